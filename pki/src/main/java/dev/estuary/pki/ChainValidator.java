@@ -1,0 +1,152 @@
+package dev.estuary.pki;
+
+import java.security.InvalidAlgorithmParameterException;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertPathValidatorException.BasicReason;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.PKIXCertPathValidatorResult;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Validates a client's certificate chain (leaf first, as sent in TLS) against a set of trust
+ * anchors at a given instant, and says in words why it fails. Revocation is the caller's job
+ * (it lives in the store). Immutable and thread-safe.
+ */
+public final class ChainValidator {
+  private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+  private static final String ANY_EKU = "2.5.29.37.0";
+
+  private final Set<TrustAnchor> anchors;
+  private final List<X509Certificate> anchorCerts;
+
+  public ChainValidator(Collection<X509Certificate> trusted) {
+    this.anchorCerts = List.copyOf(trusted);
+    Set<TrustAnchor> a = new HashSet<>();
+    for (X509Certificate c : trusted) {
+      a.add(new TrustAnchor(c, null));
+    }
+    this.anchors = Set.copyOf(a);
+  }
+
+  public List<X509Certificate> anchors() {
+    return anchorCerts;
+  }
+
+  /**
+   * @return the trust anchor certificate the chain leads to
+   * @throws PkiException naming why the chain is not acceptable
+   */
+  public X509Certificate validateClient(List<X509Certificate> presented, Instant at) throws PkiException {
+    if (presented.isEmpty()) {
+      throw new PkiException("no client certificate was presented");
+    }
+    if (anchors.isEmpty()) {
+      throw new PkiException("this label trusts no client certificate CA");
+    }
+    X509Certificate leaf = presented.getFirst();
+    String who = "client certificate '" + leaf.getSubjectX500Principal().getName() + "'";
+    if (at.isAfter(leaf.getNotAfter().toInstant())) {
+      throw new PkiException(who + " expired at " + leaf.getNotAfter().toInstant());
+    }
+    if (at.isBefore(leaf.getNotBefore().toInstant())) {
+      throw new PkiException(who + " is not valid before " + leaf.getNotBefore().toInstant());
+    }
+    checkClientAuthUsage(leaf, who);
+    List<X509Certificate> path = pathBelowAnchors(presented);
+    if (path.isEmpty()) {
+      throw new PkiException(who + " is itself a trust anchor, not an end-entity certificate");
+    }
+    try {
+      CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
+      PKIXParameters params = new PKIXParameters(anchors);
+      params.setRevocationEnabled(false);
+      params.setDate(Date.from(at));
+      PKIXCertPathValidatorResult result =
+          (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX").validate(certPath, params);
+      return result.getTrustAnchor().getTrustedCert();
+    } catch (CertPathValidatorException e) {
+      throw new PkiException(who + " " + explain(e, path), e);
+    } catch (CertificateException | NoSuchAlgorithmException | InvalidAlgorithmParameterException e) {
+      throw new PkiException(who + " cannot be validated: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Orders what the client sent into a path from its leaf up to (not including) a trust anchor.
+   * Clients send chains in odd shapes: leaf only, leaf + intermediates + root, or duplicates (the
+   * Azure identity service stores enroll + cacerts answers one after the other).
+   */
+  private List<X509Certificate> pathBelowAnchors(List<X509Certificate> presented) {
+    List<X509Certificate> path = new ArrayList<>();
+    X509Certificate current = presented.getFirst();
+    if (anchorCerts.contains(current)) {
+      return path;
+    }
+    path.add(current);
+    while (path.size() <= presented.size()) {
+      var issuer = current.getIssuerX500Principal();
+      if (current.getSubjectX500Principal().equals(issuer)) {
+        break; // self-signed, not an anchor: PKIX will say so
+      }
+      boolean anchorReached = anchorCerts.stream().anyMatch(a -> a.getSubjectX500Principal().equals(issuer));
+      if (anchorReached) {
+        break;
+      }
+      X509Certificate next = null;
+      for (X509Certificate c : presented) {
+        if (c.getSubjectX500Principal().equals(issuer) && !path.contains(c)) {
+          next = c;
+          break;
+        }
+      }
+      if (next == null) {
+        break;
+      }
+      path.add(next);
+      current = next;
+    }
+    return path;
+  }
+
+  private static void checkClientAuthUsage(X509Certificate leaf, String who) throws PkiException {
+    try {
+      List<String> eku = leaf.getExtendedKeyUsage();
+      if (eku != null && !eku.contains(CLIENT_AUTH) && !eku.contains(ANY_EKU)) {
+        throw new PkiException(who + " is not allowed for TLS client authentication (no clientAuth EKU)");
+      }
+    } catch (CertificateParsingException e) {
+      throw new PkiException(who + " has an unreadable extendedKeyUsage", e);
+    }
+  }
+
+  private static String explain(CertPathValidatorException e, List<X509Certificate> path) {
+    if (e.getReason() == BasicReason.EXPIRED) {
+      return "has an expired certificate in its chain";
+    }
+    if (e.getReason() == BasicReason.NOT_YET_VALID) {
+      return "has a not-yet-valid certificate in its chain";
+    }
+    if (e.getReason() == BasicReason.INVALID_SIGNATURE) {
+      return "has a chain whose signature does not verify";
+    }
+    X509Certificate top = path.getLast();
+    return "is not issued by a CA trusted here (chain ends at issuer '"
+        + top.getIssuerX500Principal().getName()
+        + "'): "
+        + e.getMessage();
+  }
+}

@@ -1,0 +1,113 @@
+package dev.estuary.pki;
+
+import java.io.IOException;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Set;
+import org.bouncycastle.asn1.pkcs.Attribute;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.operator.ContentVerifierProvider;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCSException;
+
+/**
+ * A PKCS#10 request whose signature has been verified (proof of possession), with what it asks
+ * for read out. Construct with {@link #parse(byte[])}.
+ *
+ * @param subjectAltNames the SAN extension requested, or null
+ * @param basicConstraints the basicConstraints requested, or null
+ * @param keyUsage the keyUsage requested, or null
+ */
+public record Csr(
+    byte[] der,
+    X500Name subject,
+    SubjectPublicKeyInfo publicKeyInfo,
+    KeyDescription key,
+    GeneralNames subjectAltNames,
+    BasicConstraints basicConstraints,
+    KeyUsage keyUsage) {
+
+  private static final JcaContentVerifierProviderBuilder VERIFIERS =
+      new JcaContentVerifierProviderBuilder().setProvider(Bc.provider());
+
+  /**
+   * Parses DER, checks the structure and verifies the signature with the enclosed key.
+   *
+   * @throws PkiException with a reason naming what is wrong
+   */
+  public static Csr parse(byte[] der) throws PkiException {
+    PKCS10CertificationRequest req;
+    try {
+      req = new PKCS10CertificationRequest(der);
+    } catch (IOException | RuntimeException e) {
+      throw new PkiException("the body is base64 but not a DER PKCS#10 certification request", e);
+    }
+    SubjectPublicKeyInfo spki = req.getSubjectPublicKeyInfo();
+    KeyDescription key = KeyDescription.of(spki);
+    try {
+      ContentVerifierProvider verifier = VERIFIERS.build(spki);
+      if (!req.isSignatureValid(verifier)) {
+        throw new PkiException(
+            "the CSR signature does not verify with the CSR's own public key (proof of possession failed)");
+      }
+    } catch (OperatorCreationException | PKCSException | RuntimeException e) {
+      throw new PkiException(
+          "the CSR signature cannot be verified ("
+              + req.getSignatureAlgorithm().getAlgorithm().getId()
+              + " with a "
+              + key
+              + " key): "
+              + e.getMessage(),
+          e);
+    }
+    Extensions ext = requestedExtensions(req);
+    GeneralNames sans = ext == null ? null : GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName);
+    BasicConstraints bc = ext == null ? null : BasicConstraints.fromExtensions(ext);
+    KeyUsage ku = ext == null ? null : KeyUsage.fromExtensions(ext);
+    return new Csr(der.clone(), req.getSubject(), spki, key, sans, bc, ku);
+  }
+
+  private static Extensions requestedExtensions(PKCS10CertificationRequest req) throws PkiException {
+    try {
+      for (Attribute a : req.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
+        ASN1Set values = a.getAttrValues();
+        if (values.size() > 0) {
+          return Extensions.getInstance(values.getObjectAt(0));
+        }
+      }
+      return null;
+    } catch (RuntimeException e) {
+      throw new PkiException("the CSR's extensionRequest attribute is malformed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The first commonName of the subject, or "" when there is none. */
+  public String commonName() {
+    return commonName(subject);
+  }
+
+  public static String commonName(X500Name name) {
+    RDN[] cns = name.getRDNs(BCStyle.CN);
+    if (cns.length == 0) {
+      return "";
+    }
+    ASN1Encodable v = cns[0].getFirst().getValue();
+    return IETFUtils.valueToString(v);
+  }
+
+  /** True when the request asks for a CA certificate (basicConstraints CA:TRUE). */
+  public boolean requestsCa() {
+    return basicConstraints != null && basicConstraints.isCA();
+  }
+}

@@ -1,0 +1,186 @@
+package dev.estuary.pki;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.RSAKey;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A CA that signs: its certificate, its chain up to the root, and its private key (in software
+ * or in a token). Thread-safe; {@link #sign(IssueOrder)} builds exactly what the order says, and
+ * never lets a certificate outlive this CA.
+ *
+ * @param chain this CA's certificate first, then its issuers up to and including the root
+ * @param signerProvider the JCA provider that holds the key (null: Bouncy Castle for software
+ *     keys)
+ */
+public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key, Provider signerProvider) {
+
+  private static final JcaX509CertificateConverter CONVERTER = new JcaX509CertificateConverter();
+
+  public IssuingCa {
+    chain = List.copyOf(chain);
+    if (chain.isEmpty()) {
+      throw new IllegalArgumentException("a CA needs its certificate");
+    }
+  }
+
+  public X509Certificate certificate() {
+    return chain.getFirst();
+  }
+
+  public X509Certificate root() {
+    return chain.getLast();
+  }
+
+  public X500Name subject() {
+    return X500Name.getInstance(certificate().getSubjectX500Principal().getEncoded());
+  }
+
+  public X509Certificate sign(IssueOrder order) {
+    Instant caNotAfter = certificate().getNotAfter().toInstant();
+    Instant notAfter = order.notAfter().isAfter(caNotAfter) ? caNotAfter : order.notAfter();
+    return build(
+        subject(),
+        certificate().getPublicKey(),
+        key,
+        signerProvider,
+        order.subject(),
+        order.publicKey(),
+        order.profile(),
+        order.subjectAltNames(),
+        order.serial(),
+        order.notBefore(),
+        notAfter);
+  }
+
+  /** A new self-signed root CA (no path length limit). */
+  public static IssuingCa createRoot(
+      String name, X500Name subject, java.security.KeyPair keyPair, java.time.Duration validity, Instant now, Serials serials) {
+    X509Certificate cert =
+        build(
+            subject,
+            keyPair.getPublic(),
+            keyPair.getPrivate(),
+            null,
+            subject,
+            SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded()),
+            CertificateProfile.authority(-1, validity),
+            null,
+            serials.next(),
+            now.minus(BACKDATE),
+            now.plus(validity));
+    return new IssuingCa(name, List.of(cert), keyPair.getPrivate(), null);
+  }
+
+  /** A new CA below this one; {@code pathLen} 0 means it may only issue end entities. */
+  public IssuingCa createSubordinate(
+      String name, X500Name subject, java.security.KeyPair keyPair, int pathLen, java.time.Duration validity, Instant now, Serials serials) {
+    X509Certificate cert =
+        sign(
+            new IssueOrder(
+                subject,
+                null,
+                SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded()),
+                CertificateProfile.authority(pathLen, validity),
+                serials.next(),
+                now.minus(BACKDATE),
+                now.plus(validity)));
+    List<X509Certificate> newChain = new java.util.ArrayList<>();
+    newChain.add(cert);
+    newChain.addAll(chain);
+    return new IssuingCa(name, newChain, keyPair.getPrivate(), null);
+  }
+
+  /** How far notBefore is set back from "now", for devices whose clocks run a little behind. */
+  public static final java.time.Duration BACKDATE = java.time.Duration.ofMinutes(5);
+
+  /** Builds and signs a certificate; also used for self-signed roots. */
+  static X509Certificate build(
+      X500Name issuer,
+      PublicKey issuerPublicKey,
+      PrivateKey issuerKey,
+      Provider provider,
+      X500Name subject,
+      SubjectPublicKeyInfo subjectKey,
+      CertificateProfile profile,
+      org.bouncycastle.asn1.x509.GeneralNames sans,
+      BigInteger serial,
+      Instant notBefore,
+      Instant notAfter) {
+    try {
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder b =
+          new X509v3CertificateBuilder(
+              issuer, serial, Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
+      b.addExtension(
+          Extension.basicConstraints,
+          true,
+          profile.ca()
+              ? (profile.pathLen() >= 0 ? new BasicConstraints(profile.pathLen()) : new BasicConstraints(true))
+              : new BasicConstraints(false));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(profile.keyUsage()));
+      if (!profile.extendedKeyUsages().isEmpty()) {
+        b.addExtension(
+            Extension.extendedKeyUsage,
+            false,
+            new ExtendedKeyUsage(profile.extendedKeyUsages().toArray(KeyPurposeId[]::new)));
+      }
+      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
+      b.addExtension(
+          Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerPublicKey));
+      if (sans != null && sans.getNames().length > 0) {
+        b.addExtension(Extension.subjectAlternativeName, subject.getRDNs().length == 0, sans);
+      }
+      X509CertificateHolder holder = b.build(signer(issuerKey, issuerPublicKey, provider));
+      return CONVERTER.getCertificate(holder);
+    } catch (IOException | OperatorCreationException | CertificateException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("signing failed: " + e.getMessage(), e);
+    }
+  }
+
+  static ContentSigner signer(PrivateKey key, PublicKey publicKey, Provider provider)
+      throws OperatorCreationException {
+    JcaContentSignerBuilder b = new JcaContentSignerBuilder(signatureAlgorithm(publicKey));
+    b.setProvider(provider != null ? provider : Bc.provider());
+    return b.build(key);
+  }
+
+  /** The signature algorithm that fits a CA key: ECDSA with the curve's hash, SHA-256 RSA, Ed25519. */
+  public static String signatureAlgorithm(PublicKey key) {
+    if (key instanceof ECKey ec) {
+      int bits = ec.getParams().getCurve().getField().getFieldSize();
+      return bits > 384 ? "SHA512withECDSA" : bits > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
+    }
+    if (key instanceof RSAKey) {
+      return "SHA256withRSA";
+    }
+    String alg = key.getAlgorithm();
+    if (alg.equals("Ed25519") || alg.equals("EdDSA")) {
+      return "Ed25519";
+    }
+    throw new IllegalArgumentException("unsupported CA key algorithm " + alg);
+  }
+}

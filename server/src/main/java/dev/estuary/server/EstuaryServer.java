@@ -1,0 +1,134 @@
+package dev.estuary.server;
+
+import dev.estuary.pki.Serials;
+import dev.estuary.server.admin.AdminHandler;
+import dev.estuary.server.auth.SecretMinter;
+import dev.estuary.server.ca.CaKeys;
+import dev.estuary.server.config.ServerConfig;
+import dev.estuary.server.est.EstHandler;
+import dev.estuary.server.http.HttpsServer;
+import dev.estuary.server.issuance.IssuanceService;
+import dev.estuary.server.policy.Label;
+import dev.estuary.server.store.CertificateStore;
+import dev.estuary.server.store.CredentialStore;
+import dev.estuary.server.store.Database;
+import dev.estuary.server.store.JdbiCertificateStore;
+import dev.estuary.server.store.JdbiCredentialStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Estuary server process: opens the key source and the database, builds the labels, and
+ * serves EST on the device port and the admin API on the admin port. Holds no state of its own
+ * beyond caches: any replica pointing at the same database serves the same.
+ */
+public final class EstuaryServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EstuaryServer.class);
+
+  private final Database database;
+  private final CertificateStore certificates;
+  private final CredentialStore credentials;
+  private final Map<String, Label> labels;
+  private final HttpsServer https;
+  private final SecretMinter minter;
+
+  private EstuaryServer(
+      Database database,
+      CertificateStore certificates,
+      CredentialStore credentials,
+      Map<String, Label> labels,
+      HttpsServer https,
+      SecretMinter minter) {
+    this.database = database;
+    this.certificates = certificates;
+    this.credentials = credentials;
+    this.labels = labels;
+    this.https = https;
+    this.minter = minter;
+  }
+
+  public static EstuaryServer start(ServerConfig config, Clock clock) throws Exception {
+    SecureRandom random = new SecureRandom();
+    CaKeys keys = CaKeys.open(config.keys());
+    Database database =
+        Database.open(config.database().url(), config.database().user(), config.database().password(), config.database().poolSize());
+    try {
+      CertificateStore certificates = new JdbiCertificateStore(database.jdbi());
+      CredentialStore credentials = new JdbiCredentialStore(database.jdbi());
+      Map<String, Label> labels = Labels.build(config, keys, certificates, credentials, clock);
+      IssuanceService issuance = new IssuanceService(certificates, new Serials(random), clock);
+      SecretMinter minter = new SecretMinter(credentials, random, clock);
+      EstHandler est = new EstHandler(labels, config.defaultLabel(), issuance, config.maxBodyBytes());
+      AdminHandler admin = new AdminHandler(config.adminTokenHash(), certificates, minter, labels.keySet(), clock);
+      char[] tlsPassword = SecretMinter.token(random, 24).toCharArray();
+      HttpsServer https =
+          new HttpsServer(
+              new HttpsServer.TlsIdentity(keys.tlsKeyStore(config.tlsAlias(), tlsPassword), tlsPassword, config.tlsAlias()),
+              host(config.est()),
+              config.est().port(),
+              est,
+              host(config.admin()),
+              config.admin().port(),
+              admin);
+      https.start();
+      EstuaryServer server = new EstuaryServer(database, certificates, credentials, labels, https, minter);
+      LOG.info(
+          "Estuary serving EST on {}:{} (labels: {}; default: {}) and the admin API on {}:{}; database {}",
+          config.est().host(),
+          https.devicePort(),
+          String.join(", ", config.labelNames()),
+          config.defaultLabel() == null ? "none" : config.defaultLabel(),
+          config.admin().host(),
+          https.adminPort(),
+          config.database().url());
+      return server;
+    } catch (Exception | Error e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  private static String host(ServerConfig.Listen listen) {
+    return listen.host().equals("*") ? null : listen.host();
+  }
+
+  public int estPort() {
+    return https.devicePort();
+  }
+
+  public int adminPort() {
+    return https.adminPort();
+  }
+
+  public CertificateStore certificates() {
+    return certificates;
+  }
+
+  public CredentialStore credentials() {
+    return credentials;
+  }
+
+  public SecretMinter minter() {
+    return minter;
+  }
+
+  public Map<String, Label> labels() {
+    return labels;
+  }
+
+  public void join() throws InterruptedException {
+    https.join();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      https.close();
+    } finally {
+      database.close();
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package dev.estuary.server.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.server.auth.PasswordHash;
+import dev.estuary.server.auth.SecretMinter;
+import dev.estuary.server.config.Durations;
+import dev.estuary.server.http.Replies;
+import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.store.CertificateRecord;
+import dev.estuary.server.store.CertificateStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API on the admin port: JSON under {@code /api/v1}, bearer token. Health needs no
+ * token.
+ */
+public final class AdminHandler extends Handler.Abstract {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_BODY = 64 * 1024;
+
+  private final String tokenHash;
+  private final CertificateStore certificates;
+  private final SecretMinter minter;
+  private final Set<String> labels;
+  private final Clock clock;
+  private final Set<String> verifiedTokens = ConcurrentHashMap.newKeySet();
+
+  public AdminHandler(String tokenHash, CertificateStore certificates, SecretMinter minter, Set<String> labels, Clock clock) {
+    this.tokenHash = tokenHash;
+    this.certificates = certificates;
+    this.minter = minter;
+    this.labels = Set.copyOf(labels);
+    this.clock = clock;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    String path = request.getHttpURI().getPath();
+    if (!path.startsWith("/api/v1/")) {
+      return false;
+    }
+    try {
+      JsonNode answer = route(request, path.substring("/api/v1".length()));
+      byte[] body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(answer);
+      Replies.send(response, callback, 200, "application/json", body);
+    } catch (Refusal r) {
+      ObjectNode err = JSON.createObjectNode().put("error", r.reason()).put("status", r.status());
+      Replies.send(response, callback, r.status(), "application/json", err.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (Exception e) {
+      String incident = UUID.randomUUID().toString();
+      LOG.error("admin {} {} failed (incident {})", request.getMethod(), path, incident, e);
+      ObjectNode err = JSON.createObjectNode().put("error", "internal server error (incident " + incident + ")").put("status", 500);
+      Replies.send(response, callback, 500, "application/json", err.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    return true;
+  }
+
+  private JsonNode route(Request request, String path) throws Refusal, IOException {
+    String method = request.getMethod();
+    if (path.equals("/health")) {
+      return JSON.createObjectNode().put("status", "ok").put("time", clock.instant().toString());
+    }
+    authorize(request);
+    if (path.equals("/secrets") && method.equals("POST")) {
+      return createSecret(body(request));
+    }
+    if (path.startsWith("/certificates/")) {
+      String rest = path.substring("/certificates/".length());
+      if (rest.endsWith("/revoke") && method.equals("POST")) {
+        BigInteger serial = serial(rest.substring(0, rest.length() - "/revoke".length()));
+        JsonNode b = body(request);
+        String reason = b.path("reason").asText("unspecified");
+        if (!certificates.revoke(serial, reason, clock.instant())) {
+          throw new Refusal(404, "no certificate with serial " + serial.toString(16));
+        }
+        LOG.info("revoked serial={} reason={}", serial.toString(16), reason);
+        return certificate(certificates.findBySerial(serial).orElseThrow());
+      }
+      if (method.equals("GET")) {
+        BigInteger serial = serial(rest);
+        return certificate(
+            certificates.findBySerial(serial).orElseThrow(() -> new Refusal(404, "no certificate with serial " + serial.toString(16))));
+      }
+    }
+    if (path.equals("/certificates") && method.equals("GET")) {
+      String subject = request.getHttpURI().getQuery() == null ? null
+          : org.eclipse.jetty.util.URIUtil.decodePath(queryParam(request.getHttpURI().getQuery(), "subject"));
+      if (subject == null) {
+        throw Refusal.badRequest("give ?subject=<RFC 4514 DN>, or GET /api/v1/certificates/{serial hex}");
+      }
+      ArrayNode list = JSON.createArrayNode();
+      for (CertificateRecord r : certificates.findBySubject(subject, 100)) {
+        list.add(certificate(r));
+      }
+      return list;
+    }
+    throw new Refusal(404, "no admin operation " + method + " /api/v1" + path);
+  }
+
+  private JsonNode createSecret(JsonNode b) throws Refusal {
+    String label = b.path("label").asText(null);
+    if (label == null || !labels.contains(label)) {
+      throw Refusal.badRequest("'label' must be one of: " + String.join(", ", labels.stream().sorted().toList()));
+    }
+    Integer uses = b.hasNonNull("uses") ? b.get("uses").asInt() : null;
+    if (uses != null && uses < 1) {
+      throw Refusal.badRequest("'uses' must be at least 1");
+    }
+    Instant expires = null;
+    if (b.hasNonNull("expires")) {
+      try {
+        expires = clock.instant().plus(Durations.parse(b.get("expires").asText()));
+      } catch (IllegalArgumentException e) {
+        throw Refusal.badRequest("'expires': " + e.getMessage());
+      }
+    }
+    SecretMinter.MintedSecret s = minter.bootstrapSecret(label, uses, expires);
+    LOG.info("created bootstrap secret id={} label={} uses={} expires={}", s.stored().id(), label, uses, expires);
+    ObjectNode out = JSON.createObjectNode();
+    out.put("id", s.stored().id()).put("secret", s.value()).put("label", label);
+    out.put("uses", uses == null ? null : uses.toString());
+    out.put("expiresAt", expires == null ? null : expires.toString());
+    return out;
+  }
+
+  private void authorize(Request request) throws Refusal {
+    String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new Refusal(401, "the admin API needs 'Authorization: Bearer <admin token>'");
+    }
+    String token = auth.substring(7).strip();
+    String key = sha256(token);
+    if (tokenHash == null || !(verifiedTokens.contains(key) || PasswordHash.verify(token, tokenHash))) {
+      throw new Refusal(401, "the admin token is not valid");
+    }
+    verifiedTokens.add(key);
+  }
+
+  private static JsonNode body(Request request) throws IOException, Refusal {
+    try (InputStream in = Request.asInputStream(request)) {
+      byte[] b = in.readNBytes(MAX_BODY + 1);
+      if (b.length > MAX_BODY) {
+        throw new Refusal(413, "the request body is larger than " + MAX_BODY + " bytes");
+      }
+      if (b.length == 0) {
+        return JSON.createObjectNode();
+      }
+      try {
+        return JSON.readTree(b);
+      } catch (IOException e) {
+        throw Refusal.badRequest("the body is not JSON: " + e.getMessage());
+      }
+    }
+  }
+
+  private static BigInteger serial(String hex) throws Refusal {
+    try {
+      return new BigInteger(hex.replace(":", ""), 16);
+    } catch (NumberFormatException e) {
+      throw Refusal.badRequest("'" + hex + "' is not a hexadecimal serial number");
+    }
+  }
+
+  private static String queryParam(String query, String name) {
+    for (String kv : query.split("&")) {
+      if (kv.startsWith(name + "=")) {
+        return kv.substring(name.length() + 1).replace('+', ' ');
+      }
+    }
+    return null;
+  }
+
+  private static ObjectNode certificate(CertificateRecord r) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("serial", r.serial().toString(16));
+    n.put("subject", r.subject());
+    n.put("issuer", r.issuer());
+    n.put("label", r.label());
+    n.put("notBefore", r.notBefore().toString());
+    n.put("notAfter", r.notAfter().toString());
+    n.put("keyAlgorithm", r.keyAlgorithm());
+    n.put("sha256", r.sha256());
+    n.put("gate", r.gate());
+    n.put("requester", r.requester());
+    n.put("issuedAt", r.issuedAt().toString());
+    n.put("revokedAt", r.revokedAt() == null ? null : r.revokedAt().toString());
+    n.put("revocationReason", r.revocationReason());
+    return n;
+  }
+
+  private static String sha256(String s) {
+    try {
+      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.estuary.server.ca;
+
+import dev.estuary.pki.Bc;
+import dev.estuary.pki.IssuingCa;
+import dev.estuary.server.config.ServerConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.Security;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The server's private keys and their certificate chains, by alias: CA keys and the TLS key. Backed
+ * by an encrypted PKCS#12 file or a PKCS#11 token (an HSM; SunPKCS11).
+ */
+public final class CaKeys {
+  private final KeyStore store;
+  private final char[] pin;
+  private final Provider tokenProvider; // null for a software keystore
+
+  private CaKeys(KeyStore store, char[] pin, Provider tokenProvider) {
+    this.store = store;
+    this.pin = pin;
+    this.tokenProvider = tokenProvider;
+  }
+
+  public static CaKeys open(ServerConfig.KeySource cfg) throws IOException, GeneralSecurityException {
+    char[] secret = Files.readString(cfg.passphraseFile()).strip().toCharArray();
+    if (cfg.type().equals("pkcs11")) {
+      StringBuilder conf = new StringBuilder("--name=estuary\nlibrary=").append(cfg.pkcs11Library()).append('\n');
+      if (cfg.pkcs11Slot() >= 0) {
+        conf.append("slotListIndex=").append(cfg.pkcs11Slot()).append('\n');
+      } else {
+        conf.append("tokenLabel=").append(cfg.pkcs11TokenLabel()).append('\n');
+      }
+      Provider p = Security.getProvider("SunPKCS11").configure(conf.toString());
+      Security.addProvider(p);
+      KeyStore ks = KeyStore.getInstance("PKCS11", p);
+      ks.load(null, secret);
+      return new CaKeys(ks, secret, p);
+    }
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(cfg.keystore())) {
+      ks.load(in, secret);
+    }
+    return new CaKeys(ks, secret, null);
+  }
+
+  /** Wraps an already loaded software keystore (tests, quickstart). */
+  public static CaKeys of(KeyStore store, char[] passphrase) {
+    return new CaKeys(store, passphrase, null);
+  }
+
+  public List<String> aliases() throws GeneralSecurityException {
+    return Collections.list(store.aliases()).stream().sorted().toList();
+  }
+
+  public boolean contains(String alias) throws GeneralSecurityException {
+    return store.isKeyEntry(alias);
+  }
+
+  /** The chain stored with {@code alias}: its certificate first, up to the root. */
+  public List<X509Certificate> chain(String alias) throws GeneralSecurityException {
+    Certificate[] chain = store.getCertificateChain(alias);
+    if (chain == null) {
+      throw new GeneralSecurityException(
+          "no key entry '" + alias + "' in the key source (it has: " + String.join(", ", aliases()) + ")");
+    }
+    List<X509Certificate> out = new ArrayList<>();
+    for (Certificate c : chain) {
+      out.add((X509Certificate) c);
+    }
+    return out;
+  }
+
+  public PrivateKey privateKey(String alias) throws GeneralSecurityException {
+    PrivateKey key = (PrivateKey) store.getKey(alias, pin);
+    if (key == null) {
+      throw new GeneralSecurityException("no private key '" + alias + "' in the key source");
+    }
+    if (tokenProvider == null) {
+      // Software key: hold it as a Bouncy Castle key so signing needs no conversion per call.
+      return KeyFactory.getInstance(key.getAlgorithm(), Bc.provider())
+          .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+    }
+    return key;
+  }
+
+  public IssuingCa issuingCa(String alias) throws GeneralSecurityException {
+    return new IssuingCa(alias, chain(alias), privateKey(alias), tokenProvider);
+  }
+
+  /** A keystore holding just {@code alias}, for the TLS listener. */
+  public KeyStore tlsKeyStore(String alias, char[] password) throws GeneralSecurityException, IOException {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry(alias, (PrivateKey) store.getKey(alias, pin), password, chain(alias).toArray(Certificate[]::new));
+    return ks;
+  }
+}

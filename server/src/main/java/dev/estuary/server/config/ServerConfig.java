@@ -1,0 +1,71 @@
+package dev.estuary.server.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole server configuration, as read from server.toml (see docs/configuration.md). Paths
+ * are already resolved against the file's directory ({@code baseDir}), except label trust
+ * entries, which {@link #resolve(String)} turns into paths when they are not key aliases.
+ */
+public record ServerConfig(
+    Path baseDir,
+    Listen est,
+    String defaultLabel,
+    int maxBodyBytes,
+    Listen admin,
+    String adminTokenHash,
+    String tlsAlias,
+    Database database,
+    KeySource keys,
+    Map<String, LabelConfig> labels) {
+
+  public ServerConfig {
+    labels = Map.copyOf(labels);
+  }
+
+  /** A listening address. */
+  public record Listen(String host, int port) {
+    @Override
+    public String toString() {
+      return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+  }
+
+  /** JDBC connection; H2 file or PostgreSQL. */
+  public record Database(String url, String user, String password, int poolSize) {
+    @Override
+    public String toString() { // never print the password
+      return "Database[url=" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
+    }
+  }
+
+  /**
+   * Where CA and TLS keys live.
+   *
+   * @param type "keystore" (a PKCS#12 file) or "pkcs11"
+   * @param keystore the PKCS#12 file (keystore)
+   * @param passphraseFile file holding the keystore passphrase or the PKCS#11 PIN
+   * @param pkcs11Library the PKCS#11 module (pkcs11)
+   * @param pkcs11Slot slot index, or -1 to use the token label
+   * @param pkcs11TokenLabel token label (pkcs11)
+   */
+  public record KeySource(
+      String type, Path keystore, Path passphraseFile, Path pkcs11Library, int pkcs11Slot, String pkcs11TokenLabel) {}
+
+  public Path resolve(String path) {
+    return baseDir.resolve(path);
+  }
+
+  /** A copy listening on other ports (quickstart's --est-port/--admin-port, tests' port 0). */
+  public ServerConfig withPorts(int estPort, int adminPort) {
+    return new ServerConfig(
+        baseDir, new Listen(est.host(), estPort), defaultLabel, maxBodyBytes, new Listen(admin.host(), adminPort),
+        adminTokenHash, tlsAlias, database, keys, labels);
+  }
+
+  public List<String> labelNames() {
+    return labels.keySet().stream().sorted().toList();
+  }
+}

@@ -1,0 +1,244 @@
+package dev.estuary.server.est;
+
+import dev.estuary.pki.CertsOnlyPkcs7;
+import dev.estuary.pki.Csr;
+import dev.estuary.pki.EstBase64;
+import dev.estuary.pki.PkiException;
+import dev.estuary.server.auth.Caller;
+import dev.estuary.server.auth.Credentials;
+import dev.estuary.server.http.Replies;
+import dev.estuary.server.issuance.IssuanceService;
+import dev.estuary.server.policy.EnrollmentPolicy;
+import dev.estuary.server.policy.Label;
+import dev.estuary.server.policy.Refusal;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The EST protocol (RFC 7030, RFC 8951) over HTTP: translates requests into calls on the labels
+ * and the issuance service, and their answers and refusals into exactly the bytes EST clients
+ * expect. Blocking; runs on a virtual thread per request.
+ */
+public final class EstHandler extends Handler.Abstract {
+  /** libest and Bouncy Castle compare this literally. */
+  public static final String PKCS7_CERTS_ONLY = "application/pkcs7-mime; smime-type=certs-only";
+
+  public static final String CSRATTRS = "application/csrattrs";
+  private static final Logger LOG = LoggerFactory.getLogger(EstHandler.class);
+  private static final HttpField CTE_BASE64 = new HttpField("Content-Transfer-Encoding", "base64");
+
+  private final Map<String, Label> labels;
+  private final String defaultLabel;
+  private final IssuanceService issuance;
+  private final int maxBodyBytes;
+  private final Map<String, byte[]> cacertsBodies;
+
+  public EstHandler(Map<String, Label> labels, String defaultLabel, IssuanceService issuance, int maxBodyBytes) {
+    this.labels = Map.copyOf(labels);
+    this.defaultLabel = defaultLabel;
+    this.issuance = issuance;
+    this.maxBodyBytes = maxBodyBytes;
+    var bodies = new java.util.HashMap<String, byte[]>();
+    labels.forEach((name, label) -> bodies.put(name, EstBase64.encode(CertsOnlyPkcs7.encode(cacertsOrder(label)))));
+    this.cacertsBodies = Map.copyOf(bodies);
+  }
+
+  /**
+   * The cacerts answer: the root first (the seed's {@code openssl x509} keeps the first
+   * certificate and calls it the root), then the label's CAs from the top down.
+   */
+  static List<X509Certificate> cacertsOrder(Label label) {
+    return label.ca().chain().reversed();
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    EstPath.Parsed parsed = EstPath.parse(request.getHttpURI().getPath());
+    if (parsed == null) {
+      return false;
+    }
+    try {
+      if (parsed.error() != null) {
+        throw new Refusal(404, parsed.error());
+      }
+      serve(parsed.path(), request, response, callback);
+    } catch (Refusal r) {
+      refuse(request, response, callback, r);
+    } catch (Exception | Error e) {
+      String incident = UUID.randomUUID().toString();
+      LOG.error("EST {} {} failed (incident {})", request.getMethod(), request.getHttpURI().getPath(), incident, e);
+      Replies.text(response, callback, 500, "internal server error (incident " + incident + ")");
+    }
+    return true;
+  }
+
+  private void serve(EstPath path, Request request, Response response, Callback callback) throws Refusal, IOException {
+    String labelName = path.label() != null ? path.label() : defaultLabel;
+    if (labelName == null) {
+      throw new Refusal(404, "this server has no default EST label; use " + EstPath.PREFIX + "/{label}/" + path.operation()
+          + " with one of: " + String.join(", ", labels.keySet().stream().sorted().toList()));
+    }
+    Label label = labels.get(labelName);
+    if (label == null) {
+      throw new Refusal(404, "unknown EST label '" + labelName + "'; known labels: "
+          + String.join(", ", labels.keySet().stream().sorted().toList()));
+    }
+    switch (path.operation()) {
+      case "cacerts" -> {
+        requireMethod(request, "GET");
+        Replies.send(response, callback, 200, PKCS7_CERTS_ONLY, cacertsBodies.get(labelName), CTE_BASE64);
+      }
+      case "csrattrs" -> {
+        requireMethod(request, "GET");
+        if (label.csrAttributes() == null) {
+          Replies.send(response, callback, 204, null, new byte[0]);
+        } else {
+          Replies.send(response, callback, 200, CSRATTRS, EstBase64.encode(label.csrAttributes()), CTE_BASE64);
+        }
+      }
+      case "simpleenroll", "simplereenroll" -> {
+        requireMethod(request, "POST");
+        EnrollmentPolicy.Operation op =
+            path.operation().equals("simpleenroll") ? EnrollmentPolicy.Operation.ENROLL : EnrollmentPolicy.Operation.REENROLL;
+        requirePkcs10(request);
+        long declared = request.getLength();
+        if (declared > maxBodyBytes) {
+          throw new Refusal(413, "the request body is " + declared + " bytes; at most " + maxBodyBytes + " are accepted");
+        }
+        Caller caller = label.authenticate(credentials(request));
+        byte[] body = readBody(request);
+        Csr csr;
+        try {
+          csr = Csr.parse(EstBase64.decode(body));
+        } catch (PkiException e) {
+          throw Refusal.badRequest(e.getMessage());
+        }
+        List<X509Certificate> issued = issuance.enroll(label, caller, csr, op);
+        Replies.send(response, callback, 200, PKCS7_CERTS_ONLY, EstBase64.encode(CertsOnlyPkcs7.encode(issued)), CTE_BASE64);
+      }
+      default -> throw new Refusal(501, "EST operation '" + path.operation() + "' is not offered by this server");
+    }
+  }
+
+  private void refuse(Request request, Response response, Callback callback, Refusal r) {
+    LOG.info("EST {} {} refused {}: {}", request.getMethod(), request.getHttpURI().getPath(), r.status(), r.reason());
+    if (r.status() == 401) {
+      HttpField challenge = challengeFor(request);
+      boolean presentedNothing =
+          request.getHeaders().get(HttpHeader.AUTHORIZATION) == null
+              && request.getHeaders().get("Secret-Value") == null
+              && peerCertificates(request).isEmpty();
+      if (presentedNothing) {
+        // A bare challenge: Bouncy Castle's and libest's clients retry with Basic after it, and
+        // Bouncy Castle's fails if the 401 carries a body it does not read.
+        Replies.send(response, callback, 401, null, new byte[0], challengeOrNone(challenge));
+        return;
+      }
+      Replies.text(response, callback, 401, r.reason(), challengeOrNone(challenge));
+      return;
+    }
+    if (r instanceof MethodRefusal m) {
+      Replies.text(response, callback, r.status(), r.reason(), new HttpField(HttpHeader.ALLOW, m.allow));
+      return;
+    }
+    Replies.text(response, callback, r.status(), r.reason());
+  }
+
+  private HttpField challengeFor(Request request) {
+    EstPath.Parsed parsed = EstPath.parse(request.getHttpURI().getPath());
+    String name = parsed.path().label() != null ? parsed.path().label() : defaultLabel;
+    Label label = labels.get(name);
+    if (label != null && label.acceptsBasic()) {
+      return new HttpField(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"estuary " + name + "\", charset=\"UTF-8\"");
+    }
+    return null;
+  }
+
+  private static HttpField[] challengeOrNone(HttpField challenge) {
+    return challenge == null ? new HttpField[0] : new HttpField[] {challenge};
+  }
+
+  private static final class MethodRefusal extends Refusal {
+    final String allow;
+
+    MethodRefusal(String allow, String reason) {
+      super(405, reason);
+      this.allow = allow;
+    }
+  }
+
+  private static void requireMethod(Request request, String method) throws Refusal {
+    if (!request.getMethod().equals(method)) {
+      throw new MethodRefusal(method, "method " + request.getMethod() + " is not allowed here; use " + method);
+    }
+  }
+
+  private static void requirePkcs10(Request request) throws Refusal {
+    String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (type == null) {
+      return; // lenient: the body is always treated as base64 PKCS#10
+    }
+    String base = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    if (!base.equals("application/pkcs10")) {
+      throw new Refusal(415, "Content-Type '" + type + "' is not accepted; send application/pkcs10 (base64 DER PKCS#10)");
+    }
+  }
+
+  private byte[] readBody(Request request) throws IOException, Refusal {
+    try (InputStream in = Request.asInputStream(request)) {
+      byte[] body = in.readNBytes(maxBodyBytes + 1);
+      if (body.length > maxBodyBytes) {
+        throw new Refusal(413, "the request body is larger than " + maxBodyBytes + " bytes");
+      }
+      return body;
+    }
+  }
+
+  private static Credentials credentials(Request request) throws Refusal {
+    String secret = request.getHeaders().get("Secret-Value");
+    String user = null;
+    String password = null;
+    String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+      String decoded;
+      try {
+        decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw Refusal.unauthorized("the Authorization header's Basic credentials are not base64");
+      }
+      int colon = decoded.indexOf(':');
+      if (colon < 0) {
+        throw Refusal.unauthorized("the Authorization header's Basic credentials have no ':' between user and password");
+      }
+      user = decoded.substring(0, colon);
+      password = decoded.substring(colon + 1);
+    }
+    return new Credentials(secret, user, password, peerCertificates(request));
+  }
+
+  static List<X509Certificate> peerCertificates(Request request) {
+    if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData ssl) {
+      X509Certificate[] certs = ssl.peerCertificates();
+      if (certs != null) {
+        return List.of(certs);
+      }
+    }
+    return List.of();
+  }
+}

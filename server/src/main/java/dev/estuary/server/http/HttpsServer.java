@@ -1,0 +1,137 @@
+package dev.estuary.server.http;
+
+import java.security.KeyStore;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Jetty with two TLS listeners, the device port (EST, and later provisioning) and the admin port,
+ * handlers on virtual threads. TLS 1.2 and 1.3; client certificates are requested on the device
+ * port and accepted whatever their issuer: each label validates them against its own trust
+ * anchors, so a refusal is an HTTP answer with a reason, not a failed handshake.
+ */
+public final class HttpsServer implements AutoCloseable {
+  public static final String DEVICE = "device";
+  public static final String ADMIN = "admin";
+
+  private final Server server;
+  private final ServerConnector device;
+  private final ServerConnector admin;
+
+  /** A TLS identity: keystore, its password, and the alias of the key entry to serve. */
+  public record TlsIdentity(KeyStore keyStore, char[] password, String alias) {}
+
+  public HttpsServer(
+      TlsIdentity tls, String deviceHost, int devicePort, Handler deviceHandler, String adminHost, int adminPort, Handler adminHandler) {
+    QueuedThreadPool pool = new QueuedThreadPool(200, 4);
+    pool.setName("estuary-http");
+    pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server = new Server(pool);
+    device = connector(tls, true, deviceHost, devicePort, DEVICE);
+    admin = connector(tls, false, adminHost, adminPort, ADMIN);
+    server.addConnector(device);
+    server.addConnector(admin);
+    server.setHandler(new ByConnector(deviceHandler, adminHandler));
+    server.setStopTimeout(5_000);
+  }
+
+  private ServerConnector connector(TlsIdentity tls, boolean wantClientCert, String host, int port, String name) {
+    SslContextFactory.Server ssl =
+        wantClientCert
+            ? new SslContextFactory.Server() {
+              @Override
+              protected javax.net.ssl.TrustManager[] getTrustManagers(KeyStore trustStore, java.util.Collection<? extends java.security.cert.CRL> crls) {
+                return new javax.net.ssl.TrustManager[] {new AnyClientCertificate()};
+              }
+            }
+            : new SslContextFactory.Server();
+    ssl.setKeyStore(tls.keyStore());
+    ssl.setKeyStorePassword(new String(tls.password()));
+    ssl.setKeyManagerPassword(new String(tls.password()));
+    ssl.setCertAlias(tls.alias());
+    ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    ssl.setSniRequired(false);
+    if (wantClientCert) {
+      ssl.setWantClientAuth(true);
+      ssl.setEndpointIdentificationAlgorithm(null);
+    }
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(true);
+    http.setHttpCompliance(HttpCompliance.RFC7230);
+    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+    secure.setSniHostCheck(false); // devices reach us by IP, by load-balancer names, ...
+    secure.setStsMaxAge(-1);
+    http.addCustomizer(secure);
+    HttpConnectionFactory h1 = new HttpConnectionFactory(http);
+    ServerConnector c = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, h1.getProtocol()), h1);
+    c.setName(name);
+    c.setHost(host);
+    c.setPort(port);
+    c.setIdleTimeout(30_000);
+    c.setAcceptQueueSize(1024);
+    return c;
+  }
+
+  public void start() throws Exception {
+    server.start();
+  }
+
+  public int devicePort() {
+    return device.getLocalPort();
+  }
+
+  public int adminPort() {
+    return admin.getLocalPort();
+  }
+
+  public void join() throws InterruptedException {
+    server.join();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+
+  /** Sends each request to the handler of the listener it came in on; 404 otherwise. */
+  private static final class ByConnector extends Handler.AbstractContainer {
+    private final Handler device;
+    private final Handler admin;
+
+    ByConnector(Handler device, Handler admin) {
+      super(false);
+      this.device = device;
+      this.admin = admin;
+      addBean(device);
+      addBean(admin);
+    }
+
+    @Override
+    public java.util.List<Handler> getHandlers() {
+      return java.util.List.of(device, admin);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      String name = request.getConnectionMetaData().getConnector().getName();
+      Handler target = ADMIN.equals(name) ? admin : device;
+      if (!target.handle(request, response, callback)) {
+        Replies.text(response, callback, 404, "not found: " + request.getHttpURI().getPath());
+      }
+      return true;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.estuary.server.issuance;
+
+import dev.estuary.pki.Csr;
+import dev.estuary.pki.IssueOrder;
+import dev.estuary.pki.Serials;
+import dev.estuary.pki.Thumbprints;
+import dev.estuary.server.auth.Caller;
+import dev.estuary.server.policy.EnrollmentPolicy;
+import dev.estuary.server.policy.Label;
+import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.store.CertificateRecord;
+import dev.estuary.server.store.CertificateStore;
+import dev.estuary.server.store.DuplicateSerialException;
+import dev.estuary.server.store.SecretRefusedException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Issues certificates: asks the policy, has the label's CA sign, records the certificate
+ * durably, and only then hands it out. No lock is held across requests.
+ */
+public final class IssuanceService {
+  private static final Logger LOG = LoggerFactory.getLogger(IssuanceService.class);
+  private static final int SERIAL_ATTEMPTS = 3;
+
+  private final CertificateStore store;
+  private final Serials serials;
+  private final Clock clock;
+
+  public IssuanceService(CertificateStore store, Serials serials, Clock clock) {
+    this.store = store;
+    this.serials = serials;
+    this.clock = clock;
+  }
+
+  /**
+   * @return the new certificate followed by the issuing CA chain without the root
+   */
+  public List<X509Certificate> enroll(Label label, Caller caller, Csr csr, EnrollmentPolicy.Operation op)
+      throws Refusal {
+    for (int attempt = 1; ; attempt++) {
+      Instant now = clock.instant();
+      IssueOrder order = EnrollmentPolicy.decide(label, caller, csr, op, now, serials.next());
+      X509Certificate cert = label.ca().sign(order);
+      CertificateRecord record = recordOf(label, caller, csr, cert, now);
+      try {
+        store.record(record, caller.secretId());
+      } catch (DuplicateSerialException e) {
+        if (attempt >= SERIAL_ATTEMPTS) {
+          throw e;
+        }
+        LOG.warn("serial number collision on label {}; drawing another", label.name());
+        continue;
+      } catch (SecretRefusedException e) {
+        throw Refusal.unauthorized(e.getMessage());
+      }
+      LOG.info(
+          "issued label={} serial={} subject=\"{}\" gate={} requester={} reenroll={} notAfter={}",
+          label.name(),
+          record.serial().toString(16),
+          record.subject(),
+          caller.gate(),
+          caller.identity(),
+          caller.isReenrollment(),
+          record.notAfter());
+      List<X509Certificate> chain = new ArrayList<>(label.ca().chain().size());
+      chain.add(cert);
+      List<X509Certificate> cas = label.ca().chain();
+      chain.addAll(cas.subList(0, Math.max(0, cas.size() - 1)));
+      return chain;
+    }
+  }
+
+  private static CertificateRecord recordOf(
+      Label label, Caller caller, Csr csr, X509Certificate cert, Instant now) {
+    try {
+      return new CertificateRecord(
+          cert.getSerialNumber(),
+          cert.getSubjectX500Principal().getName(),
+          cert.getIssuerX500Principal().getName(),
+          cert.getNotBefore().toInstant(),
+          cert.getNotAfter().toInstant(),
+          label.name(),
+          csr.key().toString(),
+          Thumbprints.sha256(cert),
+          caller.gate(),
+          caller.identity(),
+          now,
+          cert.getEncoded(),
+          null,
+          null);
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new IllegalStateException("a certificate we just signed cannot be encoded", e);
+    }
+  }
+}

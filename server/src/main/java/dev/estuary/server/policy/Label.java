@@ -1,0 +1,71 @@
+package dev.estuary.server.policy;
+
+import dev.estuary.pki.CertificateProfile;
+import dev.estuary.pki.IssuingCa;
+import dev.estuary.pki.KeyPolicy;
+import dev.estuary.server.auth.Caller;
+import dev.estuary.server.auth.Credentials;
+import dev.estuary.server.auth.Gate;
+import java.util.List;
+
+/**
+ * An EST label: which CA issues, what it issues (profile and key policy), who may ask (gates),
+ * and how re-enrollments are treated.
+ *
+ * @param reenrollmentForcing when a caller presents a certificate this label issued, the new
+ *     certificate keeps that certificate's subject and SANs whatever the CSR says
+ * @param maxCommonNameLength longest CN accepted from a CSR
+ * @param csrAttributes DER of the CsrAttrs answer for {@code /csrattrs}, or null for "none"
+ */
+public record Label(
+    String name,
+    IssuingCa ca,
+    CertificateProfile profile,
+    KeyPolicy keyPolicy,
+    List<Gate> gates,
+    boolean reenrollmentForcing,
+    int maxCommonNameLength,
+    byte[] csrAttributes) {
+
+  public Label {
+    gates = List.copyOf(gates);
+  }
+
+  public boolean acceptsBasic() {
+    return gates.stream().anyMatch(g -> g.name().equals("basic"));
+  }
+
+  /**
+   * Runs the gates in order; the first that accepts wins. When none accepts, the refusal of a
+   * gate whose credentials were presented is reported, else "no credentials".
+   */
+  public Caller authenticate(Credentials credentials) throws Refusal {
+    Refusal first = null;
+    for (Gate gate : gates) {
+      try {
+        var caller = gate.authenticate(credentials, name);
+        if (caller.isPresent()) {
+          return caller.get();
+        }
+      } catch (Refusal r) {
+        if (first == null) {
+          first = r;
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    throw Refusal.unauthorized("label '" + name + "' needs credentials: " + describeGates());
+  }
+
+  public String describeGates() {
+    List<String> names = gates.stream().map(g -> switch (g.name()) {
+      case "secret" -> "a Secret-Value header";
+      case "basic" -> "HTTP Basic username and password";
+      case "mtls" -> "a TLS client certificate";
+      default -> g.name();
+    }).toList();
+    return names.isEmpty() ? "none configured" : String.join(" or ", names);
+  }
+}

@@ -1,0 +1,238 @@
+package dev.estuary.server.quickstart;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.pki.CertificateProfile;
+import dev.estuary.pki.IssueOrder;
+import dev.estuary.pki.IssuingCa;
+import dev.estuary.pki.KeyPairs;
+import dev.estuary.pki.Pem;
+import dev.estuary.pki.Serials;
+import dev.estuary.server.auth.PasswordHash;
+import dev.estuary.server.auth.SecretMinter;
+import dev.estuary.server.files.AtomicFiles;
+import dev.estuary.server.store.Database;
+import dev.estuary.server.store.JdbiCredentialStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+
+/**
+ * The embedded default: on first start, a data directory with a demo CA hierarchy (a root and one
+ * issuing CA per label), the keys in an encrypted PKCS#12 keystore, a TLS certificate for
+ * localhost, an H2 database, a bootstrap secret and a Basic user, and a server.toml describing
+ * it all; on later starts, the same again.
+ */
+public final class Quickstart {
+  public static final String CONFIG = "server.toml";
+  public static final String INFO = "quickstart.json";
+  public static final String ROOT_PEM = "root-ca.pem";
+  public static final List<String> LABELS = List.of("idevid", "device-id", "edge-ca");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path dir;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  public Quickstart(Path dataDir, Clock clock, SecureRandom random) {
+    this.dir = dataDir.toAbsolutePath().normalize();
+    this.clock = clock;
+    this.random = random;
+  }
+
+  public Path configFile() {
+    return dir.resolve(CONFIG);
+  }
+
+  public Path infoFile() {
+    return dir.resolve(INFO);
+  }
+
+  /** True when a previous start already created the data directory's contents. */
+  public boolean exists() {
+    return Files.exists(configFile()) && Files.exists(infoFile());
+  }
+
+  /** Creates everything on first start; does nothing when it exists. */
+  public void prepare() throws IOException, GeneralSecurityException {
+    if (exists()) {
+      return;
+    }
+    if (Files.exists(configFile())) {
+      throw new IOException(configFile() + " exists but " + INFO + " does not; move the directory away to start fresh");
+    }
+    AtomicFiles.createPrivateDirectory(dir, "rwx------");
+    AtomicFiles.createPrivateDirectory(dir.resolve("keys"), "rwx------");
+    Instant now = clock.instant();
+    Serials serials = new Serials(random);
+
+    String passphrase = SecretMinter.token(random, 32);
+    AtomicFiles.write(dir.resolve("keys/keystore.pass"), (passphrase + "\n").getBytes(StandardCharsets.US_ASCII), "rw-------");
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    char[] pw = passphrase.toCharArray();
+
+    IssuingCa root =
+        IssuingCa.createRoot(
+            "root", new X500Name("CN=Estuary Quickstart Root CA,O=Estuary"), KeyPairs.generate("ec-p256", random),
+            Duration.ofDays(20 * 365), now, serials);
+    put(ks, "root", root, pw);
+    for (String label : LABELS) {
+      int pathLen = label.equals("edge-ca") ? 1 : 0; // the Edge CA label issues CAs (pathlen 0) below it
+      IssuingCa ca =
+          root.createSubordinate(
+              label + "-ca", new X500Name("CN=Estuary Quickstart " + label + " CA,O=Estuary"),
+              KeyPairs.generate("ec-p256", random), pathLen, Duration.ofDays(10 * 365), now, serials);
+      put(ks, label + "-ca", ca, pw);
+    }
+    KeyPair tlsKey = KeyPairs.generate("ec-p256", random);
+    X509Certificate tls =
+        root.sign(
+            new IssueOrder(
+                new X500Name("CN=localhost,O=Estuary"),
+                tlsNames(),
+                SubjectPublicKeyInfo.getInstance(tlsKey.getPublic().getEncoded()),
+                CertificateProfile.tlsServer(Duration.ofDays(825)),
+                serials.next(),
+                now.minus(IssuingCa.BACKDATE),
+                now.plus(Duration.ofDays(825))));
+    ks.setKeyEntry("tls", tlsKey.getPrivate(), pw, new Certificate[] {tls, root.certificate()});
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ks.store(out, pw);
+    AtomicFiles.write(dir.resolve("keys/ca-keys.p12"), out.toByteArray(), "rw-------");
+    AtomicFiles.write(dir.resolve(ROOT_PEM), Pem.encode(root.certificate()).getBytes(StandardCharsets.US_ASCII), "rw-r--r--");
+
+    String adminToken = SecretMinter.token(random, 40);
+    Files.createDirectories(dir.resolve("db"));
+    String dbUrl = Database.h2FileUrl(dir.resolve("db"));
+    Map<String, String> secrets = new LinkedHashMap<>();
+    try (Database db = Database.open(dbUrl, "", "")) {
+      SecretMinter minter = new SecretMinter(new JdbiCredentialStore(db.jdbi()), random, clock);
+      secrets.put("factory_secret", minter.bootstrapSecret("idevid", null, null).value());
+      secrets.put("basic_username", "estuary");
+      secrets.put("basic_password", minter.basicUser("estuary", "*"));
+    }
+    secrets.put("admin_token", adminToken);
+    AtomicFiles.write(configFile(), config(PasswordHash.hash(adminToken, random)).getBytes(StandardCharsets.UTF_8), "rw-------");
+    ObjectNode info = JSON.createObjectNode();
+    secrets.forEach(info::put);
+    AtomicFiles.write(infoFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info), "rw-------");
+  }
+
+  private static void put(KeyStore ks, String alias, IssuingCa ca, char[] pw) throws GeneralSecurityException {
+    ks.setKeyEntry(alias, ca.key(), pw, ca.chain().toArray(Certificate[]::new));
+  }
+
+  private static GeneralNames tlsNames() {
+    List<GeneralName> names = new ArrayList<>();
+    names.add(new GeneralName(GeneralName.dNSName, "localhost"));
+    names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+    names.add(new GeneralName(GeneralName.iPAddress, "::1"));
+    try {
+      String host = InetAddress.getLocalHost().getHostName();
+      if (host.matches("[A-Za-z0-9.-]+") && !host.equals("localhost")) {
+        names.add(new GeneralName(GeneralName.dNSName, host));
+      }
+    } catch (IOException e) {
+      // no host name: localhost and the loopback addresses suffice for the quickstart
+    }
+    return new GeneralNames(names.toArray(GeneralName[]::new));
+  }
+
+  private static String config(String adminTokenHash) {
+    return """
+        # Estuary server configuration, written by `estuary server --quickstart`.
+        # Every key is described in docs/configuration.md. Relative paths are relative to this file.
+
+        [est]
+        listen = "127.0.0.1:8443"        # the device port: EST (and, later, provisioning)
+        default_label = "idevid"         # served at /.well-known/est/{op} without a label
+
+        [admin]
+        listen = "127.0.0.1:9443"
+        token_hash = "%s"
+
+        [tls]
+        alias = "tls"                    # key entry serving HTTPS on both ports
+
+        [database]
+        url = "jdbc:h2:file:./db/estuary"
+
+        [keys]
+        source = "keystore"
+        keystore = "keys/ca-keys.p12"
+        passphrase_file = "keys/keystore.pass"
+
+        # The factory's birth certificates (IDevID).
+        [labels.idevid]
+        ca = "idevid-ca"
+        profile = "identity"
+        validity = "3650d"
+        auth = ["secret", "basic", "mtls"]   # mtls: re-enrollment with an IDevID this label issued
+        csr_attributes = ["1.2.840.10045.4.3.2"]
+
+        # Short-lived operating certificates (LDevID / device identity, EST identity).
+        [labels.device-id]
+        ca = "device-id-ca"
+        profile = "identity"
+        validity = "7d"
+        auth = ["mtls"]
+        trust = ["idevid-ca"]            # IDevIDs may enroll; this label's own certificates renew
+
+        # Edge CA certificates for Azure IoT Edge (CA:TRUE, pathlen 0).
+        [labels.edge-ca]
+        ca = "edge-ca-ca"
+        profile = "edge-ca"
+        validity = "30d"
+        auth = ["mtls"]
+        trust = ["idevid-ca", "device-id-ca"]
+        """
+        .formatted(adminTokenHash);
+  }
+
+  /**
+   * Rewrites quickstart.json with the URLs of the running server (ports may differ between
+   * starts) and returns its content.
+   */
+  public ObjectNode publish(int estPort, int adminPort) throws IOException {
+    ObjectNode old = (ObjectNode) JSON.readTree(infoFile().toFile());
+    ObjectNode info = JSON.createObjectNode();
+    String base = "https://localhost:" + estPort + "/.well-known/est";
+    info.put("est_url", base);
+    ObjectNode labels = info.putObject("labels");
+    for (String l : LABELS) {
+      labels.put(l, base + "/" + l + "/");
+    }
+    info.put("root_ca", dir.resolve(ROOT_PEM).toString());
+    for (String k : List.of("factory_secret", "basic_username", "basic_password")) {
+      info.set(k, old.get(k));
+    }
+    info.put("admin_url", "https://127.0.0.1:" + adminPort);
+    info.set("admin_token", old.get("admin_token"));
+    info.put("dps_global_endpoint", "https://localhost:" + estPort);
+    info.put("id_scope", "0ne00000000");
+    info.put("provisioning", "not served yet: dps_global_endpoint and id_scope are placeholders");
+    AtomicFiles.write(infoFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info), "rw-------");
+    return info;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.estuary.server.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Bootstrap secrets and Basic users, hashed. Thread-safe. */
+public interface CredentialStore {
+  /**
+   * Stores a new secret.
+   *
+   * @throws IllegalArgumentException when a secret with that id already exists (nothing changed)
+   */
+  void createSecret(BootstrapSecret secret);
+
+  Optional<BootstrapSecret> findSecret(String id);
+
+  /** The secrets of {@code label}, or of every label when it is null; oldest first. */
+  List<BootstrapSecret> listSecrets(String label);
+
+  /** @return false when there is no such secret */
+  boolean disableSecret(String id);
+
+  /** Inserts or replaces the user with that username. */
+  void putBasicUser(BasicUser user);
+
+  Optional<BasicUser> findBasicUser(String username);
+}

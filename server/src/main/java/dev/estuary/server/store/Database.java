@@ -1,0 +1,122 @@
+package dev.estuary.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The server's SQL database: a HikariCP pool, migrated with Flyway when opened, and a {@link Jdbi}
+ * over it.
+ *
+ * <p>Two engines are supported with the same schema ({@code classpath:db/migration}, portable
+ * SQL): an embedded H2 file database (see {@link #h2FileUrl(Path)}), the default, and PostgreSQL
+ * 15+ ({@code jdbc:postgresql://host:port/db}).
+ *
+ * <pre>{@code
+ * try (Database db = Database.open(Database.h2FileUrl(dataDir), "sa", "")) {
+ *   CertificateStore certs = new JdbiCertificateStore(db.jdbi());
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class Database implements AutoCloseable {
+
+  /** Pool size when none is given: enough for an EST server on a small machine. */
+  public static final int DEFAULT_POOL_SIZE = 10;
+
+  private static final String H2_FILE_NAME = "estuary";
+
+  private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
+
+  private Database(HikariDataSource dataSource, Jdbi jdbi) {
+    this.dataSource = dataSource;
+    this.jdbi = jdbi;
+  }
+
+  /** Opens a pool of {@link #DEFAULT_POOL_SIZE} connections; see {@link #open(String, String, String, int)}. */
+  public static Database open(String jdbcUrl, String user, String password) {
+    return open(jdbcUrl, user, password, DEFAULT_POOL_SIZE);
+  }
+
+  /**
+   * Opens a connection pool and brings the schema up to date (idempotent: an up-to-date database
+   * is left as it is).
+   *
+   * @param jdbcUrl e.g. from {@link #h2FileUrl(Path)}, or {@code jdbc:postgresql://...}
+   * @param user for a new H2 database, this user is created as its administrator
+   * @param password may be empty
+   * @param maxPoolSize the most connections open at once
+   * @throws org.flywaydb.core.api.FlywayException when the schema cannot be migrated
+   */
+  public static Database open(String jdbcUrl, String user, String password, int maxPoolSize) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    if (maxPoolSize < 1) {
+      throw new IllegalArgumentException("maxPoolSize must be at least 1: " + maxPoolSize);
+    }
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("estuary-db");
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(maxPoolSize);
+    HikariDataSource dataSource = new HikariDataSource(config);
+    try {
+      Flyway.configure()
+          .dataSource(dataSource)
+          .locations("classpath:db/migration")
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
+    Jdbi jdbi = Jdbi.create(dataSource);
+    StoreColumnTypes.register(jdbi);
+    return new Database(dataSource, jdbi);
+  }
+
+  /**
+   * The JDBC URL of the embedded H2 database kept in {@code dir} (created if missing).
+   *
+   * <p>{@code WRITE_DELAY=0}: H2 2.x by default writes committed changes to its file up to 500 ms
+   * after the commit (a background thread flushes them). A process killed in that window (kill -9,
+   * OOM killer, crash) would lose certificates the server already handed out, and whose serial
+   * numbers and keys it can then no longer account for. With a delay of 0, each commit writes its
+   * changes to the file before the commit returns, so whatever {@link CertificateStore#record}
+   * acknowledged survives the JVM dying right after. (H2 does not fsync on commit: an operating
+   * system crash or power loss may still lose the last commits; use PostgreSQL where that matters.)
+   *
+   * <p>{@code DB_CLOSE_ON_EXIT=FALSE}: H2 would otherwise close the database from its own shutdown
+   * hook, possibly while the server is still finishing requests; {@link #close()} closes it.
+   *
+   * @throws IllegalArgumentException when the path contains a ';' (it would be read as a setting)
+   */
+  public static String h2FileUrl(Path dir) {
+    String path = dir.toAbsolutePath().normalize().resolve(H2_FILE_NAME).toString();
+    if (path.contains(";")) {
+      throw new IllegalArgumentException("an H2 data directory may not contain ';': " + path);
+    }
+    return "jdbc:h2:file:" + path + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+  }
+
+  /** Jdbi over the pool; binds and maps {@link java.time.Instant} (UTC) and {@link java.math.BigInteger}. */
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  /** The pool itself, e.g. for health checks. */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** Closes the pool; an embedded H2 database is closed with its last connection. */
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

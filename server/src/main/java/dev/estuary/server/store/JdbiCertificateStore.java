@@ -1,0 +1,203 @@
+package dev.estuary.server.store;
+
+import java.math.BigInteger;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementException;
+
+/**
+ * {@link CertificateStore} in the SQL database (table {@code certificate}).
+ *
+ * <p>Concurrency: no lock is taken in Java. Consuming a bootstrap secret is a single conditional
+ * {@code UPDATE}, so the database serializes concurrent uses of one secret on its row lock and
+ * re-checks the condition for each; uses of different secrets do not contend.
+ */
+public final class JdbiCertificateStore implements CertificateStore {
+
+  private static final String COLUMNS =
+      "serial, subject, issuer, not_before, not_after, label, key_algorithm, sha256, gate, requester,"
+          + " issued_at, der, revoked_at, revocation_reason";
+
+  private final Jdbi jdbi;
+
+  public JdbiCertificateStore(Jdbi jdbi) {
+    this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+  }
+
+  @Override
+  public void record(CertificateRecord cert, String secretId) {
+    Objects.requireNonNull(cert, "cert");
+    jdbi.useTransaction(
+        handle -> {
+          if (secretId != null) {
+            consumeSecretUse(handle, secretId, cert.issuedAt());
+          }
+          insert(handle, cert);
+        });
+  }
+
+  /**
+   * Takes one use of the secret, or throws (and the caller's transaction rolls back). NULL minus 1
+   * is NULL in SQL, so an unlimited secret stays unlimited.
+   */
+  private static void consumeSecretUse(Handle handle, String secretId, Instant at) {
+    int updated =
+        handle
+            .createUpdate(
+                "UPDATE bootstrap_secret SET uses_remaining = uses_remaining - 1"
+                    + " WHERE id = :id AND NOT disabled"
+                    + " AND (uses_remaining IS NULL OR uses_remaining > 0)"
+                    + " AND (expires_at IS NULL OR expires_at > :at)")
+            .bind("id", secretId)
+            .bind("at", at)
+            .execute();
+    if (updated == 0) {
+      throw new SecretRefusedException(refusalReason(handle, secretId, at));
+    }
+  }
+
+  private static String refusalReason(Handle handle, String secretId, Instant at) {
+    Optional<BootstrapSecret> secret = JdbiCredentialStore.findSecret(handle, secretId);
+    if (secret.isEmpty()) {
+      return SecretRefusedException.UNKNOWN;
+    }
+    BootstrapSecret s = secret.get();
+    if (s.disabled()) {
+      return SecretRefusedException.DISABLED;
+    }
+    if (s.expiresAt() != null && !s.expiresAt().isAfter(StoreColumnTypes.toSql(at).toInstant())) {
+      return SecretRefusedException.EXPIRED;
+    }
+    return SecretRefusedException.USED_UP;
+  }
+
+  private static void insert(Handle handle, CertificateRecord cert) {
+    try {
+      handle
+          .createUpdate(
+              "INSERT INTO certificate (" + COLUMNS + ") VALUES (:serial, :subject, :issuer,"
+                  + " :notBefore, :notAfter, :label, :keyAlgorithm, :sha256, :gate, :requester,"
+                  + " :issuedAt, :der, :revokedAt, :revocationReason)")
+          .bind("serial", cert.serial())
+          .bind("subject", cert.subject())
+          .bind("issuer", cert.issuer())
+          .bind("notBefore", cert.notBefore())
+          .bind("notAfter", cert.notAfter())
+          .bind("label", cert.label())
+          .bind("keyAlgorithm", cert.keyAlgorithm())
+          .bind("sha256", cert.sha256())
+          .bind("gate", cert.gate())
+          .bind("requester", cert.requester())
+          .bind("issuedAt", cert.issuedAt())
+          .bind("der", cert.der())
+          .bind("revokedAt", cert.revokedAt())
+          .bind("revocationReason", cert.revocationReason())
+          .execute();
+    } catch (StatementException e) {
+      // A duplicate sha256 means a duplicate DER, hence a duplicate serial too: either constraint
+      // firing is the same collision.
+      if (UniqueViolation.isCause(e)) {
+        throw new DuplicateSerialException("serial number already issued: " + cert.serial().toString(16), e);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Optional<CertificateRecord> findBySha256(String sha256) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery("SELECT " + COLUMNS + " FROM certificate WHERE sha256 = :sha256")
+                .bind("sha256", sha256)
+                .map((rs, ctx) -> mapRow(rs))
+                .findOne());
+  }
+
+  @Override
+  public Optional<CertificateRecord> findBySerial(BigInteger serial) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery("SELECT " + COLUMNS + " FROM certificate WHERE serial = :serial")
+                .bind("serial", serial)
+                .map((rs, ctx) -> mapRow(rs))
+                .findOne());
+  }
+
+  @Override
+  public List<CertificateRecord> findBySubject(String subject, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative: " + limit);
+    }
+    if (limit == 0) {
+      return List.of();
+    }
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT " + COLUMNS + " FROM certificate WHERE subject = :subject"
+                        + " ORDER BY issued_at DESC, serial DESC LIMIT :limit")
+                .bind("subject", subject)
+                .bind("limit", limit)
+                .map((rs, ctx) -> mapRow(rs))
+                .list());
+  }
+
+  /** A certificate already revoked keeps its first revocation time and reason. */
+  @Override
+  public boolean revoke(BigInteger serial, String reason, Instant at) {
+    Objects.requireNonNull(serial, "serial");
+    Objects.requireNonNull(at, "at");
+    return jdbi.withHandle(
+        handle -> {
+          int updated =
+              handle
+                  .createUpdate(
+                      "UPDATE certificate SET revoked_at = :at, revocation_reason = :reason"
+                          + " WHERE serial = :serial AND revoked_at IS NULL")
+                  .bind("at", at)
+                  .bind("reason", reason)
+                  .bind("serial", serial)
+                  .execute();
+          return updated > 0
+              || handle
+                  .createQuery("SELECT COUNT(*) FROM certificate WHERE serial = :serial")
+                  .bind("serial", serial)
+                  .mapTo(Long.class)
+                  .one()
+                  > 0;
+        });
+  }
+
+  @Override
+  public long count() {
+    return jdbi.withHandle(
+        handle -> handle.createQuery("SELECT COUNT(*) FROM certificate").mapTo(Long.class).one());
+  }
+
+  private static CertificateRecord mapRow(ResultSet rs) throws SQLException {
+    return new CertificateRecord(
+        StoreColumnTypes.toBigInteger(rs.getBigDecimal("serial")),
+        rs.getString("subject"),
+        rs.getString("issuer"),
+        StoreColumnTypes.instant(rs, "not_before"),
+        StoreColumnTypes.instant(rs, "not_after"),
+        rs.getString("label"),
+        rs.getString("key_algorithm"),
+        rs.getString("sha256"),
+        rs.getString("gate"),
+        rs.getString("requester"),
+        StoreColumnTypes.instant(rs, "issued_at"),
+        rs.getBytes("der"),
+        StoreColumnTypes.instant(rs, "revoked_at"),
+        rs.getString("revocation_reason"));
+  }
+}

@@ -1,0 +1,55 @@
+package dev.estuary.server.store;
+
+import static dev.estuary.server.store.TestCertificates.cert;
+import static dev.estuary.server.store.TestCertificates.secret;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@ParameterizedClass
+@EnumSource(Backend.class)
+class DatabaseTest extends BackendTestCase {
+
+  @Test
+  void reopeningKeepsTheDataAndAppliesNoMigrationAgain() {
+    CertificateRecord cert = cert(1);
+    new JdbiCertificateStore(db.jdbi()).record(cert, null);
+    new JdbiCredentialStore(db.jdbi()).createSecret(secret("kept", 2, null));
+    new JdbiCredentialStore(db.jdbi()).putBasicUser(new BasicUser("kept", "*", "h", false));
+    db.close();
+
+    db = target.open();
+
+    assertThat(new JdbiCertificateStore(db.jdbi()).findBySha256(cert.sha256())).isPresent();
+    assertThat(new JdbiCredentialStore(db.jdbi()).findSecret("kept")).isPresent();
+    assertThat(new JdbiCredentialStore(db.jdbi()).findBasicUser("kept")).isPresent();
+    assertThat(appliedMigrations()).containsExactly("1");
+  }
+
+  @Test
+  void connectsToTheEngineOfItsBackend() throws Exception {
+    try (Connection c = db.dataSource().getConnection()) {
+      DatabaseMetaData meta = c.getMetaData();
+      switch (backend) {
+        case H2 -> assertThat(meta.getDatabaseProductName()).isEqualTo("H2");
+        case POSTGRES -> {
+          assertThat(meta.getDatabaseProductName()).isEqualTo("PostgreSQL");
+          assertThat(meta.getDatabaseMajorVersion()).isGreaterThanOrEqualTo(15);
+        }
+      }
+    }
+  }
+
+  private java.util.List<String> appliedMigrations() {
+    return db.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery("SELECT \"version\" FROM \"flyway_schema_history\" WHERE \"type\" = 'SQL' AND \"success\" ORDER BY \"installed_rank\"")
+                    .mapTo(String.class)
+                    .list());
+  }
+}

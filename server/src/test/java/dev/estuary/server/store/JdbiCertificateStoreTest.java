@@ -1,0 +1,150 @@
+package dev.estuary.server.store;
+
+import static dev.estuary.server.store.TestCertificates.T0;
+import static dev.estuary.server.store.TestCertificates.cert;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@ParameterizedClass
+@EnumSource(Backend.class)
+class JdbiCertificateStoreTest extends BackendTestCase {
+
+  private CertificateStore store;
+
+  @BeforeEach
+  void createStore() {
+    store = new JdbiCertificateStore(db.jdbi());
+  }
+
+  @Test
+  void recordedCertificateIsFoundBySha256WithEveryField() {
+    CertificateRecord cert = cert(1001);
+
+    store.record(cert, null);
+
+    assertThat(store.findBySha256(cert.sha256())).get().usingRecursiveComparison().isEqualTo(cert);
+    assertThat(store.findBySha256("00".repeat(32))).isEmpty();
+  }
+
+  @Test
+  void recordedCertificateIsFoundBySerialUpToTwentyOctets() {
+    // The largest serial RFC 5280 allows: 20 octets, positive.
+    BigInteger largest = BigInteger.TWO.pow(159).subtract(BigInteger.ONE);
+    CertificateRecord big = cert(largest, "CN=big", T0);
+    CertificateRecord small = cert(7);
+
+    store.record(big, null);
+    store.record(small, null);
+
+    assertThat(store.findBySerial(largest)).get().usingRecursiveComparison().isEqualTo(big);
+    assertThat(store.findBySerial(BigInteger.valueOf(7))).get().usingRecursiveComparison().isEqualTo(small);
+    assertThat(store.findBySerial(BigInteger.valueOf(8))).isEmpty();
+  }
+
+  @Test
+  void findBySubjectReturnsThatSubjectNewestFirstUpToTheLimit() {
+    for (int i = 0; i < 4; i++) {
+      store.record(cert(BigInteger.valueOf(100 + i), "CN=pump-7", T0.plus(Duration.ofHours(i))), null);
+    }
+    store.record(cert(BigInteger.valueOf(200), "CN=pump-8", T0.plus(Duration.ofDays(1))), null);
+
+    List<CertificateRecord> found = store.findBySubject("CN=pump-7", 3);
+
+    assertThat(found).extracting(CertificateRecord::serial)
+        .containsExactly(BigInteger.valueOf(103), BigInteger.valueOf(102), BigInteger.valueOf(101));
+    assertThat(store.findBySubject("CN=pump-7", 10)).hasSize(4);
+    assertThat(store.findBySubject("CN=pump-7", 0)).isEmpty();
+    assertThat(store.findBySubject("CN=nobody", 10)).isEmpty();
+  }
+
+  @Test
+  void duplicateSerialIsRefusedAndNothingIsRecorded() {
+    CertificateRecord first = cert(42);
+    CertificateRecord second = cert(BigInteger.valueOf(42), "CN=other", T0.plusSeconds(1));
+    store.record(first, null);
+
+    assertThatThrownBy(() -> store.record(second, null)).isInstanceOf(DuplicateSerialException.class);
+
+    assertThat(store.count()).isEqualTo(1);
+    assertThat(store.findBySha256(second.sha256())).isEmpty();
+    assertThat(store.findBySerial(BigInteger.valueOf(42))).get()
+        .extracting(CertificateRecord::sha256).isEqualTo(first.sha256());
+  }
+
+  @Test
+  void recordingTheSameCertificateTwiceIsADuplicateSerial() {
+    CertificateRecord cert = cert(43);
+    store.record(cert, null);
+
+    assertThatThrownBy(() -> store.record(cert, null)).isInstanceOf(DuplicateSerialException.class);
+
+    assertThat(store.count()).isEqualTo(1);
+  }
+
+  @Test
+  void revokeMarksAKnownCertificateRevoked() {
+    CertificateRecord cert = cert(50);
+    store.record(cert, null);
+    Instant at = T0.plus(Duration.ofDays(3));
+
+    assertThat(store.revoke(cert.serial(), "keyCompromise", at)).isTrue();
+
+    CertificateRecord found = store.findBySerial(cert.serial()).orElseThrow();
+    assertThat(found.revoked()).isTrue();
+    assertThat(found.revokedAt()).isEqualTo(at);
+    assertThat(found.revocationReason()).isEqualTo("keyCompromise");
+  }
+
+  @Test
+  void revokeOfAnUnknownSerialReturnsFalse() {
+    store.record(cert(51), null);
+
+    assertThat(store.revoke(BigInteger.valueOf(52), "superseded", T0)).isFalse();
+
+    assertThat(store.findBySerial(BigInteger.valueOf(51)).orElseThrow().revoked()).isFalse();
+  }
+
+  @Test
+  void revokingAgainReturnsTrueAndKeepsTheFirstRevocation() {
+    CertificateRecord cert = cert(53);
+    store.record(cert, null);
+    store.revoke(cert.serial(), "superseded", T0.plusSeconds(10));
+
+    assertThat(store.revoke(cert.serial(), "keyCompromise", T0.plusSeconds(20))).isTrue();
+
+    CertificateRecord found = store.findBySerial(cert.serial()).orElseThrow();
+    assertThat(found.revokedAt()).isEqualTo(T0.plusSeconds(10));
+    assertThat(found.revocationReason()).isEqualTo("superseded");
+  }
+
+  @Test
+  void countCountsRecordedCertificates() {
+    assertThat(store.count()).isZero();
+
+    store.record(cert(60), null);
+    store.record(cert(61), null);
+    store.record(cert(62), null);
+
+    assertThat(store.count()).isEqualTo(3);
+  }
+
+  @Test
+  void instantsAreKeptToTheMicrosecond() {
+    Instant issuedAt = Instant.parse("2031-06-30T23:59:59.123456789Z");
+    CertificateRecord cert = cert(BigInteger.valueOf(70), "CN=precise", issuedAt);
+
+    store.record(cert, null);
+
+    assertThat(store.findBySerial(cert.serial()).orElseThrow().issuedAt())
+        .isEqualTo(Instant.parse("2031-06-30T23:59:59.123456Z"));
+  }
+}

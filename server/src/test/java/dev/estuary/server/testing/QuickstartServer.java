@@ -1,0 +1,133 @@
+package dev.estuary.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.estuary.pki.Pem;
+import dev.estuary.server.EstuaryServer;
+import dev.estuary.server.config.ServerConfig;
+import dev.estuary.server.config.ServerConfigParser;
+import dev.estuary.server.quickstart.Quickstart;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real quickstart server for tests: data directory under a temp dir, real TLS on free loopback
+ * ports, real H2 database. Optionally edits server.toml before starting (to change a label's
+ * settings), and can restart on the same directory.
+ */
+public final class QuickstartServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path dir;
+  private final Quickstart quickstart;
+  private EstuaryServer server;
+  private JsonNode info;
+
+  private QuickstartServer(Path dir) {
+    this.dir = dir;
+    this.quickstart = new Quickstart(dir, Clock.systemUTC(), new SecureRandom());
+  }
+
+  /** Starts a quickstart server in {@code dir} (created on first use). */
+  public static QuickstartServer start(Path dir) throws Exception {
+    return start(dir, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts with server.toml edited by {@code editToml} (applied to the file text on every start;
+   * e.g. {@code t -> t.replace("validity = \"7d\"", "validity = \"2m\"")}).
+   */
+  public static QuickstartServer start(Path dir, UnaryOperator<String> editToml) throws Exception {
+    QuickstartServer s = new QuickstartServer(dir);
+    s.quickstart.prepare();
+    Path toml = s.quickstart.configFile();
+    String original = Files.readString(toml);
+    String edited = editToml.apply(original);
+    if (!edited.equals(original)) {
+      Files.writeString(toml, edited);
+    }
+    s.boot();
+    return s;
+  }
+
+  private void boot() throws Exception {
+    ServerConfig cfg = ServerConfigParser.parse(quickstart.configFile()).withPorts(0, 0);
+    server = EstuaryServer.start(cfg, Clock.systemUTC());
+    info = quickstart.publish(server.estPort(), server.adminPort());
+  }
+
+  /** Stops and starts again on the same data directory (new ports). */
+  public void restart() throws Exception {
+    server.close();
+    boot();
+  }
+
+  public EstuaryServer server() {
+    return server;
+  }
+
+  public Path dataDir() {
+    return dir;
+  }
+
+  public int estPort() {
+    return server.estPort();
+  }
+
+  /** https://localhost:PORT/.well-known/est (no trailing slash). */
+  public String estUrl() {
+    return info.get("est_url").asText();
+  }
+
+  /** Base URL of a label, with a trailing slash. */
+  public String labelUrl(String label) {
+    return info.get("labels").get(label).asText();
+  }
+
+  public Path rootPem() {
+    return Path.of(info.get("root_ca").asText());
+  }
+
+  public X509Certificate root() throws Exception {
+    return Pem.certificates(Files.readString(rootPem())).getFirst();
+  }
+
+  public String factorySecret() {
+    return info.get("factory_secret").asText();
+  }
+
+  public String basicUsername() {
+    return info.get("basic_username").asText();
+  }
+
+  public String basicPassword() {
+    return info.get("basic_password").asText();
+  }
+
+  public String adminUrl() {
+    return info.get("admin_url").asText();
+  }
+
+  public String adminToken() {
+    return info.get("admin_token").asText();
+  }
+
+  public JsonNode info() {
+    return info;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  static ObjectMapper json() {
+    return JSON;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.estuary.server.testing;
+
+import dev.estuary.pki.Bc;
+import dev.estuary.pki.KeyPairs;
+import dev.estuary.pki.Pem;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/** Keys, CSRs and TLS contexts for tests (a device's side of things). */
+public final class TestPki {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private TestPki() {}
+
+  /** ec-p256, ec-p384, rsa-2048, rsa-1024 (for refusals), ed25519, ... */
+  public static KeyPair key(String type) {
+    if (type.equals("rsa-1024") || type.equals("ec-p192")) {
+      try {
+        var g = java.security.KeyPairGenerator.getInstance(type.startsWith("rsa") ? "RSA" : "EC", Bc.provider());
+        if (type.startsWith("rsa")) {
+          g.initialize(1024, RANDOM);
+        } else {
+          g.initialize(new java.security.spec.ECGenParameterSpec("prime192v1"), RANDOM);
+        }
+        return g.generateKeyPair();
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return KeyPairs.generate(type, RANDOM);
+  }
+
+  /** A signed PKCS#10 CSR (DER) for {@code subject} ("CN=x"), with optional requested extensions. */
+  public static byte[] csr(KeyPair key, String subject, Extension... extensions) {
+    try {
+      var b = new JcaPKCS10CertificationRequestBuilder(new X500Name(subject), key.getPublic());
+      if (extensions.length > 0) {
+        b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new Extensions(extensions));
+      }
+      String alg = dev.estuary.pki.IssuingCa.signatureAlgorithm(key.getPublic());
+      PKCS10CertificationRequest csr = b.build(new JcaContentSignerBuilder(alg).setProvider(Bc.provider()).build(key.getPrivate()));
+      return csr.getEncoded();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** PEM text of a key (PKCS#8) for files handed to curl/openssl. */
+  public static String pem(Object o) {
+    return Pem.encode(o);
+  }
+
+  /** TLS context trusting {@code root}, presenting {@code chain}/{@code key} when given (mTLS). */
+  public static SSLContext tls(X509Certificate root, List<X509Certificate> chain, java.security.PrivateKey key) {
+    try {
+      KeyStore ts = KeyStore.getInstance("PKCS12");
+      ts.load(null, null);
+      ts.setCertificateEntry("root", root);
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ts);
+      KeyManagerFactory kmf = null;
+      if (chain != null) {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("client", key, "x".toCharArray(), chain.toArray(Certificate[]::new));
+        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "x".toCharArray());
+      }
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), RANDOM);
+      return ctx;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
