@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,11 +45,13 @@ class DatabaseTest extends BackendTestCase {
     }
   }
 
-  private java.util.List<String> appliedMigrations() {
+  private List<String> appliedMigrations() {
     return db.jdbi()
         .withHandle(
             h ->
-                h.createQuery("SELECT \"version\" FROM \"flyway_schema_history\" WHERE \"type\" = 'SQL' AND \"success\" ORDER BY \"installed_rank\"")
+                h.createQuery(
+                        "SELECT \"version\" FROM \"flyway_schema_history\""
+                            + " WHERE \"type\" = 'SQL' AND \"success\" ORDER BY \"installed_rank\"")
                     .mapTo(String.class)
                     .list());
   }

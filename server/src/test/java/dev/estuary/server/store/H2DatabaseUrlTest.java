@@ -24,7 +24,9 @@ class H2DatabaseUrlTest {
           db.jdbi()
               .withHandle(
                   h ->
-                      h.createQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")
+                      h.createQuery(
+                              "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                                  + " WHERE SETTING_NAME = 'WRITE_DELAY'")
                           .mapTo(String.class)
                           .list());
       assertThat(writeDelay).isNotEmpty().containsOnly("0");

@@ -66,6 +66,7 @@ class H2DurabilityTest {
     reader.join(TimeUnit.SECONDS.toMillis(30));
     assertThat(writer.exitValue()).as("exit status of SIGKILL").isEqualTo(128 + 9);
     assertThat(acknowledged).as("records acknowledged before the kill").isNotEmpty();
+    System.out.printf("killed the writer after %d acknowledged records%n", acknowledged.size());
 
     try (Database db = Database.open(Database.h2FileUrl(dataDir), "sa", "")) {
       CertificateStore store = new JdbiCertificateStore(db.jdbi());

@@ -49,7 +49,8 @@ final class TestCertificates {
   }
 
   static BootstrapSecret secret(String id, Integer usesRemaining, Instant expiresAt) {
-    return new BootstrapSecret(id, "sensors", "pbkdf2$hash-of-" + id, T0.minus(Duration.ofDays(1)), expiresAt, usesRemaining, false);
+    return new BootstrapSecret(
+        id, "sensors", "pbkdf2$hash-of-" + id, T0.minus(Duration.ofDays(1)), expiresAt, usesRemaining, false);
   }
 
   private static String sha256Hex(byte[] data) {

@@ -1,0 +1,169 @@
+package dev.estuary.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runnable jar as an operator uses it: {@code estuary server --quickstart} in a child process,
+ * then {@code estuary server secret create} and {@code estuary server cert show|revoke} against it,
+ * with real curl and openssl in between.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class QuickstartCliIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path work;
+  static Process server;
+  static Path data;
+  static JsonNode info;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    data = work.resolve("estuary-data");
+    server =
+        new ProcessBuilder(java(), "-jar", jar(), "server", "--quickstart", "--data-dir", data.toString(), "--est-port", "0", "--admin-port", "0")
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("server.log").toFile())
+            .start();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> {
+          if (!server.isAlive()) {
+            throw new IllegalStateException("server exited:\n" + Files.readString(work.resolve("server.log")));
+          }
+          Path f = data.resolve("quickstart.json");
+          return Files.exists(f) && JSON.readTree(f.toFile()).has("est_url");
+        });
+    info = JSON.readTree(data.resolve("quickstart.json").toFile());
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server != null) {
+      server.destroy();
+      server.waitFor(20, TimeUnit.SECONDS);
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
+  void quickstartPrintsItsCredentialsOnceAndKeepsThemInAPrivateFile() throws Exception {
+    String log = Files.readString(work.resolve("server.log"));
+    assertThat(log).contains("\"factory_secret\"").contains(data.resolve("quickstart.json").toString());
+    assertThat(Files.getPosixFilePermissions(data.resolve("quickstart.json")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    assertThat(info.get("est_url").asText()).matches("https://localhost:\\d+/\\.well-known/est");
+    for (String key : List.of("labels", "root_ca", "factory_secret", "basic_username", "basic_password", "admin_url", "admin_token", "dps_global_endpoint", "id_scope")) {
+      assertThat(info.has(key)).as(key).isTrue();
+    }
+  }
+
+  @Test
+  void secretCreatedByTheCliEnrollsOnceAndIsThenUsedUp() throws Exception {
+    Result created = estuary("server", "secret", "create", "--label", "idevid", "--uses", "1", "--expires", "1d", "--data-dir", data.toString());
+    assertThat(created.code).as(created.err).isZero();
+    String secret = created.out.strip();
+    assertThat(secret).matches("[a-z0-9]{10}\\.[A-Za-z0-9]{32}");
+
+    Path dir = Files.createTempDirectory(work, "factory");
+    sh(dir, "openssl req -nodes -new -subj /CN=cli-device -sha256 -keyout k.pem -out r.csr");
+    Result first = sh(dir, enroll(secret) + " -o first.b64 -w '%{http_code}'");
+    assertThat(first.out).isEqualTo("200");
+    Result second = sh(dir, enroll(secret) + " -w '\\n%{http_code}'");
+    assertThat(second.out).endsWith("401").contains("used up");
+  }
+
+  @Test
+  void revokedCertificateNoLongerAuthenticates() throws Exception {
+    Path dir = Files.createTempDirectory(work, "revoke");
+    sh(dir, "openssl req -nodes -new -subj /CN=to-revoke -sha256 -keyout k.pem -out r.csr");
+    Result got = sh(dir, enroll(info.get("factory_secret").asText())
+        + " | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out c.pem");
+    assertThat(got.code).as(got.err).isZero();
+    String serial = sh(dir, "openssl x509 -in c.pem -noout -serial").out.strip().replace("serial=", "");
+
+    Result shown = estuary("server", "cert", "show", serial, "--data-dir", data.toString());
+    assertThat(shown.out).contains("\"subject\" : \"CN=to-revoke\"").contains("\"revokedAt\" : null");
+    String mtls = "curl -sS --cacert " + info.get("root_ca").asText() + " --cert c.pem --key k.pem -X POST --data-binary @r.csr"
+        + " -H 'Content-Type: application/pkcs10' " + info.get("est_url").asText() + "/idevid/simpleenroll -o /dev/null -w '%{http_code}'";
+    assertThat(sh(dir, mtls).out).isEqualTo("200");
+
+    Result revoked = estuary("server", "cert", "revoke", serial, "--reason", "keyCompromise", "--data-dir", data.toString());
+    assertThat(revoked.code).as(revoked.err).isZero();
+    assertThat(revoked.out).contains("revoked").contains("CN=to-revoke");
+    assertThat(sh(dir, mtls).out).isEqualTo("401");
+  }
+
+  @Test
+  void unknownSerialIsAClearError() throws Exception {
+    Result r = estuary("server", "cert", "show", "abcdef", "--data-dir", data.toString());
+    assertThat(r.code).isNotZero();
+    assertThat(r.err).contains("no certificate with serial abcdef");
+  }
+
+  @Test
+  void launcherScriptFindsAJdk21EvenWhenTheDefaultJavaIsOlder() throws Exception {
+    Path root = Path.of(System.getProperty("estuary.root")).toRealPath();
+    ProcessBuilder pb = new ProcessBuilder(root.resolve("estuary").toString(), "--help");
+    pb.environment().put("ESTUARY_JAR", jar()); // the jar this build made: no nested build
+    Path jdk17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
+    if (Files.isDirectory(jdk17)) {
+      pb.environment().put("JAVA_HOME", jdk17.toString());
+      pb.environment().put("PATH", jdk17.resolve("bin") + ":" + System.getenv("PATH"));
+    }
+    Result r = run(pb);
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).contains("Usage: estuary").contains("server");
+  }
+
+  private String enroll(String secret) {
+    return "curl -sS --cacert " + info.get("root_ca").asText() + " -X POST --data-binary @r.csr -H 'Content-Transfer-Encoding:base64'"
+        + " -H 'Secret-Value: " + secret + "' -H 'Content-Type:application/pkcs10' " + info.get("est_url").asText() + "/simpleenroll";
+  }
+
+  record Result(int code, String out, String err) {}
+
+  private static Result estuary(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar()));
+    cmd.addAll(List.of(args));
+    return run(new ProcessBuilder(cmd));
+  }
+
+  private static Result sh(Path dir, String script) throws Exception {
+    return run(new ProcessBuilder("bash", "-c", "set -o pipefail; " + script).directory(dir.toFile()));
+  }
+
+  private static Result run(ProcessBuilder pb) throws IOException, InterruptedException {
+    Path out = Files.createTempFile(work, "out", ".txt");
+    Path err = Files.createTempFile(work, "err", ".txt");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("timed out: " + pb.command());
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  private static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  private static String jar() {
+    return System.getProperty("estuary.jar");
+  }
+}
