@@ -110,6 +110,46 @@ class QuickstartCliIT {
   }
 
   @Test
+  void benchEnrollsExactlyTheRequestedNumberAndCountsThem() throws Exception {
+    double before = issuedTotal();
+    Path out = work.resolve("bench.json");
+    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "enroll", "--auth", "basic",
+        "--concurrency", "4", "--duration", "60s", "--warmup", "0s", "--max-requests", "40", "--csr-pool", "20", "--json", out.toString());
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode j = JSON.readTree(out.toFile());
+    assertThat(j.get("ok").asLong()).isEqualTo(40);
+    assertThat(j.get("errors").asLong()).isZero();
+    assertThat(j.get("throughput").asDouble()).isPositive();
+    assertThat(j.get("p50_ms").asDouble()).isPositive().isLessThanOrEqualTo(j.get("p99_ms").asDouble());
+    assertThat(issuedTotal() - before).isEqualTo(40.0);
+    assertThat(r.out).contains("throughput").contains("40 ok, 0 errors");
+  }
+
+  @Test
+  void benchCountsRefusalsAsErrorsByKind() throws Exception {
+    Path out = work.resolve("bench-refused.json");
+    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "enroll", "--auth", "basic", "--password", "wrong",
+        "--concurrency", "2", "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--csr-pool", "4", "--json", out.toString());
+    assertThat(r.code).isEqualTo(1);
+    JsonNode j = JSON.readTree(out.toFile());
+    assertThat(j.get("ok").asLong()).isZero();
+    assertThat(j.get("errors").asLong()).isEqualTo(6);
+    assertThat(j.get("error_kinds").get("HTTP 401").asLong()).isEqualTo(6);
+  }
+
+  /** estuary_certificates_issued_total summed over labels and gates, from the admin port's /metrics. */
+  private static double issuedTotal() throws Exception {
+    Result m = sh(work, "curl -sS --cacert " + info.get("root_ca").asText() + " " + info.get("admin_url").asText() + "/metrics");
+    double sum = 0;
+    for (String line : m.out.split("\n")) {
+      if (line.startsWith("estuary_certificates_issued_total{")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  @Test
   void unknownSerialIsAClearError() throws Exception {
     Result r = estuary("server", "cert", "show", "abcdef", "--data-dir", data.toString());
     assertThat(r.code).isNotZero();

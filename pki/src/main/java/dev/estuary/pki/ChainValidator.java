@@ -70,6 +70,9 @@ public final class ChainValidator {
     if (path.isEmpty()) {
       throw new PkiException(who + " is itself a trust anchor, not an end-entity certificate");
     }
+    if (leaf.getBasicConstraints() >= 0) {
+      throw new PkiException(who + " is a CA certificate; a client identity must be an end-entity certificate");
+    }
     try {
       CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
       PKIXParameters params = new PKIXParameters(anchors);

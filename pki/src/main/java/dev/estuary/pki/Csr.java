@@ -1,8 +1,13 @@
 package dev.estuary.pki;
 
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Set;
+import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.RDN;
@@ -55,21 +60,9 @@ public record Csr(
     }
     SubjectPublicKeyInfo spki = req.getSubjectPublicKeyInfo();
     KeyDescription key = KeyDescription.of(spki);
-    try {
-      ContentVerifierProvider verifier = VERIFIERS.build(spki);
-      if (!req.isSignatureValid(verifier)) {
-        throw new PkiException(
-            "the CSR signature does not verify with the CSR's own public key (proof of possession failed)");
-      }
-    } catch (OperatorCreationException | PKCSException | RuntimeException e) {
+    if (!signatureVerifies(req, spki, key)) {
       throw new PkiException(
-          "the CSR signature cannot be verified ("
-              + req.getSignatureAlgorithm().getAlgorithm().getId()
-              + " with a "
-              + key
-              + " key): "
-              + e.getMessage(),
-          e);
+          "the CSR signature does not verify with the CSR's own public key (proof of possession failed)");
     }
     Extensions ext = requestedExtensions(req);
     GeneralNames sans = ext == null ? null : GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName);
@@ -77,6 +70,42 @@ public record Csr(
     KeyUsage ku = ext == null ? null : KeyUsage.fromExtensions(ext);
     return new Csr(der.clone(), req.getSubject(), spki, key, sans, bc, ku);
   }
+
+  /**
+   * Proof of possession. The common algorithms (ECDSA, RSA PKCS#1 v1.5, Ed25519) are checked
+   * with one plain {@link Signature}: Bouncy Castle's JCA content verifier checks each signature
+   * a second time (as raw ECDSA) and would double the cost of every enrollment. Anything else
+   * (RSASSA-PSS with parameters, ...) goes through that verifier.
+   */
+  private static boolean signatureVerifies(PKCS10CertificationRequest req, SubjectPublicKeyInfo spki, KeyDescription key)
+      throws PkiException {
+    var algorithm = req.getSignatureAlgorithm();
+    String name = PLAIN_SIGNATURES.get(algorithm.getAlgorithm().getId());
+    try {
+      if (name != null && (algorithm.getParameters() == null || algorithm.getParameters() instanceof org.bouncycastle.asn1.ASN1Null)) {
+        Signature signature = Signature.getInstance(name, Bc.provider());
+        signature.initVerify(BouncyCastleProvider.getPublicKey(spki));
+        signature.update(req.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
+        return signature.verify(req.getSignature());
+      }
+      ContentVerifierProvider verifier = VERIFIERS.build(spki);
+      return req.isSignatureValid(verifier);
+    } catch (IOException | GeneralSecurityException | OperatorCreationException | PKCSException | RuntimeException e) {
+      throw new PkiException(
+          "the CSR signature cannot be verified (" + algorithm.getAlgorithm().getId() + " with a " + key + " key): " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static final java.util.Map<String, String> PLAIN_SIGNATURES =
+      java.util.Map.of(
+          "1.2.840.10045.4.3.2", "SHA256withECDSA",
+          "1.2.840.10045.4.3.3", "SHA384withECDSA",
+          "1.2.840.10045.4.3.4", "SHA512withECDSA",
+          "1.2.840.113549.1.1.11", "SHA256withRSA",
+          "1.2.840.113549.1.1.12", "SHA384withRSA",
+          "1.2.840.113549.1.1.13", "SHA512withRSA",
+          "1.3.101.112", "Ed25519");
 
   private static Extensions requestedExtensions(PKCS10CertificationRequest req) throws PkiException {
     try {
@@ -103,7 +132,7 @@ public record Csr(
       return "";
     }
     ASN1Encodable v = cns[0].getFirst().getValue();
-    return IETFUtils.valueToString(v);
+    return v instanceof ASN1String s ? s.getString() : IETFUtils.valueToString(v);
   }
 
   /** True when the request asks for a CA certificate (basicConstraints CA:TRUE). */

@@ -22,35 +22,36 @@ public final class EstBase64 {
    */
   public static byte[] decode(byte[] body) throws PkiException {
     StringBuilder b64 = new StringBuilder(body.length);
-    String text = new String(body, StandardCharsets.US_ASCII);
-    for (String line : text.split("\r\n|\n|\r")) {
-      String trimmed = line.strip();
-      if (trimmed.startsWith("-----")) {
+    String text = new String(body, StandardCharsets.ISO_8859_1);
+    String[] lines = text.split("\r\n|\n|\r");
+    for (int n = 0; n < lines.length; n++) {
+      String line = lines[n];
+      if (line.strip().startsWith("-----")) {
         continue; // PEM armour
       }
-      for (int i = 0; i < trimmed.length(); i++) {
-        char c = trimmed.charAt(i);
-        if (!Character.isWhitespace(c)) {
-          b64.append(c);
+      for (int i = 0; i < line.length(); i++) {
+        char c = line.charAt(i);
+        if (Character.isWhitespace(c)) {
+          continue;
         }
+        boolean ok =
+            (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                || c == '+' || c == '/' || c == '=';
+        if (!ok) {
+          throw new PkiException(
+              "the request body is not base64: unexpected character '"
+                  + printable(c)
+                  + "' on line "
+                  + (n + 1)
+                  + ", column "
+                  + (i + 1)
+                  + " (EST bodies are base64 of DER, RFC 7030 / RFC 8951)");
+        }
+        b64.append(c);
       }
     }
     if (b64.isEmpty()) {
       throw new PkiException("the request body is empty; expected a base64-encoded PKCS#10 CSR");
-    }
-    for (int i = 0; i < b64.length(); i++) {
-      char c = b64.charAt(i);
-      boolean ok =
-          (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-              || c == '+' || c == '/' || c == '=';
-      if (!ok) {
-        throw new PkiException(
-            "the request body is not base64: unexpected character '"
-                + printable(c)
-                + "' at position "
-                + i
-                + " (EST bodies are base64 of DER, RFC 7030 / RFC 8951)");
-      }
     }
     try {
       return Base64.getDecoder().decode(b64.toString());

@@ -62,6 +62,10 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
   public X509Certificate sign(IssueOrder order) {
     Instant caNotAfter = certificate().getNotAfter().toInstant();
     Instant notAfter = order.notAfter().isAfter(caNotAfter) ? caNotAfter : order.notAfter();
+    if (!notAfter.isAfter(order.notBefore())) {
+      throw new IllegalStateException(
+          "CA '" + name + "' expires at " + caNotAfter + ", before a certificate from it could start (" + order.notBefore() + ")");
+    }
     return build(
         subject(),
         certificate().getPublicKey(),

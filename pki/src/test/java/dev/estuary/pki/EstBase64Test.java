@@ -73,12 +73,12 @@ class EstBase64Test {
   }
 
   @Test
-  void rejectsNonBase64CharacterNamingItAndItsPosition() {
+  void rejectsNonBase64CharacterNamingItAndItsLineAndColumn() {
     assertThatThrownBy(() -> decode("MIIB*AAA"))
         .isInstanceOf(PkiException.class)
         .hasMessageContaining("not base64")
         .hasMessageContaining("'*'")
-        .hasMessageContaining("position 4");
+        .hasMessageContaining("line 1, column 5");
   }
 
   @Test
@@ -86,7 +86,7 @@ class EstBase64Test {
     assertThatThrownBy(() -> EstBase64.decode(new byte[] {'M', 'I', 0x01, 'B'}))
         .isInstanceOf(PkiException.class)
         .hasMessageContaining("'\\u0001'")
-        .hasMessageContaining("position 2");
+        .hasMessageContaining("line 1, column 3");
   }
 
   @Test

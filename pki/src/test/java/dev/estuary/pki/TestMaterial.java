@@ -1,13 +1,18 @@
 package dev.estuary.pki;
 
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPublicKeySpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -19,7 +24,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
-/** Keys, CSRs and small CA hierarchies for the pki tests. Key pairs are cached per type: RSA is slow. */
+/** Keys, CSRs and small CA hierarchies for the pki tests. Key pairs are cached per type. */
 final class TestMaterial {
   /** A fixed "now"; certificates in these tests live around it. */
   static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
@@ -28,6 +33,39 @@ final class TestMaterial {
   static final Serials SERIALS = new Serials(RANDOM);
 
   private static final Map<String, KeyPair> KEYS = new ConcurrentHashMap<>();
+
+  // RSA keys are fixed (PKCS#8): generating one takes seconds on a loaded machine. Test keys only.
+  private static final String RSA_2048 =
+      ""
+          + "MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQDWm+ZkRqIG4STrk1F2pzk6IkpDgsOYutZEZ4mtmSS80vxdNcaK"
+          + "ZXJOYzVGWf/BuRY34sb7X7Nb2LzIB4rBfEmdpROzh+9pYF/mQL0L2eNvxkT56mpei7+Eup3WozZ3Gotc89yG8V+k5/qKTtAzCQbZ"
+          + "e90kU68LP/CkImMR1VScuIsv87PHZtEvR7m5zyqB4/r5YRjIXjOFBAE9tBVvh+fBMM9ejpxSDZ9p3r8Di35ZtjjfLgMJtQ5UbhDM"
+          + "CGmeUy3/glmwDGRpJeaUp/V10Ls0qC9EZEGefIfG7ukAY4jK7b0NlVVqn7FTxfvQeKVdklNo2hU5/so4JE34yxiLhSKDAgMBAAEC"
+          + "ggEAGwK/MiLDtNr0cyP1DlqItNzo/OtB5ACsBCsF5JAQVCW39qFUjkmrY9tPsr2UF5VMixcjVTMb13UFeaWdXLHgcBN9UczLoLct"
+          + "CsVeJdY0LnbFarEK10B+h92XDRM4wS/Zl4bn3CIYGCDMY0j9IldCAfB5il9v+hn/lyDu2ClB/4FtjfRV0L6tjg97Usr5l+IxUONi"
+          + "dGcZRb8//nRBvzSDWjxY6UFZDTkMQNjC+v8hOn0q89DDE3HUHaxuDJtzbtrD4/Ow8XGqz0g2olC/evumKzTPOZ/vApQctCL8jjSC"
+          + "ZAcBROtaSWIZIWoN2hIfH3NeaoEYjGiQQYeaQ8evOIXZ/QKBgQD1sOEfohk78AvHYBT2NkHk5Rn2T9GU2SgdpkvOWHB5PZwv4vxa"
+          + "khdlX0Q/0koOmJuX2zrDIb4NmchmN0ipZbvLgGoEBaIhHl2g01/MBqcpFeUXSOZ9MD7f248FXtT/xNHzq2bWoJaQbjmSqu/DeBD6"
+          + "C7fzN7vYCPGe+Jzzlo5E1wKBgQDfnSZbEXC01Y49+gDUgeQAGm6p7xLsJE8KWVfaeyirnbTlU28Nc7wFARcscUt8NijIfmFeWJD0"
+          + "bFuHsgwFPEtC8RJw6Tp5ozvqPp/MVbGA5lLqmCfi/DIKK+htBXGnQHGfdNCe43kjBbIsV+QvJIoe8Uxu5ncgvELARp4vIVfuNQKB"
+          + "gQDXb/mH3oEYEL6TXkojN6KCTu58ELOrPNwzW43fa6d8eKzLRNOZq77+MhJLkF9F+0V8XE1jq+PWU0Hpd5Ksj7ujj3/m9PWc6t6Y"
+          + "1qCK7E6J9VwEFfWeUr7fVsxLnkNR38lmTKcJjplYHn83f9JsaY0hZUMw72802Wrdxg0Cf8NS0wKBgQDBZn/H//uEy7dsrw+MvJLf"
+          + "6/yOiTHKf1TFVKSBWEfCtnHAbjr8XX7erSTH0W1CDu2TCotYOC2W2SkI4ds3pABL84jJk0556c5mOKeo6OzO2WYZdGP7E7iLx5IM"
+          + "yMqVp00eZsAQzBj3S3PgmlvG0kmLnZNHz5h0/Z6WAf3KMYKFiQKBgQDqt5wmCHkENDwG8lb7g0OTlGTJIvHVXES2GYt0yEQ3Uk86"
+          + "RVGv88OLFqX2Vai57APAWkN3g1XnQsA7jF79mS9ymGBZQgByfiC47aehJOZaCUbLWj+zuvsWRv6DAk6zbfgOFMUDIzHA7tzwWKc2"
+          + "ffuy2ViPhxwNvcGex96W/nx/kg==";
+
+  private static final String RSA_1024 =
+      ""
+          + "MIICdwIBADANBgkqhkiG9w0BAQEFAASCAmEwggJdAgEAAoGBALMar8kOOCTd3v2pL9+SYhZG0t35y4dSasIsEEGWNpLpClSoSFnp"
+          + "1Am6PkRfKLcdhjjgJ34s+wWgpYsBI9S2G4u0l1+JnnQLzXSkr0rIxU34vRxxPftpVv3I9xDqnRhixQKDNwcCinxn85kJOM1kD4t0"
+          + "nCbpF7qhYMf1a41ynPD1AgMBAAECgYBARY1bWwzuveftoy8YzdEBKX02RxOwhfTlpSZYQu1mntYkNxdvnKeIrhr2MifMPn4SHu5N"
+          + "KxsRk+qUDV6sUIVlbSEd8kcnRhzw2eLW5ZLwcKK7vooobwhnIWn/S9C4578n2Pl1ZtEpQRocMkwvVnEmX1Xl3fs0saOXolauDN2Y"
+          + "QQJBAN9irIN5OT55gKI8VT9YnYO1HOLadGKK5e2IYcExU0bvcXJx8iDDMqKOW8WbVwnbp5UUOyN5x5mHpvmlKUU3MGkCQQDNQPHF"
+          + "+cI+pDBezZpsKq5I47lw7yzL4IMfaNeMWKAz2LS+/EQORXg0bqbeYLn3Ar6/w8bk2JeFEb1+J8nfYCqtAkBkQj83SuMcXSAUsIt6"
+          + "QOWBRXpPfsiZqcmEkJ9/PAoqXjFGskl/1twVBVu/Fvc7n3BZgpkAVRn2mGGizjP1ss1xAkEAqVP0oXDkcK0fQna3+JhVY8iKicKm"
+          + "4CL9yYHCoQPUVjFnG1AeDO/+tLK8cyS1BjR7jNREVzLf/WWfQF4uylsZmQJBAImmFC2o9j/q1PBeDFP+64JC8jR8Oti3vJ92ffKV"
+          + "yDpbDO8NjPhyD3yzxocwHVPKxhlmMAjEciL++M2++k3nXnk=";
 
   private TestMaterial() {}
 
@@ -49,16 +87,20 @@ final class TestMaterial {
           g.initialize(new ECGenParameterSpec("prime192v1"), RANDOM);
           yield g.generateKeyPair();
         }
-        case "rsa-1024" -> {
-          KeyPairGenerator g = KeyPairGenerator.getInstance("RSA", Bc.provider());
-          g.initialize(1024, RANDOM);
-          yield g.generateKeyPair();
-        }
+        case "rsa-1024" -> fixedRsa(RSA_1024);
+        case "rsa-2048" -> fixedRsa(RSA_2048);
         default -> KeyPairs.generate(type, RANDOM);
       };
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static KeyPair fixedRsa(String pkcs8Base64) throws GeneralSecurityException {
+    KeyFactory rsa = KeyFactory.getInstance("RSA");
+    var priv = (RSAPrivateCrtKey) rsa.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pkcs8Base64)));
+    var pub = rsa.generatePublic(new RSAPublicKeySpec(priv.getModulus(), priv.getPublicExponent()));
+    return new KeyPair(pub, priv);
   }
 
   static SubjectPublicKeyInfo spki(KeyPair key) {

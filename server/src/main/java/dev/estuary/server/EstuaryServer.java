@@ -8,6 +8,7 @@ import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.est.EstHandler;
 import dev.estuary.server.http.HttpsServer;
 import dev.estuary.server.issuance.IssuanceService;
+import dev.estuary.server.metrics.ServerMetrics;
 import dev.estuary.server.policy.Label;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
@@ -59,14 +60,15 @@ public final class EstuaryServer implements AutoCloseable {
       CertificateStore certificates = new JdbiCertificateStore(database.jdbi());
       CredentialStore credentials = new JdbiCredentialStore(database.jdbi());
       Map<String, Label> labels = Labels.build(config, keys, certificates, credentials, clock);
-      IssuanceService issuance = new IssuanceService(certificates, new Serials(random), clock);
+      ServerMetrics metrics = new ServerMetrics();
+      IssuanceService issuance = new IssuanceService(certificates, new Serials(random), clock, metrics.registry());
       SecretMinter minter = new SecretMinter(credentials, random, clock);
-      EstHandler est = new EstHandler(labels, config.defaultLabel(), issuance, config.maxBodyBytes());
-      AdminHandler admin = new AdminHandler(config.adminTokenHash(), certificates, minter, labels.keySet(), clock);
-      char[] tlsPassword = SecretMinter.token(random, 24).toCharArray();
+      EstHandler est = new EstHandler(labels, config.defaultLabel(), issuance, config.maxBodyBytes(), metrics.registry());
+      AdminHandler admin = new AdminHandler(config.adminTokenHash(), certificates, minter, labels.keySet(), clock, metrics::scrape);
+      CaKeys.TlsKeys tls = keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =
           new HttpsServer(
-              new HttpsServer.TlsIdentity(keys.tlsKeyStore(config.tlsAlias(), tlsPassword), tlsPassword, config.tlsAlias()),
+              new HttpsServer.TlsIdentity(tls.keyStore(), tls.password(), tls.alias()),
               host(config.est()),
               config.est().port(),
               est,

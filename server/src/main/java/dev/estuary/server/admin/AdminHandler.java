@@ -45,7 +45,17 @@ public final class AdminHandler extends Handler.Abstract {
   private final Clock clock;
   private final Set<String> verifiedTokens = ConcurrentHashMap.newKeySet();
 
-  public AdminHandler(String tokenHash, CertificateStore certificates, SecretMinter minter, Set<String> labels, Clock clock) {
+  private final java.util.function.Supplier<String> metrics;
+
+  /** @param metrics the Prometheus text for {@code /metrics} (served without a token), or null */
+  public AdminHandler(
+      String tokenHash,
+      CertificateStore certificates,
+      SecretMinter minter,
+      Set<String> labels,
+      Clock clock,
+      java.util.function.Supplier<String> metrics) {
+    this.metrics = metrics;
     this.tokenHash = tokenHash;
     this.certificates = certificates;
     this.minter = minter;
@@ -56,6 +66,10 @@ public final class AdminHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     String path = request.getHttpURI().getPath();
+    if (path.equals("/metrics") && metrics != null) {
+      Replies.send(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get().getBytes(StandardCharsets.UTF_8));
+      return true;
+    }
     if (!path.startsWith("/api/v1/")) {
       return false;
     }

@@ -3,8 +3,11 @@ package dev.estuary.server.ca;
 import dev.estuary.pki.Bc;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.server.config.ServerConfig;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -18,6 +21,8 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The server's private keys and their certificate chains, by alias: CA keys and the TLS key. Backed
@@ -41,7 +46,8 @@ public final class CaKeys {
       if (cfg.pkcs11Slot() >= 0) {
         conf.append("slotListIndex=").append(cfg.pkcs11Slot()).append('\n');
       } else {
-        conf.append("tokenLabel=").append(cfg.pkcs11TokenLabel()).append('\n');
+        // SunPKCS11 has no token-label setting: find the slot ID that holds the labelled token.
+        conf.append("slot=").append(slotOfToken(cfg.pkcs11Library().toString(), cfg.pkcs11TokenLabel())).append('\n');
       }
       Provider p = Security.getProvider("SunPKCS11").configure(conf.toString());
       Security.addProvider(p);
@@ -106,5 +112,80 @@ public final class CaKeys {
     ks.load(null, null);
     ks.setKeyEntry(alias, (PrivateKey) store.getKey(alias, pin), password, chain(alias).toArray(Certificate[]::new));
     return ks;
+  }
+
+  /** What the TLS listener serves: a keystore, the password its key manager needs, the alias. */
+  public record TlsKeys(KeyStore keyStore, char[] password, String alias) {}
+
+  /**
+   * The TLS listener's key material. A software key is copied into a keystore of its own under
+   * {@code softwarePassword}; a token's key cannot leave the token (it is sensitive), so the token's
+   * own (logged-in) keystore is served, with its PIN, and the handshake signs inside the token.
+   */
+  public TlsKeys tlsKeys(String alias, char[] softwarePassword) throws GeneralSecurityException, IOException {
+    if (tokenProvider != null) {
+      chain(alias); // fails with the aliases the token has when there is no such entry
+      return new TlsKeys(store, pin, alias);
+    }
+    return new TlsKeys(tlsKeyStore(alias, softwarePassword), softwarePassword, alias);
+  }
+
+  private static final Object PROBE_LOCK = new Object();
+  private static final Pattern ALL_SLOTS = Pattern.compile("All slots: ([0-9, ]*)");
+  private static final Pattern TOKEN_INFO = Pattern.compile("Token info for token in slot (\\d+):\\R\\s*label: ([^\\r\\n]*)");
+
+  /**
+   * The slot ID of the token labelled {@code label}. SunPKCS11 can only be told a slot (ID or list
+   * index), and the slot order is not stable (SoftHSM2 lists tokens by their random slot IDs), yet
+   * the JDK exposes a token's label only through its documented {@code showInfo} printout: so each
+   * slot is probed with {@code showInfo=true} while standard output is captured. Runs once at
+   * startup; the probes never log in.
+   */
+  static long slotOfToken(String library, String label) throws GeneralSecurityException {
+    List<String> seen = new ArrayList<>();
+    int slots = 1;
+    for (int i = 0; i < slots; i++) {
+      Probe probe = probe("--name=estuary-probe-" + i + "\nlibrary=" + library + "\nslotListIndex=" + i + "\nshowInfo=true\n");
+      if (i == 0) {
+        Matcher all = ALL_SLOTS.matcher(probe.printed());
+        if (!all.find()) {
+          throw new GeneralSecurityException(
+              "PKCS#11 module " + library + " could not be loaded or lists no slots"
+                  + (probe.error() == null ? "" : ": " + probe.error().getMessage()),
+              probe.error());
+        }
+        slots = all.group(1).isBlank() ? 0 : all.group(1).split(",").length;
+      }
+      Matcher token = TOKEN_INFO.matcher(probe.printed());
+      if (token.find()) {
+        String found = token.group(2).strip();
+        if (found.equals(label)) {
+          return Long.parseLong(token.group(1));
+        }
+        seen.add("'" + found + "'");
+      }
+    }
+    throw new GeneralSecurityException(
+        "no PKCS#11 token labelled '" + label + "' in " + library + " (tokens: " + (seen.isEmpty() ? "none" : String.join(", ", seen)) + ")");
+  }
+
+  private record Probe(String printed, RuntimeException error) {}
+
+  private static Probe probe(String conf) {
+    synchronized (PROBE_LOCK) {
+      PrintStream out = System.out;
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      RuntimeException error = null;
+      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+      try {
+        Security.getProvider("SunPKCS11").configure(conf);
+      } catch (RuntimeException e) {
+        error = e; // an empty or uninitialised slot: what it printed before failing still names it
+      } finally {
+        System.out.flush();
+        System.setOut(out);
+      }
+      return new Probe(buf.toString(StandardCharsets.UTF_8), error);
+    }
   }
 }

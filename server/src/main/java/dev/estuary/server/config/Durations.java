@@ -16,14 +16,19 @@ public final class Durations {
       throw new IllegalArgumentException(
           "'" + text + "' is not a duration; write a whole number and a unit: 90s, 15m, 12h, 7d");
     }
-    long n = Long.parseLong(m.group(1));
-    Duration d =
-        switch (m.group(2)) {
-          case "s" -> Duration.ofSeconds(n);
-          case "m", "min" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        };
+    Duration d;
+    try {
+      long n = Long.parseLong(m.group(1));
+      d =
+          switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m", "min" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+          };
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException("'" + text + "' is too long a duration", e);
+    }
     if (d.isZero()) {
       throw new IllegalArgumentException("'" + text + "' must be longer than zero");
     }

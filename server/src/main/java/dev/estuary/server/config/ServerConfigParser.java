@@ -128,7 +128,7 @@ public final class ServerConfigParser {
       problems.add("labels: no [labels.NAME] table; at least one label is needed");
     } else {
       for (String name : labelsTable.keySet()) {
-        TomlTable t = labelsTable.getTable(name);
+        TomlTable t = labelsTable.getTable(List.of(name)); // a name, not a dotted path
         if (t == null) {
           problems.add("labels." + name + ": must be a table");
           continue;
@@ -139,8 +139,9 @@ public final class ServerConfigParser {
         }
       }
     }
-    if (defaultLabel != null && !labels.isEmpty() && !labels.containsKey(defaultLabel)) {
-      problems.add("est.default_label: '" + defaultLabel + "' is not a configured label (" + String.join(", ", labels.keySet()) + ")");
+    Set<String> declared = labelsTable == null ? Set.of() : labelsTable.keySet();
+    if (defaultLabel != null && !declared.isEmpty() && !declared.contains(defaultLabel)) {
+      problems.add("est.default_label: '" + defaultLabel + "' is not a configured label (" + String.join(", ", declared) + ")");
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(file.toString(), problems);

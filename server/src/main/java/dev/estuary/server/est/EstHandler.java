@@ -11,6 +11,7 @@ import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.policy.EnrollmentPolicy;
 import dev.estuary.server.policy.Label;
 import dev.estuary.server.policy.Refusal;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,11 @@ public final class EstHandler extends Handler.Abstract {
   private final int maxBodyBytes;
   private final Map<String, byte[]> cacertsBodies;
 
-  public EstHandler(Map<String, Label> labels, String defaultLabel, IssuanceService issuance, int maxBodyBytes) {
+  private final MeterRegistry meters;
+
+  public EstHandler(
+      Map<String, Label> labels, String defaultLabel, IssuanceService issuance, int maxBodyBytes, MeterRegistry meters) {
+    this.meters = meters;
     this.labels = Map.copyOf(labels);
     this.defaultLabel = defaultLabel;
     this.issuance = issuance;
@@ -137,14 +142,16 @@ public final class EstHandler extends Handler.Abstract {
   }
 
   private void refuse(Request request, Response response, Callback callback, Refusal r) {
+    meters.counter("estuary.est.refusals", "status", Integer.toString(r.status())).increment();
     LOG.info("EST {} {} refused {}: {}", request.getMethod(), request.getHttpURI().getPath(), r.status(), r.reason());
+    drain(request, response);
     if (r.status() == 401) {
       HttpField challenge = challengeFor(request);
       boolean presentedNothing =
           request.getHeaders().get(HttpHeader.AUTHORIZATION) == null
               && request.getHeaders().get("Secret-Value") == null
               && peerCertificates(request).isEmpty();
-      if (presentedNothing) {
+      if (presentedNothing && challenge != null) {
         // A bare challenge: Bouncy Castle's and libest's clients retry with Basic after it, and
         // Bouncy Castle's fails if the 401 carries a body it does not read.
         Replies.send(response, callback, 401, null, new byte[0], challengeOrNone(challenge));
@@ -158,6 +165,37 @@ public final class EstHandler extends Handler.Abstract {
       return;
     }
     Replies.text(response, callback, r.status(), r.reason());
+  }
+
+  /** The most of an unread request body {@link #drain} reads and drops before refusing. */
+  private static final long DRAIN_LIMIT = 1 << 20;
+
+  /**
+   * Reads and drops what is left of the request body before a refusal is written. A client that
+   * writes its whole body before reading (java.net.http, hyper, Go; curl too, at times) otherwise
+   * gets a connection reset instead of the answer, and a pooling client may reuse a connection
+   * the server is about to drop. Past {@link #DRAIN_LIMIT}, or on a read error, the answer says
+   * Connection: close.
+   */
+  private static void drain(Request request, Response response) {
+    if (request.getLength() > DRAIN_LIMIT) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      return;
+    }
+    try {
+      InputStream in = Request.asInputStream(request); // not closed: closing fails the content
+      byte[] buf = new byte[8192];
+      long total = 0;
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        total += n;
+        if (total > DRAIN_LIMIT) {
+          response.getHeaders().put(HttpHeader.CONNECTION, "close");
+          return;
+        }
+      }
+    } catch (IOException e) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
   }
 
   private HttpField challengeFor(Request request) {
@@ -201,13 +239,14 @@ public final class EstHandler extends Handler.Abstract {
   }
 
   private byte[] readBody(Request request) throws IOException, Refusal {
-    try (InputStream in = Request.asInputStream(request)) {
-      byte[] body = in.readNBytes(maxBodyBytes + 1);
-      if (body.length > maxBodyBytes) {
-        throw new Refusal(413, "the request body is larger than " + maxBodyBytes + " bytes");
-      }
-      return body;
+    // Not closed: closing a partly read stream fails the request content, and refuse() must
+    // still drain the rest of an oversized body.
+    InputStream in = Request.asInputStream(request);
+    byte[] body = in.readNBytes(maxBodyBytes + 1);
+    if (body.length > maxBodyBytes) {
+      throw new Refusal(413, "the request body is larger than " + maxBodyBytes + " bytes");
     }
+    return body;
   }
 
   private static Credentials credentials(Request request) throws Refusal {

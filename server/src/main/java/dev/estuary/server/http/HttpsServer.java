@@ -3,6 +3,7 @@ package dev.estuary.server.http;
 import java.security.KeyStore;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -71,6 +72,9 @@ public final class HttpsServer implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setSendDateHeader(true);
     http.setHttpCompliance(HttpCompliance.RFC7230);
+    // Clients append "/simpleenroll" to a base URL that may end in '/': accept empty segments
+    // ("//"); EstPath collapses them. Jetty's default answers 400 "Ambiguous URI empty segment".
+    http.setUriCompliance(UriCompliance.DEFAULT.with("estuary", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
     SecureRequestCustomizer secure = new SecureRequestCustomizer();
     secure.setSniHostCheck(false); // devices reach us by IP, by load-balancer names, ...
     secure.setStsMaxAge(-1);

@@ -12,6 +12,7 @@ import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.DuplicateSerialException;
 import dev.estuary.server.store.SecretRefusedException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -31,11 +32,13 @@ public final class IssuanceService {
   private final CertificateStore store;
   private final Serials serials;
   private final Clock clock;
+  private final MeterRegistry meters;
 
-  public IssuanceService(CertificateStore store, Serials serials, Clock clock) {
+  public IssuanceService(CertificateStore store, Serials serials, Clock clock, MeterRegistry meters) {
     this.store = store;
     this.serials = serials;
     this.clock = clock;
+    this.meters = meters;
   }
 
   /**
@@ -59,6 +62,7 @@ public final class IssuanceService {
       } catch (SecretRefusedException e) {
         throw Refusal.unauthorized(e.getMessage());
       }
+      meters.counter("estuary.certificates.issued", "label", label.name(), "gate", caller.gate()).increment();
       LOG.info(
           "issued label={} serial={} subject=\"{}\" gate={} requester={} reenroll={} notAfter={}",
           label.name(),

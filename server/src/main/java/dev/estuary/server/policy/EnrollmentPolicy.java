@@ -1,5 +1,6 @@
 package dev.estuary.server.policy;
 
+import dev.estuary.pki.CertificateProfile;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
@@ -70,9 +71,15 @@ public final class EnrollmentPolicy {
                 + label.maxCommonNameLength());
       }
     }
+    // An Edge CA label grants a CA certificate to a CSR that asks for one (as aziot-edged's does);
+    // a CSR that does not (the identity service's EST identity) gets a client identity.
+    CertificateProfile profile =
+        label.profile().ca() && !csr.requestsCa()
+            ? CertificateProfile.clientIdentity(label.profile().validity())
+            : label.profile();
     Instant notBefore = now.minus(IssuingCa.BACKDATE);
-    Instant notAfter = now.plus(label.profile().validity());
-    return new IssueOrder(subject, sans, csr.publicKeyInfo(), label.profile(), serial, notBefore, notAfter);
+    Instant notAfter = now.plus(profile.validity());
+    return new IssueOrder(subject, sans, csr.publicKeyInfo(), profile, serial, notBefore, notAfter);
   }
 
   private static GeneralNames subjectAltNames(X509Certificate cert) {

@@ -197,7 +197,7 @@ public final class Quickstart {
         profile = "identity"
         validity = "7d"
         auth = ["mtls"]
-        trust = ["idevid-ca"]            # IDevIDs may enroll; this label's own certificates renew
+        trust = ["idevid-ca", "edge-ca-ca"]  # IDevIDs enroll; EST identities from edge-ca too; own certs renew
 
         # Edge CA certificates for Azure IoT Edge (CA:TRUE, pathlen 0).
         [labels.edge-ca]

@@ -58,6 +58,7 @@ public final class Database implements AutoCloseable {
     if (maxPoolSize < 1) {
       throw new IllegalArgumentException("maxPoolSize must be at least 1: " + maxPoolSize);
     }
+    jdbcUrl = withH2Settings(jdbcUrl); // any H2 URL, also one written in server.toml
     HikariConfig config = new HikariConfig();
     config.setPoolName("estuary-db");
     config.setJdbcUrl(jdbcUrl);
@@ -101,7 +102,23 @@ public final class Database implements AutoCloseable {
     if (path.contains(";")) {
       throw new IllegalArgumentException("an H2 data directory may not contain ';': " + path);
     }
-    return "jdbc:h2:file:" + path + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    return withH2Settings("jdbc:h2:file:" + path);
+  }
+
+  /** Adds WRITE_DELAY=0 and DB_CLOSE_ON_EXIT=FALSE (see {@link #h2FileUrl}) to an H2 URL lacking them. */
+  static String withH2Settings(String jdbcUrl) {
+    if (!jdbcUrl.startsWith("jdbc:h2:")) {
+      return jdbcUrl;
+    }
+    String upper = jdbcUrl.toUpperCase(java.util.Locale.ROOT);
+    String url = jdbcUrl;
+    if (!upper.contains(";WRITE_DELAY=")) {
+      url += ";WRITE_DELAY=0";
+    }
+    if (!upper.contains(";DB_CLOSE_ON_EXIT=")) {
+      url += ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+    return url;
   }
 
   /** Jdbi over the pool; binds and maps {@link java.time.Instant} (UTC) and {@link java.math.BigInteger}. */

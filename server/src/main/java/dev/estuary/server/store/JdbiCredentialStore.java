@@ -15,7 +15,7 @@ public final class JdbiCredentialStore implements CredentialStore {
   private static final String SECRET_COLUMNS =
       "id, label, hash, created_at, expires_at, uses_remaining, disabled";
 
-  /** An upsert loses a race with a concurrent insert at most once per other writer; bounded anyway. */
+  /** How often {@link #putBasicUser} retries after losing an insert race on the same username. */
   private static final int PUT_ATTEMPTS = 5;
 
   private final Jdbi jdbi;

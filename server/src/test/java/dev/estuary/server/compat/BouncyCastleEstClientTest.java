@@ -137,6 +137,18 @@ class BouncyCastleEstClientTest {
     }
   }
 
+  /** BC checks the challenge's realm when the application names one; it must parse ours. */
+  @Test
+  void simpleEnrollWithBasicAndAnExpectedRealm() throws Exception {
+    KeyPair key = TestPki.key("ec-p256");
+    EnrollmentResponse r =
+        est("idevid", null)
+            .simpleEnroll(
+                false, csr(key, "CN=bc-basic-realm"),
+                new HttpAuth("estuary idevid", server.basicUsername(), server.basicPassword().toCharArray()));
+    assertThat(Wire.cn(issuedChain(r, key).getFirst())).isEqualTo("bc-basic-realm");
+  }
+
   @Test
   void simpleEnrollOverMtlsWithAnIdevidThenReenrollKeepsTheSubject() throws Exception {
     Wire.Enrolled idevid = Wire.idevid(server, "bc-device-1");

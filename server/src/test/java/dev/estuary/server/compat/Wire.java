@@ -89,10 +89,19 @@ final class Wire {
    * the response is read to EOF (as libest does) and the framing is checked against that.
    */
   static Response exchange(SSLContext tls, int port, List<String> protocols, byte[] request) throws IOException {
+    return exchange(tls, "localhost", port, protocols, request);
+  }
+
+  /**
+   * As {@link #exchange(SSLContext, int, List, byte[])}, with {@code tlsHost} as the name the
+   * client checks the server certificate against (and sends as SNI unless it is an IP literal).
+   */
+  static Response exchange(SSLContext tls, String tlsHost, int port, List<String> protocols, byte[] request)
+      throws IOException {
     Socket plain = new Socket();
     plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), CONNECT_TIMEOUT_MS);
     plain.setSoTimeout(READ_TIMEOUT_MS);
-    try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", port, true)) {
+    try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, tlsHost, port, true)) {
       SSLParameters p = s.getSSLParameters();
       p.setEndpointIdentificationAlgorithm("HTTPS");
       p.setProtocols(protocols.toArray(String[]::new));
@@ -229,9 +238,12 @@ final class Wire {
     return out;
   }
 
-  /** Throws unless {@code chain} (leaf first, root optional) validates to {@code root}. */
+  /**
+   * Throws unless {@code chain} (leaf first, then issuers; root and repeats tolerated, as in the
+   * identity service's stored file) validates to {@code root}.
+   */
   static void assertChainsTo(List<X509Certificate> chain, X509Certificate root) throws Exception {
-    List<X509Certificate> path = chain.stream().filter(c -> !c.equals(root)).toList();
+    List<X509Certificate> path = chain.stream().filter(c -> !c.equals(root)).distinct().toList();
     CertificateFactory cf = CertificateFactory.getInstance("X.509");
     PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
     params.setRevocationEnabled(false);
@@ -241,6 +253,65 @@ final class Wire {
   static String cn(X509Certificate cert) {
     return new org.bouncycastle.asn1.x500.X500Name(cert.getSubjectX500Principal().getName())
         .getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN)[0].getFirst().getValue().toString();
+  }
+
+  /**
+   * A TLS context that presents exactly {@code chain} (in that order, repeats and root included)
+   * as the client certificate chain, as OpenSSL does with a certificate file whose first
+   * certificate is the leaf and the rest are added as extra chain certificates. (A PKCS#12 key
+   * entry would refuse such a chain.)
+   */
+  static SSLContext tlsPresenting(X509Certificate root, List<X509Certificate> chain, java.security.PrivateKey key) {
+    try {
+      javax.net.ssl.X509ExtendedKeyManager km =
+          new javax.net.ssl.X509ExtendedKeyManager() {
+            @Override
+            public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+              return new String[] {"client"};
+            }
+
+            @Override
+            public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+              return "client";
+            }
+
+            @Override
+            public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine engine) {
+              return "client";
+            }
+
+            @Override
+            public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+              return null;
+            }
+
+            @Override
+            public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+              return null;
+            }
+
+            @Override
+            public X509Certificate[] getCertificateChain(String alias) {
+              return chain.toArray(X509Certificate[]::new);
+            }
+
+            @Override
+            public java.security.PrivateKey getPrivateKey(String alias) {
+              return key;
+            }
+          };
+      java.security.KeyStore ts = java.security.KeyStore.getInstance("PKCS12");
+      ts.load(null, null);
+      ts.setCertificateEntry("root", root);
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ts);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(new javax.net.ssl.KeyManager[] {km}, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A key and the certificate chain (leaf first, without the root) issued for it. */

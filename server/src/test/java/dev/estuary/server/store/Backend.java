@@ -31,7 +31,7 @@ enum Backend {
     }
   },
 
-  /** A new database in the one PostgreSQL server that this test JVM shares. */
+  /** A new schema in the one PostgreSQL server that this test JVM shares. */
   POSTGRES {
     @Override
     TestDatabase create(Path tempDir) {

@@ -20,21 +20,29 @@ class H2DatabaseUrlTest {
   @Test
   void commitsAreWrittenWithoutDelay() {
     try (Database db = Database.open(Database.h2FileUrl(dir), "sa", "")) {
-      List<String> writeDelay =
-          db.jdbi()
-              .withHandle(
-                  h ->
-                      h.createQuery(
-                              "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
-                                  + " WHERE SETTING_NAME = 'WRITE_DELAY'")
-                          .mapTo(String.class)
-                          .list());
-      assertThat(writeDelay).isNotEmpty().containsOnly("0");
+      assertThat(writeDelay(db)).isNotEmpty().containsOnly("0");
+    }
+  }
+
+  @Test
+  void aPlainH2UrlFromConfigurationAlsoCommitsWithoutDelay() {
+    String plain = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("from-config");
+    try (Database db = Database.open(plain, "sa", "")) {
+      assertThat(writeDelay(db)).isNotEmpty().containsOnly("0");
     }
   }
 
   @Test
   void directoryWithASemicolonIsRefused() {
     assertThatThrownBy(() -> Database.h2FileUrl(dir.resolve("a;MODE=MySQL"))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static List<String> writeDelay(Database db) {
+    return db.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")
+                    .mapTo(String.class)
+                    .list());
   }
 }

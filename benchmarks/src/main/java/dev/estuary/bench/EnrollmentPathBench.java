@@ -1,0 +1,74 @@
+package dev.estuary.bench;
+
+import dev.estuary.pki.CertsOnlyPkcs7;
+import dev.estuary.pki.Csr;
+import dev.estuary.pki.EstBase64;
+import dev.estuary.pki.IssueOrder;
+import dev.estuary.pki.IssuingCa;
+import dev.estuary.pki.PkiException;
+import dev.estuary.pki.Serials;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The whole pki part of one enrollment, as the server's simpleenroll does it with no I/O, policy
+ * or store: decode the base64 body, {@link Csr#parse} (structure + proof of possession), build the
+ * client-identity {@link IssueOrder} (subject and SANs from the CSR, a fresh random serial, now),
+ * {@link IssuingCa#sign} with an EC P-256 issuing CA, then the certs-only PKCS#7 of leaf + issuing
+ * CA, base64-encoded. Its rate is the most a server with this pki core can reach per core.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+public class EnrollmentPathBench {
+
+  @State(Scope.Benchmark)
+  public static class Server {
+    /** The CSR's key type: ec-p256, ec-p384 or rsa-2048 (the CA is EC P-256 throughout). */
+    @Param({"ec-p256", "ec-p384", "rsa-2048"})
+    public String csrKey;
+
+    byte[][] bodies;
+    IssuingCa ca;
+    /** As the server makes it: one SecureRandom for all serials. */
+    Serials serials = new Serials(new SecureRandom());
+
+    @Setup(Level.Trial)
+    public void make() throws PkiException {
+      bodies = Material.csrBodies(csrKey);
+      ca = Material.issuingCa("ec-p256");
+      enroll(this, 0); // the path must succeed, or we would measure the failure path
+    }
+  }
+
+  @Benchmark
+  public byte[] enroll(Server server, Cursor cursor) throws PkiException {
+    return enroll(server, cursor.next());
+  }
+
+  static byte[] enroll(Server server, int i) throws PkiException {
+    Csr csr = Csr.parse(EstBase64.decode(server.bodies[i]));
+    IssueOrder order =
+        Material.clientIdentityOrder(csr.subject(), csr.subjectAltNames(), csr.publicKeyInfo(), server.serials, Instant.now());
+    X509Certificate cert = server.ca.sign(order);
+    List<X509Certificate> chain = List.of(cert, server.ca.certificate());
+    return EstBase64.encode(CertsOnlyPkcs7.encode(chain));
+  }
+}

@@ -1,0 +1,456 @@
+package dev.estuary.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.pki.CertsOnlyPkcs7;
+import dev.estuary.pki.EstBase64;
+import dev.estuary.pki.KeyPairs;
+import dev.estuary.pki.Pem;
+import dev.estuary.server.config.Durations;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code estuary bench}: a load generator for any RFC 7030 server. Keys and CSRs are made before
+ * the clock starts; the run is bounded in time (and optionally in requests).
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Load-tests an EST server (ours or another): throughput, latency percentiles, errors by kind,",
+      "and server CPU per operation when the server's Prometheus /metrics can be read."
+    })
+public final class BenchCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  enum Scenario { cacerts, enroll, reenroll, register }
+
+  enum Auth { none, secret, basic, mtls }
+
+  @Option(names = "--url", paramLabel = "URL", description = "EST base URL, e.g. https://localhost:8443/.well-known/est/device-id (the operation is appended).")
+  String url;
+
+  @Option(names = "--quickstart", paramLabel = "DIR", description = "Take --url, --cacert, the secret and Basic credentials from DIR/quickstart.json.")
+  Path quickstart;
+
+  @Option(names = "--cacert", paramLabel = "PEM", description = "Root(s) that the server's TLS certificate chains to.")
+  Path cacert;
+
+  @Option(names = "--scenario", required = true, description = "cacerts, enroll, reenroll or register.")
+  Scenario scenario;
+
+  @Option(names = "--auth", defaultValue = "none", description = "none, secret (Secret-Value), basic or mtls (default: ${DEFAULT-VALUE}).")
+  Auth auth;
+
+  @Option(names = "--secret", paramLabel = "VALUE", description = "Bootstrap secret for --auth secret.")
+  String secret;
+
+  @Option(names = "--user", paramLabel = "NAME", description = "Basic username for --auth basic.")
+  String user;
+
+  @Option(names = "--password", paramLabel = "PW", description = "Basic password for --auth basic.")
+  String password;
+
+  @Option(names = "--client-cert", paramLabel = "PEM", description = "Client certificate (chain) for --auth mtls.")
+  Path clientCert;
+
+  @Option(names = "--client-key", paramLabel = "PEM", description = "Client private key for --auth mtls.")
+  Path clientKey;
+
+  @Option(names = "--new-connection", description = "A new TLS connection (full handshake, no resumption) for every request.")
+  boolean newConnection;
+
+  @Option(names = "--keep-alive", description = "One kept-alive connection per client (the default).")
+  boolean keepAlive;
+
+  @Option(names = "--concurrency", defaultValue = "8", description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(names = "--duration", defaultValue = "30s", description = "Measured time (default: ${DEFAULT-VALUE}); at most 1h.")
+  String duration;
+
+  @Option(names = "--warmup", defaultValue = "3s", description = "Unmeasured time before it (default: ${DEFAULT-VALUE}).")
+  String warmup;
+
+  @Option(names = "--max-requests", paramLabel = "N", description = "Stop after N measured requests even if time remains.")
+  Long maxRequests;
+
+  @Option(names = "--csr-pool", defaultValue = "2000", description = "Distinct keys + CSRs made before the clock starts (default: ${DEFAULT-VALUE}).")
+  int csrPool;
+
+  @Option(names = "--key-type", defaultValue = "ec-p256", description = "Key type of the CSRs (default: ${DEFAULT-VALUE}).")
+  String keyType;
+
+  @Option(names = "--metrics", paramLabel = "URL", description = "Server's Prometheus endpoint (for CPU seconds per operation).")
+  String metricsUrl;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+  Path json;
+
+  private String basePath;
+  private String host;
+  private int port;
+  private SSLContext anonymousTls;
+  private X509Certificate[] trust;
+
+  @Override
+  public Integer call() throws Exception {
+    if (scenario == Scenario.register) {
+      System.err.println("estuary bench: the register scenario needs the provisioning service, which this server version does not serve yet");
+      return 2;
+    }
+    if (newConnection && keepAlive) {
+      System.err.println("estuary bench: --new-connection and --keep-alive exclude each other");
+      return 2;
+    }
+    readQuickstart();
+    if (url == null || cacert == null) {
+      System.err.println("estuary bench: give --url and --cacert (or --quickstart DIR)");
+      return 2;
+    }
+    if (concurrency < 1 || concurrency > 4096) {
+      System.err.println("estuary bench: --concurrency must be 1..4096");
+      return 2;
+    }
+    Duration measured = Durations.parse(duration);
+    Duration warm = warmup.equals("0") || warmup.equals("0s") ? Duration.ZERO : Durations.parse(warmup);
+    if (measured.compareTo(Duration.ofHours(1)) > 0) {
+      System.err.println("estuary bench: --duration is at most 1h");
+      return 2;
+    }
+    URI u = URI.create(url.endsWith("/") ? url : url + "/");
+    host = u.getHost();
+    port = u.getPort() < 0 ? 443 : u.getPort();
+    basePath = u.getRawPath();
+    trust = Pem.certificates(Files.readString(cacert)).toArray(X509Certificate[]::new);
+    anonymousTls = tls(null, null);
+
+    List<Csr> pool = scenario == Scenario.cacerts ? List.of() : makeCsrs();
+    List<Client> clients = new ArrayList<>();
+    for (int i = 0; i < concurrency; i++) {
+      clients.add(new Client(i, pool));
+    }
+    if (scenario == Scenario.reenroll) {
+      System.err.printf("estuary bench: enrolling %d client identities for reenroll ...%n", concurrency);
+      for (Client c : clients) {
+        c.enrollIdentity();
+      }
+    }
+    double cpuBefore = serverCpuSeconds();
+    Result r = run(clients, warm, measured);
+    double cpuAfter = serverCpuSeconds();
+    double cpuPerOp = Double.isNaN(cpuBefore) || Double.isNaN(cpuAfter) || r.ok == 0 ? Double.NaN : (cpuAfter - cpuBefore) / r.okIncludingWarmup;
+    report(r, cpuPerOp);
+    return r.ok > 0 ? 0 : 1;
+  }
+
+  private void readQuickstart() throws Exception {
+    if (quickstart == null) {
+      return;
+    }
+    JsonNode q = JSON.readTree(quickstart.resolve("quickstart.json").toFile());
+    if (url == null) {
+      url = q.path("est_url").asText();
+    }
+    if (cacert == null) {
+      cacert = Path.of(q.path("root_ca").asText());
+    }
+    if (secret == null) {
+      secret = q.path("factory_secret").asText(null);
+    }
+    if (user == null) {
+      user = q.path("basic_username").asText(null);
+    }
+    if (password == null) {
+      password = q.path("basic_password").asText(null);
+    }
+    if (metricsUrl == null && q.hasNonNull("admin_url")) {
+      metricsUrl = q.get("admin_url").asText() + "/metrics";
+    }
+  }
+
+  private record Csr(byte[] body, KeyPair key) {}
+
+  private List<Csr> makeCsrs() throws Exception {
+    int n = Math.max(1, csrPool);
+    System.err.printf("estuary bench: making %d %s keys and CSRs before the clock starts ...%n", n, keyType);
+    SecureRandom random = new SecureRandom();
+    List<Csr> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      KeyPair kp = KeyPairs.generate(keyType, random);
+      var b = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=bench-" + i), kp.getPublic());
+      var signer = new JcaContentSignerBuilder(dev.estuary.pki.IssuingCa.signatureAlgorithm(kp.getPublic())).build(kp.getPrivate());
+      out.add(new Csr(EstBase64.encode(b.build(signer).getEncoded()), kp));
+    }
+    return out;
+  }
+
+  private SSLContext tls(List<X509Certificate> chain, PrivateKey key) throws Exception {
+    KeyStore ts = KeyStore.getInstance("PKCS12");
+    ts.load(null, null);
+    for (int i = 0; i < trust.length; i++) {
+      ts.setCertificateEntry("ca" + i, trust[i]);
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ts);
+    KeyManagerFactory kmf = null;
+    if (chain != null) {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      ks.setKeyEntry("client", key, "bench".toCharArray(), chain.toArray(Certificate[]::new));
+      kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, "bench".toCharArray());
+    }
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+    return ctx;
+  }
+
+  /** One simulated client: its TLS context, its connection, its position in the CSR pool. */
+  private final class Client {
+    final int id;
+    final List<Csr> pool;
+    SSLContext tls;
+    HttpsConnection connection;
+    int next;
+    String[] headers = new String[0];
+    final LatencyStats latencies = new LatencyStats();
+
+    Client(int id, List<Csr> pool) throws Exception {
+      this.id = id;
+      this.pool = pool;
+      this.next = pool.isEmpty() ? 0 : (id * 7919) % pool.size();
+      tls = anonymousTls;
+      headers = authHeaders();
+      if (auth == Auth.mtls) {
+        if (clientCert == null || clientKey == null) {
+          throw new IllegalArgumentException("--auth mtls needs --client-cert and --client-key");
+        }
+        tls = tls(Pem.certificates(Files.readString(clientCert)), Pem.privateKey(Files.readString(clientKey)));
+      }
+    }
+
+    private String[] authHeaders() {
+      return switch (auth) {
+        case secret -> {
+          if (secret == null) {
+            throw new IllegalArgumentException("--auth secret needs --secret");
+          }
+          yield new String[] {"Secret-Value: " + secret};
+        }
+        case basic -> {
+          if (user == null || password == null) {
+            throw new IllegalArgumentException("--auth basic needs --user and --password");
+          }
+          String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+          yield new String[] {"Authorization: Basic " + token};
+        }
+        default -> new String[0];
+      };
+    }
+
+    /** For reenroll: a certificate of its own (enrolled with --auth), then mTLS with it. */
+    void enrollIdentity() throws Exception {
+      Csr csr = pool.get(next);
+      HttpsConnection.Response r = once(c -> c.post(basePath + "simpleenroll", "application/pkcs10", csr.body(), headers));
+      if (r.status() != 200) {
+        throw new IllegalStateException("enrolling a client identity failed: HTTP " + r.status() + " " + new String(r.body(), StandardCharsets.UTF_8).strip());
+      }
+      List<X509Certificate> chain = CertsOnlyPkcs7.decode(EstBase64.decode(r.body()));
+      tls = tls(chain, csr.key().getPrivate());
+      headers = new String[0];
+      closeConnection();
+    }
+
+    HttpsConnection.Response request() throws Exception {
+      return once(switch (scenario) {
+        case cacerts -> c -> c.get(basePath + "cacerts", headers);
+        case enroll -> c -> c.post(basePath + "simpleenroll", "application/pkcs10", nextCsr(), headers);
+        case reenroll -> c -> c.post(basePath + "simplereenroll", "application/pkcs10", nextCsr(), headers);
+        case register -> throw new IllegalStateException();
+      });
+    }
+
+    private byte[] nextCsr() {
+      Csr c = pool.get(next);
+      next = (next + 1) % pool.size();
+      return c.body();
+    }
+
+    private HttpsConnection.Response once(Exchange exchange) throws Exception {
+      if (connection == null) {
+        connection = new HttpsConnection(tls, host, port, 30_000);
+      }
+      try {
+        HttpsConnection.Response r = exchange.on(connection);
+        if (newConnection || r.close()) {
+          closeConnection();
+        }
+        return r;
+      } catch (Exception e) {
+        closeConnection();
+        throw e;
+      }
+    }
+
+    void closeConnection() {
+      if (connection != null) {
+        connection.forgetSession();
+        connection.close();
+        connection = null;
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface Exchange {
+    HttpsConnection.Response on(HttpsConnection c) throws Exception;
+  }
+
+  private record Result(
+      long ok, long okIncludingWarmup, long errors, Map<String, Long> errorKinds, double seconds, LatencyStats.Summary latency) {}
+
+  private Result run(List<Client> clients, Duration warm, Duration measured) throws InterruptedException {
+    long start = System.nanoTime();
+    long measureFrom = start + warm.toNanos();
+    long until = measureFrom + measured.toNanos();
+    LongAdder ok = new LongAdder();
+    LongAdder okAll = new LongAdder();
+    LongAdder errors = new LongAdder();
+    AtomicLong budget = new AtomicLong(maxRequests == null ? Long.MAX_VALUE : maxRequests);
+    Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
+    CountDownLatch done = new CountDownLatch(clients.size());
+    AtomicLong lastEnd = new AtomicLong(measureFrom);
+    System.err.printf("estuary bench: %s, %s, %d client(s), %s warm-up + %s measured ...%n",
+        scenario, newConnection ? "new connection per request" : "kept-alive connections", clients.size(),
+        Durations.format(warm.isZero() ? Duration.ofSeconds(0) : warm), Durations.format(measured));
+    for (Client c : clients) {
+      Thread.ofVirtual().name("bench-" + c.id).start(() -> {
+        try {
+          while (true) {
+            long t0 = System.nanoTime();
+            if (t0 >= until) {
+              break;
+            }
+            boolean measuring = t0 >= measureFrom;
+            if (measuring && budget.decrementAndGet() < 0) {
+              break;
+            }
+            String kind;
+            try {
+              HttpsConnection.Response r = c.request();
+              kind = r.status() == 200 ? null : "HTTP " + r.status();
+            } catch (Exception e) {
+              kind = e.getClass().getSimpleName();
+            }
+            long t1 = System.nanoTime();
+            if (kind == null) {
+              okAll.increment();
+            }
+            if (measuring) {
+              lastEnd.accumulateAndGet(t1, Math::max);
+              if (kind == null) {
+                ok.increment();
+                c.latencies.add(t1 - t0);
+              } else {
+                errors.increment();
+                kinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
+              }
+            }
+          }
+        } finally {
+          c.closeConnection();
+          done.countDown();
+        }
+      });
+    }
+    done.await();
+    // With a request cap the run may end early: measure to the last response, not the deadline.
+    double seconds =
+        maxRequests == null
+            ? measured.toNanos() / 1e9
+            : Math.max(1e-9, (Math.min(lastEnd.get(), until) - measureFrom) / 1e9);
+    Map<String, Long> errorKinds = new TreeMap<>();
+    kinds.forEach((k, v) -> errorKinds.put(k, v.sum()));
+    List<LatencyStats> parts = clients.stream().map(c -> c.latencies).toList();
+    return new Result(ok.sum(), okAll.sum(), errors.sum(), errorKinds, seconds, LatencyStats.summarise(parts));
+  }
+
+  private double serverCpuSeconds() {
+    if (metricsUrl == null) {
+      return Double.NaN;
+    }
+    try {
+      URI m = URI.create(metricsUrl);
+      try (HttpsConnection c = new HttpsConnection(anonymousTls, m.getHost(), m.getPort() < 0 ? 443 : m.getPort(), 10_000)) {
+        HttpsConnection.Response r = c.get(m.getRawPath());
+        if (r.status() != 200) {
+          return Double.NaN;
+        }
+        for (String line : new String(r.body(), StandardCharsets.UTF_8).split("\n")) {
+          if (line.startsWith("process_cpu_seconds_total ")) {
+            return Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+          }
+        }
+      }
+    } catch (Exception e) {
+      System.err.println("estuary bench: cannot read server metrics at " + metricsUrl + ": " + e.getMessage());
+    }
+    return Double.NaN;
+  }
+
+  private void report(Result r, double cpuPerOp) throws Exception {
+    double throughput = r.ok / r.seconds;
+    LatencyStats.Summary l = r.latency;
+    System.out.printf("scenario    %s (%s, concurrency %d, %s)%n", scenario,
+        newConnection ? "new TLS connection per request" : "kept-alive connections", concurrency, auth);
+    System.out.printf("requests    %d ok, %d errors in %.1f s%s%n", r.ok, r.errors, r.seconds, r.errorKinds.isEmpty() ? "" : " " + r.errorKinds);
+    System.out.printf("throughput  %.1f /s%n", throughput);
+    System.out.printf("latency ms  p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n", l.p50() / 1e6, l.p95() / 1e6, l.p99() / 1e6, l.max() / 1e6);
+    if (!Double.isNaN(cpuPerOp)) {
+      System.out.printf("server CPU  %.3f ms per operation%n", cpuPerOp * 1e3);
+    }
+    if (json != null) {
+      ObjectNode o = JSON.createObjectNode();
+      o.put("scenario", scenario.name()).put("mode", newConnection ? "new-connection" : "keep-alive").put("concurrency", concurrency)
+          .put("auth", auth.name()).put("url", url).put("ok", r.ok).put("errors", r.errors).put("seconds", r.seconds)
+          .put("throughput", throughput).put("p50_ms", l.p50() / 1e6).put("p95_ms", l.p95() / 1e6).put("p99_ms", l.p99() / 1e6)
+          .put("max_ms", l.max() / 1e6);
+      ObjectNode kinds = o.putObject("error_kinds");
+      r.errorKinds.forEach(kinds::put);
+      if (!Double.isNaN(cpuPerOp)) {
+        o.put("server_cpu_ms_per_op", cpuPerOp * 1e3);
+      }
+      Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+    }
+  }
+}
