@@ -165,10 +165,8 @@ public final class BenchCommand implements Callable<Integer> {
         c.enrollIdentity();
       }
     }
-    double cpuBefore = serverCpuSeconds();
     Result r = run(clients, warm, measured);
-    double cpuAfter = serverCpuSeconds();
-    double cpuPerOp = Double.isNaN(cpuBefore) || Double.isNaN(cpuAfter) || r.ok == 0 ? Double.NaN : (cpuAfter - cpuBefore) / r.okIncludingWarmup;
+    double cpuPerOp = Double.isNaN(r.cpuSeconds) || r.ok == 0 ? Double.NaN : r.cpuSeconds / (r.ok + r.errors);
     report(r, cpuPerOp);
     return r.ok > 0 ? 0 : 1;
   }
@@ -336,15 +334,15 @@ public final class BenchCommand implements Callable<Integer> {
     HttpsConnection.Response on(HttpsConnection c) throws Exception;
   }
 
+  /** @param cpuSeconds server CPU over the measured interval, NaN when unknown */
   private record Result(
-      long ok, long okIncludingWarmup, long errors, Map<String, Long> errorKinds, double seconds, LatencyStats.Summary latency) {}
+      long ok, long errors, Map<String, Long> errorKinds, double seconds, LatencyStats.Summary latency, double cpuSeconds) {}
 
   private Result run(List<Client> clients, Duration warm, Duration measured) throws InterruptedException {
     long start = System.nanoTime();
     long measureFrom = start + warm.toNanos();
     long until = measureFrom + measured.toNanos();
     LongAdder ok = new LongAdder();
-    LongAdder okAll = new LongAdder();
     LongAdder errors = new LongAdder();
     AtomicLong budget = new AtomicLong(maxRequests == null ? Long.MAX_VALUE : maxRequests);
     Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
@@ -373,9 +371,6 @@ public final class BenchCommand implements Callable<Integer> {
               kind = e.getClass().getSimpleName();
             }
             long t1 = System.nanoTime();
-            if (kind == null) {
-              okAll.increment();
-            }
             if (measuring) {
               lastEnd.accumulateAndGet(t1, Math::max);
               if (kind == null) {
@@ -393,6 +388,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
       });
     }
+    // Server CPU is read when measuring starts and when it ends, so warm-up (JIT, first
+    // password-hash checks) is not charged to the measured operations.
+    Thread.sleep(Math.max(0, (measureFrom - System.nanoTime()) / 1_000_000));
+    double cpuStart = serverCpuSeconds();
+    done.await(Math.max(0, until - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS); // the end, or all done early
+    double cpuEnd = serverCpuSeconds();
     done.await();
     // With a request cap the run may end early: measure to the last response, not the deadline.
     double seconds =
@@ -402,7 +403,7 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, Long> errorKinds = new TreeMap<>();
     kinds.forEach((k, v) -> errorKinds.put(k, v.sum()));
     List<LatencyStats> parts = clients.stream().map(c -> c.latencies).toList();
-    return new Result(ok.sum(), okAll.sum(), errors.sum(), errorKinds, seconds, LatencyStats.summarise(parts));
+    return new Result(ok.sum(), errors.sum(), errorKinds, seconds, LatencyStats.summarise(parts), cpuEnd - cpuStart);
   }
 
   private double serverCpuSeconds() {

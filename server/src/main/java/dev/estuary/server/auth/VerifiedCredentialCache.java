@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,6 +22,7 @@ final class VerifiedCredentialCache {
   private final Clock clock;
   private final Duration ttl;
   private final ConcurrentHashMap<String, Instant> verified = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
 
   VerifiedCredentialCache(Clock clock, Duration ttl) {
     this.clock = clock;
@@ -35,7 +37,24 @@ final class VerifiedCredentialCache {
     if (until != null && now.isBefore(until)) {
       return true;
     }
-    if (!PasswordHash.verify(presented, encodedHash)) {
+    // Concurrent first requests with the same credential (a fleet's clients starting together)
+    // share one PBKDF2 computation instead of each paying for its own.
+    CompletableFuture<Boolean> mine = new CompletableFuture<>();
+    CompletableFuture<Boolean> running = inFlight.putIfAbsent(key, mine);
+    if (running != null) {
+      return running.join();
+    }
+    boolean ok;
+    try {
+      ok = PasswordHash.verify(presented, encodedHash);
+      mine.complete(ok);
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(key);
+    }
+    if (!ok) {
       return false;
     }
     if (verified.size() >= MAX_ENTRIES) {

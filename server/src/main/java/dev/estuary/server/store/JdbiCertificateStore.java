@@ -24,29 +24,44 @@ public final class JdbiCertificateStore implements CertificateStore {
       "serial, subject, issuer, not_before, not_after, label, key_algorithm, sha256, gate, requester,"
           + " issued_at, der, revoked_at, revocation_reason";
 
+  static final String INSERT =
+      "INSERT INTO certificate (" + COLUMNS + ") VALUES (:serial, :subject, :issuer,"
+          + " :notBefore, :notAfter, :label, :keyAlgorithm, :sha256, :gate, :requester,"
+          + " :issuedAt, :der, :revokedAt, :revocationReason)";
+
   private final Jdbi jdbi;
+  private final GroupCommit groupCommit;
 
   public JdbiCertificateStore(Jdbi jdbi) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    this.groupCommit = new GroupCommit(jdbi, this);
   }
 
   @Override
   public void record(CertificateRecord cert, String secretId) {
     Objects.requireNonNull(cert, "cert");
+    groupCommit.record(cert, secretId);
+  }
+
+  /** One record in a transaction of its own: the path a batch falls back to when it fails. */
+  void recordAlone(CertificateRecord cert, String secretId) {
     jdbi.useTransaction(
         handle -> {
           if (secretId != null) {
-            consumeSecretUse(handle, secretId, cert.issuedAt());
+            String refused = consumeSecretUse(handle, secretId, cert.issuedAt());
+            if (refused != null) {
+              throw new SecretRefusedException(refused);
+            }
           }
           insert(handle, cert);
         });
   }
 
   /**
-   * Takes one use of the secret, or throws (and the caller's transaction rolls back). NULL minus 1
-   * is NULL in SQL, so an unlimited secret stays unlimited.
+   * Takes one use of the secret; returns null, or the reason it cannot be used (the transaction
+   * stays usable either way). NULL minus 1 is NULL in SQL, so an unlimited secret stays unlimited.
    */
-  private static void consumeSecretUse(Handle handle, String secretId, Instant at) {
+  static String consumeSecretUse(Handle handle, String secretId, Instant at) {
     int updated =
         handle
             .createUpdate(
@@ -57,9 +72,7 @@ public final class JdbiCertificateStore implements CertificateStore {
             .bind("id", secretId)
             .bind("at", at)
             .execute();
-    if (updated == 0) {
-      throw new SecretRefusedException(refusalReason(handle, secretId, at));
-    }
+    return updated == 0 ? refusalReason(handle, secretId, at) : null;
   }
 
   private static String refusalReason(Handle handle, String secretId, Instant at) {
@@ -79,26 +92,7 @@ public final class JdbiCertificateStore implements CertificateStore {
 
   private static void insert(Handle handle, CertificateRecord cert) {
     try {
-      handle
-          .createUpdate(
-              "INSERT INTO certificate (" + COLUMNS + ") VALUES (:serial, :subject, :issuer,"
-                  + " :notBefore, :notAfter, :label, :keyAlgorithm, :sha256, :gate, :requester,"
-                  + " :issuedAt, :der, :revokedAt, :revocationReason)")
-          .bind("serial", cert.serial())
-          .bind("subject", cert.subject())
-          .bind("issuer", cert.issuer())
-          .bind("notBefore", cert.notBefore())
-          .bind("notAfter", cert.notAfter())
-          .bind("label", cert.label())
-          .bind("keyAlgorithm", cert.keyAlgorithm())
-          .bind("sha256", cert.sha256())
-          .bind("gate", cert.gate())
-          .bind("requester", cert.requester())
-          .bind("issuedAt", cert.issuedAt())
-          .bind("der", cert.der())
-          .bind("revokedAt", cert.revokedAt())
-          .bind("revocationReason", cert.revocationReason())
-          .execute();
+      bind(handle.createUpdate(INSERT), cert).execute();
     } catch (StatementException e) {
       // A duplicate sha256 means a duplicate DER, hence a duplicate serial too: either constraint
       // firing is the same collision.
@@ -107,6 +101,24 @@ public final class JdbiCertificateStore implements CertificateStore {
       }
       throw e;
     }
+  }
+
+  static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T statement, CertificateRecord cert) {
+    return statement
+        .bind("serial", cert.serial())
+        .bind("subject", cert.subject())
+        .bind("issuer", cert.issuer())
+        .bind("notBefore", cert.notBefore())
+        .bind("notAfter", cert.notAfter())
+        .bind("label", cert.label())
+        .bind("keyAlgorithm", cert.keyAlgorithm())
+        .bind("sha256", cert.sha256())
+        .bind("gate", cert.gate())
+        .bind("requester", cert.requester())
+        .bind("issuedAt", cert.issuedAt())
+        .bind("der", cert.der())
+        .bind("revokedAt", cert.revokedAt())
+        .bind("revocationReason", cert.revocationReason());
   }
 
   @Override
