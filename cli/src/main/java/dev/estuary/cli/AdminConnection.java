@@ -2,6 +2,7 @@ package dev.estuary.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.Pem;
 import java.io.IOException;
 import java.net.URI;
@@ -10,10 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Option;
 
 /**
@@ -76,17 +75,7 @@ final class AdminConnection {
   }
 
   private static SSLContext trusting(Path pem) throws Exception {
-    KeyStore ts = KeyStore.getInstance("PKCS12");
-    ts.load(null, null);
-    int i = 0;
-    for (var c : Pem.certificates(Files.readString(pem))) {
-      ts.setCertificateEntry("ca" + i++, c);
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ts);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
+    return ClientTls.context(Pem.certificates(Files.readString(pem)), null, null);
   }
 
   static ObjectMapper json() {

@@ -126,7 +126,7 @@ public final class EstuaryServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.io.IOException {
     try {
       https.close();
     } finally {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.pki.CertsOnlyPkcs7;
+import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
@@ -13,10 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -213,24 +210,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private SSLContext tls(List<X509Certificate> chain, PrivateKey key) throws Exception {
-    KeyStore ts = KeyStore.getInstance("PKCS12");
-    ts.load(null, null);
-    for (int i = 0; i < trust.length; i++) {
-      ts.setCertificateEntry("ca" + i, trust[i]);
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ts);
-    KeyManagerFactory kmf = null;
-    if (chain != null) {
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(null, null);
-      ks.setKeyEntry("client", key, "bench".toCharArray(), chain.toArray(Certificate[]::new));
-      kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, "bench".toCharArray());
-    }
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
-    return ctx;
+    return ClientTls.context(List.of(trust), chain, key);
   }
 
   /** One simulated client: its TLS context, its connection, its position in the CSR pool. */

@@ -106,8 +106,12 @@ public final class HttpsServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    server.stop();
+  public void close() throws java.io.IOException {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new java.io.IOException("stopping the HTTPS listeners failed: " + e.getMessage(), e);
+    }
   }
 
   /** Sends each request to the handler of the listener it came in on; 404 otherwise. */

@@ -121,7 +121,7 @@ public final class QuickstartServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.io.IOException {
     if (server != null) {
       server.close();
     }

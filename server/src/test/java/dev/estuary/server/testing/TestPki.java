@@ -4,14 +4,10 @@ import dev.estuary.pki.Bc;
 import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
 import java.security.KeyPair;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
@@ -67,22 +63,7 @@ public final class TestPki {
   /** TLS context trusting {@code root}, presenting {@code chain}/{@code key} when given (mTLS). */
   public static SSLContext tls(X509Certificate root, List<X509Certificate> chain, java.security.PrivateKey key) {
     try {
-      KeyStore ts = KeyStore.getInstance("PKCS12");
-      ts.load(null, null);
-      ts.setCertificateEntry("root", root);
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ts);
-      KeyManagerFactory kmf = null;
-      if (chain != null) {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("client", key, "x".toCharArray(), chain.toArray(Certificate[]::new));
-        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, "x".toCharArray());
-      }
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), RANDOM);
-      return ctx;
+      return dev.estuary.pki.ClientTls.context(List.of(root), chain, key);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
