@@ -68,7 +68,8 @@ public final class EstuaryServer implements AutoCloseable {
       CaKeys.TlsKeys tls = keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =
           new HttpsServer(
-              new HttpsServer.TlsIdentity(tls.keyStore(), tls.password(), tls.alias()),
+              tls,
+              config.tlsProvider(),
               host(config.est()),
               config.est().port(),
               est,
@@ -99,6 +100,11 @@ public final class EstuaryServer implements AutoCloseable {
 
   public int estPort() {
     return https.devicePort();
+  }
+
+  /** The JSSE provider serving TLS ("SunJSSE" or "Conscrypt"). */
+  public String tlsProviderName() {
+    return https.tlsProviderName();
   }
 
   public int adminPort() {

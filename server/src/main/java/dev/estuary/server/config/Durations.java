@@ -38,6 +38,9 @@ public final class Durations {
   /** The shortest exact form: 7d, 12h, 15m or 90s. */
   public static String format(Duration d) {
     long s = d.getSeconds();
+    if (s == 0) {
+      return "0s";
+    }
     if (s % 86400 == 0) {
       return s / 86400 + "d";
     }

@@ -17,6 +17,7 @@ public record ServerConfig(
     Listen admin,
     String adminTokenHash,
     String tlsAlias,
+    String tlsProvider,
     Database database,
     KeySource keys,
     Map<String, LabelConfig> labels) {
@@ -62,7 +63,7 @@ public record ServerConfig(
   public ServerConfig withPorts(int estPort, int adminPort) {
     return new ServerConfig(
         baseDir, new Listen(est.host(), estPort), defaultLabel, maxBodyBytes, new Listen(admin.host(), adminPort),
-        adminTokenHash, tlsAlias, database, keys, labels);
+        adminTokenHash, tlsAlias, tlsProvider, database, keys, labels);
   }
 
   public List<String> labelNames() {

@@ -18,7 +18,7 @@ public final class ServerConfigParser {
   private static final Set<String> TOP = Set.of("est", "admin", "tls", "database", "keys", "labels");
   private static final Set<String> EST = Set.of("listen", "default_label", "max_body_bytes");
   private static final Set<String> ADMIN = Set.of("listen", "token_hash");
-  private static final Set<String> TLS = Set.of("alias");
+  private static final Set<String> TLS = Set.of("alias", "provider");
   private static final Set<String> DATABASE = Set.of("url", "user", "password", "password_file", "pool_size");
   private static final Set<String> KEYS =
       Set.of("source", "keystore", "passphrase_file", "pin_file", "library", "slot", "token_label");
@@ -65,6 +65,10 @@ public final class ServerConfigParser {
 
     TomlTable tls = table(toml, "tls");
     String tlsAlias = string(tls, "tls.alias", "tls");
+    String tlsProvider = string(tls, "tls.provider", "jdk");
+    if (!tlsProvider.equals("jdk") && !tlsProvider.equals("conscrypt")) {
+      problems.add("tls.provider: '" + tlsProvider + "' is not one of: jdk, conscrypt");
+    }
 
     TomlTable db = table(toml, "database");
     String url = string(db, "database.url", null);
@@ -146,7 +150,7 @@ public final class ServerConfigParser {
     if (!problems.isEmpty()) {
       throw new ConfigException(file.toString(), problems);
     }
-    return new ServerConfig(dir, estListen, defaultLabel, maxBody, adminListen, tokenHash, tlsAlias, database, keySource, labels);
+    return new ServerConfig(dir, estListen, defaultLabel, maxBody, adminListen, tokenHash, tlsAlias, tlsProvider, database, keySource, labels);
   }
 
   private LabelConfig label(String name, TomlTable t) {

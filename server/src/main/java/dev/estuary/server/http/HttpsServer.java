@@ -1,5 +1,6 @@
 package dev.estuary.server.http;
 
+import dev.estuary.server.ca.CaKeys;
 import java.security.KeyStore;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.HttpCompliance;
@@ -31,24 +32,27 @@ public final class HttpsServer implements AutoCloseable {
   private final ServerConnector device;
   private final ServerConnector admin;
 
-  /** A TLS identity: keystore, its password, and the alias of the key entry to serve. */
-  public record TlsIdentity(KeyStore keyStore, char[] password, String alias) {}
-
+  /**
+   * @param tlsProvider "jdk" (SunJSSE) or "conscrypt" (BoringSSL through Conscrypt's JSSE provider)
+   */
   public HttpsServer(
-      TlsIdentity tls, String deviceHost, int devicePort, Handler deviceHandler, String adminHost, int adminPort, Handler adminHandler) {
+      CaKeys.TlsKeys tls,
+      String tlsProvider, String deviceHost, int devicePort, Handler deviceHandler, String adminHost, int adminPort, Handler adminHandler) {
     QueuedThreadPool pool = new QueuedThreadPool(200, 4);
     pool.setName("estuary-http");
     pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server = new Server(pool);
-    device = connector(tls, true, deviceHost, devicePort, DEVICE);
-    admin = connector(tls, false, adminHost, adminPort, ADMIN);
+    java.security.Provider p = JsseProviders.named(tlsProvider);
+    String provider = p == null ? null : p.getName();
+    device = connector(tls, provider, true, deviceHost, devicePort, DEVICE);
+    admin = connector(tls, provider, false, adminHost, adminPort, ADMIN);
     server.addConnector(device);
     server.addConnector(admin);
     server.setHandler(new ByConnector(deviceHandler, adminHandler));
     server.setStopTimeout(5_000);
   }
 
-  private ServerConnector connector(TlsIdentity tls, boolean wantClientCert, String host, int port, String name) {
+  private ServerConnector connector(CaKeys.TlsKeys tls, String provider, boolean wantClientCert, String host, int port, String name) {
     SslContextFactory.Server ssl =
         wantClientCert
             ? new SslContextFactory.Server() {
@@ -63,6 +67,9 @@ public final class HttpsServer implements AutoCloseable {
     ssl.setKeyManagerPassword(new String(tls.password()));
     ssl.setCertAlias(tls.alias());
     ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    if (provider != null) {
+      ssl.setProvider(provider);
+    }
     ssl.setSniRequired(false);
     if (wantClientCert) {
       ssl.setWantClientAuth(true);
@@ -91,6 +98,12 @@ public final class HttpsServer implements AutoCloseable {
 
   public void start() throws Exception {
     server.start();
+  }
+
+  /** The JSSE provider the device port's TLS really runs on (e.g. "SunJSSE", "Conscrypt"). */
+  public String tlsProviderName() {
+    var ssl = device.getConnectionFactory(SslConnectionFactory.class).getSslContextFactory();
+    return ssl.getSslContext().getProvider().getName();
   }
 
   public int devicePort() {

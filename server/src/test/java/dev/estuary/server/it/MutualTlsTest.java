@@ -80,6 +80,11 @@ class MutualTlsTest {
   }
 
   @Test
+  void theDefaultTlsProviderIsTheJdks() {
+    assertThat(server.server().tlsProviderName()).isEqualTo("SunJSSE");
+  }
+
+  @Test
   void idevidOverMtlsGetsAShortLivedDeviceIdCertificate() throws Exception {
     long before = server.server().certificates().count();
     Instant askedAt = Instant.now();
