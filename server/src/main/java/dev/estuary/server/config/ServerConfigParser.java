@@ -126,6 +126,9 @@ public final class ServerConfigParser {
       default -> problems.add("keys.source: '" + source + "' is not one of: keystore, pkcs11");
     }
 
+    if (tlsProvider.equals("conscrypt") && source.equals("pkcs11")) {
+      problems.add("tls.provider: conscrypt cannot sign with a PKCS#11 key; use provider = \"jdk\" with keys.source = \"pkcs11\"");
+    }
     Map<String, LabelConfig> labels = new LinkedHashMap<>();
     TomlTable labelsTable = toml.getTable("labels");
     if (labelsTable == null || labelsTable.isEmpty()) {

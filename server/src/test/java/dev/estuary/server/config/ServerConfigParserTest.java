@@ -192,6 +192,36 @@ class ServerConfigParserTest {
   }
 
   @Test
+  void readsTheTlsProviderAndDefaultsToTheJdks() throws Exception {
+    assertThat(parse(MINIMAL).tlsProvider()).isEqualTo("jdk");
+    assertThat(parse("[tls]\nprovider = \"conscrypt\"\n" + MINIMAL).tlsProvider()).isEqualTo("conscrypt");
+  }
+
+  @Test
+  void refusesAnUnknownTlsProviderAndConscryptWithATokenKey() throws Exception {
+    assertThat(problems("[tls]\nprovider = \"openssl\"\n" + MINIMAL))
+        .containsExactly("tls.provider: 'openssl' is not one of: jdk, conscrypt");
+    assertThat(
+            problems(
+                """
+                [tls]
+                provider = "conscrypt"
+                [database]
+                url = "jdbc:h2:mem:x"
+                [keys]
+                source = "pkcs11"
+                library = "/usr/lib/softhsm/libsofthsm2.so"
+                pin_file = "pin"
+                token_label = "estuary"
+                [labels.devices]
+                ca = "issuing"
+                """))
+        .singleElement()
+        .asString()
+        .startsWith("tls.provider: conscrypt cannot sign with a PKCS#11 key");
+  }
+
+  @Test
   void readsABracketedIpv6Listen() throws Exception {
     ServerConfig config = parse("[est]\nlisten = \"[::1]:8443\"\n" + MINIMAL);
 
