@@ -1,0 +1,101 @@
+package dev.estuary.agent.renewal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The timing rules for one credential: when to renew it and when to try again after a failure.
+ * Pure: every method takes the current time as an argument.
+ *
+ * <p>The rules, in order of the credential's life:
+ *
+ * <ol>
+ *   <li>No certificate yet, or an expired one: try now.
+ *   <li>A valid certificate: try at its {@linkplain #renewalTime renewal time}, the policy's
+ *       threshold moved by the jitter.
+ *   <li>After a failure while the certificate is valid: wait the policy's retry period, or the
+ *       server's {@code Retry-After} if that is longer; but never past {@code notAfter}: if the
+ *       wait would cross it, the next attempt is {@link #LAST_CHANCE_MARGIN} before it, so a long
+ *       {@code Retry-After} or retry setting cannot make the device skip its last chance.
+ *   <li>After a failure with no valid certificate (none yet, or expired): the device is without
+ *       this identity, so the wait is the retry period capped at {@link
+ *       #RETRY_CEILING_WITHOUT_VALID_CERTIFICATE} (a 4% retry of a one-year certificate would
+ *       otherwise be two weeks), or {@code Retry-After} if the server asked for longer. It never
+ *       gives up.
+ *   <li>After a success: the new certificate's renewal time; if that is already past (a server
+ *       issuing certificates shorter than the threshold allows, or a skewed clock), one retry
+ *       period from now instead of at once, so a misconfiguration cannot become a tight loop.
+ * </ol>
+ *
+ * @param policy threshold and retry
+ * @param jitter this credential's shift of the renewal time
+ */
+public record RenewalSchedule(RenewalPolicy policy, Jitter jitter) {
+
+  /** Longest wait between attempts while the credential has no valid certificate. */
+  public static final Duration RETRY_CEILING_WITHOUT_VALID_CERTIFICATE = Duration.ofMinutes(1);
+
+  /** How long before {@code notAfter} the last attempt with a still-valid certificate happens. */
+  public static final Duration LAST_CHANCE_MARGIN = Duration.ofSeconds(1);
+
+  public RenewalSchedule {
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(jitter, "jitter");
+  }
+
+  /** When {@code certificate} is due for renewal: the policy's threshold, moved by the jitter. */
+  public Instant renewalTime(CertificateInfo certificate) {
+    return jitter.apply(
+        policy.renewAt(certificate), certificate.notBefore(), certificate.notAfter());
+  }
+
+  /** The first attempt for a credential found holding {@code current} at {@code now}. */
+  public Instant firstAttempt(Optional<CertificateInfo> current, Instant now) {
+    return current.map(this::renewalTime).filter(now::isBefore).orElse(now);
+  }
+
+  /** The next attempt after {@code renewed} was obtained at {@code now}. */
+  public Instant afterSuccess(CertificateInfo renewed, Instant now) {
+    Instant at = renewalTime(renewed);
+    return at.isAfter(now) ? at : now.plus(policy.retryPeriod(renewed));
+  }
+
+  /**
+   * The next attempt after one failed at {@code now}, while {@code current} (if any) was in force.
+   *
+   * @param retryAfter the server's {@code Retry-After}, if any
+   */
+  public Instant afterFailure(
+      Optional<CertificateInfo> current, Optional<Duration> retryAfter, Instant now) {
+    Optional<CertificateInfo> valid = current.filter(c -> !c.isExpiredAt(now));
+    Duration wait =
+        valid.isPresent() ? policy.retryPeriod(valid.get()) : retryWithoutValidCertificate(current);
+    if (retryAfter.isPresent() && retryAfter.get().compareTo(wait) > 0) {
+      wait = retryAfter.get();
+    }
+    Instant next = now.plus(wait);
+    if (valid.isPresent()) {
+      Instant lastChance = valid.get().notAfter().minus(LAST_CHANCE_MARGIN);
+      if (next.isAfter(lastChance) && lastChance.isAfter(now)) {
+        return lastChance;
+      }
+    }
+    return next;
+  }
+
+  private Duration retryWithoutValidCertificate(Optional<CertificateInfo> expired) {
+    Duration period =
+        expired
+            .map(policy::retryPeriod)
+            .orElseGet(
+                () ->
+                    policy.retry() instanceof LifetimeSpan.Fixed fixed
+                        ? RenewalPolicy.atLeastMinimum(fixed.duration())
+                        : RETRY_CEILING_WITHOUT_VALID_CERTIFICATE);
+    return period.compareTo(RETRY_CEILING_WITHOUT_VALID_CERTIFICATE) > 0
+        ? RETRY_CEILING_WITHOUT_VALID_CERTIFICATE
+        : period;
+  }
+}
