@@ -34,13 +34,18 @@ if [ -n "$postgres" ] || [ "$tls" != jdk ]; then
   sleep 1; for _ in $(seq 1 120); do grep -q "serving EST" "$data/server.log" && break; sleep 0.5; done
   sleep 1
 fi
-bench() { "$root/estuary" bench --quickstart "$data/qs" --concurrency "$concurrency" --csr-pool 2000 "$@"; }
+field() { sed -n "s/.*\"$1\" : \"\(.*\)\".*/\1/p" "$data/qs/quickstart.json"; }
+est=$(field est_url); rootca=$(field root_ca); secret=$(field factory_secret)
+user=$(field basic_username); password=$(field basic_password)
+if [ -n "$postgres" ]; then # quickstart made its credentials in H2: make them again in PostgreSQL
+  secret=$("$root/estuary" server secret create --label idevid --data-dir "$data/qs" 2>/dev/null)
+  user=bench; password=$("$root/estuary" server basic-user create --username bench --data-dir "$data/qs" 2>/dev/null)
+fi
+bench() { "$root/estuary" bench --quickstart "$data/qs" --secret "$secret" --user "$user" --password "$password" \
+  --concurrency "$concurrency" --csr-pool 2000 "$@"; }
 
 # An IDevID for the mTLS scenarios: enrolled with the factory secret, like a factory line.
 openssl req -nodes -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=bench-idevid -keyout "$data/idevid.key" -out "$data/idevid.csr" 2>/dev/null
-est=$(sed -n 's/.*"est_url" : "\(.*\)".*/\1/p' "$data/qs/quickstart.json")
-rootca=$(sed -n 's/.*"root_ca" : "\(.*\)".*/\1/p' "$data/qs/quickstart.json")
-secret=$(sed -n 's/.*"factory_secret" : "\(.*\)".*/\1/p' "$data/qs/quickstart.json")
 curl -sS --cacert "$rootca" -X POST --data-binary @"$data/idevid.csr" -H "Secret-Value: $secret" -H "Content-Type: application/pkcs10" \
   "$est/simpleenroll" | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out "$data/idevid.pem"
 

@@ -89,6 +89,21 @@ class QuickstartCliIT {
   }
 
   @Test
+  void basicUserCreatedByTheCliEnrollsWithItsPassword() throws Exception {
+    Result created = estuary("server", "basic-user", "create", "--username", "line-7", "--label", "idevid", "--data-dir", data.toString());
+    assertThat(created.code).as(created.err).isZero();
+    String password = created.out.strip();
+    assertThat(password).hasSize(24);
+
+    Path dir = Files.createTempDirectory(work, "basic");
+    sh(dir, "openssl req -nodes -new -subj /CN=basic-device -sha256 -keyout k.pem -out r.csr");
+    String curl = "curl -sS --cacert " + info.get("root_ca").asText() + " -X POST --data-binary @r.csr -H 'Content-Type: application/pkcs10' "
+        + info.get("est_url").asText() + "/simpleenroll -o /dev/null -w '%{http_code}' -u line-7:";
+    assertThat(sh(dir, curl + password).out).isEqualTo("200");
+    assertThat(sh(dir, curl + "not-" + password).out).isEqualTo("401");
+  }
+
+  @Test
   void revokedCertificateNoLongerAuthenticates() throws Exception {
     Path dir = Files.createTempDirectory(work, "revoke");
     sh(dir, "openssl req -nodes -new -subj /CN=to-revoke -sha256 -keyout k.pem -out r.csr");

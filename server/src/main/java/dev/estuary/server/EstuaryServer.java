@@ -2,6 +2,7 @@ package dev.estuary.server;
 
 import dev.estuary.pki.Serials;
 import dev.estuary.server.admin.AdminHandler;
+import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.ca.CaKeys;
 import dev.estuary.server.config.ServerConfig;
@@ -63,7 +64,13 @@ public final class EstuaryServer implements AutoCloseable {
       ServerMetrics metrics = new ServerMetrics();
       IssuanceService issuance = new IssuanceService(certificates, new Serials(random), clock, metrics.registry());
       SecretMinter minter = new SecretMinter(credentials, random, clock);
-      EstHandler est = new EstHandler(labels, config.defaultLabel(), issuance, config.maxBodyBytes(), metrics.registry());
+      EstHandler est = new EstHandler(
+              labels,
+              config.defaultLabel(),
+              issuance,
+              config.maxBodyBytes(),
+              new FailedAuthLimiter(clock, config.authFailuresPerMinute(), java.time.Duration.ofMinutes(1)),
+              metrics.registry());
       AdminHandler admin = new AdminHandler(config.adminTokenHash(), certificates, minter, labels.keySet(), clock, metrics::scrape);
       CaKeys.TlsKeys tls = keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =

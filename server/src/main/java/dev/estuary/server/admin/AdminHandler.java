@@ -98,6 +98,9 @@ public final class AdminHandler extends Handler.Abstract {
     if (path.equals("/secrets") && method.equals("POST")) {
       return createSecret(body(request));
     }
+    if (path.equals("/basic-users") && method.equals("POST")) {
+      return createBasicUser(body(request));
+    }
     if (path.startsWith("/certificates/")) {
       String rest = path.substring("/certificates/".length());
       if (rest.endsWith("/revoke") && method.equals("POST")) {
@@ -155,6 +158,20 @@ public final class AdminHandler extends Handler.Abstract {
     out.put("uses", uses == null ? null : uses.toString());
     out.put("expiresAt", expires == null ? null : expires.toString());
     return out;
+  }
+
+  private JsonNode createBasicUser(JsonNode b) throws Refusal {
+    String username = b.path("username").asText("");
+    if (!username.matches("[A-Za-z0-9._@-]{1,64}")) {
+      throw Refusal.badRequest("'username' must be 1-64 letters, digits, '.', '_', '@' or '-'");
+    }
+    String label = b.path("label").asText("*");
+    if (!label.equals("*") && !labels.contains(label)) {
+      throw Refusal.badRequest("'label' must be \"*\" (every label with Basic) or one of: " + String.join(", ", labels.stream().sorted().toList()));
+    }
+    String password = minter.basicUser(username, label);
+    LOG.info("created or replaced Basic user {} for label {}", username, label);
+    return JSON.createObjectNode().put("username", username).put("password", password).put("label", label);
   }
 
   private void authorize(Request request) throws Refusal {

@@ -14,6 +14,7 @@ public record ServerConfig(
     Listen est,
     String defaultLabel,
     int maxBodyBytes,
+    int authFailuresPerMinute,
     Listen admin,
     String adminTokenHash,
     String tlsAlias,
@@ -62,7 +63,7 @@ public record ServerConfig(
   /** A copy listening on other ports (quickstart's --est-port/--admin-port, tests' port 0). */
   public ServerConfig withPorts(int estPort, int adminPort) {
     return new ServerConfig(
-        baseDir, new Listen(est.host(), estPort), defaultLabel, maxBodyBytes, new Listen(admin.host(), adminPort),
+        baseDir, new Listen(est.host(), estPort), defaultLabel, maxBodyBytes, authFailuresPerMinute, new Listen(admin.host(), adminPort),
         adminTokenHash, tlsAlias, tlsProvider, database, keys, labels);
   }
 

@@ -16,7 +16,7 @@ import org.tomlj.TomlTable;
 /** Reads server.toml, reporting every mistake at once with the key's path. */
 public final class ServerConfigParser {
   private static final Set<String> TOP = Set.of("est", "admin", "tls", "database", "keys", "labels");
-  private static final Set<String> EST = Set.of("listen", "default_label", "max_body_bytes");
+  private static final Set<String> EST = Set.of("listen", "default_label", "max_body_bytes", "auth_failures_per_minute");
   private static final Set<String> ADMIN = Set.of("listen", "token_hash");
   private static final Set<String> TLS = Set.of("alias", "provider");
   private static final Set<String> DATABASE = Set.of("url", "user", "password", "password_file", "pool_size");
@@ -58,6 +58,7 @@ public final class ServerConfigParser {
     ServerConfig.Listen estListen = listen(est, "est.listen", "0.0.0.0:8443");
     String defaultLabel = string(est, "est.default_label", null);
     int maxBody = (int) number(est, "est.max_body_bytes", 65536, 1024, 16 * 1024 * 1024);
+    int authFailures = (int) number(est, "est.auth_failures_per_minute", 30, 0, 1_000_000);
 
     TomlTable admin = table(toml, "admin");
     ServerConfig.Listen adminListen = listen(admin, "admin.listen", "127.0.0.1:9443");
@@ -153,7 +154,7 @@ public final class ServerConfigParser {
     if (!problems.isEmpty()) {
       throw new ConfigException(file.toString(), problems);
     }
-    return new ServerConfig(dir, estListen, defaultLabel, maxBody, adminListen, tokenHash, tlsAlias, tlsProvider, database, keySource, labels);
+    return new ServerConfig(dir, estListen, defaultLabel, maxBody, authFailures, adminListen, tokenHash, tlsAlias, tlsProvider, database, keySource, labels);
   }
 
   private LabelConfig label(String name, TomlTable t) {

@@ -6,6 +6,7 @@ import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.PkiException;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.auth.Credentials;
+import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.http.Replies;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.policy.EnrollmentPolicy;
@@ -51,10 +52,17 @@ public final class EstHandler extends Handler.Abstract {
   private final Map<String, byte[]> cacertsBodies;
 
   private final MeterRegistry meters;
+  private final FailedAuthLimiter authLimiter;
 
   public EstHandler(
-      Map<String, Label> labels, String defaultLabel, IssuanceService issuance, int maxBodyBytes, MeterRegistry meters) {
+      Map<String, Label> labels,
+      String defaultLabel,
+      IssuanceService issuance,
+      int maxBodyBytes,
+      FailedAuthLimiter authLimiter,
+      MeterRegistry meters) {
     this.meters = meters;
+    this.authLimiter = authLimiter;
     this.labels = Map.copyOf(labels);
     this.defaultLabel = defaultLabel;
     this.issuance = issuance;
@@ -126,7 +134,22 @@ public final class EstHandler extends Handler.Abstract {
         if (declared > maxBodyBytes) {
           throw new Refusal(413, "the request body is " + declared + " bytes; at most " + maxBodyBytes + " are accepted");
         }
-        Caller caller = label.authenticate(credentials(request));
+        String address = Request.getRemoteAddr(request);
+        java.time.Duration wait = authLimiter.waitFor(address);
+        if (!wait.isZero()) {
+          long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+          throw new HeaderRefusal(429, "too many failed authentications from " + address + "; retry in " + seconds + " s",
+              new HttpField(HttpHeader.RETRY_AFTER, Long.toString(seconds)));
+        }
+        Caller caller;
+        try {
+          caller = label.authenticate(credentials(request));
+        } catch (Refusal r) {
+          if (r.status() == 401 && presentedCredentials(request)) {
+            authLimiter.failed(address);
+          }
+          throw r;
+        }
         byte[] body = readBody(request);
         Csr csr;
         try {
@@ -147,10 +170,7 @@ public final class EstHandler extends Handler.Abstract {
     drain(request, response);
     if (r.status() == 401) {
       HttpField challenge = challengeFor(request);
-      boolean presentedNothing =
-          request.getHeaders().get(HttpHeader.AUTHORIZATION) == null
-              && request.getHeaders().get("Secret-Value") == null
-              && peerCertificates(request).isEmpty();
+      boolean presentedNothing = !presentedCredentials(request);
       if (presentedNothing && challenge != null) {
         // A bare challenge: Bouncy Castle's and libest's clients retry with Basic after it, and
         // Bouncy Castle's fails if the 401 carries a body it does not read.
@@ -160,8 +180,8 @@ public final class EstHandler extends Handler.Abstract {
       Replies.text(response, callback, 401, r.reason(), challengeOrNone(challenge));
       return;
     }
-    if (r instanceof MethodRefusal m) {
-      Replies.text(response, callback, r.status(), r.reason(), new HttpField(HttpHeader.ALLOW, m.allow));
+    if (r instanceof HeaderRefusal h) {
+      Replies.text(response, callback, r.status(), r.reason(), h.header);
       return;
     }
     Replies.text(response, callback, r.status(), r.reason());
@@ -212,18 +232,26 @@ public final class EstHandler extends Handler.Abstract {
     return challenge == null ? new HttpField[0] : new HttpField[] {challenge};
   }
 
-  private static final class MethodRefusal extends Refusal {
-    final String allow;
+  /** A refusal whose answer carries one more header (Allow on 405, Retry-After on 429). */
+  private static final class HeaderRefusal extends Refusal {
+    final HttpField header;
 
-    MethodRefusal(String allow, String reason) {
-      super(405, reason);
-      this.allow = allow;
+    HeaderRefusal(int status, String reason, HttpField header) {
+      super(status, reason);
+      this.header = header;
     }
+  }
+
+  private static boolean presentedCredentials(Request request) {
+    return request.getHeaders().get(HttpHeader.AUTHORIZATION) != null
+        || request.getHeaders().get("Secret-Value") != null
+        || !peerCertificates(request).isEmpty();
   }
 
   private static void requireMethod(Request request, String method) throws Refusal {
     if (!request.getMethod().equals(method)) {
-      throw new MethodRefusal(method, "method " + request.getMethod() + " is not allowed here; use " + method);
+      throw new HeaderRefusal(405, "method " + request.getMethod() + " is not allowed here; use " + method,
+          new HttpField(HttpHeader.ALLOW, method));
     }
   }
 
