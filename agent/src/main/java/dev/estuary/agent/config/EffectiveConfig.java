@@ -1,5 +1,6 @@
 package dev.estuary.agent.config;
 
+import dev.estuary.files.AtomicFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +84,11 @@ public final class EffectiveConfig {
    */
   public static Path write(AgentConfig config) throws IOException {
     Path target = config.agent().stateDir().resolve(FILE_NAME);
-    AtomicFile.write(target, render(config).getBytes(StandardCharsets.UTF_8), "rw-r--r--", "rwx------");
+    Path dir = target.toAbsolutePath().getParent();
+    if (java.nio.file.Files.notExists(dir)) {
+      AtomicFiles.createPrivateDirectory(dir, "rwx------");
+    }
+    AtomicFiles.write(target, render(config).getBytes(StandardCharsets.UTF_8), "rw-r--r--");
     return target;
   }
 

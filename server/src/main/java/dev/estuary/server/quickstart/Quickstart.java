@@ -10,7 +10,7 @@ import dev.estuary.pki.Pem;
 import dev.estuary.pki.Serials;
 import dev.estuary.server.auth.PasswordHash;
 import dev.estuary.server.auth.SecretMinter;
-import dev.estuary.server.files.AtomicFiles;
+import dev.estuary.files.AtomicFiles;
 import dev.estuary.server.store.Database;
 import dev.estuary.server.store.JdbiCredentialStore;
 import java.io.ByteArrayOutputStream;

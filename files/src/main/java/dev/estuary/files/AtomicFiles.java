@@ -1,4 +1,4 @@
-package dev.estuary.server.files;
+package dev.estuary.files;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
