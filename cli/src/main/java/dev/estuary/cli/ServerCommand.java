@@ -76,7 +76,13 @@ public final class ServerCommand implements Callable<Integer> {
     if (estPort != null || adminPort != null) {
       cfg = cfg.withPorts(estPort != null ? estPort : cfg.est().port(), adminPort != null ? adminPort : cfg.admin().port());
     }
-    EstuaryServer server = EstuaryServer.start(cfg, clock);
+    EstuaryServer server;
+    try {
+      server = EstuaryServer.start(cfg, clock);
+    } catch (Exception e) {
+      System.err.println("estuary server: cannot start: " + StartupProblem.explain(e, cfg));
+      return 1;
+    }
     SERVING.set(true);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -165,6 +165,25 @@ class QuickstartCliIT {
   }
 
   @Test
+  void aSecondServerOnTheSameDataDirectoryExplainsWhyItCannotStart() throws Exception {
+    Result second = estuary("server", "--quickstart", "--data-dir", data.toString(), "--est-port", "0", "--admin-port", "0");
+
+    assertThat(second.code).isEqualTo(1);
+    assertThat(second.err).contains("cannot start").contains("in use by another process").doesNotContain("\tat ");
+  }
+
+  @Test
+  void aPortInUseIsNamed() throws Exception {
+    int busy = java.net.URI.create(info.get("est_url").asText()).getPort();
+    Path other = work.resolve("other-data");
+
+    Result r = estuary("server", "--quickstart", "--data-dir", other.toString(), "--est-port", Integer.toString(busy), "--admin-port", "0");
+
+    assertThat(r.code).isEqualTo(1);
+    assertThat(r.err).contains("a port is already in use").contains(":" + busy);
+  }
+
+  @Test
   void unknownSerialIsAClearError() throws Exception {
     Result r = estuary("server", "cert", "show", "abcdef", "--data-dir", data.toString());
     assertThat(r.code).isNotZero();
