@@ -1,0 +1,73 @@
+package dev.estuary.bench;
+
+import dev.estuary.server.config.ServerConfig;
+import dev.estuary.server.config.ServerConfigParser;
+import dev.estuary.server.store.Database;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * Fills a (stopped) server's certificate table with synthetic rows, for the scale target of
+ * docs/benchmarks.md: {@code java -cp benchmarks/target/benchmarks.jar dev.estuary.bench.FillStore
+ * estuary-data/server.toml 1000000}. Rows have random serials and thumbprints, subjects
+ * {@code CN=fill-N}, and one placeholder DER: for load, never for a real deployment.
+ */
+public final class FillStore {
+  private FillStore() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 2) {
+      System.err.println("usage: FillStore <server.toml> <rows>");
+      System.exit(2);
+    }
+    ServerConfig cfg = ServerConfigParser.parse(Path.of(args[0]));
+    long rows = Long.parseLong(args[1]);
+    SecureRandom random = new SecureRandom();
+    HexFormat hex = HexFormat.of();
+    byte[] der = new byte[480];
+    random.nextBytes(der);
+    long start = System.nanoTime();
+    try (Database db = Database.open(cfg.database().url(), cfg.database().user(), cfg.database().password(), 2)) {
+      try (var c = db.dataSource().getConnection()) {
+        c.setAutoCommit(false);
+        var ps =
+            c.prepareStatement(
+                "INSERT INTO certificate (serial, subject, issuer, not_before, not_after, label, key_algorithm, sha256, gate,"
+                    + " requester, issued_at, der) VALUES (?, ?, 'CN=Estuary Quickstart device-id CA,O=Estuary', ?, ?, 'device-id',"
+                    + " 'EC P-256', ?, 'mtls', 'fill', ?, ?)");
+        Instant now = Instant.now();
+        for (long i = 0; i < rows; i++) {
+          byte[] serial = new byte[20];
+          random.nextBytes(serial);
+          serial[0] &= 0x7f;
+          byte[] sha = new byte[32];
+          random.nextBytes(sha);
+          Instant issued = now.minus(Duration.ofSeconds(rows - i));
+          ps.setBigDecimal(1, new java.math.BigDecimal(new BigInteger(1, serial)));
+          ps.setString(2, "CN=fill-" + i);
+          ps.setTimestamp(3, Timestamp.from(issued));
+          ps.setTimestamp(4, Timestamp.from(issued.plus(Duration.ofDays(7))));
+          ps.setString(5, hex.formatHex(sha));
+          ps.setTimestamp(6, Timestamp.from(issued));
+          ps.setBytes(7, der);
+          ps.addBatch();
+          if ((i + 1) % 5_000 == 0) {
+            ps.executeBatch();
+            c.commit();
+          }
+          if ((i + 1) % 100_000 == 0) {
+            System.err.printf("%d rows, %.0f s%n", i + 1, (System.nanoTime() - start) / 1e9);
+          }
+        }
+        ps.executeBatch();
+        c.commit();
+      }
+    }
+    System.err.printf("filled %d rows in %.0f s%n", rows, (System.nanoTime() - start) / 1e9);
+  }
+}
