@@ -31,7 +31,7 @@ public final class EstuaryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EstuaryServer.class);
 
   private final Database database;
-  private final CertificateStore certificates;
+  private final JdbiCertificateStore certificates;
   private final CredentialStore credentials;
   private final Map<String, Label> labels;
   private final HttpsServer https;
@@ -39,7 +39,7 @@ public final class EstuaryServer implements AutoCloseable {
 
   private EstuaryServer(
       Database database,
-      CertificateStore certificates,
+      JdbiCertificateStore certificates,
       CredentialStore credentials,
       Map<String, Label> labels,
       HttpsServer https,
@@ -57,8 +57,8 @@ public final class EstuaryServer implements AutoCloseable {
     CaKeys keys = CaKeys.open(config.keys());
     Database database =
         Database.open(config.database().url(), config.database().user(), config.database().password(), config.database().poolSize());
+    JdbiCertificateStore certificates = new JdbiCertificateStore(database.jdbi());
     try {
-      CertificateStore certificates = new JdbiCertificateStore(database.jdbi());
       CredentialStore credentials = new JdbiCredentialStore(database.jdbi());
       Map<String, Label> labels = Labels.build(config, keys, certificates, credentials, clock);
       ServerMetrics metrics = new ServerMetrics();
@@ -96,6 +96,7 @@ public final class EstuaryServer implements AutoCloseable {
           config.database().url());
       return server;
     } catch (Exception | Error e) {
+      certificates.close();
       database.close();
       throw e;
     }
@@ -143,7 +144,11 @@ public final class EstuaryServer implements AutoCloseable {
     try {
       https.close();
     } finally {
-      database.close();
+      try {
+        certificates.close();
+      } finally {
+        database.close();
+      }
     }
   }
 }

@@ -21,26 +21,31 @@ import org.slf4j.LoggerFactory;
  * connection) makes every record of it retry alone, in its own transaction, so one bad record
  * never fails the others.
  */
-final class GroupCommit {
+final class GroupCommit implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
   private static final int MAX_BATCH = 256;
 
   private final Jdbi jdbi;
   private final JdbiCertificateStore store;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Thread committer;
+  private volatile boolean closed;
 
   private record Pending(CertificateRecord cert, String secretId, CompletableFuture<Void> done) {}
 
   GroupCommit(Jdbi jdbi, JdbiCertificateStore store) {
     this.jdbi = jdbi;
     this.store = store;
-    Thread committer = new Thread(this::run, "estuary-group-commit");
+    committer = new Thread(this::run, "estuary-group-commit");
     committer.setDaemon(true);
     committer.start();
   }
 
   /** Queues the record and waits until it is committed (or refused). */
   void record(CertificateRecord cert, String secretId) {
+    if (closed) {
+      throw new IllegalStateException("the certificate store is closed");
+    }
     Pending p = new Pending(cert, secretId, new CompletableFuture<>());
     queue.add(p);
     try {
@@ -53,6 +58,21 @@ final class GroupCommit {
         throw r;
       }
       throw new IllegalStateException("recording the certificate failed", e.getCause());
+    }
+  }
+
+  /** Stops the committer; anything still queued fails (the server stops taking requests first). */
+  @Override
+  public void close() {
+    closed = true;
+    committer.interrupt();
+    try {
+      committer.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Pending p; (p = queue.poll()) != null; ) {
+      p.done().completeExceptionally(new IllegalStateException("the certificate store closed before this record was committed"));
     }
   }
 

@@ -18,7 +18,7 @@ import org.jdbi.v3.core.statement.StatementException;
  * {@code UPDATE}, so the database serializes concurrent uses of one secret on its row lock and
  * re-checks the condition for each; uses of different secrets do not contend.
  */
-public final class JdbiCertificateStore implements CertificateStore {
+public final class JdbiCertificateStore implements CertificateStore, AutoCloseable {
 
   private static final String COLUMNS =
       "serial, subject, issuer, not_before, not_after, label, key_algorithm, sha256, gate, requester,"
@@ -41,6 +41,12 @@ public final class JdbiCertificateStore implements CertificateStore {
   public void record(CertificateRecord cert, String secretId) {
     Objects.requireNonNull(cert, "cert");
     groupCommit.record(cert, secretId);
+  }
+
+  /** Stops the group-commit thread. */
+  @Override
+  public void close() {
+    groupCommit.close();
   }
 
   /** One record in a transaction of its own: the path a batch falls back to when it fails. */
