@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.estuary.server.auth.PasswordHash;
+import dev.estuary.server.auth.VerifiedCredentialCache;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.config.Durations;
 import dev.estuary.server.http.Replies;
@@ -15,12 +15,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -43,7 +41,7 @@ public final class AdminHandler extends Handler.Abstract {
   private final SecretMinter minter;
   private final Set<String> labels;
   private final Clock clock;
-  private final Set<String> verifiedTokens = ConcurrentHashMap.newKeySet();
+  private final VerifiedCredentialCache verifiedTokens;
 
   private final java.util.function.Supplier<String> metrics;
 
@@ -61,6 +59,7 @@ public final class AdminHandler extends Handler.Abstract {
     this.minter = minter;
     this.labels = Set.copyOf(labels);
     this.clock = clock;
+    this.verifiedTokens = new VerifiedCredentialCache(clock, java.time.Duration.ofMinutes(5));
   }
 
   @Override
@@ -180,11 +179,9 @@ public final class AdminHandler extends Handler.Abstract {
       throw new Refusal(401, "the admin API needs 'Authorization: Bearer <admin token>'");
     }
     String token = auth.substring(7).strip();
-    String key = sha256(token);
-    if (tokenHash == null || !(verifiedTokens.contains(key) || PasswordHash.verify(token, tokenHash))) {
+    if (tokenHash == null || !verifiedTokens.verify("admin", token, tokenHash)) {
       throw new Refusal(401, "the admin token is not valid");
     }
-    verifiedTokens.add(key);
   }
 
   private static JsonNode body(Request request) throws IOException, Refusal {
@@ -237,13 +234,5 @@ public final class AdminHandler extends Handler.Abstract {
     n.put("revokedAt", r.revokedAt() == null ? null : r.revokedAt().toString());
     n.put("revocationReason", r.revocationReason());
     return n;
-  }
-
-  private static String sha256(String s) {
-    try {
-      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

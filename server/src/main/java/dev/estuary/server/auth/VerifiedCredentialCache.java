@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * per {@code ttl}, not per request. Keys are SHA-256 of (scope, hash, presented value): the
  * plain value is never kept, and a changed stored hash invalidates the entry.
  */
-final class VerifiedCredentialCache {
+public final class VerifiedCredentialCache {
   private static final int MAX_ENTRIES = 10_000;
 
   private final Clock clock;
@@ -24,13 +24,13 @@ final class VerifiedCredentialCache {
   private final ConcurrentHashMap<String, Instant> verified = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
 
-  VerifiedCredentialCache(Clock clock, Duration ttl) {
+  public VerifiedCredentialCache(Clock clock, Duration ttl) {
     this.clock = clock;
     this.ttl = ttl;
   }
 
   /** True when the presented value matches the encoded hash (from cache or by computing it). */
-  boolean verify(String scope, String presented, String encodedHash) {
+  public boolean verify(String scope, String presented, String encodedHash) {
     String key = key(scope, presented, encodedHash);
     Instant now = clock.instant();
     Instant until = verified.get(key);

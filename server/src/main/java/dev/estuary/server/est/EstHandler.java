@@ -105,12 +105,12 @@ public final class EstHandler extends Handler.Abstract {
     String labelName = path.label() != null ? path.label() : defaultLabel;
     if (labelName == null) {
       throw new Refusal(404, "this server has no default EST label; use " + EstPath.PREFIX + "/{label}/" + path.operation()
-          + " with one of: " + String.join(", ", labels.keySet().stream().sorted().toList()));
+          + " with one of: " + knownLabels());
     }
     Label label = labels.get(labelName);
     if (label == null) {
       throw new Refusal(404, "unknown EST label '" + labelName + "'; known labels: "
-          + String.join(", ", labels.keySet().stream().sorted().toList()));
+          + knownLabels());
     }
     switch (path.operation()) {
       case "cacerts" -> {
@@ -162,6 +162,10 @@ public final class EstHandler extends Handler.Abstract {
       }
       default -> throw new Refusal(501, "EST operation '" + path.operation() + "' is not offered by this server");
     }
+  }
+
+  private String knownLabels() {
+    return String.join(", ", labels.keySet().stream().sorted().toList());
   }
 
   private void refuse(Request request, Response response, Callback callback, Refusal r) {

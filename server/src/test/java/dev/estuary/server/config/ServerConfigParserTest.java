@@ -71,6 +71,20 @@ class ServerConfigParserTest {
       ca = "issuing"
       """;
 
+  /** A minimal config whose keys are in a PKCS#11 token. */
+  private static final String PKCS11 =
+      """
+      [database]
+      url = "jdbc:h2:mem:x"
+      [keys]
+      source = "pkcs11"
+      library = "/usr/lib/softhsm/libsofthsm2.so"
+      pin_file = "pin"
+      token_label = "estuary"
+      [labels.devices]
+      ca = "issuing"
+      """;
+
   private ServerConfig parse(String toml) throws Exception {
     Path file = dir.resolve("server.toml");
     Files.writeString(file, toml);
@@ -172,18 +186,7 @@ class ServerConfigParserTest {
   @Test
   void readsAPkcs11KeySource() throws Exception {
     ServerConfig config =
-        parse(
-            """
-            [database]
-            url = "jdbc:h2:mem:x"
-            [keys]
-            source = "pkcs11"
-            library = "/usr/lib/softhsm/libsofthsm2.so"
-            pin_file = "pin"
-            token_label = "estuary"
-            [labels.devices]
-            ca = "issuing"
-            """);
+        parse(PKCS11);
 
     assertThat(config.keys())
         .isEqualTo(
@@ -202,20 +205,7 @@ class ServerConfigParserTest {
     assertThat(problems("[tls]\nprovider = \"openssl\"\n" + MINIMAL))
         .containsExactly("tls.provider: 'openssl' is not one of: jdk, conscrypt");
     assertThat(
-            problems(
-                """
-                [tls]
-                provider = "conscrypt"
-                [database]
-                url = "jdbc:h2:mem:x"
-                [keys]
-                source = "pkcs11"
-                library = "/usr/lib/softhsm/libsofthsm2.so"
-                pin_file = "pin"
-                token_label = "estuary"
-                [labels.devices]
-                ca = "issuing"
-                """))
+            problems("[tls]\nprovider = \"conscrypt\"\n" + PKCS11))
         .singleElement()
         .asString()
         .startsWith("tls.provider: conscrypt cannot sign with a PKCS#11 key");
