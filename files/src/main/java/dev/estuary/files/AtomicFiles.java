@@ -50,6 +50,24 @@ public final class AtomicFiles {
     }
   }
 
+  /**
+   * Renames {@code from} to {@code to} atomically, replacing {@code to}, then syncs the directory so
+   * the rename survives a power cut. Both must be in the same directory (or file system).
+   */
+  public static void rename(Path from, Path to) throws IOException {
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    syncDirectory(to.toAbsolutePath().getParent());
+  }
+
+  /** Deletes {@code file} if it exists and syncs its directory; true if it existed. */
+  public static boolean delete(Path file) throws IOException {
+    boolean existed = Files.deleteIfExists(file);
+    if (existed) {
+      syncDirectory(file.toAbsolutePath().getParent());
+    }
+    return existed;
+  }
+
   /** Creates a directory (and parents) and gives it {@code mode} on POSIX systems. */
   public static void createPrivateDirectory(Path dir, String mode) throws IOException {
     Files.createDirectories(dir);

@@ -1,21 +1,25 @@
 package dev.estuary.pki;
 
+import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
-/** TLS client contexts (JSSE) from in-memory trust anchors and an optional client identity. */
+/**
+ * TLS client contexts (JSSE) from in-memory trust anchors and an optional client identity. The
+ * identity's key may be a software key or a handle to a key in a token (PKCS#11): it is handed to
+ * JSSE as is, never copied into a keystore.
+ */
 public final class ClientTls {
-  private static final char[] IN_MEMORY = "in-memory".toCharArray();
-
   private ClientTls() {}
 
   /**
@@ -34,19 +38,64 @@ public final class ClientTls {
       }
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(anchors);
-      KeyManagerFactory kmf = null;
-      if (chain != null) {
-        KeyStore identity = KeyStore.getInstance("PKCS12");
-        identity.load(null, null);
-        identity.setKeyEntry("client", key, IN_MEMORY, chain.toArray(Certificate[]::new));
-        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(identity, IN_MEMORY);
-      }
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+      ctx.init(
+          chain == null ? null : new FixedIdentity[] {new FixedIdentity(chain, key)},
+          tmf.getTrustManagers(),
+          new SecureRandom());
       return ctx;
     } catch (java.io.IOException e) {
       throw new GeneralSecurityException("cannot create an in-memory keystore: " + e.getMessage(), e);
+    }
+  }
+
+  /** Offers one certificate chain and key to every server that asks, whatever it asks for. */
+  private static final class FixedIdentity extends X509ExtendedKeyManager {
+    private static final String ALIAS = "client";
+    private final X509Certificate[] chain;
+    private final PrivateKey key;
+
+    FixedIdentity(List<X509Certificate> chain, PrivateKey key) {
+      if (chain.isEmpty() || key == null) {
+        throw new IllegalArgumentException("a client identity needs a certificate and its key");
+      }
+      this.chain = chain.toArray(X509Certificate[]::new);
+      this.key = key;
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return new String[] {ALIAS};
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+      return ALIAS;
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+      return ALIAS;
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+      return null;
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+      return null;
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return ALIAS.equals(alias) ? chain.clone() : null;
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      return ALIAS.equals(alias) ? key : null;
     }
   }
 }

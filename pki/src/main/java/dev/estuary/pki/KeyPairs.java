@@ -2,7 +2,16 @@ package dev.estuary.pki;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.RSAPublicKeySpec;
+import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.jce.spec.ECParameterSpec;
+import org.bouncycastle.jce.spec.ECPublicKeySpec;
+import org.bouncycastle.math.ec.ECPoint;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Locale;
@@ -10,6 +19,29 @@ import java.util.Locale;
 /** Generates key pairs in software by configuration name: ec-p256, ec-p384, rsa-2048, ed25519. */
 public final class KeyPairs {
   private KeyPairs() {}
+
+  /**
+   * The public half of a software private key (EC or RSA with CRT parameters, as PKCS#8 files
+   * hold them), so a key file need hold only the private key, as aziot's keyd files do.
+   *
+   * @throws PkiException for a key type whose public half cannot be derived
+   */
+  public static PublicKey publicKeyOf(PrivateKey key) throws PkiException {
+    try {
+      if (key instanceof RSAPrivateCrtKey rsa) {
+        return KeyFactory.getInstance("RSA", Bc.provider())
+            .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+      }
+      if (key instanceof java.security.interfaces.ECPrivateKey ec) {
+        ECParameterSpec spec = EC5Util.convertSpec(ec.getParams());
+        ECPoint q = spec.getG().multiply(ec.getS()).normalize();
+        return KeyFactory.getInstance("EC", Bc.provider()).generatePublic(new ECPublicKeySpec(q, spec));
+      }
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new PkiException("cannot derive the public key of a " + key.getAlgorithm() + " key: " + e.getMessage(), e);
+    }
+    throw new PkiException("cannot derive the public key of a " + key.getAlgorithm() + " key (" + key.getClass().getSimpleName() + ")");
+  }
 
   public static KeyPair generate(String type, SecureRandom random) {
     String t = type.toLowerCase(Locale.ROOT);

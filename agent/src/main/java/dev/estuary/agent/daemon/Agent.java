@@ -1,0 +1,254 @@
+package dev.estuary.agent.daemon;
+
+import dev.estuary.agent.config.AgentConfig;
+import dev.estuary.agent.config.DeviceIdentity;
+import dev.estuary.agent.config.EstAuth;
+import dev.estuary.agent.config.EstCertificate;
+import dev.estuary.agent.config.RenewalSettings;
+import dev.estuary.agent.config.X509Credential;
+import dev.estuary.agent.credential.EstCredential;
+import dev.estuary.agent.credential.Identities;
+import dev.estuary.agent.est.EstClient;
+import dev.estuary.agent.renewal.CredentialStatus;
+import dev.estuary.agent.renewal.Jitter;
+import dev.estuary.agent.renewal.ManagedCredential;
+import dev.estuary.agent.renewal.RenewalEngine;
+import dev.estuary.agent.renewal.RenewalPolicy;
+import dev.estuary.agent.renewal.RenewalSchedule;
+import dev.estuary.agent.store.CertificateFiles;
+import dev.estuary.agent.store.ConfiguredKeys;
+import dev.estuary.agent.store.CredentialStore;
+import dev.estuary.agent.store.DeviceKeys;
+import dev.estuary.agent.store.FileKeys;
+import dev.estuary.agent.store.Pkcs11Module;
+import dev.estuary.agent.store.TrustAnchors;
+import dev.estuary.files.AtomicFiles;
+import dev.estuary.pki.CsrBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device agent assembled from its configuration: key and certificate stores under the state
+ * directory, the EST client, one {@link EstCredential} per certificate ({@code est-id} first when
+ * a bootstrap identity needs it, then {@code device-id}, then {@code aziot-edged-ca}) and the
+ * renewal engine that keeps them alive. {@link AgentDaemon} drives it; {@code run --once} calls
+ * {@link #tick()} once.
+ *
+ * <p>State directory layout: {@code keys/} (0700, keys 0600, or pointers to token keys), {@code
+ * certs/} (PEM chains), {@code state.json}, {@code effective-config.toml}, {@code agent.lock}.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+  /** How long one EST request may take to connect, and then to answer. */
+  public static final Duration EST_TIMEOUT = Duration.ofSeconds(30);
+
+  private final AgentConfig config;
+  private final Clock clock;
+  private final StateFile state;
+  private final CredentialStore store;
+  private final Map<String, EstCredential> credentials;
+  private final RenewalEngine engine;
+  private final Optional<Pkcs11Module> pkcs11;
+
+  private Agent(
+      AgentConfig config,
+      Clock clock,
+      StateFile state,
+      CredentialStore store,
+      Map<String, EstCredential> credentials,
+      RenewalEngine engine,
+      Optional<Pkcs11Module> pkcs11) {
+    this.config = config;
+    this.clock = clock;
+    this.state = state;
+    this.store = store;
+    this.credentials = credentials;
+    this.engine = engine;
+    this.pkcs11 = pkcs11;
+  }
+
+  /** Builds the agent for {@code config}; creates the state directory (0700) when missing. */
+  public static Agent open(AgentConfig config, Clock clock) throws IOException {
+    Path stateDir = config.agent().stateDir();
+    if (Files.notExists(stateDir)) {
+      AtomicFiles.createPrivateDirectory(stateDir, "rwx------");
+    }
+    Optional<Pkcs11Module> pkcs11 = config.agent().pkcs11().isPresent()
+        ? Optional.of(Pkcs11Module.open(config.agent().pkcs11().get()))
+        : Optional.empty();
+    try {
+      DeviceKeys keys = pkcs11.flatMap(m -> m.generatesKeys() ? Optional.of(m) : Optional.empty()).isPresent()
+          ? pkcs11.get().keys(stateDir.resolve("keys"), config.agent().keyType().configName())
+          : new FileKeys(stateDir.resolve("keys"), config.agent().keyType().configName(), new SecureRandom());
+      CredentialStore store = new CredentialStore(keys, new CertificateFiles(stateDir.resolve("certs")));
+      StateFile state = StateFile.open(stateDir, clock);
+      List<X509Certificate> trust = TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore());
+      EstClient est = new EstClient(trust, EST_TIMEOUT, clock);
+      Identities identities = new Identities(new ConfiguredKeys(pkcs11.map(Pkcs11Module::opener)));
+
+      Map<String, EstCredential> credentials = new LinkedHashMap<>();
+      List<ManagedCredential> managed = new ArrayList<>();
+      String seed = seedOf(config);
+      Optional<EstCertificate> firstBootstrapped = config.estCertificates().stream().filter(c -> c.auth().needsEstIdentity()).findFirst();
+      if (firstBootstrapped.isPresent()) {
+        EstCertificate target = firstBootstrapped.get();
+        EstCredential estId =
+            new EstCredential(
+                new EstCredential.Request(
+                    EstCertificate.EST_ID,
+                    target.commonName(),
+                    CsrBuilder.Kind.CLIENT_IDENTITY,
+                    config.est().estIdentityUrl().orElse(target.url())),
+                store,
+                est,
+                identities.sourceFor(target.auth(), () -> pairOf(credentials.get(EstCertificate.EST_ID))),
+                state);
+        credentials.put(estId.id(), estId);
+        managed.add(managed(estId, config.est().identityAutoRenew(), seed));
+      }
+      for (EstCertificate cert : config.estCertificates()) {
+        EstCredential credential =
+            new EstCredential(
+                new EstCredential.Request(
+                    cert.id(),
+                    cert.commonName(),
+                    cert.id().equals(EstCertificate.EDGE_CA) ? CsrBuilder.Kind.EDGE_CA : CsrBuilder.Kind.CLIENT_IDENTITY,
+                    cert.url()),
+                store,
+                est,
+                identities.sourceFor(cert.auth(), () -> pairOf(credentials.get(EstCertificate.EST_ID))),
+                state);
+        credentials.put(credential.id(), credential);
+        managed.add(managed(credential, cert.autoRenew(), seed));
+      }
+      publishPreloadedIdentity(config, store.certificates(), state);
+      RenewalEngine engine = new RenewalEngine(clock, managed);
+      Agent agent = new Agent(config, clock, state, store, Map.copyOf(credentials), engine, pkcs11);
+      state.publish(engine.status());
+      return agent;
+    } catch (IOException | RuntimeException e) {
+      pkcs11.ifPresent(Pkcs11Module::close);
+      throw e;
+    }
+  }
+
+  private static Optional<EstCredential.Pair> pairOf(EstCredential credential) {
+    try {
+      return credential == null ? Optional.empty() : credential.pair();
+    } catch (IOException e) {
+      log.warn("est-id: cannot read its key and certificate: {}", e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static ManagedCredential managed(EstCredential credential, RenewalSettings settings, String seed) {
+    RenewalPolicy policy = RenewalPolicy.parse(settings.threshold(), settings.retry());
+    return new ManagedCredential(
+        credential, new RenewalSchedule(policy, Jitter.forSeed(seed + "/" + credential.id())), settings.rotateKey());
+  }
+
+  /** Unique per device: the device identity's CN (the registration id), else the first certificate's. */
+  private static String seedOf(AgentConfig config) {
+    return config.estCertificates().stream().map(EstCertificate::commonName).findFirst().orElse("estuary");
+  }
+
+  /**
+   * With {@code identity_cert} (the seed's IDevID) the EST identity is that certificate, used as is:
+   * a copy goes to {@code certs/} under {@code est-id}, as the Azure identity service lists it,
+   * refreshed when the configured file changes. The key stays where it is.
+   */
+  private static void publishPreloadedIdentity(AgentConfig config, CertificateFiles certs, StateFile state) throws IOException {
+    Optional<X509Credential> identity = config.estCertificates().stream()
+        .map(EstCertificate::auth)
+        .map(EstAuth::identity)
+        .flatMap(Optional::stream)
+        .findFirst();
+    if (identity.isEmpty() || config.needsEstIdentity()) {
+      return;
+    }
+    List<X509Certificate> chain = Identities.readChain(identity.get());
+    String fingerprint = CertificateFiles.fingerprintOf(chain);
+    if (!fingerprint.equals(certs.fingerprint(EstCertificate.EST_ID).orElse(null))) {
+      state.pending(EstCertificate.EST_ID, fingerprint);
+      certs.write(EstCertificate.EST_ID, chain);
+      state.committed(EstCertificate.EST_ID, fingerprint);
+      log.info("est-id: the identity certificate {} is the EST identity (preloaded, not renewed by the agent)", identity.get().cert());
+    }
+  }
+
+  /** Attempts every credential that is due; saves the state. */
+  public List<CredentialStatus> tick() throws IOException {
+    List<CredentialStatus> attempted = engine.tick();
+    state.publish(engine.status());
+    return attempted;
+  }
+
+  /**
+   * Makes {@code id} due now, accepting a certificate file changed by hand as the agent's own
+   * first (the person asking for the renewal has looked at it).
+   *
+   * @throws IllegalArgumentException for an unknown id
+   */
+  public void renewNow(String id) throws IOException {
+    EstCredential credential = credentials.get(id);
+    if (credential == null) {
+      throw new IllegalArgumentException("no credential '" + id + "' (known: " + String.join(", ", ids()) + ")");
+    }
+    credential.adoptFileOnDisk();
+    engine.renewNow(id, clock.instant());
+    state.publish(engine.status());
+  }
+
+  /** The credentials the agent manages, in renewal order. */
+  public List<String> ids() {
+    return engine.status().stream().map(CredentialStatus::id).toList();
+  }
+
+  public RenewalEngine engine() {
+    return engine;
+  }
+
+  public StateFile state() {
+    return state;
+  }
+
+  public CredentialStore store() {
+    return store;
+  }
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  /** The credential with {@code id}, if the agent manages it. */
+  public Optional<EstCredential> credential(String id) {
+    return Optional.ofNullable(credentials.get(id));
+  }
+
+  /** The device identity certificate's id when the device has one the agent obtains. */
+  public Optional<String> deviceIdentityId() {
+    return config.provisioning().deviceIdentity().filter(d -> d instanceof DeviceIdentity.Issued).map(d -> EstCertificate.DEVICE_ID);
+  }
+
+  @Override
+  public void close() {
+    pkcs11.ifPresent(Pkcs11Module::close);
+  }
+
+  Clock clock() {
+    return clock;
+  }
+}

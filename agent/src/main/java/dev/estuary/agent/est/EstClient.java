@@ -1,0 +1,205 @@
+package dev.estuary.agent.est;
+
+import dev.estuary.pki.CertsOnlyPkcs7;
+import dev.estuary.pki.ClientTls;
+import dev.estuary.pki.EstBase64;
+import dev.estuary.pki.PkiException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+
+/**
+ * The EST operations a device needs (RFC 7030 §4.1 and §4.2): {@code cacerts} and {@code
+ * simpleenroll}, spoken as the Azure identity service speaks them: no {@code Accept} header, Basic
+ * on every request when configured, a renewal is a {@code simpleenroll} authenticated with the
+ * certificate being renewed. HTTP/1.1 over TLS 1.2 or 1.3; the server's certificate must chain to
+ * the given trust anchors and match the URL's host.
+ *
+ * <p>Every failure comes back as an {@link EstException} whose message is one line naming the
+ * request and what went wrong; passwords and keys never appear in it.
+ */
+public final class EstClient {
+
+  /** The largest answer read; EST answers are a few kilobytes. */
+  static final int MAX_ANSWER_BYTES = 1 << 20;
+
+  private final List<X509Certificate> trust;
+  private final Duration timeout;
+  private final Clock clock;
+
+  /**
+   * @param trust the roots the EST server's TLS certificate must chain to
+   * @param timeout the longest wait for a connection, and then for the answer
+   * @param clock for {@code Retry-After} given as a date
+   */
+  public EstClient(Collection<X509Certificate> trust, Duration timeout, Clock clock) {
+    this.trust = List.copyOf(trust);
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    if (this.trust.isEmpty()) {
+      throw new IllegalArgumentException("no trust anchors for the EST server");
+    }
+  }
+
+  /** {@code GET {base}/cacerts}: the CA certificates of the label, in the server's order. */
+  public List<X509Certificate> caCerts(URI base, EstIdentity who) throws EstException {
+    return certificates(send(operation(base, "cacerts"), who, null));
+  }
+
+  /**
+   * {@code POST {base}/simpleenroll} with {@code csrDer}: the issued certificate first, then any
+   * chain the server adds.
+   */
+  public List<X509Certificate> simpleEnroll(URI base, byte[] csrDer, EstIdentity who) throws EstException {
+    return certificates(send(operation(base, "simpleenroll"), who, csrDer));
+  }
+
+  /** {@code base} + {@code /op}, whatever trailing slashes {@code base} has. */
+  static URI operation(URI base, String op) {
+    String s = base.toString();
+    int end = s.length();
+    while (end > 0 && s.charAt(end - 1) == '/') {
+      end--;
+    }
+    return URI.create(s.substring(0, end) + "/" + op);
+  }
+
+  private Answer send(URI uri, EstIdentity who, byte[] csrDer) throws EstException {
+    String what = (csrDer == null ? "GET " : "POST ") + uri;
+    SSLContext tls;
+    try {
+      tls = ClientTls.context(trust, who.hasCertificate() ? who.chain() : null, who.key());
+    } catch (GeneralSecurityException e) {
+      throw new EstException(EstException.Kind.UNREACHABLE, 0, what + ": cannot set up TLS: " + e.getMessage(), null, e);
+    }
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout);
+    who.basic()
+        .ifPresent(
+            b ->
+                request.header(
+                    "Authorization",
+                    "Basic "
+                        + Base64.getEncoder()
+                            .encodeToString((b.username() + ":" + b.password()).getBytes(StandardCharsets.UTF_8))));
+    if (csrDer == null) {
+      request.GET();
+    } else {
+      request
+          .header("Content-Type", "application/pkcs10")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(EstBase64.encode(csrDer)));
+    }
+    try (HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .sslContext(tls)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build()) {
+      HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      return check(what, response);
+    } catch (HttpConnectTimeoutException e) {
+      throw unreachable(what, "no connection within " + timeout.toSeconds() + " s", e);
+    } catch (HttpTimeoutException e) {
+      throw unreachable(what, "no answer within " + timeout.toSeconds() + " s", e);
+    } catch (ConnectException e) {
+      throw unreachable(what, "connection refused", e);
+    } catch (SSLException e) {
+      throw unreachable(what, "TLS failed: " + rootMessage(e), e);
+    } catch (IOException e) {
+      throw unreachable(what, rootMessage(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unreachable(what, "interrupted", e);
+    }
+  }
+
+  private Answer check(String what, HttpResponse<byte[]> response) throws EstException {
+    int status = response.statusCode();
+    byte[] body = response.body() == null ? new byte[0] : response.body();
+    if (status == 200) {
+      String type = response.headers().firstValue("Content-Type").orElse("");
+      if (!type.toLowerCase(Locale.ROOT).startsWith("application/pkcs7-mime")) {
+        throw new EstException(
+            EstException.Kind.BAD_RESPONSE, status, what + ": 200 with Content-Type '" + type + "', not application/pkcs7-mime", null, null);
+      }
+      return new Answer(what, body);
+    }
+    Duration retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After"), clock.instant()).orElse(null);
+    String reason = what + ": " + status + reasonOf(body);
+    EstException.Kind kind;
+    if (status == 429) {
+      kind = EstException.Kind.RATE_LIMITED;
+    } else if (status == 202) {
+      kind = EstException.Kind.RATE_LIMITED;
+      reason = what + ": 202, the request awaits approval on the server";
+    } else if (status >= 500) {
+      kind = EstException.Kind.SERVER_ERROR;
+    } else if (status >= 400) {
+      kind = EstException.Kind.REFUSED;
+    } else {
+      kind = EstException.Kind.BAD_RESPONSE;
+    }
+    throw new EstException(kind, status, reason, retryAfter, null);
+  }
+
+  private static List<X509Certificate> certificates(Answer answer) throws EstException {
+    try {
+      List<X509Certificate> certs = CertsOnlyPkcs7.decode(EstBase64.decode(answer.body()));
+      if (certs.isEmpty()) {
+        throw new PkiException("no certificate in the answer");
+      }
+      return certs;
+    } catch (PkiException e) {
+      throw new EstException(EstException.Kind.BAD_RESPONSE, 200, answer.what() + ": unusable answer: " + e.getMessage(), null, e);
+    }
+  }
+
+  /** ": first line of the text/plain reason", cleaned of control characters and cut at 200. */
+  static String reasonOf(byte[] body) {
+    if (body.length == 0) {
+      return "";
+    }
+    String text = new String(body, 0, Math.min(body.length, 400), StandardCharsets.UTF_8).strip();
+    int nl = text.indexOf('\n');
+    if (nl >= 0) {
+      text = text.substring(0, nl).strip();
+    }
+    text = text.replaceAll("\\p{Cntrl}", "?");
+    if (text.length() > 200) {
+      text = text.substring(0, 200) + "…";
+    }
+    return text.isEmpty() ? "" : " " + text;
+  }
+
+  private static EstException unreachable(String what, String why, Exception e) {
+    return new EstException(EstException.Kind.UNREACHABLE, 0, what + ": " + why, null, e);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+
+  private record Answer(String what, byte[] body) {}
+}

@@ -1,0 +1,46 @@
+package dev.estuary.agent.store;
+
+import dev.estuary.pki.KeyPairs;
+import dev.estuary.pki.Pem;
+import dev.estuary.pki.PkiException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Opens configured keys: {@code file:///} PEM files here, {@code pkcs11:} URIs through the token
+ * opener when the agent has a PKCS#11 module.
+ */
+public final class ConfiguredKeys implements KeyUris {
+  private final Optional<KeyUris> tokens;
+
+  /** @param tokens opens {@code pkcs11:} URIs; empty when no PKCS#11 module is configured */
+  public ConfiguredKeys(Optional<KeyUris> tokens) {
+    this.tokens = tokens;
+  }
+
+  @Override
+  public KeyHandle open(URI uri) throws IOException {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    return switch (scheme) {
+      case "file" -> file(Path.of(uri));
+      case "pkcs11" ->
+          tokens.orElseThrow(() -> new IOException("a pkcs11: key needs a PKCS#11 module ([aziot_keys] pkcs11_lib_path)")).open(uri);
+      default -> throw new IOException("unsupported key URI scheme '" + scheme + "'");
+    };
+  }
+
+  /** A PEM private key file (PKCS#8 or a traditional EC/RSA key) with its public half. */
+  static KeyHandle file(Path file) throws IOException {
+    try {
+      var key = Pem.privateKey(Files.readString(file, StandardCharsets.US_ASCII));
+      return new KeyHandle(key, KeyPairs.publicKeyOf(key), null);
+    } catch (PkiException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+  }
+}
