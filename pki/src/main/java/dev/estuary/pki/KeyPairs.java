@@ -7,6 +7,7 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
 import org.bouncycastle.jce.spec.ECParameterSpec;
@@ -19,6 +20,22 @@ import java.util.Locale;
 /** Generates key pairs in software by configuration name: ec-p256, ec-p384, rsa-2048, ed25519. */
 public final class KeyPairs {
   private KeyPairs() {}
+
+  /**
+   * The same software key as the JDK's own providers make it. JSSE picks client keys by their
+   * algorithm name and takes Bouncy Castle's {@code "ECDSA"} keys for no EC key at all, so a key
+   * used for TLS client authentication must come from here.
+   *
+   * @throws PkiException if the JDK cannot read the key's PKCS#8 encoding
+   */
+  public static PrivateKey forJsse(PrivateKey key) throws PkiException {
+    String algorithm = key.getAlgorithm().equals("ECDSA") ? "EC" : key.getAlgorithm();
+    try {
+      return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new PkiException("cannot convert a " + key.getAlgorithm() + " key for TLS: " + e.getMessage(), e);
+    }
+  }
 
   /**
    * The public half of a software private key (EC or RSA with CRT parameters, as PKCS#8 files

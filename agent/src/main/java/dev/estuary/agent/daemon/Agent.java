@@ -80,12 +80,18 @@ public final class Agent implements AutoCloseable {
     this.pkcs11 = pkcs11;
   }
 
-  /** Builds the agent for {@code config}; creates the state directory (0700) when missing. */
-  public static Agent open(AgentConfig config, Clock clock) throws IOException {
+  /** The state directory of {@code config}, created with mode 0700 when missing. */
+  public static Path stateDirectory(AgentConfig config) throws IOException {
     Path stateDir = config.agent().stateDir();
     if (Files.notExists(stateDir)) {
       AtomicFiles.createPrivateDirectory(stateDir, "rwx------");
     }
+    return stateDir;
+  }
+
+  /** Builds the agent for {@code config}; creates the state directory (0700) when missing. */
+  public static Agent open(AgentConfig config, Clock clock) throws IOException {
+    Path stateDir = stateDirectory(config);
     Optional<Pkcs11Module> pkcs11 = config.agent().pkcs11().isPresent()
         ? Optional.of(Pkcs11Module.open(config.agent().pkcs11().get()))
         : Optional.empty();

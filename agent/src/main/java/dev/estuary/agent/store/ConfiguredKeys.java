@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -34,11 +35,15 @@ public final class ConfiguredKeys implements KeyUris {
     };
   }
 
+  /** A software key as JSSE and the CSR signer need it, with its public half. */
+  static KeyHandle software(PrivateKey key) throws PkiException {
+    return new KeyHandle(KeyPairs.forJsse(key), KeyPairs.publicKeyOf(key), null);
+  }
+
   /** A PEM private key file (PKCS#8 or a traditional EC/RSA key) with its public half. */
   static KeyHandle file(Path file) throws IOException {
     try {
-      var key = Pem.privateKey(Files.readString(file, StandardCharsets.US_ASCII));
-      return new KeyHandle(key, KeyPairs.publicKeyOf(key), null);
+      return software(Pem.privateKey(Files.readString(file, StandardCharsets.US_ASCII)));
     } catch (PkiException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }

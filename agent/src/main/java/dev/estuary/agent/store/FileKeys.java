@@ -3,6 +3,7 @@ package dev.estuary.agent.store;
 import dev.estuary.files.AtomicFiles;
 import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
+import dev.estuary.pki.PkiException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +48,11 @@ public final class FileKeys implements DeviceKeys {
   public KeyHandle generate(String id) throws IOException {
     KeyPair pair = KeyPairs.generate(keyType, random);
     AtomicFiles.write(path(id), Pem.encode(pair.getPrivate()).getBytes(StandardCharsets.UTF_8), KEY_MODE);
-    return new KeyHandle(pair.getPrivate(), pair.getPublic(), null);
+    try {
+      return ConfiguredKeys.software(pair.getPrivate());
+    } catch (PkiException e) {
+      throw new IOException("cannot use the key just generated: " + e.getMessage(), e);
+    }
   }
 
   @Override

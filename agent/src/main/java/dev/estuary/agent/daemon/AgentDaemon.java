@@ -1,0 +1,84 @@
+package dev.estuary.agent.daemon;
+
+import dev.estuary.agent.renewal.CredentialStatus;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's main loop: attempt what is due, save the state, sleep until the next attempt —
+ * waking every {@link #POLL} to pick up {@code renew --now} requests — until {@link #stop()}.
+ */
+public final class AgentDaemon {
+  private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
+
+  /** How often the sleeping loop looks for requests. */
+  static final Duration POLL = Duration.ofSeconds(1);
+
+  private final Agent agent;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final List<Runnable> afterTick;
+
+  /** @param afterTick run after each step that attempted something (provisioning hooks in here) */
+  public AgentDaemon(Agent agent, List<Runnable> afterTick) {
+    this.agent = Objects.requireNonNull(agent, "agent");
+    this.afterTick = List.copyOf(afterTick);
+  }
+
+  /** Runs until {@link #stop()}. */
+  public void run() throws IOException, InterruptedException {
+    log.info(
+        "estuary agent running: credentials {}; state in {}",
+        String.join(", ", agent.ids()),
+        agent.config().agent().stateDir());
+    while (stopped.getCount() > 0) {
+      step();
+      Instant now = agent.clock().instant();
+      Instant next = agent.engine().nextWakeUp().orElse(now.plus(Duration.ofDays(1)));
+      while (stopped.getCount() > 0 && now.isBefore(next)) {
+        long wait = Math.min(POLL.toMillis(), Duration.between(now, next).toMillis());
+        if (stopped.await(Math.max(wait, 1), TimeUnit.MILLISECONDS)) {
+          break;
+        }
+        if (takeRequests()) {
+          break;
+        }
+        now = agent.clock().instant();
+      }
+    }
+    log.info("estuary agent stopped");
+  }
+
+  /** One pass: requests, due renewals, hooks. */
+  public List<CredentialStatus> step() throws IOException {
+    takeRequests();
+    List<CredentialStatus> attempted = agent.tick();
+    for (Runnable hook : afterTick) {
+      hook.run();
+    }
+    return attempted;
+  }
+
+  private boolean takeRequests() throws IOException {
+    List<String> ids = RenewRequests.take(agent.config().agent().stateDir());
+    for (String id : ids) {
+      try {
+        agent.renewNow(id);
+      } catch (IllegalArgumentException e) {
+        log.warn("renewal request ignored: {}", e.getMessage());
+      }
+    }
+    return !ids.isEmpty();
+  }
+
+  /** Makes {@link #run()} return after the step in progress. */
+  public void stop() {
+    stopped.countDown();
+  }
+}

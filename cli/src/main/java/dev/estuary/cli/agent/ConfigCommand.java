@@ -1,0 +1,39 @@
+package dev.estuary.cli.agent;
+
+import dev.estuary.agent.config.AgentConfig;
+import dev.estuary.agent.config.EffectiveConfig;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code estuary agent config apply}. */
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Configuration commands.",
+    subcommands = ConfigCommand.Apply.class)
+public final class ConfigCommand {
+
+  /** Validates the file, reports every problem at once, writes the effective configuration. */
+  @Command(
+      name = "apply",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Validates config.toml and reports every mistake at once (key path: what is wrong);",
+        "when it is valid, writes <state_dir>/effective-config.toml: what the agent will use.",
+        "Exit status: 0 valid (warnings allowed), 2 errors."
+      })
+  public static final class Apply implements Callable<Integer> {
+    @Mixin AgentOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+      Optional<AgentConfig> config = options.load(System.err, "config apply");
+      if (config.isEmpty()) {
+        return 2;
+      }
+      Path written = EffectiveConfig.write(config.get());
+      System.out.println("config " + options.config + " is valid; effective configuration written to " + written);
+      return 0;
+    }
+  }
+}
