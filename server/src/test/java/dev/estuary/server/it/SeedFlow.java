@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * factory secret, and curl gets {@code --cacert <root_ca>} (the quickstart root is not in the
  * system trust store).
  */
-final class SeedFlow {
+public final class SeedFlow {
   private SeedFlow() {}
 
   /** Seed step 2: retrieve the root CA with curl and convert it to PEM with openssl. */
@@ -38,7 +38,7 @@ final class SeedFlow {
   }
 
   /** Runs the three commands in {@code work}; leaves globalsign-root.cert.pem, IDevID.*. */
-  static void run(Path work, String estUrl, Path rootCa, String secret) {
+  public static void run(Path work, String estUrl, Path rootCa, String secret) {
     String host = hostPort(estUrl);
     Shell.ok(work, cacerts(host, rootCa));
     Shell.ok(work, REQ);

@@ -12,25 +12,25 @@ import java.util.concurrent.TimeUnit;
  * <command>} in a working directory, with a time limit. {@code pipefail} only makes a failing
  * stage of a pipeline visible in the exit status; the command text itself is not changed.
  */
-final class Shell {
+public final class Shell {
   private static final Duration DEFAULT_LIMIT = Duration.ofSeconds(30);
   private static int counter;
 
   private Shell() {}
 
   /** What a command did. */
-  record Result(String command, int exitCode, String stdout, String stderr) {
-    boolean ok() {
+  public record Result(String command, int exitCode, String stdout, String stderr) {
+    public boolean ok() {
       return exitCode == 0;
     }
 
     /** For assertion messages. */
-    String describe() {
+    public String describe() {
       return "$ " + command + "\nexit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
     }
   }
 
-  static Result run(Path dir, String command) {
+  public static Result run(Path dir, String command) {
     return run(dir, DEFAULT_LIMIT, command);
   }
 
@@ -38,7 +38,7 @@ final class Shell {
     return ++counter;
   }
 
-  static Result run(Path dir, Duration limit, String command) {
+  public static Result run(Path dir, Duration limit, String command) {
     int n = next();
     Path out = dir.resolve(".shell-" + n + ".out");
     Path err = dir.resolve(".shell-" + n + ".err");
@@ -74,7 +74,7 @@ final class Shell {
   }
 
   /** Runs and fails the test, with everything the command printed, unless it exits 0. */
-  static Result ok(Path dir, String command) {
+  public static Result ok(Path dir, String command) {
     Result r = run(dir, command);
     if (!r.ok()) {
       throw new AssertionError("command failed:\n" + r.describe());

@@ -25,6 +25,7 @@ public final class QuickstartServer implements AutoCloseable {
   private final Path dir;
   private final Quickstart quickstart;
   private EstuaryServer server;
+  private int[] stoppedPorts;
   private JsonNode info;
 
   private QuickstartServer(Path dir) {
@@ -55,7 +56,11 @@ public final class QuickstartServer implements AutoCloseable {
   }
 
   private void boot() throws Exception {
-    ServerConfig cfg = ServerConfigParser.parse(quickstart.configFile()).withPorts(0, 0);
+    boot(0, 0);
+  }
+
+  private void boot(int estPort, int adminPort) throws Exception {
+    ServerConfig cfg = ServerConfigParser.parse(quickstart.configFile()).withPorts(estPort, adminPort);
     server = EstuaryServer.start(cfg, Clock.systemUTC());
     info = quickstart.publish(server.estPort(), server.adminPort());
   }
@@ -64,6 +69,18 @@ public final class QuickstartServer implements AutoCloseable {
   public void restart() throws Exception {
     server.close();
     boot();
+  }
+
+  /** Stops serving (an outage); {@link #resume()} starts again on the same ports. */
+  public void stop() throws java.io.IOException {
+    stoppedPorts = new int[] {server.estPort(), server.adminPort()};
+    server.close();
+    server = null;
+  }
+
+  /** Serves again after {@link #stop()}, on the ports it had. */
+  public void resume() throws Exception {
+    boot(stoppedPorts[0], stoppedPorts[1]);
   }
 
   public EstuaryServer server() {
