@@ -64,12 +64,23 @@ public final class EstCredential implements Renewable {
 
   public EstCredential(
       Request request, CredentialStore store, EstClient est, IdentitySource identity, CertificateLedger ledger) {
+    this(request, store, est, identity, ledger, KeyRotation.StepObserver.NONE);
+  }
+
+  /** As above, with an observer of key-rotation steps (fault-injection tests). */
+  public EstCredential(
+      Request request,
+      CredentialStore store,
+      EstClient est,
+      IdentitySource identity,
+      CertificateLedger ledger,
+      KeyRotation.StepObserver steps) {
     this.request = Objects.requireNonNull(request, "request");
     this.store = Objects.requireNonNull(store, "store");
     this.est = Objects.requireNonNull(est, "est");
     this.identity = Objects.requireNonNull(identity, "identity");
     this.ledger = Objects.requireNonNull(ledger, "ledger");
-    this.rotation = new KeyRotation<>(store);
+    this.rotation = new KeyRotation<>(store, steps);
   }
 
   @Override

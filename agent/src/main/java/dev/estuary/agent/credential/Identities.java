@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The identities EST requests authenticate with, as the configuration's auth tables say:
@@ -33,6 +35,7 @@ import java.util.function.Supplier;
  * Files are read at each request, so a replaced IDevID is picked up without a restart.
  */
 public final class Identities {
+  private static final Logger log = LoggerFactory.getLogger(Identities.class);
   private final KeyUris keyUris;
 
   public Identities(KeyUris keyUris) {
@@ -56,6 +59,13 @@ public final class Identities {
         Optional<EstCredential.Pair> pair = estId.get();
         if (pair.isPresent() && pair.get().info().isValidAt(now)) {
           return new EstIdentity(pair.get().chain(), pair.get().key().privateKey(), basic, "est-id");
+        }
+        if (pair.isPresent()) {
+          log.info(
+              "est-id is not valid now (valid {} to {}); authenticating with the bootstrap identity {}",
+              pair.get().info().notBefore(),
+              pair.get().info().notAfter(),
+              bootstrap.cert());
         }
         return configured(bootstrap, basic, "bootstrap identity " + bootstrap.cert());
       };

@@ -121,7 +121,8 @@ public final class Agent implements AutoCloseable {
                 store,
                 est,
                 identities.sourceFor(target.auth(), () -> pairOf(credentials.get(EstCertificate.EST_ID))),
-                state);
+                state,
+                PausePoint.forCredential(stateDir, EstCertificate.EST_ID));
         credentials.put(estId.id(), estId);
         managed.add(managed(estId, config.est().identityAutoRenew(), seed));
       }
@@ -136,7 +137,8 @@ public final class Agent implements AutoCloseable {
                 store,
                 est,
                 identities.sourceFor(cert.auth(), () -> pairOf(credentials.get(EstCertificate.EST_ID))),
-                state);
+                state,
+                PausePoint.forCredential(stateDir, cert.id()));
         credentials.put(credential.id(), credential);
         managed.add(managed(credential, cert.autoRenew(), seed));
       }

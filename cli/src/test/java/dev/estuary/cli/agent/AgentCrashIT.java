@@ -1,0 +1,97 @@
+package dev.estuary.cli.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.estuary.agent.config.EstCertificate;
+import dev.estuary.agent.renewal.KeyRotation;
+import dev.estuary.agent.store.StoredNames;
+import dev.estuary.cli.EstuaryJar;
+import dev.estuary.pki.KeyPairs;
+import dev.estuary.pki.Pem;
+import dev.estuary.server.testing.QuickstartServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 3, point 3 (kill -9 during a key rotation): the agent renews {@code device-id} with a new
+ * key and is stopped dead — {@code kill -9}, no shutdown hook — right after each step of the
+ * rotation. The next run must find a key and a certificate that belong together and are valid:
+ * the old pair if the new certificate never reached the disk, the new pair otherwise.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class AgentCrashIT {
+  @TempDir static Path work;
+  static QuickstartServer server;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = QuickstartServer.start(work.resolve("server"));
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(KeyRotation.Step.class)
+  void killedAfterAnyStepOfAKeyRotationTheNextRunFindsAMatchingValidPair(KeyRotation.Step step) throws Exception {
+    Device device = Device.create(work.resolve(step.name()), server, UnaryOperator.identity());
+    assertThat(EstuaryJar.run(device.dir, device.agent("run", "--once")).code()).isZero();
+    X509Certificate before = device.leaf(EstCertificate.DEVICE_ID);
+
+    Process renewing =
+        EstuaryJar.start(
+            device.dir.resolve("renew.log"),
+            List.of("-Destuary.agent.test.pause-after=" + EstCertificate.DEVICE_ID + ":" + step),
+            device.agent("renew", EstCertificate.DEVICE_ID, "--now"));
+    Path marker = device.state.resolve("paused-after-" + step);
+    Awaitility.await("paused after " + step)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> Files.exists(marker) || !renewing.isAlive());
+    assertThat(renewing.isAlive()).as(Files.readString(device.dir.resolve("renew.log"))).isTrue();
+    renewing.destroyForcibly(); // SIGKILL
+    assertThat(renewing.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(renewing.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+
+    boolean newCertificateWritten = step.compareTo(KeyRotation.Step.WRITE_CERTIFICATE) >= 0;
+    X509Certificate onDisk = device.leaf(EstCertificate.DEVICE_ID);
+    assertThat(onDisk.equals(before)).as("the old certificate is on disk until the new one is written").isEqualTo(!newCertificateWritten);
+    boolean tempKeyLeft = Files.exists(device.state.resolve("keys").resolve(StoredNames.of(KeyRotation.temporaryKeyId(EstCertificate.DEVICE_ID)) + ".key"));
+    assertThat(tempKeyLeft).as("a temporary key exists between generation and the final move").isEqualTo(step != KeyRotation.Step.REPLACE_KEY);
+
+    EstuaryJar.Result next = EstuaryJar.run(device.dir, device.agent("run", "--once"));
+    assertThat(next.code()).as(next.describe()).isZero();
+    X509Certificate after = device.leaf(EstCertificate.DEVICE_ID);
+    assertThat(after.getPublicKey()).as("key and certificate match").isEqualTo(keyOnDisk(device));
+    assertThat(after.getNotAfter().toInstant()).isAfter(Instant.now());
+    if (newCertificateWritten) {
+      assertThat(after).as("the rotation was completed, not undone").isEqualTo(onDisk);
+    } else {
+      assertThat(after).as("the old pair stayed in force").isEqualTo(before);
+    }
+    assertThat(Files.list(device.state.resolve("keys")).map(p -> p.getFileName().toString()).toList())
+        .as("no temporary key is left after recovery")
+        .noneMatch(n -> n.startsWith("deviceidtemp-"));
+    assertThat(next.err()).doesNotContain("changed outside the agent");
+  }
+
+  private static PublicKey keyOnDisk(Device device) throws Exception {
+    return KeyPairs.publicKeyOf(Pem.privateKey(Files.readString(device.keyFile(EstCertificate.DEVICE_ID))));
+  }
+}
