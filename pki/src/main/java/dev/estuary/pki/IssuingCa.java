@@ -121,6 +121,16 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
   /** How far notBefore is set back from "now", for devices whose clocks run a little behind. */
   public static final java.time.Duration BACKDATE = java.time.Duration.ofMinutes(5);
 
+  /**
+   * The backdate for a certificate valid for {@code validity} from now: {@link #BACKDATE}, but at
+   * most a tenth of the validity, so that a short-lived certificate ("2m") lives about as long as
+   * configured and a device's percentage threshold means what it says.
+   */
+  public static java.time.Duration backdateFor(java.time.Duration validity) {
+    java.time.Duration tenth = validity.dividedBy(10);
+    return tenth.compareTo(BACKDATE) < 0 ? tenth : BACKDATE;
+  }
+
   /** Builds and signs a certificate; also used for self-signed roots. */
   static X509Certificate build(
       X500Name issuer,

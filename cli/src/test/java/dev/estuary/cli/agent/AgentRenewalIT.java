@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * obtained over EST. Bounded: each test waits at most a few minutes of real time.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Execution(ExecutionMode.CONCURRENT)
 class AgentRenewalIT {
   static final List<String> IDS = List.of(EstCertificate.EST_ID, EstCertificate.DEVICE_ID, EstCertificate.EDGE_CA);
 
@@ -48,7 +51,7 @@ class AgentRenewalIT {
           Awaitility.await(id + " renewed")
               .atMost(Duration.between(Instant.now(), f.notAfter).plusSeconds(5))
               .pollInterval(Duration.ofMillis(500))
-              .until(() -> Files.exists(device.certFile(id)) && !device.fingerprint(id).equals(f.fingerprint));
+              .until(() -> renewalRecorded(device, id, f));
           X509Certificate renewed = device.leaf(id);
           Instant renewedAt = AgentState.instant(AgentState.credential(device.state, id), "last_attempt").orElseThrow();
           assertThat(renewedAt).as(id + ": renewed no earlier than its renewal time").isAfterOrEqualTo(f.renewalTime);
@@ -89,7 +92,7 @@ class AgentRenewalIT {
         Awaitility.await("renewed after the server came back")
             .atMost(Duration.between(Instant.now(), deviceId.notAfter))
             .pollInterval(Duration.ofMillis(500))
-            .until(() -> !device.fingerprint(EstCertificate.DEVICE_ID).equals(deviceId.fingerprint));
+            .until(() -> renewalRecorded(device, EstCertificate.DEVICE_ID, deviceId));
         assertThat(AgentState.instant(AgentState.credential(device.state, EstCertificate.DEVICE_ID), "last_attempt").orElseThrow())
             .isBefore(deviceId.notAfter);
         assertThat(device.leaf(EstCertificate.DEVICE_ID).getNotAfter().toInstant()).isAfter(deviceId.notAfter);
@@ -100,8 +103,16 @@ class AgentRenewalIT {
     }
   }
 
-  /** A credential as first issued: its certificate, file fingerprint and schedule. */
-  record First(X509Certificate leaf, String fingerprint, Instant renewalTime, Instant notAfter) {}
+  /** A credential as first issued: its certificate, file fingerprint, schedule and when it was obtained. */
+  record First(X509Certificate leaf, String fingerprint, Instant renewalTime, Instant notAfter, Instant obtainedAt) {}
+
+  /** A later attempt is in the state file, it succeeded, and the certificate file changed. */
+  private static boolean renewalRecorded(Device device, String id, First f) throws Exception {
+    JsonNode c = AgentState.credential(device.state, id);
+    return AgentState.instant(c, "last_attempt").map(t -> t.isAfter(f.obtainedAt)).orElse(false)
+        && "renewed".equals(c.path("last_outcome").asText())
+        && !device.fingerprint(id).equals(f.fingerprint);
+  }
 
   private static Map<String, First> awaitFirstIssuance(Device device) throws Exception {
     Awaitility.await("first issuance of all three")
@@ -126,7 +137,8 @@ class AgentRenewalIT {
               leaf,
               device.fingerprint(id),
               AgentState.instant(c, "renewal_time").orElseThrow(),
-              leaf.getNotAfter().toInstant()));
+              leaf.getNotAfter().toInstant(),
+              AgentState.instant(c, "last_attempt").orElseThrow()));
     }
     return first;
   }

@@ -77,7 +77,7 @@ public final class EnrollmentPolicy {
         label.profile().ca() && !csr.requestsCa()
             ? CertificateProfile.clientIdentity(label.profile().validity())
             : label.profile();
-    Instant notBefore = now.minus(IssuingCa.BACKDATE);
+    Instant notBefore = now.minus(IssuingCa.backdateFor(profile.validity()));
     Instant notAfter = now.plus(profile.validity());
     return new IssueOrder(subject, sans, csr.publicKeyInfo(), profile, serial, notBefore, notAfter);
   }

@@ -276,6 +276,16 @@ class EnrollmentPolicyTest {
   }
 
   @Test
+  void aShortLivedCertificateIsBackdatedByATenthOfItsValidityOnly() throws Exception {
+    Label twoMinutes =
+        new Label("short", ca, CertificateProfile.clientIdentity(Duration.ofMinutes(2)), KeyPolicy.DEFAULT, List.of(), true, 64, null);
+    IssueOrder order = decide(twoMinutes, newcomer(), csr("CN=device-1"), Operation.ENROLL);
+
+    assertThat(order.notBefore()).isEqualTo(NOW.minus(Duration.ofSeconds(12)));
+    assertThat(order.notAfter()).isEqualTo(NOW.plus(Duration.ofMinutes(2)));
+  }
+
+  @Test
   void theOrderCarriesTheCsrKeyTheLabelProfileAndTheGivenSerial() throws Exception {
     Csr request = csr("CN=device-1");
 
