@@ -98,10 +98,6 @@ final class Pkcs11Token implements AutoCloseable {
     return "cannot log in to token '" + info.label() + "': " + reason;
   }
 
-  TokenInfo info() {
-    return info;
-  }
-
   /**
    * Generates a key pair of {@code keyType} ({@code ec-p256}, {@code ec-p384}, {@code rsa-2048}…)
    * inside the token and stores it under {@code label}.
@@ -150,14 +146,12 @@ final class Pkcs11Token implements AutoCloseable {
     }
   }
 
-  /** Destroys the key stored under {@code label} and its certificate object; false if there was none. */
-  synchronized boolean destroy(String label) throws IOException {
+  /** Destroys the key stored under {@code label} and its certificate object, if there is one. */
+  synchronized void destroy(String label) throws IOException {
     try {
-      if (!keyStore.isKeyEntry(label)) {
-        return false;
+      if (keyStore.isKeyEntry(label)) {
+        keyStore.deleteEntry(label);
       }
-      keyStore.deleteEntry(label);
-      return true;
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new IOException("cannot delete key '" + label + "' in token '" + info.label() + "': " + e.getMessage(), e);
     }
