@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -97,6 +99,32 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
             now.minus(BACKDATE),
             now.plus(validity));
     return new IssuingCa(name, List.of(cert), keyPair.getPrivate(), null);
+  }
+
+  /**
+   * A self-signed end-entity certificate (client identity profile) for a key pair whose private
+   * half may live in a token, e.g. the placeholder a PKCS#11 token keeps next to a key so that
+   * SunPKCS11's keystore can find the key again.
+   *
+   * @param signer the provider holding {@code privateKey} (a PKCS#11 provider), or null for Bouncy
+   *     Castle
+   */
+  public static X509Certificate selfSigned(
+      String commonName, PublicKey publicKey, PrivateKey privateKey, Provider signer,
+      java.time.Duration validity, Instant now, Serials serials) {
+    X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+    return build(
+        subject,
+        publicKey,
+        privateKey,
+        signer,
+        subject,
+        SubjectPublicKeyInfo.getInstance(publicKey.getEncoded()),
+        CertificateProfile.clientIdentity(validity),
+        null,
+        serials.next(),
+        now.minus(BACKDATE),
+        now.plus(validity));
   }
 
   /** A new CA below this one; {@code pathLen} 0 means it may only issue end entities. */

@@ -62,6 +62,20 @@ class IssuingCaTest {
   }
 
   @Test
+  void selfSignedMakesAnEndEntityCertificateForTheKeyNamedByItsCommonName() throws Exception {
+    KeyPair pair = TestMaterial.freshKey("ec-p256");
+
+    X509Certificate cert = IssuingCa.selfSigned("estuary-1234", pair.getPublic(), pair.getPrivate(), null, TEN_YEARS, T0, SERIALS);
+
+    assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=estuary-1234");
+    assertThat(cert.getIssuerX500Principal()).isEqualTo(cert.getSubjectX500Principal());
+    assertThat(cert.getPublicKey().getEncoded()).isEqualTo(pair.getPublic().getEncoded());
+    assertThat(cert.getBasicConstraints()).isEqualTo(-1);
+    assertThat(cert.getNotAfter().toInstant()).isEqualTo(T0.plus(TEN_YEARS));
+    assertThatCode(() -> cert.verify(pair.getPublic())).doesNotThrowAnyException();
+  }
+
+  @Test
   void createRootGivesKeyCertSignAndCrlSignCritically() throws Exception {
     boolean[] ku = root.certificate().getKeyUsage();
 

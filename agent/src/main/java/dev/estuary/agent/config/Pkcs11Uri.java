@@ -142,7 +142,7 @@ public record Pkcs11Uri(String text, Map<String, String> pathAttributes, Map<Str
   }
 
   /** {@code text} with any {@code pin-value} replaced by {@code <redacted>}; safe on any string. */
-  static String redact(String text) {
+  public static String redact(String text) {
     return text.replaceAll("(?i)(pin-value=)[^&]*", "$1<redacted>");
   }
 

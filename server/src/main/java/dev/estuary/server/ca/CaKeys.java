@@ -2,13 +2,13 @@ package dev.estuary.server.ca;
 
 import dev.estuary.pki.Bc;
 import dev.estuary.pki.IssuingCa;
+import dev.estuary.pkcs11.TokenInfo;
+import dev.estuary.pkcs11.TokenSlots;
 import dev.estuary.server.config.ServerConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
@@ -21,8 +21,6 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The server's private keys and their certificate chains, by alias: CA keys and the TLS key. Backed
@@ -130,62 +128,18 @@ public final class CaKeys {
     return new TlsKeys(tlsKeyStore(alias, softwarePassword), softwarePassword, alias);
   }
 
-  private static final Object PROBE_LOCK = new Object();
-  private static final Pattern ALL_SLOTS = Pattern.compile("All slots: ([0-9, ]*)");
-  private static final Pattern TOKEN_INFO = Pattern.compile("Token info for token in slot (\\d+):\\R\\s*label: ([^\\r\\n]*)");
-
   /**
-   * The slot ID of the token labelled {@code label}. SunPKCS11 can only be told a slot (ID or list
-   * index), and the slot order is not stable (SoftHSM2 lists tokens by their random slot IDs), yet
-   * the JDK exposes a token's label only through its documented {@code showInfo} printout: so each
-   * slot is probed with {@code showInfo=true} while standard output is captured. Runs once at
-   * startup; the probes never log in.
+   * The slot ID of the token labelled {@code label} ({@link TokenSlots} probes the slots: SunPKCS11
+   * has no token-label setting). Runs once at startup; the probes never log in.
    */
   static long slotOfToken(String library, String label) throws GeneralSecurityException {
-    List<String> seen = new ArrayList<>();
-    int slots = 1;
-    for (int i = 0; i < slots; i++) {
-      Probe probe = probe("--name=estuary-probe-" + i + "\nlibrary=" + library + "\nslotListIndex=" + i + "\nshowInfo=true\n");
-      if (i == 0) {
-        Matcher all = ALL_SLOTS.matcher(probe.printed());
-        if (!all.find()) {
-          throw new GeneralSecurityException(
-              "PKCS#11 module " + library + " could not be loaded or lists no slots"
-                  + (probe.error() == null ? "" : ": " + probe.error().getMessage()),
-              probe.error());
-        }
-        slots = all.group(1).isBlank() ? 0 : all.group(1).split(",").length;
-      }
-      Matcher token = TOKEN_INFO.matcher(probe.printed());
-      if (token.find()) {
-        String found = token.group(2).strip();
-        if (found.equals(label)) {
-          return Long.parseLong(token.group(1));
-        }
-        seen.add("'" + found + "'");
-      }
-    }
-    throw new GeneralSecurityException(
-        "no PKCS#11 token labelled '" + label + "' in " + library + " (tokens: " + (seen.isEmpty() ? "none" : String.join(", ", seen)) + ")");
-  }
-
-  private record Probe(String printed, RuntimeException error) {}
-
-  private static Probe probe(String conf) {
-    synchronized (PROBE_LOCK) {
-      PrintStream out = System.out;
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      RuntimeException error = null;
-      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      try {
-        Security.getProvider("SunPKCS11").configure(conf);
-      } catch (RuntimeException e) {
-        error = e; // an empty or uninitialised slot: what it printed before failing still names it
-      } finally {
-        System.out.flush();
-        System.setOut(out);
-      }
-      return new Probe(buf.toString(StandardCharsets.UTF_8), error);
-    }
+    List<TokenInfo> tokens = TokenSlots.list(Path.of(library));
+    return tokens.stream()
+        .filter(t -> t.label().equals(label))
+        .findFirst()
+        .map(TokenInfo::slotId)
+        .orElseThrow(
+            () -> new GeneralSecurityException(
+                "no PKCS#11 token labelled '" + label + "' in " + library + " (tokens: " + TokenSlots.labels(tokens) + ")"));
   }
 }
