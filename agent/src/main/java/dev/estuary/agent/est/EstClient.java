@@ -17,11 +17,16 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
@@ -62,6 +67,23 @@ public final class EstClient {
   public List<X509Certificate> caCerts(URI base, EstIdentity who) throws EstException {
     return certificates(send(operation(base, "cacerts"), who, null));
   }
+
+  /**
+   * {@code GET {base}/cacerts}, with the server's clock ({@code Date}) as well, for {@code
+   * estuary agent check}.
+   */
+  public Probe probe(URI base, EstIdentity who) throws EstException {
+    Answer answer = send(operation(base, "cacerts"), who, null);
+    return new Probe(certificates(answer), answer.date());
+  }
+
+  /**
+   * What {@link #probe} found.
+   *
+   * @param caCerts the label's CA certificates
+   * @param serverDate the server's {@code Date} header, if it sent one
+   */
+  public record Probe(List<X509Certificate> caCerts, Optional<Instant> serverDate) {}
 
   /**
    * {@code POST {base}/simpleenroll} with {@code csrDer}: the issued certificate first, then any
@@ -139,7 +161,7 @@ public final class EstClient {
         throw new EstException(
             EstException.Kind.BAD_RESPONSE, status, what + ": 200 with Content-Type '" + type + "', not application/pkcs7-mime", null, null);
       }
-      return new Answer(what, body);
+      return new Answer(what, body, dateOf(response));
     }
     Duration retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After"), clock.instant()).orElse(null);
     String reason = what + ": " + status + reasonOf(body);
@@ -201,5 +223,14 @@ public final class EstClient {
     return m == null ? t.getClass().getSimpleName() : m;
   }
 
-  private record Answer(String what, byte[] body) {}
+  private static Optional<Instant> dateOf(HttpResponse<?> response) {
+    try {
+      return response.headers().firstValue("Date")
+          .map(d -> ZonedDateTime.parse(d, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  private record Answer(String what, byte[] body, Optional<Instant> date) {}
 }

@@ -28,7 +28,7 @@ public final class ConfiguredKeys implements KeyUris {
   public KeyHandle open(URI uri) throws IOException {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     return switch (scheme) {
-      case "file" -> file(Path.of(uri));
+      case "file" -> readPem(Path.of(uri));
       case "pkcs11" ->
           tokens.orElseThrow(() -> new IOException("a pkcs11: key needs a PKCS#11 module ([aziot_keys] pkcs11_lib_path)")).open(uri);
       default -> throw new IOException("unsupported key URI scheme '" + scheme + "'");
@@ -41,7 +41,7 @@ public final class ConfiguredKeys implements KeyUris {
   }
 
   /** A PEM private key file (PKCS#8 or a traditional EC/RSA key) with its public half. */
-  static KeyHandle file(Path file) throws IOException {
+  public static KeyHandle readPem(Path file) throws IOException {
     try {
       return software(Pem.privateKey(Files.readString(file, StandardCharsets.US_ASCII)));
     } catch (PkiException e) {

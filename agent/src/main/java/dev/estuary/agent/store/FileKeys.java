@@ -61,7 +61,7 @@ public final class FileKeys implements DeviceKeys {
     if (Files.notExists(file)) {
       return Optional.empty();
     }
-    return Optional.of(ConfiguredKeys.file(file));
+    return Optional.of(ConfiguredKeys.readPem(file));
   }
 
   @Override

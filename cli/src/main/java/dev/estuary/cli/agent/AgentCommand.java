@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ConfigCommand.class,
       RunCommand.class,
+      CheckCommand.class,
       StatusCommand.class,
       RenewCommand.class
     })

@@ -1,6 +1,7 @@
 package dev.estuary.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.estuary.agent.check.AgentCheck;
 import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.store.CertificateFiles;
 import java.io.IOException;
@@ -87,18 +88,7 @@ final class StatusView {
     }
   }
 
-  /** "3d 4h", "2h 5m", "4m 10s", "12s". */
-  static String human(Duration d) {
-    long s = d.toSeconds();
-    if (s >= 86_400) {
-      return s / 86_400 + "d " + (s % 86_400) / 3600 + "h";
-    }
-    if (s >= 3600) {
-      return s / 3600 + "h " + (s % 3600) / 60 + "m";
-    }
-    if (s >= 60) {
-      return s / 60 + "m " + s % 60 + "s";
-    }
-    return s + "s";
+  private static String human(Duration d) {
+    return AgentCheck.human(d);
   }
 }
