@@ -1,0 +1,42 @@
+package dev.estuary.server.store;
+
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+
+/**
+ * A CA certificate that enrollments name as their attestation: a device's chain must lead to it,
+ * and it must be verified (uploaded as verified, or proven by proof of possession).
+ *
+ * @param subject the subject DN in RFC 4514 form
+ * @param sha256 lower-case hex SHA-256 of the DER
+ * @param verificationCode the code a proof-of-possession certificate must carry as its CN, or null
+ *     when none was asked for
+ * @param etag changes on every write
+ */
+public record CaCertificateRecord(
+    String name,
+    byte[] der,
+    String subject,
+    String sha256,
+    boolean verified,
+    String verificationCode,
+    String etag,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  public X509Certificate certificate() {
+    try {
+      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+    } catch (CertificateException e) {
+      throw new IllegalStateException("stored CA certificate '" + name + "' cannot be decoded", e);
+    }
+  }
+
+  /** The same certificate after a write: its new state, etag and update time. */
+  public CaCertificateRecord with(boolean verified, String verificationCode, String etag, Instant updatedAt) {
+    return new CaCertificateRecord(name, der, subject, sha256, verified, verificationCode, etag, createdAt, updatedAt);
+  }
+}
