@@ -1,8 +1,6 @@
 package dev.estuary.server.store;
 
-import java.io.ByteArrayInputStream;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
+import dev.estuary.pki.Certificates;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 
@@ -28,11 +26,7 @@ public record CaCertificateRecord(
     Instant updatedAt) {
 
   public X509Certificate certificate() {
-    try {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
-    } catch (CertificateException e) {
-      throw new IllegalStateException("stored CA certificate '" + name + "' cannot be decoded", e);
-    }
+    return Certificates.decode(der);
   }
 
   /** The same certificate after a write: its new state, etag and update time. */

@@ -57,7 +57,7 @@ public final class QuickstartServer implements AutoCloseable {
   private void boot() throws Exception {
     ServerConfig cfg = ServerConfigParser.parse(quickstart.configFile()).withPorts(0, 0);
     server = EstuaryServer.start(cfg, Clock.systemUTC());
-    info = quickstart.publish(server.estPort(), server.adminPort());
+    info = quickstart.publish(server.estPort(), server.adminPort(), cfg.idScope());
   }
 
   /** Stops and starts again on the same data directory (new ports). */
