@@ -98,7 +98,7 @@ final class ProvisioningAdmin {
     if (s.length == 3 && s[2].equals("verification-code") && method.equals("POST")) {
       CaCertificateRecord ca = ca(s[1]);
       String code = HexFormat.of().withUpperCase().formatHex(bytes(24));
-      CaCertificateRecord coded = ca.with(ca.verified(), code, UUID.randomUUID().toString(), clock.instant());
+      CaCertificateRecord coded = ca.with(ca.verified(), code, UUID.randomUUID().toString(), now());
       write(enrollments.updateCaCertificate(coded, ca.etag()), s[1]);
       return render(coded).put("verificationCode", code);
     }
@@ -117,7 +117,7 @@ final class ProvisioningAdmin {
     if (cert.getBasicConstraints() < 0) {
       throw Refusal.badRequest("'certificate' is not a CA certificate (no basicConstraints CA:TRUE)");
     }
-    Instant now = clock.instant();
+    Instant now = now();
     CaCertificateRecord ca =
         new CaCertificateRecord(
             name, dev.estuary.pki.Certificates.der(cert), cert.getSubjectX500Principal().getName(), Thumbprints.sha256(cert),
@@ -144,7 +144,7 @@ final class ProvisioningAdmin {
     } catch (GeneralSecurityException e) {
       throw Refusal.badRequest("the certificate is not signed by the key of CA certificate '" + ca.name() + "'");
     }
-    CaCertificateRecord verified = ca.with(true, null, UUID.randomUUID().toString(), clock.instant());
+    CaCertificateRecord verified = ca.with(true, null, UUID.randomUUID().toString(), now());
     write(enrollments.updateCaCertificate(verified, ca.etag()), ca.name());
     LOG.info("verified CA certificate {} by proof of possession", ca.name());
     return render(verified);
@@ -178,7 +178,7 @@ final class ProvisioningAdmin {
         EnrollmentRecord existing = enrollments.findEnrollment(kind, id).orElse(null);
         Set<String> hubs = enrollments.listHubs().stream().map(HubRecord::hostName).collect(Collectors.toSet());
         Set<String> cas = enrollments.listCaCertificates().stream().map(CaCertificateRecord::name).collect(Collectors.toSet());
-        EnrollmentRecord e = EnrollmentJson.parse(AdminHandler.body(request), kind, id, labels, hubs, cas, existing, clock.instant());
+        EnrollmentRecord e = EnrollmentJson.parse(AdminHandler.body(request), kind, id, labels, hubs, cas, existing, now());
         if (enrollments.putEnrollment(e, ifMatch) == WriteOutcome.PRECONDITION_FAILED) {
           throw new Refusal(412, "If-Match " + ifMatch + " does not match the etag of " + kind.wire() + " enrollment '" + id + "'");
         }
@@ -253,6 +253,11 @@ final class ProvisioningAdmin {
       return JSON.createObjectNode().put("deleted", id);
     }
     return null;
+  }
+
+  /** To the microsecond, as the database keeps it: what a write answers is what a read answers. */
+  private Instant now() {
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
   }
 
   private CaCertificateRecord ca(String name) throws Refusal {
