@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.provisioning.RegistrationStates;
 import dev.estuary.server.store.EnrollmentRecord;
 import dev.estuary.server.store.EnrollmentRecord.Allocation;
 import dev.estuary.server.store.EnrollmentRecord.Kind;
@@ -140,11 +141,7 @@ final class EnrollmentJson {
     n.put("allocationPolicy", e.allocation().wire());
     e.iotHubs().forEach(n.putArray("iotHubs")::add);
     if (e.initialTwin() != null) {
-      try {
-        n.set("initialTwin", JSON.readTree(e.initialTwin()));
-      } catch (java.io.IOException ex) {
-        throw new IllegalStateException("enrollment '" + e.id() + "' holds an initial twin that is not JSON", ex);
-      }
+      n.set("initialTwin", RegistrationStates.initialTwin(e));
     }
     n.putObject("reprovisionPolicy").put("updateHubAssignment", e.updateHubAssignment()).put("migrateDeviceData", e.migrateDeviceData());
     if (e.certificateLabel() != null) {

@@ -1,6 +1,5 @@
 package dev.estuary.server.provisioning;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.pki.Certificates;
 import dev.estuary.pki.Thumbprints;
@@ -16,7 +15,6 @@ import dev.estuary.server.store.EnrollmentStore;
 import dev.estuary.server.store.RegistrationRecord;
 import dev.estuary.server.store.RegistrationStore;
 import dev.estuary.server.store.StoredOperation;
-import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,7 +98,7 @@ public final class Registrar {
             prior != null ? prior.createdAt() : now,
             now);
     String operationId = UUID.randomUUID().toString();
-    ObjectNode answer = RegistrationStates.assigned(operationId, RegistrationStates.registrationState(record, payload(enrollment), issued));
+    ObjectNode answer = RegistrationStates.assigned(operationId, RegistrationStates.registrationState(record, RegistrationStates.initialTwin(enrollment), issued));
     registrations.record(record, new StoredOperation(operationId, registrationId, now, answer.toString()), now.minus(OPERATION_LIFETIME));
     LOG.info(
         "registered {} ({} '{}') to hub {} as device {}, {}{}",
@@ -140,7 +138,7 @@ public final class Registrar {
             .find(registrationId)
             .orElseThrow(
                 () -> new ProvisioningRefusal(ErrorCode.REGISTRATION_NOT_FOUND, "registration '" + registrationId + "' has not registered yet"));
-    return RegistrationStates.registrationState(record, payload(attested.enrollment()), List.of());
+    return RegistrationStates.registrationState(record, RegistrationStates.initialTwin(attested.enrollment()), List.of());
   }
 
   private void requireScope(String scope) throws ProvisioningRefusal {
@@ -184,14 +182,4 @@ public final class Registrar {
     }
   }
 
-  private static JsonNode payload(EnrollmentRecord enrollment) {
-    if (enrollment.initialTwin() == null) {
-      return null;
-    }
-    try {
-      return RegistrationStates.JSON.readTree(enrollment.initialTwin());
-    } catch (IOException e) {
-      throw new IllegalStateException("enrollment '" + enrollment.id() + "' holds an initial twin that is not JSON", e);
-    }
-  }
 }

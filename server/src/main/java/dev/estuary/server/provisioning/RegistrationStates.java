@@ -26,6 +26,18 @@ public final class RegistrationStates {
 
   private RegistrationStates() {}
 
+  /** The enrollment's initial twin (a JSON object), handed to devices as their payload; or null. */
+  public static JsonNode initialTwin(EnrollmentRecord enrollment) {
+    if (enrollment.initialTwin() == null) {
+      return null;
+    }
+    try {
+      return JSON.readTree(enrollment.initialTwin());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("enrollment '" + enrollment.id() + "' holds an initial twin that is not JSON", e);
+    }
+  }
+
   /** The answer to the registration PUT: 202, still assigning. */
   static ObjectNode assigning(String operationId, String registrationId) {
     ObjectNode op = JSON.createObjectNode().put("operationId", operationId).put("status", "assigning");

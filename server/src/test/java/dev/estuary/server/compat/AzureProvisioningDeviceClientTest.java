@@ -17,14 +17,11 @@ import dev.estuary.server.testing.EstEnrollment;
 import dev.estuary.server.testing.EstEnrollment.Enrolled;
 import dev.estuary.server.testing.QuickstartServer;
 import dev.estuary.server.testing.TestPki;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 4, point 1: the Azure IoT provisioning device client for Java (provisioning-device-client
@@ -37,22 +34,14 @@ class AzureProvisioningDeviceClientTest {
   /** registerDeviceSync's own bound, in seconds. */
   private static final int SDK_TIMEOUT_S = 60;
 
-  @TempDir static Path dir;
   static QuickstartServer server;
   static X509Certificate root;
 
   @BeforeAll
   @Timeout(120)
   static void start() throws Exception {
-    server = QuickstartServer.start(dir.resolve("data"));
+    server = QuickstartServer.shared();
     root = server.root();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (server != null) {
-      server.close();
-    }
   }
 
   /**

@@ -15,14 +15,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 4, point 4 and the admin side: CA certificates verified by proof of possession,
@@ -31,22 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class ProvisioningAdminApiTest {
-  @TempDir static Path tmp;
   static QuickstartServer server;
   static Dps dps;
 
   @BeforeAll
   @Timeout(120)
   static void start() throws Exception {
-    server = QuickstartServer.start(tmp.resolve("data"));
+    server = QuickstartServer.shared();
     dps = new Dps(server);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (server != null) {
-      server.close();
-    }
   }
 
   static String group(String ca, String extra) {
@@ -183,32 +172,35 @@ class ProvisioningAdminApiTest {
 
   @Test
   void hubsAreLinkedAndAHubAnEnrollmentNamesStaysLinked() throws Exception {
-    assertThat(dps.admin("PUT", "/api/v1/hubs/weighted.hub", "{\"allocationWeight\":3}").json().get("allocationWeight").asInt()).isEqualTo(3);
-    assertThat(dps.admin("GET", "/api/v1/hubs", null).json().findValuesAsText("hostName")).contains(Quickstart.HUB, "weighted.hub");
-    assertThat(dps.admin("PUT", "/api/v1/hubs/bad.hub", "{\"allocationWeight\":0}").status()).isEqualTo(400);
-    assertThat(dps.admin("PUT", "/api/v1/enrollment-groups/pinned", group("device-id-ca", ",\"iotHubs\":[\"weighted.hub\"]")).status())
-        .isEqualTo(200);
+    try {
+      assertThat(dps.admin("PUT", "/api/v1/hubs/weighted.hub", "{\"allocationWeight\":3}").json().get("allocationWeight").asInt()).isEqualTo(3);
+      assertThat(dps.admin("GET", "/api/v1/hubs", null).json().findValuesAsText("hostName")).contains(Quickstart.HUB, "weighted.hub");
+      assertThat(dps.admin("PUT", "/api/v1/hubs/bad.hub", "{\"allocationWeight\":0}").status()).isEqualTo(400);
+      assertThat(dps.admin("PUT", "/api/v1/enrollment-groups/pinned", group("device-id-ca", ",\"iotHubs\":[\"weighted.hub\"]")).status())
+          .isEqualTo(200);
 
-    Dps.Reply refused = dps.admin("DELETE", "/api/v1/hubs/weighted.hub", null);
-    assertThat(refused.status()).isEqualTo(409);
-    assertThat(refused.json().get("error").asText()).contains("group 'pinned'");
-    dps.admin("DELETE", "/api/v1/enrollment-groups/pinned", null);
-    assertThat(dps.admin("DELETE", "/api/v1/hubs/weighted.hub", null).status()).isEqualTo(200);
+      Dps.Reply refused = dps.admin("DELETE", "/api/v1/hubs/weighted.hub", null);
+      assertThat(refused.status()).isEqualTo(409);
+      assertThat(refused.json().get("error").asText()).contains("group 'pinned'");
+    } finally { // other tests expect the quickstart group's devices on its one hub
+      dps.admin("DELETE", "/api/v1/enrollment-groups/pinned", null);
+      assertThat(dps.admin("DELETE", "/api/v1/hubs/weighted.hub", null).status()).isEqualTo(200);
+    }
+  }
+
+  static HttpResponse<String> withoutToken(String path) throws Exception {
+    HttpClient client = HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
+    return client.send(HttpRequest.newBuilder(URI.create(server.adminUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void theProvisioningAdminApiNeedsTheToken() throws Exception {
-    HttpClient client = HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
-    HttpResponse<String> r =
-        client.send(HttpRequest.newBuilder(URI.create(server.adminUrl() + "/api/v1/enrollment-groups")).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(withoutToken("/api/v1/enrollment-groups").statusCode()).isEqualTo(401);
   }
 
   @Test
   void theOpenApiDescriptionIsServedWithoutATokenAndNamesEveryResource() throws Exception {
-    HttpClient client = HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
-    HttpResponse<String> r =
-        client.send(HttpRequest.newBuilder(URI.create(server.adminUrl() + "/api/v1/openapi.yaml")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = withoutToken("/api/v1/openapi.yaml");
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type")).contains("application/yaml; charset=utf-8");

@@ -13,7 +13,6 @@ import dev.estuary.server.testing.EstEnrollment.Enrolled;
 import dev.estuary.server.testing.QuickstartServer;
 import dev.estuary.server.testing.TestPki;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -22,11 +21,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 4: the DPS device API on the quickstart server's device port, over real TLS with device
@@ -35,22 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class ProvisioningDeviceApiTest {
-  @TempDir static Path tmp;
   static QuickstartServer server;
   static Dps dps;
 
   @BeforeAll
   @Timeout(120)
   static void start() throws Exception {
-    server = QuickstartServer.start(tmp.resolve("data"));
+    server = QuickstartServer.shared();
     dps = new Dps(server);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (server != null) {
-      server.close();
-    }
   }
 
   @Test
@@ -287,14 +276,19 @@ class ProvisioningDeviceApiTest {
         dps.admin("PUT", "/api/v1/individual-enrollments/special-device",
             "{\"deviceId\":\"special-42\",\"attestation\":{\"x509\":{\"caReferences\":{\"primary\":\"device-id-ca\"}}},"
                 + "\"allocationPolicy\":\"static\",\"iotHubs\":[\"special-hub.estuary.local\"],\"initialTwin\":{\"tags\":{\"site\":\"lab\"}}}");
-    assertThat(put.status()).as("%s", put).isEqualTo(200);
+    try {
+      assertThat(put.status()).as("%s", put).isEqualTo(200);
 
-    JsonNode s = dps.registerAndPoll(dps.device(device), "special-device", "{}", Dps.API_VERSION).json().get("registrationState");
+      JsonNode s = dps.registerAndPoll(dps.device(device), "special-device", "{}", Dps.API_VERSION).json().get("registrationState");
 
-    assertThat(s.get("assignedHub").asText()).isEqualTo("special-hub.estuary.local");
-    assertThat(s.get("deviceId").asText()).isEqualTo("special-42");
-    assertThat(s.get("x509").has("enrollmentGroupId")).isFalse();
-    assertThat(s.get("payload")).isEqualTo(Dps.JSON.readTree("{\"tags\":{\"site\":\"lab\"}}"));
+      assertThat(s.get("assignedHub").asText()).isEqualTo("special-hub.estuary.local");
+      assertThat(s.get("deviceId").asText()).isEqualTo("special-42");
+      assertThat(s.get("x509").has("enrollmentGroupId")).isFalse();
+      assertThat(s.get("payload")).isEqualTo(Dps.JSON.readTree("{\"tags\":{\"site\":\"lab\"}}"));
+    } finally { // other tests expect the quickstart group's devices on its one hub
+      dps.admin("DELETE", "/api/v1/individual-enrollments/special-device", null);
+      assertThat(dps.admin("DELETE", "/api/v1/hubs/special-hub.estuary.local", null).status()).isEqualTo(200);
+    }
   }
 
   @Test
