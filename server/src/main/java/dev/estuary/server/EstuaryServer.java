@@ -17,11 +17,11 @@ import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.Database;
 import dev.estuary.server.store.EnrollmentStore;
+import dev.estuary.server.store.JdbiCertificateStore;
+import dev.estuary.server.store.JdbiCredentialStore;
 import dev.estuary.server.store.JdbiEnrollmentStore;
 import dev.estuary.server.store.JdbiRegistrationStore;
 import dev.estuary.server.store.RegistrationStore;
-import dev.estuary.server.store.JdbiCertificateStore;
-import dev.estuary.server.store.JdbiCredentialStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One Estuary server process: opens the key source and the database, builds the labels, and
  * serves EST and the DPS-compatible provisioning API on the device port and the admin API on the
- * admin port. Holds no state of its own
- * beyond caches: any replica pointing at the same database serves the same.
+ * admin port. Holds no state of its own beyond caches: any replica pointing at the same database
+ * serves the same.
  */
 public final class EstuaryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EstuaryServer.class);

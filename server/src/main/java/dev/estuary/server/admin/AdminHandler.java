@@ -40,7 +40,7 @@ public final class AdminHandler extends Handler.Abstract {
   private static final int MAX_BODY = 64 * 1024;
   /** Where the OpenAPI description of this API is served, without a token. */
   public static final String OPENAPI_PATH = "/api/v1/openapi.yaml";
-  private static final java.util.function.Supplier<byte[]> OPENAPI = openApi();
+  private static final byte[] OPENAPI = openApi();
 
   private final String tokenHash;
   private final CertificateStore certificates;
@@ -88,7 +88,7 @@ public final class AdminHandler extends Handler.Abstract {
       return false;
     }
     if (path.equals(OPENAPI_PATH) && request.getMethod().equals("GET")) {
-      Replies.send(response, callback, 200, "application/yaml; charset=utf-8", OPENAPI.get());
+      Replies.send(response, callback, 200, "application/yaml; charset=utf-8", OPENAPI);
       return true;
     }
     try {
@@ -225,17 +225,15 @@ public final class AdminHandler extends Handler.Abstract {
   }
 
   /** The OpenAPI description, read once from the classpath ({@code dev/estuary/server/admin/openapi.yaml}). */
-  private static java.util.function.Supplier<byte[]> openApi() {
-    byte[] yaml;
+  private static byte[] openApi() {
     try (InputStream in = AdminHandler.class.getResourceAsStream("openapi.yaml")) {
       if (in == null) {
         throw new IllegalStateException("openapi.yaml is missing from the server jar");
       }
-      yaml = in.readAllBytes();
+      return in.readAllBytes();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return () -> yaml;
   }
 
   private static BigInteger serial(String hex) throws Refusal {
