@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.pki.Certificates;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.Pem;
 import dev.estuary.pki.PkiException;
@@ -22,11 +23,13 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -120,7 +123,7 @@ final class ProvisioningAdmin {
     Instant now = now();
     CaCertificateRecord ca =
         new CaCertificateRecord(
-            name, dev.estuary.pki.Certificates.der(cert), cert.getSubjectX500Principal().getName(), Thumbprints.sha256(cert),
+            name, Certificates.der(cert), cert.getSubjectX500Principal().getName(), Thumbprints.sha256(cert),
             b.path("verified").asBoolean(false), null, UUID.randomUUID().toString(), now, now);
     if (enrollments.createCaCertificate(ca) == WriteOutcome.CONFLICT) {
       throw new Refusal(409, "a CA certificate named '" + name + "' exists; delete it first to replace it");
@@ -223,7 +226,7 @@ final class ProvisioningAdmin {
     }
     if (method.equals("DELETE")) {
       List<String> users =
-          java.util.stream.Stream.of(Kind.values())
+          Stream.of(Kind.values())
               .flatMap(k -> enrollments.listEnrollments(k).stream())
               .filter(e -> e.iotHubs().contains(host))
               .map(e -> e.kind().wire() + " '" + e.id() + "'")
@@ -257,7 +260,7 @@ final class ProvisioningAdmin {
 
   /** To the microsecond, as the database keeps it: what a write answers is what a read answers. */
   private Instant now() {
-    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
   private CaCertificateRecord ca(String name) throws Refusal {
