@@ -92,7 +92,7 @@ public final class ServerCommand implements Callable<Integer> {
       }
     }, "estuary-shutdown"));
     if (qs != null) {
-      ObjectNode info = qs.publish(server.estPort(), server.adminPort());
+      ObjectNode info = qs.publish(server.estPort(), server.adminPort(), cfg.idScope());
       if (firstStart) {
         System.out.println("Quickstart credentials and URLs (kept in " + qs.infoFile() + ", mode 0600):");
         System.out.println(info.toPrettyString());

@@ -2,7 +2,6 @@ package dev.estuary.pki;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 
@@ -11,23 +10,15 @@ public final class Thumbprints {
   private Thumbprints() {}
 
   public static String sha256(X509Certificate cert) {
-    return digest("SHA-256", encoded(cert));
+    return digest("SHA-256", Certificates.der(cert));
   }
 
   public static String sha1(X509Certificate cert) {
-    return digest("SHA-1", encoded(cert));
+    return digest("SHA-1", Certificates.der(cert));
   }
 
   public static String sha256(byte[] data) {
     return digest("SHA-256", data);
-  }
-
-  private static byte[] encoded(X509Certificate cert) {
-    try {
-      return cert.getEncoded();
-    } catch (CertificateEncodingException e) {
-      throw new IllegalArgumentException("certificate cannot be encoded", e);
-    }
   }
 
   private static String digest(String alg, byte[] data) {

@@ -11,21 +11,29 @@ import dev.estuary.server.http.HttpsServer;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.metrics.ServerMetrics;
 import dev.estuary.server.policy.Label;
+import dev.estuary.server.provisioning.ProvisioningHandler;
+import dev.estuary.server.provisioning.Registrar;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.Database;
+import dev.estuary.server.store.EnrollmentStore;
 import dev.estuary.server.store.JdbiCertificateStore;
 import dev.estuary.server.store.JdbiCredentialStore;
+import dev.estuary.server.store.JdbiEnrollmentStore;
+import dev.estuary.server.store.JdbiRegistrationStore;
+import dev.estuary.server.store.RegistrationStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
+import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One Estuary server process: opens the key source and the database, builds the labels, and
- * serves EST on the device port and the admin API on the admin port. Holds no state of its own
- * beyond caches: any replica pointing at the same database serves the same.
+ * serves EST and the DPS-compatible provisioning API on the device port and the admin API on the
+ * admin port. Holds no state of its own beyond caches: any replica pointing at the same database
+ * serves the same.
  */
 public final class EstuaryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EstuaryServer.class);
@@ -33,6 +41,8 @@ public final class EstuaryServer implements AutoCloseable {
   private final Database database;
   private final JdbiCertificateStore certificates;
   private final CredentialStore credentials;
+  private final EnrollmentStore enrollments;
+  private final RegistrationStore registrations;
   private final Map<String, Label> labels;
   private final HttpsServer https;
   private final SecretMinter minter;
@@ -41,12 +51,16 @@ public final class EstuaryServer implements AutoCloseable {
       Database database,
       JdbiCertificateStore certificates,
       CredentialStore credentials,
+      EnrollmentStore enrollments,
+      RegistrationStore registrations,
       Map<String, Label> labels,
       HttpsServer https,
       SecretMinter minter) {
     this.database = database;
     this.certificates = certificates;
     this.credentials = credentials;
+    this.enrollments = enrollments;
+    this.registrations = registrations;
     this.labels = labels;
     this.https = https;
     this.minter = minter;
@@ -71,7 +85,13 @@ public final class EstuaryServer implements AutoCloseable {
               config.maxBodyBytes(),
               new FailedAuthLimiter(clock, config.authFailuresPerMinute(), java.time.Duration.ofMinutes(1)),
               metrics.registry());
-      AdminHandler admin = new AdminHandler(config.adminTokenHash(), certificates, minter, labels.keySet(), clock, metrics::scrape);
+      EnrollmentStore enrollments = new JdbiEnrollmentStore(database.jdbi());
+      RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi());
+      Registrar registrar = new Registrar(config.idScope(), enrollments, registrations, certificates, issuance, labels, clock);
+      ProvisioningHandler provisioning = new ProvisioningHandler(registrar, config.maxBodyBytes(), clock);
+      AdminHandler admin =
+          new AdminHandler(
+              config.adminTokenHash(), certificates, minter, labels.keySet(), clock, metrics::scrape, enrollments, registrations, random);
       CaKeys.TlsKeys tls = keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =
           new HttpsServer(
@@ -79,18 +99,19 @@ public final class EstuaryServer implements AutoCloseable {
               config.tlsProvider(),
               host(config.est()),
               config.est().port(),
-              est,
+              new Handler.Sequence(est, provisioning), // EST under /.well-known/est, provisioning at the root
               host(config.admin()),
               config.admin().port(),
               admin);
       https.start();
-      EstuaryServer server = new EstuaryServer(database, certificates, credentials, labels, https, minter);
+      EstuaryServer server = new EstuaryServer(database, certificates, credentials, enrollments, registrations, labels, https, minter);
       LOG.info(
-          "Estuary serving EST on {}:{} (labels: {}; default: {}) and the admin API on {}:{}; database {}",
+          "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
           config.est().host(),
           https.devicePort(),
           String.join(", ", config.labelNames()),
           config.defaultLabel() == null ? "none" : config.defaultLabel(),
+          config.idScope() == null ? "none" : config.idScope(),
           config.admin().host(),
           https.adminPort(),
           config.database().url());
@@ -125,6 +146,16 @@ public final class EstuaryServer implements AutoCloseable {
 
   public CredentialStore credentials() {
     return credentials;
+  }
+
+  /** The provisioning service's CA certificates, enrollments and hubs. */
+  public EnrollmentStore enrollments() {
+    return enrollments;
+  }
+
+  /** The provisioning service's registration records and operations. */
+  public RegistrationStore registrations() {
+    return registrations;
   }
 
   public SecretMinter minter() {

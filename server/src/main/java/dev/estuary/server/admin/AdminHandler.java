@@ -11,10 +11,13 @@ import dev.estuary.server.http.Replies;
 import dev.estuary.server.policy.Refusal;
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CertificateStore;
+import dev.estuary.server.store.EnrollmentStore;
+import dev.estuary.server.store.RegistrationStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
@@ -28,13 +31,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API on the admin port: JSON under {@code /api/v1}, bearer token. Health needs no
- * token.
+ * The admin API on the admin port: JSON under {@code /api/v1}, bearer token. Health and the
+ * OpenAPI description ({@code /api/v1/openapi.yaml}) need no token.
  */
 public final class AdminHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_BODY = 64 * 1024;
+  /** Where the OpenAPI description of this API is served, without a token. */
+  public static final String OPENAPI_PATH = "/api/v1/openapi.yaml";
+  private static final byte[] OPENAPI = openApi();
 
   private final String tokenHash;
   private final CertificateStore certificates;
@@ -44,16 +50,25 @@ public final class AdminHandler extends Handler.Abstract {
   private final VerifiedCredentialCache verifiedTokens;
 
   private final java.util.function.Supplier<String> metrics;
+  private final ProvisioningAdmin provisioning;
 
-  /** @param metrics the Prometheus text for {@code /metrics} (served without a token), or null */
+  /**
+   * @param metrics the Prometheus text for {@code /metrics} (served without a token), or null
+   * @param enrollments CA certificates, enrollments and hubs of the provisioning service
+   * @param registrations its registration records
+   */
   public AdminHandler(
       String tokenHash,
       CertificateStore certificates,
       SecretMinter minter,
       Set<String> labels,
       Clock clock,
-      java.util.function.Supplier<String> metrics) {
+      java.util.function.Supplier<String> metrics,
+      EnrollmentStore enrollments,
+      RegistrationStore registrations,
+      SecureRandom random) {
     this.metrics = metrics;
+    this.provisioning = new ProvisioningAdmin(enrollments, registrations, labels, clock, random);
     this.tokenHash = tokenHash;
     this.certificates = certificates;
     this.minter = minter;
@@ -71,6 +86,10 @@ public final class AdminHandler extends Handler.Abstract {
     }
     if (!path.startsWith("/api/v1/")) {
       return false;
+    }
+    if (path.equals(OPENAPI_PATH) && request.getMethod().equals("GET")) {
+      Replies.send(response, callback, 200, "application/yaml; charset=utf-8", OPENAPI);
+      return true;
     }
     try {
       JsonNode answer = route(request, path.substring("/api/v1".length()));
@@ -130,7 +149,11 @@ public final class AdminHandler extends Handler.Abstract {
       }
       return list;
     }
-    throw new Refusal(404, "no admin operation " + method + " /api/v1" + path);
+    JsonNode provisioned = provisioning.route(request, method, path);
+    if (provisioned != null) {
+      return provisioned;
+    }
+    throw new Refusal(404, "no admin operation " + method + " /api/v1" + path + " (the API is described at " + OPENAPI_PATH + ")");
   }
 
   private JsonNode createSecret(JsonNode b) throws Refusal {
@@ -184,7 +207,7 @@ public final class AdminHandler extends Handler.Abstract {
     }
   }
 
-  private static JsonNode body(Request request) throws IOException, Refusal {
+  static JsonNode body(Request request) throws IOException, Refusal {
     try (InputStream in = Request.asInputStream(request)) {
       byte[] b = in.readNBytes(MAX_BODY + 1);
       if (b.length > MAX_BODY) {
@@ -198,6 +221,18 @@ public final class AdminHandler extends Handler.Abstract {
       } catch (IOException e) {
         throw Refusal.badRequest("the body is not JSON: " + e.getMessage());
       }
+    }
+  }
+
+  /** The OpenAPI description, read once from the classpath ({@code dev/estuary/server/admin/openapi.yaml}). */
+  private static byte[] openApi() {
+    try (InputStream in = AdminHandler.class.getResourceAsStream("openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.yaml is missing from the server jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

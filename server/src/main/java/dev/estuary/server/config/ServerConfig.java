@@ -8,6 +8,9 @@ import java.util.Map;
  * The whole server configuration, as read from server.toml (see docs/configuration.md). Paths
  * are already resolved against the file's directory ({@code baseDir}), except label trust
  * entries, which {@link #resolve(String)} turns into paths when they are not key aliases.
+ *
+ * @param idScope the provisioning ID scope devices name in their paths ({@code [provisioning]
+ *     id_scope}), or null when the server does not serve provisioning
  */
 public record ServerConfig(
     Path baseDir,
@@ -21,7 +24,8 @@ public record ServerConfig(
     String tlsProvider,
     Database database,
     KeySource keys,
-    Map<String, LabelConfig> labels) {
+    Map<String, LabelConfig> labels,
+    String idScope) {
 
   public ServerConfig {
     labels = Map.copyOf(labels);
@@ -64,7 +68,7 @@ public record ServerConfig(
   public ServerConfig withPorts(int estPort, int adminPort) {
     return new ServerConfig(
         baseDir, new Listen(est.host(), estPort), defaultLabel, maxBodyBytes, authFailuresPerMinute, new Listen(admin.host(), adminPort),
-        adminTokenHash, tlsAlias, tlsProvider, database, keys, labels);
+        adminTokenHash, tlsAlias, tlsProvider, database, keys, labels, idScope);
   }
 
   public List<String> labelNames() {

@@ -15,7 +15,7 @@ import org.tomlj.TomlTable;
 
 /** Reads server.toml, reporting every mistake at once with the key's path. */
 public final class ServerConfigParser {
-  private static final Set<String> TOP = Set.of("est", "admin", "tls", "database", "keys", "labels");
+  private static final Set<String> TOP = Set.of("est", "admin", "tls", "database", "keys", "labels", "provisioning");
   private static final Set<String> EST = Set.of("listen", "default_label", "max_body_bytes", "auth_failures_per_minute");
   private static final Set<String> ADMIN = Set.of("listen", "token_hash");
   private static final Set<String> TLS = Set.of("alias", "provider");
@@ -26,6 +26,7 @@ public final class ServerConfigParser {
       Set.of(
           "ca", "profile", "validity", "key_types", "auth", "trust", "reenrollment_forcing",
           "max_cn_length", "csr_attributes");
+  private static final Set<String> PROVISIONING = Set.of("id_scope");
   private static final Set<String> GATES = Set.of("secret", "basic", "mtls");
 
   private final Path file;
@@ -151,10 +152,17 @@ public final class ServerConfigParser {
     if (defaultLabel != null && !declared.isEmpty() && !declared.contains(defaultLabel)) {
       problems.add("est.default_label: '" + defaultLabel + "' is not a configured label (" + String.join(", ", declared) + ")");
     }
+    TomlTable provisioning = table(toml, "provisioning");
+    String idScope = string(provisioning, "provisioning.id_scope", null);
+    if (idScope != null && !idScope.matches("[A-Za-z0-9]{1,64}")) {
+      problems.add("provisioning.id_scope: '" + idScope + "' is not 1-64 letters and digits (e.g. \"0ne0012AB34\")");
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(file.toString(), problems);
     }
-    return new ServerConfig(dir, estListen, defaultLabel, maxBody, authFailures, adminListen, tokenHash, tlsAlias, tlsProvider, database, keySource, labels);
+    return new ServerConfig(
+        dir, estListen, defaultLabel, maxBody, authFailures, adminListen, tokenHash, tlsAlias, tlsProvider, database, keySource, labels,
+        idScope);
   }
 
   private LabelConfig label(String name, TomlTable t) {
@@ -224,6 +232,7 @@ public final class ServerConfigParser {
           case "tls" -> TLS;
           case "database" -> DATABASE;
           case "keys" -> KEYS;
+          case "provisioning" -> PROVISIONING;
           default -> Set.of();
         };
     unknownKeysIn(t, key + ".", allowed);

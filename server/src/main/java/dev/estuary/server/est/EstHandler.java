@@ -7,6 +7,7 @@ import dev.estuary.pki.PkiException;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.auth.Credentials;
 import dev.estuary.server.auth.FailedAuthLimiter;
+import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Replies;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.policy.EnrollmentPolicy;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -249,7 +249,7 @@ public final class EstHandler extends Handler.Abstract {
   private static boolean presentedCredentials(Request request) {
     return request.getHeaders().get(HttpHeader.AUTHORIZATION) != null
         || request.getHeaders().get("Secret-Value") != null
-        || !peerCertificates(request).isEmpty();
+        || !PeerCertificates.of(request).isEmpty();
   }
 
   private static void requireMethod(Request request, String method) throws Refusal {
@@ -300,16 +300,6 @@ public final class EstHandler extends Handler.Abstract {
       user = decoded.substring(0, colon);
       password = decoded.substring(colon + 1);
     }
-    return new Credentials(secret, user, password, peerCertificates(request));
-  }
-
-  static List<X509Certificate> peerCertificates(Request request) {
-    if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData ssl) {
-      X509Certificate[] certs = ssl.peerCertificates();
-      if (certs != null) {
-        return List.of(certs);
-      }
-    }
-    return List.of();
+    return new Credentials(secret, user, password, PeerCertificates.of(request));
   }
 }

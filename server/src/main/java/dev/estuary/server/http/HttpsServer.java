@@ -19,7 +19,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * Jetty with two TLS listeners, the device port (EST, and later provisioning) and the admin port,
+ * Jetty with two TLS listeners, the device port (EST and provisioning) and the admin port,
  * handlers on virtual threads. TLS 1.2 and 1.3; client certificates are requested on the device
  * port and accepted whatever their issuer: each label validates them against its own trust
  * anchors, so a refusal is an HTTP answer with a reason, not a failed handshake.

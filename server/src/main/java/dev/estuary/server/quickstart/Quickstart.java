@@ -3,16 +3,23 @@ package dev.estuary.server.quickstart;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.pki.CertificateProfile;
+import dev.estuary.pki.Certificates;
 import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
 import dev.estuary.pki.Serials;
+import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.auth.PasswordHash;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.files.AtomicFiles;
 import dev.estuary.server.store.Database;
+import dev.estuary.server.store.CaCertificateRecord;
+import dev.estuary.server.store.EnrollmentRecord;
+import dev.estuary.server.store.EnrollmentStore;
+import dev.estuary.server.store.HubRecord;
 import dev.estuary.server.store.JdbiCredentialStore;
+import dev.estuary.server.store.JdbiEnrollmentStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,9 +36,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
@@ -40,14 +49,20 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 /**
  * The embedded default: on first start, a data directory with a demo CA hierarchy (a root and one
  * issuing CA per label), the keys in an encrypted PKCS#12 keystore, a TLS certificate for
- * localhost, an H2 database, a bootstrap secret and a Basic user, and a server.toml describing
- * it all; on later starts, the same again.
+ * localhost, an H2 database, a bootstrap secret and a Basic user, a provisioning ID scope with a
+ * hub and an enrollment group for device-id certificates, and a server.toml describing it all; on
+ * later starts, the same again.
  */
 public final class Quickstart {
   public static final String CONFIG = "server.toml";
   public static final String INFO = "quickstart.json";
   public static final String ROOT_PEM = "root-ca.pem";
   public static final List<String> LABELS = List.of("idevid", "device-id", "edge-ca");
+  /** The quickstart's linked IoT hub. */
+  public static final String HUB = "hub.estuary.local";
+  /** The quickstart's enrollment group: every device-id certificate registers under it. */
+  public static final String GROUP = "edge-devices";
+  private static final String DEVICE_ID_LABEL = "device-id";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
@@ -97,6 +112,7 @@ public final class Quickstart {
             "root", new X500Name("CN=Estuary Quickstart Root CA,O=Estuary"), KeyPairs.generate("ec-p256", random),
             Duration.ofDays(20 * 365), now, serials);
     put(ks, "root", root, pw);
+    IssuingCa deviceIdCa = null;
     for (String label : LABELS) {
       int pathLen = label.equals("edge-ca") ? 1 : 0; // the Edge CA label issues CAs (pathlen 0) below it
       IssuingCa ca =
@@ -104,6 +120,9 @@ public final class Quickstart {
               label + "-ca", new X500Name("CN=Estuary Quickstart " + label + " CA,O=Estuary"),
               KeyPairs.generate("ec-p256", random), pathLen, Duration.ofDays(10 * 365), now, serials);
       put(ks, label + "-ca", ca, pw);
+      if (label.equals(DEVICE_ID_LABEL)) {
+        deviceIdCa = ca;
+      }
     }
     KeyPair tlsKey = KeyPairs.generate("ec-p256", random);
     X509Certificate tls =
@@ -131,12 +150,41 @@ public final class Quickstart {
       secrets.put("factory_secret", minter.bootstrapSecret("idevid", null, null).value());
       secrets.put("basic_username", "estuary");
       secrets.put("basic_password", minter.basicUser("estuary", "*"));
+      enrollEdgeDevices(new JdbiEnrollmentStore(db.jdbi()), deviceIdCa.certificate(), now);
     }
     secrets.put("admin_token", adminToken);
-    AtomicFiles.write(configFile(), config(PasswordHash.hash(adminToken, random)).getBytes(StandardCharsets.UTF_8), "rw-------");
+    String idScope = "0ne" + HexFormat.of().withUpperCase().formatHex(bytes(4));
+    AtomicFiles.write(
+        configFile(), config(PasswordHash.hash(adminToken, random), idScope).getBytes(StandardCharsets.UTF_8), "rw-------");
     ObjectNode info = JSON.createObjectNode();
     secrets.forEach(info::put);
     AtomicFiles.write(infoFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info), "rw-------");
+  }
+
+  /**
+   * The provisioning side: hub {@value #HUB} linked, the device-id issuing CA as a verified CA
+   * certificate, and the enabled enrollment group {@value #GROUP} (IoT Edge devices, hashed over
+   * every linked hub, CSRs signed by the device-id label) that any device-id certificate registers
+   * under.
+   */
+  private void enrollEdgeDevices(EnrollmentStore store, X509Certificate deviceIdCa, Instant now) {
+    store.putHub(new HubRecord(HUB, 1));
+    String ca = DEVICE_ID_LABEL + "-ca";
+    store.createCaCertificate(
+        new CaCertificateRecord(
+            ca, Certificates.der(deviceIdCa), deviceIdCa.getSubjectX500Principal().getName(), Thumbprints.sha256(deviceIdCa), true,
+            null, UUID.randomUUID().toString(), now, now));
+    store.putEnrollment(
+        new EnrollmentRecord(
+            EnrollmentRecord.Kind.GROUP, GROUP, ca, null, true, true, EnrollmentRecord.Allocation.HASHED, List.of(), null, true, true,
+            DEVICE_ID_LABEL, UUID.randomUUID().toString(), now, now),
+        null);
+  }
+
+  private byte[] bytes(int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
   }
 
   private static void put(KeyStore ks, String alias, IssuingCa ca, char[] pw) throws GeneralSecurityException {
@@ -159,13 +207,13 @@ public final class Quickstart {
     return new GeneralNames(names.toArray(GeneralName[]::new));
   }
 
-  private static String config(String adminTokenHash) {
+  private static String config(String adminTokenHash, String idScope) {
     return """
         # Estuary server configuration, written by `estuary server --quickstart`.
         # Every key is described in docs/configuration.md. Relative paths are relative to this file.
 
         [est]
-        listen = "127.0.0.1:8443"        # the device port: EST (and, later, provisioning)
+        listen = "127.0.0.1:8443"        # the device port: EST and provisioning
         default_label = "idevid"         # served at /.well-known/est/{op} without a label
 
         [admin]
@@ -206,15 +254,21 @@ public final class Quickstart {
         validity = "30d"
         auth = ["mtls"]
         trust = ["idevid-ca", "device-id-ca"]
+
+        # The DPS-compatible provisioning API on the device port: /{id_scope}/registrations/...
+        [provisioning]
+        id_scope = "%s"
         """
-        .formatted(adminTokenHash);
+        .formatted(adminTokenHash, idScope);
   }
 
   /**
    * Rewrites quickstart.json with the URLs of the running server (ports may differ between
    * starts) and returns its content.
+   *
+   * @param idScope the provisioning ID scope the server runs with, or null when it serves none
    */
-  public ObjectNode publish(int estPort, int adminPort) throws IOException {
+  public ObjectNode publish(int estPort, int adminPort, String idScope) throws IOException {
     ObjectNode old = (ObjectNode) JSON.readTree(infoFile().toFile());
     ObjectNode info = JSON.createObjectNode();
     String base = "https://localhost:" + estPort + "/.well-known/est";
@@ -229,9 +283,14 @@ public final class Quickstart {
     }
     info.put("admin_url", "https://127.0.0.1:" + adminPort);
     info.set("admin_token", old.get("admin_token"));
-    info.put("dps_global_endpoint", "https://localhost:" + estPort);
-    info.put("id_scope", "0ne00000000");
-    info.put("provisioning", "not served yet: dps_global_endpoint and id_scope are placeholders");
+    if (idScope != null) {
+      info.put("dps_global_endpoint", "https://localhost:" + estPort);
+      info.put("id_scope", idScope);
+      info.put("enrollment_group", GROUP);
+      info.put("iot_hub", HUB);
+    } else {
+      info.put("provisioning", "not served: this data directory's server.toml has no [provisioning] id_scope");
+    }
     AtomicFiles.write(infoFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info), "rw-------");
     return info;
   }

@@ -33,6 +33,33 @@ public final class QuickstartServer implements AutoCloseable {
     this.quickstart = new Quickstart(dir, Clock.systemUTC(), new SecureRandom());
   }
 
+  private static QuickstartServer shared;
+
+  /**
+   * One quickstart server for the test classes of this JVM that share it (the provisioning tests:
+   * each works on registration ids and enrollments of its own, and undoes what would change
+   * another's results). Started on first use; stopped, and its directory deleted, when the JVM
+   * exits.
+   */
+  public static synchronized QuickstartServer shared() throws Exception {
+    if (shared == null) {
+      Path dir = Files.createTempDirectory("estuary-shared-quickstart");
+      QuickstartServer s = start(dir.resolve("data"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          s.close();
+          try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+          }
+        } catch (java.io.IOException e) {
+          System.err.println("shared quickstart server: " + e);
+        }
+      }, "shared-quickstart-stop"));
+      shared = s;
+    }
+    return shared;
+  }
+
   /** Starts a quickstart server in {@code dir} (created on first use). */
   public static QuickstartServer start(Path dir) throws Exception {
     return start(dir, UnaryOperator.identity());
@@ -62,7 +89,7 @@ public final class QuickstartServer implements AutoCloseable {
   private void boot(int estPort, int adminPort) throws Exception {
     ServerConfig cfg = ServerConfigParser.parse(quickstart.configFile()).withPorts(estPort, adminPort);
     server = EstuaryServer.start(cfg, Clock.systemUTC());
-    info = quickstart.publish(server.estPort(), server.adminPort());
+    info = quickstart.publish(server.estPort(), server.adminPort(), cfg.idScope());
   }
 
   /** Stops and starts again on the same data directory (new ports). */

@@ -1,0 +1,125 @@
+package dev.estuary.server.provisioning;
+
+import dev.estuary.pki.ChainValidator;
+import dev.estuary.pki.Csr;
+import dev.estuary.pki.PkiException;
+import dev.estuary.server.store.CaCertificateRecord;
+import dev.estuary.server.store.CertificateRecord;
+import dev.estuary.server.store.EnrollmentRecord;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.bouncycastle.asn1.x500.X500Name;
+
+/**
+ * Decides which enrollment a device's TLS client certificate chain registers under, or why none:
+ * the leaf's CN must be the registration id; a certificate this server revoked is refused; an
+ * individual enrollment for the registration id wins over any group; otherwise the first group
+ * (by id) whose CA certificate the chain leads to. The CA must be verified and the enrollment
+ * enabled. No I/O: the caller hands in what the stores hold.
+ */
+public final class EnrollmentMatch {
+  private EnrollmentMatch() {}
+
+  /** The enrollment a device attested for, and the chain it attested with. */
+  public record Attested(EnrollmentRecord enrollment, List<X509Certificate> chain) {
+    public X509Certificate leaf() {
+      return chain.getFirst();
+    }
+  }
+
+  /**
+   * @param issuedHere the record of the leaf when this server issued it, else null
+   * @param individual the individual enrollment for the registration id, or null
+   * @param groups every enrollment group
+   * @param cas the CA certificates by name
+   * @throws ProvisioningRefusal 401002 when the certificate does not authenticate the
+   *     registration id, 403001 when the matching enrollment is disabled
+   */
+  public static Attested decide(
+      String registrationId,
+      List<X509Certificate> chain,
+      CertificateRecord issuedHere,
+      EnrollmentRecord individual,
+      List<EnrollmentRecord> groups,
+      Map<String, CaCertificateRecord> cas,
+      Instant now)
+      throws ProvisioningRefusal {
+    if (chain.isEmpty()) {
+      throw unauthorized("no TLS client certificate was presented; X.509 attestation needs the device's certificate");
+    }
+    X509Certificate leaf = chain.getFirst();
+    String cn = Csr.commonName(X500Name.getInstance(leaf.getSubjectX500Principal().getEncoded()));
+    if (!cn.equals(registrationId)) {
+      throw unauthorized("the client certificate's CN '" + cn + "' is not the registration id '" + registrationId + "'");
+    }
+    if (issuedHere != null && issuedHere.revoked()) {
+      throw unauthorized(
+          "client certificate serial " + issuedHere.serial().toString(16) + " was revoked at " + issuedHere.revokedAt());
+    }
+    if (individual != null) {
+      String what = "individual enrollment '" + registrationId + "'";
+      CaCertificateRecord ca = cas.get(individual.caCertificate());
+      if (ca == null) {
+        throw unauthorized(what + " names CA certificate '" + individual.caCertificate() + "', which does not exist");
+      }
+      try {
+        validator(ca).validateClient(chain, now);
+      } catch (PkiException e) {
+        throw unauthorized(e.getMessage() + " (" + what + " trusts CA certificate '" + ca.name() + "')");
+      }
+      return admit(individual, what, ca, chain);
+    }
+    ProvisioningRefusal first = null;
+    for (EnrollmentRecord group : groups) {
+      CaCertificateRecord ca = cas.get(group.caCertificate());
+      if (ca == null || !leadsTo(chain, ca, now)) {
+        continue;
+      }
+      try {
+        return admit(group, "enrollment group '" + group.id() + "'", ca, chain);
+      } catch (ProvisioningRefusal r) {
+        if (first == null || r.error() == ErrorCode.ENROLLMENT_DISABLED) {
+          first = r; // a disabled group says more than an unverified CA
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    throw unauthorized(
+        "the client certificate's chain (issuer '" + chain.getLast().getIssuerX500Principal().getName()
+            + "') leads to the CA certificate of no enrollment group");
+  }
+
+  /** The chain leads to the enrollment's CA: it is admitted when the CA is verified and the enrollment enabled. */
+  private static Attested admit(EnrollmentRecord enrollment, String what, CaCertificateRecord ca, List<X509Certificate> chain)
+      throws ProvisioningRefusal {
+    if (!ca.verified()) {
+      throw unauthorized(
+          "CA certificate '" + ca.name() + "' of " + what + " is not verified; upload it as verified or prove possession of its key");
+    }
+    if (!enrollment.enabled()) {
+      throw new ProvisioningRefusal(ErrorCode.ENROLLMENT_DISABLED, what + " is disabled");
+    }
+    return new Attested(enrollment, chain);
+  }
+
+  private static boolean leadsTo(List<X509Certificate> chain, CaCertificateRecord ca, Instant now) {
+    try {
+      validator(ca).validateClient(chain, now);
+      return true;
+    } catch (PkiException e) {
+      return false;
+    }
+  }
+
+  private static ChainValidator validator(CaCertificateRecord ca) {
+    return new ChainValidator(List.of(ca.certificate()));
+  }
+
+  private static ProvisioningRefusal unauthorized(String message) {
+    return new ProvisioningRefusal(ErrorCode.UNAUTHORIZED, message);
+  }
+}

@@ -1,0 +1,185 @@
+package dev.estuary.server.provisioning;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.pki.Certificates;
+import dev.estuary.pki.Thumbprints;
+import dev.estuary.server.auth.Caller;
+import dev.estuary.server.issuance.IssuanceService;
+import dev.estuary.server.policy.EnrollmentPolicy;
+import dev.estuary.server.policy.Label;
+import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.store.CaCertificateRecord;
+import dev.estuary.server.store.CertificateStore;
+import dev.estuary.server.store.EnrollmentRecord;
+import dev.estuary.server.store.EnrollmentStore;
+import dev.estuary.server.store.RegistrationRecord;
+import dev.estuary.server.store.RegistrationStore;
+import dev.estuary.server.store.StoredOperation;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provisioning service behind the device API: attests the device ({@link EnrollmentMatch}),
+ * assigns a hub ({@link HubAllocation}), signs a CSR when one came along, and commits the
+ * registration record with the operation the device then polls, before answering. Everything is
+ * in the database, so any replica answers any request.
+ */
+public final class Registrar {
+  private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+  /** How long a device can poll a finished operation. */
+  static final Duration OPERATION_LIFETIME = Duration.ofHours(24);
+
+  private final String idScope;
+  private final EnrollmentStore enrollments;
+  private final RegistrationStore registrations;
+  private final CertificateStore certificates;
+  private final IssuanceService issuance;
+  private final Map<String, Label> labels;
+  private final Clock clock;
+
+  /** @param idScope this server's ID scope, or null when it serves no provisioning */
+  public Registrar(
+      String idScope,
+      EnrollmentStore enrollments,
+      RegistrationStore registrations,
+      CertificateStore certificates,
+      IssuanceService issuance,
+      Map<String, Label> labels,
+      Clock clock) {
+    this.idScope = idScope;
+    this.enrollments = enrollments;
+    this.registrations = registrations;
+    this.certificates = certificates;
+    this.issuance = issuance;
+    this.labels = Map.copyOf(labels);
+    this.clock = clock;
+  }
+
+  /** A registration taken: the operation to poll and the 202 answer. */
+  public record Accepted(String operationId, ObjectNode answer) {}
+
+  /** PUT .../register: assigns now, durably, and answers "assigning" with the operation to poll. */
+  public Accepted register(
+      String scope, String registrationId, List<X509Certificate> chain, RegistrationRequest request, String apiVersion)
+      throws ProvisioningRefusal {
+    requireScope(scope);
+    // To the microsecond, as the database keeps it: this answer and later ones agree on the times.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    EnrollmentMatch.Attested attested = attest(registrationId, chain, now);
+    EnrollmentRecord enrollment = attested.enrollment();
+    RegistrationRecord prior = registrations.find(registrationId).orElse(null);
+    Map<String, Long> counts =
+        enrollment.allocation() == EnrollmentRecord.Allocation.EVENLY_WEIGHTED ? registrations.countByHub() : Map.of();
+    HubAllocation.Assignment assignment =
+        HubAllocation.decide(enrollment, enrollments.listHubs(), prior, counts, registrationId, apiVersion);
+    List<X509Certificate> issued = request.csr() == null ? List.of() : issue(enrollment, attested, request);
+    X509Certificate leaf = attested.leaf();
+    RegistrationRecord record =
+        new RegistrationRecord(
+            registrationId,
+            enrollment.kind(),
+            enrollment.id(),
+            enrollment.deviceId() != null ? enrollment.deviceId() : registrationId,
+            assignment.hub(),
+            assignment.substatus(),
+            Certificates.der(leaf),
+            Thumbprints.sha256(leaf),
+            UUID.randomUUID().toString(),
+            prior != null ? prior.createdAt() : now,
+            now);
+    String operationId = UUID.randomUUID().toString();
+    ObjectNode answer = RegistrationStates.assigned(operationId, RegistrationStates.registrationState(record, RegistrationStates.initialTwin(enrollment), issued));
+    registrations.record(record, new StoredOperation(operationId, registrationId, now, answer.toString()), now.minus(OPERATION_LIFETIME));
+    LOG.info(
+        "registered {} ({} '{}') to hub {} as device {}, {}{}",
+        registrationId,
+        enrollment.kind().wire(),
+        enrollment.id(),
+        record.assignedHub(),
+        record.deviceId(),
+        record.substatus(),
+        issued.isEmpty() ? "" : ", certificate serial " + issued.getFirst().getSerialNumber().toString(16));
+    return new Accepted(operationId, RegistrationStates.assigning(operationId, registrationId));
+  }
+
+  /** GET .../operations/{operationId}: the operation's answer, for the device that registered. */
+  public String operation(String scope, String registrationId, String operationId, List<X509Certificate> chain)
+      throws ProvisioningRefusal {
+    requireScope(scope);
+    attest(registrationId, chain, clock.instant());
+    return registrations
+        .findOperation(operationId)
+        .filter(op -> op.registrationId().equals(registrationId))
+        .map(StoredOperation::answer)
+        .orElseThrow(
+            () ->
+                new ProvisioningRefusal(
+                    ErrorCode.OPERATION_NOT_FOUND,
+                    "registration '" + registrationId + "' has no operation '" + operationId + "' (operations are kept "
+                        + OPERATION_LIFETIME.toHours() + " h)"));
+  }
+
+  /** POST /{idScope}/registrations/{registrationId}: the device's current registration state. */
+  public ObjectNode status(String scope, String registrationId, List<X509Certificate> chain) throws ProvisioningRefusal {
+    requireScope(scope);
+    EnrollmentMatch.Attested attested = attest(registrationId, chain, clock.instant());
+    RegistrationRecord record =
+        registrations
+            .find(registrationId)
+            .orElseThrow(
+                () -> new ProvisioningRefusal(ErrorCode.REGISTRATION_NOT_FOUND, "registration '" + registrationId + "' has not registered yet"));
+    return RegistrationStates.registrationState(record, RegistrationStates.initialTwin(attested.enrollment()), List.of());
+  }
+
+  private void requireScope(String scope) throws ProvisioningRefusal {
+    if (idScope == null) {
+      throw new ProvisioningRefusal(ErrorCode.ID_SCOPE_NOT_FOUND, "this server serves no provisioning ID scope ([provisioning] id_scope)");
+    }
+    if (!idScope.equals(scope)) {
+      throw new ProvisioningRefusal(ErrorCode.ID_SCOPE_NOT_FOUND, "unknown ID scope '" + scope + "'");
+    }
+  }
+
+  private EnrollmentMatch.Attested attest(String registrationId, List<X509Certificate> chain, Instant now) throws ProvisioningRefusal {
+    var issuedHere = chain.isEmpty() ? null : certificates.findBySha256(Thumbprints.sha256(chain.getFirst())).orElse(null);
+    Map<String, CaCertificateRecord> cas =
+        enrollments.listCaCertificates().stream().collect(Collectors.toMap(CaCertificateRecord::name, Function.identity()));
+    return EnrollmentMatch.decide(
+        registrationId,
+        chain,
+        issuedHere,
+        enrollments.findEnrollment(EnrollmentRecord.Kind.INDIVIDUAL, registrationId).orElse(null),
+        enrollments.listEnrollments(EnrollmentRecord.Kind.GROUP),
+        cas,
+        now);
+  }
+
+  /** Signs the registration's CSR with the label the enrollment names. */
+  private List<X509Certificate> issue(EnrollmentRecord enrollment, EnrollmentMatch.Attested attested, RegistrationRequest request)
+      throws ProvisioningRefusal {
+    Label label = enrollment.certificateLabel() == null ? null : labels.get(enrollment.certificateLabel());
+    if (label == null) {
+      throw new ProvisioningRefusal(
+          ErrorCode.INVALID_REQUEST,
+          "the registration carries a CSR, but " + enrollment.kind().wire() + " enrollment '" + enrollment.id()
+              + "' names no certificate label to sign it with");
+    }
+    Caller caller = new Caller("dps", Thumbprints.sha256(attested.leaf()), attested.chain(), null, null);
+    try {
+      return issuance.enroll(label, caller, request.csr(), EnrollmentPolicy.Operation.ENROLL);
+    } catch (Refusal r) {
+      throw new ProvisioningRefusal(ErrorCode.INVALID_REQUEST, "the CSR was refused: " + r.reason());
+    }
+  }
+
+}

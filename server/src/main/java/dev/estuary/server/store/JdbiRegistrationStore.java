@@ -1,0 +1,172 @@
+package dev.estuary.server.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.StatementException;
+import org.jdbi.v3.core.statement.Update;
+
+/** {@link RegistrationStore} in the SQL database (tables {@code prov_registration}, {@code prov_operation}). */
+public final class JdbiRegistrationStore implements RegistrationStore {
+
+  private static final String COLUMNS =
+      "registration_id, enrollment_kind, enrollment_id, device_id, assigned_hub, substatus, certificate_der,"
+          + " certificate_sha256, etag, created_at, last_updated_at";
+  /** How often {@link #record} retries after losing the first-registration race for one id. */
+  private static final int RECORD_ATTEMPTS = 5;
+
+  private final Jdbi jdbi;
+
+  public JdbiRegistrationStore(Jdbi jdbi) {
+    this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+  }
+
+  @Override
+  public void record(RegistrationRecord registration, StoredOperation operation, Instant forgetOperationsBefore) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        jdbi.useTransaction(
+            handle -> {
+              upsert(handle, registration);
+              handle
+                  .createUpdate(
+                      "INSERT INTO prov_operation (operation_id, registration_id, created_at, answer)"
+                          + " VALUES (:operationId, :registrationId, :createdAt, :answer)")
+                  .bind("operationId", operation.operationId())
+                  .bind("registrationId", operation.registrationId())
+                  .bind("createdAt", operation.createdAt())
+                  .bind("answer", operation.answer())
+                  .execute();
+              handle.createUpdate("DELETE FROM prov_operation WHERE created_at < :before").bind("before", forgetOperationsBefore).execute();
+            });
+        return;
+      } catch (StatementException e) {
+        // Two replicas registered the same new id at once; the loser updates the winner's record.
+        if (!UniqueViolation.isCause(e) || attempt == RECORD_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Replaces the record of the registration id, keeping its creation time; inserts a first one. */
+  private static void upsert(Handle handle, RegistrationRecord r) {
+    int updated =
+        bind(
+                handle.createUpdate(
+                    "UPDATE prov_registration SET enrollment_kind = :kind, enrollment_id = :enrollmentId, device_id = :deviceId,"
+                        + " assigned_hub = :hub, substatus = :substatus, certificate_der = :der, certificate_sha256 = :sha256,"
+                        + " etag = :etag, last_updated_at = :lastUpdatedAt WHERE registration_id = :registrationId"),
+                r)
+            .execute();
+    if (updated == 0) {
+      bind(
+              handle.createUpdate(
+                  "INSERT INTO prov_registration (" + COLUMNS + ") VALUES (:registrationId, :kind, :enrollmentId, :deviceId,"
+                      + " :hub, :substatus, :der, :sha256, :etag, :createdAt, :lastUpdatedAt)"),
+              r)
+          .execute();
+    }
+  }
+
+  /** Binds every column; the UPDATE leaves created_at alone, so one binding may go unused. */
+  private static Update bind(Update update, RegistrationRecord r) {
+    return update
+        .configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true))
+        .bind("registrationId", r.registrationId())
+        .bind("kind", r.enrollmentKind().wire())
+        .bind("enrollmentId", r.enrollmentId())
+        .bind("deviceId", r.deviceId())
+        .bind("hub", r.assignedHub())
+        .bind("substatus", r.substatus())
+        .bind("der", r.certificateDer())
+        .bind("sha256", r.certificateSha256())
+        .bind("etag", r.etag())
+        .bind("createdAt", r.createdAt())
+        .bind("lastUpdatedAt", r.lastUpdatedAt());
+  }
+
+  @Override
+  public Optional<RegistrationRecord> find(String registrationId) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery("SELECT " + COLUMNS + " FROM prov_registration WHERE registration_id = :id")
+                .bind("id", registrationId)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
+  }
+
+  @Override
+  public List<RegistrationRecord> listByEnrollment(EnrollmentRecord.Kind kind, String enrollmentId) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT " + COLUMNS + " FROM prov_registration WHERE enrollment_kind = :kind AND enrollment_id = :id"
+                        + " ORDER BY registration_id")
+                .bind("kind", kind.wire())
+                .bind("id", enrollmentId)
+                .map((rs, ctx) -> map(rs))
+                .list());
+  }
+
+  @Override
+  public boolean delete(String registrationId) {
+    return jdbi.withHandle(
+        handle -> handle.createUpdate("DELETE FROM prov_registration WHERE registration_id = :id").bind("id", registrationId).execute() > 0);
+  }
+
+  @Override
+  public Map<String, Long> countByHub() {
+    return jdbi.withHandle(
+        handle -> {
+          Map<String, Long> counts = new LinkedHashMap<>();
+          handle
+              .createQuery("SELECT assigned_hub, COUNT(*) AS n FROM prov_registration GROUP BY assigned_hub")
+              .map((rs, ctx) -> Map.entry(rs.getString("assigned_hub"), rs.getLong("n")))
+              .forEach(e -> counts.put(e.getKey(), e.getValue()));
+          return counts;
+        });
+  }
+
+  @Override
+  public Optional<StoredOperation> findOperation(String operationId) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery("SELECT operation_id, registration_id, created_at, answer FROM prov_operation WHERE operation_id = :id")
+                .bind("id", operationId)
+                .map(
+                    (rs, ctx) ->
+                        new StoredOperation(
+                            rs.getString("operation_id"),
+                            rs.getString("registration_id"),
+                            StoreColumnTypes.instant(rs, "created_at"),
+                            rs.getString("answer")))
+                .findOne());
+  }
+
+  private static RegistrationRecord map(ResultSet rs) throws SQLException {
+    return new RegistrationRecord(
+        rs.getString("registration_id"),
+        EnrollmentRecord.Kind.of(rs.getString("enrollment_kind")),
+        rs.getString("enrollment_id"),
+        rs.getString("device_id"),
+        rs.getString("assigned_hub"),
+        rs.getString("substatus"),
+        rs.getBytes("certificate_der"),
+        rs.getString("certificate_sha256"),
+        rs.getString("etag"),
+        StoreColumnTypes.instant(rs, "created_at"),
+        StoreColumnTypes.instant(rs, "last_updated_at"));
+  }
+}
