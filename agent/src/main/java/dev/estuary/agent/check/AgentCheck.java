@@ -98,6 +98,34 @@ public final class AgentCheck {
     credentials(config, stateDir);
     keyFiles(stateDir);
     provisioning(config, trust);
+    assignment(config, stateDir);
+  }
+
+  /** What the state file says of the registration: assigned, pending, or not yet. */
+  private void assignment(AgentConfig config, Path stateDir) {
+    if (!(config.provisioning() instanceof Provisioning.Dps dps)) {
+      return;
+    }
+    JsonNode s;
+    try {
+      s = StateFile.read(stateDir).map(n -> n.path("provisioning")).orElse(null);
+    } catch (IOException e) {
+      s = null;
+    }
+    String name = "registration " + dps.registrationId();
+    if (s == null || s.isMissingNode() || !s.hasNonNull("assigned_hub")) {
+      results.add(CheckResult.failed(name, "not assigned to a hub yet" + (s != null && s.hasNonNull("last_error") ? ": " + s.get("last_error").asText() : ""),
+          "the agent registers once it has the device identity; `estuary agent status` shows the last attempt"));
+      return;
+    }
+    String assigned = "assigned to hub " + s.get("assigned_hub").asText() + " as device " + s.path("device_id").asText()
+        + " (" + s.path("substatus").asText() + ", " + s.path("registered_at").asText() + ")";
+    if (s.hasNonNull("last_error")) {
+      results.add(CheckResult.warning(name, assigned + "; re-registration failing: " + s.get("last_error").asText(),
+          "the agent retries on its own; the assignment above stays in force meanwhile"));
+    } else {
+      results.add(CheckResult.ok(name, assigned));
+    }
   }
 
   /** Each distinct EST URL: reachable, TLS trusted, cacerts parses; and the clock. */

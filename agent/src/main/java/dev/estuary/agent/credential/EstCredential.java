@@ -108,6 +108,16 @@ public final class EstCredential implements Renewable {
     return Optional.of(new Pair(chain.get(), key.get()));
   }
 
+  /** {@link #pair()}, or empty (with a warning in the log) when the files cannot be read. */
+  public Optional<Pair> readablePair() {
+    try {
+      return pair();
+    } catch (IOException e) {
+      log.warn("{}: cannot read its key and certificate: {}", id(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
   /** A certificate chain (leaf first) and its key. */
   public record Pair(List<X509Certificate> chain, KeyHandle key) {
     public X509Certificate leaf() {

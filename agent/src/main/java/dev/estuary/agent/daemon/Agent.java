@@ -120,7 +120,7 @@ public final class Agent implements AutoCloseable {
                     config.est().estIdentityUrl().orElse(target.url())),
                 store,
                 est,
-                identities.sourceFor(target.auth(), () -> pairOf(credentials.get(EstCertificate.EST_ID))),
+                identities.sourceFor(target.auth(), () -> Optional.ofNullable(credentials.get(EstCertificate.EST_ID)).flatMap(EstCredential::readablePair)),
                 state,
                 PausePoint.forCredential(stateDir, EstCertificate.EST_ID));
         credentials.put(estId.id(), estId);
@@ -136,7 +136,7 @@ public final class Agent implements AutoCloseable {
                     cert.url()),
                 store,
                 est,
-                identities.sourceFor(cert.auth(), () -> pairOf(credentials.get(EstCertificate.EST_ID))),
+                identities.sourceFor(cert.auth(), () -> Optional.ofNullable(credentials.get(EstCertificate.EST_ID)).flatMap(EstCredential::readablePair)),
                 state,
                 PausePoint.forCredential(stateDir, cert.id()));
         credentials.put(credential.id(), credential);
@@ -150,15 +150,6 @@ public final class Agent implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       pkcs11.ifPresent(Pkcs11Module::close);
       throw e;
-    }
-  }
-
-  private static Optional<EstCredential.Pair> pairOf(EstCredential credential) {
-    try {
-      return credential == null ? Optional.empty() : credential.pair();
-    } catch (IOException e) {
-      log.warn("est-id: cannot read its key and certificate: {}", e.getMessage());
-      return Optional.empty();
     }
   }
 

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,10 +25,10 @@ public final class AgentDaemon {
 
   private final Agent agent;
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private final List<Runnable> afterTick;
+  private final List<AfterTick> afterTick;
 
-  /** @param afterTick run after each step that attempted something (provisioning hooks in here) */
-  public AgentDaemon(Agent agent, List<Runnable> afterTick) {
+  /** @param afterTick run after each step (provisioning hooks in here) */
+  public AgentDaemon(Agent agent, List<AfterTick> afterTick) {
     this.agent = Objects.requireNonNull(agent, "agent");
     this.afterTick = List.copyOf(afterTick);
   }
@@ -40,7 +42,7 @@ public final class AgentDaemon {
     while (stopped.getCount() > 0) {
       step();
       Instant now = agent.clock().instant();
-      Instant next = agent.engine().nextWakeUp().orElse(now.plus(Duration.ofDays(1)));
+      Instant next = nextWakeUp(now);
       while (stopped.getCount() > 0 && now.isBefore(next)) {
         long wait = Math.min(POLL.toMillis(), Duration.between(now, next).toMillis());
         if (stopped.await(Math.max(wait, 1), TimeUnit.MILLISECONDS)) {
@@ -59,10 +61,21 @@ public final class AgentDaemon {
   public List<CredentialStatus> step() throws IOException {
     takeRequests();
     List<CredentialStatus> attempted = agent.tick();
-    for (Runnable hook : afterTick) {
+    for (AfterTick hook : afterTick) {
       hook.run();
     }
     return attempted;
+  }
+
+  /** The earliest of the engine's next attempt and the hooks' wake-ups; a day from now at the latest. */
+  private Instant nextWakeUp(Instant now) {
+    Instant next = now.plus(Duration.ofDays(1));
+    for (Optional<Instant> t : Stream.concat(Stream.of(agent.engine().nextWakeUp()), afterTick.stream().map(AfterTick::nextWakeUp)).toList()) {
+      if (t.isPresent() && t.get().isBefore(next)) {
+        next = t.get();
+      }
+    }
+    return next;
   }
 
   private boolean takeRequests() throws IOException {

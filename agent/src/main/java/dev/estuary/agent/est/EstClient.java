@@ -1,26 +1,19 @@
 package dev.estuary.agent.est;
 
+import dev.estuary.agent.net.Https;
 import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.PkiException;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -28,7 +21,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 
 /**
  * The EST operations a device needs (RFC 7030 §4.1 and §4.2): {@code cacerts} and {@code
@@ -127,28 +119,10 @@ public final class EstClient {
           .header("Content-Type", "application/pkcs10")
           .POST(HttpRequest.BodyPublishers.ofByteArray(EstBase64.encode(csrDer)));
     }
-    try (HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .sslContext(tls)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build()) {
-      HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      return check(what, response);
-    } catch (HttpConnectTimeoutException e) {
-      throw unreachable(what, "no connection within " + timeout.toSeconds() + " s", e);
-    } catch (HttpTimeoutException e) {
-      throw unreachable(what, "no answer within " + timeout.toSeconds() + " s", e);
-    } catch (ConnectException e) {
-      throw unreachable(what, "connection refused", e);
-    } catch (SSLException e) {
-      throw unreachable(what, "TLS failed: " + rootMessage(e), e);
-    } catch (IOException e) {
-      throw unreachable(what, rootMessage(e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw unreachable(what, "interrupted", e);
+    try {
+      return check(what, Https.send(tls, timeout, request.build()));
+    } catch (Https.NoAnswer e) {
+      throw new EstException(EstException.Kind.UNREACHABLE, 0, what + ": " + e.getMessage(), null, e);
     }
   }
 
@@ -161,7 +135,7 @@ public final class EstClient {
         throw new EstException(
             EstException.Kind.BAD_RESPONSE, status, what + ": 200 with Content-Type '" + type + "', not application/pkcs7-mime", null, null);
       }
-      return new Answer(what, body, dateOf(response));
+      return new Answer(what, body, Https.date(response));
     }
     Duration retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After"), clock.instant()).orElse(null);
     String reason = what + ": " + status + reasonOf(body);
@@ -208,28 +182,6 @@ public final class EstClient {
       text = text.substring(0, 200) + "…";
     }
     return text.isEmpty() ? "" : " " + text;
-  }
-
-  private static EstException unreachable(String what, String why, Exception e) {
-    return new EstException(EstException.Kind.UNREACHABLE, 0, what + ": " + why, null, e);
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String m = t.getMessage();
-    return m == null ? t.getClass().getSimpleName() : m;
-  }
-
-  private static Optional<Instant> dateOf(HttpResponse<?> response) {
-    try {
-      return response.headers().firstValue("Date")
-          .map(d -> ZonedDateTime.parse(d, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
-    }
   }
 
   private record Answer(String what, byte[] body, Optional<Instant> date) {}

@@ -2,9 +2,13 @@ package dev.estuary.cli.agent;
 
 import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.config.EffectiveConfig;
+import dev.estuary.agent.config.EstCertificate;
+import dev.estuary.agent.credential.EstCredential;
+import dev.estuary.agent.daemon.AfterTick;
 import dev.estuary.agent.daemon.Agent;
 import dev.estuary.agent.daemon.AgentDaemon;
 import dev.estuary.agent.daemon.AgentLock;
+import dev.estuary.agent.provisioning.Provisioner;
 import dev.estuary.agent.renewal.CredentialStatus;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +28,8 @@ import picocli.CommandLine.Option;
     description = {
       "Obtains and renews the configured credentials (and registers the device) until stopped.",
       "With --once: one pass over what is due; exit status 0 only when every credential is",
-      "present and valid, 1 otherwise, 2 for a bad configuration, 3 if another agent holds the",
+      "present and valid and, with DPS provisioning, the device is assigned with its current",
+      "device identity; 1 otherwise, 2 for a bad configuration, 3 if another agent holds the",
       "state directory."
     })
 public final class RunCommand implements Callable<Integer> {
@@ -53,13 +58,19 @@ public final class RunCommand implements Callable<Integer> {
     try (AgentLock held = lock.get();
         Agent agent = Agent.open(config, Clock.systemUTC())) {
       EffectiveConfig.write(config);
-      AgentDaemon daemon = new AgentDaemon(agent, List.of());
+      Optional<Provisioner> provisioner = Provisioner.forAgent(agent, Clock.systemUTC());
+      AgentDaemon daemon = new AgentDaemon(agent, provisioner.stream().map(p -> (AfterTick) p).toList());
       if (once) {
         daemon.step();
         Instant now = Instant.now();
         List<CredentialStatus> statuses = agent.engine().status();
         StatusView.print(System.out, agent.config().agent().stateDir(), now);
-        return statuses.stream().allMatch(s -> s.validAt(now)) ? 0 : 1;
+        boolean valid = statuses.stream().allMatch(s -> s.validAt(now));
+        boolean assigned = provisioner.isEmpty() || agent.credential(EstCertificate.DEVICE_ID)
+            .flatMap(EstCredential::readablePair)
+            .map(provisioner.get()::assignedWith)
+            .orElse(false);
+        return valid && assigned ? 0 : 1;
       }
       CountDownLatch finished = new CountDownLatch(1);
       Thread hook =

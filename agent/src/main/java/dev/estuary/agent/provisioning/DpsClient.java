@@ -1,0 +1,206 @@
+package dev.estuary.agent.provisioning;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.agent.est.EstIdentity;
+import dev.estuary.agent.est.RetryAfter;
+import dev.estuary.agent.net.Https;
+import dev.estuary.pki.ClientTls;
+import dev.estuary.pki.Thumbprints;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The device side of the DPS protocol with X.509 attestation (WIRE.md, "Provisioning"): {@code PUT
+ * …/register}, then {@code GET …/operations/{id}} until the operation is assigned or failed,
+ * honouring {@code Retry-After}. Authentication is the device identity certificate alone; its CN is
+ * the registration id. Works against Estuary and against Azure's service alike.
+ */
+public final class DpsClient {
+  /** The api-version sent; any is accepted by Estuary, this one by Azure too. */
+  public static final String API_VERSION = "2021-10-01";
+
+  /** The shortest and longest wait between polls, whatever {@code Retry-After} says. */
+  static final Duration MIN_POLL = Duration.ofSeconds(1);
+
+  static final Duration MAX_POLL = Duration.ofSeconds(10);
+
+  /** How long one registration may keep polling before it counts as failed. */
+  static final Duration MAX_ASSIGNING = Duration.ofMinutes(2);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<X509Certificate> trust;
+  private final Duration timeout;
+  private final Clock clock;
+  private final Sleeper sleeper;
+
+  /** Waits between polls; tests need not wait. */
+  @FunctionalInterface
+  public interface Sleeper {
+    void sleep(Duration d) throws InterruptedException;
+  }
+
+  public DpsClient(List<X509Certificate> trust, Duration timeout, Clock clock) {
+    this(trust, timeout, clock, d -> Thread.sleep(d.toMillis()));
+  }
+
+  DpsClient(List<X509Certificate> trust, Duration timeout, Clock clock, Sleeper sleeper) {
+    this.trust = List.copyOf(trust);
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+  }
+
+  /**
+   * Registers {@code registrationId} with the certificate of {@code device} and waits for the
+   * assignment.
+   */
+  public Assignment register(URI endpoint, String idScope, String registrationId, EstIdentity device) throws DpsException {
+    SSLContext tls = tls(device);
+    String base = base(endpoint, idScope, registrationId);
+    ObjectNode body = JSON.createObjectNode().put("registrationId", registrationId);
+    URI put = URI.create(base + "/register?api-version=" + API_VERSION);
+    HttpResponse<byte[]> answer = exchange(tls, "PUT", put, body);
+    JsonNode json = json("PUT " + put, answer);
+    Instant deadline = clock.instant().plus(MAX_ASSIGNING);
+    while (true) {
+      String status = json.path("status").asText("");
+      if (status.equals("assigned")) {
+        return assignment("PUT " + put, json.path("registrationState"), registrationId);
+      }
+      if (!status.equals("assigning")) {
+        JsonNode state = json.path("registrationState");
+        throw new DpsException(
+            "registration " + registrationId + " " + (status.isEmpty() ? "answered without a status" : status)
+                + errorOf(state.path("errorCode").asInt(0), state.path("errorMessage").asText("")),
+            true, state.path("errorCode").asInt(0), null, null);
+      }
+      String operationId = json.path("operationId").asText("");
+      if (operationId.isEmpty()) {
+        throw new DpsException("PUT " + put + ": 'assigning' without an operationId", false, 0, null, null);
+      }
+      if (clock.instant().isAfter(deadline)) {
+        throw new DpsException("registration " + registrationId + " still assigning after " + MAX_ASSIGNING.toSeconds() + " s", false, 0, null, null);
+      }
+      pause(answer);
+      URI get = URI.create(base + "/operations/" + encode(operationId) + "?api-version=" + API_VERSION);
+      answer = exchange(tls, "GET", get, null);
+      json = json("GET " + get, answer);
+    }
+  }
+
+  private void pause(HttpResponse<?> answer) throws DpsException {
+    Duration wait = RetryAfter.parse(answer.headers().firstValue("Retry-After"), clock.instant()).orElse(Duration.ofSeconds(3));
+    wait = wait.compareTo(MIN_POLL) < 0 ? MIN_POLL : wait.compareTo(MAX_POLL) > 0 ? MAX_POLL : wait;
+    try {
+      sleeper.sleep(wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DpsException("interrupted while waiting for the assignment", false, 0, null, e);
+    }
+  }
+
+  private SSLContext tls(EstIdentity device) throws DpsException {
+    if (!device.hasCertificate()) {
+      throw new IllegalArgumentException("X.509 attestation needs the device identity certificate");
+    }
+    try {
+      return ClientTls.context(trust, device.chain(), device.key());
+    } catch (GeneralSecurityException e) {
+      throw new DpsException("cannot set up TLS: " + e.getMessage(), false, 0, null, e);
+    }
+  }
+
+  private HttpResponse<byte[]> exchange(SSLContext tls, String method, URI uri, JsonNode body) throws DpsException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json; charset=utf-8");
+    try {
+      request.method(
+          method,
+          body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+      return Https.send(tls, timeout, request.build());
+    } catch (Https.NoAnswer e) {
+      throw new DpsException(method + " " + uri + ": " + e.getMessage(), false, 0, null, e);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write a JSON object", e);
+    }
+  }
+
+  private JsonNode json(String what, HttpResponse<byte[]> answer) throws DpsException {
+    int status = answer.statusCode();
+    JsonNode json;
+    try {
+      json = JSON.readTree(answer.body());
+    } catch (IOException e) {
+      json = null;
+    }
+    if (status == 200 || status == 202) {
+      if (json == null || !json.isObject()) {
+        throw new DpsException(what + ": " + status + " without a JSON object", false, 0, null, null);
+      }
+      return json;
+    }
+    int code = json == null ? 0 : json.path("errorCode").asInt(0);
+    String message = json == null ? "" : json.path("message").asText("");
+    throw new DpsException(
+        what + ": " + status + errorOf(code, message),
+        status < 500 && status != 429,
+        code,
+        RetryAfter.parse(answer.headers().firstValue("Retry-After"), clock.instant()).orElse(null),
+        null);
+  }
+
+  private static String errorOf(int code, String message) {
+    return (code == 0 ? "" : " " + code) + (message.isEmpty() ? "" : " " + message.replaceAll("\\p{Cntrl}", "?"));
+  }
+
+  private static Assignment assignment(String what, JsonNode state, String registrationId) throws DpsException {
+    String hub = state.path("assignedHub").asText("");
+    String deviceId = state.path("deviceId").asText("");
+    if (hub.isEmpty() || deviceId.isEmpty()) {
+      throw new DpsException(what + ": 'assigned' without assignedHub and deviceId", false, 0, null, null);
+    }
+    return new Assignment(
+        registrationId,
+        hub,
+        deviceId,
+        state.path("substatus").asText(""),
+        state.path("x509").path("certificateInfo").path("sha256Thumbprint").asText("").toUpperCase(Locale.ROOT),
+        state.path("lastUpdatedDateTimeUtc").asText(""));
+  }
+
+  private static String base(URI endpoint, String idScope, String registrationId) {
+    String s = endpoint.toString();
+    while (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    return s + "/" + encode(idScope) + "/registrations/" + encode(registrationId);
+  }
+
+  private static String encode(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** The thumbprint the service reports for {@code leaf}: upper-case hex SHA-256. */
+  public static String thumbprint(X509Certificate leaf) {
+    return Thumbprints.sha256(leaf).toUpperCase(Locale.ROOT);
+  }
+}
