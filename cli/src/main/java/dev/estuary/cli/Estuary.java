@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Estuary.Version.class,
     description = "Certificate identities for IoT edge fleets: EST server (RFC 7030), device agent, provisioning.",
-    subcommands = {ServerCommand.class, dev.estuary.cli.agent.AgentCommand.class, dev.estuary.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ServerCommand.class, dev.estuary.cli.agent.AgentCommand.class, dev.estuary.cli.demo.DemoCommand.class, dev.estuary.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run the test suite with ./estuary test (./mvnw verify). Docs: README.md and docs/."})
 public final class Estuary {
   public static void main(String[] args) {

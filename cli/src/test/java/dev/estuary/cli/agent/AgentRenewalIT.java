@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.estuary.agent.config.EstCertificate;
+import dev.estuary.agent.provisioning.DpsClient;
 import dev.estuary.cli.EstuaryJar;
 import dev.estuary.server.testing.QuickstartServer;
 import java.nio.file.Files;
@@ -60,6 +61,15 @@ class AgentRenewalIT {
           assertThat(renewed.getSubjectX500Principal()).isEqualTo(f.leaf.getSubjectX500Principal());
           device.assertChainsToRoot(device.chain(id));
         }
+        // Each device identity renewal (waited for above) is followed by a registration that keeps the hub.
+        Awaitility.await("re-registered with the renewed device identity")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> DpsClient.thumbprint(device.leaf(EstCertificate.DEVICE_ID))
+                .equals(AgentState.read(device.state).path("provisioning").path("certificate_sha256").asText()));
+        JsonNode provisioning = AgentState.read(device.state).path("provisioning");
+        assertThat(provisioning.path("assigned_hub").asText()).isEqualTo(server.info().get("iot_hub").asText());
+        assertThat(provisioning.path("substatus").asText()).isEqualTo("reprovisionedToInitialAssignment");
       } finally {
         daemon.destroy();
         daemon.waitFor(20, TimeUnit.SECONDS);

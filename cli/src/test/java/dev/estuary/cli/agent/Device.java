@@ -2,12 +2,11 @@ package dev.estuary.cli.agent;
 
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.StoredNames;
+import dev.estuary.cli.demo.SeedConfig;
 import dev.estuary.pki.Pem;
 import dev.estuary.server.it.SeedFlow;
 import dev.estuary.server.testing.QuickstartServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertPathValidator;
@@ -51,18 +50,7 @@ final class Device {
 
   /** The seed's config.toml with URLs and paths for this device, then {@code edit}. */
   void writeConfig(UnaryOperator<String> edit) throws IOException {
-    String seed;
-    try (InputStream in = Device.class.getResourceAsStream("/seed/config.toml")) {
-      seed = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    String text =
-        seed.replace("file:///var/aziot/certs/", dir.toUri().toString())
-            .replace("file:///var/aziot/secrets/", dir.toUri().toString())
-            .replace("https://<YOUR-LDEVID-ENDPOINT>.est.edge.dev.globalsign.com:443/.well-known/est/", server.labelUrl("device-id"))
-            .replace("https://<YOUR-EDGE-CA-ENDPOINT>.est.edge.dev.globalsign.com:443/.well-known/est/", server.labelUrl("edge-ca"))
-            .replace("https://global.azure-devices-provisioning.net", server.info().get("dps_global_endpoint").asText())
-            .replace("<DPS-ID-SCOPE e.g 0AB12345678>", server.info().get("id_scope").asText());
-    Files.writeString(config, edit.apply(text));
+    Files.writeString(config, edit.apply(SeedConfig.pointedAt(server.info(), dir)));
   }
 
   /** The seed's identity_cert/identity_pk turned into bootstrap_identity_cert/_pk. */
