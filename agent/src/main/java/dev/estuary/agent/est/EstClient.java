@@ -4,6 +4,7 @@ import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.PkiException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
@@ -27,6 +29,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
@@ -134,8 +142,9 @@ public final class EstClient {
             .sslContext(tls)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build()) {
-      HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      return check(what, response);
+      return check(what, exchange(client, request.build()));
+    } catch (AnswerTooLarge e) {
+      throw new EstException(EstException.Kind.BAD_RESPONSE, 0, what + ": " + e.getMessage(), null, e);
     } catch (HttpConnectTimeoutException e) {
       throw unreachable(what, "no connection within " + timeout.toSeconds() + " s", e);
     } catch (HttpTimeoutException e) {
@@ -149,6 +158,28 @@ public final class EstClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw unreachable(what, "interrupted", e);
+    }
+  }
+
+  /**
+   * Sends {@code request} and reads the answer, bounded in time as a whole: the request timeout of
+   * the JDK client stops at the response headers, and a server that sends them and then stalls
+   * must not hold the agent forever. Failures come back as the exceptions {@code send} throws.
+   */
+  private HttpResponse<byte[]> exchange(HttpClient client, HttpRequest request) throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request, info -> new BoundedBody());
+    try {
+      // a connection within the timeout, then the whole answer within the timeout
+      return pending.get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      pending.cancel(true);
+      client.shutdownNow();
+      throw new HttpTimeoutException("the answer did not complete");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(rootMessage(e), e.getCause());
     }
   }
 
@@ -233,4 +264,53 @@ public final class EstClient {
   }
 
   private record Answer(String what, byte[] body, Optional<Instant> date) {}
+
+  /** Collects a response body, refusing one larger than {@link #MAX_ANSWER_BYTES}. */
+  private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private Flow.Subscription subscription;
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      for (ByteBuffer b : items) {
+        if (bytes.size() + b.remaining() > MAX_ANSWER_BYTES) {
+          subscription.cancel();
+          body.completeExceptionally(new AnswerTooLarge());
+          return;
+        }
+        byte[] chunk = new byte[b.remaining()];
+        b.get(chunk);
+        bytes.writeBytes(chunk);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      body.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      body.complete(bytes.toByteArray());
+    }
+  }
+
+  /** The server sent more than {@link #MAX_ANSWER_BYTES}. */
+  private static final class AnswerTooLarge extends IOException {
+    AnswerTooLarge() {
+      super("the answer is larger than " + MAX_ANSWER_BYTES + " bytes; EST answers are a few kilobytes");
+    }
+  }
 }

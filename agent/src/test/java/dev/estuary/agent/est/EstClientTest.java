@@ -253,6 +253,28 @@ class EstClientTest {
   }
 
   @Test
+  void aServerThatStallsInTheMiddleOfItsAnswerIsUnreachableWithNoAnswerWithin() {
+    server.then(Answer.with(Response.ok(Response.CERTS_ONLY, "MIIB".getBytes(StandardCharsets.US_ASCII)).stalling()));
+
+    EstException e = caCertsFailure(clientWithTimeout(Duration.ofSeconds(1)));
+
+    assertThat(e.kind()).isEqualTo(EstException.Kind.UNREACHABLE);
+    assertThat(e.getMessage()).endsWith(": no answer within 1 s");
+  }
+
+  @Test
+  void refusesAnAnswerLargerThanTheCap() {
+    byte[] huge = new byte[EstClient.MAX_ANSWER_BYTES + 1];
+    java.util.Arrays.fill(huge, (byte) 'A');
+    server.then(Answer.with(Response.ok(Response.CERTS_ONLY, huge)));
+
+    EstException e = caCertsFailure(client);
+
+    assertThat(e.kind()).isEqualTo(EstException.Kind.BAD_RESPONSE);
+    assertThat(e.getMessage()).contains("the answer is larger than " + EstClient.MAX_ANSWER_BYTES + " bytes");
+  }
+
+  @Test
   void simpleEnrollSendsTheCsrAsBase64WithItsMediaTypeAndNoAccept() throws Exception {
     byte[] csr = csr();
     server.then(Answer.with(Response.certs(deviceCert)));
