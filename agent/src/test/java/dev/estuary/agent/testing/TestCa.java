@@ -56,7 +56,12 @@ public final class TestCa {
 
   /** A client identity certificate (EKU clientAuth) for {@code key}, valid from now. */
   public X509Certificate client(String commonName, PublicKey key) {
-    return client(commonName, spki(key), now(), now().plus(VALIDITY));
+    return client(commonName, spki(key));
+  }
+
+  /** A client identity certificate (EKU clientAuth) for {@code key}, valid from now. */
+  public X509Certificate client(String commonName, SubjectPublicKeyInfo key) {
+    return client(commonName, key, now(), now().plus(VALIDITY));
   }
 
   /** A client identity certificate for {@code key}, valid from {@code notBefore} to {@code notAfter}. */
