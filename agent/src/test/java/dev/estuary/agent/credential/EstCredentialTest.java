@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link EstCredential} with real key and certificate files, a real state file and a scripted EST
@@ -97,33 +98,20 @@ class EstCredentialTest {
     assertThat(credential.current()).contains(pair.info());
   }
 
-  @Test
-  void aRenewalWithKeyRotationReplacesTheKey() throws Exception {
+  @ParameterizedTest(name = "rotate key {0}")
+  @ValueSource(booleans = {true, false})
+  void aRenewalReplacesTheCertificateAndTheKeyExactlyWhenAskedTo(boolean rotateKey) throws Exception {
     EstCredential credential = issued(CsrBuilder.Kind.CLIENT_IDENTITY);
     OnDisk before = onDisk();
     server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
 
-    assertThat(credential.renew(attempt(true))).isInstanceOf(RenewalOutcome.Renewed.class);
+    assertThat(credential.renew(attempt(rotateKey))).isInstanceOf(RenewalOutcome.Renewed.class);
 
     OnDisk after = onDisk();
-    assertThat(after.key()).isNotEqualTo(before.key());
+    assertThat(after.key().equals(before.key())).as("key kept").isEqualTo(!rotateKey);
     assertThat(after.certificate()).isNotEqualTo(before.certificate());
     assertThat(credential.pair()).isPresent();
     assertThat(keys.exists(KeyRotation.temporaryKeyId(ID))).isFalse();
-  }
-
-  @Test
-  void aRenewalWithoutKeyRotationKeepsTheKey() throws Exception {
-    EstCredential credential = issued(CsrBuilder.Kind.CLIENT_IDENTITY);
-    OnDisk before = onDisk();
-    server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
-
-    assertThat(credential.renew(attempt(false))).isInstanceOf(RenewalOutcome.Renewed.class);
-
-    OnDisk after = onDisk();
-    assertThat(after.key()).isEqualTo(before.key());
-    assertThat(after.certificate()).isNotEqualTo(before.certificate());
-    assertThat(credential.pair()).isPresent();
     assertThat(state.wrote(ID, store.certificates().fingerprint(ID).orElseThrow())).isTrue();
   }
 

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,27 +25,38 @@ import org.junit.jupiter.api.io.TempDir;
  * renewals, {@code renew --now} requests left in the state directory, and the hooks.
  */
 class AgentDaemonTest {
-  private final TestCa ca = new TestCa();
+  private static TestCa ca;
+  private static ScriptedEstServer server;
   private final AtomicInteger hooks = new AtomicInteger();
 
   @TempDir Path dir;
-  private ScriptedEstServer server;
   private EdgeCaDevice device;
   private Agent agent;
   private AgentDaemon daemon;
 
+  @BeforeAll
+  static void startServer() throws Exception {
+    ca = new TestCa();
+    server = ScriptedEstServer.start(ca);
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
   @BeforeEach
   void startAgent() throws Exception {
-    server = ScriptedEstServer.start(ca).always(EdgeCaDevice.server(ca));
+    server.reset();
+    server.always(EdgeCaDevice.server(ca));
     device = EdgeCaDevice.write(dir, server.base("edge-ca"), ca);
     agent = Agent.open(device.agentConfig(), Clock.systemUTC());
     daemon = new AgentDaemon(agent, List.of(hooks::incrementAndGet));
   }
 
   @AfterEach
-  void stop() {
+  void stopAgent() {
     agent.close();
-    server.close();
   }
 
   @Test

@@ -25,13 +25,16 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -129,35 +132,23 @@ class EstClientTest {
     assertThat(e.retryAfter()).isEmpty();
   }
 
-  @Test
-  void a503KeepsItsRetryAfter() {
-    server.then(Answer.with(Response.text(503, "maintenance").with("Retry-After", "120")));
-
-    EstException e = caCertsFailure(client);
-
-    assertThat(e.kind()).isEqualTo(EstException.Kind.SERVER_ERROR);
-    assertThat(e.retryAfter()).contains(Duration.ofSeconds(120));
-  }
-
-  @Test
-  void a429WithRetryAfterInSecondsIsRateLimitedForThatLong() {
-    server.then(Answer.with(Response.text(429, "slow down").with("Retry-After", "30")));
-
-    EstException e = caCertsFailure(client);
-
-    assertThat(e.kind()).isEqualTo(EstException.Kind.RATE_LIMITED);
-    assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
-  }
-
-  @Test
-  void a429WithRetryAfterAsAnHttpDateIsRateLimitedUntilThen() {
+  static Stream<Arguments> retryAfters() {
     String inNinetySeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(NOW.plusSeconds(90), ZoneOffset.UTC));
-    server.then(Answer.with(Response.text(429, "slow down").with("Retry-After", inNinetySeconds)));
+    return Stream.of(
+        Arguments.of(503, "120", EstException.Kind.SERVER_ERROR, Duration.ofSeconds(120)),
+        Arguments.of(429, "30", EstException.Kind.RATE_LIMITED, Duration.ofSeconds(30)),
+        Arguments.of(429, inNinetySeconds, EstException.Kind.RATE_LIMITED, Duration.ofSeconds(90)));
+  }
+
+  @ParameterizedTest(name = "{0} with Retry-After: {1}")
+  @MethodSource("retryAfters")
+  void keepsTheRetryAfterOfA503OrA429InSecondsOrAsAnHttpDate(int status, String header, EstException.Kind kind, Duration wait) {
+    server.then(Answer.with(Response.text(status, "later").with("Retry-After", header)));
 
     EstException e = caCertsFailure(client);
 
-    assertThat(e.kind()).isEqualTo(EstException.Kind.RATE_LIMITED);
-    assertThat(e.retryAfter()).contains(Duration.ofSeconds(90));
+    assertThat(e.kind()).isEqualTo(kind);
+    assertThat(e.retryAfter()).contains(wait);
   }
 
   @Test
