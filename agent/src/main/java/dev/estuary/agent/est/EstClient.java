@@ -172,15 +172,22 @@ public final class EstClient {
       // a connection within the timeout, then the whole answer within the timeout
       return pending.get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      pending.cancel(true);
-      client.shutdownNow();
+      abandon(client, pending);
       throw new HttpTimeoutException("the answer did not complete");
+    } catch (InterruptedException e) {
+      abandon(client, pending); // closing the client would otherwise wait for the exchange
+      throw e;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
       throw new IOException(rootMessage(e), e.getCause());
     }
+  }
+
+  private static void abandon(HttpClient client, CompletableFuture<?> pending) {
+    pending.cancel(true);
+    client.shutdownNow();
   }
 
   private Answer check(String what, HttpResponse<byte[]> response) throws EstException {
