@@ -60,7 +60,7 @@ class AgentDaemonTest {
   }
 
   @Test
-  void theFirstStepObtainsTheMissingCertificateAndTheNextHasNothingDue() throws Exception {
+  void theFirstStepObtainsTheMissingCertificateTheNextHasNothingDueAndEachRunsTheHooks() throws Exception {
     assertThat(daemon.step()).extracting(CredentialStatus::id).containsExactly(EdgeCaDevice.EDGE_CA);
     assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair()).isPresent();
 
