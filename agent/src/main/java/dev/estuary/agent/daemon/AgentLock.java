@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One agent per state directory: an exclusive lock on {@code <state_dir>/agent.lock}, held for the
@@ -19,35 +21,51 @@ public final class AgentLock implements AutoCloseable {
   /** The lock file's name in the state directory. */
   public static final String NAME = "agent.lock";
 
+  /**
+   * The lock files this process holds. A file lock belongs to the whole process: a second channel
+   * on a locked file cannot lock it again (the JDK throws), and closing that channel would drop the
+   * process's lock on Linux (POSIX record locks), letting another agent in.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+  private final Path file;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private AgentLock(FileChannel channel, FileLock lock) {
+  private AgentLock(Path file, FileChannel channel, FileLock lock) {
+    this.file = file;
     this.channel = channel;
     this.lock = lock;
   }
 
-  /** Takes the lock, or returns empty when another process holds it. */
+  /** Takes the lock, or returns empty when another process (or this one already) holds it. */
   public static Optional<AgentLock> tryAcquire(Path stateDir) throws IOException {
-    Path file = stateDir.resolve(NAME);
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
-    if (lock == null) {
-      channel.close();
+    Path file = stateDir.toRealPath().resolve(NAME);
+    if (!HELD.add(file)) {
       return Optional.empty();
     }
-    channel.truncate(0);
-    channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-    return Optional.of(new AgentLock(channel, lock));
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        channel.close();
+        HELD.remove(file);
+        return Optional.empty();
+      }
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+      return Optional.of(new AgentLock(file, channel, lock));
+    } catch (IOException | RuntimeException e) {
+      if (channel != null) {
+        channel.close();
+      }
+      HELD.remove(file);
+      throw e;
+    }
   }
 
-  /** Whether some process holds the lock now (this one excepted: a process asking holds none). */
+  /** Whether some process holds the lock now, this one included. */
   public static boolean isHeld(Path stateDir) throws IOException {
     if (Files.notExists(stateDir.resolve(NAME))) {
       return false;
@@ -68,11 +86,16 @@ public final class AgentLock implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!channel.isOpen()) {
+      return;
+    }
     try {
       lock.release();
       channel.close();
     } catch (IOException e) {
       // Released by the OS when the process ends anyway.
+    } finally {
+      HELD.remove(file);
     }
   }
 }

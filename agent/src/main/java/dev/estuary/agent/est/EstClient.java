@@ -120,9 +120,11 @@ public final class EstClient {
           .POST(HttpRequest.BodyPublishers.ofByteArray(EstBase64.encode(csrDer)));
     }
     try {
-      return check(what, Https.send(tls, timeout, request.build()));
+      return check(what, Https.send(tls, timeout, request.build(), MAX_ANSWER_BYTES));
     } catch (Https.NoAnswer e) {
       throw new EstException(EstException.Kind.UNREACHABLE, 0, what + ": " + e.getMessage(), null, e);
+    } catch (Https.TooLarge e) {
+      throw new EstException(EstException.Kind.BAD_RESPONSE, 0, what + ": " + e.getMessage() + "; EST answers are a few kilobytes", null, e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.estuary.agent.net;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -7,54 +8,88 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
- * One HTTPS exchange as the agent makes them (EST and provisioning): HTTP/1.1, no redirects, a
- * timeout for the connection and one for the answer, and every way of getting no answer turned
- * into one short sentence ({@link NoAnswer}).
+ * One HTTPS exchange as the agent makes them (EST and provisioning): HTTP/1.1, no redirects,
+ * bounded in time as a whole (a connection within the timeout, then the whole answer within it:
+ * the JDK client's own request timeout stops at the response headers, and a server that sends them
+ * and then stalls must not hold the agent forever) and in size, and every way of getting no answer
+ * turned into one short sentence ({@link NoAnswer}).
  */
 public final class Https {
   private Https() {}
 
-  /** The request got no HTTP answer; the message says why in a few words. */
+  /** The request got no (complete) HTTP answer; the message says why in a few words. */
   public static final class NoAnswer extends Exception {
     NoAnswer(String message, Throwable cause) {
       super(message, cause);
     }
   }
 
+  /** The answer was larger than the caller allows. */
+  public static final class TooLarge extends Exception {
+    TooLarge(int maxBytes) {
+      super("the answer is larger than " + maxBytes + " bytes");
+    }
+  }
+
   /** Sends {@code request} over a new client with {@code tls}; the body comes back as bytes. */
-  public static HttpResponse<byte[]> send(SSLContext tls, Duration timeout, HttpRequest request) throws NoAnswer {
-    try (HttpClient client =
+  public static HttpResponse<byte[]> send(SSLContext tls, Duration timeout, HttpRequest request, int maxBytes)
+      throws NoAnswer, TooLarge {
+    HttpClient client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(timeout)
             .sslContext(tls)
             .followRedirects(HttpClient.Redirect.NEVER)
-            .build()) {
-      return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (HttpConnectTimeoutException e) {
-      throw new NoAnswer("no connection within " + timeout.toSeconds() + " s", e);
-    } catch (HttpTimeoutException e) {
-      throw new NoAnswer("no answer within " + timeout.toSeconds() + " s", e);
-    } catch (ConnectException e) {
-      throw new NoAnswer("connection refused", e);
-    } catch (SSLException e) {
-      throw new NoAnswer("TLS failed: " + rootMessage(e), e);
-    } catch (IOException e) {
-      throw new NoAnswer(rootMessage(e), e);
+            .build();
+    CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request, info -> new BoundedBody(maxBytes));
+    try {
+      HttpResponse<byte[]> response = pending.get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
+      client.close();
+      return response;
+    } catch (TimeoutException e) {
+      abandon(client, pending);
+      throw new NoAnswer("no complete answer within " + timeout.multipliedBy(2).toSeconds() + " s", e);
     } catch (InterruptedException e) {
+      abandon(client, pending); // closing the client would otherwise wait for the exchange
       Thread.currentThread().interrupt();
       throw new NoAnswer("interrupted", e);
+    } catch (ExecutionException e) {
+      client.close();
+      Throwable cause = e.getCause();
+      if (cause instanceof AnswerTooLarge) {
+        throw new TooLarge(maxBytes);
+      }
+      throw switch (cause) {
+        case HttpConnectTimeoutException c -> new NoAnswer("no connection within " + timeout.toSeconds() + " s", c);
+        case HttpTimeoutException t -> new NoAnswer("no answer within " + timeout.toSeconds() + " s", t);
+        case ConnectException c -> new NoAnswer("connection refused", c);
+        case SSLException s -> new NoAnswer("TLS failed: " + rootMessage(s), s);
+        default -> new NoAnswer(rootMessage(cause), cause);
+      };
     }
+  }
+
+  private static void abandon(HttpClient client, CompletableFuture<?> pending) {
+    pending.cancel(true);
+    client.shutdownNow();
   }
 
   /** The answer's {@code Date} header, if present and readable. */
@@ -74,5 +109,59 @@ public final class Https {
     }
     String m = t.getMessage();
     return m == null ? t.getClass().getSimpleName() : m;
+  }
+
+  /** Collects a response body, refusing one larger than the limit. */
+  private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+    private final int maxBytes;
+    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private Flow.Subscription subscription;
+
+    BoundedBody(int maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      for (ByteBuffer b : items) {
+        if (bytes.size() + b.remaining() > maxBytes) {
+          subscription.cancel();
+          body.completeExceptionally(new AnswerTooLarge());
+          return;
+        }
+        byte[] chunk = new byte[b.remaining()];
+        b.get(chunk);
+        bytes.writeBytes(chunk);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      body.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      body.complete(bytes.toByteArray());
+    }
+  }
+
+  /** Internal marker: the body grew past the limit. */
+  private static final class AnswerTooLarge extends IOException {
+    AnswerTooLarge() {
+      super("answer too large");
+    }
   }
 }

@@ -42,6 +42,9 @@ public final class DpsClient {
   /** How long one registration may keep polling before it counts as failed. */
   static final Duration MAX_ASSIGNING = Duration.ofMinutes(2);
 
+  /** The largest answer read: registration states are a few kilobytes (with an issued chain). */
+  static final int MAX_ANSWER_BYTES = 1 << 20;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<X509Certificate> trust;
@@ -136,8 +139,10 @@ public final class DpsClient {
       request.method(
           method,
           body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-      return Https.send(tls, timeout, request.build());
+      return Https.send(tls, timeout, request.build(), MAX_ANSWER_BYTES);
     } catch (Https.NoAnswer e) {
+      throw new DpsException(method + " " + uri + ": " + e.getMessage(), false, 0, null, e);
+    } catch (Https.TooLarge e) {
       throw new DpsException(method + " " + uri + ": " + e.getMessage(), false, 0, null, e);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write a JSON object", e);

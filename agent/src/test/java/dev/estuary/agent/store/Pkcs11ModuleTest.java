@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.estuary.agent.config.Pkcs11Settings;
 import dev.estuary.agent.config.Pkcs11Uri;
+import dev.estuary.agent.testing.LoopbackTlsServer;
+import dev.estuary.agent.testing.TestCa;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.CsrBuilder;
 import dev.estuary.pki.KeyPairs;

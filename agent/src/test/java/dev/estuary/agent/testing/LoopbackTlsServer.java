@@ -1,18 +1,16 @@
-package dev.estuary.agent.store;
+package dev.estuary.agent.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -22,34 +20,26 @@ import javax.net.ssl.TrustManagerFactory;
  * connection, and reports the client certificate the handshake authenticated. Bounded: the socket
  * times out after {@link #TIMEOUT_MS}.
  */
-final class LoopbackTlsServer implements AutoCloseable {
-  static final int TIMEOUT_MS = 20_000;
+public final class LoopbackTlsServer implements AutoCloseable {
+  public static final int TIMEOUT_MS = 20_000;
 
   private final SSLServerSocket socket;
   private final CompletableFuture<X509Certificate> client = new CompletableFuture<>();
 
-  LoopbackTlsServer(TestCa ca) throws GeneralSecurityException, IOException {
-    TestCa.ServerIdentity identity = ca.server();
-    char[] password = "loopback".toCharArray();
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    keys.load(null, null);
-    keys.setKeyEntry("server", identity.pair().getPrivate(), password, new Certificate[] {identity.certificate(), ca.certificate()});
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(keys, password);
+  public LoopbackTlsServer(TestCa ca) throws GeneralSecurityException, IOException {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", ca.certificate());
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    socket = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+    socket = (SSLServerSocket) ca.server().context(tmf.getTrustManagers()).getServerSocketFactory()
+        .createServerSocket(0, 1, InetAddress.getLoopbackAddress());
     socket.setNeedClientAuth(true);
     socket.setSoTimeout(TIMEOUT_MS);
     Thread.ofVirtual().name("loopback-tls").start(this::serveOne);
   }
 
-  int port() {
+  public int port() {
     return socket.getLocalPort();
   }
 
@@ -69,7 +59,7 @@ final class LoopbackTlsServer implements AutoCloseable {
   }
 
   /** The client certificate of the one connection, once it has been served. */
-  X509Certificate clientCertificate() throws InterruptedException, ExecutionException, TimeoutException {
+  public X509Certificate clientCertificate() throws InterruptedException, ExecutionException, TimeoutException {
     return client.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 

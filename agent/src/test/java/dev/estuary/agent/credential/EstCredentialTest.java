@@ -1,0 +1,280 @@
+package dev.estuary.agent.credential;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.estuary.agent.daemon.StateFile;
+import dev.estuary.agent.est.EstClient;
+import dev.estuary.agent.est.EstIdentity;
+import dev.estuary.agent.renewal.FailureKind;
+import dev.estuary.agent.renewal.KeyRotation;
+import dev.estuary.agent.renewal.RenewalAttempt;
+import dev.estuary.agent.renewal.RenewalOutcome;
+import dev.estuary.agent.store.CertificateFiles;
+import dev.estuary.agent.store.CredentialStore;
+import dev.estuary.agent.store.FileKeys;
+import dev.estuary.agent.testing.ScriptedEstServer;
+import dev.estuary.agent.testing.ScriptedEstServer.Answer;
+import dev.estuary.agent.testing.ScriptedEstServer.Response;
+import dev.estuary.agent.testing.TestCa;
+import dev.estuary.pki.CsrBuilder;
+import dev.estuary.pki.Pem;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link EstCredential} with real key and certificate files, a real state file and a scripted EST
+ * server that signs the CSR's key: what lands on disk after a success, that nothing changes after
+ * a failure, and how a certificate file changed by hand is treated.
+ */
+class EstCredentialTest {
+  private static final String ID = "device-id";
+  private static final String CN = "my-device-id";
+  private static final EstIdentity ANONYMOUS = EstIdentity.basicOnly(Optional.empty());
+
+  private static TestCa ca;
+  private static ScriptedEstServer server;
+  private static EstClient est;
+
+  @TempDir Path dir;
+  private CredentialStore store;
+  private FileKeys keys;
+  private StateFile state;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    ca = new TestCa();
+    server = ScriptedEstServer.start(ca);
+    est = new EstClient(List.of(ca.certificate()), Duration.ofSeconds(10), Clock.systemUTC());
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  @BeforeEach
+  void emptyDevice() throws Exception {
+    server.reset();
+    keys = new FileKeys(dir.resolve("keys"), "ec-p256", new SecureRandom());
+    store = new CredentialStore(keys, new CertificateFiles(dir.resolve("certs")));
+    state = StateFile.open(dir, Clock.systemUTC());
+  }
+
+  @Test
+  void theFirstIssuanceStoresAMatchingPairWithAPrivateKeyAndRecordsItsFingerprint() throws Exception {
+    server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
+    EstCredential credential = credential(CsrBuilder.Kind.CLIENT_IDENTITY);
+
+    RenewalOutcome outcome = credential.renew(attempt(false));
+
+    EstCredential.Pair pair = credential.pair().orElseThrow();
+    assertThat(outcome).isEqualTo(new RenewalOutcome.Renewed(pair.info()));
+    assertThat(pair.leaf().getSubjectX500Principal().getName()).isEqualTo("CN=" + CN);
+    assertThat(server.onlyRequest().csr().publicKeyInfo().getEncoded()).isEqualTo(pair.key().publicKey().getEncoded());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.path(ID)))).isEqualTo("rw-------");
+    assertThat(state.knows(ID)).isTrue();
+    assertThat(state.wrote(ID, store.certificates().fingerprint(ID).orElseThrow())).isTrue();
+    assertThat(keys.exists(KeyRotation.temporaryKeyId(ID))).isFalse();
+    assertThat(credential.current()).contains(pair.info());
+  }
+
+  @ParameterizedTest(name = "rotate key {0}")
+  @ValueSource(booleans = {true, false})
+  void aRenewalReplacesTheCertificateAndTheKeyExactlyWhenAskedTo(boolean rotateKey) throws Exception {
+    EstCredential credential = issued(CsrBuilder.Kind.CLIENT_IDENTITY);
+    OnDisk before = onDisk();
+    server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
+
+    assertThat(credential.renew(attempt(rotateKey))).isInstanceOf(RenewalOutcome.Renewed.class);
+
+    OnDisk after = onDisk();
+    assertThat(after.key().equals(before.key())).as("key kept").isEqualTo(!rotateKey);
+    assertThat(after.certificate()).isNotEqualTo(before.certificate());
+    assertThat(credential.pair()).isPresent();
+    assertThat(keys.exists(KeyRotation.temporaryKeyId(ID))).isFalse();
+    assertThat(state.wrote(ID, store.certificates().fingerprint(ID).orElseThrow())).isTrue();
+  }
+
+  /** Every way an enrollment can fail, with a new key; and the answers checked alike when the key is kept. */
+  static Stream<Arguments> failures() {
+    Answer anotherKey = ScriptedEstServer.enrolling(spki -> ca.client(CN, TestCa.newKey().getPublic()));
+    Answer expired = ScriptedEstServer.enrolling(spki -> ca.client(CN, spki, Instant.now().minus(Duration.ofDays(2)), Instant.now().minus(Duration.ofDays(1))));
+    return Stream.of(
+        Arguments.of("500", CsrBuilder.Kind.CLIENT_IDENTITY, Answer.with(Response.text(500, "boom")), FailureKind.SERVER_ERROR, true),
+        Arguments.of("garbage", CsrBuilder.Kind.CLIENT_IDENTITY,
+            Answer.with(Response.ok(Response.CERTS_ONLY, "garbage".getBytes(StandardCharsets.US_ASCII))), FailureKind.BAD_RESPONSE, true),
+        Arguments.of("another key", CsrBuilder.Kind.CLIENT_IDENTITY, anotherKey, FailureKind.BAD_RESPONSE, true),
+        Arguments.of("expired", CsrBuilder.Kind.CLIENT_IDENTITY, expired, FailureKind.BAD_RESPONSE, true),
+        Arguments.of("not a CA for the Edge CA", CsrBuilder.Kind.EDGE_CA, issuing(CsrBuilder.Kind.CLIENT_IDENTITY), FailureKind.BAD_RESPONSE, true),
+        Arguments.of("a CA for a client", CsrBuilder.Kind.CLIENT_IDENTITY, issuing(CsrBuilder.Kind.EDGE_CA), FailureKind.BAD_RESPONSE, true),
+        Arguments.of("500", CsrBuilder.Kind.CLIENT_IDENTITY, Answer.with(Response.text(500, "boom")), FailureKind.SERVER_ERROR, false),
+        Arguments.of("another key", CsrBuilder.Kind.CLIENT_IDENTITY, anotherKey, FailureKind.BAD_RESPONSE, false),
+        Arguments.of("expired", CsrBuilder.Kind.CLIENT_IDENTITY, expired, FailureKind.BAD_RESPONSE, false));
+  }
+
+  @ParameterizedTest(name = "{0}, rotate key {4}")
+  @MethodSource("failures")
+  void aFailureLeavesThePreviousKeyAndCertificateUntouched(
+      String name, CsrBuilder.Kind kind, Answer answer, FailureKind expected, boolean rotate) throws Exception {
+    EstCredential credential = issued(kind);
+    OnDisk before = onDisk();
+    server.then(answer);
+
+    RenewalOutcome outcome = credential.renew(attempt(rotate));
+
+    assertThat(outcome).isInstanceOfSatisfying(RenewalOutcome.Failed.class, f -> assertThat(f.kind()).isEqualTo(expected));
+    assertThat(onDisk()).isEqualTo(before);
+    assertThat(keys.exists(KeyRotation.temporaryKeyId(ID))).isFalse();
+    assertThat(credential.current()).contains(EstCredential.infoOf(before.leaf()));
+  }
+
+  @Test
+  void aBadAnswerIsReportedWithTheUrlAndWhatIsWrong() throws Exception {
+    EstCredential credential = issued(CsrBuilder.Kind.EDGE_CA);
+    server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
+
+    RenewalOutcome.Failed failed = (RenewalOutcome.Failed) credential.renew(attempt(true));
+
+    assertThat(failed.reason()).isEqualTo(server.base(ID) + ": the certificate returned for the Edge CA is not a CA certificate (is the URL an Edge CA label?)");
+  }
+
+  @Test
+  void aRateLimitedRequestCarriesTheServersRetryAfter() throws Exception {
+    EstCredential credential = issued(CsrBuilder.Kind.CLIENT_IDENTITY);
+    server.then(Answer.with(Response.text(429, "slow down").with("Retry-After", "90")));
+
+    RenewalOutcome outcome = credential.renew(attempt(true));
+
+    assertThat(outcome).isEqualTo(new RenewalOutcome.Failed(FailureKind.RATE_LIMITED, "POST " + server.base(ID) + "/simpleenroll: 429 slow down",
+        Optional.of(Duration.ofSeconds(90))));
+  }
+
+  @Test
+  void aCertificateFileChangedByHandSuspendsRenewalAndIsLeftAsItIs() throws Exception {
+    EstCredential credential = issued(CsrBuilder.Kind.CLIENT_IDENTITY);
+    byte[] byHand = writeCertificateByHand(ca.client(CN, TestCa.newKey().getPublic()));
+    server.reset();
+
+    RenewalOutcome outcome = credential.renew(attempt(true));
+
+    assertThat(outcome).isInstanceOfSatisfying(RenewalOutcome.Suspended.class,
+        s -> assertThat(s.reason()).contains(store.certificates().path(ID).toString()).contains("changed outside the agent"));
+    assertThat(store.certificates().path(ID)).hasBinaryContent(byHand);
+    assertThat(server.requests()).isEmpty();
+  }
+
+  @Test
+  void adoptingTheFileOnDiskAllowsRenewalAgain() throws Exception {
+    EstCredential credential = issued(CsrBuilder.Kind.CLIENT_IDENTITY);
+    writeCertificateByHand(ca.client(CN, TestCa.newKey().getPublic()));
+
+    credential.adoptFileOnDisk();
+    server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
+
+    assertThat(credential.renew(attempt(false))).isInstanceOf(RenewalOutcome.Renewed.class);
+    assertThat(credential.pair()).isPresent();
+  }
+
+  @Test
+  void aMatchingPairOnDiskIsAdoptedSilentlyWhenTheStateWasLost() throws Exception {
+    issued(CsrBuilder.Kind.CLIENT_IDENTITY);
+    Files.delete(dir.resolve(StateFile.NAME));
+    state = StateFile.open(dir, Clock.systemUTC());
+    server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
+
+    RenewalOutcome outcome = credential(CsrBuilder.Kind.CLIENT_IDENTITY).renew(attempt(false));
+
+    assertThat(outcome).isInstanceOf(RenewalOutcome.Renewed.class);
+    assertThat(state.knows(ID)).isTrue();
+  }
+
+  @Test
+  void aCertificateOfAnotherKeyWithNoRecordIsNotAdopted() throws Exception {
+    writeCertificateByHand(ca.client(CN, TestCa.newKey().getPublic()));
+    keys.generate(ID);
+
+    RenewalOutcome outcome = credential(CsrBuilder.Kind.CLIENT_IDENTITY).renew(attempt(true));
+
+    assertThat(outcome).isInstanceOf(RenewalOutcome.Suspended.class);
+    assertThat(server.requests()).isEmpty();
+  }
+
+  @Test
+  void thereIsNoCurrentCertificateWhenTheKeyDoesNotMatchIt() throws Exception {
+    EstCredential credential = issued(CsrBuilder.Kind.CLIENT_IDENTITY);
+    assertThat(credential.current()).isPresent();
+
+    keys.generate(ID);
+
+    assertThat(credential.current()).isEmpty();
+    assertThat(credential.pair()).isEmpty();
+  }
+
+  @Test
+  void thereIsNoCurrentCertificateBeforeTheFirstIssuance() {
+    assertThat(credential(CsrBuilder.Kind.CLIENT_IDENTITY).current()).isEmpty();
+  }
+
+  /** The key and certificate files of {@link #ID}, byte for byte (ISO-8859-1 keeps every byte). */
+  private record OnDisk(String key, String certificate) {
+    X509Certificate leaf() throws Exception {
+      return Pem.certificates(certificate).getFirst();
+    }
+  }
+
+  private OnDisk onDisk() throws Exception {
+    return new OnDisk(
+        Files.readString(keys.path(ID), StandardCharsets.ISO_8859_1),
+        Files.readString(store.certificates().path(ID), StandardCharsets.ISO_8859_1));
+  }
+
+  private EstCredential issued(CsrBuilder.Kind kind) {
+    server.then(issuing(kind));
+    EstCredential credential = credential(kind);
+    assertThat(credential.renew(attempt(true))).as("the first issuance").isInstanceOf(RenewalOutcome.Renewed.class);
+    return credential;
+  }
+
+  private EstCredential credential(CsrBuilder.Kind kind) {
+    return new EstCredential(new EstCredential.Request(ID, CN, kind, server.base(ID)), store, est, now -> ANONYMOUS, state);
+  }
+
+  private byte[] writeCertificateByHand(X509Certificate cert) throws Exception {
+    byte[] pem = Pem.encode(cert).getBytes(StandardCharsets.US_ASCII);
+    Files.write(store.certificates().path(ID), pem);
+    return pem;
+  }
+
+  /** Answers with a certificate of {@code kind} for the CSR's key, as a good EST server does. */
+  private static Answer issuing(CsrBuilder.Kind kind) {
+    return ScriptedEstServer.enrolling(spki -> certificateFor(kind, spki));
+  }
+
+  private static X509Certificate certificateFor(CsrBuilder.Kind kind, SubjectPublicKeyInfo spki) {
+    return kind == CsrBuilder.Kind.EDGE_CA ? ca.edgeCa(CN, spki) : ca.client(CN, spki);
+  }
+
+  private static RenewalAttempt attempt(boolean rotateKey) {
+    return new RenewalAttempt(ID, Optional.empty(), rotateKey, false, 1, Instant.now());
+  }
+}

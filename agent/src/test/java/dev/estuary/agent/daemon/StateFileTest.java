@@ -1,0 +1,151 @@
+package dev.estuary.agent.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.estuary.agent.renewal.CertificateInfo;
+import dev.estuary.agent.renewal.CredentialStatus;
+import dev.estuary.agent.renewal.FailureKind;
+import dev.estuary.agent.renewal.RenewalOutcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code state.json}: the ledger of certificate files the agent wrote, and the published schedule. */
+class StateFileTest {
+  private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  private static final String ID = "device-id";
+
+  @TempDir Path dir;
+
+  @Test
+  void aNewStateKnowsNothing() throws Exception {
+    StateFile state = open();
+
+    assertThat(state.knows(ID)).isFalse();
+    assertThat(state.wrote(ID, "aa")).isFalse();
+    assertThat(dir.resolve(StateFile.NAME)).doesNotExist();
+  }
+
+  @Test
+  void aPendingFingerprintCountsAsWrittenButTheIdIsNotYetKnown() throws Exception {
+    StateFile state = open();
+
+    state.pending(ID, "aa");
+
+    assertThat(state.wrote(ID, "aa")).isTrue();
+    assertThat(state.wrote(ID, "bb")).isFalse();
+    assertThat(state.wrote("edge", "aa")).isFalse();
+    assertThat(state.knows(ID)).isFalse();
+  }
+
+  @Test
+  void committingRecordsTheFingerprintAndClearsThePendingOne() throws Exception {
+    StateFile state = open();
+    state.committed(ID, "aa");
+    state.pending(ID, "bb");
+
+    state.committed(ID, "cc");
+
+    assertThat(state.knows(ID)).isTrue();
+    assertThat(state.wrote(ID, "cc")).isTrue();
+    assertThat(state.wrote(ID, "aa")).as("the earlier file").isFalse();
+    assertThat(state.wrote(ID, "bb")).as("the pending file, never committed").isFalse();
+  }
+
+  @Test
+  void survivesReopening() throws Exception {
+    StateFile first = open();
+    first.committed(ID, "aa");
+    first.pending("est-id", "bb");
+
+    StateFile again = open();
+
+    assertThat(again.knows(ID)).isTrue();
+    assertThat(again.wrote(ID, "aa")).isTrue();
+    assertThat(again.wrote("est-id", "bb")).isTrue();
+    assertThat(again.knows("est-id")).isFalse();
+  }
+
+  @Test
+  void isPrivateToItsOwner() throws Exception {
+    open().committed(ID, "aa");
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(StateFile.NAME)))).isEqualTo("rw-------");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"{\"credentials\": {", "[1, 2]", "\u0000\u0001binary"})
+  void anUnreadableFileIsMovedAsideAndTheAgentStartsAfresh(String content) throws Exception {
+    Files.writeString(dir.resolve(StateFile.NAME), content);
+
+    StateFile state = open();
+
+    assertThat(dir.resolve(StateFile.NAME + ".unreadable")).hasContent(content);
+    assertThat(dir.resolve(StateFile.NAME)).doesNotExist();
+    assertThat(state.knows(ID)).isFalse();
+    state.committed(ID, "aa");
+    assertThat(StateFile.read(dir)).hasValueSatisfying(json -> assertThat(json.path("credentials").path(ID).path("certificate_sha256").asText()).isEqualTo("aa"));
+  }
+
+  @Test
+  void publishWritesEachCredentialsScheduleBesideItsFingerprint() throws Exception {
+    StateFile state = open();
+    state.committed(ID, "aa");
+    CertificateInfo cert = new CertificateInfo(NOW.minusSeconds(3600), NOW.plusSeconds(7200));
+    CredentialStatus failing =
+        new CredentialStatus(
+            ID,
+            Optional.of(cert),
+            Optional.of(NOW.plusSeconds(5000)),
+            Optional.of(NOW.plusSeconds(60)),
+            Optional.of(NOW.minusSeconds(10)),
+            Optional.of(RenewalOutcome.Failed.of(FailureKind.UNREACHABLE, "connection refused")),
+            Optional.of("server unreachable: connection refused"),
+            2);
+    CredentialStatus fresh = new CredentialStatus("aziot-edged-ca", Optional.empty(), Optional.empty(), Optional.of(NOW),
+        Optional.empty(), Optional.empty(), Optional.empty(), 0);
+
+    state.publish(List.of(failing, fresh));
+
+    JsonNode json = StateFile.read(dir).orElseThrow();
+    JsonNode c = json.path("credentials").path(ID);
+    assertThat(c.path("certificate_sha256").asText()).isEqualTo("aa");
+    assertThat(c.path("not_before").asText()).isEqualTo("2029-12-31T23:00:00Z");
+    assertThat(c.path("not_after").asText()).isEqualTo("2030-01-01T02:00:00Z");
+    assertThat(c.path("renewal_time").asText()).isEqualTo("2030-01-01T01:23:20Z");
+    assertThat(c.path("next_attempt").asText()).isEqualTo("2030-01-01T00:01:00Z");
+    assertThat(c.path("last_attempt").asText()).isEqualTo("2029-12-31T23:59:50Z");
+    assertThat(c.path("last_outcome").asText()).isEqualTo("failed");
+    assertThat(c.path("last_error").asText()).isEqualTo("server unreachable: connection refused");
+    assertThat(c.path("consecutive_failures").asInt()).isEqualTo(2);
+    JsonNode e = json.path("credentials").path("aziot-edged-ca");
+    assertThat(e.path("not_after").isNull()).isTrue();
+    assertThat(e.path("next_attempt").asText()).isEqualTo("2030-01-01T00:00:00Z");
+    assertThat(e.path("last_outcome").isNull()).isTrue();
+    assertThat(json.path("updated_at").asText()).isEqualTo("2030-01-01T00:00:00Z");
+    assertThat(json.path("version").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void keepsSectionsAcrossReopening() throws Exception {
+    open().putSection("provisioning", StateFile.JSON.readTree("{\"assigned_hub\": \"hub.example.net\"}"));
+
+    assertThat(open().section("provisioning")).hasValueSatisfying(s -> assertThat(s.path("assigned_hub").asText()).isEqualTo("hub.example.net"));
+    assertThat(open().section("daemon")).isEmpty();
+  }
+
+  private StateFile open() throws Exception {
+    return StateFile.open(dir, CLOCK);
+  }
+}
