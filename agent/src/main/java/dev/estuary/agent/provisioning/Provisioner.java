@@ -8,6 +8,7 @@ import dev.estuary.agent.config.Provisioning;
 import dev.estuary.agent.credential.EstCredential;
 import dev.estuary.agent.daemon.AfterTick;
 import dev.estuary.agent.daemon.Agent;
+import dev.estuary.agent.daemon.AgentDaemon;
 import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.est.EstIdentity;
 import dev.estuary.agent.store.TrustAnchors;
@@ -71,6 +72,11 @@ public final class Provisioner implements AfterTick {
             Agent.EST_TIMEOUT,
             clock);
     return Optional.of(new Provisioner(dps, deviceId.get()::readablePair, client, agent.state(), clock));
+  }
+
+  /** The daemon for {@code agent}, registering with the provisioning service when configured. */
+  public static AgentDaemon daemonFor(Agent agent, Clock clock) throws IOException {
+    return new AgentDaemon(agent, forAgent(agent, clock).stream().map(p -> (AfterTick) p).toList());
   }
 
   @Override

@@ -2,9 +2,7 @@ package dev.estuary.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.estuary.agent.config.AgentConfig;
-import dev.estuary.agent.daemon.AfterTick;
 import dev.estuary.agent.daemon.Agent;
-import dev.estuary.agent.daemon.AgentDaemon;
 import dev.estuary.agent.daemon.AgentLock;
 import dev.estuary.agent.daemon.RenewRequests;
 import dev.estuary.agent.daemon.StateFile;
@@ -67,7 +65,7 @@ public final class RenewCommand implements Callable<Integer> {
           return 2;
         }
       }
-      new AgentDaemon(agent, Provisioner.forAgent(agent, Clock.systemUTC()).stream().map(p -> (AfterTick) p).toList()).step();
+      Provisioner.daemonFor(agent, Clock.systemUTC()).step();
       Instant at = Instant.now();
       StatusView.print(System.out, stateDir, at);
       return renewedSince(StateFile.read(stateDir).orElseThrow(), ids, Instant.EPOCH) ? 0 : 1;

@@ -59,7 +59,7 @@ public final class RunCommand implements Callable<Integer> {
         Agent agent = Agent.open(config, Clock.systemUTC())) {
       EffectiveConfig.write(config);
       Optional<Provisioner> provisioner = Provisioner.forAgent(agent, Clock.systemUTC());
-      AgentDaemon daemon = new AgentDaemon(agent, provisioner.stream().map(p -> (AfterTick) p).toList());
+      AgentDaemon daemon = new AgentDaemon(agent, provisioner.<AfterTick>map(p -> p).stream().toList());
       if (once) {
         daemon.step();
         Instant now = Instant.now();

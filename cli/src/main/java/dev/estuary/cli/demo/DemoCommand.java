@@ -6,7 +6,6 @@ import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.config.AgentConfigParser;
 import dev.estuary.agent.config.ConfigParseResult;
 import dev.estuary.agent.config.EstCertificate;
-import dev.estuary.agent.daemon.AfterTick;
 import dev.estuary.agent.daemon.Agent;
 import dev.estuary.agent.daemon.AgentDaemon;
 import dev.estuary.agent.daemon.StateFile;
@@ -114,8 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   private static int runAgent(AgentConfig config, Clock clock, Timeline t) throws Exception {
     try (Agent agent = Agent.open(config, clock)) {
-      Optional<Provisioner> provisioner = Provisioner.forAgent(agent, clock);
-      AgentDaemon daemon = new AgentDaemon(agent, provisioner.stream().map(p -> (AfterTick) p).toList());
+      AgentDaemon daemon = Provisioner.daemonFor(agent, clock);
       Thread loop = Thread.ofPlatform().name("estuary-demo-agent").daemon().start(() -> {
         try {
           daemon.run();
