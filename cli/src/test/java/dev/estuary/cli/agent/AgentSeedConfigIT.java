@@ -2,6 +2,8 @@ package dev.estuary.cli.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.cli.EstuaryJar;
 import dev.estuary.server.testing.QuickstartServer;
@@ -109,6 +111,26 @@ class AgentSeedConfigIT {
     device.assertChainsToRoot(device.chain(EstCertificate.DEVICE_ID));
     device.assertChainsToRoot(device.chain(EstCertificate.EDGE_CA));
     assertThat(r.err()).contains("est-id: renewed").contains("device-id: renewed").contains("aziot-edged-ca: renewed");
+  }
+
+  @Test
+  void withEstuaryLogFormatJsonEachLogLineIsAJsonObject() throws Exception {
+    Device device = Device.create(work.resolve("json-logs"), server, UnaryOperator.identity());
+    List<String> cmd = new ArrayList<>(List.of(EstuaryJar.java(), "-jar", EstuaryJar.jar()));
+    cmd.addAll(List.of(device.agent("run", "--once")));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(device.dir.toFile());
+    pb.environment().put("ESTUARY_LOG_FORMAT", "json");
+    EstuaryJar.Result r = EstuaryJar.run(device.dir, pb);
+    assertThat(r.code()).as(r.describe()).isZero();
+    List<String> lines = r.err().lines().toList();
+    assertThat(lines).isNotEmpty();
+    ObjectMapper json = new ObjectMapper();
+    for (String line : lines) {
+      JsonNode event = json.readTree(line);
+      assertThat(event.path("level").asText()).as(line).isIn("INFO", "WARN", "ERROR");
+      assertThat(event.path("loggerName").asText()).as(line).startsWith("dev.estuary.");
+    }
+    assertThat(r.err()).contains("\"formattedMessage\":\"device-id: renewed");
   }
 
   @Test

@@ -1,0 +1,133 @@
+package dev.estuary.agent.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * One folder under {@code config-cases/} (on the agent's test class path, also published in its
+ * test-jar for the command-line tests), made real in a directory:
+ *
+ * <ul>
+ *   <li>{@code config.toml}: the input; {@code ${CASE_DIR}} stands for the folder the case is
+ *       copied to.
+ *   <li>{@code setup.txt}: the files the configuration refers to, made in that folder, one command
+ *       a line: {@code file PATH MODE} (an empty-looking PEM file with that octal mode), {@code
+ *       dir PATH}, {@code chmod MODE PATH}; {@code #} starts a comment.
+ *   <li>{@code expected.txt}: exactly the problem lines, in order ({@code warning: } for
+ *       warnings); empty for a file without problems. A case is valid when no line is an error.
+ *   <li>{@code effective.toml} (valid cases, optional): the report {@link EffectiveConfig} writes.
+ * </ul>
+ *
+ * @param source the case's folder
+ * @param dir where it was made: holds {@code config.toml} and the files of {@code setup.txt}
+ */
+public record ConfigCase(Path source, Path dir) {
+  private static final String CASE_DIR = "${CASE_DIR}";
+
+  /** Every case's name, sorted. */
+  public static List<String> names() throws IOException {
+    try (Stream<Path> dirs = Files.list(root())) {
+      return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  /** Makes case {@code name} real in {@code dir}: config.toml and the files it refers to. */
+  public static ConfigCase make(String name, Path dir) throws IOException {
+    Path source = root().resolve(name);
+    Files.createDirectories(dir);
+    ConfigCase c = new ConfigCase(source, dir);
+    Files.writeString(c.config(), c.read("config.toml"));
+    c.setUp();
+    return c;
+  }
+
+  /** The configuration file to parse. */
+  public Path config() {
+    return dir.resolve("config.toml");
+  }
+
+  /** The expected problem lines, in order. */
+  public List<String> expected() throws IOException {
+    return read("expected.txt").lines().filter(l -> !l.isBlank()).toList();
+  }
+
+  /** The case's {@code name} file with {@code ${CASE_DIR}} replaced, if it has one. */
+  public Optional<String> optional(String name) throws IOException {
+    return Files.exists(source.resolve(name)) ? Optional.of(read(name)) : Optional.empty();
+  }
+
+  private String read(String name) throws IOException {
+    return Files.readString(source.resolve(name), StandardCharsets.UTF_8).replace(CASE_DIR, dir.toString());
+  }
+
+  private static Path root() throws IOException {
+    URL url = ConfigCase.class.getResource("/config-cases");
+    if (url == null) {
+      throw new IOException("config-cases is not on the test class path");
+    }
+    try {
+      URI uri = url.toURI();
+      if (uri.getScheme().equals("jar")) { // from the test-jar, in another module's tests
+        try {
+          FileSystems.getFileSystem(uri);
+        } catch (FileSystemNotFoundException notOpenYet) {
+          FileSystems.newFileSystem(uri, Map.of());
+        }
+      }
+      return Path.of(uri);
+    } catch (URISyntaxException e) {
+      throw new IOException("config-cases: " + url + " is not a URI", e);
+    }
+  }
+
+  private void setUp() throws IOException {
+    Path setup = source.resolve("setup.txt");
+    if (!Files.exists(setup)) {
+      return;
+    }
+    for (String line : Files.readAllLines(setup, StandardCharsets.UTF_8)) {
+      String l = line.strip();
+      if (l.isEmpty() || l.startsWith("#")) {
+        continue;
+      }
+      String[] w = l.split("\\s+");
+      switch (w[0]) {
+        case "file" -> {
+          Path f = dir.resolve(w[1]);
+          Files.createDirectories(f.getParent());
+          Files.writeString(f, "-----BEGIN PLACEHOLDER-----\nconfig test file\n-----END PLACEHOLDER-----\n");
+          Files.setPosixFilePermissions(f, mode(w[2]));
+        }
+        case "dir" -> Files.createDirectories(dir.resolve(w[1]));
+        case "chmod" -> Files.setPosixFilePermissions(dir.resolve(w[2]), mode(w[1]));
+        default -> throw new IllegalArgumentException(setup + ": unknown setup command '" + w[0] + "'");
+      }
+    }
+  }
+
+  /** "640" → rw-r-----. */
+  private static Set<PosixFilePermission> mode(String octal) {
+    int m = Integer.parseInt(octal, 8);
+    Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+    for (PosixFilePermission p : PosixFilePermission.values()) {
+      if ((m & (1 << (8 - p.ordinal()))) != 0) {
+        perms.add(p);
+      }
+    }
+    return perms;
+  }
+}
