@@ -155,9 +155,9 @@ public final class RenewalEngine {
         slot.lastError = null;
         slot.nextAttempt = schedule.afterSuccess(renewed.certificate(), finished);
         log.info(
-            "{}: renewed{}; certificate valid until {}; next renewal at {}",
+            "{}: {}; certificate valid until {}; next renewal at {}",
             managed.id(),
-            attempt.rotateKey() ? " with a new key" : "",
+            before.isEmpty() ? "obtained" : attempt.rotateKey() ? "renewed with a new key" : "renewed",
             renewed.certificate().notAfter(),
             slot.nextAttempt);
       }

@@ -110,7 +110,7 @@ class AgentSeedConfigIT {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(device.keyFile(EstCertificate.EST_ID)))).isEqualTo("rw-------");
     device.assertChainsToRoot(device.chain(EstCertificate.DEVICE_ID));
     device.assertChainsToRoot(device.chain(EstCertificate.EDGE_CA));
-    assertThat(r.err()).contains("est-id: renewed").contains("device-id: renewed").contains("aziot-edged-ca: renewed");
+    assertThat(r.err()).contains("est-id: obtained").contains("device-id: obtained").contains("aziot-edged-ca: obtained");
   }
 
   @Test
@@ -130,7 +130,7 @@ class AgentSeedConfigIT {
       assertThat(event.path("level").asText()).as(line).isIn("INFO", "WARN", "ERROR");
       assertThat(event.path("loggerName").asText()).as(line).startsWith("dev.estuary.");
     }
-    assertThat(r.err()).contains("\"formattedMessage\":\"device-id: renewed");
+    assertThat(r.err()).contains("\"formattedMessage\":\"device-id: obtained");
   }
 
   @Test
