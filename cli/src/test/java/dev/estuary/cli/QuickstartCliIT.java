@@ -152,6 +152,51 @@ class QuickstartCliIT {
     assertThat(j.get("error_kinds").get("HTTP 401").asLong()).isEqualTo(6);
   }
 
+  @Test
+  void benchRegistersExactlyTheRequestedNumberAndTheServerRecordsThem() throws Exception {
+    Path out = work.resolve("bench-register.json");
+    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "basic",
+        "--concurrency", "4", "--duration", "60s", "--warmup", "0s", "--max-requests", "20", "--json", out.toString());
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode j = JSON.readTree(out.toFile());
+    assertThat(j.get("ok").asLong()).isEqualTo(20);
+    assertThat(j.get("errors").asLong()).isZero();
+    assertThat(j.get("polls_assigning").asLong()).isZero();
+    assertThat(j.get("devices").asInt()).isEqualTo(4);
+    assertThat(r.out).contains("20 ok, 0 errors");
+    String prefix = j.get("registration_id_prefix").asText();
+    assertThat(prefix).matches("bench-[0-9a-f]{8}-");
+
+    // The server logged one registration per operation, and keeps one record per device.
+    long logged = Files.readAllLines(work.resolve("server.log")).stream().filter(l -> l.contains("registered " + prefix)).count();
+    assertThat(logged).isEqualTo(20);
+    JsonNode records = JSON.readTree(sh(work, "curl -sS --fail --cacert " + info.get("root_ca").asText() + " -H 'Authorization: Bearer "
+        + info.get("admin_token").asText() + "' " + info.get("admin_url").asText() + "/api/v1/enrollment-groups/edge-devices/registrations").out);
+    List<JsonNode> mine = new ArrayList<>();
+    records.forEach(n -> {
+      if (n.get("registrationId").asText().startsWith(prefix)) {
+        mine.add(n);
+      }
+    });
+    assertThat(mine).isNotEmpty().hasSizeLessThanOrEqualTo(4);
+    for (JsonNode n : mine) {
+      assertThat(n.get("registrationId").asText()).matches(prefix + "[0-3]");
+      assertThat(n.get("assignedHub").asText()).isEqualTo(info.get("iot_hub").asText());
+    }
+  }
+
+  @Test
+  void benchCountsRegistrationRefusalsByStatusAndErrorCode() throws Exception {
+    Path out = work.resolve("bench-register-refused.json");
+    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "basic", "--id-scope", "0ne00000000",
+        "--concurrency", "2", "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--json", out.toString());
+    assertThat(r.code).isEqualTo(1);
+    JsonNode j = JSON.readTree(out.toFile());
+    assertThat(j.get("ok").asLong()).isZero();
+    assertThat(j.get("errors").asLong()).isEqualTo(6);
+    assertThat(j.get("error_kinds").get("register: HTTP 404 404001").asLong()).isEqualTo(6);
+  }
+
   /** estuary_certificates_issued_total summed over labels and gates, from the admin port's /metrics. */
   private static double issuedTotal() throws Exception {
     Result m = sh(work, "curl -sS --cacert " + info.get("root_ca").asText() + " " + info.get("admin_url").asText() + "/metrics");
