@@ -105,11 +105,7 @@ class QuickstartCliIT {
 
   @Test
   void revokedCertificateNoLongerAuthenticates() throws Exception {
-    Path dir = Files.createTempDirectory(work, "revoke");
-    sh(dir, "openssl req -nodes -new -subj /CN=to-revoke -sha256 -keyout k.pem -out r.csr");
-    Result got = sh(dir, enroll(info.get("factory_secret").asText())
-        + " | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out c.pem");
-    assertThat(got.code).as(got.err).isZero();
+    Path dir = factoryIdentity("to-revoke", "");
     String serial = sh(dir, "openssl x509 -in c.pem -noout -serial").out.strip().replace("serial=", "");
 
     Result shown = estuary("server", "cert", "show", serial, "--data-dir", data.toString());
@@ -186,6 +182,21 @@ class QuickstartCliIT {
   }
 
   @Test
+  void benchRegistersDevicesEnrolledWithAnIdevidFromFiles() throws Exception {
+    Path dir = factoryIdentity("bench-idevid", "-newkey ec -pkeyopt ec_paramgen_curve:P-256");
+    Path out = work.resolve("bench-register-mtls.json");
+    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "mtls",
+        "--client-cert", dir.resolve("c.pem").toString(), "--client-key", dir.resolve("k.pem").toString(),
+        "--url", info.get("labels").get("device-id").asText(), "--devices", "4", "--concurrency", "2", "--new-connection",
+        "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--json", out.toString());
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode j = JSON.readTree(out.toFile());
+    assertThat(j.get("ok").asLong()).isEqualTo(6);
+    assertThat(j.get("errors").asLong()).isZero();
+    assertThat(j.get("mode").asText()).isEqualTo("new-connection");
+  }
+
+  @Test
   void benchCountsRegistrationRefusalsByStatusAndErrorCode() throws Exception {
     Path out = work.resolve("bench-register-refused.json");
     Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "basic", "--id-scope", "0ne00000000",
@@ -248,6 +259,16 @@ class QuickstartCliIT {
     Result r = run(pb);
     assertThat(r.code).as(r.err).isZero();
     assertThat(r.out).contains("Usage: estuary").contains("server");
+  }
+
+  /** A new directory with k.pem, r.csr and c.pem: a certificate enrolled with the factory secret, as a factory line does. */
+  private Path factoryIdentity(String cn, String keyOptions) throws Exception {
+    Path dir = Files.createTempDirectory(work, cn);
+    sh(dir, "openssl req -nodes -new " + keyOptions + " -subj /CN=" + cn + " -sha256 -keyout k.pem -out r.csr");
+    Result got = sh(dir, enroll(info.get("factory_secret").asText())
+        + " | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out c.pem");
+    assertThat(got.code).as(got.err).isZero();
+    return dir;
   }
 
   private String enroll(String secret) {

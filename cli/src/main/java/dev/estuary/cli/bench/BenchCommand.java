@@ -56,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   enum Auth { none, secret, basic, mtls }
 
-  @Option(names = "--url", paramLabel = "URL", description = "EST base URL, e.g. https://localhost:8443/.well-known/est/device-id (the operation is appended).")
+  @Option(names = "--url", paramLabel = "URL", description = "EST base URL, e.g. https://localhost:8443/.well-known/est/device-id (the operation is appended); register: where the identity that enrolls the devices comes from.")
   String url;
 
   @Option(names = "--quickstart", paramLabel = "DIR", description = "Take --url, --cacert, the secret and Basic credentials (and for register --device-label-url, --dps-url, --id-scope) from DIR/quickstart.json.")
@@ -65,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--cacert", paramLabel = "PEM", description = "Root(s) that the server's TLS certificate chains to.")
   Path cacert;
 
-  @Option(names = "--scenario", required = true, description = "cacerts, enroll, reenroll or register.")
+  @Option(names = "--scenario", required = true, description = "cacerts, enroll, reenroll or register (DPS: PUT register, then one immediate poll of its operation).")
   Scenario scenario;
 
   @Option(names = "--auth", defaultValue = "none", description = "none, secret (Secret-Value), basic or mtls (default: ${DEFAULT-VALUE}).")
@@ -341,7 +341,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (clientCert == null || clientKey == null) {
           throw new IllegalArgumentException("--auth mtls needs --client-cert and --client-key");
         }
-        tls = tls(Pem.certificates(Files.readString(clientCert)), Pem.privateKey(Files.readString(clientKey)));
+        // as a JDK key: JSSE offers no client certificate for Bouncy Castle's "ECDSA" keys
+        tls = tls(Pem.certificates(Files.readString(clientCert)), KeyPairs.forJsse(Pem.privateKey(Files.readString(clientKey))));
       }
       link = new Link(tls, at.host(), at.port(), newConnection);
     }
@@ -556,7 +557,8 @@ public final class BenchCommand implements Callable<Integer> {
       if (g != null) {
         o.put("put_p50_ms", g.put.p50() / 1e6).put("put_p99_ms", g.put.p99() / 1e6)
             .put("poll_p50_ms", g.poll.p50() / 1e6).put("poll_p99_ms", g.poll.p99() / 1e6)
-            .put("polls_assigning", g.assigningPolls).put("devices", devices).put("registration_id_prefix", registrationPrefix);
+            .put("polls_assigning", g.assigningPolls).put("devices", devices).put("registration_id_prefix", registrationPrefix)
+            .put("dps_url", dpsUrl).put("id_scope", idScope);
       }
       if (!Double.isNaN(cpuPerOp)) {
         o.put("server_cpu_ms_per_op", cpuPerOp * 1e3);
