@@ -63,6 +63,10 @@ scenario enroll-newconn    --scenario enroll --auth basic --new-connection
 scenario enroll-mtls-keepalive --scenario enroll --auth mtls --client-cert "$data/idevid.pem" --client-key "$data/idevid.key" --url "$est/device-id"
 scenario reenroll-keepalive --scenario reenroll --auth mtls --client-cert "$data/idevid.pem" --client-key "$data/idevid.key" --url "$est/device-id"
 scenario reenroll-newconn  --scenario reenroll --auth mtls --client-cert "$data/idevid.pem" --client-key "$data/idevid.key" --url "$est/device-id" --new-connection
+if [ -z "$postgres" ]; then # the quickstart's enrollment group and hub were made in H2
+  scenario register-keepalive --scenario register --auth basic
+  scenario register-newconn  --scenario register --auth basic --new-connection
+fi
 
 python3 - "$out" "$runs" <<'PY'
 import json, sys, glob, statistics, os

@@ -105,11 +105,7 @@ class QuickstartCliIT {
 
   @Test
   void revokedCertificateNoLongerAuthenticates() throws Exception {
-    Path dir = Files.createTempDirectory(work, "revoke");
-    sh(dir, "openssl req -nodes -new -subj /CN=to-revoke -sha256 -keyout k.pem -out r.csr");
-    Result got = sh(dir, enroll(info.get("factory_secret").asText())
-        + " | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out c.pem");
-    assertThat(got.code).as(got.err).isZero();
+    Path dir = factoryIdentity("to-revoke", "");
     String serial = sh(dir, "openssl x509 -in c.pem -noout -serial").out.strip().replace("serial=", "");
 
     Result shown = estuary("server", "cert", "show", serial, "--data-dir", data.toString());
@@ -150,6 +146,66 @@ class QuickstartCliIT {
     assertThat(j.get("ok").asLong()).isZero();
     assertThat(j.get("errors").asLong()).isEqualTo(6);
     assertThat(j.get("error_kinds").get("HTTP 401").asLong()).isEqualTo(6);
+  }
+
+  @Test
+  void benchRegistersExactlyTheRequestedNumberAndTheServerRecordsThem() throws Exception {
+    Path out = work.resolve("bench-register.json");
+    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "basic",
+        "--concurrency", "4", "--duration", "60s", "--warmup", "0s", "--max-requests", "20", "--json", out.toString());
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode j = JSON.readTree(out.toFile());
+    assertThat(j.get("ok").asLong()).isEqualTo(20);
+    assertThat(j.get("errors").asLong()).isZero();
+    assertThat(j.get("polls_assigning").asLong()).isZero();
+    assertThat(j.get("devices").asInt()).isEqualTo(4);
+    assertThat(r.out).contains("20 ok, 0 errors");
+    String prefix = j.get("registration_id_prefix").asText();
+    assertThat(prefix).matches("bench-[0-9a-f]{8}-");
+
+    // The server logged one registration per operation, and keeps one record per device.
+    long logged = Files.readAllLines(work.resolve("server.log")).stream().filter(l -> l.contains("registered " + prefix)).count();
+    assertThat(logged).isEqualTo(20);
+    JsonNode records = JSON.readTree(sh(work, "curl -sS --fail --cacert " + info.get("root_ca").asText() + " -H 'Authorization: Bearer "
+        + info.get("admin_token").asText() + "' " + info.get("admin_url").asText() + "/api/v1/enrollment-groups/edge-devices/registrations").out);
+    List<JsonNode> mine = new ArrayList<>();
+    records.forEach(n -> {
+      if (n.get("registrationId").asText().startsWith(prefix)) {
+        mine.add(n);
+      }
+    });
+    assertThat(mine).isNotEmpty().hasSizeLessThanOrEqualTo(4);
+    for (JsonNode n : mine) {
+      assertThat(n.get("registrationId").asText()).matches(prefix + "[0-3]");
+      assertThat(n.get("assignedHub").asText()).isEqualTo(info.get("iot_hub").asText());
+    }
+  }
+
+  @Test
+  void benchRegistersDevicesEnrolledWithAnIdevidFromFiles() throws Exception {
+    Path dir = factoryIdentity("bench-idevid", "-newkey ec -pkeyopt ec_paramgen_curve:P-256");
+    Path out = work.resolve("bench-register-mtls.json");
+    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "mtls",
+        "--client-cert", dir.resolve("c.pem").toString(), "--client-key", dir.resolve("k.pem").toString(),
+        "--url", info.get("labels").get("device-id").asText(), "--devices", "4", "--concurrency", "2", "--new-connection",
+        "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--json", out.toString());
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode j = JSON.readTree(out.toFile());
+    assertThat(j.get("ok").asLong()).isEqualTo(6);
+    assertThat(j.get("errors").asLong()).isZero();
+    assertThat(j.get("mode").asText()).isEqualTo("new-connection");
+  }
+
+  @Test
+  void benchCountsRegistrationRefusalsByStatusAndErrorCode() throws Exception {
+    Path out = work.resolve("bench-register-refused.json");
+    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "basic", "--id-scope", "0ne00000000",
+        "--concurrency", "2", "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--json", out.toString());
+    assertThat(r.code).isEqualTo(1);
+    JsonNode j = JSON.readTree(out.toFile());
+    assertThat(j.get("ok").asLong()).isZero();
+    assertThat(j.get("errors").asLong()).isEqualTo(6);
+    assertThat(j.get("error_kinds").get("register: HTTP 404 404001").asLong()).isEqualTo(6);
   }
 
   /** estuary_certificates_issued_total summed over labels and gates, from the admin port's /metrics. */
@@ -203,6 +259,16 @@ class QuickstartCliIT {
     Result r = run(pb);
     assertThat(r.code).as(r.err).isZero();
     assertThat(r.out).contains("Usage: estuary").contains("server");
+  }
+
+  /** A new directory with k.pem, r.csr and c.pem: a certificate enrolled with the factory secret, as a factory line does. */
+  private Path factoryIdentity(String cn, String keyOptions) throws Exception {
+    Path dir = Files.createTempDirectory(work, cn);
+    sh(dir, "openssl req -nodes -new " + keyOptions + " -subj /CN=" + cn + " -sha256 -keyout k.pem -out r.csr");
+    Result got = sh(dir, enroll(info.get("factory_secret").asText())
+        + " | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out c.pem");
+    assertThat(got.code).as(got.err).isZero();
+    return dir;
   }
 
   private String enroll(String secret) {

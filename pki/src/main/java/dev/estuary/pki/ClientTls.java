@@ -16,8 +16,8 @@ import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * TLS client contexts (JSSE) from in-memory trust anchors and an optional client identity. The
- * identity's key may be a software key or a handle to a key in a token (PKCS#11): it is handed to
- * JSSE as is, never copied into a keystore.
+ * identity's key may be a software key (Bouncy Castle's or the JDK's) or a handle to a key in a
+ * token (PKCS#11): it is handed to JSSE without being copied into a keystore.
  */
 public final class ClientTls {
   private ClientTls() {}
@@ -55,12 +55,21 @@ public final class ClientTls {
     private final X509Certificate[] chain;
     private final PrivateKey key;
 
-    FixedIdentity(List<X509Certificate> chain, PrivateKey key) {
+    FixedIdentity(List<X509Certificate> chain, PrivateKey key) throws GeneralSecurityException {
       if (chain.isEmpty() || key == null) {
         throw new IllegalArgumentException("a client identity needs a certificate and its key");
       }
       this.chain = chain.toArray(X509Certificate[]::new);
-      this.key = key;
+      this.key = key.getAlgorithm().equals("ECDSA") ? jsseKey(key) : key;
+    }
+
+    /** JSSE offers no EC key named "ECDSA" (Bouncy Castle's name): hand it the JDK's form. */
+    private static PrivateKey jsseKey(PrivateKey key) throws GeneralSecurityException {
+      try {
+        return KeyPairs.forJsse(key);
+      } catch (PkiException e) {
+        throw new GeneralSecurityException(e.getMessage(), e);
+      }
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,15 +37,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code estuary bench}: a load generator for any RFC 7030 server. Keys and CSRs are made before
- * the clock starts; the run is bounded in time (and optionally in requests).
+ * {@code estuary bench}: a load generator for any RFC 7030 server, and for the DPS device API
+ * ({@code register}). Keys, CSRs and certificates are made before the clock starts; the run is
+ * bounded in time (and optionally in requests).
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Load-tests an EST server (ours or another): throughput, latency percentiles, errors by kind,",
-      "and server CPU per operation when the server's Prometheus /metrics can be read."
+      "Load-tests an EST server (ours or another), or the DPS-compatible registration (register):",
+      "throughput, latency percentiles, errors by kind, and server CPU per operation when the",
+      "server's Prometheus /metrics can be read."
     })
 public final class BenchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,16 +56,16 @@ public final class BenchCommand implements Callable<Integer> {
 
   enum Auth { none, secret, basic, mtls }
 
-  @Option(names = "--url", paramLabel = "URL", description = "EST base URL, e.g. https://localhost:8443/.well-known/est/device-id (the operation is appended).")
+  @Option(names = "--url", paramLabel = "URL", description = "EST base URL, e.g. https://localhost:8443/.well-known/est/device-id (the operation is appended); register: where the identity that enrolls the devices comes from.")
   String url;
 
-  @Option(names = "--quickstart", paramLabel = "DIR", description = "Take --url, --cacert, the secret and Basic credentials from DIR/quickstart.json.")
+  @Option(names = "--quickstart", paramLabel = "DIR", description = "Take --url, --cacert, the secret and Basic credentials (and for register --device-label-url, --dps-url, --id-scope) from DIR/quickstart.json.")
   Path quickstart;
 
   @Option(names = "--cacert", paramLabel = "PEM", description = "Root(s) that the server's TLS certificate chains to.")
   Path cacert;
 
-  @Option(names = "--scenario", required = true, description = "cacerts, enroll, reenroll or register.")
+  @Option(names = "--scenario", required = true, description = "cacerts, enroll, reenroll or register (DPS: PUT register, then one immediate poll of its operation).")
   Scenario scenario;
 
   @Option(names = "--auth", defaultValue = "none", description = "none, secret (Secret-Value), basic or mtls (default: ${DEFAULT-VALUE}).")
@@ -107,24 +110,51 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--key-type", defaultValue = "ec-p256", description = "Key type of the CSRs (default: ${DEFAULT-VALUE}).")
   String keyType;
 
+  @Option(names = "--devices", paramLabel = "N", description = "register: devices (certificates, registration ids) made before the clock starts, spread over the clients (default: --concurrency); kept-alive, one connection each.")
+  Integer devices;
+
+  @Option(names = "--device-label-url", paramLabel = "URL", description = "register: EST base URL of the label issuing the devices' certificates, over mTLS with an identity enrolled at --url with --auth (default: the quickstart's device-id label, else --url itself with --auth).")
+  String deviceLabelUrl;
+
+  @Option(names = "--dps-url", paramLabel = "URL", description = "register: the provisioning service's base URL (default: the quickstart's dps_global_endpoint, else --url's scheme, host and port).")
+  String dpsUrl;
+
+  @Option(names = "--id-scope", paramLabel = "SCOPE", description = "register: the ID scope (default: the quickstart's id_scope).")
+  String idScope;
+
   @Option(names = "--metrics", paramLabel = "URL", description = "Server's Prometheus endpoint (for CPU seconds per operation).")
   String metricsUrl;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
   Path json;
 
-  private String basePath;
-  private String host;
-  private int port;
+  private Endpoint est;
   private SSLContext anonymousTls;
   private X509Certificate[] trust;
+  /** register: the registration ids of this run are this prefix and a number. */
+  private String registrationPrefix;
+
+  /** Host, port and base path (ending in /) of a URL. */
+  record Endpoint(String host, int port, String path) {
+    static Endpoint of(String url) {
+      URI u = URI.create(url.endsWith("/") ? url : url + "/");
+      return new Endpoint(u.getHost(), u.getPort() < 0 ? 443 : u.getPort(), u.getRawPath());
+    }
+  }
+
+  /**
+   * What one operation came to.
+   *
+   * @param error its kind when it failed, null when it succeeded
+   * @param untimedNanos time spent in it that is not its latency (register: following an
+   *     operation that said assigning, as the server asked)
+   */
+  record Outcome(String error, long untimedNanos) {
+    static final Outcome OK = new Outcome(null, 0);
+  }
 
   @Override
   public Integer call() throws Exception {
-    if (scenario == Scenario.register) {
-      System.err.println("estuary bench: the register scenario needs the provisioning service, which this server version does not serve yet");
-      return 2;
-    }
     if (newConnection && keepAlive) {
       System.err.println("estuary bench: --new-connection and --keep-alive exclude each other");
       return 2;
@@ -144,14 +174,18 @@ public final class BenchCommand implements Callable<Integer> {
       System.err.println("estuary bench: --duration is at most 1h");
       return 2;
     }
-    URI u = URI.create(url.endsWith("/") ? url : url + "/");
-    host = u.getHost();
-    port = u.getPort() < 0 ? 443 : u.getPort();
-    basePath = u.getRawPath();
+    est = Endpoint.of(url);
+    if (scenario == Scenario.register) {
+      String refusal = registerDefaults();
+      if (refusal != null) {
+        System.err.println("estuary bench: " + refusal);
+        return 2;
+      }
+    }
     trust = Pem.certificates(Files.readString(cacert)).toArray(X509Certificate[]::new);
     anonymousTls = tls(null, null);
 
-    List<Csr> pool = scenario == Scenario.cacerts ? List.of() : makeCsrs();
+    List<Csr> pool = scenario == Scenario.cacerts || scenario == Scenario.register ? List.of() : makeCsrs(csrPool, "bench-");
     List<Client> clients = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
       clients.add(new Client(i, pool));
@@ -161,6 +195,9 @@ public final class BenchCommand implements Callable<Integer> {
       for (Client c : clients) {
         c.enrollIdentity();
       }
+    }
+    if (scenario == Scenario.register) {
+      prepareDevices(clients);
     }
     Result r = run(clients, warm, measured);
     double cpuPerOp = Double.isNaN(r.cpuSeconds) || r.ok == 0 ? Double.NaN : r.cpuSeconds / (r.ok + r.errors);
@@ -191,50 +228,123 @@ public final class BenchCommand implements Callable<Integer> {
     if (metricsUrl == null && q.hasNonNull("admin_url")) {
       metricsUrl = q.get("admin_url").asText() + "/metrics";
     }
+    if (deviceLabelUrl == null && q.path("labels").hasNonNull("device-id")) {
+      deviceLabelUrl = q.path("labels").get("device-id").asText();
+    }
+    if (dpsUrl == null) {
+      dpsUrl = q.path("dps_global_endpoint").asText(null);
+    }
+    if (idScope == null) {
+      idScope = q.path("id_scope").asText(null);
+    }
+  }
+
+  /** register: fills in what was not given; answers why it cannot run, or null. */
+  private String registerDefaults() {
+    if (idScope == null) {
+      return "the register scenario needs --id-scope (or --quickstart DIR of a server that serves provisioning)";
+    }
+    if (devices == null) {
+      devices = concurrency;
+    }
+    if (devices < concurrency || devices > 100_000) {
+      return "--devices must be at least --concurrency and at most 100000";
+    }
+    if (deviceLabelUrl == null) {
+      deviceLabelUrl = url;
+    }
+    if (dpsUrl == null) {
+      URI u = URI.create(url);
+      dpsUrl = u.getScheme() + "://" + u.getRawAuthority();
+    }
+    return null;
   }
 
   private record Csr(byte[] body, KeyPair key) {}
 
-  private List<Csr> makeCsrs() throws Exception {
-    int n = Math.max(1, csrPool);
+  private List<Csr> makeCsrs(int count, String cnPrefix) throws Exception {
+    int n = Math.max(1, count);
     System.err.printf("estuary bench: making %d %s keys and CSRs before the clock starts ...%n", n, keyType);
     SecureRandom random = new SecureRandom();
     List<Csr> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      KeyPair kp = KeyPairs.generate(keyType, random);
-      var b = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=bench-" + i), kp.getPublic());
-      var signer = new JcaContentSignerBuilder(dev.estuary.pki.IssuingCa.signatureAlgorithm(kp.getPublic())).build(kp.getPrivate());
-      out.add(new Csr(EstBase64.encode(b.build(signer).getEncoded()), kp));
+      out.add(makeCsr(cnPrefix + i, random));
     }
     return out;
+  }
+
+  private Csr makeCsr(String cn, SecureRandom random) throws Exception {
+    KeyPair kp = KeyPairs.generate(keyType, random);
+    var b = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + cn), kp.getPublic());
+    var signer = new JcaContentSignerBuilder(dev.estuary.pki.IssuingCa.signatureAlgorithm(kp.getPublic())).build(kp.getPrivate());
+    return new Csr(EstBase64.encode(b.build(signer).getEncoded()), kp);
+  }
+
+  /**
+   * register: a certificate for every device from the device label, before the clock starts, and
+   * the devices dealt out to the clients. The label is reached with --auth, or, when it is not
+   * --url and --auth is not mtls, with an identity (an IDevID) enrolled at --url first.
+   */
+  private void prepareDevices(List<Client> clients) throws Exception {
+    SecureRandom random = new SecureRandom();
+    byte[] run = new byte[4];
+    random.nextBytes(run);
+    registrationPrefix = "bench-" + HexFormat.of().formatHex(run) + "-";
+    List<Csr> csrs = makeCsrs(devices, registrationPrefix);
+    Client enroller = new Client(0, List.of());
+    Endpoint label = Endpoint.of(deviceLabelUrl);
+    if (auth != Auth.mtls && !label.equals(est)) {
+      System.err.printf("estuary bench: enrolling an identity at %s (--auth %s) to enroll the devices with ...%n", url, auth);
+      Csr identity = makeCsr(registrationPrefix + "identity", random);
+      enroller.become(enroller.enroll(identity), identity.key().getPrivate());
+    }
+    enroller.at = label;
+    System.err.printf("estuary bench: enrolling %d device certificates at %s ...%n", csrs.size(), deviceLabelUrl);
+    Endpoint dps = Endpoint.of(dpsUrl);
+    for (Client c : clients) {
+      c.registrant = new Registrant(dps.path() + idScope + "/registrations/");
+    }
+    for (int i = 0; i < csrs.size(); i++) {
+      Csr csr = csrs.get(i);
+      SSLContext device = tls(enroller.enroll(csr), csr.key().getPrivate());
+      clients.get(i % clients.size()).registrant.add(
+          new Registrant.Device(registrationPrefix + i, new Link(device, dps.host(), dps.port(), newConnection)));
+    }
+    enroller.link.close();
   }
 
   private SSLContext tls(List<X509Certificate> chain, PrivateKey key) throws Exception {
     return ClientTls.context(List.of(trust), chain, key);
   }
 
-  /** One simulated client: its TLS context, its connection, its position in the CSR pool. */
+  /**
+   * One simulated client: its EST identity and link, its position in the CSR pool; for register,
+   * its devices.
+   */
   private final class Client {
     final int id;
     final List<Csr> pool;
-    SSLContext tls;
-    HttpsConnection connection;
+    Endpoint at = est;
+    Link link;
     int next;
     String[] headers = new String[0];
+    Registrant registrant;
     final LatencyStats latencies = new LatencyStats();
 
     Client(int id, List<Csr> pool) throws Exception {
       this.id = id;
       this.pool = pool;
       this.next = pool.isEmpty() ? 0 : (id * 7919) % pool.size();
-      tls = anonymousTls;
+      SSLContext tls = anonymousTls;
       headers = authHeaders();
       if (auth == Auth.mtls) {
         if (clientCert == null || clientKey == null) {
           throw new IllegalArgumentException("--auth mtls needs --client-cert and --client-key");
         }
+        // as a JDK key: JSSE offers no client certificate for Bouncy Castle's "ECDSA" keys
         tls = tls(Pem.certificates(Files.readString(clientCert)), Pem.privateKey(Files.readString(clientKey)));
       }
+      link = new Link(tls, at.host(), at.port(), newConnection);
     }
 
     private String[] authHeaders() {
@@ -259,23 +369,37 @@ public final class BenchCommand implements Callable<Integer> {
     /** For reenroll: a certificate of its own (enrolled with --auth), then mTLS with it. */
     void enrollIdentity() throws Exception {
       Csr csr = pool.get(next);
-      HttpsConnection.Response r = once(c -> c.post(basePath + "simpleenroll", "application/pkcs10", csr.body(), headers));
-      if (r.status() != 200) {
-        throw new IllegalStateException("enrolling a client identity failed: HTTP " + r.status() + " " + new String(r.body(), StandardCharsets.UTF_8).strip());
-      }
-      List<X509Certificate> chain = CertsOnlyPkcs7.decode(EstBase64.decode(r.body()));
-      tls = tls(chain, csr.key().getPrivate());
-      headers = new String[0];
-      closeConnection();
+      become(enroll(csr), csr.key().getPrivate());
     }
 
-    HttpsConnection.Response request() throws Exception {
-      return once(switch (scenario) {
-        case cacerts -> c -> c.get(basePath + "cacerts", headers);
-        case enroll -> c -> c.post(basePath + "simpleenroll", "application/pkcs10", nextCsr(), headers);
-        case reenroll -> c -> c.post(basePath + "simplereenroll", "application/pkcs10", nextCsr(), headers);
+    /** A certificate for the CSR, from the label at {@link #at}, with this client's identity. */
+    List<X509Certificate> enroll(Csr csr) throws Exception {
+      HttpsConnection.Response r = link.once(c -> c.post(at.path() + "simpleenroll", "application/pkcs10", csr.body(), headers));
+      if (r.status() != 200) {
+        throw new IllegalStateException("enrolling a client certificate at " + at.path() + " failed: HTTP " + r.status() + " "
+            + new String(r.body(), StandardCharsets.UTF_8).strip());
+      }
+      return CertsOnlyPkcs7.decode(EstBase64.decode(r.body()));
+    }
+
+    /** From now on mTLS with this certificate, and no other credentials. */
+    void become(List<X509Certificate> chain, PrivateKey key) throws Exception {
+      link.close();
+      link = new Link(tls(chain, key), at.host(), at.port(), newConnection);
+      headers = new String[0];
+    }
+
+    Outcome request(boolean measuring) throws Exception {
+      if (scenario == Scenario.register) {
+        return registrant.register(measuring);
+      }
+      HttpsConnection.Response r = link.once(switch (scenario) {
+        case cacerts -> c -> c.get(at.path() + "cacerts", headers);
+        case enroll -> c -> c.post(at.path() + "simpleenroll", "application/pkcs10", nextCsr(), headers);
+        case reenroll -> c -> c.post(at.path() + "simplereenroll", "application/pkcs10", nextCsr(), headers);
         case register -> throw new IllegalStateException();
       });
+      return r.status() == 200 ? Outcome.OK : new Outcome("HTTP " + r.status(), 0);
     }
 
     private byte[] nextCsr() {
@@ -284,39 +408,29 @@ public final class BenchCommand implements Callable<Integer> {
       return c.body();
     }
 
-    private HttpsConnection.Response once(Exchange exchange) throws Exception {
-      if (connection == null) {
-        connection = new HttpsConnection(tls, host, port, 30_000);
-      }
-      try {
-        HttpsConnection.Response r = exchange.on(connection);
-        if (newConnection || r.close()) {
-          closeConnection();
-        }
-        return r;
-      } catch (Exception e) {
-        closeConnection();
-        throw e;
-      }
-    }
-
-    void closeConnection() {
-      if (connection != null) {
-        connection.forgetSession();
-        connection.close();
-        connection = null;
+    void close() {
+      link.close();
+      if (registrant != null) {
+        registrant.close();
       }
     }
   }
 
-  @FunctionalInterface
-  private interface Exchange {
-    HttpsConnection.Response on(HttpsConnection c) throws Exception;
-  }
-
-  /** @param cpuSeconds server CPU over the measured interval, NaN when unknown */
+  /**
+   * @param cpuSeconds server CPU over the measured interval, NaN when unknown
+   * @param registrations register only, else null
+   */
   private record Result(
-      long ok, long errors, Map<String, Long> errorKinds, double seconds, LatencyStats.Summary latency, double cpuSeconds) {}
+      long ok,
+      long errors,
+      Map<String, Long> errorKinds,
+      double seconds,
+      LatencyStats.Summary latency,
+      double cpuSeconds,
+      Registrations registrations) {}
+
+  /** register: the PUT and the immediate poll timed apart, and the polls that said assigning. */
+  private record Registrations(LatencyStats.Summary put, LatencyStats.Summary poll, long assigningPolls) {}
 
   private Result run(List<Client> clients, Duration warm, Duration measured) throws InterruptedException {
     long start = System.nanoTime();
@@ -343,27 +457,26 @@ public final class BenchCommand implements Callable<Integer> {
             if (measuring && budget.decrementAndGet() < 0) {
               break;
             }
-            String kind;
+            Outcome o;
             try {
-              HttpsConnection.Response r = c.request();
-              kind = r.status() == 200 ? null : "HTTP " + r.status();
+              o = c.request(measuring);
             } catch (Exception e) {
-              kind = e.getClass().getSimpleName();
+              o = new Outcome(e.getClass().getSimpleName(), 0);
             }
             long t1 = System.nanoTime();
             if (measuring) {
               lastEnd.accumulateAndGet(t1, Math::max);
-              if (kind == null) {
+              if (o.error() == null) {
                 ok.increment();
-                c.latencies.add(t1 - t0);
+                c.latencies.add(t1 - t0 - o.untimedNanos());
               } else {
                 errors.increment();
-                kinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
+                kinds.computeIfAbsent(o.error(), k -> new LongAdder()).increment();
               }
             }
           }
         } finally {
-          c.closeConnection();
+          c.close();
           done.countDown();
         }
       });
@@ -383,7 +496,14 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, Long> errorKinds = new TreeMap<>();
     kinds.forEach((k, v) -> errorKinds.put(k, v.sum()));
     List<LatencyStats> parts = clients.stream().map(c -> c.latencies).toList();
-    return new Result(ok.sum(), errors.sum(), errorKinds, seconds, LatencyStats.summarise(parts), cpuEnd - cpuStart);
+    Registrations registrations =
+        scenario != Scenario.register
+            ? null
+            : new Registrations(
+                LatencyStats.summarise(clients.stream().map(c -> c.registrant.put).toList()),
+                LatencyStats.summarise(clients.stream().map(c -> c.registrant.poll).toList()),
+                clients.stream().mapToLong(c -> c.registrant.assigningPolls).sum());
+    return new Result(ok.sum(), errors.sum(), errorKinds, seconds, LatencyStats.summarise(parts), cpuEnd - cpuStart, registrations);
   }
 
   private double serverCpuSeconds() {
@@ -417,6 +537,12 @@ public final class BenchCommand implements Callable<Integer> {
     System.out.printf("requests    %d ok, %d errors in %.1f s%s%n", r.ok, r.errors, r.seconds, r.errorKinds.isEmpty() ? "" : " " + r.errorKinds);
     System.out.printf("throughput  %.1f /s%n", throughput);
     System.out.printf("latency ms  p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n", l.p50() / 1e6, l.p95() / 1e6, l.p99() / 1e6, l.max() / 1e6);
+    Registrations g = r.registrations;
+    if (g != null) {
+      System.out.printf("PUT ms      p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n", g.put.p50() / 1e6, g.put.p95() / 1e6, g.put.p99() / 1e6, g.put.max() / 1e6);
+      System.out.printf("poll ms     p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n", g.poll.p50() / 1e6, g.poll.p95() / 1e6, g.poll.p99() / 1e6, g.poll.max() / 1e6);
+      System.out.printf("devices     %d (%s0..%d), %d immediate poll(s) said assigning%n", devices, registrationPrefix, devices - 1, g.assigningPolls);
+    }
     if (!Double.isNaN(cpuPerOp)) {
       System.out.printf("server CPU  %.3f ms per operation%n", cpuPerOp * 1e3);
     }
@@ -428,6 +554,12 @@ public final class BenchCommand implements Callable<Integer> {
           .put("max_ms", l.max() / 1e6);
       ObjectNode kinds = o.putObject("error_kinds");
       r.errorKinds.forEach(kinds::put);
+      if (g != null) {
+        o.put("put_p50_ms", g.put.p50() / 1e6).put("put_p99_ms", g.put.p99() / 1e6)
+            .put("poll_p50_ms", g.poll.p50() / 1e6).put("poll_p99_ms", g.poll.p99() / 1e6)
+            .put("polls_assigning", g.assigningPolls).put("devices", devices).put("registration_id_prefix", registrationPrefix)
+            .put("dps_url", dpsUrl).put("id_scope", idScope);
+      }
       if (!Double.isNaN(cpuPerOp)) {
         o.put("server_cpu_ms_per_op", cpuPerOp * 1e3);
       }

@@ -21,8 +21,12 @@ final class HttpsConnection implements AutoCloseable {
   private final OutputStream out;
   private final String hostHeader;
 
-  /** A response: status, content type and body. */
-  record Response(int status, String contentType, byte[] body, boolean close) {}
+  /**
+   * A response: status, content type and body.
+   *
+   * @param retryAfter the Retry-After header's seconds, -1 when absent (or a date)
+   */
+  record Response(int status, String contentType, byte[] body, boolean close, int retryAfter) {}
 
   HttpsConnection(SSLContext tls, String host, int port, int timeoutMillis) throws IOException {
     socket = (SSLSocket) tls.getSocketFactory().createSocket();
@@ -49,6 +53,10 @@ final class HttpsConnection implements AutoCloseable {
 
   Response post(String path, String contentType, byte[] body, String... headers) throws IOException {
     return exchange("POST", path, contentType, body, headers);
+  }
+
+  Response put(String path, String contentType, byte[] body, String... headers) throws IOException {
+    return exchange("PUT", path, contentType, body, headers);
   }
 
   private Response exchange(String method, String path, String contentType, byte[] body, String... headers)
@@ -80,6 +88,7 @@ final class HttpsConnection implements AutoCloseable {
     boolean chunked = false;
     boolean close = false;
     String type = null;
+    int retryAfter = -1;
     for (String h = line(); !h.isEmpty(); h = line()) {
       int colon = h.indexOf(':');
       String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
@@ -89,6 +98,7 @@ final class HttpsConnection implements AutoCloseable {
         case "transfer-encoding" -> chunked = value.equalsIgnoreCase("chunked");
         case "connection" -> close = value.equalsIgnoreCase("close");
         case "content-type" -> type = value;
+        case "retry-after" -> retryAfter = value.matches("\\d{1,6}") ? Integer.parseInt(value) : -1;
         default -> {}
       }
     }
@@ -110,7 +120,7 @@ final class HttpsConnection implements AutoCloseable {
       body = in.readAllBytes();
       close = true;
     }
-    return new Response(code, type, body, close);
+    return new Response(code, type, body, close, retryAfter);
   }
 
   private String line() throws IOException {
