@@ -24,6 +24,7 @@ import dev.estuary.agent.store.Pkcs11Module;
 import dev.estuary.agent.store.TrustAnchors;
 import dev.estuary.files.AtomicFiles;
 import dev.estuary.pki.CsrBuilder;
+import dev.estuary.pki.Thumbprints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +99,7 @@ public final class Agent implements AutoCloseable {
         ? Optional.of(Pkcs11Module.open(config.agent().pkcs11().get()))
         : Optional.empty();
     try {
-      DeviceKeys keys = pkcs11.flatMap(m -> m.generatesKeys() ? Optional.of(m) : Optional.empty()).isPresent()
+      DeviceKeys keys = pkcs11.filter(Pkcs11Module::generatesKeys).isPresent()
           ? pkcs11.get().keys(stateDir.resolve("keys"), config.agent().keyType().configName())
           : new FileKeys(stateDir.resolve("keys"), config.agent().keyType().configName(), new SecureRandom());
       CredentialStore store = new CredentialStore(keys, new CertificateFiles(stateDir.resolve("certs")));
@@ -108,39 +111,41 @@ public final class Agent implements AutoCloseable {
       Map<String, EstCredential> credentials = new LinkedHashMap<>();
       List<ManagedCredential> managed = new ArrayList<>();
       String seed = seedOf(config);
-      Optional<EstCertificate> firstBootstrapped = config.estCertificates().stream().filter(c -> c.auth().needsEstIdentity()).findFirst();
-      if (firstBootstrapped.isPresent()) {
-        EstCertificate target = firstBootstrapped.get();
-        EstCredential estId =
-            new EstCredential(
-                new EstCredential.Request(
-                    EstCertificate.EST_ID,
-                    target.commonName(),
-                    CsrBuilder.Kind.CLIENT_IDENTITY,
-                    config.est().estIdentityUrl().orElse(target.url())),
-                store,
-                est,
-                identities.sourceFor(target.auth(), () -> Optional.ofNullable(credentials.get(EstCertificate.EST_ID)).flatMap(EstCredential::readablePair)),
-                state,
-                PausePoint.forCredential(stateDir, EstCertificate.EST_ID));
-        credentials.put(estId.id(), estId);
-        managed.add(managed(estId, config.est().identityAutoRenew(), seed));
-      }
+      Supplier<Optional<EstCredential.Pair>> estIdPair =
+          () -> Optional.ofNullable(credentials.get(EstCertificate.EST_ID)).flatMap(EstCredential::readablePair);
+      BiConsumer<EstCredential.Request, EstCertificate> add =
+          (request, authFrom) -> {
+            EstCredential credential =
+                new EstCredential(
+                    request,
+                    store,
+                    est,
+                    identities.sourceFor(authFrom.auth(), estIdPair),
+                    state,
+                    PausePoint.forCredential(stateDir, request.id()));
+            credentials.put(credential.id(), credential);
+            managed.add(
+                managed(
+                    credential,
+                    request.id().equals(EstCertificate.EST_ID) ? config.est().identityAutoRenew() : authFrom.autoRenew(),
+                    seed));
+          };
+      // est-id first: the others authenticate with it. Requested like the first certificate that needs it.
+      config.estCertificates().stream()
+          .filter(c -> c.auth().needsEstIdentity())
+          .findFirst()
+          .ifPresent(
+              target ->
+                  add.accept(
+                      new EstCredential.Request(
+                          EstCertificate.EST_ID,
+                          target.commonName(),
+                          CsrBuilder.Kind.CLIENT_IDENTITY,
+                          config.est().estIdentityUrl().orElse(target.url())),
+                      target));
       for (EstCertificate cert : config.estCertificates()) {
-        EstCredential credential =
-            new EstCredential(
-                new EstCredential.Request(
-                    cert.id(),
-                    cert.commonName(),
-                    cert.id().equals(EstCertificate.EDGE_CA) ? CsrBuilder.Kind.EDGE_CA : CsrBuilder.Kind.CLIENT_IDENTITY,
-                    cert.url()),
-                store,
-                est,
-                identities.sourceFor(cert.auth(), () -> Optional.ofNullable(credentials.get(EstCertificate.EST_ID)).flatMap(EstCredential::readablePair)),
-                state,
-                PausePoint.forCredential(stateDir, cert.id()));
-        credentials.put(credential.id(), credential);
-        managed.add(managed(credential, cert.autoRenew(), seed));
+        CsrBuilder.Kind kind = cert.id().equals(EstCertificate.EDGE_CA) ? CsrBuilder.Kind.EDGE_CA : CsrBuilder.Kind.CLIENT_IDENTITY;
+        add.accept(new EstCredential.Request(cert.id(), cert.commonName(), kind, cert.url()), cert);
       }
       publishPreloadedIdentity(config, store.certificates(), state);
       RenewalEngine engine = new RenewalEngine(clock, managed);
@@ -159,9 +164,26 @@ public final class Agent implements AutoCloseable {
         credential, new RenewalSchedule(policy, Jitter.forSeed(seed + "/" + credential.id())), settings.rotateKey());
   }
 
-  /** Unique per device: the device identity's CN (the registration id), else the first certificate's. */
+  /**
+   * Unique per device, stable across restarts: the first certificate's CN (the registration id for
+   * the device identity) and the fingerprint of the device's own identity or bootstrap certificate
+   * file (its IDevID), so a fleet whose Edge CAs share one default CN still spreads out.
+   */
   private static String seedOf(AgentConfig config) {
-    return config.estCertificates().stream().map(EstCertificate::commonName).findFirst().orElse("estuary");
+    String cn = config.estCertificates().stream().map(EstCertificate::commonName).findFirst().orElse("estuary");
+    String idevid = config.estCertificates().stream()
+        .map(EstCertificate::auth)
+        .flatMap(a -> a.identity().or(a::bootstrapIdentity).stream())
+        .findFirst()
+        .map(c -> {
+          try {
+            return Thumbprints.sha256(Files.readAllBytes(Path.of(c.cert())));
+          } catch (IOException | RuntimeException e) {
+            return "";
+          }
+        })
+        .orElse("");
+    return cn + "|" + idevid;
   }
 
   /**

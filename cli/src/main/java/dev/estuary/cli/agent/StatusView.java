@@ -32,10 +32,20 @@ final class StatusView {
       Map.Entry<String, JsonNode> e = credentials.next();
       credential(out, e.getKey(), e.getValue(), certs, now);
     }
-    JsonNode provisioning = state.get().path("provisioning");
-    if (!provisioning.isMissingNode() && !provisioning.isNull()) {
+    JsonNode p = state.get().path("provisioning");
+    if (p.isObject()) {
       out.println("provisioning");
-      provisioning.properties().forEach(p -> out.println("  " + p.getKey() + ": " + p.getValue().asText()));
+      if (p.hasNonNull("assigned_hub")) {
+        out.println("  assigned      hub " + p.get("assigned_hub").asText() + " as device " + p.path("device_id").asText()
+            + " (" + p.path("substatus").asText() + ")");
+        out.println("  registered    " + p.path("registered_at").asText() + " with certificate " + p.path("certificate_sha256").asText());
+      } else {
+        out.println("  assigned      not yet");
+      }
+      if (p.hasNonNull("last_error")) {
+        out.println("  last error    " + p.get("last_error").asText() + " (" + p.path("consecutive_failures").asInt() + " failure(s) in a row)");
+        out.println("  next attempt  " + at(p.path("next_attempt").asText(), now));
+      }
     }
     out.println("state updated " + state.get().path("updated_at").asText("?"));
   }
