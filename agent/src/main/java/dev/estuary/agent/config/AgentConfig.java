@@ -1,10 +1,12 @@
 package dev.estuary.agent.config;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Everything the agent uses from an aziot {@code config.toml}, validated, with defaults filled in
@@ -41,6 +43,24 @@ public record AgentConfig(
   /** True when some certificate is requested with a bootstrap identity, so {@code est-id} is needed. */
   public boolean needsEstIdentity() {
     return estCertificates().stream().anyMatch(c -> c.auth().needsEstIdentity());
+  }
+
+  /**
+   * The PKCS#11 module the agent loads: {@code [aziot_keys] pkcs11_lib_path}, or else the {@code
+   * module-path} of the first {@code pkcs11:} key URI that names one (keys are then only opened
+   * from the token, never generated in it).
+   */
+  public Optional<Pkcs11Settings> pkcs11Module() {
+    if (agent.pkcs11().isPresent()) {
+      return agent.pkcs11();
+    }
+    return estCertificates().stream()
+        .map(EstCertificate::auth)
+        .flatMap(a -> Stream.of(a.identity(), a.bootstrapIdentity()).flatMap(Optional::stream))
+        .filter(X509Credential::keyInToken)
+        .flatMap(c -> Pkcs11Uri.parse(c.key().toString()).decoded("module-path").stream())
+        .findFirst()
+        .map(path -> new Pkcs11Settings(Path.of(new String(path, StandardCharsets.UTF_8)), Optional.empty()));
   }
 
   /** This configuration with another state directory (the command line's {@code --state-dir}). */

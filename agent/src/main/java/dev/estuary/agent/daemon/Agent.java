@@ -95,8 +95,8 @@ public final class Agent implements AutoCloseable {
   /** Builds the agent for {@code config}; creates the state directory (0700) when missing. */
   public static Agent open(AgentConfig config, Clock clock) throws IOException {
     Path stateDir = stateDirectory(config);
-    Optional<Pkcs11Module> pkcs11 = config.agent().pkcs11().isPresent()
-        ? Optional.of(Pkcs11Module.open(config.agent().pkcs11().get()))
+    Optional<Pkcs11Module> pkcs11 = config.pkcs11Module().isPresent()
+        ? Optional.of(Pkcs11Module.open(config.pkcs11Module().get()))
         : Optional.empty();
     try {
       DeviceKeys keys = pkcs11.filter(Pkcs11Module::generatesKeys).isPresent()

@@ -100,6 +100,27 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void aKeyUriWithModulePathAndNoAziotKeysTableNamesTheModuleToLoad() throws IOException {
+    Files.writeString(dir.resolve("libtoken.so"), "module");
+    Path config = basicConfig(
+        "identity_cert = \"file://" + dir.resolve("cert.pem") + "\"\n"
+            + "identity_pk = \"pkcs11:token=factory;object=idevid?pin-value=4321&module-path=" + dir.resolve("libtoken.so") + "\"\n");
+
+    AgentConfig parsed = AgentConfigParser.parse(config).config().orElseThrow();
+
+    assertThat(parsed.agent().pkcs11()).isEmpty();
+    assertThat(parsed.pkcs11Module()).hasValueSatisfying(m -> {
+      assertThat(m.libraryPath()).isEqualTo(dir.resolve("libtoken.so"));
+      assertThat(m.baseSlot()).as("keys are not generated in that token").isEmpty();
+    });
+  }
+
+  @Test
+  void withoutAnyPkcs11KeyThereIsNoModule() throws IOException {
+    assertThat(AgentConfigParser.parse(basicConfig("")).config().orElseThrow().pkcs11Module()).isEmpty();
+  }
+
+  @Test
   void suggestionsTreatDashAndUnderscoreAlike() {
     assertThat(Section.distance("edge-ca", "edge_ca")).isZero();
     assertThat(Section.distance("treshold", "threshold")).isEqualTo(1);
