@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import dev.estuary.cli.EstuaryJar.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,48 +77,48 @@ class QuickstartCliIT {
   @Test
   void secretCreatedByTheCliEnrollsOnceAndIsThenUsedUp() throws Exception {
     Result created = estuary("server", "secret", "create", "--label", "idevid", "--uses", "1", "--expires", "1d", "--data-dir", data.toString());
-    assertThat(created.code).as(created.err).isZero();
-    String secret = created.out.strip();
+    assertThat(created.code()).as(created.err()).isZero();
+    String secret = created.out().strip();
     assertThat(secret).matches("[a-z0-9]{10}\\.[A-Za-z0-9]{32}");
 
     Path dir = Files.createTempDirectory(work, "factory");
     sh(dir, "openssl req -nodes -new -subj /CN=cli-device -sha256 -keyout k.pem -out r.csr");
     Result first = sh(dir, enroll(secret) + " -o first.b64 -w '%{http_code}'");
-    assertThat(first.out).isEqualTo("200");
+    assertThat(first.out()).isEqualTo("200");
     Result second = sh(dir, enroll(secret) + " -w '\\n%{http_code}'");
-    assertThat(second.out).endsWith("401").contains("used up");
+    assertThat(second.out()).endsWith("401").contains("used up");
   }
 
   @Test
   void basicUserCreatedByTheCliEnrollsWithItsPassword() throws Exception {
     Result created = estuary("server", "basic-user", "create", "--username", "line-7", "--label", "idevid", "--data-dir", data.toString());
-    assertThat(created.code).as(created.err).isZero();
-    String password = created.out.strip();
+    assertThat(created.code()).as(created.err()).isZero();
+    String password = created.out().strip();
     assertThat(password).hasSize(24);
 
     Path dir = Files.createTempDirectory(work, "basic");
     sh(dir, "openssl req -nodes -new -subj /CN=basic-device -sha256 -keyout k.pem -out r.csr");
     String curl = "curl -sS --cacert " + info.get("root_ca").asText() + " -X POST --data-binary @r.csr -H 'Content-Type: application/pkcs10' "
         + info.get("est_url").asText() + "/simpleenroll -o /dev/null -w '%{http_code}' -u line-7:";
-    assertThat(sh(dir, curl + password).out).isEqualTo("200");
-    assertThat(sh(dir, curl + "not-" + password).out).isEqualTo("401");
+    assertThat(sh(dir, curl + password).out()).isEqualTo("200");
+    assertThat(sh(dir, curl + "not-" + password).out()).isEqualTo("401");
   }
 
   @Test
   void revokedCertificateNoLongerAuthenticates() throws Exception {
     Path dir = factoryIdentity("to-revoke", "");
-    String serial = sh(dir, "openssl x509 -in c.pem -noout -serial").out.strip().replace("serial=", "");
+    String serial = sh(dir, "openssl x509 -in c.pem -noout -serial").out().strip().replace("serial=", "");
 
     Result shown = estuary("server", "cert", "show", serial, "--data-dir", data.toString());
-    assertThat(shown.out).contains("\"subject\" : \"CN=to-revoke\"").contains("\"revokedAt\" : null");
+    assertThat(shown.out()).contains("\"subject\" : \"CN=to-revoke\"").contains("\"revokedAt\" : null");
     String mtls = "curl -sS --cacert " + info.get("root_ca").asText() + " --cert c.pem --key k.pem -X POST --data-binary @r.csr"
         + " -H 'Content-Type: application/pkcs10' " + info.get("est_url").asText() + "/idevid/simpleenroll -o /dev/null -w '%{http_code}'";
-    assertThat(sh(dir, mtls).out).isEqualTo("200");
+    assertThat(sh(dir, mtls).out()).isEqualTo("200");
 
     Result revoked = estuary("server", "cert", "revoke", serial, "--reason", "keyCompromise", "--data-dir", data.toString());
-    assertThat(revoked.code).as(revoked.err).isZero();
-    assertThat(revoked.out).contains("revoked").contains("CN=to-revoke");
-    assertThat(sh(dir, mtls).out).isEqualTo("401");
+    assertThat(revoked.code()).as(revoked.err()).isZero();
+    assertThat(revoked.out()).contains("revoked").contains("CN=to-revoke");
+    assertThat(sh(dir, mtls).out()).isEqualTo("401");
   }
 
   @Test
@@ -126,14 +127,14 @@ class QuickstartCliIT {
     Path out = work.resolve("bench.json");
     Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "enroll", "--auth", "basic",
         "--concurrency", "4", "--duration", "60s", "--warmup", "0s", "--max-requests", "40", "--csr-pool", "20", "--json", out.toString());
-    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = JSON.readTree(out.toFile());
     assertThat(j.get("ok").asLong()).isEqualTo(40);
     assertThat(j.get("errors").asLong()).isZero();
     assertThat(j.get("throughput").asDouble()).isPositive();
     assertThat(j.get("p50_ms").asDouble()).isPositive().isLessThanOrEqualTo(j.get("p99_ms").asDouble());
     assertThat(issuedTotal() - before).isEqualTo(40.0);
-    assertThat(r.out).contains("throughput").contains("40 ok, 0 errors");
+    assertThat(r.out()).contains("throughput").contains("40 ok, 0 errors");
   }
 
   @Test
@@ -141,7 +142,7 @@ class QuickstartCliIT {
     Path out = work.resolve("bench-refused.json");
     Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "enroll", "--auth", "basic", "--password", "wrong",
         "--concurrency", "2", "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--csr-pool", "4", "--json", out.toString());
-    assertThat(r.code).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(1);
     JsonNode j = JSON.readTree(out.toFile());
     assertThat(j.get("ok").asLong()).isZero();
     assertThat(j.get("errors").asLong()).isEqualTo(6);
@@ -153,13 +154,13 @@ class QuickstartCliIT {
     Path out = work.resolve("bench-register.json");
     Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "basic",
         "--concurrency", "4", "--duration", "60s", "--warmup", "0s", "--max-requests", "20", "--json", out.toString());
-    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = JSON.readTree(out.toFile());
     assertThat(j.get("ok").asLong()).isEqualTo(20);
     assertThat(j.get("errors").asLong()).isZero();
     assertThat(j.get("polls_assigning").asLong()).isZero();
     assertThat(j.get("devices").asInt()).isEqualTo(4);
-    assertThat(r.out).contains("20 ok, 0 errors");
+    assertThat(r.out()).contains("20 ok, 0 errors");
     String prefix = j.get("registration_id_prefix").asText();
     assertThat(prefix).matches("bench-[0-9a-f]{8}-");
 
@@ -167,7 +168,7 @@ class QuickstartCliIT {
     long logged = Files.readAllLines(work.resolve("server.log")).stream().filter(l -> l.contains("registered " + prefix)).count();
     assertThat(logged).isEqualTo(20);
     JsonNode records = JSON.readTree(sh(work, "curl -sS --fail --cacert " + info.get("root_ca").asText() + " -H 'Authorization: Bearer "
-        + info.get("admin_token").asText() + "' " + info.get("admin_url").asText() + "/api/v1/enrollment-groups/edge-devices/registrations").out);
+        + info.get("admin_token").asText() + "' " + info.get("admin_url").asText() + "/api/v1/enrollment-groups/edge-devices/registrations").out());
     List<JsonNode> mine = new ArrayList<>();
     records.forEach(n -> {
       if (n.get("registrationId").asText().startsWith(prefix)) {
@@ -189,7 +190,7 @@ class QuickstartCliIT {
         "--client-cert", dir.resolve("c.pem").toString(), "--client-key", dir.resolve("k.pem").toString(),
         "--url", info.get("labels").get("device-id").asText(), "--devices", "4", "--concurrency", "2", "--new-connection",
         "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--json", out.toString());
-    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = JSON.readTree(out.toFile());
     assertThat(j.get("ok").asLong()).isEqualTo(6);
     assertThat(j.get("errors").asLong()).isZero();
@@ -201,7 +202,7 @@ class QuickstartCliIT {
     Path out = work.resolve("bench-register-refused.json");
     Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "basic", "--id-scope", "0ne00000000",
         "--concurrency", "2", "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--json", out.toString());
-    assertThat(r.code).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(1);
     JsonNode j = JSON.readTree(out.toFile());
     assertThat(j.get("ok").asLong()).isZero();
     assertThat(j.get("errors").asLong()).isEqualTo(6);
@@ -212,7 +213,7 @@ class QuickstartCliIT {
   private static double issuedTotal() throws Exception {
     Result m = sh(work, "curl -sS --cacert " + info.get("root_ca").asText() + " " + info.get("admin_url").asText() + "/metrics");
     double sum = 0;
-    for (String line : m.out.split("\n")) {
+    for (String line : m.out().split("\n")) {
       if (line.startsWith("estuary_certificates_issued_total{")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
@@ -224,8 +225,8 @@ class QuickstartCliIT {
   void aSecondServerOnTheSameDataDirectoryExplainsWhyItCannotStart() throws Exception {
     Result second = estuary("server", "--quickstart", "--data-dir", data.toString(), "--est-port", "0", "--admin-port", "0");
 
-    assertThat(second.code).isEqualTo(1);
-    assertThat(second.err).contains("cannot start").contains("in use by another process").doesNotContain("\tat ");
+    assertThat(second.code()).isEqualTo(1);
+    assertThat(second.err()).contains("cannot start").contains("in use by another process").doesNotContain("\tat ");
   }
 
   @Test
@@ -235,15 +236,15 @@ class QuickstartCliIT {
 
     Result r = estuary("server", "--quickstart", "--data-dir", other.toString(), "--est-port", Integer.toString(busy), "--admin-port", "0");
 
-    assertThat(r.code).isEqualTo(1);
-    assertThat(r.err).contains("a port is already in use").contains(":" + busy);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("a port is already in use").contains(":" + busy);
   }
 
   @Test
   void unknownSerialIsAClearError() throws Exception {
     Result r = estuary("server", "cert", "show", "abcdef", "--data-dir", data.toString());
-    assertThat(r.code).isNotZero();
-    assertThat(r.err).contains("no certificate with serial abcdef");
+    assertThat(r.code()).isNotZero();
+    assertThat(r.err()).contains("no certificate with serial abcdef");
   }
 
   @Test
@@ -257,8 +258,8 @@ class QuickstartCliIT {
       pb.environment().put("PATH", jdk17.resolve("bin") + ":" + System.getenv("PATH"));
     }
     Result r = run(pb);
-    assertThat(r.code).as(r.err).isZero();
-    assertThat(r.out).contains("Usage: estuary").contains("server");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Usage: estuary").contains("server");
   }
 
   /** A new directory with k.pem, r.csr and c.pem: a certificate enrolled with the factory secret, as a factory line does. */
@@ -267,7 +268,7 @@ class QuickstartCliIT {
     sh(dir, "openssl req -nodes -new " + keyOptions + " -subj /CN=" + cn + " -sha256 -keyout k.pem -out r.csr");
     Result got = sh(dir, enroll(info.get("factory_secret").asText())
         + " | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out c.pem");
-    assertThat(got.code).as(got.err).isZero();
+    assertThat(got.code()).as(got.err()).isZero();
     return dir;
   }
 
@@ -276,34 +277,23 @@ class QuickstartCliIT {
         + " -H 'Secret-Value: " + secret + "' -H 'Content-Type:application/pkcs10' " + info.get("est_url").asText() + "/simpleenroll";
   }
 
-  record Result(int code, String out, String err) {}
-
   private static Result estuary(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar()));
-    cmd.addAll(List.of(args));
-    return run(new ProcessBuilder(cmd));
+    return EstuaryJar.run(work, args);
   }
 
   private static Result sh(Path dir, String script) throws Exception {
-    return run(new ProcessBuilder("bash", "-c", "set -o pipefail; " + script).directory(dir.toFile()));
+    return EstuaryJar.sh(dir, script);
   }
 
   private static Result run(ProcessBuilder pb) throws IOException, InterruptedException {
-    Path out = Files.createTempFile(work, "out", ".txt");
-    Path err = Files.createTempFile(work, "err", ".txt");
-    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("timed out: " + pb.command());
-    }
-    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    return EstuaryJar.run(work, pb);
   }
 
   private static String java() {
-    return ProcessHandle.current().info().command().orElse("java");
+    return EstuaryJar.java();
   }
 
   private static String jar() {
-    return System.getProperty("estuary.jar");
+    return EstuaryJar.jar();
   }
 }

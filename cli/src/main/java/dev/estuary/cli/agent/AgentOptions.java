@@ -4,6 +4,9 @@ import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.config.AgentConfigParser;
 import dev.estuary.agent.config.ConfigParseResult;
 import dev.estuary.agent.config.ConfigProblem;
+import dev.estuary.agent.daemon.Agent;
+import dev.estuary.agent.daemon.AgentLock;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -29,6 +32,22 @@ public final class AgentOptions {
       return new ConfigParseResult(Optional.of(result.config().get().withStateDir(stateDir.toAbsolutePath())), result.problems());
     }
     return result;
+  }
+
+  /**
+   * A loaded configuration, its state directory (created when missing), and the agent lock on it
+   * when no other agent holds it.
+   */
+  record Prepared(AgentConfig config, Path stateDir, Optional<AgentLock> lock) {}
+
+  /** {@link #load}, then the state directory and the lock; empty when the configuration has errors. */
+  Optional<Prepared> prepare(PrintStream err, String command) throws IOException {
+    Optional<AgentConfig> config = load(err, command);
+    if (config.isEmpty()) {
+      return Optional.empty();
+    }
+    Path dir = Agent.stateDirectory(config.get());
+    return Optional.of(new Prepared(config.get(), dir, AgentLock.tryAcquire(dir)));
   }
 
   /**

@@ -40,13 +40,13 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Optional<AgentConfig> loaded = options.load(System.err, "run");
-    if (loaded.isEmpty()) {
+    Optional<AgentOptions.Prepared> prepared = options.prepare(System.err, "run");
+    if (prepared.isEmpty()) {
       return 2;
     }
-    AgentConfig config = loaded.get();
-    Path stateDir = Agent.stateDirectory(config);
-    Optional<AgentLock> lock = AgentLock.tryAcquire(stateDir);
+    AgentConfig config = prepared.get().config();
+    Path stateDir = prepared.get().stateDir();
+    Optional<AgentLock> lock = prepared.get().lock();
     if (lock.isEmpty()) {
       System.err.println(
           "estuary agent run: another estuary agent"
