@@ -15,7 +15,7 @@ import dev.estuary.agent.est.EstIdentity;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.ConfiguredKeys;
 import dev.estuary.agent.store.KeyHandle;
-import dev.estuary.agent.store.StoredNames;
+import dev.estuary.agent.store.FileKeys;
 import dev.estuary.agent.store.TrustAnchors;
 import dev.estuary.pki.ClientTls;
 import java.io.IOException;
@@ -212,13 +212,7 @@ public final class AgentCheck {
       ids.add(EstCertificate.EST_ID);
     }
     config.estCertificates().forEach(c -> ids.add(c.id()));
-    CertificateFiles certs;
-    try {
-      certs = new CertificateFiles(stateDir.resolve("certs"));
-    } catch (IOException e) {
-      results.add(CheckResult.failed("state", "cannot open " + stateDir + ": " + e.getMessage(), "check --state-dir and its permissions"));
-      return;
-    }
+    CertificateFiles certs = new CertificateFiles(stateDir.resolve("certs"));
     Instant now = clock.instant();
     for (String id : ids) {
       JsonNode entry = state == null ? null : state.path("credentials").path(id);
@@ -275,7 +269,7 @@ public final class AgentCheck {
 
   /** Why the key under {@code id} does not go with {@code leaf}; empty when it does. */
   private static Optional<String> keyProblem(String id, Path stateDir, X509Certificate leaf) {
-    Path file = stateDir.resolve("keys").resolve(StoredNames.of(id) + ".key");
+    Path file = FileKeys.path(stateDir.resolve("keys"), id);
     if (Files.notExists(file)) {
       // A preloaded EST identity's key is the configured one, outside the state directory.
       return EstCertificate.EST_ID.equals(id) ? Optional.empty() : Optional.of("its key " + file + " is missing");

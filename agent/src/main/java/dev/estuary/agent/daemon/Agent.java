@@ -4,6 +4,7 @@ import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.config.DeviceIdentity;
 import dev.estuary.agent.config.EstAuth;
 import dev.estuary.agent.config.EstCertificate;
+import dev.estuary.agent.config.Pkcs11Settings;
 import dev.estuary.agent.config.RenewalSettings;
 import dev.estuary.agent.config.X509Credential;
 import dev.estuary.agent.credential.EstCredential;
@@ -63,6 +64,7 @@ public final class Agent implements AutoCloseable {
   private final StateFile state;
   private final CredentialStore store;
   private final Map<String, EstCredential> credentials;
+  private final List<X509Certificate> trust;
   private final RenewalEngine engine;
   private final Optional<Pkcs11Module> pkcs11;
 
@@ -72,6 +74,7 @@ public final class Agent implements AutoCloseable {
       StateFile state,
       CredentialStore store,
       Map<String, EstCredential> credentials,
+      List<X509Certificate> trust,
       RenewalEngine engine,
       Optional<Pkcs11Module> pkcs11) {
     this.config = config;
@@ -79,6 +82,7 @@ public final class Agent implements AutoCloseable {
     this.state = state;
     this.store = store;
     this.credentials = credentials;
+    this.trust = trust;
     this.engine = engine;
     this.pkcs11 = pkcs11;
   }
@@ -95,9 +99,8 @@ public final class Agent implements AutoCloseable {
   /** Builds the agent for {@code config}; creates the state directory (0700) when missing. */
   public static Agent open(AgentConfig config, Clock clock) throws IOException {
     Path stateDir = stateDirectory(config);
-    Optional<Pkcs11Module> pkcs11 = config.pkcs11Module().isPresent()
-        ? Optional.of(Pkcs11Module.open(config.pkcs11Module().get()))
-        : Optional.empty();
+    Optional<Pkcs11Settings> module = config.pkcs11Module();
+    Optional<Pkcs11Module> pkcs11 = module.isPresent() ? Optional.of(Pkcs11Module.open(module.get())) : Optional.empty();
     try {
       DeviceKeys keys = pkcs11.filter(Pkcs11Module::generatesKeys).isPresent()
           ? pkcs11.get().keys(stateDir.resolve("keys"), config.agent().keyType().configName())
@@ -149,7 +152,7 @@ public final class Agent implements AutoCloseable {
       }
       publishPreloadedIdentity(config, store.certificates(), state);
       RenewalEngine engine = new RenewalEngine(clock, managed);
-      Agent agent = new Agent(config, clock, state, store, Map.copyOf(credentials), engine, pkcs11);
+      Agent agent = new Agent(config, clock, state, store, Map.copyOf(credentials), trust, engine, pkcs11);
       state.publish(engine.status());
       return agent;
     } catch (IOException | RuntimeException e) {
@@ -236,6 +239,11 @@ public final class Agent implements AutoCloseable {
   /** The credentials the agent manages, in renewal order. */
   public List<String> ids() {
     return engine.status().stream().map(CredentialStatus::id).toList();
+  }
+
+  /** The roots trusted for the servers: {@code trusted_certs}, and the JDK's when configured. */
+  public List<X509Certificate> trustAnchors() {
+    return trust;
   }
 
   public RenewalEngine engine() {

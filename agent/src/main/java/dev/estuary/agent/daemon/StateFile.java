@@ -72,6 +72,12 @@ public final class StateFile implements CertificateLedger {
     return Files.exists(file) ? Optional.of(JSON.readTree(file.toFile())) : Optional.empty();
   }
 
+  /** The instant a field of this file holds (as {@link #publish} writes them), if it holds one. */
+  public static Optional<Instant> instant(JsonNode node, String field) {
+    JsonNode n = node.path(field);
+    return n.isTextual() ? Optional.of(Instant.parse(n.asText())) : Optional.empty();
+  }
+
   private ObjectNode credential(String id) {
     return root.withObjectProperty("credentials").withObjectProperty(id);
   }

@@ -11,7 +11,6 @@ import dev.estuary.agent.daemon.Agent;
 import dev.estuary.agent.daemon.AgentDaemon;
 import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.est.EstIdentity;
-import dev.estuary.agent.store.TrustAnchors;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,7 +57,7 @@ public final class Provisioner implements AfterTick {
    * The provisioner for {@code agent}, when its configuration registers with a DPS-compatible
    * service and the agent obtains the device identity.
    */
-  public static Optional<Provisioner> forAgent(Agent agent, Clock clock) throws IOException {
+  public static Optional<Provisioner> forAgent(Agent agent, Clock clock) {
     if (!(agent.config().provisioning() instanceof Provisioning.Dps dps)) {
       return Optional.empty();
     }
@@ -66,16 +65,12 @@ public final class Provisioner implements AfterTick {
     if (deviceId.isEmpty()) {
       return Optional.empty();
     }
-    DpsClient client =
-        new DpsClient(
-            TrustAnchors.load(agent.config().est().trustedCerts(), agent.config().agent().systemTrustStore()),
-            Agent.EST_TIMEOUT,
-            clock);
+    DpsClient client = new DpsClient(agent.trustAnchors(), Agent.EST_TIMEOUT, clock);
     return Optional.of(new Provisioner(dps, deviceId.get()::readablePair, client, agent.state(), clock));
   }
 
   /** The daemon for {@code agent}, registering with the provisioning service when configured. */
-  public static AgentDaemon daemonFor(Agent agent, Clock clock) throws IOException {
+  public static AgentDaemon daemonFor(Agent agent, Clock clock) {
     return new AgentDaemon(agent, forAgent(agent, clock).stream().map(p -> (AfterTick) p).toList());
   }
 
@@ -91,7 +86,7 @@ public final class Provisioner implements AfterTick {
     if (thumbprint.equals(s.path("certificate_sha256").asText()) && "assigned".equals(s.path("status").asText())) {
       return;
     }
-    Optional<Instant> next = instant(s, "next_attempt");
+    Optional<Instant> next = StateFile.instant(s, "next_attempt");
     if (thumbprint.equals(s.path("pending_certificate_sha256").asText()) && next.isPresent() && now.isBefore(next.get())) {
       return;
     }
@@ -142,7 +137,7 @@ public final class Provisioner implements AfterTick {
 
   @Override
   public Optional<Instant> nextWakeUp() {
-    return instant(section(), "next_attempt");
+    return StateFile.instant(section(), "next_attempt");
   }
 
   /** The assignment in force, if the device was ever assigned. */
@@ -169,10 +164,5 @@ public final class Provisioner implements AfterTick {
 
   private ObjectNode section() {
     return state.section(SECTION).filter(JsonNode::isObject).map(n -> (ObjectNode) n).orElseGet(JsonNodeFactory.instance::objectNode);
-  }
-
-  private static Optional<Instant> instant(JsonNode s, String field) {
-    JsonNode n = s.path(field);
-    return n.isTextual() ? Optional.of(Instant.parse(n.asText())) : Optional.empty();
   }
 }

@@ -22,14 +22,21 @@ public final class CertificateFiles {
 
   private final Path dir;
 
-  /** @param dir the certificate directory; created (mode 0755) when missing */
-  public CertificateFiles(Path dir) throws IOException {
+  /**
+   * @param dir the certificate directory; created by the first {@link #write} (mode 0755), so
+   *     readers such as {@code estuary agent check} leave the disk as they found it
+   */
+  public CertificateFiles(Path dir) {
     this.dir = Objects.requireNonNull(dir, "dir");
-    Files.createDirectories(dir);
   }
 
   /** The file holding the certificate under {@code id}. */
   public Path path(String id) {
+    return path(dir, id);
+  }
+
+  /** The file that holds, or would hold, the certificate under {@code id} in directory {@code dir}. */
+  public static Path path(Path dir, String id) {
     return dir.resolve(StoredNames.of(id) + ".cer");
   }
 

@@ -35,9 +35,12 @@ public final class ConfiguredKeys implements KeyUris {
     };
   }
 
-  /** A software key as JSSE and the CSR signer need it, with its public half. */
+  /**
+   * A software key with its public half. (JSSE's need for a JDK-form EC key is met where the key
+   * reaches JSSE, in {@link dev.estuary.pki.ClientTls}.)
+   */
   static KeyHandle software(PrivateKey key) throws PkiException {
-    return new KeyHandle(KeyPairs.forJsse(key), KeyPairs.publicKeyOf(key), null);
+    return new KeyHandle(key, KeyPairs.publicKeyOf(key), null);
   }
 
   /** A PEM private key file (PKCS#8 or a traditional EC/RSA key) with its public half. */

@@ -41,6 +41,14 @@ public final class FileKeys implements DeviceKeys {
 
   /** The file holding the key under {@code id}. */
   public Path path(String id) {
+    return path(dir, id);
+  }
+
+  /**
+   * The file that holds, or would hold, the key under {@code id} in key directory {@code dir}
+   * (for readers that must not create the directory, such as {@code estuary agent check}).
+   */
+  public static Path path(Path dir, String id) {
     return dir.resolve(StoredNames.of(id) + ".key");
   }
 

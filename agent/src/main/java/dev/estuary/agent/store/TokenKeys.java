@@ -72,7 +72,7 @@ final class TokenKeys implements DeviceKeys {
 
   /** The pointer file of the key under {@code id}. */
   Path path(String id) {
-    return dir.resolve(StoredNames.of(id) + ".key");
+    return FileKeys.path(dir, id);
   }
 
   @Override

@@ -261,7 +261,9 @@ class EstCredentialTest {
 
   private byte[] writeCertificateByHand(X509Certificate cert) throws Exception {
     byte[] pem = Pem.encode(cert).getBytes(StandardCharsets.US_ASCII);
-    Files.write(store.certificates().path(ID), pem);
+    Path file = store.certificates().path(ID);
+    Files.createDirectories(file.getParent()); // a person may write it before the agent ever did
+    Files.write(file, pem);
     return pem;
   }
 

@@ -100,7 +100,7 @@ public final class RenewCommand implements Callable<Integer> {
   }
 
   private static boolean attemptedSince(JsonNode state, List<String> ids, Instant since) {
-    return ids.stream().allMatch(i -> lastAttempt(state, i).map(t -> !t.isBefore(since)).orElse(false));
+    return ids.stream().allMatch(i -> StateFile.instant(state.path("credentials").path(i), "last_attempt").map(t -> !t.isBefore(since)).orElse(false));
   }
 
   private static boolean renewedSince(JsonNode state, List<String> ids, Instant since) {
@@ -108,8 +108,4 @@ public final class RenewCommand implements Callable<Integer> {
         && ids.stream().allMatch(i -> "renewed".equals(state.path("credentials").path(i).path("last_outcome").asText()));
   }
 
-  private static Optional<Instant> lastAttempt(JsonNode state, String id) {
-    JsonNode t = state.path("credentials").path(id).path("last_attempt");
-    return t.isTextual() ? Optional.of(Instant.parse(t.asText())) : Optional.empty();
-  }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.agent.renewal.KeyRotation;
-import dev.estuary.agent.store.StoredNames;
 import dev.estuary.cli.EstuaryJar;
 import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
@@ -72,7 +71,7 @@ class AgentCrashIT {
     boolean newCertificateWritten = step.compareTo(KeyRotation.Step.WRITE_CERTIFICATE) >= 0;
     X509Certificate onDisk = device.leaf(EstCertificate.DEVICE_ID);
     assertThat(onDisk.equals(before)).as("the old certificate is on disk until the new one is written").isEqualTo(!newCertificateWritten);
-    boolean tempKeyLeft = Files.exists(device.state.resolve("keys").resolve(StoredNames.of(KeyRotation.temporaryKeyId(EstCertificate.DEVICE_ID)) + ".key"));
+    boolean tempKeyLeft = Files.exists(device.keyFile(KeyRotation.temporaryKeyId(EstCertificate.DEVICE_ID)));
     assertThat(tempKeyLeft).as("a temporary key exists between generation and the final move").isEqualTo(step != KeyRotation.Step.REPLACE_KEY);
 
     EstuaryJar.Result next = EstuaryJar.run(device.dir, device.agent("run", "--once"));

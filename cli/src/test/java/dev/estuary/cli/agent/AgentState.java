@@ -2,6 +2,7 @@ package dev.estuary.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.estuary.agent.daemon.StateFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,7 +24,6 @@ final class AgentState {
   }
 
   static Optional<Instant> instant(JsonNode credential, String field) {
-    JsonNode n = credential.path(field);
-    return n.isTextual() ? Optional.of(Instant.parse(n.asText())) : Optional.empty();
+    return StateFile.instant(credential, field);
   }
 }

@@ -1,7 +1,7 @@
 package dev.estuary.cli.agent;
 
 import dev.estuary.agent.store.CertificateFiles;
-import dev.estuary.agent.store.StoredNames;
+import dev.estuary.agent.store.FileKeys;
 import dev.estuary.cli.demo.SeedConfig;
 import dev.estuary.pki.Pem;
 import dev.estuary.server.it.SeedFlow;
@@ -71,11 +71,11 @@ final class Device {
   }
 
   Path certFile(String id) {
-    return state.resolve("certs").resolve(StoredNames.of(id) + ".cer");
+    return CertificateFiles.path(state.resolve("certs"), id);
   }
 
   Path keyFile(String id) {
-    return state.resolve("keys").resolve(StoredNames.of(id) + ".key");
+    return FileKeys.path(state.resolve("keys"), id);
   }
 
   List<X509Certificate> chain(String id) throws Exception {
