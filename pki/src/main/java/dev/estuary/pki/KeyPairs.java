@@ -9,10 +9,14 @@ import java.security.PublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
-import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
-import org.bouncycastle.jce.spec.ECParameterSpec;
-import org.bouncycastle.jce.spec.ECPublicKeySpec;
+import java.math.BigInteger;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECFieldFp;
+import java.security.spec.ECPublicKeySpec;
+import java.security.spec.EllipticCurve;
+import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECPoint;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Locale;
@@ -46,13 +50,18 @@ public final class KeyPairs {
   public static PublicKey publicKeyOf(PrivateKey key) throws PkiException {
     try {
       if (key instanceof RSAPrivateCrtKey rsa) {
-        return KeyFactory.getInstance("RSA", Bc.provider())
-            .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+        return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
       }
-      if (key instanceof java.security.interfaces.ECPrivateKey ec) {
-        ECParameterSpec spec = EC5Util.convertSpec(ec.getParams());
-        ECPoint q = spec.getG().multiply(ec.getS()).normalize();
-        return KeyFactory.getInstance("EC", Bc.provider()).generatePublic(new ECPublicKeySpec(q, spec));
+      if (key instanceof ECPrivateKey ec && ec.getParams().getCurve().getField() instanceof ECFieldFp field) {
+        // Q = s·G, with Bouncy Castle's lightweight arithmetic (no JCA provider needed for it).
+        java.security.spec.ECParameterSpec params = ec.getParams();
+        EllipticCurve c = params.getCurve();
+        ECCurve curve = new ECCurve.Fp(field.getP(), c.getA(), c.getB(), params.getOrder(), BigInteger.valueOf(params.getCofactor()));
+        ECPoint g = curve.createPoint(params.getGenerator().getAffineX(), params.getGenerator().getAffineY());
+        ECPoint q = new FixedPointCombMultiplier().multiply(g, ec.getS()).normalize();
+        java.security.spec.ECPoint w =
+            new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+        return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, params));
       }
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new PkiException("cannot derive the public key of a " + key.getAlgorithm() + " key: " + e.getMessage(), e);
@@ -60,22 +69,27 @@ public final class KeyPairs {
     throw new PkiException("cannot derive the public key of a " + key.getAlgorithm() + " key (" + key.getClass().getSimpleName() + ")");
   }
 
+  /**
+   * A software key pair of a configuration type, made by the JDK's own providers (SunEC,
+   * SunRsaSign), so it serves JSSE as it is and a device needs no Bouncy Castle provider. The
+   * server converts its CA keys to Bouncy Castle keys when it loads them (faster signing).
+   */
   public static KeyPair generate(String type, SecureRandom random) {
     String t = type.toLowerCase(Locale.ROOT);
     try {
       KeyPairGenerator g;
       switch (t) {
         case "ec-p256", "ec-p384", "ec-p521" -> {
-          g = KeyPairGenerator.getInstance("EC", Bc.provider());
+          g = KeyPairGenerator.getInstance("EC");
           g.initialize(new ECGenParameterSpec("secp" + t.substring(4) + "r1"), random);
         }
-        case "ed25519" -> g = KeyPairGenerator.getInstance("Ed25519", Bc.provider());
+        case "ed25519" -> g = KeyPairGenerator.getInstance("Ed25519");
         default -> {
           if (!t.matches("rsa-\\d{4}")) {
             throw new IllegalArgumentException(
                 "unknown key type '" + type + "' (known: ec-p256, ec-p384, ec-p521, rsa-2048, rsa-3072, rsa-4096, ed25519)");
           }
-          g = KeyPairGenerator.getInstance("RSA", Bc.provider());
+          g = KeyPairGenerator.getInstance("RSA");
           g.initialize(Integer.parseInt(t.substring(4)), random);
         }
       }

@@ -3,34 +3,46 @@ package dev.estuary.pki;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /** PEM text for certificates, private keys and CSRs (strings in, strings out: no I/O). */
 public final class Pem {
   private Pem() {}
 
+  /**
+   * PEM blocks for certificates, CSRs and private keys (lists are flattened). A private key is
+   * written as PKCS#8 ({@code PRIVATE KEY}), the form openssl and aziot's keyd write, whichever
+   * provider made it.
+   */
   public static String encode(Object... objects) {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter w = new JcaPEMWriter(out)) {
       for (Object o : objects) {
-        if (o instanceof List<?> list) {
-          for (Object item : list) {
+        for (Object item : o instanceof List<?> list ? list : List.of(o)) {
+          if (item instanceof PrivateKey key) {
+            w.writeObject(new PemObject("PRIVATE KEY", key.getEncoded()));
+          } else {
             w.writeObject(item);
           }
-        } else {
-          w.writeObject(o);
         }
       }
     } catch (IOException e) {
@@ -59,23 +71,45 @@ public final class Pem {
     return out;
   }
 
-  /** The first private key in a PEM text (PKCS#8, or a traditional EC/RSA key pair). */
+  /**
+   * The first private key in a PEM text (PKCS#8, or a traditional EC/RSA key pair), as the JDK's
+   * own providers make it: usable by JSSE as it is, and no Bouncy Castle provider is registered
+   * on a device for it.
+   */
   public static PrivateKey privateKey(String pem) throws PkiException {
-    JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(Bc.provider());
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       Object o;
       while ((o = parser.readObject()) != null) {
         if (o instanceof PrivateKeyInfo info) {
-          return converter.getPrivateKey(info);
+          return jdkKey(info);
         }
         if (o instanceof PEMKeyPair pair) {
-          return converter.getKeyPair(pair).getPrivate();
+          return jdkKey(pair.getPrivateKeyInfo());
         }
       }
     } catch (IOException e) {
       throw new PkiException("cannot read PEM private key: " + e.getMessage(), e);
     }
     throw new PkiException("no unencrypted PRIVATE KEY block found in PEM text");
+  }
+
+  private static PrivateKey jdkKey(PrivateKeyInfo info) throws PkiException {
+    ASN1ObjectIdentifier oid = info.getPrivateKeyAlgorithm().getAlgorithm();
+    String algorithm;
+    if (oid.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+      algorithm = "EC";
+    } else if (oid.equals(PKCSObjectIdentifiers.rsaEncryption)) {
+      algorithm = "RSA";
+    } else if (oid.equals(EdECObjectIdentifiers.id_Ed25519)) {
+      algorithm = "Ed25519";
+    } else {
+      throw new PkiException("unsupported private key algorithm " + oid + " (EC, RSA and Ed25519 are)");
+    }
+    try {
+      return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+    } catch (IOException | GeneralSecurityException e) {
+      throw new PkiException("cannot read the " + algorithm + " private key: " + e.getMessage(), e);
+    }
   }
 
   /** The first CSR in a PEM text. */

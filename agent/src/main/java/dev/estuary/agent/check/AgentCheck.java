@@ -1,6 +1,5 @@
 package dev.estuary.agent.check;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.config.ConfigParseResult;
 import dev.estuary.agent.config.ConfigProblem;
@@ -9,6 +8,7 @@ import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.agent.config.Provisioning;
 import dev.estuary.agent.credential.Identities;
 import dev.estuary.agent.daemon.StateFile;
+import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.est.EstClient;
 import dev.estuary.agent.est.EstException;
 import dev.estuary.agent.est.EstIdentity;
@@ -106,22 +106,22 @@ public final class AgentCheck {
     if (!(config.provisioning() instanceof Provisioning.Dps dps)) {
       return;
     }
-    JsonNode s;
+    JsonObject s;
     try {
-      s = StateFile.read(stateDir).map(n -> n.path("provisioning")).orElse(null);
+      s = StateFile.read(stateDir).map(n -> n.object("provisioning")).orElse(null);
     } catch (IOException e) {
       s = null;
     }
     String name = "registration " + dps.registrationId();
-    if (s == null || s.isMissingNode() || !s.hasNonNull("assigned_hub")) {
-      results.add(CheckResult.failed(name, "not assigned to a hub yet" + (s != null && s.hasNonNull("last_error") ? ": " + s.get("last_error").asText() : ""),
+    if (s == null || !s.has("assigned_hub")) {
+      results.add(CheckResult.failed(name, "not assigned to a hub yet" + (s != null && s.has("last_error") ? ": " + s.text("last_error", "") : ""),
           "the agent registers once it has the device identity; `estuary agent status` shows the last attempt"));
       return;
     }
-    String assigned = "assigned to hub " + s.get("assigned_hub").asText() + " as device " + s.path("device_id").asText()
-        + " (" + s.path("substatus").asText() + ", " + s.path("registered_at").asText() + ")";
-    if (s.hasNonNull("last_error")) {
-      results.add(CheckResult.warning(name, assigned + "; re-registration failing: " + s.get("last_error").asText(),
+    String assigned = "assigned to hub " + s.text("assigned_hub", "") + " as device " + s.text("device_id", "")
+        + " (" + s.text("substatus", "") + ", " + s.text("registered_at", "") + ")";
+    if (s.has("last_error")) {
+      results.add(CheckResult.warning(name, assigned + "; re-registration failing: " + s.text("last_error", ""),
           "the agent retries on its own; the assignment above stays in force meanwhile"));
     } else {
       results.add(CheckResult.ok(name, assigned));
@@ -201,7 +201,7 @@ public final class AgentCheck {
 
   /** Each credential: present, key matching, valid, and when it renews. */
   private void credentials(AgentConfig config, Path stateDir) {
-    JsonNode state;
+    JsonObject state;
     try {
       state = StateFile.read(stateDir).orElse(null);
     } catch (IOException e) {
@@ -215,12 +215,12 @@ public final class AgentCheck {
     CertificateFiles certs = new CertificateFiles(stateDir.resolve("certs"));
     Instant now = clock.instant();
     for (String id : ids) {
-      JsonNode entry = state == null ? null : state.path("credentials").path(id);
+      JsonObject entry = state == null ? null : state.object("credentials").object(id);
       credential(id, certs, stateDir, entry, now);
     }
   }
 
-  private void credential(String id, CertificateFiles certs, Path stateDir, JsonNode entry, Instant now) {
+  private void credential(String id, CertificateFiles certs, Path stateDir, JsonObject entry, Instant now) {
     Optional<List<X509Certificate>> chain;
     try {
       chain = certs.read(id);
@@ -251,16 +251,16 @@ public final class AgentCheck {
       return;
     }
     String validity = subject + ", valid until " + notAfter + " (" + human(Duration.between(now, notAfter)) + ")";
-    if (entry == null || entry.isMissingNode() || !entry.hasNonNull("renewal_time")) {
+    if (entry == null || !entry.has("renewal_time")) {
       results.add(CheckResult.ok(id, validity + (EstCertificate.EST_ID.equals(id) ? "; preloaded, not renewed by the agent" : "")));
       return;
     }
-    String renews = "; renews at " + entry.get("renewal_time").asText();
-    if ("suspended".equals(entry.path("last_outcome").asText())) {
-      results.add(CheckResult.warning(id, validity + "; automatic renewal suspended: " + entry.path("last_error").asText(),
+    String renews = "; renews at " + entry.text("renewal_time", "");
+    if ("suspended".equals(entry.text("last_outcome", ""))) {
+      results.add(CheckResult.warning(id, validity + "; automatic renewal suspended: " + entry.text("last_error", ""),
           "look at the file, then `estuary agent renew " + id + " --now`"));
-    } else if (entry.hasNonNull("last_error")) {
-      results.add(CheckResult.warning(id, validity + renews + "; last attempt failed: " + entry.get("last_error").asText(),
+    } else if (entry.has("last_error")) {
+      results.add(CheckResult.warning(id, validity + renews + "; last attempt failed: " + entry.text("last_error", ""),
           "the agent retries on its own; fix the cause shown"));
     } else {
       results.add(CheckResult.ok(id, validity + renews));

@@ -1,14 +1,12 @@
 package dev.estuary.agent.daemon;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.agent.credential.CertificateLedger;
+import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.renewal.CredentialStatus;
 import dev.estuary.agent.renewal.RenewalOutcome;
 import dev.estuary.files.AtomicFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,14 +30,13 @@ public final class StateFile implements CertificateLedger {
   /** The file name in the state directory. */
   public static final String NAME = "state.json";
 
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final Logger log = LoggerFactory.getLogger(StateFile.class);
 
   private final Path file;
   private final Clock clock;
-  private final ObjectNode root;
+  private final JsonObject root;
 
-  private StateFile(Path file, Clock clock, ObjectNode root) {
+  private StateFile(Path file, Clock clock, JsonObject root) {
     this.file = file;
     this.clock = clock;
     this.root = root;
@@ -48,14 +45,10 @@ public final class StateFile implements CertificateLedger {
   /** Reads {@code <stateDir>/state.json}, or starts an empty state when there is none. */
   public static StateFile open(Path stateDir, Clock clock) throws IOException {
     Path file = stateDir.resolve(NAME);
-    ObjectNode root = JSON.createObjectNode();
+    JsonObject root = new JsonObject();
     if (Files.exists(file)) {
       try {
-        if (JSON.readTree(file.toFile()) instanceof ObjectNode read) {
-          root = read;
-        } else {
-          throw new IOException("not a JSON object");
-        }
+        root = JsonObject.parse(Files.readAllBytes(file));
       } catch (IOException e) {
         Path aside = stateDir.resolve(NAME + ".unreadable");
         log.warn("{} is unreadable ({}); moved to {}, starting afresh", file, e.getMessage(), aside);
@@ -67,31 +60,29 @@ public final class StateFile implements CertificateLedger {
   }
 
   /** Reads the state another process wrote, for {@code status}; empty when there is none. */
-  public static Optional<JsonNode> read(Path stateDir) throws IOException {
+  public static Optional<JsonObject> read(Path stateDir) throws IOException {
     Path file = stateDir.resolve(NAME);
-    return Files.exists(file) ? Optional.of(JSON.readTree(file.toFile())) : Optional.empty();
+    return Files.exists(file) ? Optional.of(JsonObject.parse(Files.readAllBytes(file))) : Optional.empty();
   }
 
   /** The instant a field of this file holds (as {@link #publish} writes them), if it holds one. */
-  public static Optional<Instant> instant(JsonNode node, String field) {
-    JsonNode n = node.path(field);
-    return n.isTextual() ? Optional.of(Instant.parse(n.asText())) : Optional.empty();
+  public static Optional<Instant> instant(JsonObject node, String field) {
+    return node.text(field).map(Instant::parse);
   }
 
-  private ObjectNode credential(String id) {
-    return root.withObjectProperty("credentials").withObjectProperty(id);
+  private JsonObject credential(String id) {
+    return root.objectFor("credentials").objectFor(id);
   }
 
   @Override
   public synchronized boolean wrote(String id, String fingerprint) {
-    JsonNode c = root.path("credentials").path(id);
-    return fingerprint.equals(c.path("certificate_sha256").asText(null))
-        || fingerprint.equals(c.path("pending_sha256").asText(null));
+    JsonObject c = root.object("credentials").object(id);
+    return fingerprint.equals(c.text("certificate_sha256", null)) || fingerprint.equals(c.text("pending_sha256", null));
   }
 
   @Override
   public synchronized boolean knows(String id) {
-    return root.path("credentials").path(id).has("certificate_sha256");
+    return root.object("credentials").object(id).has("certificate_sha256");
   }
 
   @Override
@@ -102,7 +93,7 @@ public final class StateFile implements CertificateLedger {
 
   @Override
   public synchronized void committed(String id, String fingerprint) throws IOException {
-    ObjectNode c = credential(id);
+    JsonObject c = credential(id);
     c.put("certificate_sha256", fingerprint);
     c.remove("pending_sha256");
     save();
@@ -111,7 +102,7 @@ public final class StateFile implements CertificateLedger {
   /** Records the schedule of each credential (as the renewal engine reports it) and saves. */
   public synchronized void publish(List<CredentialStatus> statuses) throws IOException {
     for (CredentialStatus s : statuses) {
-      ObjectNode c = credential(s.id());
+      JsonObject c = credential(s.id());
       put(c, "not_before", s.certificate().map(i -> i.notBefore()));
       put(c, "not_after", s.certificate().map(i -> i.notAfter()));
       put(c, "renewal_time", s.renewalTime());
@@ -125,15 +116,14 @@ public final class StateFile implements CertificateLedger {
   }
 
   /** Sets a top-level section (e.g. {@code "provisioning"}, {@code "daemon"}) and saves. */
-  public synchronized void putSection(String name, JsonNode value) throws IOException {
-    root.set(name, value);
+  public synchronized void putSection(String name, JsonObject value) throws IOException {
+    root.put(name, value.copy());
     save();
   }
 
   /** A top-level section, if present. */
-  public synchronized Optional<JsonNode> section(String name) {
-    JsonNode n = root.get(name);
-    return n == null || n.isNull() ? Optional.empty() : Optional.of(n.deepCopy());
+  public synchronized Optional<JsonObject> section(String name) {
+    return root.get(name) instanceof JsonObject o ? Optional.of(o.copy()) : Optional.empty();
   }
 
   private static String outcomeName(RenewalOutcome o) {
@@ -144,12 +134,12 @@ public final class StateFile implements CertificateLedger {
     };
   }
 
-  private static void put(ObjectNode node, String field, Optional<Instant> value) {
+  private static void put(JsonObject node, String field, Optional<Instant> value) {
     node.put(field, value.map(Instant::toString).orElse(null));
   }
 
   private void save() throws IOException {
     root.put("updated_at", clock.instant().toString());
-    AtomicFiles.write(file, JSON.writeValueAsBytes(root), "rw-------");
+    AtomicFiles.write(file, (root.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8), "rw-------");
   }
 }

@@ -1,14 +1,12 @@
 package dev.estuary.agent.provisioning;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.agent.est.EstIdentity;
 import dev.estuary.agent.est.RetryAfter;
+import dev.estuary.agent.json.JsonException;
+import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.net.Https;
 import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.Thumbprints;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -45,8 +43,6 @@ public final class DpsClient {
   /** The largest answer read: registration states are a few kilobytes (with an issued chain). */
   static final int MAX_ANSWER_BYTES = 1 << 20;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final List<X509Certificate> trust;
   private final Duration timeout;
   private final Clock clock;
@@ -76,24 +72,25 @@ public final class DpsClient {
   public Assignment register(URI endpoint, String idScope, String registrationId, EstIdentity device) throws DpsException {
     SSLContext tls = tls(device);
     String base = base(endpoint, idScope, registrationId);
-    ObjectNode body = JSON.createObjectNode().put("registrationId", registrationId);
+    JsonObject body = new JsonObject().put("registrationId", registrationId);
     URI put = URI.create(base + "/register?api-version=" + API_VERSION);
     HttpResponse<byte[]> answer = exchange(tls, "PUT", put, body);
-    JsonNode json = json("PUT " + put, answer);
+    JsonObject json = json("PUT " + put, answer);
     Instant deadline = clock.instant().plus(MAX_ASSIGNING);
     while (true) {
-      String status = json.path("status").asText("");
+      String status = json.text("status", "");
       if (status.equals("assigned")) {
-        return assignment("PUT " + put, json.path("registrationState"), registrationId);
+        return assignment("PUT " + put, json.object("registrationState"), registrationId);
       }
       if (!status.equals("assigning")) {
-        JsonNode state = json.path("registrationState");
+        JsonObject state = json.object("registrationState");
+        int code = errorCode(state);
         throw new DpsException(
             "registration " + registrationId + " " + (status.isEmpty() ? "answered without a status" : status)
-                + errorOf(state.path("errorCode").asInt(0), state.path("errorMessage").asText("")),
-            true, state.path("errorCode").asInt(0), null, null);
+                + errorOf(code, state.text("errorMessage", "")),
+            true, code, null, null);
       }
-      String operationId = json.path("operationId").asText("");
+      String operationId = json.text("operationId", "");
       if (operationId.isEmpty()) {
         throw new DpsException("PUT " + put + ": 'assigning' without an operationId", false, 0, null, null);
       }
@@ -129,7 +126,7 @@ public final class DpsClient {
     }
   }
 
-  private HttpResponse<byte[]> exchange(SSLContext tls, String method, URI uri, JsonNode body) throws DpsException {
+  private HttpResponse<byte[]> exchange(SSLContext tls, String method, URI uri, JsonObject body) throws DpsException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
             .timeout(timeout)
@@ -138,33 +135,31 @@ public final class DpsClient {
     try {
       request.method(
           method,
-          body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+          body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
       return Https.send(tls, timeout, request.build(), MAX_ANSWER_BYTES);
     } catch (Https.NoAnswer e) {
       throw new DpsException(method + " " + uri + ": " + e.getMessage(), false, 0, null, e);
     } catch (Https.TooLarge e) {
       throw new DpsException(method + " " + uri + ": " + e.getMessage(), false, 0, null, e);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot write a JSON object", e);
     }
   }
 
-  private JsonNode json(String what, HttpResponse<byte[]> answer) throws DpsException {
+  private JsonObject json(String what, HttpResponse<byte[]> answer) throws DpsException {
     int status = answer.statusCode();
-    JsonNode json;
+    JsonObject json;
     try {
-      json = JSON.readTree(answer.body());
-    } catch (IOException e) {
+      json = JsonObject.parse(answer.body());
+    } catch (JsonException e) {
       json = null;
     }
     if (status == 200 || status == 202) {
-      if (json == null || !json.isObject()) {
+      if (json == null) {
         throw new DpsException(what + ": " + status + " without a JSON object", false, 0, null, null);
       }
       return json;
     }
-    int code = json == null ? 0 : json.path("errorCode").asInt(0);
-    String message = json == null ? "" : json.path("message").asText("");
+    int code = json == null ? 0 : errorCode(json);
+    String message = json == null ? "" : json.text("message", "");
     throw new DpsException(
         what + ": " + status + errorOf(code, message),
         status < 500 && status != 429,
@@ -173,13 +168,19 @@ public final class DpsClient {
         null);
   }
 
+  /** DPS error codes are six-digit numbers (401002); anything else reads as none. */
+  private static int errorCode(JsonObject o) {
+    long code = o.number("errorCode", 0);
+    return code > 0 && code <= Integer.MAX_VALUE ? (int) code : 0;
+  }
+
   private static String errorOf(int code, String message) {
     return (code == 0 ? "" : " " + code) + (message.isEmpty() ? "" : " " + message.replaceAll("\\p{Cntrl}", "?"));
   }
 
-  private static Assignment assignment(String what, JsonNode state, String registrationId) throws DpsException {
-    String hub = state.path("assignedHub").asText("");
-    String deviceId = state.path("deviceId").asText("");
+  private static Assignment assignment(String what, JsonObject state, String registrationId) throws DpsException {
+    String hub = state.text("assignedHub", "");
+    String deviceId = state.text("deviceId", "");
     if (hub.isEmpty() || deviceId.isEmpty()) {
       throw new DpsException(what + ": 'assigned' without assignedHub and deviceId", false, 0, null, null);
     }
@@ -187,9 +188,9 @@ public final class DpsClient {
         registrationId,
         hub,
         deviceId,
-        state.path("substatus").asText(""),
-        state.path("x509").path("certificateInfo").path("sha256Thumbprint").asText("").toUpperCase(Locale.ROOT),
-        state.path("lastUpdatedDateTimeUtc").asText(""));
+        state.text("substatus", ""),
+        state.object("x509").object("certificateInfo").text("sha256Thumbprint", "").toUpperCase(Locale.ROOT),
+        state.text("lastUpdatedDateTimeUtc", ""));
   }
 
   private static String base(URI endpoint, String idScope, String registrationId) {

@@ -1,8 +1,5 @@
 package dev.estuary.agent.provisioning;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.agent.config.Provisioning;
 import dev.estuary.agent.credential.EstCredential;
@@ -11,6 +8,7 @@ import dev.estuary.agent.daemon.Agent;
 import dev.estuary.agent.daemon.AgentDaemon;
 import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.est.EstIdentity;
+import dev.estuary.agent.json.JsonObject;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,19 +80,19 @@ public final class Provisioner implements AfterTick {
       return;
     }
     String thumbprint = DpsClient.thumbprint(pair.get().leaf());
-    ObjectNode s = section();
-    if (thumbprint.equals(s.path("certificate_sha256").asText()) && "assigned".equals(s.path("status").asText())) {
+    JsonObject s = section();
+    if (thumbprint.equals(s.text("certificate_sha256", "")) && "assigned".equals(s.text("status", ""))) {
       return;
     }
     Optional<Instant> next = StateFile.instant(s, "next_attempt");
-    if (thumbprint.equals(s.path("pending_certificate_sha256").asText()) && next.isPresent() && now.isBefore(next.get())) {
+    if (thumbprint.equals(s.text("pending_certificate_sha256", "")) && next.isPresent() && now.isBefore(next.get())) {
       return;
     }
     EstIdentity device = new EstIdentity(pair.get().chain(), pair.get().key().privateKey(), Optional.empty(), EstCertificate.DEVICE_ID);
     s.put("last_attempt", now.toString());
     try {
       Assignment a = client.register(dps.globalEndpoint(), dps.idScope(), dps.registrationId(), device);
-      String before = s.path("assigned_hub").asText("");
+      String before = s.text("assigned_hub", "");
       s.put("status", "assigned")
           .put("registration_id", a.registrationId())
           .put("assigned_hub", a.assignedHub())
@@ -103,7 +101,7 @@ public final class Provisioner implements AfterTick {
           .put("certificate_sha256", thumbprint)
           .put("registered_at", clock.instant().toString())
           .put("consecutive_failures", 0);
-      s.remove(List.of("last_error", "next_attempt", "pending_certificate_sha256"));
+      s.remove("last_error").remove("next_attempt").remove("pending_certificate_sha256");
       log.info(
           "provisioning: registered {} (certificate {}…); assigned to hub {} as device {} ({}){}",
           a.registrationId(),
@@ -113,7 +111,7 @@ public final class Provisioner implements AfterTick {
           a.substatus(),
           !before.isEmpty() && !before.equals(a.assignedHub()) ? "; moved from hub " + before : "");
     } catch (DpsException e) {
-      int failures = s.path("consecutive_failures").asInt(0) + 1;
+      int failures = (int) s.number("consecutive_failures", 0) + 1;
       Duration pause = pause(failures, e.retryAfter());
       Instant at = clock.instant().plus(pause);
       s.put("consecutive_failures", failures)
@@ -127,8 +125,8 @@ public final class Provisioner implements AfterTick {
           "provisioning: registration attempt {} failed, {}; {}; next attempt at {}",
           failures,
           e.getMessage(),
-          s.hasNonNull("assigned_hub")
-              ? "the device stays assigned to hub " + s.get("assigned_hub").asText() + " as " + s.path("device_id").asText()
+          s.has("assigned_hub")
+              ? "the device stays assigned to hub " + s.text("assigned_hub", "") + " as " + s.text("device_id", "")
               : "no assignment yet",
           at);
     }
@@ -141,17 +139,17 @@ public final class Provisioner implements AfterTick {
   }
 
   /** The assignment in force, if the device was ever assigned. */
-  public static Optional<String> describe(JsonNode provisioning) {
-    return provisioning.hasNonNull("assigned_hub")
-        ? Optional.of(provisioning.get("assigned_hub").asText() + " as " + provisioning.path("device_id").asText())
+  public static Optional<String> describe(JsonObject provisioning) {
+    return provisioning.has("assigned_hub")
+        ? Optional.of(provisioning.text("assigned_hub", "") + " as " + provisioning.text("device_id", ""))
         : Optional.empty();
   }
 
   /** Whether the state says the device is assigned with the certificate whose thumbprint is given. */
   public boolean assignedWith(EstCredential.Pair pair) {
-    ObjectNode s = section();
-    return "assigned".equals(s.path("status").asText())
-        && DpsClient.thumbprint(pair.leaf()).equals(s.path("certificate_sha256").asText());
+    JsonObject s = section();
+    return "assigned".equals(s.text("status", ""))
+        && DpsClient.thumbprint(pair.leaf()).equals(s.text("certificate_sha256", ""));
   }
 
   static Duration pause(int failures, Optional<Duration> retryAfter) {
@@ -162,7 +160,7 @@ public final class Provisioner implements AfterTick {
     return d.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : d;
   }
 
-  private ObjectNode section() {
-    return state.section(SECTION).filter(JsonNode::isObject).map(n -> (ObjectNode) n).orElseGet(JsonNodeFactory.instance::objectNode);
+  private JsonObject section() {
+    return state.section(SECTION).orElseGet(JsonObject::new);
   }
 }

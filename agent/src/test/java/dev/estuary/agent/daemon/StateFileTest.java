@@ -2,7 +2,7 @@ package dev.estuary.agent.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.renewal.CertificateInfo;
 import dev.estuary.agent.renewal.CredentialStatus;
 import dev.estuary.agent.renewal.FailureKind;
@@ -95,7 +95,7 @@ class StateFileTest {
     assertThat(dir.resolve(StateFile.NAME)).doesNotExist();
     assertThat(state.knows(ID)).isFalse();
     state.committed(ID, "aa");
-    assertThat(StateFile.read(dir)).hasValueSatisfying(json -> assertThat(json.path("credentials").path(ID).path("certificate_sha256").asText()).isEqualTo("aa"));
+    assertThat(StateFile.read(dir)).hasValueSatisfying(json -> assertThat(json.object("credentials").object(ID).text("certificate_sha256", "")).isEqualTo("aa"));
   }
 
   @Test
@@ -118,30 +118,31 @@ class StateFileTest {
 
     state.publish(List.of(failing, fresh));
 
-    JsonNode json = StateFile.read(dir).orElseThrow();
-    JsonNode c = json.path("credentials").path(ID);
-    assertThat(c.path("certificate_sha256").asText()).isEqualTo("aa");
-    assertThat(c.path("not_before").asText()).isEqualTo("2029-12-31T23:00:00Z");
-    assertThat(c.path("not_after").asText()).isEqualTo("2030-01-01T02:00:00Z");
-    assertThat(c.path("renewal_time").asText()).isEqualTo("2030-01-01T01:23:20Z");
-    assertThat(c.path("next_attempt").asText()).isEqualTo("2030-01-01T00:01:00Z");
-    assertThat(c.path("last_attempt").asText()).isEqualTo("2029-12-31T23:59:50Z");
-    assertThat(c.path("last_outcome").asText()).isEqualTo("failed");
-    assertThat(c.path("last_error").asText()).isEqualTo("server unreachable: connection refused");
-    assertThat(c.path("consecutive_failures").asInt()).isEqualTo(2);
-    JsonNode e = json.path("credentials").path("aziot-edged-ca");
-    assertThat(e.path("not_after").isNull()).isTrue();
-    assertThat(e.path("next_attempt").asText()).isEqualTo("2030-01-01T00:00:00Z");
-    assertThat(e.path("last_outcome").isNull()).isTrue();
-    assertThat(json.path("updated_at").asText()).isEqualTo("2030-01-01T00:00:00Z");
-    assertThat(json.path("version").asInt()).isEqualTo(1);
+    JsonObject json = StateFile.read(dir).orElseThrow();
+    JsonObject c = json.object("credentials").object(ID);
+    assertThat(c.text("certificate_sha256", "")).isEqualTo("aa");
+    assertThat(c.text("not_before", "")).isEqualTo("2029-12-31T23:00:00Z");
+    assertThat(c.text("not_after", "")).isEqualTo("2030-01-01T02:00:00Z");
+    assertThat(c.text("renewal_time", "")).isEqualTo("2030-01-01T01:23:20Z");
+    assertThat(c.text("next_attempt", "")).isEqualTo("2030-01-01T00:01:00Z");
+    assertThat(c.text("last_attempt", "")).isEqualTo("2029-12-31T23:59:50Z");
+    assertThat(c.text("last_outcome", "")).isEqualTo("failed");
+    assertThat(c.text("last_error", "")).isEqualTo("server unreachable: connection refused");
+    assertThat(c.number("consecutive_failures", -1)).isEqualTo(2);
+    JsonObject e = json.object("credentials").object("aziot-edged-ca");
+    assertThat(e.names()).contains("not_after", "last_outcome");
+    assertThat(e.get("not_after")).isNull();
+    assertThat(e.text("next_attempt", "")).isEqualTo("2030-01-01T00:00:00Z");
+    assertThat(e.get("last_outcome")).isNull();
+    assertThat(json.text("updated_at", "")).isEqualTo("2030-01-01T00:00:00Z");
+    assertThat(json.number("version", -1)).isEqualTo(1);
   }
 
   @Test
   void keepsSectionsAcrossReopening() throws Exception {
-    open().putSection("provisioning", StateFile.JSON.readTree("{\"assigned_hub\": \"hub.example.net\"}"));
+    open().putSection("provisioning", JsonObject.parse("{\"assigned_hub\": \"hub.example.net\"}"));
 
-    assertThat(open().section("provisioning")).hasValueSatisfying(s -> assertThat(s.path("assigned_hub").asText()).isEqualTo("hub.example.net"));
+    assertThat(open().section("provisioning")).hasValueSatisfying(s -> assertThat(s.text("assigned_hub", "")).isEqualTo("hub.example.net"));
     assertThat(open().section("daemon")).isEmpty();
   }
 

@@ -1,11 +1,11 @@
 package dev.estuary.cli.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.daemon.Agent;
 import dev.estuary.agent.daemon.AgentLock;
 import dev.estuary.agent.daemon.RenewRequests;
 import dev.estuary.agent.daemon.StateFile;
+import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.provisioning.Provisioner;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -73,9 +73,9 @@ public final class RenewCommand implements Callable<Integer> {
   }
 
   private int viaDaemon(Path stateDir) throws Exception {
-    JsonNode before = StateFile.read(stateDir).orElseThrow();
+    JsonObject before = StateFile.read(stateDir).orElseThrow();
     List<String> ids = new ArrayList<>();
-    before.path("credentials").properties().forEach(e -> ids.add(e.getKey()));
+    ids.addAll(before.object("credentials").names());
     List<String> wanted = id == null ? ids : List.of(id);
     if (!ids.containsAll(wanted)) {
       System.err.println("estuary agent renew: no credential '" + id + "' (known: " + String.join(", ", ids) + ")");
@@ -89,7 +89,7 @@ public final class RenewCommand implements Callable<Integer> {
     Instant deadline = asked.plus(DAEMON_WAIT);
     while (Instant.now().isBefore(deadline)) {
       Thread.sleep(250);
-      JsonNode state = StateFile.read(stateDir).orElse(before);
+      JsonObject state = StateFile.read(stateDir).orElse(before);
       if (attemptedSince(state, wanted, asked)) {
         StatusView.print(System.out, stateDir, Instant.now());
         return renewedSince(state, wanted, asked) ? 0 : 1;
@@ -99,13 +99,13 @@ public final class RenewCommand implements Callable<Integer> {
     return 1;
   }
 
-  private static boolean attemptedSince(JsonNode state, List<String> ids, Instant since) {
-    return ids.stream().allMatch(i -> StateFile.instant(state.path("credentials").path(i), "last_attempt").map(t -> !t.isBefore(since)).orElse(false));
+  private static boolean attemptedSince(JsonObject state, List<String> ids, Instant since) {
+    return ids.stream().allMatch(i -> StateFile.instant(state.object("credentials").object(i), "last_attempt").map(t -> !t.isBefore(since)).orElse(false));
   }
 
-  private static boolean renewedSince(JsonNode state, List<String> ids, Instant since) {
+  private static boolean renewedSince(JsonObject state, List<String> ids, Instant since) {
     return attemptedSince(state, ids, since)
-        && ids.stream().allMatch(i -> "renewed".equals(state.path("credentials").path(i).path("last_outcome").asText()));
+        && ids.stream().allMatch(i -> "renewed".equals(state.object("credentials").object(i).text("last_outcome", "")));
   }
 
 }

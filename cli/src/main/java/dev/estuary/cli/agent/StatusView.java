@@ -1,8 +1,8 @@
 package dev.estuary.cli.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.estuary.agent.check.AgentCheck;
 import dev.estuary.agent.daemon.StateFile;
+import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.store.CertificateFiles;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,9 +10,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The agent's state for people: one block per credential, then provisioning. */
@@ -21,36 +19,34 @@ final class StatusView {
 
   /** Prints what {@code <stateDir>/state.json} and the certificate files say, as of {@code now}. */
   static void print(PrintStream out, Path stateDir, Instant now) throws IOException {
-    Optional<JsonNode> state = StateFile.read(stateDir);
+    Optional<JsonObject> state = StateFile.read(stateDir);
     if (state.isEmpty()) {
       out.println("no agent state in " + stateDir + " (has `estuary agent run` run with this state directory?)");
       return;
     }
     CertificateFiles certs = new CertificateFiles(stateDir.resolve("certs"));
-    Iterator<Map.Entry<String, JsonNode>> credentials = state.get().path("credentials").properties().iterator();
-    while (credentials.hasNext()) {
-      Map.Entry<String, JsonNode> e = credentials.next();
-      credential(out, e.getKey(), e.getValue(), certs, now);
+    JsonObject credentials = state.get().object("credentials");
+    for (String id : credentials.names()) {
+      credential(out, id, credentials.object(id), certs, now);
     }
-    JsonNode p = state.get().path("provisioning");
-    if (p.isObject()) {
+    if (state.get().get("provisioning") instanceof JsonObject p) {
       out.println("provisioning");
-      if (p.hasNonNull("assigned_hub")) {
-        out.println("  assigned      hub " + p.get("assigned_hub").asText() + " as device " + p.path("device_id").asText()
-            + " (" + p.path("substatus").asText() + ")");
-        out.println("  registered    " + p.path("registered_at").asText() + " with certificate " + p.path("certificate_sha256").asText());
+      if (p.has("assigned_hub")) {
+        out.println("  assigned      hub " + p.text("assigned_hub", "") + " as device " + p.text("device_id", "")
+            + " (" + p.text("substatus", "") + ")");
+        out.println("  registered    " + p.text("registered_at", "") + " with certificate " + p.text("certificate_sha256", ""));
       } else {
         out.println("  assigned      not yet");
       }
-      if (p.hasNonNull("last_error")) {
-        out.println("  last error    " + p.get("last_error").asText() + " (" + p.path("consecutive_failures").asInt() + " failure(s) in a row)");
-        out.println("  next attempt  " + at(p.path("next_attempt").asText(), now));
+      if (p.has("last_error")) {
+        out.println("  last error    " + p.text("last_error", "") + " (" + p.number("consecutive_failures", 0) + " failure(s) in a row)");
+        out.println("  next attempt  " + at(p.text("next_attempt", ""), now));
       }
     }
-    out.println("state updated " + state.get().path("updated_at").asText("?"));
+    out.println("state updated " + state.get().text("updated_at", "?"));
   }
 
-  private static void credential(PrintStream out, String id, JsonNode c, CertificateFiles certs, Instant now) throws IOException {
+  private static void credential(PrintStream out, String id, JsonObject c, CertificateFiles certs, Instant now) throws IOException {
     out.println(id);
     Optional<List<X509Certificate>> chain;
     try {
@@ -71,21 +67,21 @@ final class StatusView {
     } else {
       out.println("  certificate   none yet");
     }
-    if (c.hasNonNull("renewal_time")) {
-      out.println("  renewal time  " + at(c.get("renewal_time").asText(), now));
+    if (c.has("renewal_time")) {
+      out.println("  renewal time  " + at(c.text("renewal_time", ""), now));
     }
-    if (c.hasNonNull("next_attempt")) {
-      out.println("  next attempt  " + at(c.get("next_attempt").asText(), now));
-    } else if ("suspended".equals(c.path("last_outcome").asText())) {
+    if (c.has("next_attempt")) {
+      out.println("  next attempt  " + at(c.text("next_attempt", ""), now));
+    } else if ("suspended".equals(c.text("last_outcome", ""))) {
       out.println("  next attempt  none: suspended until `estuary agent renew " + id + " --now`");
     } else if (!c.has("not_after") && !c.has("next_attempt")) {
       out.println("  renewal       not managed by the agent (preloaded)");
     }
-    if (c.hasNonNull("last_outcome")) {
-      out.println("  last attempt  " + c.path("last_outcome").asText() + " at " + c.path("last_attempt").asText("?"));
+    if (c.has("last_outcome")) {
+      out.println("  last attempt  " + c.text("last_outcome", "") + " at " + c.text("last_attempt", "?"));
     }
-    if (c.hasNonNull("last_error")) {
-      out.println("  last error    " + c.get("last_error").asText() + " (" + c.path("consecutive_failures").asInt() + " failure(s) in a row)");
+    if (c.has("last_error")) {
+      out.println("  last error    " + c.text("last_error", "") + " (" + c.number("consecutive_failures", 0) + " failure(s) in a row)");
     }
   }
 

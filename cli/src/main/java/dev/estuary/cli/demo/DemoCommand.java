@@ -9,6 +9,7 @@ import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.agent.daemon.Agent;
 import dev.estuary.agent.daemon.AgentDaemon;
 import dev.estuary.agent.daemon.StateFile;
+import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.provisioning.DpsClient;
 import dev.estuary.agent.provisioning.Provisioner;
 import dev.estuary.agent.store.CertificateFiles;
@@ -153,11 +154,11 @@ public final class DemoCommand implements Callable<Integer> {
               + ", serial " + leaf.get().getSerialNumber().toString(16) + ", valid until " + leaf.get().getNotAfter().toInstant());
         }
       }
-      JsonNode p = StateFile.read(stateDir).map(s -> s.path("provisioning")).orElse(null);
-      if (p != null && "assigned".equals(p.path("status").asText()) && !p.path("certificate_sha256").asText().equals(registered)) {
-        registered = p.path("certificate_sha256").asText();
-        t.event("agent", "registered with the provisioning service: hub " + p.path("assigned_hub").asText() + ", device id "
-            + p.path("device_id").asText() + " (" + p.path("substatus").asText() + ")");
+      JsonObject p = StateFile.read(stateDir).map(s -> s.object("provisioning")).orElse(null);
+      if (p != null && "assigned".equals(p.text("status", "")) && !p.text("certificate_sha256", "").equals(registered)) {
+        registered = p.text("certificate_sha256", "");
+        t.event("agent", "registered with the provisioning service: hub " + p.text("assigned_hub", "") + ", device id "
+            + p.text("device_id", "") + " (" + p.text("substatus", "") + ")");
         if (renewed && registered.equals(DpsClient.thumbprint(seen.get(EstCertificate.DEVICE_ID)))) {
           t.event("demo", "done: birth certificate -> EST identity -> device identity + Edge CA -> hub, renewed and re-registered with no person in the loop");
           return 0;
@@ -165,7 +166,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (!renewed) {
           X509Certificate id = seen.get(EstCertificate.DEVICE_ID);
           t.note("waiting for the automatic renewal of device-id at 80% of its life (around "
-              + StateFile.read(stateDir).map(s -> s.path("credentials").path(EstCertificate.DEVICE_ID).path("renewal_time").asText()).orElse("?")
+              + StateFile.read(stateDir).map(s -> s.object("credentials").object(EstCertificate.DEVICE_ID).text("renewal_time", "")).orElse("?")
               + ", it expires " + (id == null ? "?" : id.getNotAfter().toInstant()) + ")");
         }
       }

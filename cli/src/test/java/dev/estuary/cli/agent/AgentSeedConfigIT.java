@@ -114,6 +114,28 @@ class AgentSeedConfigIT {
   }
 
   @Test
+  void aDevicesAgentLoadsNeitherTheServerCommandsNorAJsonLibraryNorTheBouncyCastleProvider() throws Exception {
+    // The agent's memory target (docs/benchmarks.md, "The agent") rests on these staying out.
+    Device device = Device.create(work.resolve("classes"), server, UnaryOperator.identity());
+    Path classes = device.dir.resolve("classes.txt");
+    List<String> cmd = new ArrayList<>(List.of(EstuaryJar.java(), "-Xlog:class+load=info:file=" + classes, "-jar", EstuaryJar.jar()));
+    cmd.addAll(List.of(device.agent("run", "--once")));
+    EstuaryJar.Result r = EstuaryJar.run(device.dir, new ProcessBuilder(cmd).directory(device.dir.toFile()));
+    assertThat(r.code()).as(r.describe()).isZero();
+    assertThat(r.err()).contains("device-id: obtained").contains("provisioning: registered");
+
+    // Lines read "[0.051s][info][class,load] java.util.jar.Attributes$Name source: ..."
+    List<String> loaded = Files.readAllLines(classes).stream().map(l -> l.split(" ")[1]).toList();
+    assertThat(loaded).contains("dev.estuary.agent.json.JsonObject", "dev.estuary.agent.provisioning.DpsClient");
+    assertThat(loaded)
+        .filteredOn(c -> c.startsWith("com.fasterxml.jackson.")
+            || c.startsWith("org.bouncycastle.jce.provider.")
+            || c.startsWith("dev.estuary.server.")
+            || c.equals("dev.estuary.cli.ServerCommand"))
+        .isEmpty();
+  }
+
+  @Test
   void withEstuaryLogFormatJsonEachLogLineIsAJsonObject() throws Exception {
     Device device = Device.create(work.resolve("json-logs"), server, UnaryOperator.identity());
     List<String> cmd = new ArrayList<>(List.of(EstuaryJar.java(), "-jar", EstuaryJar.jar()));

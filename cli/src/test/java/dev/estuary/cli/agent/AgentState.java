@@ -2,13 +2,15 @@ package dev.estuary.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.estuary.agent.daemon.StateFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 
-/** Reads the agent's state.json, as another process wrote it. */
+/**
+ * Reads the agent's state.json, as another process wrote it, with Jackson: a JSON reader other than
+ * the agent's own, so the file is checked as any tool would read it.
+ */
 final class AgentState {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -24,6 +26,7 @@ final class AgentState {
   }
 
   static Optional<Instant> instant(JsonNode credential, String field) {
-    return StateFile.instant(credential, field);
+    JsonNode n = credential.path(field);
+    return n.isTextual() ? Optional.of(Instant.parse(n.asText())) : Optional.empty();
   }
 }
