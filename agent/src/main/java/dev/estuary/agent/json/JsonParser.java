@@ -68,16 +68,8 @@ final class JsonParser {
       space();
       expect(':');
       o.set(name, value());
-      space();
-      char c = peek();
-      i++;
-      if (c == '}') {
-        depth--;
+      if (closed('}', "an object")) {
         return o;
-      }
-      if (c != ',') {
-        i--;
-        throw error("expected ',' or '}' in an object");
       }
     }
   }
@@ -94,18 +86,26 @@ final class JsonParser {
     }
     while (true) {
       list.add(value());
-      space();
-      char c = peek();
-      i++;
-      if (c == ']') {
-        depth--;
+      if (closed(']', "an array")) {
         return list;
       }
-      if (c != ',') {
-        i--;
-        throw error("expected ',' or ']' in an array");
-      }
     }
+  }
+
+  /** After a member or element: true at the closing bracket (consumed), false after a comma. */
+  private boolean closed(char closer, String in) throws JsonException {
+    space();
+    char c = peek();
+    if (c == closer) {
+      i++;
+      depth--;
+      return true;
+    }
+    if (c != ',') {
+      throw error("expected ',' or '" + closer + "' in " + in);
+    }
+    i++;
+    return false;
   }
 
   private String string() throws JsonException {
