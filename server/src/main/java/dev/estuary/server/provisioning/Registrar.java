@@ -152,7 +152,10 @@ public final class Registrar {
   }
 
   private EnrollmentMatch.Attested attest(String registrationId, List<X509Certificate> chain, Instant now) throws ProvisioningRefusal {
-    var issuedHere = chain.isEmpty() ? null : certificates.findBySha256(Thumbprints.sha256(chain.getFirst())).orElse(null);
+    var issuedHere =
+        chain.isEmpty()
+            ? null
+            : certificates.findCertificate(chain.getFirst().getSerialNumber(), Thumbprints.sha256(chain.getFirst())).orElse(null);
     Map<String, CaCertificateRecord> cas =
         enrollments.listCaCertificates().stream().collect(Collectors.toMap(CaCertificateRecord::name, Function.identity()));
     return EnrollmentMatch.decide(
