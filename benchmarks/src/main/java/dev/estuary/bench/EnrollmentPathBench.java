@@ -1,5 +1,6 @@
 package dev.estuary.bench;
 
+import dev.estuary.pki.Certificates;
 import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.EstBase64;
@@ -7,6 +8,8 @@ import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.PkiException;
 import dev.estuary.pki.Serials;
+import dev.estuary.pki.SignedCertificate;
+import dev.estuary.pki.Thumbprints;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -29,8 +32,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * The whole pki part of one enrollment, as the server's simpleenroll does it with no I/O, policy
  * or store: decode the base64 body, {@link Csr#parse} (structure + proof of possession), build the
  * client-identity {@link IssueOrder} (subject and SANs from the CSR, a fresh random serial, now),
- * {@link IssuingCa#sign} with an EC P-256 issuing CA, then the certs-only PKCS#7 of leaf + issuing
- * CA, base64-encoded. Its rate is the most a server with this pki core can reach per core.
+ * sign with an EC P-256 issuing CA, the fields the server records (serial, subject, issuer,
+ * validity, SHA-256, DER), then the certs-only PKCS#7 of leaf + issuing CA, base64-encoded. Its
+ * rate is the most a server with this pki core can reach per core.
+ *
+ * <p>{@code path}: {@code issue} is the server's way ({@link IssuingCa#issue}, fields and DER from
+ * the {@link SignedCertificate}); {@code x509} the way before it ({@link IssuingCa#sign}, fields
+ * read back from the parsed {@link X509Certificate}), kept to compare the two side by side.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -44,6 +52,10 @@ public class EnrollmentPathBench {
     /** The CSR's key type: ec-p256, ec-p384 or rsa-2048 (the CA is EC P-256 throughout). */
     @Param({"ec-p256", "ec-p384", "rsa-2048"})
     public String csrKey;
+
+    /** issue: DER and fields without a parse (the server's path); x509: parsed, as before. */
+    @Param({"issue", "x509"})
+    public String path;
 
     byte[][] bodies;
     IssuingCa ca;
@@ -67,8 +79,34 @@ public class EnrollmentPathBench {
     Csr csr = Csr.parse(EstBase64.decode(server.bodies[i]));
     IssueOrder order =
         Material.clientIdentityOrder(csr.subject(), csr.subjectAltNames(), csr.publicKeyInfo(), server.serials, Instant.now());
-    X509Certificate cert = server.ca.sign(order);
-    List<X509Certificate> chain = List.of(cert, server.ca.certificate());
-    return EstBase64.encode(CertsOnlyPkcs7.encode(chain));
+    if (server.path.equals("x509")) {
+      X509Certificate cert = server.ca.sign(order);
+      Fields fields =
+          new Fields(
+              cert.getSerialNumber(),
+              cert.getSubjectX500Principal().getName(),
+              cert.getIssuerX500Principal().getName(),
+              cert.getNotBefore().toInstant(),
+              cert.getNotAfter().toInstant(),
+              Thumbprints.sha256(cert),
+              Certificates.der(cert));
+      return fields.keep(EstBase64.encode(CertsOnlyPkcs7.encode(List.of(cert, server.ca.certificate()))));
+    }
+    SignedCertificate cert = server.ca.issue(order);
+    Fields fields =
+        new Fields(cert.serial(), cert.subjectName(), cert.issuerName(), cert.notBefore(), cert.notAfter(), cert.sha256(), cert.der());
+    return fields.keep(EstBase64.encode(CertsOnlyPkcs7.encode(cert, List.of(server.ca.certificate()))));
+  }
+
+  /** What the server's certificate record takes from the certificate. */
+  private record Fields(
+      java.math.BigInteger serial, String subject, String issuer, Instant notBefore, Instant notAfter, String sha256, byte[] der) {
+    /** Returns {@code answer}; fails if a field is missing, so none of them is dead code. */
+    byte[] keep(byte[] answer) {
+      if (serial == null || subject == null || issuer == null || notBefore == null || notAfter == null || sha256 == null || der == null) {
+        throw new IllegalStateException("a field is missing");
+      }
+      return answer;
+    }
   }
 }

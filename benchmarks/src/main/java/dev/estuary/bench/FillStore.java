@@ -1,5 +1,6 @@
 package dev.estuary.bench;
 
+import dev.estuary.pki.Serials;
 import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.config.ServerConfigParser;
 import dev.estuary.server.store.Database;
@@ -7,14 +8,17 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 
 /**
  * Fills a (stopped) server's certificate table with synthetic rows, for the scale target of
  * docs/benchmarks.md: {@code java -cp benchmarks/target/benchmarks.jar dev.estuary.bench.FillStore
- * estuary-data/server.toml 1000000}. Rows have random serials and thumbprints, subjects
+ * estuary-data/server.toml 1000000}. Rows have serials as the server draws them ({@link Serials}:
+ * stamped with the row's issue time, one second apart, ending now), random thumbprints, subjects
  * {@code CN=fill-N}, and one placeholder DER: for load, never for a real deployment.
  */
 public final class FillStore {
@@ -42,13 +46,11 @@ public final class FillStore {
                     + " 'EC P-256', ?, 'mtls', 'fill', ?, ?)");
         Instant now = Instant.now();
         for (long i = 0; i < rows; i++) {
-          byte[] serial = new byte[20];
-          random.nextBytes(serial);
-          serial[0] &= 0x7f;
           byte[] sha = new byte[32];
           random.nextBytes(sha);
           Instant issued = now.minus(Duration.ofSeconds(rows - i));
-          ps.setBigDecimal(1, new java.math.BigDecimal(new BigInteger(1, serial)));
+          BigInteger serial = new Serials(random, Clock.fixed(issued, ZoneOffset.UTC)).next();
+          ps.setBigDecimal(1, new java.math.BigDecimal(serial));
           ps.setString(2, "CN=fill-" + i);
           ps.setTimestamp(3, Timestamp.from(issued));
           ps.setTimestamp(4, Timestamp.from(issued.plus(Duration.ofDays(7))));

@@ -3,6 +3,7 @@ package dev.estuary.bench;
 import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.Serials;
+import dev.estuary.pki.SignedCertificate;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -25,7 +26,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Certificate build + sign: {@link IssuingCa#sign} of a client-identity {@link IssueOrder}
+ * Certificate build + sign: {@link IssuingCa#issue} (the server's path: DER and fields, no parse)
+ * and {@link IssuingCa#sign} (the same, then converted to an {@link X509Certificate}) of a
+ * client-identity {@link IssueOrder}
  * (subject, dNSName SAN, basicConstraints, keyUsage, EKU, SKI, AKI), signed by an issuing CA with
  * an EC P-256 or P-384 key, for subject keys of each type. Orders are made beforehand; rotates
  * through {@link Material#POOL} of them.
@@ -73,5 +76,10 @@ public class SignBench {
   @Benchmark
   public X509Certificate sign(Orders orders, Cursor cursor) {
     return orders.ca.sign(orders.orders[cursor.next()]);
+  }
+
+  @Benchmark
+  public SignedCertificate issue(Orders orders, Cursor cursor) {
+    return orders.ca.issue(orders.orders[cursor.next()]);
   }
 }

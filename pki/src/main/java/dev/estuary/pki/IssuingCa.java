@@ -61,14 +61,27 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
     return X500Name.getInstance(certificate().getSubjectX500Principal().getEncoded());
   }
 
+  /**
+   * Signs exactly what the order says, except that notAfter is cut to this CA's own notAfter, as a
+   * JCA certificate: {@code issue(order).x509()}.
+   */
   public X509Certificate sign(IssueOrder order) {
+    return issue(order).x509();
+  }
+
+  /**
+   * Signs exactly what the order says, except that notAfter is cut to this CA's own notAfter.
+   * Returns the DER and its fields without parsing the DER into an {@link X509Certificate} (the
+   * server's path: record, answer); {@link SignedCertificate#x509()} converts it when needed.
+   */
+  public SignedCertificate issue(IssueOrder order) {
     Instant caNotAfter = certificate().getNotAfter().toInstant();
     Instant notAfter = order.notAfter().isAfter(caNotAfter) ? caNotAfter : order.notAfter();
     if (!notAfter.isAfter(order.notBefore())) {
       throw new IllegalStateException(
           "CA '" + name + "' expires at " + caNotAfter + ", before a certificate from it could start (" + order.notBefore() + ")");
     }
-    return build(
+    X509CertificateHolder holder = build(
         subject(),
         certificate().getPublicKey(),
         key,
@@ -80,13 +93,18 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
         order.serial(),
         order.notBefore(),
         notAfter);
+    try {
+      return new SignedCertificate(holder);
+    } catch (IOException e) {
+      throw new IllegalStateException("in-memory ASN.1 encoding failed", e);
+    }
   }
 
   /** A new self-signed root CA (no path length limit). */
   public static IssuingCa createRoot(
       String name, X500Name subject, java.security.KeyPair keyPair, java.time.Duration validity, Instant now, Serials serials) {
     X509Certificate cert =
-        build(
+        toX509(build(
             subject,
             keyPair.getPublic(),
             keyPair.getPrivate(),
@@ -97,7 +115,7 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
             null,
             serials.next(),
             now.minus(BACKDATE),
-            now.plus(validity));
+            now.plus(validity)));
     return new IssuingCa(name, List.of(cert), keyPair.getPrivate(), null);
   }
 
@@ -113,7 +131,7 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
       String commonName, PublicKey publicKey, PrivateKey privateKey, Provider signer,
       java.time.Duration validity, Instant now, Serials serials) {
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
-    return build(
+    return toX509(build(
         subject,
         publicKey,
         privateKey,
@@ -124,7 +142,7 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
         null,
         serials.next(),
         now.minus(BACKDATE),
-        now.plus(validity));
+        now.plus(validity)));
   }
 
   /** A new CA below this one; {@code pathLen} 0 means it may only issue end entities. */
@@ -159,8 +177,16 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
     return tenth.compareTo(BACKDATE) < 0 ? tenth : BACKDATE;
   }
 
+  private static X509Certificate toX509(X509CertificateHolder holder) {
+    try {
+      return CONVERTER.getCertificate(holder);
+    } catch (CertificateException e) {
+      throw new IllegalStateException("signing failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Builds and signs a certificate; also used for self-signed roots. */
-  static X509Certificate build(
+  static X509CertificateHolder build(
       X500Name issuer,
       PublicKey issuerPublicKey,
       PrivateKey issuerKey,
@@ -196,9 +222,8 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
       if (sans != null && sans.getNames().length > 0) {
         b.addExtension(Extension.subjectAlternativeName, subject.getRDNs().length == 0, sans);
       }
-      X509CertificateHolder holder = b.build(signer(issuerKey, issuerPublicKey, provider));
-      return CONVERTER.getCertificate(holder);
-    } catch (IOException | OperatorCreationException | CertificateException | java.security.NoSuchAlgorithmException e) {
+      return b.build(signer(issuerKey, issuerPublicKey, provider));
+    } catch (IOException | OperatorCreationException | java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("signing failed: " + e.getMessage(), e);
     }
   }

@@ -70,6 +70,56 @@ class CertsOnlyPkcs7Test {
     assertThat(subjects.get(2)).contains("Pkcs7 Root");
   }
 
+  /** The structure as Bouncy Castle's ASN.1 classes build it (what encode did before it was written by hand). */
+  private static byte[] referenceEncoding(List<X509Certificate> certificates) throws Exception {
+    org.bouncycastle.asn1.ASN1EncodableVector certs = new org.bouncycastle.asn1.ASN1EncodableVector();
+    for (X509Certificate c : certificates) {
+      certs.add(org.bouncycastle.asn1.x509.Certificate.getInstance(c.getEncoded()));
+    }
+    org.bouncycastle.asn1.ASN1EncodableVector signedData = new org.bouncycastle.asn1.ASN1EncodableVector();
+    signedData.add(new org.bouncycastle.asn1.ASN1Integer(1));
+    signedData.add(new org.bouncycastle.asn1.DLSet());
+    signedData.add(new org.bouncycastle.asn1.DLSequence(CMSObjectIdentifiers.data));
+    signedData.add(new org.bouncycastle.asn1.DLTaggedObject(false, 0, new org.bouncycastle.asn1.DLSet(certs)));
+    signedData.add(new org.bouncycastle.asn1.DLSet());
+    org.bouncycastle.asn1.ASN1EncodableVector contentInfo = new org.bouncycastle.asn1.ASN1EncodableVector();
+    contentInfo.add(CMSObjectIdentifiers.signedData);
+    contentInfo.add(new org.bouncycastle.asn1.DLTaggedObject(true, 0, new org.bouncycastle.asn1.DLSequence(signedData)));
+    return new org.bouncycastle.asn1.DLSequence(contentInfo).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DL);
+  }
+
+  @Test
+  void encodesTheSameBytesAsBouncyCastlesAsn1ClassesForShortAndLongLengths() throws Exception {
+    // 0 and 1 certificates: one- and two-octet lengths; 200 certificates: more than 65535 bytes,
+    // three-octet lengths.
+    List<X509Certificate> many = java.util.Collections.nCopies(200, leaf);
+    for (List<X509Certificate> certs : List.of(List.<X509Certificate>of(), List.of(leaf), List.of(leaf, intermediate, root), many)) {
+      assertThat(CertsOnlyPkcs7.encode(certs)).as("%d certificates", certs.size()).isEqualTo(referenceEncoding(certs));
+    }
+    assertThat(CertsOnlyPkcs7.encode(many).length).isGreaterThan(65_535);
+  }
+
+  @Test
+  void encodesACertificateJustIssuedFollowedByItsChain() throws Exception {
+    IssuingCa rootCa = TestMaterial.root("Pkcs7 Issue Root");
+    IssuingCa intCa = TestMaterial.intermediate(rootCa, "Pkcs7 Issue Intermediate");
+    SignedCertificate issued =
+        intCa.issue(
+            new IssueOrder(
+                new org.bouncycastle.asn1.x500.X500Name("CN=pkcs7-issued"),
+                null,
+                TestMaterial.spki(TestMaterial.key("ec-p256")),
+                CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                TestMaterial.SERIALS.next(),
+                TestMaterial.T0,
+                TestMaterial.T0.plus(Duration.ofDays(7))));
+
+    byte[] p7 = CertsOnlyPkcs7.encode(issued, List.of(intCa.certificate()));
+
+    assertThat(p7).isEqualTo(referenceEncoding(List.of(issued.x509(), intCa.certificate())));
+    assertThat(CertsOnlyPkcs7.decode(p7)).containsExactly(issued.x509(), intCa.certificate());
+  }
+
   @Test
   void encodesAnEmptyListAsAStructureWithoutCertificates() throws Exception {
     assertThat(CertsOnlyPkcs7.decode(CertsOnlyPkcs7.encode(List.of()))).isEmpty();

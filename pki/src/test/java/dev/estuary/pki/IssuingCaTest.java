@@ -242,6 +242,55 @@ class IssuingCaTest {
   }
 
   @Test
+  void issueGivesTheFieldsTheParsedCertificateHas() throws Exception {
+    // A subject with an escaped comma, a multi-valued RDN written unsorted, and validity with
+    // milliseconds (encoded as whole seconds): every field must be the encoded one, not the order's.
+    X500Name subject = new X500Name("CN=device\\, 7+serialNumber=0042,O=Acme Corp,C=DE");
+    IssueOrder order =
+        new IssueOrder(
+            subject,
+            null,
+            spki(key("ec-p256")),
+            CertificateProfile.clientIdentity(Duration.ofDays(7)),
+            SERIALS.next(),
+            T0.plusMillis(999),
+            T0.plus(Duration.ofDays(7)).plusMillis(123));
+
+    SignedCertificate signed = issuing.issue(order);
+    X509Certificate parsed = Certificates.decode(signed.der());
+
+    assertThat(signed.serial()).isEqualTo(parsed.getSerialNumber()).isEqualTo(order.serial());
+    assertThat(signed.subjectName()).isEqualTo(parsed.getSubjectX500Principal().getName());
+    assertThat(signed.issuerName()).isEqualTo(parsed.getIssuerX500Principal().getName()).isEqualTo("CN=Test Issuing");
+    assertThat(signed.notBefore()).isEqualTo(parsed.getNotBefore().toInstant()).isEqualTo(T0);
+    assertThat(signed.notAfter()).isEqualTo(parsed.getNotAfter().toInstant()).isEqualTo(T0.plus(Duration.ofDays(7)));
+    assertThat(signed.sha256()).isEqualTo(Thumbprints.sha256(parsed));
+    assertThat(signed.x509().getEncoded()).isEqualTo(signed.der());
+    assertThatCode(() -> parsed.verify(issuing.certificate().getPublicKey())).doesNotThrowAnyException();
+  }
+
+  @Test
+  void issueCutsNotAfterToTheCasAsSignDoes() {
+    Instant caNotAfter = issuing.certificate().getNotAfter().toInstant();
+
+    SignedCertificate signed =
+        issuing.issue(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, caNotAfter.plus(Duration.ofDays(30))));
+
+    assertThat(signed.notAfter()).isEqualTo(caNotAfter);
+    assertThat(signed.x509().getNotAfter().toInstant()).isEqualTo(caNotAfter);
+  }
+
+  @Test
+  void issuedDerIsACopyTheCallerCannotChange() {
+    SignedCertificate signed = issuing.issue(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, T0.plus(Duration.ofDays(7))));
+    String sha256 = signed.sha256();
+
+    signed.der()[0] ^= 0x7f;
+
+    assertThat(signed.sha256()).isEqualTo(sha256);
+  }
+
+  @Test
   void signatureAlgorithmFollowsTheCaKey() {
     assertThat(IssuingCa.signatureAlgorithm(key("ec-p256").getPublic())).isEqualTo("SHA256withECDSA");
     assertThat(IssuingCa.signatureAlgorithm(key("ec-p384").getPublic())).isEqualTo("SHA384withECDSA");

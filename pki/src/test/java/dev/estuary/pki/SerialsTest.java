@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -46,25 +49,57 @@ class SerialsTest {
   }
 
   @Test
-  void aDrawOf128BitsOrFewerIsRetried() {
-    SecureRandom zerosFirst =
+  void everySerialIsExactly159BitsLongEvenWhenTheRandomPartIsZero() {
+    SecureRandom zeros =
         new SecureRandom() {
-          private boolean first = true;
-
           @Override
           public void nextBytes(byte[] bytes) {
-            if (first) {
-              first = false;
-              java.util.Arrays.fill(bytes, (byte) 0);
-              bytes[19] = 1; // the serial 1: positive, but far too short
-            } else {
-              java.util.Arrays.fill(bytes, (byte) 0xff);
-            }
+            java.util.Arrays.fill(bytes, (byte) 0);
           }
         };
 
-    BigInteger serial = new Serials(zerosFirst).next();
+    assertThat(new Serials(zeros, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).next().bitLength()).isEqualTo(159);
+    assertThat(new Serials(zeros).next().bitLength()).isEqualTo(159);
+  }
 
-    assertThat(serial.bitLength()).isEqualTo(159);
+  @Test
+  void serialsOfALaterSecondSortAfterThoseOfAnEarlierOne() {
+    Instant t = Instant.parse("2030-01-01T00:00:00Z");
+    Serials earlier = new Serials(new SecureRandom(), Clock.fixed(t, ZoneOffset.UTC));
+    Serials later = new Serials(new SecureRandom(), Clock.fixed(t.plusSeconds(1), ZoneOffset.UTC));
+
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(later.next()).isGreaterThan(earlier.next());
+    }
+  }
+
+  @Test
+  void theLow118BitsAreTheRandomSourcesOutput() {
+    SecureRandom ones =
+        new SecureRandom() {
+          @Override
+          public void nextBytes(byte[] bytes) {
+            java.util.Arrays.fill(bytes, (byte) 0xff);
+          }
+        };
+    Instant t = Instant.parse("2030-01-01T00:00:00Z");
+
+    BigInteger serial = new Serials(ones, Clock.fixed(t, ZoneOffset.UTC)).next();
+
+    BigInteger lowMask = BigInteger.ONE.shiftLeft(118).subtract(BigInteger.ONE);
+    assertThat(serial.and(lowMask)).isEqualTo(lowMask);
+    assertThat(serial.shiftRight(118).longValueExact()).isEqualTo((1L << 40) | t.getEpochSecond());
+  }
+
+  @Test
+  void serialsOfOneSecondAreDistinctAndUnordered() {
+    Serials sameSecond = new Serials(new SecureRandom(), Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC));
+    java.util.List<BigInteger> drawn = new java.util.ArrayList<>();
+    for (int i = 0; i < DRAWS; i++) {
+      drawn.add(sameSecond.next());
+    }
+
+    assertThat(new HashSet<>(drawn)).hasSize(DRAWS);
+    assertThat(drawn).as("not in issue order").isNotEqualTo(drawn.stream().sorted().toList());
   }
 }

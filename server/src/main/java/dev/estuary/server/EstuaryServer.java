@@ -76,7 +76,7 @@ public final class EstuaryServer implements AutoCloseable {
       CredentialStore credentials = new JdbiCredentialStore(database.jdbi());
       Map<String, Label> labels = Labels.build(config, keys, certificates, credentials, clock);
       ServerMetrics metrics = new ServerMetrics();
-      IssuanceService issuance = new IssuanceService(certificates, new Serials(random), clock, metrics.registry());
+      IssuanceService issuance = new IssuanceService(certificates, new Serials(random, clock), clock, metrics.registry());
       SecretMinter minter = new SecretMinter(credentials, random, clock);
       EstHandler est = new EstHandler(
               labels,

@@ -47,7 +47,7 @@ public final class ClientCertificateGate implements Gate {
     }
     X509Certificate leaf = credentials.clientChain().getFirst();
     String sha256 = Thumbprints.sha256(leaf);
-    CertificateRecord known = store.findBySha256(sha256).orElse(null);
+    CertificateRecord known = store.findCertificate(leaf.getSerialNumber(), sha256).orElse(null);
     if (known != null && known.revoked()) {
       throw Refusal.unauthorized(
           "client certificate serial " + known.serial().toString(16) + " was revoked at " + known.revokedAt());

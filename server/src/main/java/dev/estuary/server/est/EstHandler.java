@@ -10,6 +10,7 @@ import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Replies;
 import dev.estuary.server.issuance.IssuanceService;
+import dev.estuary.server.issuance.Issued;
 import dev.estuary.server.policy.EnrollmentPolicy;
 import dev.estuary.server.policy.Label;
 import dev.estuary.server.policy.Refusal;
@@ -157,8 +158,8 @@ public final class EstHandler extends Handler.Abstract {
         } catch (PkiException e) {
           throw Refusal.badRequest(e.getMessage());
         }
-        List<X509Certificate> issued = issuance.enroll(label, caller, csr, op);
-        Replies.send(response, callback, 200, PKCS7_CERTS_ONLY, EstBase64.encode(CertsOnlyPkcs7.encode(issued)), CTE_BASE64);
+        Issued issued = issuance.enroll(label, caller, csr, op);
+        Replies.send(response, callback, 200, PKCS7_CERTS_ONLY, EstBase64.encode(issued.pkcs7()), CTE_BASE64);
       }
       default -> throw new Refusal(501, "EST operation '" + path.operation() + "' is not offered by this server");
     }

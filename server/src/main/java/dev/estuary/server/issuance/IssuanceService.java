@@ -3,7 +3,7 @@ package dev.estuary.server.issuance;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.Serials;
-import dev.estuary.pki.Thumbprints;
+import dev.estuary.pki.SignedCertificate;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.policy.EnrollmentPolicy;
 import dev.estuary.server.policy.Label;
@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,14 +41,14 @@ public final class IssuanceService {
   }
 
   /**
-   * @return the new certificate followed by the issuing CA chain without the root
+   * @return the new certificate and the issuing CA chain without the root
    */
-  public List<X509Certificate> enroll(Label label, Caller caller, Csr csr, EnrollmentPolicy.Operation op)
+  public Issued enroll(Label label, Caller caller, Csr csr, EnrollmentPolicy.Operation op)
       throws Refusal {
     for (int attempt = 1; ; attempt++) {
       Instant now = clock.instant();
       IssueOrder order = EnrollmentPolicy.decide(label, caller, csr, op, now, serials.next());
-      X509Certificate cert = label.ca().sign(order);
+      SignedCertificate cert = label.ca().issue(order);
       CertificateRecord record = recordOf(label, caller, csr, cert, now);
       try {
         store.record(record, caller.secretId());
@@ -72,34 +71,27 @@ public final class IssuanceService {
           caller.identity(),
           caller.isReenrollment(),
           record.notAfter());
-      List<X509Certificate> chain = new ArrayList<>(label.ca().chain().size());
-      chain.add(cert);
       List<X509Certificate> cas = label.ca().chain();
-      chain.addAll(cas.subList(0, Math.max(0, cas.size() - 1)));
-      return chain;
+      return new Issued(cert, cas.subList(0, Math.max(0, cas.size() - 1)));
     }
   }
 
   private static CertificateRecord recordOf(
-      Label label, Caller caller, Csr csr, X509Certificate cert, Instant now) {
-    try {
-      return new CertificateRecord(
-          cert.getSerialNumber(),
-          cert.getSubjectX500Principal().getName(),
-          cert.getIssuerX500Principal().getName(),
-          cert.getNotBefore().toInstant(),
-          cert.getNotAfter().toInstant(),
-          label.name(),
-          csr.key().toString(),
-          Thumbprints.sha256(cert),
-          caller.gate(),
-          caller.identity(),
-          now,
-          cert.getEncoded(),
-          null,
-          null);
-    } catch (java.security.cert.CertificateEncodingException e) {
-      throw new IllegalStateException("a certificate we just signed cannot be encoded", e);
-    }
+      Label label, Caller caller, Csr csr, SignedCertificate cert, Instant now) {
+    return new CertificateRecord(
+        cert.serial(),
+        cert.subjectName(),
+        cert.issuerName(),
+        cert.notBefore(),
+        cert.notAfter(),
+        label.name(),
+        csr.key().toString(),
+        cert.sha256(),
+        caller.gate(),
+        caller.identity(),
+        now,
+        cert.der(),
+        null,
+        null);
   }
 }

@@ -5,6 +5,7 @@ import dev.estuary.pki.Certificates;
 import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.issuance.IssuanceService;
+import dev.estuary.server.issuance.Issued;
 import dev.estuary.server.policy.EnrollmentPolicy;
 import dev.estuary.server.policy.Label;
 import dev.estuary.server.policy.Refusal;
@@ -82,7 +83,7 @@ public final class Registrar {
         enrollment.allocation() == EnrollmentRecord.Allocation.EVENLY_WEIGHTED ? registrations.countByHub() : Map.of();
     HubAllocation.Assignment assignment =
         HubAllocation.decide(enrollment, enrollments.listHubs(), prior, counts, registrationId, apiVersion);
-    List<X509Certificate> issued = request.csr() == null ? List.of() : issue(enrollment, attested, request);
+    Issued issued = request.csr() == null ? null : issue(enrollment, attested, request);
     X509Certificate leaf = attested.leaf();
     RegistrationRecord record =
         new RegistrationRecord(
@@ -98,7 +99,7 @@ public final class Registrar {
             prior != null ? prior.createdAt() : now,
             now);
     String operationId = UUID.randomUUID().toString();
-    ObjectNode answer = RegistrationStates.assigned(operationId, RegistrationStates.registrationState(record, RegistrationStates.initialTwin(enrollment), issued));
+    ObjectNode answer = RegistrationStates.assigned(operationId, RegistrationStates.registrationState(record, RegistrationStates.initialTwin(enrollment), issued == null ? List.of() : issued.derChain()));
     registrations.record(record, new StoredOperation(operationId, registrationId, now, answer.toString()), now.minus(OPERATION_LIFETIME));
     LOG.info(
         "registered {} ({} '{}') to hub {} as device {}, {}{}",
@@ -108,7 +109,7 @@ public final class Registrar {
         record.assignedHub(),
         record.deviceId(),
         record.substatus(),
-        issued.isEmpty() ? "" : ", certificate serial " + issued.getFirst().getSerialNumber().toString(16));
+        issued == null ? "" : ", certificate serial " + issued.certificate().serial().toString(16));
     return new Accepted(operationId, RegistrationStates.assigning(operationId, registrationId));
   }
 
@@ -151,7 +152,10 @@ public final class Registrar {
   }
 
   private EnrollmentMatch.Attested attest(String registrationId, List<X509Certificate> chain, Instant now) throws ProvisioningRefusal {
-    var issuedHere = chain.isEmpty() ? null : certificates.findBySha256(Thumbprints.sha256(chain.getFirst())).orElse(null);
+    var issuedHere =
+        chain.isEmpty()
+            ? null
+            : certificates.findCertificate(chain.getFirst().getSerialNumber(), Thumbprints.sha256(chain.getFirst())).orElse(null);
     Map<String, CaCertificateRecord> cas =
         enrollments.listCaCertificates().stream().collect(Collectors.toMap(CaCertificateRecord::name, Function.identity()));
     return EnrollmentMatch.decide(
@@ -165,7 +169,7 @@ public final class Registrar {
   }
 
   /** Signs the registration's CSR with the label the enrollment names. */
-  private List<X509Certificate> issue(EnrollmentRecord enrollment, EnrollmentMatch.Attested attested, RegistrationRequest request)
+  private Issued issue(EnrollmentRecord enrollment, EnrollmentMatch.Attested attested, RegistrationRequest request)
       throws ProvisioningRefusal {
     Label label = enrollment.certificateLabel() == null ? null : labels.get(enrollment.certificateLabel());
     if (label == null) {

@@ -54,9 +54,10 @@ public final class RegistrationStates {
 
   /**
    * @param payload the JSON handed to the device (the enrollment's initial twin), or null
-   * @param issued the certificate signed from the registration's CSR and its CA chain, or empty
+   * @param issued the DER of the certificate signed from the registration's CSR and of its CA
+   *     chain (leaf first), or empty
    */
-  static ObjectNode registrationState(RegistrationRecord r, JsonNode payload, List<X509Certificate> issued) {
+  static ObjectNode registrationState(RegistrationRecord r, JsonNode payload, List<byte[]> issued) {
     ObjectNode s = JSON.createObjectNode();
     s.put("registrationId", r.registrationId());
     s.put("createdDateTimeUtc", r.createdAt().toString());
@@ -76,8 +77,8 @@ public final class RegistrationStates {
     x509.set("certificateInfo", certificateInfo(Certificates.decode(r.certificateDer())));
     if (!issued.isEmpty()) {
       ArrayNode chain = s.putArray("issuedCertificateChain");
-      for (X509Certificate c : issued) {
-        chain.add(Base64.getEncoder().encodeToString(Certificates.der(c)));
+      for (byte[] der : issued) {
+        chain.add(Base64.getEncoder().encodeToString(der));
       }
     }
     return s;

@@ -19,7 +19,13 @@ public interface CertificateStore {
    */
   void record(CertificateRecord cert, String secretId);
 
-  Optional<CertificateRecord> findBySha256(String sha256);
+  /**
+   * The record of exactly this certificate: the one with this serial number, if its DER has this
+   * SHA-256 (lower-case hex). A certificate with the same serial but other bytes (another issuer's,
+   * or a forgery) is not one of ours. Found through the serial's index: there is no index on the
+   * SHA-256 (schema V3).
+   */
+  Optional<CertificateRecord> findCertificate(BigInteger serial, String sha256);
 
   Optional<CertificateRecord> findBySerial(BigInteger serial);
 

@@ -100,8 +100,8 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
     try {
       bind(handle.createUpdate(INSERT), cert).execute();
     } catch (StatementException e) {
-      // A duplicate sha256 means a duplicate DER, hence a duplicate serial too: either constraint
-      // firing is the same collision.
+      // The serial's unique constraint is the only one on this table (a duplicate DER would be a
+      // duplicate serial too).
       if (UniqueViolation.isCause(e)) {
         throw new DuplicateSerialException("serial number already issued: " + cert.serial().toString(16), e);
       }
@@ -128,11 +128,12 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
   }
 
   @Override
-  public Optional<CertificateRecord> findBySha256(String sha256) {
+  public Optional<CertificateRecord> findCertificate(BigInteger serial, String sha256) {
     return jdbi.withHandle(
         handle ->
             handle
-                .createQuery("SELECT " + COLUMNS + " FROM certificate WHERE sha256 = :sha256")
+                .createQuery("SELECT " + COLUMNS + " FROM certificate WHERE serial = :serial AND sha256 = :sha256")
+                .bind("serial", serial)
                 .bind("sha256", sha256)
                 .map((rs, ctx) -> mapRow(rs))
                 .findOne());

@@ -25,10 +25,27 @@ class DatabaseTest extends BackendTestCase {
 
     db = target.open();
 
-    assertThat(new JdbiCertificateStore(db.jdbi()).findBySha256(cert.sha256())).isPresent();
+    assertThat(new JdbiCertificateStore(db.jdbi()).findCertificate(cert.serial(), cert.sha256())).isPresent();
     assertThat(new JdbiCredentialStore(db.jdbi()).findSecret("kept")).isPresent();
     assertThat(new JdbiCredentialStore(db.jdbi()).findBasicUser("kept")).isPresent();
-    assertThat(appliedMigrations()).as("each migration applied once").containsExactly("1", "2");
+    assertThat(appliedMigrations()).as("each migration applied once").containsExactly("1", "2", "3");
+  }
+
+  @Test
+  void theSerialIsTheCertificateTablesOnlyUniqueIndex() throws Exception {
+    try (Connection c = db.dataSource().getConnection()) {
+      String table = backend == Backend.H2 ? "CERTIFICATE" : "certificate";
+      List<String> uniqueColumns = new java.util.ArrayList<>();
+      try (java.sql.ResultSet rs = c.getMetaData().getIndexInfo(null, null, table, true, false)) {
+        while (rs.next()) {
+          if (rs.getString("COLUMN_NAME") != null) {
+            uniqueColumns.add(rs.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
+          }
+        }
+      }
+      // V3 dropped the unique index on sha256; H2 also lists its hidden row id as a primary key.
+      assertThat(uniqueColumns).contains("serial").doesNotContain("sha256");
+    }
   }
 
   @Test

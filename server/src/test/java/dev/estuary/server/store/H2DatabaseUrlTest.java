@@ -33,15 +33,31 @@ class H2DatabaseUrlTest {
   }
 
   @Test
+  void pagesSplitAt4KiBUnlessTheUrlSaysOtherwise() {
+    try (Database db = Database.open(Database.h2FileUrl(dir), "sa", "")) {
+      assertThat(setting(db, "info.PAGE_SIZE")).containsExactly("4096");
+    }
+    String own = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("own-page-size") + ";PAGE_SIZE=8192";
+    try (Database db = Database.open(own, "sa", "")) {
+      assertThat(setting(db, "info.PAGE_SIZE")).containsExactly("8192");
+    }
+  }
+
+  @Test
   void directoryWithASemicolonIsRefused() {
     assertThatThrownBy(() -> Database.h2FileUrl(dir.resolve("a;MODE=MySQL"))).isInstanceOf(IllegalArgumentException.class);
   }
 
   private static List<String> writeDelay(Database db) {
+    return setting(db, "WRITE_DELAY");
+  }
+
+  private static List<String> setting(Database db, String name) {
     return db.jdbi()
         .withHandle(
             h ->
-                h.createQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")
+                h.createQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = :name")
+                    .bind("name", name)
                     .mapTo(String.class)
                     .list());
   }

@@ -26,13 +26,14 @@ class JdbiCertificateStoreTest extends BackendTestCase {
   }
 
   @Test
-  void recordedCertificateIsFoundBySha256WithEveryField() {
+  void recordedCertificateIsFoundBySerialAndSha256WithEveryField() {
     CertificateRecord cert = cert(1001);
 
     store.record(cert, null);
 
-    assertThat(store.findBySha256(cert.sha256())).get().usingRecursiveComparison().isEqualTo(cert);
-    assertThat(store.findBySha256("00".repeat(32))).isEmpty();
+    assertThat(store.findCertificate(cert.serial(), cert.sha256())).get().usingRecursiveComparison().isEqualTo(cert);
+    assertThat(store.findCertificate(cert.serial(), "00".repeat(32))).as("same serial, other bytes").isEmpty();
+    assertThat(store.findCertificate(BigInteger.valueOf(1002), cert.sha256())).as("other serial").isEmpty();
   }
 
   @Test
@@ -75,7 +76,7 @@ class JdbiCertificateStoreTest extends BackendTestCase {
     assertThatThrownBy(() -> store.record(second, null)).isInstanceOf(DuplicateSerialException.class);
 
     assertThat(store.count()).isEqualTo(1);
-    assertThat(store.findBySha256(second.sha256())).isEmpty();
+    assertThat(store.findCertificate(second.serial(), second.sha256())).isEmpty();
     assertThat(store.findBySerial(BigInteger.valueOf(42))).get()
         .extracting(CertificateRecord::sha256).isEqualTo(first.sha256());
   }

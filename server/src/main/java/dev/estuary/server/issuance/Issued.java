@@ -1,0 +1,36 @@
+package dev.estuary.server.issuance;
+
+import dev.estuary.pki.CertsOnlyPkcs7;
+import dev.estuary.pki.SignedCertificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What an enrollment hands out: the new certificate (committed to the store) and the issuing CA
+ * chain without the root, the order EST and DPS answer with (leaf first).
+ *
+ * @param certificate the certificate just signed and recorded
+ * @param caChain its issuer first, up to but without the root
+ */
+public record Issued(SignedCertificate certificate, List<X509Certificate> caChain) {
+
+  public Issued {
+    caChain = List.copyOf(caChain);
+  }
+
+  /** The DER of the certificate, then of each CA certificate, leaf first. */
+  public List<byte[]> derChain() {
+    List<byte[]> ders = new ArrayList<>(caChain.size() + 1);
+    ders.add(certificate.der());
+    for (X509Certificate c : caChain) {
+      ders.add(dev.estuary.pki.Certificates.der(c));
+    }
+    return ders;
+  }
+
+  /** The certs-only PKCS#7 (DER) of {@link #derChain()}: the body of a simpleenroll answer. */
+  public byte[] pkcs7() {
+    return CertsOnlyPkcs7.encode(certificate, caChain);
+  }
+}

@@ -1,0 +1,11 @@
+-- Estuary schema, version 3. Portable SQL, as V1: runs unchanged on H2 2.x (default mode) and
+-- PostgreSQL 15+.
+--
+-- The unique index on certificate.sha256 goes: it kept nothing out that the serial's unique
+-- constraint does not (a duplicate DER is a duplicate serial), and every issuance paid for it
+-- with an insert at a random place in a second large B-tree (SHA-256 values are random): on H2,
+-- whose MVStore rewrites every touched index page at each commit, that was a third of the
+-- per-certificate index work with a million rows (docs/benchmarks.md, target 4). A presented
+-- certificate is now looked up by its serial and then compared by SHA-256
+-- (CertificateStore.findCertificate). The column stays, as the record of the DER's thumbprint.
+ALTER TABLE certificate DROP CONSTRAINT certificate_sha256_unique;
