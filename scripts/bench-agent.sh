@@ -101,7 +101,8 @@ for i in 1 2 3; do
   # The java process is the child of env.
   jpid=$(pgrep -P $pid java || echo $pid)
   rss+=("$(awk '/VmRSS|RssAnon|RssFile/ {printf "%s%d ", $1, $2 / 1024}' "/proc/$jpid/status")")
-  kill $pid 2>/dev/null; wait $pid 2>/dev/null || true
+  kill "$jpid" $pid 2>/dev/null; wait $pid 2>/dev/null || true
+  while kill -0 "$jpid" 2>/dev/null; do sleep 0.2; done
 done
 echo "steady RSS after ${settle} s (MiB):"
 printf '  %s\n' "${rss[@]}"
