@@ -1,6 +1,5 @@
 package dev.estuary.pki;
 
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -19,28 +18,14 @@ public final class CertsOnlyPkcs7 {
 
   /** DER of a ContentInfo(SignedData) carrying {@code certificates} in that order. */
   public static byte[] encode(List<X509Certificate> certificates) {
-    List<byte[]> ders = new ArrayList<>(certificates.size());
-    try {
-      for (X509Certificate c : certificates) {
-        ders.add(c.getEncoded());
-      }
-    } catch (CertificateEncodingException e) {
-      throw new IllegalArgumentException("certificate cannot be encoded", e);
-    }
-    return encodeDer(ders);
+    return encodeDer(certificates.stream().map(Certificates::der).toList());
   }
 
   /** The same, for a certificate just signed followed by its CA chain (leaf first). */
   public static byte[] encode(SignedCertificate leaf, List<X509Certificate> chain) {
     List<byte[]> ders = new ArrayList<>(chain.size() + 1);
     ders.add(leaf.derUnsafe());
-    try {
-      for (X509Certificate c : chain) {
-        ders.add(c.getEncoded());
-      }
-    } catch (CertificateEncodingException e) {
-      throw new IllegalArgumentException("certificate cannot be encoded", e);
-    }
+    chain.forEach(c -> ders.add(Certificates.der(c)));
     return encodeDer(ders);
   }
 
