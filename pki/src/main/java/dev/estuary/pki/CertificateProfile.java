@@ -2,6 +2,7 @@ package dev.estuary.pki;
 
 import java.time.Duration;
 import java.util.List;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 
@@ -13,15 +14,42 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * @param pathLen path length constraint for CA certificates; -1 for none
  * @param keyUsage bits of {@link KeyUsage}
  * @param extendedKeyUsages EKUs, empty for none
+ * @param excludedNames for a CA certificate, the names no certificate beneath it may carry
+ *     (RFC 5280 name constraints, excluded subtrees: dNSName, iPAddress with its mask); empty for
+ *     none. A device-held CA gets the server's own names here, so that its key cannot mint a
+ *     certificate that passes for the server (see docs/security.md).
  */
 public record CertificateProfile(
-    boolean ca, int pathLen, int keyUsage, List<KeyPurposeId> extendedKeyUsages, Duration validity) {
+    boolean ca,
+    int pathLen,
+    int keyUsage,
+    List<KeyPurposeId> extendedKeyUsages,
+    Duration validity,
+    List<GeneralName> excludedNames) {
 
   public CertificateProfile {
     extendedKeyUsages = List.copyOf(extendedKeyUsages);
+    excludedNames = List.copyOf(excludedNames);
     if (validity.isNegative() || validity.isZero()) {
       throw new IllegalArgumentException("validity must be positive, was " + validity);
     }
+    if (!ca && !excludedNames.isEmpty()) {
+      throw new IllegalArgumentException("name constraints belong in CA certificates only");
+    }
+  }
+
+  /** A profile without name constraints. */
+  public CertificateProfile(
+      boolean ca, int pathLen, int keyUsage, List<KeyPurposeId> extendedKeyUsages, Duration validity) {
+    this(ca, pathLen, keyUsage, extendedKeyUsages, validity, List.of());
+  }
+
+  /**
+   * This CA profile with {@code names} excluded beneath it (see {@link NameConstraintsOf} to turn
+   * a TLS certificate's names into exclusions).
+   */
+  public CertificateProfile excluding(List<GeneralName> names) {
+    return new CertificateProfile(ca, pathLen, keyUsage, extendedKeyUsages, validity, names);
   }
 
   /** A TLS/EST client identity: digitalSignature, EKU clientAuth. */

@@ -11,13 +11,17 @@ import java.util.Collection;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * TLS client contexts (JSSE) from in-memory trust anchors and an optional client identity. The
  * identity's key may be a software key (Bouncy Castle's or the JDK's) or a handle to a key in a
- * token (PKCS#11): it is handed to JSSE without being copied into a keystore.
+ * token (PKCS#11): it is handed to JSSE without being copied into a keystore. The server's
+ * certificate must chain to the trust anchors (PKIX, name constraints included) and be a named end
+ * entity ({@link ServerCertificateTrust}).
  */
 public final class ClientTls {
   private ClientTls() {}
@@ -41,12 +45,21 @@ public final class ClientTls {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(
           chain == null ? null : new FixedIdentity[] {new FixedIdentity(chain, key)},
-          tmf.getTrustManagers(),
+          new TrustManager[] {new ServerCertificateTrust(pkix(tmf))},
           new SecureRandom());
       return ctx;
     } catch (java.io.IOException e) {
       throw new GeneralSecurityException("cannot create an in-memory keystore: " + e.getMessage(), e);
     }
+  }
+
+  private static X509ExtendedTrustManager pkix(TrustManagerFactory tmf) {
+    for (TrustManager tm : tmf.getTrustManagers()) {
+      if (tm instanceof X509ExtendedTrustManager x) {
+        return x;
+      }
+    }
+    throw new IllegalStateException("the JDK's PKIX trust manager factory made no X509ExtendedTrustManager");
   }
 
   /** Offers one certificate chain and key to every server that asks, whatever it asks for. */

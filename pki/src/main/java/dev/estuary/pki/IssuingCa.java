@@ -148,16 +148,25 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
   /** A new CA below this one; {@code pathLen} 0 means it may only issue end entities. */
   public IssuingCa createSubordinate(
       String name, X500Name subject, java.security.KeyPair keyPair, int pathLen, java.time.Duration validity, Instant now, Serials serials) {
+    return createSubordinate(name, subject, keyPair, CertificateProfile.authority(pathLen, validity), now, serials);
+  }
+
+  /** A new CA below this one, as {@code profile} (a CA profile) describes it. */
+  public IssuingCa createSubordinate(
+      String name, X500Name subject, java.security.KeyPair keyPair, CertificateProfile profile, Instant now, Serials serials) {
+    if (!profile.ca()) {
+      throw new IllegalArgumentException("a subordinate CA needs a CA profile");
+    }
     X509Certificate cert =
         sign(
             new IssueOrder(
                 subject,
                 null,
                 SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded()),
-                CertificateProfile.authority(pathLen, validity),
+                profile,
                 serials.next(),
                 now.minus(BACKDATE),
-                now.plus(validity)));
+                now.plus(profile.validity())));
     List<X509Certificate> newChain = new java.util.ArrayList<>();
     newChain.add(cert);
     newChain.addAll(chain);
@@ -221,6 +230,9 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
           Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerPublicKey));
       if (sans != null && sans.getNames().length > 0) {
         b.addExtension(Extension.subjectAlternativeName, subject.getRDNs().length == 0, sans);
+      }
+      if (!profile.excludedNames().isEmpty()) {
+        b.addExtension(Extension.nameConstraints, true, NameConstraintsOf.excluded(profile.excludedNames()));
       }
       return b.build(signer(issuerKey, issuerPublicKey, provider));
     } catch (IOException | OperatorCreationException | java.security.NoSuchAlgorithmException e) {

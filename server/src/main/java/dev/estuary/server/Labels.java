@@ -4,6 +4,7 @@ import dev.estuary.pki.CertificateProfile;
 import dev.estuary.pki.ChainValidator;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPolicy;
+import dev.estuary.pki.NameConstraintsOf;
 import dev.estuary.pki.Pem;
 import dev.estuary.pki.PkiException;
 import dev.estuary.server.auth.BasicAuthGate;
@@ -32,6 +33,7 @@ import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.x509.GeneralName;
 
 /** Builds the runtime labels from configuration: CA, profile, key policy, gates, trust. */
 final class Labels {
@@ -43,6 +45,8 @@ final class Labels {
     Map<String, Label> out = new LinkedHashMap<>();
     BootstrapSecretGate secretGate = new BootstrapSecretGate(credentials, clock);
     BasicAuthGate basicGate = new BasicAuthGate(credentials, clock);
+    // A device-held CA (Edge CA) may never mint a certificate for the server's own names.
+    List<GeneralName> serverNames = NameConstraintsOf.serverNames(keys.chain(config.tlsAlias()).getFirst());
     for (LabelConfig lc : config.labels().values()) {
       IssuingCa ca = keys.issuingCa(lc.ca());
       List<Gate> gates = new ArrayList<>();
@@ -55,7 +59,9 @@ final class Labels {
         }
       }
       CertificateProfile profile =
-          lc.edgeCa() ? CertificateProfile.edgeCa(lc.validity()) : CertificateProfile.clientIdentity(lc.validity());
+          lc.edgeCa()
+              ? CertificateProfile.edgeCa(lc.validity()).excluding(serverNames)
+              : CertificateProfile.clientIdentity(lc.validity());
       out.put(
           lc.name(),
           new Label(

@@ -7,7 +7,9 @@ import dev.estuary.pki.Certificates;
 import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
+import dev.estuary.pki.NameConstraintsOf;
 import dev.estuary.pki.Pem;
+import dev.estuary.pki.PkiException;
 import dev.estuary.pki.Serials;
 import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.auth.PasswordHash;
@@ -47,8 +49,8 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
- * The embedded default: on first start, a data directory with a demo CA hierarchy (a root and one
- * issuing CA per label), the keys in an encrypted PKCS#12 keystore, a TLS certificate for
+ * The embedded default: on first start, a data directory with a demo CA hierarchy (a root, an
+ * issuing CA for the server's TLS certificate alone, and one issuing CA per label), the keys in an encrypted PKCS#12 keystore, a TLS certificate for
  * localhost, an H2 database, a bootstrap secret and a Basic user, a provisioning ID scope with a
  * hub and an enrollment group for device-id certificates, and a server.toml describing it all; on
  * later starts, the same again.
@@ -57,6 +59,8 @@ public final class Quickstart {
   public static final String CONFIG = "server.toml";
   public static final String INFO = "quickstart.json";
   public static final String ROOT_PEM = "root-ca.pem";
+  /** The issuing CA of the server's TLS certificate: it issues nothing else. */
+  public static final String TLS_CA = "tls-ca";
   public static final List<String> LABELS = List.of("idevid", "device-id", "edge-ca");
   /** The quickstart's linked IoT hub. */
   public static final String HUB = "hub.estuary.local";
@@ -112,21 +116,16 @@ public final class Quickstart {
             "root", new X500Name("CN=Estuary Quickstart Root CA,O=Estuary"), KeyPairs.generate("ec-p256", random),
             Duration.ofDays(20 * 365), now, serials);
     put(ks, "root", root, pw);
-    IssuingCa deviceIdCa = null;
-    for (String label : LABELS) {
-      int pathLen = label.equals("edge-ca") ? 1 : 0; // the Edge CA label issues CAs (pathlen 0) below it
-      IssuingCa ca =
-          root.createSubordinate(
-              label + "-ca", new X500Name("CN=Estuary Quickstart " + label + " CA,O=Estuary"),
-              KeyPairs.generate("ec-p256", random), pathLen, Duration.ofDays(10 * 365), now, serials);
-      put(ks, label + "-ca", ca, pw);
-      if (label.equals(DEVICE_ID_LABEL)) {
-        deviceIdCa = ca;
-      }
-    }
+    // The server's TLS certificate comes from an issuing CA of its own that never issues to devices
+    // (docs/security.md: "The server's name").
+    IssuingCa tlsCa =
+        root.createSubordinate(
+            TLS_CA, new X500Name("CN=Estuary Quickstart TLS CA,O=Estuary"), KeyPairs.generate("ec-p256", random), 0,
+            Duration.ofDays(10 * 365), now, serials);
+    put(ks, TLS_CA, tlsCa, pw);
     KeyPair tlsKey = KeyPairs.generate("ec-p256", random);
     X509Certificate tls =
-        root.sign(
+        tlsCa.sign(
             new IssueOrder(
                 new X500Name("CN=localhost,O=Estuary"),
                 tlsNames(),
@@ -135,7 +134,31 @@ public final class Quickstart {
                 serials.next(),
                 now.minus(IssuingCa.BACKDATE),
                 now.plus(Duration.ofDays(825))));
-    ks.setKeyEntry("tls", tlsKey.getPrivate(), pw, new Certificate[] {tls, root.certificate()});
+    List<Certificate> tlsChain = new ArrayList<>(List.of(tls));
+    tlsChain.addAll(tlsCa.chain());
+    ks.setKeyEntry("tls", tlsKey.getPrivate(), pw, tlsChain.toArray(Certificate[]::new));
+    List<GeneralName> serverNames;
+    try {
+      serverNames = NameConstraintsOf.serverNames(tls);
+    } catch (PkiException e) {
+      throw new GeneralSecurityException(e.getMessage(), e);
+    }
+    IssuingCa deviceIdCa = null;
+    for (String label : LABELS) {
+      // The Edge CA label issues CAs (pathlen 0) below its CA, which may never name the server.
+      CertificateProfile profile =
+          label.equals("edge-ca")
+              ? CertificateProfile.authority(1, Duration.ofDays(10 * 365)).excluding(serverNames)
+              : CertificateProfile.authority(0, Duration.ofDays(10 * 365));
+      IssuingCa ca =
+          root.createSubordinate(
+              label + "-ca", new X500Name("CN=Estuary Quickstart " + label + " CA,O=Estuary"),
+              KeyPairs.generate("ec-p256", random), profile, now, serials);
+      put(ks, label + "-ca", ca, pw);
+      if (label.equals(DEVICE_ID_LABEL)) {
+        deviceIdCa = ca;
+      }
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ks.store(out, pw);
     AtomicFiles.write(dir.resolve("keys/ca-keys.p12"), out.toByteArray(), "rw-------");
