@@ -9,6 +9,7 @@ import dev.estuary.agent.config.Provisioning;
 import dev.estuary.agent.credential.Identities;
 import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.json.JsonObject;
+import dev.estuary.agent.net.Https;
 import dev.estuary.agent.est.EstClient;
 import dev.estuary.agent.est.EstException;
 import dev.estuary.agent.est.EstIdentity;
@@ -73,7 +74,7 @@ public final class AgentCheck {
 
   private void all(Path file, ConfigParseResult parsed) {
     if (parsed.config().isEmpty()) {
-      ConfigProblem first = parsed.errors().getFirst();
+      ConfigProblem first = parsed.errors().get(0);
       results.add(CheckResult.failed("config", file + ": " + parsed.errors().size() + " error(s), first: " + first,
           "`estuary agent config apply -c " + file + "` lists every one"));
       return;
@@ -82,7 +83,7 @@ public final class AgentCheck {
     List<ConfigProblem> warnings = parsed.warnings();
     results.add(warnings.isEmpty()
         ? CheckResult.ok("config", file + " is valid")
-        : CheckResult.warning("config", file + " is valid, with " + warnings.size() + " warning(s), first: " + warnings.getFirst(),
+        : CheckResult.warning("config", file + " is valid, with " + warnings.size() + " warning(s), first: " + warnings.get(0),
             "`estuary agent config apply -c " + file + "` lists every one"));
 
     List<X509Certificate> trust;
@@ -143,7 +144,7 @@ public final class AgentCheck {
       try {
         EstIdentity who = identityForProbe(identities, e.getValue());
         EstClient.Probe probe = est.probe(e.getKey(), who);
-        X509Certificate top = probe.caCerts().getFirst();
+        X509Certificate top = probe.caCerts().get(0);
         results.add(CheckResult.ok(name, "reachable, TLS trusted, cacerts gives " + probe.caCerts().size()
             + " certificate(s) (" + top.getSubjectX500Principal().getName() + ")"));
         if (!clockChecked && probe.serverDate().isPresent()) {
@@ -233,7 +234,7 @@ public final class AgentCheck {
           "start the agent (`estuary agent run`); `estuary agent status` shows the last error"));
       return;
     }
-    X509Certificate leaf = chain.get().getFirst();
+    X509Certificate leaf = chain.get().get(0);
     Instant notAfter = leaf.getNotAfter().toInstant();
     String subject = leaf.getSubjectX500Principal().getName();
     Optional<String> keyProblem = keyProblem(id, stateDir, leaf);
@@ -321,10 +322,12 @@ public final class AgentCheck {
       return;
     }
     String name = "provisioning " + dps.globalEndpoint();
-    try (HttpClient client = HttpClient.newBuilder()
-        .connectTimeout(NETWORK_TIMEOUT)
-        .sslContext(ClientTls.context(trust, null, null))
-        .build()) {
+    HttpClient client = null;
+    try {
+      client = HttpClient.newBuilder()
+          .connectTimeout(NETWORK_TIMEOUT)
+          .sslContext(ClientTls.context(trust, null, null))
+          .build();
       HttpResponse<Void> r = client.send(
           HttpRequest.newBuilder(dps.globalEndpoint()).timeout(NETWORK_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
       results.add(CheckResult.ok(name, "reachable, TLS trusted (HTTP " + r.statusCode() + ")"));
@@ -336,6 +339,10 @@ public final class AgentCheck {
       results.add(CheckResult.failed(name, "interrupted", "run the check again"));
     } catch (java.security.GeneralSecurityException e) {
       results.add(CheckResult.failed(name, "cannot set up TLS: " + e.getMessage(), "check trusted_certs"));
+    } finally {
+      if (client != null) {
+        Https.close(client);
+      }
     }
   }
 
