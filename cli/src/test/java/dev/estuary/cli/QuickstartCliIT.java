@@ -236,15 +236,28 @@ class QuickstartCliIT {
 
     Result r = estuary("server", "--quickstart", "--data-dir", other.toString(), "--est-port", Integer.toString(busy), "--admin-port", "0");
 
-    assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("a port is already in use").contains(":" + busy);
+    CliErrorsIT.assertOneLine(r, 1);
+    assertThat(r.err()).contains("is already in use").contains(":" + busy).contains("--est-port");
+    assertThat(other).as("nothing is created before the ports are known to be free").doesNotExist();
   }
 
   @Test
   void unknownSerialIsAClearError() throws Exception {
     Result r = estuary("server", "cert", "show", "abcdef", "--data-dir", data.toString());
-    assertThat(r.code()).isNotZero();
+    CliErrorsIT.assertOneLine(r, 4);
     assertThat(r.err()).contains("no certificate with serial abcdef");
+  }
+
+  @Test
+  void aMissingPassphraseFileIsNamedWithWhereItWasLookedFor() throws Exception {
+    Path elsewhere = Files.createDirectories(work.resolve("copied-config"));
+    Files.copy(data.resolve("server.toml"), elsewhere.resolve("server.toml")); // its relative key paths now point at nothing
+
+    Result r = estuary("server", "--config", elsewhere.resolve("server.toml").toString(), "--est-port", "0", "--admin-port", "0");
+
+    CliErrorsIT.assertOneLine(r, 1);
+    assertThat(r.err()).contains("keystore passphrase file " + elsewhere.resolve("keys/keystore.pass"))
+        .contains("passphrase_file").contains("does not exist");
   }
 
   @Test
