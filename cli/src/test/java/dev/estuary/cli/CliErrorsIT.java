@@ -6,6 +6,8 @@ import dev.estuary.cli.EstuaryJar.Result;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -97,6 +99,28 @@ class CliErrorsIT {
 
     assertThat(r.code()).isZero();
     assertThat(r.out()).startsWith("estuary " + System.getProperty("estuary.version") + " (Java ");
+  }
+
+  /** In a command's help, each subcommand's summary is its description's first line: a whole sentence. */
+  @Test
+  void helpSummariesAreWholeSentences() throws Exception {
+    for (String[] help : List.of(new String[] {"--help"}, new String[] {"server", "--help"}, new String[] {"agent", "--help"},
+        new String[] {"agent", "config", "--help"})) {
+      Result r = EstuaryJar.run(work, help);
+      assertThat(r.code()).as(r.describe()).isZero();
+      String commands = r.out().substring(r.out().indexOf("Commands:"));
+      // "  name  summary", wrapped by picocli onto further, deeper-indented lines.
+      List<String> summaries = new ArrayList<>();
+      for (String l : commands.lines().skip(1).takeWhile(l -> !l.isBlank()).toList()) {
+        if (l.matches("  \\S.*")) {
+          summaries.add(l.strip().replaceFirst("^\\S+\\s+", ""));
+        } else {
+          summaries.set(summaries.size() - 1, summaries.get(summaries.size() - 1) + " " + l.strip());
+        }
+      }
+      assertThat(summaries).as(String.join(" ", help)).isNotEmpty()
+          .allSatisfy(d -> assertThat(d).as(String.join(" ", help)).matches(".*[.)]$"));
+    }
   }
 
   static void assertOneLine(Result r, int code) {

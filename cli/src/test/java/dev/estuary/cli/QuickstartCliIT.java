@@ -242,6 +242,37 @@ class QuickstartCliIT {
   }
 
   @Test
+  void agentCheckFailsForAnIdScopeTheProvisioningServiceDoesNotKnow() throws Exception {
+    Path device = Files.createDirectories(work.resolve("check-device"));
+    String base = info.get("dps_global_endpoint").asText();
+    Files.writeString(device.resolve("config.toml"), """
+        [cert_issuance.est]
+        trusted_certs = ["file://%s"]
+        [cert_issuance.est.auth]
+        username = "%s"
+        password = "%s"
+        [provisioning]
+        source = "dps"
+        global_endpoint = "%s"
+        id_scope = "0ne00000000"
+        [provisioning.attestation]
+        method = "x509"
+        registration_id = "check-device"
+        [provisioning.attestation.identity_cert]
+        method = "est"
+        common_name = "check-device"
+        url = "%s/.well-known/est/device-id/"
+        """.formatted(info.get("root_ca").asText(), info.get("basic_username").asText(), info.get("basic_password").asText(), base, base));
+
+    Result r = estuary("agent", "check", "-c", device.resolve("config.toml").toString(), "--state-dir", device.resolve("state").toString());
+
+    assertThat(r.code()).as(r.describe()).isEqualTo(1);
+    assertThat(r.out()).contains("✓ EST " + base + "/.well-known/est/device-id/: reachable")
+        .containsPattern("✗ provisioning " + java.util.regex.Pattern.quote(base) + ": reachable, TLS trusted, but HTTP 404 for ID scope 0ne00000000: unknown ID scope")
+        .doesNotContain("null");
+  }
+
+  @Test
   void unknownSerialIsAClearError() throws Exception {
     Result r = estuary("server", "cert", "show", "abcdef", "--data-dir", data.toString());
     CliErrorsIT.assertOneLine(r, 4);

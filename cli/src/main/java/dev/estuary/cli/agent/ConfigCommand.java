@@ -20,9 +20,10 @@ public final class ConfigCommand {
       name = "apply",
       mixinStandardHelpOptions = true,
       description = {
-        "Validates config.toml and reports every mistake at once (key path: what is wrong),",
-        "reading the identity certificate and key files too (a key that is not one, or is another's);",
-        "when it is valid, writes <state_dir>/effective-config.toml: what the agent will use.",
+        "Validates config.toml and its identity files, reporting every mistake at once.",
+        "Each line is key path: what is wrong; the certificate and key files are read too (a key that",
+        "is no key, or another certificate's). When all is valid, it writes",
+        "<state_dir>/effective-config.toml: what the agent will use.",
         "Exit status: 0 valid (warnings allowed), 2 errors."
       })
   public static final class Apply implements Callable<Integer> {
