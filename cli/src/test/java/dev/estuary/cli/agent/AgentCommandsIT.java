@@ -30,9 +30,11 @@ class AgentCommandsIT {
         .replace("https://localhost:8443", "https://127.0.0.1:" + closed)
         .replace("https://global.azure-devices-provisioning.net", "https://127.0.0.1:" + closed);
     Files.writeString(c.config(), config);
-    // A real root in trusted_certs (the case's file is a placeholder), so that the check goes on to the network.
+    // A real root and IDevID (the case's files are placeholders), so that the check goes on to the network.
     EstuaryJar.Result root = EstuaryJar.sh(c.dir(), "openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=root"
-        + " -keyout root.key -out var/aziot/certs/globalsign-root.cert.pem");
+        + " -keyout root.key -out var/aziot/certs/globalsign-root.cert.pem"
+        + " && openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=IDevID"
+        + " -keyout var/aziot/secrets/IDevID.key.pem -out var/aziot/certs/IDevID.cert.pem && chmod 600 var/aziot/secrets/IDevID.key.pem");
     assertThat(root.code()).as(root.describe()).isZero();
 
     EstuaryJar.Result r = EstuaryJar.run(c.dir(), "agent", "check", "-c", c.config().toString(), "--state-dir", c.dir().resolve("state").toString());
