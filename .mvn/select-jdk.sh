@@ -41,9 +41,10 @@ estuary_select_jdk() {
   cat >&2 <<MSG
 estuary: no JDK $_min or newer found (looked at JAVA_HOME, PATH and /usr/lib/jvm, /usr/java, /opt/java, ~/.sdkman).
 Install one, for example:
-  Debian/Ubuntu:  sudo apt-get install openjdk-21-jdk-headless   (or temurin-21-jdk from Adoptium)
-  Fedora/RHEL:    sudo dnf install java-21-openjdk-devel
-  macOS:          brew install --cask temurin@21
+  Debian 13, Ubuntu 24.04:  sudo apt-get install openjdk-21-jdk-headless (or openjdk-25-jdk-headless)
+  Debian 12, Ubuntu 22.04:  temurin-21-jdk from Adoptium's apt repository (https://adoptium.net/installation/linux/)
+  Fedora/RHEL:              sudo dnf install java-21-openjdk-devel
+  macOS:                    brew install --cask temurin@21
 or set JAVA_HOME to a JDK $_min+ installation.
 MSG
   return 1

@@ -14,14 +14,20 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 /**
  * The {@code estuary} command's logging, in code rather than logback.xml: one line per event on
  * standard error, {@code 2026-05-01T10:00:00.123Z INFO  Logger - message}, UTC, or with {@code
- * ESTUARY_LOG_FORMAT=json} one JSON object per line (for log collectors); Jetty, HikariCP and
- * Flyway at WARN. Found by logback through {@code META-INF/services}; doing without the XML
+ * ESTUARY_LOG_FORMAT=json} one JSON object per line (for log collectors); INFO (or {@value
+ * #LEVEL_PROPERTY}), Jetty, HikariCP and Flyway at WARN. Found by logback through {@code META-INF/services}; doing without the XML
  * configurator keeps its XML parser out of the process (a device agent's start time and memory).
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
   /** The environment variable that switches to one JSON object per line ({@code json}). */
   public static final String FORMAT_VARIABLE = "ESTUARY_LOG_FORMAT";
+
+  /**
+   * The system property that sets the level (INFO unless given): the command-line module's test
+   * runs set WARN (cli/pom.xml), so that the servers and agents they run in-process stay quiet.
+   */
+  public static final String LEVEL_PROPERTY = "estuary.log.level";
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -33,7 +39,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     stderr.setEncoder(encoder);
     stderr.start();
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.INFO);
+    root.setLevel(Level.toLevel(System.getProperty(LEVEL_PROPERTY), Level.INFO));
     root.addAppender(stderr);
     for (String quiet : new String[] {"org.eclipse.jetty", "com.zaxxer.hikari", "org.flywaydb"}) {
       context.getLogger(quiet).setLevel(Level.WARN);

@@ -40,10 +40,15 @@ public final class EstuaryJar {
 
   /** Runs {@code pb} to completion (two minutes at most), capturing its output in files under {@code work}. */
   public static Result run(Path work, ProcessBuilder pb) throws IOException, InterruptedException {
+    return run(work, pb, 120);
+  }
+
+  /** Runs {@code pb} to completion ({@code seconds} at most), capturing its output in files under {@code work}. */
+  public static Result run(Path work, ProcessBuilder pb, long seconds) throws IOException, InterruptedException {
     Path out = Files.createTempFile(work, "out", ".txt");
     Path err = Files.createTempFile(work, "err", ".txt");
     Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new IllegalStateException("timed out: " + pb.command());
     }

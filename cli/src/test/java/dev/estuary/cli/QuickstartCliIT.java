@@ -236,15 +236,59 @@ class QuickstartCliIT {
 
     Result r = estuary("server", "--quickstart", "--data-dir", other.toString(), "--est-port", Integer.toString(busy), "--admin-port", "0");
 
-    assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("a port is already in use").contains(":" + busy);
+    CliErrorsIT.assertOneLine(r, 1);
+    assertThat(r.err()).contains("is already in use").contains(":" + busy).contains("--est-port");
+    assertThat(other).as("nothing is created before the ports are known to be free").doesNotExist();
+  }
+
+  @Test
+  void agentCheckFailsForAnIdScopeTheProvisioningServiceDoesNotKnow() throws Exception {
+    Path device = Files.createDirectories(work.resolve("check-device"));
+    String base = info.get("dps_global_endpoint").asText();
+    Files.writeString(device.resolve("config.toml"), """
+        [cert_issuance.est]
+        trusted_certs = ["file://%s"]
+        [cert_issuance.est.auth]
+        username = "%s"
+        password = "%s"
+        [provisioning]
+        source = "dps"
+        global_endpoint = "%s"
+        id_scope = "0ne00000000"
+        [provisioning.attestation]
+        method = "x509"
+        registration_id = "check-device"
+        [provisioning.attestation.identity_cert]
+        method = "est"
+        common_name = "check-device"
+        url = "%s/.well-known/est/device-id/"
+        """.formatted(info.get("root_ca").asText(), info.get("basic_username").asText(), info.get("basic_password").asText(), base, base));
+
+    Result r = estuary("agent", "check", "-c", device.resolve("config.toml").toString(), "--state-dir", device.resolve("state").toString());
+
+    assertThat(r.code()).as(r.describe()).isEqualTo(1);
+    assertThat(r.out()).contains("✓ EST " + base + "/.well-known/est/device-id/: reachable")
+        .containsPattern("✗ provisioning " + java.util.regex.Pattern.quote(base) + ": reachable, TLS trusted, but HTTP 404 for ID scope 0ne00000000: unknown ID scope")
+        .doesNotContain("null");
   }
 
   @Test
   void unknownSerialIsAClearError() throws Exception {
     Result r = estuary("server", "cert", "show", "abcdef", "--data-dir", data.toString());
-    assertThat(r.code()).isNotZero();
+    CliErrorsIT.assertOneLine(r, 4);
     assertThat(r.err()).contains("no certificate with serial abcdef");
+  }
+
+  @Test
+  void aMissingPassphraseFileIsNamedWithWhereItWasLookedFor() throws Exception {
+    Path elsewhere = Files.createDirectories(work.resolve("copied-config"));
+    Files.copy(data.resolve("server.toml"), elsewhere.resolve("server.toml")); // its relative key paths now point at nothing
+
+    Result r = estuary("server", "--config", elsewhere.resolve("server.toml").toString(), "--est-port", "0", "--admin-port", "0");
+
+    CliErrorsIT.assertOneLine(r, 1);
+    assertThat(r.err()).contains("keystore passphrase file " + elsewhere.resolve("keys/keystore.pass"))
+        .contains("passphrase_file").contains("does not exist");
   }
 
   @Test

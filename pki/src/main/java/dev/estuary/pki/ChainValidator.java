@@ -57,7 +57,7 @@ public final class ChainValidator {
     if (anchors.isEmpty()) {
       throw new PkiException("this label trusts no client certificate CA");
     }
-    X509Certificate leaf = presented.getFirst();
+    X509Certificate leaf = presented.get(0);
     String who = "client certificate '" + leaf.getSubjectX500Principal().getName() + "'";
     if (at.isAfter(leaf.getNotAfter().toInstant())) {
       throw new PkiException(who + " expired at " + leaf.getNotAfter().toInstant());
@@ -95,7 +95,7 @@ public final class ChainValidator {
    */
   private List<X509Certificate> pathBelowAnchors(List<X509Certificate> presented) {
     List<X509Certificate> path = new ArrayList<>();
-    X509Certificate current = presented.getFirst();
+    X509Certificate current = presented.get(0);
     if (anchorCerts.contains(current)) {
       return path;
     }
@@ -146,7 +146,7 @@ public final class ChainValidator {
     if (e.getReason() == BasicReason.INVALID_SIGNATURE) {
       return "has a chain whose signature does not verify";
     }
-    X509Certificate top = path.getLast();
+    X509Certificate top = path.get(path.size() - 1);
     return "is not issued by a CA trusted here (chain ends at issuer '"
         + top.getIssuerX500Principal().getName()
         + "'): "

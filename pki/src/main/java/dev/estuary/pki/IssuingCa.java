@@ -50,11 +50,11 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
   }
 
   public X509Certificate certificate() {
-    return chain.getFirst();
+    return chain.get(0);
   }
 
   public X509Certificate root() {
-    return chain.getLast();
+    return chain.get(chain.size() - 1);
   }
 
   public X500Name subject() {

@@ -9,6 +9,7 @@ import dev.estuary.agent.config.Provisioning;
 import dev.estuary.agent.credential.Identities;
 import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.json.JsonObject;
+import dev.estuary.agent.net.Https;
 import dev.estuary.agent.est.EstClient;
 import dev.estuary.agent.est.EstException;
 import dev.estuary.agent.est.EstIdentity;
@@ -19,7 +20,11 @@ import dev.estuary.agent.store.FileKeys;
 import dev.estuary.agent.store.TrustAnchors;
 import dev.estuary.pki.ClientTls;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,7 +44,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLException;
 
 /**
  * {@code estuary agent check}, like {@code iotedge check}: is the configuration valid, is each EST
@@ -73,7 +81,7 @@ public final class AgentCheck {
 
   private void all(Path file, ConfigParseResult parsed) {
     if (parsed.config().isEmpty()) {
-      ConfigProblem first = parsed.errors().getFirst();
+      ConfigProblem first = parsed.errors().get(0);
       results.add(CheckResult.failed("config", file + ": " + parsed.errors().size() + " error(s), first: " + first,
           "`estuary agent config apply -c " + file + "` lists every one"));
       return;
@@ -82,8 +90,12 @@ public final class AgentCheck {
     List<ConfigProblem> warnings = parsed.warnings();
     results.add(warnings.isEmpty()
         ? CheckResult.ok("config", file + " is valid")
-        : CheckResult.warning("config", file + " is valid, with " + warnings.size() + " warning(s), first: " + warnings.getFirst(),
+        : CheckResult.warning("config", file + " is valid, with " + warnings.size() + " warning(s), first: " + warnings.get(0),
             "`estuary agent config apply -c " + file + "` lists every one"));
+
+    for (String broken : CredentialContents.problems(config)) {
+      results.add(CheckResult.failed("identity files", broken, "`estuary agent config apply -c " + file + "` reports the same"));
+    }
 
     List<X509Certificate> trust;
     try {
@@ -143,7 +155,7 @@ public final class AgentCheck {
       try {
         EstIdentity who = identityForProbe(identities, e.getValue());
         EstClient.Probe probe = est.probe(e.getKey(), who);
-        X509Certificate top = probe.caCerts().getFirst();
+        X509Certificate top = probe.caCerts().get(0);
         results.add(CheckResult.ok(name, "reachable, TLS trusted, cacerts gives " + probe.caCerts().size()
             + " certificate(s) (" + top.getSubjectX500Principal().getName() + ")"));
         if (!clockChecked && probe.serverDate().isPresent()) {
@@ -180,7 +192,9 @@ public final class AgentCheck {
       case UNREACHABLE -> e.getMessage().contains("TLS")
           ? "does trusted_certs hold the root of the server's TLS certificate, and does the URL's host match it?"
           : "is the server running, and are the host and port right? (firewall, DNS)";
-      case REFUSED -> "the server refused these credentials for this label: check the auth table and the label's gates";
+      case REFUSED -> e.status() == 404
+          ? "the server has no such EST label: is the URL's label right (…/.well-known/est/<label>/)?"
+          : "the server refused these credentials for this label: check the auth table and the label's gates";
       case RATE_LIMITED -> "the server asks to slow down; try again later";
       case SERVER_ERROR -> "the server failed: look at its log";
       case BAD_RESPONSE -> "is the URL an EST base URL (…/.well-known/est/<label>/)?";
@@ -233,7 +247,7 @@ public final class AgentCheck {
           "start the agent (`estuary agent run`); `estuary agent status` shows the last error"));
       return;
     }
-    X509Certificate leaf = chain.get().getFirst();
+    X509Certificate leaf = chain.get().get(0);
     Instant notAfter = leaf.getNotAfter().toInstant();
     String subject = leaf.getSubjectX500Principal().getName();
     Optional<String> keyProblem = keyProblem(id, stateDir, leaf);
@@ -315,28 +329,82 @@ public final class AgentCheck {
     }
   }
 
-  /** The provisioning endpoint answers over TLS with a trusted certificate. */
+  /**
+   * The provisioning endpoint answers over TLS with a trusted certificate, and knows the ID scope:
+   * an operation status request without a device certificate gets 401 from a DPS that knows the
+   * scope (the agent's certificate is not needed to tell), 404 when the scope or the path is wrong.
+   */
   private void provisioning(AgentConfig config, List<X509Certificate> trust) {
     if (!(config.provisioning() instanceof Provisioning.Dps dps)) {
       return;
     }
     String name = "provisioning " + dps.globalEndpoint();
-    try (HttpClient client = HttpClient.newBuilder()
-        .connectTimeout(NETWORK_TIMEOUT)
-        .sslContext(ClientTls.context(trust, null, null))
-        .build()) {
-      HttpResponse<Void> r = client.send(
-          HttpRequest.newBuilder(dps.globalEndpoint()).timeout(NETWORK_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
-      results.add(CheckResult.ok(name, "reachable, TLS trusted (HTTP " + r.statusCode() + ")"));
+    HttpClient client = null;
+    try {
+      client = HttpClient.newBuilder()
+          .connectTimeout(NETWORK_TIMEOUT)
+          .sslContext(ClientTls.context(trust, null, null))
+          .build();
+      URI probe = URI.create(dps.globalEndpoint().toString().replaceAll("/+$", "") + "/" + dps.idScope() + "/registrations/"
+          + dps.registrationId() + "/operations/estuary-agent-check?api-version=2021-10-01");
+      HttpResponse<String> r = client.send(
+          HttpRequest.newBuilder(probe).timeout(NETWORK_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+      int status = r.statusCode();
+      if (status == 404) {
+        results.add(CheckResult.failed(name, "reachable, TLS trusted, but HTTP 404 for ID scope " + dps.idScope() + message(r.body()),
+            "is id_scope right, and is global_endpoint a DPS-compatible endpoint (not an EST URL)?"));
+      } else if (status >= 500) {
+        results.add(CheckResult.failed(name, "reachable, TLS trusted, but HTTP " + status + message(r.body()), "the service failed: look at its log"));
+      } else {
+        results.add(CheckResult.ok(name, "reachable, TLS trusted, ID scope " + dps.idScope() + " known (HTTP " + status
+            + (status == 401 ? " without a device certificate, as expected" : "") + ")"));
+      }
     } catch (IOException e) {
-      results.add(CheckResult.failed(name, "unreachable: " + e.getMessage(),
-          "is global_endpoint right, and does trusted_certs (or the system store) hold its root?"));
+      results.add(CheckResult.failed(name, "unreachable: " + why(e),
+          "is global_endpoint right, is the service running, and does trusted_certs (or the system store) hold its root?"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       results.add(CheckResult.failed(name, "interrupted", "run the check again"));
     } catch (java.security.GeneralSecurityException e) {
       results.add(CheckResult.failed(name, "cannot set up TLS: " + e.getMessage(), "check trusted_certs"));
+    } finally {
+      if (client != null) {
+        Https.close(client);
+      }
     }
+  }
+
+  /** Why a connection failed, in a few words from the cause chain (the JDK's often carry no message). */
+  static String why(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof HttpConnectTimeoutException) {
+        return "no connection within " + NETWORK_TIMEOUT.toSeconds() + " s";
+      }
+      if (t instanceof HttpTimeoutException) {
+        return "no answer within " + NETWORK_TIMEOUT.toSeconds() + " s";
+      }
+      if (t instanceof ConnectException) {
+        return "connection refused";
+      }
+      if (t instanceof UnknownHostException) {
+        return "unknown host " + t.getMessage();
+      }
+      if (t instanceof SSLException) {
+        return "TLS failed: " + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+      }
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getMessage();
+      }
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  /** ": the message" of a DPS error body ({@code "message":"..."}), or nothing. */
+  private static String message(String body) {
+    Matcher m = Pattern.compile("\"message\"\\s*:\\s*\"([^\"]*)\"").matcher(body == null ? "" : body);
+    return m.find() ? ": " + m.group(1) : "";
   }
 
   /** "3d 4h", "2h 5m", "4m 10s", "12s". */

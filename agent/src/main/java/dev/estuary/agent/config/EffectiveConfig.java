@@ -94,35 +94,30 @@ public final class EffectiveConfig {
 
   private static void provisioning(Toml out, Provisioning provisioning) {
     out.table("provisioning");
-    switch (provisioning) {
-      case Provisioning.Dps dps -> {
-        out.string("source", "dps");
-        out.string("global_endpoint", dps.globalEndpoint().toString());
-        out.string("id_scope", dps.idScope());
-        out.string("registration_id", dps.registrationId());
-        identity(out, dps.identity());
-      }
-      case Provisioning.Manual manual -> {
-        out.string("source", "manual");
-        out.string("iothub_hostname", manual.iothubHostname());
-        out.string("device_id", manual.deviceId());
-        identity(out, manual.identity());
-      }
-      case Provisioning.None none -> {
-        out.string("source", none.source());
-        out.comment("No device identity certificate is managed.");
-      }
+    if (provisioning instanceof Provisioning.Dps dps) {
+      out.string("source", "dps");
+      out.string("global_endpoint", dps.globalEndpoint().toString());
+      out.string("id_scope", dps.idScope());
+      out.string("registration_id", dps.registrationId());
+      identity(out, dps.identity());
+    } else if (provisioning instanceof Provisioning.Manual manual) {
+      out.string("source", "manual");
+      out.string("iothub_hostname", manual.iothubHostname());
+      out.string("device_id", manual.deviceId());
+      identity(out, manual.identity());
+    } else if (provisioning instanceof Provisioning.None none) {
+      out.string("source", none.source());
+      out.comment("No device identity certificate is managed.");
     }
   }
 
   private static void identity(Toml out, DeviceIdentity identity) {
-    switch (identity) {
-      case DeviceIdentity.Issued issued -> out.string("device_identity", "est: [certificates." + issued.certificate().id() + "]");
-      case DeviceIdentity.Preloaded preloaded -> {
-        out.string("device_identity", "preloaded (not renewed by the agent)");
-        out.string("identity_cert", preloaded.credential().cert().toString());
-        out.string("identity_pk", Pkcs11Uri.redact(preloaded.credential().key().toString()));
-      }
+    if (identity instanceof DeviceIdentity.Issued issued) {
+      out.string("device_identity", "est: [certificates." + issued.certificate().id() + "]");
+    } else if (identity instanceof DeviceIdentity.Preloaded preloaded) {
+      out.string("device_identity", "preloaded (not renewed by the agent)");
+      out.string("identity_cert", preloaded.credential().cert().toString());
+      out.string("identity_pk", Pkcs11Uri.redact(preloaded.credential().key().toString()));
     }
   }
 

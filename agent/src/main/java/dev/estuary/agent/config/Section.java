@@ -3,7 +3,9 @@ package dev.estuary.agent.config;
 import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -22,6 +24,11 @@ final class Section {
   private final TomlTable table;
   private final String path;
   private final Problems problems;
+  /**
+   * A table the agent reads, written under a near-miss name ({@code [provisoning]}): reported as an
+   * unknown key, and read under the name written, so that the mistakes inside it are reported too.
+   */
+  private final Map<String, String> misspelt = new HashMap<>();
 
   Section(TomlTable table, String path, Problems problems) {
     this.table = table;
@@ -45,12 +52,17 @@ final class Section {
   }
 
   boolean has(String key) {
-    return table.contains(List.of(key));
+    return table.contains(List.of(written(key)));
   }
 
   /** The value at {@code key} as tomlj gives it, or null. */
   Object raw(String key) {
-    return table.get(List.of(key));
+    return table.get(List.of(written(key)));
+  }
+
+  /** The key as the file writes it: {@code key}, or the misspelt name of its table. */
+  private String written(String key) {
+    return misspelt.getOrDefault(key, key);
   }
 
   /** The keys in file order. */
@@ -117,14 +129,15 @@ final class Section {
 
   /** The table at {@code key}; empty when absent or of another type (reported). */
   Optional<Section> table(String key) {
-    Object v = table.get(List.of(key));
+    String as = written(key);
+    Object v = table.get(List.of(as));
     if (v == null) {
       return Optional.empty();
     }
     if (v instanceof TomlTable t) {
-      return Optional.of(new Section(t, keyPath(key), problems));
+      return Optional.of(new Section(t, keyPath(as), problems));
     }
-    error(key, "must be a table, not " + typeName(v));
+    error(as, "must be a table, not " + typeName(v));
     return Optional.empty();
   }
 
@@ -169,13 +182,20 @@ final class Section {
       }
       if (ignored.contains(key)) {
         warning(key, NOT_USED);
+        continue;
+      }
+      Optional<String> meant = closest(key, Stream.concat(used.stream(), ignored.stream()).toList());
+      if (meant.isPresent() && used.contains(meant.get()) && !table.contains(List.of(meant.get()))
+          && table.get(List.of(key)) instanceof TomlTable) {
+        misspelt.put(meant.get(), key);
+        error(key, "unknown key; did you mean '" + meant.get() + "'? (its contents are checked as [" + keyPath(meant.get()) + "])");
       } else {
-        error(key, "unknown key" + suggestion(key, Stream.concat(used.stream(), ignored.stream()).toList()));
+        error(key, "unknown key" + meant.map(m -> "; did you mean '" + m + "'?").orElse(""));
       }
     }
   }
 
-  private static String suggestion(String key, List<String> known) {
+  private static Optional<String> closest(String key, List<String> known) {
     record Candidate(String name, int distance) {}
     List<Candidate> close =
         known.stream()
@@ -183,10 +203,7 @@ final class Section {
             .filter(c -> c.distance() <= Math.min(2, Math.max(1, c.name().length() / 4)))
             .sorted(Comparator.comparingInt(Candidate::distance).thenComparing(Candidate::name))
             .toList();
-    if (close.isEmpty()) {
-      return "";
-    }
-    return "; did you mean '" + close.get(0).name() + "'?";
+    return close.isEmpty() ? Optional.empty() : Optional.of(close.get(0).name());
   }
 
   /** Levenshtein distance, with '-' and '_' counted as the same character. */

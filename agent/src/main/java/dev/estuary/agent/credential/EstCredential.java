@@ -102,7 +102,7 @@ public final class EstCredential implements Renewable {
       return Optional.empty();
     }
     Optional<KeyHandle> key = store.keys().load(id());
-    if (key.isEmpty() || !CredentialStore.certifies(chain.get().getFirst(), key.get())) {
+    if (key.isEmpty() || !CredentialStore.certifies(chain.get().get(0), key.get())) {
       return Optional.empty();
     }
     return Optional.of(new Pair(chain.get(), key.get()));
@@ -121,7 +121,7 @@ public final class EstCredential implements Renewable {
   /** A certificate chain (leaf first) and its key. */
   public record Pair(List<X509Certificate> chain, KeyHandle key) {
     public X509Certificate leaf() {
-      return chain.getFirst();
+      return chain.get(0);
     }
 
     public CertificateInfo info() {
@@ -163,24 +163,24 @@ public final class EstCredential implements Renewable {
       List<X509Certificate> chain;
       if (attempt.rotateKey() || inForce.isEmpty()) {
         KeyRotation.Result<List<X509Certificate>> result = rotation.rotate(id(), id(), keyId -> enroll(keyId, who, attempt.at()));
-        switch (result) {
-          case KeyRotation.Result.Rotated<List<X509Certificate>> rotated -> chain = rotated.certificate();
-          case KeyRotation.Result.KeptOld<List<X509Certificate>> kept -> {
-            return failure(kept.cause());
-          }
-          case KeyRotation.Result.Interrupted<List<X509Certificate>> interrupted -> {
-            return RenewalOutcome.Failed.of(
-                FailureKind.LOCAL,
-                "key rotation interrupted at " + interrupted.step() + ": " + interrupted.cause().getMessage()
-                    + " (completed at the next attempt)");
-          }
+        if (result instanceof KeyRotation.Result.Rotated<List<X509Certificate>> rotated) {
+          chain = rotated.certificate();
+        } else if (result instanceof KeyRotation.Result.KeptOld<List<X509Certificate>> kept) {
+          return failure(kept.cause());
+        } else if (result instanceof KeyRotation.Result.Interrupted<List<X509Certificate>> interrupted) {
+          return RenewalOutcome.Failed.of(
+              FailureKind.LOCAL,
+              "key rotation interrupted at " + interrupted.step() + ": " + interrupted.cause().getMessage()
+                  + " (completed at the next attempt)");
+        } else {
+          throw new IllegalStateException("unknown rotation result " + result);
         }
       } else {
         chain = enroll(id(), who, attempt.at());
         store.writeCertificate(id(), chain);
       }
       ledger.committed(id(), CertificateFiles.fingerprintOf(chain));
-      return new RenewalOutcome.Renewed(infoOf(chain.getFirst()));
+      return new RenewalOutcome.Renewed(infoOf(chain.get(0)));
     } catch (Exception e) {
       return failure(e);
     }
@@ -212,7 +212,7 @@ public final class EstCredential implements Renewable {
     byte[] csr = CsrBuilder.build(request.commonName(), request.kind(), key.publicKey(), key.privateKey(), key.provider());
     log.debug("{}: simpleenroll at {} as {}", id(), request.url(), who.name());
     List<X509Certificate> chain = est.simpleEnroll(request.url(), csr, who);
-    check(chain.getFirst(), key, now);
+    check(chain.get(0), key, now);
     ledger.pending(id(), CertificateFiles.fingerprintOf(chain));
     return chain;
   }
@@ -234,11 +234,12 @@ public final class EstCredential implements Renewable {
   }
 
   private RenewalOutcome.Failed failure(Exception e) {
-    return switch (e) {
-      case EstException est -> new RenewalOutcome.Failed(kindOf(est.kind()), est.getMessage(), est.retryAfter());
-      case UnusableAnswer bad -> RenewalOutcome.Failed.of(FailureKind.BAD_RESPONSE, request.url() + ": " + bad.getMessage());
-      default -> RenewalOutcome.Failed.of(FailureKind.LOCAL, e.getMessage() == null ? e.toString() : e.getMessage());
-    };
+    if (e instanceof EstException est) {
+      return new RenewalOutcome.Failed(kindOf(est.kind()), est.getMessage(), est.retryAfter());
+    } else if (e instanceof UnusableAnswer bad) {
+      return RenewalOutcome.Failed.of(FailureKind.BAD_RESPONSE, request.url() + ": " + bad.getMessage());
+    }
+    return RenewalOutcome.Failed.of(FailureKind.LOCAL, e.getMessage() == null ? e.toString() : e.getMessage());
   }
 
   private static FailureKind kindOf(EstException.Kind kind) {

@@ -78,7 +78,7 @@ public final class Identities {
   public EstIdentity configured(X509Credential credential, Optional<BasicAuth> basic, String name) throws IOException {
     List<X509Certificate> chain = readChain(credential);
     KeyHandle key = keyUris.open(credential.key());
-    if (!CredentialStore.certifies(chain.getFirst(), key)) {
+    if (!CredentialStore.certifies(chain.get(0), key)) {
       throw new IOException(credential.cert() + " is not the certificate of the key it is configured with");
     }
     return new EstIdentity(chain, key.privateKey(), basic, name);

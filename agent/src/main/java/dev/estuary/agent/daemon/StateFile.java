@@ -127,11 +127,10 @@ public final class StateFile implements CertificateLedger {
   }
 
   private static String outcomeName(RenewalOutcome o) {
-    return switch (o) {
-      case RenewalOutcome.Renewed r -> "renewed";
-      case RenewalOutcome.Failed f -> "failed";
-      case RenewalOutcome.Suspended s -> "suspended";
-    };
+    if (o instanceof RenewalOutcome.Renewed) {
+      return "renewed";
+    }
+    return o instanceof RenewalOutcome.Failed ? "failed" : "suspended";
   }
 
   private static void put(JsonObject node, String field, Optional<Instant> value) {

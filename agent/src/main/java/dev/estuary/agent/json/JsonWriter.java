@@ -20,14 +20,20 @@ final class JsonWriter {
   }
 
   private void value(Object v, int level) {
-    switch (v) {
-      case null -> out.append("null");
-      case JsonObject o -> object(o, level);
-      case List<?> list -> array(list, level);
-      case String s -> string(s);
-      case Number n -> out.append(n instanceof java.math.BigDecimal d ? d.toString() : String.valueOf(n.longValue()));
-      case Boolean b -> out.append(b);
-      default -> throw new IllegalArgumentException("not a JSON value: " + v.getClass().getName());
+    if (v == null) {
+      out.append("null");
+    } else if (v instanceof JsonObject o) {
+      object(o, level);
+    } else if (v instanceof List<?> list) {
+      array(list, level);
+    } else if (v instanceof String s) {
+      string(s);
+    } else if (v instanceof Number n) {
+      out.append(n instanceof java.math.BigDecimal d ? d.toString() : String.valueOf(n.longValue()));
+    } else if (v instanceof Boolean b) {
+      out.append(b);
+    } else {
+      throw new IllegalArgumentException("not a JSON value: " + v.getClass().getName());
     }
   }
 
@@ -65,7 +71,7 @@ final class JsonWriter {
   private void newline(int level) {
     if (pretty) {
       out.append('\n');
-      out.repeat("  ", level);
+      out.append("  ".repeat(level));
     }
   }
 

@@ -62,7 +62,7 @@ public final class Https {
     CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request, info -> new BoundedBody(maxBytes));
     try {
       HttpResponse<byte[]> response = pending.get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
-      client.close();
+      close(client);
       return response;
     } catch (TimeoutException e) {
       abandon(client, pending);
@@ -72,24 +72,46 @@ public final class Https {
       Thread.currentThread().interrupt();
       throw new NoAnswer("interrupted", e);
     } catch (ExecutionException e) {
-      client.close();
+      close(client);
       Throwable cause = e.getCause();
       if (cause instanceof AnswerTooLarge) {
         throw new TooLarge(maxBytes);
       }
-      throw switch (cause) {
-        case HttpConnectTimeoutException c -> new NoAnswer("no connection within " + timeout.toSeconds() + " s", c);
-        case HttpTimeoutException t -> new NoAnswer("no answer within " + timeout.toSeconds() + " s", t);
-        case ConnectException c -> new NoAnswer("connection refused", c);
-        case SSLException s -> new NoAnswer("TLS failed: " + rootMessage(s), s);
-        default -> new NoAnswer(rootMessage(cause), cause);
-      };
+      if (cause instanceof HttpConnectTimeoutException) {
+        throw new NoAnswer("no connection within " + timeout.toSeconds() + " s", cause);
+      } else if (cause instanceof HttpTimeoutException) {
+        throw new NoAnswer("no answer within " + timeout.toSeconds() + " s", cause);
+      } else if (cause instanceof ConnectException) {
+        throw new NoAnswer("connection refused", cause);
+      } else if (cause instanceof SSLException) {
+        throw new NoAnswer("TLS failed: " + rootMessage(cause), cause);
+      }
+      throw new NoAnswer(rootMessage(cause), cause);
     }
   }
 
   private static void abandon(HttpClient client, CompletableFuture<?> pending) {
     pending.cancel(true);
-    client.shutdownNow();
+    try {
+      // Java 21+: stop the client's threads and connections now; on 17 they end with the client.
+      HttpClient.class.getMethod("shutdownNow").invoke(client);
+    } catch (ReflectiveOperationException e) {
+      // Java 17 has no shutdownNow.
+    }
+  }
+
+  /**
+   * Closes {@code client} where the JDK can (Java 21 made HttpClient AutoCloseable; the device
+   * side also runs on 17, where the client's threads end once it is unreachable).
+   */
+  public static void close(HttpClient client) {
+    if (client instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        // nothing to do: the exchange is over
+      }
+    }
   }
 
   /** The answer's {@code Date} header, if present and readable. */

@@ -23,7 +23,7 @@ import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /**
- * The device side of the DPS protocol with X.509 attestation (WIRE.md, "Provisioning"): {@code PUT
+ * The device side of the DPS protocol with X.509 attestation (docs/wire.md, "Provisioning"): {@code PUT
  * …/register}, then {@code GET …/operations/{id}} until the operation is assigned or failed,
  * honouring {@code Retry-After}. Authentication is the device identity certificate alone; its CN is
  * the registration id. Works against Estuary and against Azure's service alike.

@@ -7,7 +7,7 @@ import java.util.Objects;
  * Replaces a credential's key and certificate so that a key and a certificate that belong together
  * are always recoverable from disk, whatever fails and wherever the process is killed.
  *
- * <p>The order (the Azure identity service's, from WIRE.md):
+ * <p>The order (the Azure identity service's, from docs/wire.md):
  *
  * <ol>
  *   <li>{@link Step#GENERATE_KEY}: a new key under the {@linkplain #temporaryKeyId temporary id};

@@ -148,8 +148,7 @@ public final class RenewalEngine {
     slot.lastAttemptAt = started;
     slot.lastOutcome = outcome;
     RenewalSchedule schedule = managed.schedule();
-    switch (outcome) {
-      case RenewalOutcome.Renewed renewed -> {
+    if (outcome instanceof RenewalOutcome.Renewed renewed) {
         slot.current = Optional.of(renewed.certificate());
         slot.consecutiveFailures = 0;
         slot.lastError = null;
@@ -160,8 +159,7 @@ public final class RenewalEngine {
             before.isEmpty() ? "obtained" : attempt.rotateKey() ? "renewed with a new key" : "renewed",
             renewed.certificate().notAfter(),
             slot.nextAttempt);
-      }
-      case RenewalOutcome.Failed failed -> {
+    } else if (outcome instanceof RenewalOutcome.Failed failed) {
         slot.consecutiveFailures++;
         slot.lastError = failed.kind().description() + ": " + failed.reason();
         slot.nextAttempt = schedule.afterFailure(before, failed.retryAfter(), finished);
@@ -174,8 +172,7 @@ public final class RenewalEngine {
             describe(before, finished),
             slot.nextAttempt,
             unexpected);
-      }
-      case RenewalOutcome.Suspended suspended -> {
+    } else if (outcome instanceof RenewalOutcome.Suspended suspended) {
         slot.consecutiveFailures++;
         slot.lastError = "suspended: " + suspended.reason();
         slot.nextAttempt = null;
@@ -186,7 +183,6 @@ public final class RenewalEngine {
             suspended.reason(),
             describe(before, finished),
             managed.id());
-      }
     }
   }
 

@@ -59,10 +59,9 @@ public record RenewalPolicy(LifetimeSpan threshold, LifetimeSpan retry) {
   public Instant renewAt(Instant notBefore, Instant notAfter) {
     Duration lifetime = lifetime(notBefore, notAfter);
     Instant at =
-        switch (threshold) {
-          case LifetimeSpan.Percent p -> notAfter.minus(lifetime.minus(p.of(lifetime)));
-          case LifetimeSpan.Fixed f -> notAfter.minus(f.duration());
-        };
+        threshold instanceof LifetimeSpan.Percent p
+            ? notAfter.minus(lifetime.minus(p.of(lifetime)))
+            : notAfter.minus(((LifetimeSpan.Fixed) threshold).duration());
     return at.isBefore(notBefore) ? notBefore : at;
   }
 

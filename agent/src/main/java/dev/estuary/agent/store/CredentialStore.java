@@ -62,7 +62,7 @@ public final class CredentialStore implements CredentialFiles<List<X509Certifica
       return false;
     }
     Optional<KeyHandle> key = keys.load(keyId);
-    return key.isPresent() && certifies(chain.get().getFirst(), key.get());
+    return key.isPresent() && certifies(chain.get().get(0), key.get());
   }
 
   /** Whether {@code cert} certifies the public half of {@code key}. */

@@ -153,7 +153,7 @@ public final class Pkcs11Module implements AutoCloseable {
   private TokenInfo select(Pkcs11Uri uri, String what) throws IOException {
     List<TokenInfo> matching = tokens.stream().filter(t -> matches(uri, t)).toList();
     if (matching.size() == 1) {
-      return matching.getFirst();
+      return matching.get(0);
     }
     String named = String.join(";", TOKEN_ATTRIBUTES.stream().filter(a -> uri.attribute(a).isPresent()).map(a -> a + "=" + uri.attribute(a).get()).toList());
     if (matching.isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.estuary.agent.config;
 
+import dev.estuary.agent.testing.TestCa;
+import dev.estuary.pki.Pem;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -9,6 +11,7 @@ import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.List;
@@ -26,10 +29,15 @@ import java.util.stream.Stream;
  *       copied to.
  *   <li>{@code setup.txt}: the files the configuration refers to, made in that folder, one command
  *       a line: {@code file PATH MODE} (an empty-looking PEM file with that octal mode), {@code
- *       dir PATH}, {@code chmod MODE PATH}; {@code #} starts a comment.
+ *       dir PATH}, {@code chmod MODE PATH}, {@code keypair CERT KEY} (a real key, mode 0600, and a
+ *       certificate for it, 0644), {@code garbage PATH MODE} (text that is no PEM at all); {@code
+ *       #} starts a comment.
  *   <li>{@code expected.txt}: exactly the problem lines, in order ({@code warning: } for
  *       warnings); empty for a file without problems. A case is valid when no line is an error.
  *   <li>{@code effective.toml} (valid cases, optional): the report {@link EffectiveConfig} writes.
+ *   <li>{@code expected-contents.txt} (valid cases, optional): what {@code config apply} reports
+ *       beyond the parser, from reading the certificate and key files ({@code
+ *       CredentialContents}); {@code ${CASE_DIR}} as in config.toml.
  * </ul>
  *
  * @param source the case's folder
@@ -113,10 +121,35 @@ public record ConfigCase(Path source, Path dir) {
           Files.setPosixFilePermissions(f, mode(w[2]));
         }
         case "dir" -> Files.createDirectories(dir.resolve(w[1]));
+        case "keypair" -> keypair(dir.resolve(w[1]), dir.resolve(w[2]));
+        case "garbage" -> {
+          Path f = dir.resolve(w[1]);
+          Files.createDirectories(f.getParent());
+          Files.writeString(f, "this is not a key: the file was copied from the wrong place\n");
+          Files.setPosixFilePermissions(f, mode(w[2]));
+        }
         case "chmod" -> Files.setPosixFilePermissions(dir.resolve(w[2]), mode(w[1]));
         default -> throw new IllegalArgumentException(setup + ": unknown setup command '" + w[0] + "'");
       }
     }
+  }
+
+  private static TestCa ca;
+
+  /** A new key (0600) and a certificate for it from a test CA (0644). */
+  private static void keypair(Path cert, Path key) throws IOException {
+    synchronized (ConfigCase.class) {
+      if (ca == null) {
+        ca = new TestCa("Config Case CA");
+      }
+    }
+    KeyPair pair = TestCa.newKey();
+    Files.createDirectories(cert.getParent());
+    Files.createDirectories(key.getParent());
+    Files.writeString(cert, Pem.encode(ca.client("config-case", pair.getPublic())));
+    Files.setPosixFilePermissions(cert, mode("644"));
+    Files.writeString(key, Pem.encode(pair.getPrivate()));
+    Files.setPosixFilePermissions(key, mode("600"));
   }
 
   /** "640" → rw-r-----. */

@@ -2,6 +2,7 @@ package dev.estuary.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.estuary.agent.check.CredentialContents;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,6 +33,11 @@ class ConfigCasesTest {
       AgentConfig config = result.config().orElseThrow();
       Optional<String> effective = c.optional("effective.toml");
       effective.ifPresent(e -> assertThat(EffectiveConfig.render(config)).isEqualTo(e));
+      // What config apply adds from reading the certificate and key files, where the case says.
+      Optional<String> contents = c.optional("expected-contents.txt");
+      if (contents.isPresent()) {
+        assertThat(CredentialContents.problems(config)).containsExactlyElementsOf(contents.get().lines().filter(l -> !l.isBlank()).toList());
+      }
       Path written = EffectiveConfig.write(config.withStateDir(c.dir().resolve("state-written")));
       assertThat(written).hasContent(EffectiveConfig.render(config.withStateDir(c.dir().resolve("state-written"))));
     }

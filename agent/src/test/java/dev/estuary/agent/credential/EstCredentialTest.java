@@ -238,7 +238,7 @@ class EstCredentialTest {
   /** The key and certificate files of {@link #ID}, byte for byte (ISO-8859-1 keeps every byte). */
   private record OnDisk(String key, String certificate) {
     X509Certificate leaf() throws Exception {
-      return Pem.certificates(certificate).getFirst();
+      return Pem.certificates(certificate).get(0);
     }
   }
 

@@ -181,13 +181,18 @@ class JsonObjectTest {
     for (int k = 0; k < members; k++) {
       Object v = randomValue(random, depth + 1);
       String name = randomString(random);
-      switch (v) {
-        case null -> o.put(name, (String) null);
-        case String s -> o.put(name, s);
-        case Long l -> o.put(name, l);
-        case Boolean b -> o.put(name, b);
-        case JsonObject j -> o.put(name, j);
-        default -> o.set(name, v);
+      if (v == null) {
+        o.put(name, (String) null);
+      } else if (v instanceof String s) {
+        o.put(name, s);
+      } else if (v instanceof Long l) {
+        o.put(name, l);
+      } else if (v instanceof Boolean b) {
+        o.put(name, b);
+      } else if (v instanceof JsonObject j) {
+        o.put(name, j);
+      } else {
+        o.set(name, v);
       }
     }
     return o;

@@ -67,7 +67,7 @@ final class SoftHsm {
     }
     if (!Files.isReadable(MODULE) || util() == null) {
       fail("SoftHSM2 is not installed (" + MODULE + " or softhsm2-util missing): the PKCS#11 tests need a real token. "
-          + "Install it with `apt-get install softhsm2` (Debian; CI's .ci/run does).");
+          + "Install it with `apt-get install softhsm2` (Debian; ./estuary test does when run as root).");
     }
     Path confFile = Path.of(conf);
     Path tokens = confFile.resolveSibling("tokens");

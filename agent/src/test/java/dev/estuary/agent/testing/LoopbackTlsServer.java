@@ -36,7 +36,9 @@ public final class LoopbackTlsServer implements AutoCloseable {
         .createServerSocket(0, 1, InetAddress.getLoopbackAddress());
     socket.setNeedClientAuth(true);
     socket.setSoTimeout(TIMEOUT_MS);
-    Thread.ofVirtual().name("loopback-tls").start(this::serveOne);
+    Thread t = new Thread(this::serveOne, "loopback-tls");
+    t.setDaemon(true);
+    t.start();
   }
 
   public int port() {

@@ -47,7 +47,11 @@ public final class ScriptedEstServer implements AutoCloseable {
   private static final Answer NOT_SCRIPTED = r -> Response.text(500, "no answer scripted for " + r.method() + " " + r.uri());
 
   private final HttpsServer server;
-  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "scripted-est");
+    t.setDaemon(true);
+    return t;
+  });
   private final ConcurrentLinkedDeque<Answer> script = new ConcurrentLinkedDeque<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -119,7 +123,7 @@ public final class ScriptedEstServer implements AutoCloseable {
     if (all.size() != 1) {
       throw new AssertionError("expected exactly one request, got " + all.size() + ": " + all);
     }
-    return all.getFirst();
+    return all.get(0);
   }
 
   /** An answer that never comes: the handler waits until the server is closed (or 30 s). */

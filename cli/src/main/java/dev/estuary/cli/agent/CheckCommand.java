@@ -13,10 +13,11 @@ import picocli.CommandLine.Mixin;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-      "Like `iotedge check`: configuration, EST servers (reachable, TLS trusted, cacerts), clock,",
-      "each credential (present, valid, next renewal), key file permissions, provisioning endpoint.",
-      "One line per check (✓ passed, ! warning, ✗ failed) with a hint; read-only, safe beside a",
-      "running agent. Exit status: 0 when nothing failed, 1 otherwise."
+      "Like `iotedge check`: one line per check (✓ passed, ! warning, ✗ failed), with a hint.",
+      "Checks the configuration and identity files, EST servers (reachable, TLS trusted, cacerts),",
+      "the clock, each credential (present, valid, next renewal), key file permissions and the",
+      "provisioning endpoint. Read-only, safe beside a running agent.",
+      "Exit status: 0 when nothing failed, 1 otherwise."
     })
 public final class CheckCommand implements Callable<Integer> {
   @Mixin AgentOptions options;

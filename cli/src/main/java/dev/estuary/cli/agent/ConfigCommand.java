@@ -1,8 +1,10 @@
 package dev.estuary.cli.agent;
 
+import dev.estuary.agent.check.CredentialContents;
 import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.config.EffectiveConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,8 +20,10 @@ public final class ConfigCommand {
       name = "apply",
       mixinStandardHelpOptions = true,
       description = {
-        "Validates config.toml and reports every mistake at once (key path: what is wrong);",
-        "when it is valid, writes <state_dir>/effective-config.toml: what the agent will use.",
+        "Validates config.toml and its identity files, reporting every mistake at once.",
+        "Each line is key path: what is wrong; the certificate and key files are read too (a key that",
+        "is no key, or another certificate's). When all is valid, it writes",
+        "<state_dir>/effective-config.toml: what the agent will use.",
         "Exit status: 0 valid (warnings allowed), 2 errors."
       })
   public static final class Apply implements Callable<Integer> {
@@ -29,6 +33,14 @@ public final class ConfigCommand {
     public Integer call() throws Exception {
       Optional<AgentConfig> config = options.load(System.err, "config apply");
       if (config.isEmpty()) {
+        return 2;
+      }
+      // The files parse and belong together: a garbage key or another certificate's key is an error here,
+      // not a renewal failing every minute later.
+      List<String> contents = CredentialContents.problems(config.get());
+      if (!contents.isEmpty()) {
+        contents.forEach(System.err::println);
+        System.err.println("estuary agent config apply: " + options.config + " has " + contents.size() + " error(s); nothing done");
         return 2;
       }
       Path written = EffectiveConfig.write(config.get());

@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
     name = "renew",
     mixinStandardHelpOptions = true,
     description = {
-      "Renews a credential now (all of them without ID), whatever its schedule; also accepts a",
-      "certificate file changed by hand, which otherwise suspends automatic renewal.",
+      "Renews a credential now (all of them without ID), whatever its schedule.",
+      "It also accepts a certificate file changed by hand, which otherwise suspends automatic renewal.",
       "With a running daemon the request is handed to it; otherwise this command does the work.",
       "Exit status: 0 renewed, 1 failed, 2 bad configuration or id."
     })

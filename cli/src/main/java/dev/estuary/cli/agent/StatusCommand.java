@@ -1,6 +1,8 @@
 package dev.estuary.cli.agent;
 
 import dev.estuary.agent.config.AgentConfig;
+import dev.estuary.agent.config.AgentSettings;
+import dev.estuary.agent.config.ConfigParseResult;
 import dev.estuary.agent.daemon.AgentLock;
 import dev.estuary.agent.daemon.StateFile;
 import java.nio.file.Path;
@@ -24,11 +26,7 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Optional<Path> stateDir = StateDirs.resolve(options);
-    if (stateDir.isEmpty()) {
-      return 2;
-    }
-    Path dir = stateDir.get();
+    Path dir = StateDirs.resolve(options);
     if (json) {
       System.out.println(StateFile.read(dir).map(Object::toString).orElse("{}"));
       return 0;
@@ -41,16 +39,26 @@ public final class StatusCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Finds the state directory: --state-dir, else the configuration's. */
+  /**
+   * Finds the state directory: --state-dir, else the configuration's, else (no readable valid
+   * configuration: status always answers) the default one, saying so in one line.
+   */
   static final class StateDirs {
     private StateDirs() {}
 
-    static Optional<Path> resolve(AgentOptions options) {
+    static Path resolve(AgentOptions options) {
       if (options.stateDir != null) {
-        return Optional.of(options.stateDir.toAbsolutePath());
+        return options.stateDir.toAbsolutePath();
       }
-      Optional<AgentConfig> config = options.load(System.err, "status");
-      return config.map(c -> c.agent().stateDir());
+      ConfigParseResult parsed = options.parse();
+      Optional<AgentConfig> config = parsed.config();
+      if (config.isPresent()) {
+        return config.get().agent().stateDir();
+      }
+      Path fallback = Path.of(AgentSettings.DEFAULT_STATE_DIR);
+      System.err.println("estuary agent status: " + options.config + " has " + parsed.errors().size()
+          + " error(s) (estuary agent config apply lists them); showing the default state directory " + fallback);
+      return fallback;
     }
   }
 }

@@ -45,8 +45,8 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Load-tests an EST server (ours or another), or the DPS-compatible registration (register):",
-      "throughput, latency percentiles, errors by kind, and server CPU per operation when the",
+      "Load-tests an EST server (ours or another), or the DPS-compatible registration (register).",
+      "It reports throughput, latency percentiles, errors by kind, and server CPU per operation when the",
       "server's Prometheus /metrics can be read."
     })
 public final class BenchCommand implements Callable<Integer> {

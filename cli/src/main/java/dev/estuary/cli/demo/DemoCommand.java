@@ -48,8 +48,8 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Plays the seed's story end to end in about a minute, in a temporary directory, and cleans up:",
-      "server, factory IDevID, agent with the seed's config.toml, EST identity, device identity,",
+      "Plays the seed's story end to end in about a minute, in a temporary directory, and cleans up.",
+      "Server, factory IDevID, agent with the seed's config.toml, EST identity, device identity,",
       "Edge CA, registration with the provisioning service, automatic renewal, re-registration."
     })
 public final class DemoCommand implements Callable<Integer> {

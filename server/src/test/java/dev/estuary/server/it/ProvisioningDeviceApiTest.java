@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 4: the DPS device API on the quickstart server's device port, over real TLS with device
- * certificates from its own EST labels: the wire shape real clients depend on (WIRE.md), the
+ * certificates from its own EST labels: the wire shape real clients depend on (docs/wire.md), the
  * re-registration after a renewal, CSR issuance, and each refusal with its exact status and code.
  */
 @Timeout(120)

@@ -93,7 +93,7 @@ class SoftHsmKeySourceTest {
       fail(
           "SoftHSM2 is not installed (" + MODULE + (util == null ? " and softhsm2-util" : "")
               + " missing): the PKCS#11 key-source test needs a real token. "
-              + "Install it with `apt-get install softhsm2` (Debian; CI's .ci/run does).");
+              + "Install it with `apt-get install softhsm2` (Debian; ./estuary test does when run as root).");
     }
 
     // 1. A private token store and an initialised token "estuary".
