@@ -69,7 +69,13 @@ public final class TestCa {
   /** Any certificate this CA signs: for answers a good server would never give. */
   public X509Certificate issue(
       String commonName, GeneralNames sans, PublicKey key, CertificateProfile profile, Instant notBefore, Instant notAfter) {
-    return issue(new X500Name("CN=" + commonName), sans, spki(key), profile, notBefore, notAfter);
+    return issue(commonName, sans, spki(key), profile, notBefore, notAfter);
+  }
+
+  /** Any certificate this CA signs, for a key as a CSR carries it. */
+  public X509Certificate issue(
+      String commonName, GeneralNames sans, SubjectPublicKeyInfo key, CertificateProfile profile, Instant notBefore, Instant notAfter) {
+    return issue(new X500Name("CN=" + commonName), sans, key, profile, notBefore, notAfter);
   }
 
   /** A fresh EC P-256 key pair. */
