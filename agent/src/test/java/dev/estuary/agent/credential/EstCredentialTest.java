@@ -230,6 +230,20 @@ class EstCredentialTest {
     assertThat(credential.pair()).isEmpty();
   }
 
+  /** Issue 16 point 7: an unreadable key is a broken pair, replaced by the next renewal with a new key. */
+  @Test
+  void aCorruptKeyFileIsABrokenPairThatTheNextRenewalReplaces() throws Exception {
+    EstCredential credential = issued(CsrBuilder.Kind.CLIENT_IDENTITY);
+    Files.writeString(keys.path(ID), "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+    server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
+
+    assertThat(credential.current()).isEmpty();
+    assertThat(credential.renew(attempt(false))).isInstanceOf(RenewalOutcome.Renewed.class);
+
+    assertThat(credential.pair()).isPresent();
+    assertThat(keys.exists(KeyRotation.temporaryKeyId(ID))).isFalse();
+  }
+
   @Test
   void thereIsNoCurrentCertificateBeforeTheFirstIssuance() {
     assertThat(credential(CsrBuilder.Kind.CLIENT_IDENTITY).current()).isEmpty();
