@@ -22,8 +22,8 @@ import dev.estuary.agent.store.CredentialStore;
 import dev.estuary.agent.store.DeviceKeys;
 import dev.estuary.agent.store.FileKeys;
 import dev.estuary.agent.store.Pkcs11Module;
+import dev.estuary.agent.store.PrivateDirectories;
 import dev.estuary.agent.store.TrustAnchors;
-import dev.estuary.files.AtomicFiles;
 import dev.estuary.pki.CsrBuilder;
 import dev.estuary.pki.Thumbprints;
 import java.io.IOException;
@@ -87,13 +87,14 @@ public final class Agent implements AutoCloseable {
     this.pkcs11 = pkcs11;
   }
 
-  /** The state directory of {@code config}, created with mode 0700 when missing. */
+  /**
+   * The state directory of {@code config}, created with mode 0700 when missing, set to 0700 (with
+   * one line in the log) when others may look or write in it.
+   *
+   * @throws IOException also when it lets others in and belongs to another user
+   */
   public static Path stateDirectory(AgentConfig config) throws IOException {
-    Path stateDir = config.agent().stateDir();
-    if (Files.notExists(stateDir)) {
-      AtomicFiles.createPrivateDirectory(stateDir, "rwx------");
-    }
-    return stateDir;
+    return PrivateDirectories.ensurePrivate(config.agent().stateDir());
   }
 
   /** Builds the agent for {@code config}; creates the state directory (0700) when missing. */
@@ -105,6 +106,9 @@ public final class Agent implements AutoCloseable {
       DeviceKeys keys = pkcs11.filter(Pkcs11Module::generatesKeys).isPresent()
           ? pkcs11.get().keys(stateDir.resolve("keys"), config.agent().keyType().configName())
           : new FileKeys(stateDir.resolve("keys"), config.agent().keyType().configName(), new SecureRandom());
+      if (Files.exists(stateDir.resolve("certs"))) {
+        PrivateDirectories.ensure(stateDir.resolve("certs"), CertificateFiles.DIR_MODE);
+      }
       CredentialStore store = new CredentialStore(keys, new CertificateFiles(stateDir.resolve("certs")));
       StateFile state = StateFile.open(stateDir, clock);
       List<X509Certificate> trust = TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore());
