@@ -1,6 +1,7 @@
 package dev.estuary.agent.est;
 
 import dev.estuary.agent.net.Https;
+import dev.estuary.agent.text.Printable;
 import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.EstBase64;
@@ -188,7 +189,7 @@ public final class EstClient {
     if (nl >= 0) {
       text = text.substring(0, nl).strip();
     }
-    text = text.replaceAll("\\p{Cntrl}", "?");
+    text = Printable.of(text.replaceAll("\\p{Cntrl}", "?"));
     if (text.length() > 200) {
       text = text.substring(0, 200) + "…";
     }

@@ -11,10 +11,27 @@ import org.slf4j.LoggerFactory;
 public final class LogLines implements AutoCloseable {
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final Level before = root.getLevel();
 
+  /** Captures warnings and errors. */
   public LogLines() {
+    this(Level.WARN);
+  }
+
+  /** Captures lines at {@code level} and above (the root logger's level is lowered while open). */
+  public LogLines(Level level) {
     appender.start();
     root.addAppender(appender);
+    if (before.toInt() > level.toInt()) {
+      root.setLevel(level);
+    }
+  }
+
+  /** Every line captured, at any level: the logger's simple name, then the formatted message. */
+  public List<String> all() {
+    return appender.list.stream()
+        .map(e -> e.getLoggerName().substring(e.getLoggerName().lastIndexOf('.') + 1) + " " + e.getFormattedMessage())
+        .toList();
   }
 
   /** Each warning or error so far: its logger's simple name, then the formatted message. */
@@ -34,5 +51,6 @@ public final class LogLines implements AutoCloseable {
   public void close() {
     root.detachAppender(appender);
     appender.stop();
+    root.setLevel(before);
   }
 }
