@@ -28,7 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A credential obtained and renewed over EST ({@code est-id}, {@code device-id}, {@code
  * aziot-edged-ca}): makes the key (or reuses it), sends a CSR to {@code simpleenroll}, checks the
- * answer, and stores key and certificate so that a matching pair is on disk at every instant.
+ * answer with {@link IssuedCertificateCheck} (completing the chain from {@code cacerts} when the
+ * server sent the issued certificate alone) before anything is written, and stores key and
+ * certificate so that a matching pair is on disk at every instant. A 401/403 to the identity
+ * presented is retried once with the identity the {@link IdentitySource} offers instead (the
+ * bootstrap identity for a refused {@code est-id}).
  *
  * <p>The key is replaced through {@link KeyRotation} when the configuration asks for it, when
  * there is no key yet, or when the key on disk no longer matches the certificate; otherwise the

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code identity_cert}/{@code identity_pk}: that certificate, for every request;
  *   <li>{@code bootstrap_identity_cert}/{@code bootstrap_identity_pk}: the EST identity {@code
- *       est-id} while it is valid, else (none yet, or expired while the device was off) the
- *       bootstrap identity;
+ *       est-id} while it is valid (on disk, matching its key, chaining to the trust anchors) and
+ *       no server has refused it (401/403), else (none yet, expired while the device was off,
+ *       refused) the bootstrap identity;
  *   <li>{@code username}/{@code password}: Basic, added to either, or alone.
  * </ul>
  *

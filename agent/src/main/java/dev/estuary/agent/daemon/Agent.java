@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -120,6 +121,15 @@ public final class Agent implements AutoCloseable {
       String seed = seedOf(config);
       Supplier<Optional<EstCredential.Pair>> estIdPair =
           () -> Optional.ofNullable(credentials.get(EstCertificate.EST_ID)).flatMap(EstCredential::readablePair);
+      // A server refused the EST identity for another credential: replace est-id (through the
+      // bootstrap identity) at the next step rather than at its renewal time.
+      AtomicReference<RenewalEngine> engineOnceBuilt = new AtomicReference<>();
+      Runnable estIdRefused = () -> {
+        RenewalEngine built = engineOnceBuilt.get();
+        if (built != null && credentials.containsKey(EstCertificate.EST_ID)) {
+          built.renewNow(EstCertificate.EST_ID, clock.instant());
+        }
+      };
       BiConsumer<EstCredential.Request, EstCertificate> add =
           (request, authFrom) -> {
             EstCredential credential =
@@ -127,7 +137,7 @@ public final class Agent implements AutoCloseable {
                     request,
                     store,
                     est,
-                    identities.sourceFor(authFrom.auth(), estIdPair),
+                    identities.sourceFor(authFrom.auth(), estIdPair, estIdRefused),
                     state,
                     PausePoint.forCredential(stateDir, request.id()));
             credentials.put(credential.id(), credential);
@@ -156,6 +166,7 @@ public final class Agent implements AutoCloseable {
       }
       publishPreloadedIdentity(config, store.certificates(), state);
       RenewalEngine engine = new RenewalEngine(clock, managed);
+      engineOnceBuilt.set(engine);
       Agent agent = new Agent(config, clock, state, store, Map.copyOf(credentials), trust, engine, pkcs11);
       state.publish(engine.status());
       return agent;
