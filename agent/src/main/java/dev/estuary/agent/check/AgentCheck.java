@@ -146,8 +146,14 @@ public final class AgentCheck {
         EstIdentity who = identityForProbe(identities, e.getValue());
         EstClient.Probe probe = est.probe(e.getKey(), who);
         X509Certificate top = probe.caCerts().getFirst();
-        results.add(CheckResult.ok(name, "reachable, TLS trusted, cacerts gives " + probe.caCerts().size()
-            + " certificate(s) (" + Printable.of(top.getSubjectX500Principal().getName()) + ")"));
+        String found = "reachable, TLS trusted, cacerts gives " + probe.caCerts().size()
+            + " certificate(s) (" + Printable.of(top.getSubjectX500Principal().getName()) + ")";
+        if (chainsToTrust(probe.caCerts(), trust)) {
+          results.add(CheckResult.ok(name, found));
+        } else {
+          results.add(CheckResult.warning(name, found + ", none of which chains to trusted_certs",
+              "certificates from this label are refused unless they chain to trusted_certs: add the label's root to trusted_certs"));
+        }
         if (!clockChecked && probe.serverDate().isPresent()) {
           clock(probe.serverDate().get(), e.getKey());
           clockChecked = true;
@@ -163,6 +169,26 @@ public final class AgentCheck {
       results.add(CheckResult.warning("clock", "not compared: no EST server answered with a Date header",
           "make sure the device's clock is set (NTP): certificates are checked against it"));
     }
+  }
+
+  /** Whether some certificate of {@code caCerts} is, or chains (with the others) to, a trust anchor. */
+  private boolean chainsToTrust(List<X509Certificate> caCerts, List<X509Certificate> trust) {
+    IssuedCertificateCheck chains = new IssuedCertificateCheck(trust);
+    for (X509Certificate c : caCerts) {
+      if (trust.contains(c)) {
+        return true;
+      }
+      List<X509Certificate> chain = new ArrayList<>();
+      chain.add(c);
+      caCerts.stream().filter(o -> !o.equals(c)).forEach(chain::add);
+      try {
+        chains.stored(chain, clock.instant());
+        return true;
+      } catch (IssuedCertificateCheck.Unacceptable e) {
+        // try the next
+      }
+    }
+    return false;
   }
 
   /**

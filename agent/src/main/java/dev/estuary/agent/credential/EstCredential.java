@@ -18,6 +18,7 @@ import dev.estuary.pki.PkiException;
 import java.io.IOException;
 import java.net.URI;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -67,6 +68,7 @@ public final class EstCredential implements Renewable {
   private final CertificateLedger ledger;
   private final KeyRotation<List<X509Certificate>> rotation;
   private final IssuedCertificateCheck check;
+  private final Clock clock;
 
   public EstCredential(
       Request request, CredentialStore store, EstClient est, IdentitySource identity, CertificateLedger ledger) {
@@ -81,6 +83,19 @@ public final class EstCredential implements Renewable {
       IdentitySource identity,
       CertificateLedger ledger,
       KeyRotation.StepObserver steps) {
+    this(request, store, est, identity, ledger, steps, Clock.systemUTC());
+  }
+
+  /** As above, with the clock that judges the chain of the pair on disk. */
+  public EstCredential(
+      Request request,
+      CredentialStore store,
+      EstClient est,
+      IdentitySource identity,
+      CertificateLedger ledger,
+      KeyRotation.StepObserver steps,
+      Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.request = Objects.requireNonNull(request, "request");
     this.store = Objects.requireNonNull(store, "store");
     this.est = Objects.requireNonNull(est, "est");
@@ -131,7 +146,7 @@ public final class EstCredential implements Renewable {
       return Optional.empty();
     }
     try {
-      check.stored(chain.get(), Instant.now());
+      check.stored(chain.get(), clock.instant());
     } catch (IssuedCertificateCheck.Unacceptable e) {
       if (report) {
         log.warn("{}: {} is not used: {}", id(), store.certificates().path(id()), e.getMessage().replace("the certificate returned", "the certificate"));

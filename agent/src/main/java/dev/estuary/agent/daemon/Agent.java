@@ -139,7 +139,8 @@ public final class Agent implements AutoCloseable {
                     est,
                     identities.sourceFor(authFrom.auth(), estIdPair, estIdRefused),
                     state,
-                    PausePoint.forCredential(stateDir, request.id()));
+                    PausePoint.forCredential(stateDir, request.id()),
+                    clock);
             credentials.put(credential.id(), credential);
             managed.add(
                 managed(
