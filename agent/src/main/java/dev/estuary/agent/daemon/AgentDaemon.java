@@ -59,7 +59,7 @@ public final class AgentDaemon {
         if (stopped.await(Math.max(wait, 1), TimeUnit.MILLISECONDS)) {
           break;
         }
-        if (takeRequests()) {
+        if (requestsTaken()) {
           break;
         }
         now = agent.clock().instant();
@@ -99,6 +99,15 @@ public final class AgentDaemon {
       }
     }
     return next;
+  }
+
+  /** {@link #takeRequests()} while sleeping: a failure to read them waits for the next step (which reports it). */
+  private boolean requestsTaken() {
+    try {
+      return takeRequests();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private boolean takeRequests() throws IOException {
