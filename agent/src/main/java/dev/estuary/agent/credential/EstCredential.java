@@ -306,9 +306,9 @@ public final class EstCredential implements Renewable {
 
   private RenewalOutcome.Failed failure(Exception e) {
     return switch (e) {
-      case EstException est -> new RenewalOutcome.Failed(kindOf(est.kind()), est.getMessage(), est.retryAfter());
-      case UnusableAnswer bad -> RenewalOutcome.Failed.of(FailureKind.BAD_RESPONSE, request.url() + ": " + bad.getMessage());
-      default -> RenewalOutcome.Failed.of(FailureKind.LOCAL, e.getMessage() == null ? e.toString() : e.getMessage());
+      case EstException est -> new RenewalOutcome.Failed(kindOf(est.kind()), Printable.of(est.getMessage()), est.retryAfter());
+      case UnusableAnswer bad -> RenewalOutcome.Failed.of(FailureKind.BAD_RESPONSE, request.url() + ": " + Printable.of(bad.getMessage()));
+      default -> RenewalOutcome.Failed.of(FailureKind.LOCAL, Printable.of(e.getMessage() == null ? e.toString() : e.getMessage()));
     };
   }
 
