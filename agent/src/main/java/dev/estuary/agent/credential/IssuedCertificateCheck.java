@@ -53,8 +53,9 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
  * </ul>
  *
  * <p>What it returns is what the agent stores: the issued certificate first, then the intermediates
- * up to (not including) the trust anchor, in path order — what mTLS and DPS need to present. The
- * anchor itself is left out: every verifier has it already.
+ * up to (not including) the trust anchor, in path order — what mTLS and DPS need to present. A
+ * self-signed anchor (a root) is left out: every verifier has it already; an anchor that is itself
+ * an intermediate (a pinned issuing CA) is kept, last.
  */
 public final class IssuedCertificateCheck {
   /** The most certificates an answer (and a chain) may hold. */
@@ -193,6 +194,12 @@ public final class IssuedCertificateCheck {
       }
       if (path.isEmpty() || !path.get(0).equals(leaf)) {
         throw new Unacceptable("the certificate returned is itself a trust anchor, not an issued certificate", false);
+      }
+      // An anchor that is an intermediate (trusted_certs pinning an issuing CA) is still sent:
+      // verifiers that trust the root above it (DPS, the hub) need it.
+      X509Certificate anchor = result.getTrustAnchor().getTrustedCert();
+      if (anchor != null && !anchor.getSubjectX500Principal().equals(anchor.getIssuerX500Principal())) {
+        path.add(anchor);
       }
       return List.copyOf(path);
     } catch (CertPathBuilderException e) {

@@ -46,6 +46,15 @@ class IssuedCertificateCheckTest {
   }
 
   @Test
+  void anIntermediateInTrustedCertsIsKeptInTheStoredChainForVerifiersThatTrustTheRoot() throws Exception {
+    X509Certificate leaf = ISSUING.client(CN, key.getPublic());
+
+    List<X509Certificate> stored = new IssuedCertificateCheck(List.of(ISSUING.certificate())).check(List.of(leaf), List.of(), client(), now);
+
+    assertThat(stored).containsExactly(leaf, ISSUING.certificate());
+  }
+
+  @Test
   void anIssuedCertificateAloneIsUnchainedUntilCacertsCompletesIt() throws Exception {
     X509Certificate leaf = ISSUING.client(CN, key.getPublic());
 
