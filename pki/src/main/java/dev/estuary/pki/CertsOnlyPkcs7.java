@@ -3,6 +3,7 @@ package dev.estuary.pki;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -114,15 +115,31 @@ public final class CertsOnlyPkcs7 {
 
   /** The certificates of a certs-only (or any) CMS SignedData, in their encoded order. */
   public static List<X509Certificate> decode(byte[] der) throws PkiException {
+    return decode(der, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #decode(byte[])}, refusing a structure of more than {@code max} certificates before
+   * converting any of them.
+   */
+  public static List<X509Certificate> decode(byte[] der, int max) throws PkiException {
+    Collection<X509CertificateHolder> holders;
     try {
-      CMSSignedData sd = new CMSSignedData(der);
+      holders = new CMSSignedData(der).getCertificates().getMatches(null);
+    } catch (CMSException | RuntimeException e) {
+      throw new PkiException("not a PKCS#7 certs-only structure: " + e.getMessage(), e);
+    }
+    if (holders.size() > max) {
+      throw new PkiException("the PKCS#7 structure holds " + holders.size() + " certificates; at most " + max + " are accepted");
+    }
+    try {
       JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
       List<X509Certificate> out = new ArrayList<>();
-      for (X509CertificateHolder h : sd.getCertificates().getMatches(null)) {
+      for (X509CertificateHolder h : holders) {
         out.add(converter.getCertificate(h));
       }
       return out;
-    } catch (CMSException | CertificateException | RuntimeException e) {
+    } catch (CertificateException | RuntimeException e) {
       throw new PkiException("not a PKCS#7 certs-only structure: " + e.getMessage(), e);
     }
   }

@@ -7,6 +7,8 @@ import dev.estuary.agent.config.EstAuth;
 import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.agent.config.Provisioning;
 import dev.estuary.agent.credential.Identities;
+import dev.estuary.agent.credential.IssuedCertificateCheck;
+import dev.estuary.agent.text.Printable;
 import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.net.Https;
@@ -107,7 +109,7 @@ public final class AgentCheck {
     }
     estServers(config, trust);
     Path stateDir = config.agent().stateDir();
-    credentials(config, stateDir);
+    credentials(config, stateDir, trust);
     keyFiles(stateDir);
     provisioning(config, trust);
     assignment(config, stateDir);
@@ -126,14 +128,14 @@ public final class AgentCheck {
     }
     String name = "registration " + dps.registrationId();
     if (s == null || !s.has("assigned_hub")) {
-      results.add(CheckResult.failed(name, "not assigned to a hub yet" + (s != null && s.has("last_error") ? ": " + s.text("last_error", "") : ""),
+      results.add(CheckResult.failed(name, "not assigned to a hub yet" + (s != null && s.has("last_error") ? ": " + Printable.of(s.text("last_error", "")) : ""),
           "the agent registers once it has the device identity; `estuary agent status` shows the last attempt"));
       return;
     }
-    String assigned = "assigned to hub " + s.text("assigned_hub", "") + " as device " + s.text("device_id", "")
-        + " (" + s.text("substatus", "") + ", " + s.text("registered_at", "") + ")";
+    String assigned = "assigned to hub " + Printable.of(s.text("assigned_hub", "")) + " as device " + Printable.of(s.text("device_id", ""))
+        + " (" + Printable.of(s.text("substatus", "")) + ", " + Printable.of(s.text("registered_at", "")) + ")";
     if (s.has("last_error")) {
-      results.add(CheckResult.warning(name, assigned + "; re-registration failing: " + s.text("last_error", ""),
+      results.add(CheckResult.warning(name, assigned + "; re-registration failing: " + Printable.of(s.text("last_error", "")),
           "the agent retries on its own; the assignment above stays in force meanwhile"));
     } else {
       results.add(CheckResult.ok(name, assigned));
@@ -156,8 +158,14 @@ public final class AgentCheck {
         EstIdentity who = identityForProbe(identities, e.getValue());
         EstClient.Probe probe = est.probe(e.getKey(), who);
         X509Certificate top = probe.caCerts().get(0);
-        results.add(CheckResult.ok(name, "reachable, TLS trusted, cacerts gives " + probe.caCerts().size()
-            + " certificate(s) (" + top.getSubjectX500Principal().getName() + ")"));
+        String found = "reachable, TLS trusted, cacerts gives " + probe.caCerts().size()
+            + " certificate(s) (" + Printable.of(top.getSubjectX500Principal().getName()) + ")";
+        if (chainsToTrust(probe.caCerts(), trust)) {
+          results.add(CheckResult.ok(name, found));
+        } else {
+          results.add(CheckResult.warning(name, found + ", none of which chains to trusted_certs",
+              "certificates from this label are refused unless they chain to trusted_certs: add the label's root to trusted_certs"));
+        }
         if (!clockChecked && probe.serverDate().isPresent()) {
           clock(probe.serverDate().get(), e.getKey());
           clockChecked = true;
@@ -173,6 +181,26 @@ public final class AgentCheck {
       results.add(CheckResult.warning("clock", "not compared: no EST server answered with a Date header",
           "make sure the device's clock is set (NTP): certificates are checked against it"));
     }
+  }
+
+  /** Whether some certificate of {@code caCerts} is, or chains (with the others) to, a trust anchor. */
+  private boolean chainsToTrust(List<X509Certificate> caCerts, List<X509Certificate> trust) {
+    IssuedCertificateCheck chains = new IssuedCertificateCheck(trust);
+    for (X509Certificate c : caCerts) {
+      if (trust.contains(c)) {
+        return true;
+      }
+      List<X509Certificate> chain = new ArrayList<>();
+      chain.add(c);
+      caCerts.stream().filter(o -> !o.equals(c)).forEach(chain::add);
+      try {
+        chains.stored(chain, clock.instant());
+        return true;
+      } catch (IssuedCertificateCheck.Unacceptable e) {
+        // try the next
+      }
+    }
+    return false;
   }
 
   /**
@@ -214,7 +242,7 @@ public final class AgentCheck {
   }
 
   /** Each credential: present, key matching, valid, and when it renews. */
-  private void credentials(AgentConfig config, Path stateDir) {
+  private void credentials(AgentConfig config, Path stateDir, List<X509Certificate> trust) {
     JsonObject state;
     try {
       state = StateFile.read(stateDir).orElse(null);
@@ -228,13 +256,16 @@ public final class AgentCheck {
     config.estCertificates().forEach(c -> ids.add(c.id()));
     CertificateFiles certs = new CertificateFiles(stateDir.resolve("certs"));
     Instant now = clock.instant();
+    IssuedCertificateCheck chains = new IssuedCertificateCheck(trust);
     for (String id : ids) {
       JsonObject entry = state == null ? null : state.object("credentials").object(id);
-      credential(id, certs, stateDir, entry, now);
+      // A preloaded EST identity (identity_cert) comes from the factory, not from these servers.
+      boolean preloaded = EstCertificate.EST_ID.equals(id) && !config.needsEstIdentity();
+      credential(id, certs, stateDir, entry, now, preloaded ? null : chains);
     }
   }
 
-  private void credential(String id, CertificateFiles certs, Path stateDir, JsonObject entry, Instant now) {
+  private void credential(String id, CertificateFiles certs, Path stateDir, JsonObject entry, Instant now, IssuedCertificateCheck chains) {
     Optional<List<X509Certificate>> chain;
     try {
       chain = certs.read(id);
@@ -249,11 +280,20 @@ public final class AgentCheck {
     }
     X509Certificate leaf = chain.get().get(0);
     Instant notAfter = leaf.getNotAfter().toInstant();
-    String subject = leaf.getSubjectX500Principal().getName();
+    String subject = Printable.of(leaf.getSubjectX500Principal().getName());
     Optional<String> keyProblem = keyProblem(id, stateDir, leaf);
     if (keyProblem.isPresent()) {
       results.add(CheckResult.failed(id, subject + ": " + keyProblem.get(), "`estuary agent renew " + id + " --now` makes a new pair"));
       return;
+    }
+    if (chains != null) {
+      try {
+        chains.stored(chain.get(), now);
+      } catch (IssuedCertificateCheck.Unacceptable e) {
+        results.add(CheckResult.failed(id, subject + " in " + certs.path(id) + ": " + e.getMessage().replace("the certificate returned", "the certificate"),
+            "the agent does not use it: it replaces it through the bootstrap identity, or `estuary agent renew " + id + " --now`"));
+        return;
+      }
     }
     if (now.isAfter(notAfter)) {
       results.add(CheckResult.failed(id, subject + " expired at " + notAfter,
@@ -269,12 +309,12 @@ public final class AgentCheck {
       results.add(CheckResult.ok(id, validity + (EstCertificate.EST_ID.equals(id) ? "; preloaded, not renewed by the agent" : "")));
       return;
     }
-    String renews = "; renews at " + entry.text("renewal_time", "");
+    String renews = "; renews at " + Printable.of(entry.text("renewal_time", ""));
     if ("suspended".equals(entry.text("last_outcome", ""))) {
-      results.add(CheckResult.warning(id, validity + "; automatic renewal suspended: " + entry.text("last_error", ""),
+      results.add(CheckResult.warning(id, validity + "; automatic renewal suspended: " + Printable.of(entry.text("last_error", "")),
           "look at the file, then `estuary agent renew " + id + " --now`"));
     } else if (entry.has("last_error")) {
-      results.add(CheckResult.warning(id, validity + renews + "; last attempt failed: " + entry.text("last_error", ""),
+      results.add(CheckResult.warning(id, validity + renews + "; last attempt failed: " + Printable.of(entry.text("last_error", "")),
           "the agent retries on its own; fix the cause shown"));
     } else {
       results.add(CheckResult.ok(id, validity + renews));

@@ -12,11 +12,13 @@ import dev.estuary.agent.renewal.RenewalOutcome;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.CredentialStore;
 import dev.estuary.agent.store.KeyHandle;
+import dev.estuary.agent.text.Printable;
 import dev.estuary.pki.CsrBuilder;
 import dev.estuary.pki.PkiException;
 import java.io.IOException;
 import java.net.URI;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +29,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A credential obtained and renewed over EST ({@code est-id}, {@code device-id}, {@code
  * aziot-edged-ca}): makes the key (or reuses it), sends a CSR to {@code simpleenroll}, checks the
- * answer, and stores key and certificate so that a matching pair is on disk at every instant.
+ * answer with {@link IssuedCertificateCheck} (completing the chain from {@code cacerts} when the
+ * server sent the issued certificate alone) before anything is written, and stores key and
+ * certificate so that a matching pair is on disk at every instant. A 401/403 to the identity
+ * presented is retried once with the identity the {@link IdentitySource} offers instead (the
+ * bootstrap identity for a refused {@code est-id}).
  *
  * <p>The key is replaced through {@link KeyRotation} when the configuration asks for it, when
  * there is no key yet, or when the key on disk no longer matches the certificate; otherwise the
@@ -61,6 +67,8 @@ public final class EstCredential implements Renewable {
   private final IdentitySource identity;
   private final CertificateLedger ledger;
   private final KeyRotation<List<X509Certificate>> rotation;
+  private final IssuedCertificateCheck check;
+  private final Clock clock;
 
   public EstCredential(
       Request request, CredentialStore store, EstClient est, IdentitySource identity, CertificateLedger ledger) {
@@ -75,12 +83,26 @@ public final class EstCredential implements Renewable {
       IdentitySource identity,
       CertificateLedger ledger,
       KeyRotation.StepObserver steps) {
+    this(request, store, est, identity, ledger, steps, Clock.systemUTC());
+  }
+
+  /** As above, with the clock that judges the chain of the pair on disk. */
+  public EstCredential(
+      Request request,
+      CredentialStore store,
+      EstClient est,
+      IdentitySource identity,
+      CertificateLedger ledger,
+      KeyRotation.StepObserver steps,
+      Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.request = Objects.requireNonNull(request, "request");
     this.store = Objects.requireNonNull(store, "store");
     this.est = Objects.requireNonNull(est, "est");
     this.identity = Objects.requireNonNull(identity, "identity");
     this.ledger = Objects.requireNonNull(ledger, "ledger");
     this.rotation = new KeyRotation<>(store, steps);
+    this.check = new IssuedCertificateCheck(est.trustAnchors());
   }
 
   @Override
@@ -97,12 +119,38 @@ public final class EstCredential implements Renewable {
    * (nothing yet, or a pair broken by hand — the next renewal replaces it).
    */
   public Optional<Pair> pair() throws IOException {
+    return pair(false);
+  }
+
+  /**
+   * {@link #pair()}; with {@code report}, one log line says why a pair on disk is not used. A
+   * certificate that does not chain to the trust anchors is not used (it came from a server that
+   * should not have issued it); a key file that cannot be read is a broken pair, replaced by the
+   * next renewal like any other.
+   */
+  private Optional<Pair> pair(boolean report) throws IOException {
     Optional<List<X509Certificate>> chain = store.certificates().read(id());
     if (chain.isEmpty()) {
       return Optional.empty();
     }
-    Optional<KeyHandle> key = store.keys().load(id());
+    Optional<KeyHandle> key;
+    try {
+      key = store.keys().load(id());
+    } catch (IOException unreadable) {
+      if (report) {
+        log.warn("{}: its key is unreadable ({}); the pair is replaced with a new key", id(), Printable.of(unreadable.getMessage()));
+      }
+      return Optional.empty();
+    }
     if (key.isEmpty() || !CredentialStore.certifies(chain.get().get(0), key.get())) {
+      return Optional.empty();
+    }
+    try {
+      check.stored(chain.get(), clock.instant());
+    } catch (IssuedCertificateCheck.Unacceptable e) {
+      if (report) {
+        log.warn("{}: {} is not used: {}", id(), store.certificates().path(id()), e.getMessage().replace("the certificate returned", "the certificate"));
+      }
       return Optional.empty();
     }
     return Optional.of(new Pair(chain.get(), key.get()));
@@ -133,7 +181,7 @@ public final class EstCredential implements Renewable {
   public Optional<CertificateInfo> current() {
     try {
       rotation.recover(id(), id());
-      return pair().map(Pair::info);
+      return pair(true).map(Pair::info);
     } catch (IOException e) {
       log.warn("{}: cannot read the key and certificate on disk: {}", id(), e.getMessage());
       return Optional.empty();
@@ -211,35 +259,58 @@ public final class EstCredential implements Renewable {
         store.keys().load(keyId).orElseThrow(() -> new IOException("the key " + store.keys().describe(keyId) + " vanished"));
     byte[] csr = CsrBuilder.build(request.commonName(), request.kind(), key.publicKey(), key.privateKey(), key.provider());
     log.debug("{}: simpleenroll at {} as {}", id(), request.url(), who.name());
-    List<X509Certificate> chain = est.simpleEnroll(request.url(), csr, who);
-    check(chain.get(0), key, now);
+    List<X509Certificate> answer;
+    EstIdentity as = who;
+    try {
+      answer = est.simpleEnroll(request.url(), csr, who);
+    } catch (EstException e) {
+      Optional<EstIdentity> instead = refusedIdentity(e) ? identity.afterRefusal(who, id(), now) : Optional.empty();
+      if (instead.isEmpty()) {
+        throw e;
+      }
+      as = instead.get();
+      answer = est.simpleEnroll(request.url(), csr, as);
+    }
+    List<X509Certificate> chain = checked(answer, as, key, now);
     ledger.pending(id(), CertificateFiles.fingerprintOf(chain));
     return chain;
   }
 
-  private void check(X509Certificate leaf, KeyHandle key, Instant now) throws UnusableAnswer {
-    if (!CredentialStore.certifies(leaf, key)) {
-      throw new UnusableAnswer("the certificate returned is for another key");
+  /** 401 or 403: the server refused the identity presented. */
+  private static boolean refusedIdentity(EstException e) {
+    return e.kind() == EstException.Kind.REFUSED && (e.status() == 401 || e.status() == 403);
+  }
+
+  /**
+   * The chain to store for {@code answer}, after {@link IssuedCertificateCheck}: with the chain the
+   * answer carries, or else with the label's {@code cacerts} (a server that answers with the issued
+   * certificate alone, as RFC 7030 §4.2.3 says).
+   */
+  private List<X509Certificate> checked(List<X509Certificate> answer, EstIdentity who, KeyHandle key, Instant now)
+      throws EstException, UnusableAnswer {
+    IssuedCertificateCheck.Expected expected = new IssuedCertificateCheck.Expected(key.publicKey(), request.commonName(), request.kind());
+    try {
+      return check.check(answer, List.of(), expected, now);
+    } catch (IssuedCertificateCheck.Unacceptable e) {
+      if (!e.unchained()) {
+        throw new UnusableAnswer(e.getMessage());
+      }
     }
-    if (now.isAfter(leaf.getNotAfter().toInstant())) {
-      throw new UnusableAnswer("the certificate returned expired at " + leaf.getNotAfter().toInstant());
-    }
-    boolean isCa = leaf.getBasicConstraints() >= 0;
-    if (request.kind() == CsrBuilder.Kind.EDGE_CA && !isCa) {
-      throw new UnusableAnswer("the certificate returned for the Edge CA is not a CA certificate (is the URL an Edge CA label?)");
-    }
-    if (request.kind() == CsrBuilder.Kind.CLIENT_IDENTITY && isCa) {
-      throw new UnusableAnswer("the certificate returned for a client identity is a CA certificate");
+    List<X509Certificate> caCerts = est.caCerts(request.url(), who);
+    try {
+      return check.check(answer, caCerts, expected, now);
+    } catch (IssuedCertificateCheck.Unacceptable e) {
+      throw new UnusableAnswer(e.getMessage());
     }
   }
 
   private RenewalOutcome.Failed failure(Exception e) {
     if (e instanceof EstException est) {
-      return new RenewalOutcome.Failed(kindOf(est.kind()), est.getMessage(), est.retryAfter());
+      return new RenewalOutcome.Failed(kindOf(est.kind()), Printable.of(est.getMessage()), est.retryAfter());
     } else if (e instanceof UnusableAnswer bad) {
-      return RenewalOutcome.Failed.of(FailureKind.BAD_RESPONSE, request.url() + ": " + bad.getMessage());
+      return RenewalOutcome.Failed.of(FailureKind.BAD_RESPONSE, request.url() + ": " + Printable.of(bad.getMessage()));
     }
-    return RenewalOutcome.Failed.of(FailureKind.LOCAL, e.getMessage() == null ? e.toString() : e.getMessage());
+    return RenewalOutcome.Failed.of(FailureKind.LOCAL, Printable.of(e.getMessage() == null ? e.toString() : e.getMessage()));
   }
 
   private static FailureKind kindOf(EstException.Kind kind) {

@@ -22,8 +22,8 @@ import dev.estuary.agent.store.CredentialStore;
 import dev.estuary.agent.store.DeviceKeys;
 import dev.estuary.agent.store.FileKeys;
 import dev.estuary.agent.store.Pkcs11Module;
+import dev.estuary.agent.store.PrivateDirectories;
 import dev.estuary.agent.store.TrustAnchors;
-import dev.estuary.files.AtomicFiles;
 import dev.estuary.pki.CsrBuilder;
 import dev.estuary.pki.Thumbprints;
 import java.io.IOException;
@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -87,13 +88,14 @@ public final class Agent implements AutoCloseable {
     this.pkcs11 = pkcs11;
   }
 
-  /** The state directory of {@code config}, created with mode 0700 when missing. */
+  /**
+   * The state directory of {@code config}, created with mode 0700 when missing, set to 0700 (with
+   * one line in the log) when others may look or write in it.
+   *
+   * @throws IOException also when it lets others in and belongs to another user
+   */
   public static Path stateDirectory(AgentConfig config) throws IOException {
-    Path stateDir = config.agent().stateDir();
-    if (Files.notExists(stateDir)) {
-      AtomicFiles.createPrivateDirectory(stateDir, "rwx------");
-    }
-    return stateDir;
+    return PrivateDirectories.ensurePrivate(config.agent().stateDir());
   }
 
   /** Builds the agent for {@code config}; creates the state directory (0700) when missing. */
@@ -105,6 +107,9 @@ public final class Agent implements AutoCloseable {
       DeviceKeys keys = pkcs11.filter(Pkcs11Module::generatesKeys).isPresent()
           ? pkcs11.get().keys(stateDir.resolve("keys"), config.agent().keyType().configName())
           : new FileKeys(stateDir.resolve("keys"), config.agent().keyType().configName(), new SecureRandom());
+      if (Files.exists(stateDir.resolve("certs"))) {
+        PrivateDirectories.ensure(stateDir.resolve("certs"), CertificateFiles.DIR_MODE);
+      }
       CredentialStore store = new CredentialStore(keys, new CertificateFiles(stateDir.resolve("certs")));
       StateFile state = StateFile.open(stateDir, clock);
       List<X509Certificate> trust = TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore());
@@ -116,6 +121,15 @@ public final class Agent implements AutoCloseable {
       String seed = seedOf(config);
       Supplier<Optional<EstCredential.Pair>> estIdPair =
           () -> Optional.ofNullable(credentials.get(EstCertificate.EST_ID)).flatMap(EstCredential::readablePair);
+      // A server refused the EST identity for another credential: replace est-id (through the
+      // bootstrap identity) at the next step rather than at its renewal time.
+      AtomicReference<RenewalEngine> engineOnceBuilt = new AtomicReference<>();
+      Runnable estIdRefused = () -> {
+        RenewalEngine built = engineOnceBuilt.get();
+        if (built != null && credentials.containsKey(EstCertificate.EST_ID)) {
+          built.renewNow(EstCertificate.EST_ID, clock.instant());
+        }
+      };
       BiConsumer<EstCredential.Request, EstCertificate> add =
           (request, authFrom) -> {
             EstCredential credential =
@@ -123,9 +137,10 @@ public final class Agent implements AutoCloseable {
                     request,
                     store,
                     est,
-                    identities.sourceFor(authFrom.auth(), estIdPair),
+                    identities.sourceFor(authFrom.auth(), estIdPair, estIdRefused),
                     state,
-                    PausePoint.forCredential(stateDir, request.id()));
+                    PausePoint.forCredential(stateDir, request.id()),
+                    clock);
             credentials.put(credential.id(), credential);
             managed.add(
                 managed(
@@ -152,6 +167,7 @@ public final class Agent implements AutoCloseable {
       }
       publishPreloadedIdentity(config, store.certificates(), state);
       RenewalEngine engine = new RenewalEngine(clock, managed);
+      engineOnceBuilt.set(engine);
       Agent agent = new Agent(config, clock, state, store, Map.copyOf(credentials), trust, engine, pkcs11);
       state.publish(engine.status());
       return agent;

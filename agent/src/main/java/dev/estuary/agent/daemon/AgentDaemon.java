@@ -1,6 +1,7 @@
 package dev.estuary.agent.daemon;
 
 import dev.estuary.agent.renewal.CredentialStatus;
+import dev.estuary.agent.text.Printable;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,9 @@ public final class AgentDaemon {
   /** How often the sleeping loop looks for requests. */
   static final Duration POLL = Duration.ofSeconds(1);
 
+  /** How long the loop pauses after a step failed with an unexpected error. */
+  static final Duration RETRY_AFTER_ERROR = Duration.ofMinutes(1);
+
   private final Agent agent;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final List<AfterTick> afterTick;
@@ -40,15 +44,22 @@ public final class AgentDaemon {
         String.join(", ", agent.ids()),
         agent.config().agent().stateDir());
     while (stopped.getCount() > 0) {
-      step();
+      Instant next;
+      try {
+        step();
+        next = nextWakeUp(agent.clock().instant());
+      } catch (IOException | RuntimeException e) {
+        // Local trouble (a full disk, say): one line, and the loop goes on after a pause.
+        next = agent.clock().instant().plus(RETRY_AFTER_ERROR);
+        log.error("agent step failed: {}; trying again at {}", Printable.of(describe(e)), next);
+      }
       Instant now = agent.clock().instant();
-      Instant next = nextWakeUp(now);
       while (stopped.getCount() > 0 && now.isBefore(next)) {
         long wait = Math.min(POLL.toMillis(), Duration.between(now, next).toMillis());
         if (stopped.await(Math.max(wait, 1), TimeUnit.MILLISECONDS)) {
           break;
         }
-        if (takeRequests()) {
+        if (requestsTaken()) {
           break;
         }
         now = agent.clock().instant();
@@ -57,14 +68,26 @@ public final class AgentDaemon {
     log.info("estuary agent stopped");
   }
 
-  /** One pass: requests, due renewals, hooks. */
+  /**
+   * One pass: requests, due renewals, hooks. A hook that throws an unexpected (runtime) exception
+   * is logged in one line and run again at the next pass; it does not stop the others.
+   */
   public List<CredentialStatus> step() throws IOException {
     takeRequests();
     List<CredentialStatus> attempted = agent.tick();
     for (AfterTick hook : afterTick) {
-      hook.run();
+      try {
+        hook.run();
+      } catch (RuntimeException e) {
+        log.error("{} failed unexpectedly: {}; tried again at the next step", hook.getClass().getSimpleName(), Printable.of(describe(e)));
+      }
     }
     return attempted;
+  }
+
+  /** The exception's class and message, on one line (the stack trace stays out of the log). */
+  private static String describe(Exception e) {
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
   /** The earliest of the engine's next attempt and the hooks' wake-ups; a day from now at the latest. */
@@ -76,6 +99,15 @@ public final class AgentDaemon {
       }
     }
     return next;
+  }
+
+  /** {@link #takeRequests()} while sleeping: a failure to read them waits for the next step (which reports it). */
+  private boolean requestsTaken() {
+    try {
+      return takeRequests();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private boolean takeRequests() throws IOException {

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
@@ -38,7 +39,11 @@ public final class AgentLock implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Takes the lock, or returns empty when another process (or this one already) holds it. */
+  /**
+   * Takes the lock, or returns empty when another process (or this one already) holds it.
+   *
+   * @throws IOException also when {@code agent.lock} is a symbolic link (never followed)
+   */
   public static Optional<AgentLock> tryAcquire(Path stateDir) throws IOException {
     Path file = stateDir.toRealPath().resolve(NAME);
     if (!HELD.add(file)) {
@@ -46,7 +51,12 @@ public final class AgentLock implements AutoCloseable {
     }
     FileChannel channel = null;
     try {
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      if (Files.isSymbolicLink(file)) {
+        throw new IOException(file + " is a symbolic link; the agent does not follow it (remove it)");
+      }
+      // NOFOLLOW as well: a link planted between the look and the open is refused by the kernel.
+      channel = FileChannel.open(
+          file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
       FileLock lock = channel.tryLock();
       if (lock == null) {
         channel.close();
@@ -67,7 +77,7 @@ public final class AgentLock implements AutoCloseable {
 
   /** Whether some process holds the lock now, this one included. */
   public static boolean isHeld(Path stateDir) throws IOException {
-    if (Files.notExists(stateDir.resolve(NAME))) {
+    if (Files.notExists(stateDir.resolve(NAME), LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
     Optional<AgentLock> probe = tryAcquire(stateDir);

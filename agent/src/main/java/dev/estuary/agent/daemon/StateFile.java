@@ -1,7 +1,9 @@
 package dev.estuary.agent.daemon;
 
 import dev.estuary.agent.credential.CertificateLedger;
+import dev.estuary.agent.json.JsonException;
 import dev.estuary.agent.json.JsonObject;
+import dev.estuary.agent.text.Printable;
 import dev.estuary.agent.renewal.CredentialStatus;
 import dev.estuary.agent.renewal.RenewalOutcome;
 import dev.estuary.files.AtomicFiles;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,10 +51,12 @@ public final class StateFile implements CertificateLedger {
     JsonObject root = new JsonObject();
     if (Files.exists(file)) {
       try {
-        root = JsonObject.parse(Files.readAllBytes(file));
+        JsonObject read = JsonObject.parse(Files.readAllBytes(file));
+        validate(read);
+        root = read;
       } catch (IOException e) {
         Path aside = stateDir.resolve(NAME + ".unreadable");
-        log.warn("{} is unreadable ({}); moved to {}, starting afresh", file, e.getMessage(), aside);
+        log.warn("{} is unreadable ({}); moved to {}, starting afresh", file, Printable.of(e.getMessage()), aside);
         Files.move(file, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     }
@@ -67,7 +72,67 @@ public final class StateFile implements CertificateLedger {
 
   /** The instant a field of this file holds (as {@link #publish} writes them), if it holds one. */
   public static Optional<Instant> instant(JsonObject node, String field) {
-    return node.text(field).map(Instant::parse);
+    try {
+      return node.text(field).map(Instant::parse);
+    } catch (DateTimeParseException e) {
+      return Optional.empty(); // open() moves such a file aside; a section put later is the agent's own
+    }
+  }
+
+  /** Fields holding instants, in a credential's entry and in the provisioning section. */
+  private static final List<String> INSTANTS =
+      List.of("not_before", "not_after", "renewal_time", "next_attempt", "last_attempt", "registered_at", "updated_at");
+
+  /** Fields holding text. */
+  private static final List<String> TEXTS =
+      List.of("certificate_sha256", "pending_sha256", "pending_certificate_sha256", "last_outcome", "last_error", "status",
+          "assigned_hub", "device_id", "registration_id", "substatus");
+
+  /**
+   * Checks that every field the agent reads has the type it writes, so one bad field (a date that
+   * is not one) is treated like garbage JSON rather than crashing every start.
+   */
+  private static void validate(JsonObject root) throws JsonException {
+    if (root.has("credentials") && !(root.get("credentials") instanceof JsonObject)) {
+      throw new JsonException("'credentials' is not an object");
+    }
+    validateFields("", root, List.of("updated_at"), List.of());
+    JsonObject credentials = root.object("credentials");
+    for (String id : credentials.names()) {
+      if (!(credentials.get(id) instanceof JsonObject entry)) {
+        throw new JsonException("credentials." + id + " is not an object");
+      }
+      validateFields("credentials." + id + ".", entry, INSTANTS, TEXTS);
+    }
+    if (root.has("provisioning")) {
+      if (!(root.get("provisioning") instanceof JsonObject p)) {
+        throw new JsonException("'provisioning' is not an object");
+      }
+      validateFields("provisioning.", p, INSTANTS, TEXTS);
+    }
+  }
+
+  private static void validateFields(String where, JsonObject node, List<String> instants, List<String> texts) throws JsonException {
+    for (String field : instants) {
+      Object v = node.get(field);
+      if (v == null) {
+        continue;
+      }
+      if (!(v instanceof String text)) {
+        throw new JsonException(where + field + " is not a date");
+      }
+      try {
+        Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        throw new JsonException(where + field + " is not a date: " + text);
+      }
+    }
+    for (String field : texts) {
+      Object v = node.get(field);
+      if (v != null && !(v instanceof String)) {
+        throw new JsonException(where + field + " is not text");
+      }
+    }
   }
 
   private JsonObject credential(String id) {

@@ -1,6 +1,7 @@
 package dev.estuary.agent.est;
 
 import dev.estuary.agent.net.Https;
+import dev.estuary.agent.text.Printable;
 import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.EstBase64;
@@ -37,6 +38,9 @@ public final class EstClient {
   /** The largest answer read; EST answers are a few kilobytes. */
   static final int MAX_ANSWER_BYTES = 1 << 20;
 
+  /** The most certificates one answer may hold (an issued certificate and its chain, or cacerts). */
+  public static final int MAX_CERTIFICATES = 10;
+
   private final List<X509Certificate> trust;
   private final Duration timeout;
   private final Clock clock;
@@ -53,6 +57,11 @@ public final class EstClient {
     if (this.trust.isEmpty()) {
       throw new IllegalArgumentException("no trust anchors for the EST server");
     }
+  }
+
+  /** The roots the EST server's TLS certificate must chain to (also what issued certificates must chain to). */
+  public List<X509Certificate> trustAnchors() {
+    return trust;
   }
 
   /** {@code GET {base}/cacerts}: the CA certificates of the label, in the server's order. */
@@ -79,7 +88,8 @@ public final class EstClient {
 
   /**
    * {@code POST {base}/simpleenroll} with {@code csrDer}: the issued certificate first, then any
-   * chain the server adds.
+   * chain the server adds (RFC 7030 §4.2.3 sends the issued certificate alone; servers that add the
+   * chain are common). Nothing here is checked beyond parsing: see {@code IssuedCertificateCheck}.
    */
   public List<X509Certificate> simpleEnroll(URI base, byte[] csrDer, EstIdentity who) throws EstException {
     return certificates(send(operation(base, "simpleenroll"), who, csrDer));
@@ -159,7 +169,7 @@ public final class EstClient {
 
   private static List<X509Certificate> certificates(Answer answer) throws EstException {
     try {
-      List<X509Certificate> certs = CertsOnlyPkcs7.decode(EstBase64.decode(answer.body()));
+      List<X509Certificate> certs = CertsOnlyPkcs7.decode(EstBase64.decode(answer.body()), MAX_CERTIFICATES);
       if (certs.isEmpty()) {
         throw new PkiException("no certificate in the answer");
       }
@@ -179,7 +189,7 @@ public final class EstClient {
     if (nl >= 0) {
       text = text.substring(0, nl).strip();
     }
-    text = text.replaceAll("\\p{Cntrl}", "?");
+    text = Printable.of(text.replaceAll("\\p{Cntrl}", "?"));
     if (text.length() > 200) {
       text = text.substring(0, 200) + "…";
     }

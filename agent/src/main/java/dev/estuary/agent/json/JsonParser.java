@@ -193,7 +193,12 @@ final class JsonParser {
         // falls through to BigDecimal
       }
     }
-    return new BigDecimal(text);
+    try {
+      return new BigDecimal(text);
+    } catch (NumberFormatException | ArithmeticException outOfRange) {
+      // An exponent beyond what BigDecimal holds (1e99999999999): unreadable, not a crash.
+      throw error("number out of range");
+    }
   }
 
   private boolean digits() {

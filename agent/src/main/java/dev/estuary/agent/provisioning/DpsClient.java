@@ -4,6 +4,7 @@ import dev.estuary.agent.est.EstIdentity;
 import dev.estuary.agent.est.RetryAfter;
 import dev.estuary.agent.json.JsonException;
 import dev.estuary.agent.json.JsonObject;
+import dev.estuary.agent.text.Printable;
 import dev.estuary.agent.net.Https;
 import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.Thumbprints;
@@ -86,7 +87,7 @@ public final class DpsClient {
         JsonObject state = json.object("registrationState");
         int code = errorCode(state);
         throw new DpsException(
-            "registration " + registrationId + " " + (status.isEmpty() ? "answered without a status" : status)
+            "registration " + registrationId + " " + (status.isEmpty() ? "answered without a status" : Printable.of(status))
                 + errorOf(code, state.text("errorMessage", "")),
             true, code, null, null);
       }
@@ -175,7 +176,7 @@ public final class DpsClient {
   }
 
   private static String errorOf(int code, String message) {
-    return (code == 0 ? "" : " " + code) + (message.isEmpty() ? "" : " " + message.replaceAll("\\p{Cntrl}", "?"));
+    return (code == 0 ? "" : " " + code) + (message.isEmpty() ? "" : " " + Printable.of(message.length() > 200 ? message.substring(0, 200) + "…" : message));
   }
 
   private static Assignment assignment(String what, JsonObject state, String registrationId) throws DpsException {

@@ -9,6 +9,7 @@ import dev.estuary.agent.daemon.AgentDaemon;
 import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.est.EstIdentity;
 import dev.estuary.agent.json.JsonObject;
+import dev.estuary.agent.text.Printable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -104,12 +105,12 @@ public final class Provisioner implements AfterTick {
       s.remove("last_error").remove("next_attempt").remove("pending_certificate_sha256");
       log.info(
           "provisioning: registered {} (certificate {}…); assigned to hub {} as device {} ({}){}",
-          a.registrationId(),
+          Printable.of(a.registrationId()),
           thumbprint.substring(0, 16),
-          a.assignedHub(),
-          a.deviceId(),
-          a.substatus(),
-          !before.isEmpty() && !before.equals(a.assignedHub()) ? "; moved from hub " + before : "");
+          Printable.of(a.assignedHub()),
+          Printable.of(a.deviceId()),
+          Printable.of(a.substatus()),
+          !before.isEmpty() && !before.equals(a.assignedHub()) ? "; moved from hub " + Printable.of(before) : "");
     } catch (DpsException e) {
       int failures = (int) s.number("consecutive_failures", 0) + 1;
       Duration pause = pause(failures, e.retryAfter());
@@ -124,9 +125,9 @@ public final class Provisioner implements AfterTick {
       log.warn(
           "provisioning: registration attempt {} failed, {}; {}; next attempt at {}",
           failures,
-          e.getMessage(),
+          Printable.of(e.getMessage()),
           s.has("assigned_hub")
-              ? "the device stays assigned to hub " + s.text("assigned_hub", "") + " as " + s.text("device_id", "")
+              ? "the device stays assigned to hub " + Printable.of(s.text("assigned_hub", "")) + " as " + Printable.of(s.text("device_id", ""))
               : "no assignment yet",
           at);
     }

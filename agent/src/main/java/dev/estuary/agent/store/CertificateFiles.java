@@ -20,6 +20,9 @@ import java.util.Optional;
 public final class CertificateFiles {
   static final String CERT_MODE = "rw-r--r--";
 
+  /** The directory's mode: anyone may read certificates, only the agent write them. */
+  public static final String DIR_MODE = "rwxr-xr-x";
+
   private final Path dir;
 
   /**

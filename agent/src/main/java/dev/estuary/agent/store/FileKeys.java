@@ -34,9 +34,7 @@ public final class FileKeys implements DeviceKeys {
     this.dir = Objects.requireNonNull(dir, "dir");
     this.keyType = Objects.requireNonNull(keyType, "keyType");
     this.random = Objects.requireNonNull(random, "random");
-    if (Files.notExists(dir)) {
-      AtomicFiles.createPrivateDirectory(dir, DIR_MODE);
-    }
+    PrivateDirectories.ensurePrivate(dir);
   }
 
   /** The file holding the key under {@code id}. */

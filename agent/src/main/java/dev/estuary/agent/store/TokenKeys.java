@@ -63,9 +63,7 @@ final class TokenKeys implements DeviceKeys {
     this.token = Objects.requireNonNull(token, "token");
     this.slot = Objects.requireNonNull(slot, "slot");
     this.keyType = Objects.requireNonNull(keyType, "keyType");
-    if (Files.notExists(dir)) {
-      AtomicFiles.createPrivateDirectory(dir, FileKeys.DIR_MODE);
-    }
+    PrivateDirectories.ensurePrivate(dir);
     String dirTag = Thumbprints.sha256(dir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8)).substring(0, 8);
     this.labelPrefix = LABEL_PREFIX + dirTag + "-";
   }

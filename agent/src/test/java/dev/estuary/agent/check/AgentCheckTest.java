@@ -92,6 +92,20 @@ class AgentCheckTest {
     assertThat(clock.detail()).contains(" s from 127.0.0.1's");
   }
 
+  @Test
+  void cacertsThatDoNotChainToTrustedCertsAreAWarning() throws Exception {
+    try (ScriptedEstServer elsewhere = ScriptedEstServer.start(ca)) {
+      TestCa other = new TestCa("Another Root");
+      elsewhere.always(ScriptedEstServer.Answer.with(ScriptedEstServer.Response.certs(other.certificate())));
+      EdgeCaDevice device = EdgeCaDevice.write(dir, elsewhere.base("edge-ca"), ca);
+
+      CheckResult est = line(check(device, Clock.systemUTC()), "EST " + elsewhere.base("edge-ca"));
+
+      assertThat(est.outcome()).isEqualTo(CheckResult.Outcome.WARNING);
+      assertThat(est.detail()).contains("CN=Another Root").endsWith("none of which chains to trusted_certs");
+    }
+  }
+
   /** The device in {@link #dir} after its agent's first pass: the Edge CA obtained from {@code url}. */
   private EdgeCaDevice running(URI url) throws Exception {
     EdgeCaDevice device = EdgeCaDevice.write(dir, url, ca);

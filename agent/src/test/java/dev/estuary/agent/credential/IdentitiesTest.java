@@ -90,6 +90,48 @@ class IdentitiesTest {
     assertThat(source.identityAt(NOT_BEFORE.minusSeconds(1)).chain()).containsExactly(bootstrap.cert());
   }
 
+  /** Issue 16 point 1: an EST identity the server refuses (401/403) gives way to the bootstrap identity, as an expired one does. */
+  @Test
+  void aRefusedEstIdentityGivesWayToTheBootstrapIdentityAndIsNotPresentedAgain() throws Exception {
+    List<String> estIdDue = new java.util.ArrayList<>();
+    bootstrap = configured("bootstrap");
+    IdentitySource source = identities.sourceFor(
+        new EstAuth(BASIC, Optional.empty(), Optional.of(bootstrap.credential())), () -> Optional.of(estId), () -> estIdDue.add("due"));
+    Instant at = NOT_BEFORE.plus(Duration.ofDays(1));
+    EstIdentity first = source.identityAt(at);
+    assertThat(first.name()).isEqualTo("est-id");
+
+    Optional<EstIdentity> instead = source.afterRefusal(first, "device-id", at);
+
+    assertThat(instead).hasValueSatisfying(who -> {
+      assertThat(who.chain()).containsExactly(bootstrap.cert());
+      assertThat(who.basic()).isEqualTo(BASIC);
+    });
+    assertThat(source.identityAt(at).chain()).containsExactly(bootstrap.cert());
+    assertThat(estIdDue).as("est-id made due to be replaced").containsExactly("due");
+    assertThat(source.afterRefusal(instead.get(), "device-id", at)).as("nothing after the bootstrap identity").isEmpty();
+  }
+
+  @Test
+  void aRefusedEstIdentityForItsOwnRenewalFallsBackWithoutMakingItselfDue() throws Exception {
+    List<String> estIdDue = new java.util.ArrayList<>();
+    bootstrap = configured("bootstrap");
+    IdentitySource source = identities.sourceFor(
+        new EstAuth(BASIC, Optional.empty(), Optional.of(bootstrap.credential())), () -> Optional.of(estId), () -> estIdDue.add("due"));
+    Instant at = NOT_BEFORE.plus(Duration.ofDays(1));
+
+    assertThat(source.afterRefusal(source.identityAt(at), "est-id", at)).isPresent();
+    assertThat(estIdDue).isEmpty();
+  }
+
+  @Test
+  void anIdentityCertificateHasNothingToFallBackTo() throws Exception {
+    Configured idevid = configured("idevid");
+    IdentitySource source = identities.sourceFor(new EstAuth(BASIC, Optional.of(idevid.credential()), Optional.empty()), () -> Optional.of(estId));
+
+    assertThat(source.afterRefusal(source.identityAt(NOT_BEFORE), "device-id", NOT_BEFORE)).isEmpty();
+  }
+
   @Test
   void basicAloneIsPresentedWithoutACertificate() throws Exception {
     EstIdentity who = identities.sourceFor(new EstAuth(BASIC, Optional.empty(), Optional.empty()), () -> Optional.of(estId)).identityAt(NOT_BEFORE);

@@ -119,4 +119,31 @@ class AgentDaemonTest {
     assertThat(daemon.step()).isEmpty();
     assertThat(RenewRequests.take(device.stateDir())).isEmpty();
   }
+
+  /** Issue 16 point 3: a hook that throws (a DPS answer the parser chokes on, say) is logged and run again, never ends the daemon. */
+  @Test
+  void aHookThatThrowsIsLoggedInOneLineAndRunAgainAtTheNextStep() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    AgentDaemon failing = new AgentDaemon(agent, List.of(new AfterTick() {
+      @Override
+      public void run() {
+        runs.incrementAndGet();
+        throw new NumberFormatException("Too many nonzero exponent digits.");
+      }
+
+      @Override
+      public Optional<Instant> nextWakeUp() {
+        return Optional.empty();
+      }
+    }));
+    try (dev.estuary.agent.testing.LogLines logs = new dev.estuary.agent.testing.LogLines()) {
+      failing.step();
+      assertThat(logs.warnings()).singleElement().satisfies(line -> assertThat(line)
+          .contains("NumberFormatException").contains("Too many nonzero exponent digits.").doesNotContain("\n"));
+
+      failing.step();
+    }
+    assertThat(runs).hasValue(2);
+    assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair()).as("the renewal ran nonetheless").isPresent();
+  }
 }

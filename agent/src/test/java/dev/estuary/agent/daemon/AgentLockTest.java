@@ -108,4 +108,21 @@ class AgentLockTest {
       throw new java.io.UncheckedIOException(e);
     }
   }
+
+  /** Issue 16 point 6: agent.lock is never opened through a symlink, not even by the read-only status. */
+  @Test
+  void aSymlinkAtTheLockIsRefusedAndItsTargetLeftAlone() throws Exception {
+    java.nio.file.Path target = java.nio.file.Files.writeString(dir.resolveSibling(dir.getFileName() + "-precious.txt"), "keep me\n");
+    try {
+      java.nio.file.Files.createSymbolicLink(dir.resolve(AgentLock.NAME), target);
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentLock.tryAcquire(dir))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining(AgentLock.NAME);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentLock.isHeld(dir)).isInstanceOf(java.io.IOException.class);
+      assertThat(target).hasContent("keep me");
+    } finally {
+      java.nio.file.Files.deleteIfExists(target);
+    }
+  }
 }

@@ -85,7 +85,13 @@ class StateFileTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"{\"credentials\": {", "[1, 2]", "\u0000\u0001binary"})
+  @ValueSource(strings = {
+      "{\"credentials\": {", "[1, 2]", "\u0000\u0001binary",
+      // Issue 16 point 4: valid JSON with a field the agent cannot read
+      "{\"credentials\": {\"device-id\": {\"next_attempt\": \"not-a-date\"}}}",
+      "{\"provisioning\": {\"next_attempt\": \"2026-13-45\"}}",
+      "{\"credentials\": {\"device-id\": {\"certificate_sha256\": 42}}}",
+      "{\"credentials\": [\"device-id\"]}"})
   void anUnreadableFileIsMovedAsideAndTheAgentStartsAfresh(String content) throws Exception {
     Files.writeString(dir.resolve(StateFile.NAME), content);
 

@@ -229,4 +229,13 @@ class JsonObjectTest {
     }
     return b.toString();
   }
+
+  /** Issue 16 point 3: a number whose exponent overflows is a JsonException, not a NumberFormatException. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"{\"n\": 1e99999999999}", "{\"n\": -2.5E-99999999999}", "{\"a\": [1E+99999999999]}"})
+  void aNumberBeyondWhatCanBeReadIsAJsonException(String json) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> JsonObject.parse(json))
+        .isInstanceOf(JsonException.class)
+        .hasMessageContaining("number");
+  }
 }

@@ -44,6 +44,40 @@ public final class TestCa {
     root = IssuingCa.createRoot("test-root", new X500Name("CN=" + name), newKey(), VALIDITY, Instant.now(), serials);
   }
 
+  private TestCa(IssuingCa ca) {
+    root = ca;
+  }
+
+  /** A root valid for {@code validity} (a rogue's 100-year root, say). */
+  public static TestCa root(String name, Duration validity) {
+    return new TestCa(IssuingCa.createRoot("test-root", new X500Name("CN=" + name), newKey(), validity, Instant.now(), new Serials(new SecureRandom())));
+  }
+
+  /**
+   * An issuing CA below this one (pathlen {@code pathLen}): its {@link #certificate()} is the
+   * intermediate, {@link #chain()} the intermediate and the CAs above it.
+   */
+  public TestCa subordinate(String name, int pathLen) {
+    return new TestCa(root.createSubordinate("test-sub", new X500Name("CN=" + name), newKey(), pathLen, VALIDITY, Instant.now(), serials));
+  }
+
+  /** This CA's certificate and those above it, this one first. */
+  public java.util.List<X509Certificate> chain() {
+    return root.chain();
+  }
+
+  /** Any certificate this CA signs: for answers a good server would never give. */
+  public X509Certificate issue(
+      String commonName, GeneralNames sans, PublicKey key, CertificateProfile profile, Instant notBefore, Instant notAfter) {
+    return issue(commonName, sans, spki(key), profile, notBefore, notAfter);
+  }
+
+  /** Any certificate this CA signs, for a key as a CSR carries it. */
+  public X509Certificate issue(
+      String commonName, GeneralNames sans, SubjectPublicKeyInfo key, CertificateProfile profile, Instant notBefore, Instant notAfter) {
+    return issue(new X500Name("CN=" + commonName), sans, key, profile, notBefore, notAfter);
+  }
+
   /** A fresh EC P-256 key pair. */
   public static KeyPair newKey() {
     return KeyPairs.generate("ec-p256", new SecureRandom());

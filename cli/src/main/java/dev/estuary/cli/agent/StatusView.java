@@ -4,6 +4,7 @@ import dev.estuary.agent.check.AgentCheck;
 import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.store.CertificateFiles;
+import dev.estuary.agent.text.Printable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -17,7 +18,11 @@ import java.util.Optional;
 final class StatusView {
   private StatusView() {}
 
-  /** Prints what {@code <stateDir>/state.json} and the certificate files say, as of {@code now}. */
+  /**
+   * Prints what {@code <stateDir>/state.json} and the certificate files say, as of {@code now};
+   * every text that came from a server is printed through {@link Printable} (no control
+   * characters reach the terminal).
+   */
   static void print(PrintStream out, Path stateDir, Instant now) throws IOException {
     Optional<JsonObject> state = StateFile.read(stateDir);
     if (state.isEmpty()) {
@@ -32,18 +37,18 @@ final class StatusView {
     if (state.get().get("provisioning") instanceof JsonObject p) {
       out.println("provisioning");
       if (p.has("assigned_hub")) {
-        out.println("  assigned      hub " + p.text("assigned_hub", "") + " as device " + p.text("device_id", "")
-            + " (" + p.text("substatus", "") + ")");
-        out.println("  registered    " + p.text("registered_at", "") + " with certificate " + p.text("certificate_sha256", ""));
+        out.println("  assigned      hub " + Printable.of(p.text("assigned_hub", "")) + " as device " + Printable.of(p.text("device_id", ""))
+            + " (" + Printable.of(p.text("substatus", "")) + ")");
+        out.println("  registered    " + Printable.of(p.text("registered_at", "")) + " with certificate " + Printable.of(p.text("certificate_sha256", "")));
       } else {
         out.println("  assigned      not yet");
       }
       if (p.has("last_error")) {
-        out.println("  last error    " + p.text("last_error", "") + " (" + p.number("consecutive_failures", 0) + " failure(s) in a row)");
-        out.println("  next attempt  " + at(p.text("next_attempt", ""), now));
+        out.println("  last error    " + Printable.of(p.text("last_error", "")) + " (" + p.number("consecutive_failures", 0) + " failure(s) in a row)");
+        out.println("  next attempt  " + at(Printable.of(p.text("next_attempt", "")), now));
       }
     }
-    out.println("state updated " + state.get().text("updated_at", "?"));
+    out.println("state updated " + Printable.of(state.get().text("updated_at", "?")));
   }
 
   private static void credential(PrintStream out, String id, JsonObject c, CertificateFiles certs, Instant now) throws IOException {
@@ -52,14 +57,14 @@ final class StatusView {
     try {
       chain = certs.read(id);
     } catch (IOException unreadable) {
-      out.println("  certificate   " + unreadable.getMessage());
+      out.println("  certificate   " + Printable.of(unreadable.getMessage()));
       chain = Optional.empty();
     }
     if (chain.isPresent()) {
       X509Certificate leaf = chain.get().getFirst();
       Instant notAfter = leaf.getNotAfter().toInstant();
-      out.println("  subject       " + leaf.getSubjectX500Principal().getName());
-      out.println("  issuer        " + leaf.getIssuerX500Principal().getName());
+      out.println("  subject       " + Printable.of(leaf.getSubjectX500Principal().getName()));
+      out.println("  issuer        " + Printable.of(leaf.getIssuerX500Principal().getName()));
       out.println("  serial        " + leaf.getSerialNumber().toString(16));
       out.println(
           "  valid until   " + notAfter + " (" + (now.isAfter(notAfter) ? "EXPIRED " + human(Duration.between(notAfter, now)) + " ago" : "in " + human(Duration.between(now, notAfter))) + ")");
@@ -68,20 +73,20 @@ final class StatusView {
       out.println("  certificate   none yet");
     }
     if (c.has("renewal_time")) {
-      out.println("  renewal time  " + at(c.text("renewal_time", ""), now));
+      out.println("  renewal time  " + at(Printable.of(c.text("renewal_time", "")), now));
     }
     if (c.has("next_attempt")) {
-      out.println("  next attempt  " + at(c.text("next_attempt", ""), now));
+      out.println("  next attempt  " + at(Printable.of(c.text("next_attempt", "")), now));
     } else if ("suspended".equals(c.text("last_outcome", ""))) {
       out.println("  next attempt  none: suspended until `estuary agent renew " + id + " --now`");
     } else if (!c.has("not_after") && !c.has("next_attempt")) {
       out.println("  renewal       not managed by the agent (preloaded)");
     }
     if (c.has("last_outcome")) {
-      out.println("  last attempt  " + c.text("last_outcome", "") + " at " + c.text("last_attempt", "?"));
+      out.println("  last attempt  " + Printable.of(c.text("last_outcome", "")) + " at " + Printable.of(c.text("last_attempt", "?")));
     }
     if (c.has("last_error")) {
-      out.println("  last error    " + c.text("last_error", "") + " (" + c.number("consecutive_failures", 0) + " failure(s) in a row)");
+      out.println("  last error    " + Printable.of(c.text("last_error", "")) + " (" + c.number("consecutive_failures", 0) + " failure(s) in a row)");
     }
   }
 
