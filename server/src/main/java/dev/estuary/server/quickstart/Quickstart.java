@@ -263,6 +263,17 @@ public final class Quickstart {
   }
 
   /**
+   * What quickstart.json says beside the factory secret: it is convenient, and so neither expires
+   * nor runs out.
+   */
+  static String factorySecretNote(String secret) {
+    String id = secret.contains(".") ? secret.substring(0, secret.indexOf('.')) : secret;
+    return "never expires and has unlimited uses (convenient for trying Estuary); for a real factory line make one with"
+        + " limits (estuary server secret create --label idevid --uses N --expires 30d) and disable this one"
+        + " (estuary server secret disable " + id + ")";
+  }
+
+  /**
    * Rewrites quickstart.json with the URLs of the running server (ports may differ between
    * starts) and returns its content.
    *
@@ -281,6 +292,7 @@ public final class Quickstart {
     for (String k : List.of("factory_secret", "basic_username", "basic_password")) {
       info.set(k, old.get(k));
     }
+    info.put("factory_secret_note", factorySecretNote(old.path("factory_secret").asText()));
     info.put("admin_url", "https://127.0.0.1:" + adminPort);
     info.set("admin_token", old.get("admin_token"));
     if (idScope != null) {
