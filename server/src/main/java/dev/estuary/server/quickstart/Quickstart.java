@@ -2,15 +2,14 @@ package dev.estuary.server.quickstart;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.estuary.pki.CertificateProfile;
 import dev.estuary.pki.Certificates;
-import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
 import dev.estuary.pki.Serials;
 import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.auth.PasswordHash;
+import dev.estuary.server.ca.CaHierarchy;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.files.AtomicFiles;
 import dev.estuary.server.store.Database;
@@ -41,10 +40,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * The embedded default: on first start, a data directory with a demo CA hierarchy (a root and one
@@ -107,35 +104,13 @@ public final class Quickstart {
     ks.load(null, null);
     char[] pw = passphrase.toCharArray();
 
-    IssuingCa root =
-        IssuingCa.createRoot(
-            "root", new X500Name("CN=Estuary Quickstart Root CA,O=Estuary"), KeyPairs.generate("ec-p256", random),
-            Duration.ofDays(20 * 365), now, serials);
-    put(ks, "root", root, pw);
-    IssuingCa deviceIdCa = null;
-    for (String label : LABELS) {
-      int pathLen = label.equals("edge-ca") ? 1 : 0; // the Edge CA label issues CAs (pathlen 0) below it
-      IssuingCa ca =
-          root.createSubordinate(
-              label + "-ca", new X500Name("CN=Estuary Quickstart " + label + " CA,O=Estuary"),
-              KeyPairs.generate("ec-p256", random), pathLen, Duration.ofDays(10 * 365), now, serials);
-      put(ks, label + "-ca", ca, pw);
-      if (label.equals(DEVICE_ID_LABEL)) {
-        deviceIdCa = ca;
-      }
-    }
+    CaHierarchy cas = CaHierarchy.create("Estuary Quickstart", LABELS, now, serials, random);
+    cas.storeIn(ks, pw);
+    IssuingCa root = cas.root();
+    IssuingCa deviceIdCa = cas.issuing(DEVICE_ID_LABEL + "-ca");
     KeyPair tlsKey = KeyPairs.generate("ec-p256", random);
-    X509Certificate tls =
-        root.sign(
-            new IssueOrder(
-                new X500Name("CN=localhost,O=Estuary"),
-                tlsNames(),
-                SubjectPublicKeyInfo.getInstance(tlsKey.getPublic().getEncoded()),
-                CertificateProfile.tlsServer(Duration.ofDays(825)),
-                serials.next(),
-                now.minus(IssuingCa.BACKDATE),
-                now.plus(Duration.ofDays(825))));
-    ks.setKeyEntry("tls", tlsKey.getPrivate(), pw, new Certificate[] {tls, root.certificate()});
+    List<X509Certificate> tls = CaHierarchy.tlsCertificate(root, tlsKey, "localhost", tlsNames(), Duration.ofDays(825), now, serials);
+    ks.setKeyEntry("tls", tlsKey.getPrivate(), pw, tls.toArray(Certificate[]::new));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ks.store(out, pw);
     AtomicFiles.write(dir.resolve("keys/ca-keys.p12"), out.toByteArray(), "rw-------");
@@ -185,10 +160,6 @@ public final class Quickstart {
     byte[] b = new byte[n];
     random.nextBytes(b);
     return b;
-  }
-
-  private static void put(KeyStore ks, String alias, IssuingCa ca, char[] pw) throws GeneralSecurityException {
-    ks.setKeyEntry(alias, ca.key(), pw, ca.chain().toArray(Certificate[]::new));
   }
 
   private static GeneralNames tlsNames() {
