@@ -248,7 +248,7 @@ public final class ServerInit {
   }
 
   private static void checkEmptyDatabase(String url, String user, String password) {
-    try (Database db = Database.open(url, user, password, 1)) {
+    try (Database db = Database.open(url, user, password, 2)) { // Flyway takes two on PostgreSQL
       long rows = db.jdbi().withHandle(h ->
           h.createQuery("SELECT (SELECT COUNT(*) FROM certificate) + (SELECT COUNT(*) FROM bootstrap_secret)").mapTo(Long.class).one());
       if (rows > 0) {

