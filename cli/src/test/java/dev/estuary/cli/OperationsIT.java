@@ -152,6 +152,21 @@ class OperationsIT {
       assertThat(server.cli("server", "secret", "list").out()).containsPattern(secretId + "\\s+idevid\\s+disabled");
       Result unknown = server.cli("server", "secret", "delete", "nosuchid");
       assertThat(unknown.code()).isNotZero();
+      assertThat(server.cli("server", "secret", "delete", secretId).code()).isZero();
+      assertThat(server.cli("server", "secret", "list").out()).doesNotContain(secretId);
+
+      // Basic users: created (password once), listed without it, disabled (refused at once), deleted.
+      Result user = server.cli("server", "basic-user", "create", "--username", "line-7", "--label", "idevid");
+      assertThat(user.code()).as(user.describe()).isZero();
+      String password = user.out().strip();
+      assertThat(basicStatus(server, "line-7", password)).isEqualTo("200");
+      Result users = server.cli("server", "basic-user", "list");
+      assertThat(users.out()).containsPattern("line-7\\s+idevid\\s+active").doesNotContain(password);
+      assertThat(server.cli("server", "basic-user", "disable", "line-7").code()).isZero();
+      assertThat(basicStatus(server, "line-7", password)).isEqualTo("401");
+      assertThat(server.cli("server", "basic-user", "list").out()).containsPattern("line-7\\s+idevid\\s+disabled");
+      assertThat(server.cli("server", "basic-user", "delete", "line-7").code()).isZero();
+      assertThat(server.cli("server", "basic-user", "list").out()).doesNotContain("line-7");
     }
   }
 
@@ -182,6 +197,14 @@ class OperationsIT {
     Result r = EstuaryJar.sh(work, "openssl req -nodes -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=probe -keyout /dev/null 2>/dev/null"
         + " | curl -s -o /dev/null -w '%{http_code}' --cacert " + server.dir.resolve("root-ca.pem") + " -H 'Content-Type: application/pkcs10'"
         + " -H 'Secret-Value: " + secret + "' --data-binary @- https://localhost:" + server.estPort + "/.well-known/est/idevid/simpleenroll");
+    return r.out().strip();
+  }
+
+  /** The HTTP status of an IDevID enrollment with HTTP Basic. */
+  private static String basicStatus(Server server, String username, String password) throws Exception {
+    Result r = EstuaryJar.sh(work, "openssl req -nodes -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=probe -keyout /dev/null 2>/dev/null"
+        + " | curl -s -o /dev/null -w '%{http_code}' --cacert " + server.dir.resolve("root-ca.pem") + " -H 'Content-Type: application/pkcs10'"
+        + " -u '" + username + ":" + password + "' --data-binary @- https://localhost:" + server.estPort + "/.well-known/est/idevid/simpleenroll");
     return r.out().strip();
   }
 

@@ -115,6 +115,13 @@ class CredentialLifecycleTest {
   }
 
   @Test
+  void quickstartJsonSaysTheFactorySecretNeverExpiresAndHasUnlimitedUses() {
+    String id = server.factorySecret().substring(0, server.factorySecret().indexOf('.'));
+    assertThat(server.info().get("factory_secret_note").asText())
+        .contains("never expires", "unlimited uses", "estuary server secret disable " + id);
+  }
+
+  @Test
   void listingNeedsTheAdminToken() throws Exception {
     HttpClient client = HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
     for (String path : new String[] {"/api/v1/secrets", "/api/v1/basic-users"}) {
