@@ -171,7 +171,7 @@ public final class Backup {
       }
       ServerConfig cfg = ServerConfigParser.parse(config);
       if (cfg.database().url().startsWith("jdbc:h2:")) {
-        Files.createDirectories(dir.resolve("db"));
+        AtomicFiles.createPrivateDirectory(dir.resolve("db"), "rwx------");
       }
       ServerConfig.Database db = cfg.database();
       DatabaseDump.Summary summary;

@@ -162,7 +162,7 @@ public final class ServerInit {
       CaHierarchy.put(online, cas.get(label + "-ca"), pw);
     }
     KeyPair tlsKey = KeyPairs.generate("ec-p256", random);
-    List<String> nameList = names(names);
+    List<String> nameList = displayNames(o.names());
     List<X509Certificate> tls = CaHierarchy.tlsCertificate(cas.get(TLS_CA), tlsKey, nameList.getFirst(), names, TLS_VALIDITY, now, serials);
     online.setKeyEntry("tls", tlsKey.getPrivate(), pw, tls.toArray(Certificate[]::new));
     AtomicFiles.write(dir.resolve(KEYSTORE), store(online, pw), "rw-------");
@@ -183,7 +183,7 @@ public final class ServerInit {
 
     String database;
     if (o.databaseUrl() == null) {
-      Files.createDirectories(dir.resolve("db"));
+      AtomicFiles.createPrivateDirectory(dir.resolve("db"), "rwx------");
       try (Database db = Database.open(Database.h2FileUrl(dir.resolve("db")), "", "")) {
         database = "url = \"jdbc:h2:file:./db/estuary\"       # embedded H2 in db/; for production prefer PostgreSQL";
       }
@@ -228,19 +228,14 @@ public final class ServerInit {
     return new GeneralNames(out.toArray(GeneralName[]::new));
   }
 
-  private static List<String> names(GeneralNames names) {
+  /** The names as given (DNS names lowercased), DNS names first: the first is the certificate's CN. */
+  private static List<String> displayNames(List<String> given) {
     List<String> dns = new ArrayList<>();
     List<String> ips = new ArrayList<>();
-    for (GeneralName n : names.getNames()) {
-      if (n.getTagNo() == GeneralName.dNSName) {
-        dns.add(n.getName().toString());
-      } else {
-        byte[] b = org.bouncycastle.asn1.ASN1OctetString.getInstance(n.getName()).getOctets();
-        try {
-          ips.add(java.net.InetAddress.getByAddress(b).getHostAddress());
-        } catch (java.net.UnknownHostException e) {
-          throw new IllegalStateException(e);
-        }
+    for (String raw : given) {
+      String n = raw.strip();
+      if (!n.isEmpty()) {
+        (IPAddress.isValid(n) ? ips : dns).add(IPAddress.isValid(n) ? n : n.toLowerCase(java.util.Locale.ROOT));
       }
     }
     dns.addAll(ips);

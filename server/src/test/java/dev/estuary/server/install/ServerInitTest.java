@@ -65,6 +65,7 @@ class ServerInitTest {
     assertThat(perms(dir.resolve(ServerInit.PASSPHRASE))).isEqualTo("rw-------");
     assertThat(perms(dir.resolve(ServerInit.KEYSTORE))).isEqualTo("rw-------");
     assertThat(perms(dir.resolve("keys"))).isEqualTo("rwx------");
+    assertThat(perms(dir.resolve("db"))).isEqualTo("rwx------");
     String toml = Files.readString(r.configFile());
     assertThat(toml).doesNotContain(r.adminToken()).contains("jdbc:h2:file:./db/estuary");
     Matcher hash = Pattern.compile("token_hash = \"([^\"]+)\"").matcher(toml);
