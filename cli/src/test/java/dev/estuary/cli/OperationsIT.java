@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link ServerPackagingTest}.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
+@Isolated("a PostgreSQL server, two Estuary servers and some twenty JVM launches: alone, so it does not starve the timed agent ITs")
 class OperationsIT {
   private static final Pattern SERVING = Pattern.compile("serving EST on 127\\.0\\.0\\.1:(\\d+) .*admin API on 127\\.0\\.0\\.1:(\\d+)");
   private static final String PASSWORD = "db-Secret-42";
