@@ -9,8 +9,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.GeneralSubtree;
 import org.bouncycastle.asn1.x509.NameConstraints;
 
@@ -49,6 +51,29 @@ public final class NameConstraintsOf {
     return List.copyOf(out);
   }
 
+  /**
+   * The DNS names and IP addresses among {@code sans} (subjectAltName form: an IP address is its 4
+   * or 16 octets), as names to exclude; for a hierarchy made before its TLS certificate.
+   */
+  public static List<GeneralName> serverNames(GeneralNames sans) {
+    List<GeneralName> out = new ArrayList<>();
+    for (GeneralName name : sans.getNames()) {
+      if (name.getTagNo() == GeneralName.dNSName) {
+        out.add(new GeneralName(GeneralName.dNSName, name.getName().toString().toLowerCase(Locale.ROOT)));
+      } else if (name.getTagNo() == GeneralName.iPAddress) {
+        byte[] address = ASN1OctetString.getInstance(name.getName()).getOctets();
+        out.add(exactAddress(address));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static GeneralName exactAddress(byte[] address) {
+    byte[] subtree = Arrays.copyOf(address, address.length * 2);
+    Arrays.fill(subtree, address.length, subtree.length, (byte) 0xff);
+    return new GeneralName(GeneralName.iPAddress, new DEROctetString(subtree));
+  }
+
   /** An iPAddress subtree holding one address: the address followed by an all-ones mask. */
   static GeneralName exactAddress(String literal) throws PkiException {
     byte[] address;
@@ -58,9 +83,7 @@ public final class NameConstraintsOf {
     } catch (UnknownHostException e) {
       throw new PkiException("not an IP address: " + literal, e);
     }
-    byte[] subtree = Arrays.copyOf(address, address.length * 2);
-    Arrays.fill(subtree, address.length, subtree.length, (byte) 0xff);
-    return new GeneralName(GeneralName.iPAddress, new DEROctetString(subtree));
+    return exactAddress(address);
   }
 
   /** The extension's value: {@code names} as excluded subtrees, no permitted subtrees. */

@@ -91,7 +91,8 @@ public final class EstuaryServer implements AutoCloseable {
       ProvisioningHandler provisioning = new ProvisioningHandler(registrar, config.maxBodyBytes(), clock);
       AdminHandler admin =
           new AdminHandler(
-              config.adminTokenHash(), certificates, minter, labels.keySet(), clock, metrics::scrape, enrollments, registrations, random);
+              config.adminTokenHash(), certificates, minter, labels.keySet(), clock, metrics::scrape, enrollments, registrations, random,
+              credentials);
       CaKeys.TlsKeys tls = keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =
           new HttpsServer(

@@ -11,6 +11,7 @@ import dev.estuary.server.http.Replies;
 import dev.estuary.server.policy.Refusal;
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CertificateStore;
+import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.EnrollmentStore;
 import dev.estuary.server.store.RegistrationStore;
 import java.io.IOException;
@@ -51,11 +52,13 @@ public final class AdminHandler extends Handler.Abstract {
 
   private final java.util.function.Supplier<String> metrics;
   private final ProvisioningAdmin provisioning;
+  private final CredentialAdmin credentialAdmin;
 
   /**
    * @param metrics the Prometheus text for {@code /metrics} (served without a token), or null
    * @param enrollments CA certificates, enrollments and hubs of the provisioning service
    * @param registrations its registration records
+   * @param credentials bootstrap secrets and Basic users, listed, disabled and deleted here
    */
   public AdminHandler(
       String tokenHash,
@@ -66,8 +69,10 @@ public final class AdminHandler extends Handler.Abstract {
       java.util.function.Supplier<String> metrics,
       EnrollmentStore enrollments,
       RegistrationStore registrations,
-      SecureRandom random) {
+      SecureRandom random,
+      CredentialStore credentials) {
     this.metrics = metrics;
+    this.credentialAdmin = new CredentialAdmin(credentials, labels, clock);
     this.provisioning = new ProvisioningAdmin(enrollments, registrations, labels, clock, random);
     this.tokenHash = tokenHash;
     this.certificates = certificates;
@@ -118,6 +123,10 @@ public final class AdminHandler extends Handler.Abstract {
     }
     if (path.equals("/basic-users") && method.equals("POST")) {
       return createBasicUser(body(request));
+    }
+    JsonNode credential = credentialAdmin.route(method, path, request.getHttpURI().getQuery());
+    if (credential != null) {
+      return credential;
     }
     if (path.startsWith("/certificates/")) {
       String rest = path.substring("/certificates/".length());
@@ -244,7 +253,7 @@ public final class AdminHandler extends Handler.Abstract {
     }
   }
 
-  private static String queryParam(String query, String name) {
+  static String queryParam(String query, String name) {
     for (String kv : query.split("&")) {
       if (kv.startsWith(name + "=")) {
         return kv.substring(name.length() + 1).replace('+', ' ');

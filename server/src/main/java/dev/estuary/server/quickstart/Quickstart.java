@@ -2,17 +2,14 @@ package dev.estuary.server.quickstart;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.estuary.pki.CertificateProfile;
 import dev.estuary.pki.Certificates;
-import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
-import dev.estuary.pki.NameConstraintsOf;
 import dev.estuary.pki.Pem;
-import dev.estuary.pki.PkiException;
 import dev.estuary.pki.Serials;
 import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.auth.PasswordHash;
+import dev.estuary.server.ca.CaHierarchy;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.files.AtomicFiles;
 import dev.estuary.server.store.Database;
@@ -43,15 +40,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * The embedded default: on first start, a data directory with a demo CA hierarchy (a root, an
- * issuing CA for the server's TLS certificate alone, and one issuing CA per label), the keys in an encrypted PKCS#12 keystore, a TLS certificate for
- * localhost, an H2 database, a bootstrap secret and a Basic user, a provisioning ID scope with a
+ * issuing CA for the server's TLS certificate alone, and one issuing CA per label), the keys in an
+ * encrypted PKCS#12 keystore, a TLS certificate for localhost, an H2 database, a bootstrap secret and a Basic user, a provisioning ID scope with a
  * hub and an enrollment group for device-id certificates, and a server.toml describing it all; on
  * later starts, the same again.
  */
@@ -111,54 +106,17 @@ public final class Quickstart {
     ks.load(null, null);
     char[] pw = passphrase.toCharArray();
 
-    IssuingCa root =
-        IssuingCa.createRoot(
-            "root", new X500Name("CN=Estuary Quickstart Root CA,O=Estuary"), KeyPairs.generate("ec-p256", random),
-            Duration.ofDays(20 * 365), now, serials);
-    put(ks, "root", root, pw);
+    GeneralNames serverNames = tlsNames();
+    CaHierarchy cas = CaHierarchy.create("Estuary Quickstart", LABELS, serverNames, now, serials, random);
     // The server's TLS certificate comes from an issuing CA of its own that never issues to devices
     // (docs/security.md: "The server's name").
-    IssuingCa tlsCa =
-        root.createSubordinate(
-            TLS_CA, new X500Name("CN=Estuary Quickstart TLS CA,O=Estuary"), KeyPairs.generate("ec-p256", random), 0,
-            Duration.ofDays(10 * 365), now, serials);
-    put(ks, TLS_CA, tlsCa, pw);
+    IssuingCa tlsCa = cas.addIssuingCa(TLS_CA, "Estuary Quickstart TLS CA", 0);
+    cas.storeIn(ks, pw);
+    IssuingCa root = cas.root();
+    IssuingCa deviceIdCa = cas.issuing(DEVICE_ID_LABEL + "-ca");
     KeyPair tlsKey = KeyPairs.generate("ec-p256", random);
-    X509Certificate tls =
-        tlsCa.sign(
-            new IssueOrder(
-                new X500Name("CN=localhost,O=Estuary"),
-                tlsNames(),
-                SubjectPublicKeyInfo.getInstance(tlsKey.getPublic().getEncoded()),
-                CertificateProfile.tlsServer(Duration.ofDays(825)),
-                serials.next(),
-                now.minus(IssuingCa.BACKDATE),
-                now.plus(Duration.ofDays(825))));
-    List<Certificate> tlsChain = new ArrayList<>(List.of(tls));
-    tlsChain.addAll(tlsCa.chain());
-    ks.setKeyEntry("tls", tlsKey.getPrivate(), pw, tlsChain.toArray(Certificate[]::new));
-    List<GeneralName> serverNames;
-    try {
-      serverNames = NameConstraintsOf.serverNames(tls);
-    } catch (PkiException e) {
-      throw new GeneralSecurityException(e.getMessage(), e);
-    }
-    IssuingCa deviceIdCa = null;
-    for (String label : LABELS) {
-      // The Edge CA label issues CAs (pathlen 0) below its CA, which may never name the server.
-      CertificateProfile profile =
-          label.equals("edge-ca")
-              ? CertificateProfile.authority(1, Duration.ofDays(10 * 365)).excluding(serverNames)
-              : CertificateProfile.authority(0, Duration.ofDays(10 * 365));
-      IssuingCa ca =
-          root.createSubordinate(
-              label + "-ca", new X500Name("CN=Estuary Quickstart " + label + " CA,O=Estuary"),
-              KeyPairs.generate("ec-p256", random), profile, now, serials);
-      put(ks, label + "-ca", ca, pw);
-      if (label.equals(DEVICE_ID_LABEL)) {
-        deviceIdCa = ca;
-      }
-    }
+    List<X509Certificate> tls = CaHierarchy.tlsCertificate(tlsCa, tlsKey, "localhost", serverNames, Duration.ofDays(825), now, serials);
+    ks.setKeyEntry("tls", tlsKey.getPrivate(), pw, tls.toArray(Certificate[]::new));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ks.store(out, pw);
     AtomicFiles.write(dir.resolve("keys/ca-keys.p12"), out.toByteArray(), "rw-------");
@@ -208,10 +166,6 @@ public final class Quickstart {
     byte[] b = new byte[n];
     random.nextBytes(b);
     return b;
-  }
-
-  private static void put(KeyStore ks, String alias, IssuingCa ca, char[] pw) throws GeneralSecurityException {
-    ks.setKeyEntry(alias, ca.key(), pw, ca.chain().toArray(Certificate[]::new));
   }
 
   private static GeneralNames tlsNames() {
@@ -286,6 +240,17 @@ public final class Quickstart {
   }
 
   /**
+   * What quickstart.json says beside the factory secret: it is convenient, and so neither expires
+   * nor runs out.
+   */
+  static String factorySecretNote(String secret) {
+    String id = secret.contains(".") ? secret.substring(0, secret.indexOf('.')) : secret;
+    return "never expires and has unlimited uses (convenient for trying Estuary); for a real factory line make one with"
+        + " limits (estuary server secret create --label idevid --uses N --expires 30d) and disable this one"
+        + " (estuary server secret disable " + id + ")";
+  }
+
+  /**
    * Rewrites quickstart.json with the URLs of the running server (ports may differ between
    * starts) and returns its content.
    *
@@ -304,6 +269,7 @@ public final class Quickstart {
     for (String k : List.of("factory_secret", "basic_username", "basic_password")) {
       info.set(k, old.get(k));
     }
+    info.put("factory_secret_note", factorySecretNote(old.path("factory_secret").asText()));
     info.put("admin_url", "https://127.0.0.1:" + adminPort);
     info.set("admin_token", old.get("admin_token"));
     if (idScope != null) {

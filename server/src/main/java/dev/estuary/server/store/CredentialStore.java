@@ -20,8 +20,20 @@ public interface CredentialStore {
   /** @return false when there is no such secret */
   boolean disableSecret(String id);
 
+  /** @return false when there is no such secret */
+  boolean deleteSecret(String id);
+
   /** Inserts or replaces the user with that username. */
   void putBasicUser(BasicUser user);
 
   Optional<BasicUser> findBasicUser(String username);
+
+  /** Every Basic user, by username. */
+  List<BasicUser> listBasicUsers();
+
+  /** @return false when there is no such user */
+  boolean disableBasicUser(String username);
+
+  /** @return false when there is no such user */
+  boolean deleteBasicUser(String username);
 }

@@ -104,6 +104,35 @@ public final class JdbiCredentialStore implements CredentialStore {
   }
 
   @Override
+  public boolean deleteSecret(String id) {
+    return update("DELETE FROM bootstrap_secret WHERE id = :key", id);
+  }
+
+  @Override
+  public List<BasicUser> listBasicUsers() {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery("SELECT username, label, hash, disabled FROM basic_user ORDER BY username")
+                .map((rs, ctx) -> mapBasicUser(rs))
+                .list());
+  }
+
+  @Override
+  public boolean disableBasicUser(String username) {
+    return update("UPDATE basic_user SET disabled = TRUE WHERE username = :key", username);
+  }
+
+  @Override
+  public boolean deleteBasicUser(String username) {
+    return update("DELETE FROM basic_user WHERE username = :key", username);
+  }
+
+  private boolean update(String sql, String key) {
+    return jdbi.withHandle(handle -> handle.createUpdate(sql).bind("key", key).execute() > 0);
+  }
+
+  @Override
   public void putBasicUser(BasicUser user) {
     Objects.requireNonNull(user, "user");
     for (int attempt = 1; ; attempt++) {
@@ -150,14 +179,12 @@ public final class JdbiCredentialStore implements CredentialStore {
             handle
                 .createQuery("SELECT username, label, hash, disabled FROM basic_user WHERE username = :username")
                 .bind("username", username)
-                .map(
-                    (rs, ctx) ->
-                        new BasicUser(
-                            rs.getString("username"),
-                            rs.getString("label"),
-                            rs.getString("hash"),
-                            rs.getBoolean("disabled")))
+                .map((rs, ctx) -> mapBasicUser(rs))
                 .findOne());
+  }
+
+  private static BasicUser mapBasicUser(ResultSet rs) throws SQLException {
+    return new BasicUser(rs.getString("username"), rs.getString("label"), rs.getString("hash"), rs.getBoolean("disabled"));
   }
 
   private static BootstrapSecret mapSecret(ResultSet rs) throws SQLException {

@@ -119,4 +119,34 @@ class JdbiCredentialStoreTest extends BackendTestCase {
     assertThat(store.findSecret("s1").orElseThrow().disabled()).isTrue();
     assertThat(store.findSecret("s1").orElseThrow().usesRemaining()).isEqualTo(3);
   }
+
+  @Test
+  void deleteSecretRemovesAKnownSecretOnly() {
+    store.createSecret(secret("s1", 3, null));
+    store.createSecret(secret("s2", 3, null));
+
+    assertThat(store.deleteSecret("s1")).isTrue();
+    assertThat(store.deleteSecret("s1")).isFalse();
+
+    assertThat(store.findSecret("s1")).isEmpty();
+    assertThat(store.findSecret("s2")).isPresent();
+  }
+
+  @Test
+  void basicUsersAreListedByUsernameDisabledAndDeleted() {
+    BasicUser zed = new BasicUser("zed", "*", "pbkdf2$z", false);
+    BasicUser amy = new BasicUser("amy", "sensors", "pbkdf2$a", false);
+    store.putBasicUser(zed);
+    store.putBasicUser(amy);
+
+    assertThat(store.listBasicUsers()).containsExactly(amy, zed);
+    assertThat(store.disableBasicUser("amy")).isTrue();
+    assertThat(store.disableBasicUser("nobody")).isFalse();
+    assertThat(store.findBasicUser("amy").orElseThrow().disabled()).isTrue();
+    assertThat(store.findBasicUser("zed").orElseThrow().disabled()).isFalse();
+
+    assertThat(store.deleteBasicUser("zed")).isTrue();
+    assertThat(store.deleteBasicUser("zed")).isFalse();
+    assertThat(store.listBasicUsers()).extracting(BasicUser::username).containsExactly("amy");
+  }
 }
