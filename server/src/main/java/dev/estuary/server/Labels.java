@@ -14,6 +14,7 @@ import dev.estuary.server.ca.CaKeys;
 import dev.estuary.server.config.LabelConfig;
 import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.policy.Label;
+import dev.estuary.server.policy.NamePolicy;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
 import java.io.IOException;
@@ -28,12 +29,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERSequence;
 
-/** Builds the runtime labels from configuration: CA, profile, key policy, gates, trust. */
+/** Builds the runtime labels from configuration: CA, profile, key and name policy, gates, trust, binding. */
 final class Labels {
   private Labels() {}
 
@@ -43,6 +46,13 @@ final class Labels {
     Map<String, Label> out = new LinkedHashMap<>();
     BootstrapSecretGate secretGate = new BootstrapSecretGate(credentials, clock);
     BasicAuthGate basicGate = new BasicAuthGate(credentials, clock);
+    // No certificate may carry the name of one of this server's CAs.
+    Set<X500Name> caNames = new LinkedHashSet<>();
+    for (LabelConfig lc : config.labels().values()) {
+      for (X509Certificate c : keys.chain(lc.ca())) {
+        caNames.add(X500Name.getInstance(c.getSubjectX500Principal().getEncoded()));
+      }
+    }
     for (LabelConfig lc : config.labels().values()) {
       IssuingCa ca = keys.issuingCa(lc.ca());
       List<Gate> gates = new ArrayList<>();
@@ -50,7 +60,12 @@ final class Labels {
         switch (g) {
           case "secret" -> gates.add(secretGate);
           case "basic" -> gates.add(basicGate);
-          case "mtls" -> gates.add(new ClientCertificateGate(certificates, trustFor(lc, ca, config, keys), clock));
+          case "mtls" -> {
+            Set<X509Certificate> configured = trustFor(lc, config, keys);
+            Set<X509Certificate> issuers = new LinkedHashSet<>(configured);
+            issuers.add(ca.certificate());
+            gates.add(new ClientCertificateGate(certificates, new ChainValidator(issuers), configured, clock));
+          }
           default -> throw new IllegalStateException("unknown gate " + g);
         }
       }
@@ -66,16 +81,22 @@ final class Labels {
               gates,
               lc.reenrollmentForcing(),
               lc.maxCommonNameLength(),
-              csrAttributes(lc.csrAttributes())));
+              csrAttributes(lc.csrAttributes()),
+              new NamePolicy(Set.copyOf(lc.sanTypes()), Pattern.compile(lc.dnsPattern()), caNames),
+              lc.bindNames(),
+              lc.nameFrom()));
     }
     return out;
   }
 
-  /** The label's own CA (renewals) plus each trust entry: a key alias, or a PEM file. */
-  private static ChainValidator trustFor(LabelConfig lc, IssuingCa own, ServerConfig config, CaKeys keys)
+  /**
+   * The label's configured trust issuers (each a key alias, or a PEM file): client certificates
+   * they sign directly may enroll for the first time. The label's own CA is added by the caller,
+   * for renewals only.
+   */
+  private static Set<X509Certificate> trustFor(LabelConfig lc, ServerConfig config, CaKeys keys)
       throws GeneralSecurityException, IOException, PkiException {
     Set<X509Certificate> anchors = new LinkedHashSet<>();
-    anchors.add(own.certificate());
     for (String entry : lc.trust()) {
       if (keys.contains(entry)) {
         anchors.add(keys.chain(entry).getFirst());
@@ -88,7 +109,7 @@ final class Labels {
         anchors.addAll(Pem.certificates(Files.readString(file)));
       }
     }
-    return new ChainValidator(anchors);
+    return anchors;
   }
 
   private static byte[] csrAttributes(List<String> oids) throws IOException {
