@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
       "  estuary server --quickstart          embedded defaults under ./estuary-data",
       "  estuary server --config server.toml  production configuration (docs/configuration.md)"
     },
-    subcommands = {SecretCommand.class, BasicUserCommand.class, CertCommand.class})
+    subcommands = {SecretCommand.class, BasicUserCommand.class, CertCommand.class, BindingCommand.class})
 public final class ServerCommand implements Callable<Integer> {
   private static final AtomicBoolean SERVING = new AtomicBoolean();
 

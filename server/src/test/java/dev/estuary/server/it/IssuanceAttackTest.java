@@ -260,4 +260,52 @@ class IssuanceAttackTest {
     assertThat(r.status()).as("a renewal of the registering identity").isEqualTo(202);
     assertThat(dps.poll(dps.device(renewed), r.header("Location"), null).status()).isEqualTo(200);
   }
+
+  // --- point 5: the label's subject and SAN policy --------------------------------------------
+
+  static Extension san(org.bouncycastle.asn1.x509.GeneralName... names) throws Exception {
+    return new Extension(Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(names).getEncoded());
+  }
+
+  /** A CSR for {@code subject} built from its encoding, so no string parsing cleans it up. */
+  static byte[] csr(org.bouncycastle.asn1.x500.X500Name subject) throws Exception {
+    KeyPair key = TestPki.key("ec-p256");
+    return new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(subject, key.getPublic())
+        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
+        .getEncoded();
+  }
+
+  @Test
+  void namesTheLabelsPolicyDoesNotAllowAreRefused() throws Exception {
+    Enrolled idevid = EstEnrollment.idevid(server, "names-idevid");
+    HttpClient client = Est.client(root, idevid.chain(), idevid.key().getPrivate());
+    String url = server.labelUrl("device-id") + "simpleenroll";
+    org.bouncycastle.asn1.ASN1EncodableVector upn = new org.bouncycastle.asn1.ASN1EncodableVector();
+    upn.add(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.4.1.311.20.2.3"));
+    upn.add(new org.bouncycastle.asn1.DERTaggedObject(true, 0, new org.bouncycastle.asn1.DERUTF8String("administrator@corp.example")));
+    java.util.Map<String, byte[]> attempts = new java.util.LinkedHashMap<>();
+    KeyPair k = TestPki.key("ec-p256");
+    attempts.put("'*.example.com' is a wildcard", TestPki.csr(k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(2, "*.example.com"))));
+    attempts.put("the subject has a wildcard", TestPki.csr(k, "CN=*"));
+    attempts.put("type uri", TestPki.csr(k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(6, "spiffe://corp/admin"))));
+    attempts.put("type ip", TestPki.csr(k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(7, "127.0.0.1"))));
+    attempts.put("type other", TestPki.csr(k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(0, new org.bouncycastle.asn1.DERSequence(upn)))));
+    attempts.put("one of this server's CAs", csr(org.bouncycastle.asn1.x500.X500Name.getInstance(caOf("device-id").getSubjectX500Principal().getEncoded())));
+    attempts.put("control character", csr(new org.bouncycastle.asn1.x500.X500NameBuilder()
+        .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, "names-device\n12:00:00.000 INFO issued label=admin").build()));
+    for (var attempt : attempts.entrySet()) {
+      long before = issued();
+      Est.Reply r = Est.enroll(client, url, attempt.getValue());
+      assertRefused(r, 403, before, attempt.getKey(), "label 'device-id' name policy");
+    }
+    // A plain host name SAN is still issued, and the IDevID's name is then bound.
+    Est.Reply ok = Est.enroll(client, url, TestPki.csr(k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(2, "names-device.example.com"))));
+    assertThat(Pkix.cn(ok.leaf())).isEqualTo("names-device");
+    // The factory's label has the same defaults.
+    long before = issued();
+    Est.Reply factory =
+        Est.enroll(Est.client(root), server.labelUrl("idevid") + "simpleenroll",
+            TestPki.csr(k, "CN=*.devices.example"), "Secret-Value", server.factorySecret());
+    assertRefused(factory, 403, before, "wildcard", "label 'idevid' name policy");
+  }
 }
