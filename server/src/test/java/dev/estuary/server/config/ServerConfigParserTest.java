@@ -274,6 +274,27 @@ class ServerConfigParserTest {
   }
 
   @Test
+  void readsTheNamePolicyAndBindingOfALabel() throws Exception {
+    ServerConfig config =
+        parse(MINIMAL + "bind_names = true\nname_from = \"dev-{serial}\"\nsan_types = [\"dns\", \"ip\"]\ndns_pattern = \"[a-z.]+\"\n");
+
+    LabelConfig devices = config.labels().get("devices");
+    assertThat(devices.bindNames()).isTrue();
+    assertThat(devices.nameFrom()).isEqualTo("dev-{serial}");
+    assertThat(devices.sanTypes()).containsExactly("dns", "ip");
+    assertThat(devices.dnsPattern()).isEqualTo("[a-z.]+");
+  }
+
+  @Test
+  void reportsABadNamePolicy() throws Exception {
+    assertThat(problems(MINIMAL + "name_from = \"{subject.cn}/../x\"\nsan_types = [\"dns\", \"x400\"]\ndns_pattern = \"[a-z\"\n"))
+        .containsExactly(
+            "labels.devices.name_from: '{subject.cn}/../x' may hold {subject.cn}, {serial}, letters, digits, '.', '_' and '-'",
+            "labels.devices.san_types: 'x400' is not one of: dns, ip, uri, email, other, dn",
+            "labels.devices.dns_pattern: not a regular expression: Unclosed character class");
+  }
+
+  @Test
   void reportsAnUnknownKeyWithItsPathAndTheKnownKeys() throws Exception {
     assertThat(problems(MINIMAL + "reenrolment_forcing = false\n"))
         .containsExactly(
