@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
       "  estuary server --config server.toml  production configuration (docs/configuration.md)",
       "  estuary server stop                  stops the server started from ./estuary-data"
     },
-    subcommands = {SecretCommand.class, BasicUserCommand.class, CertCommand.class, StopCommand.class, InitCommand.class, BackupCommand.class, RestoreCommand.class})
+    subcommands = {SecretCommand.class, BasicUserCommand.class, CertCommand.class, BindingCommand.class, StopCommand.class, InitCommand.class, BackupCommand.class, RestoreCommand.class})
 public final class ServerCommand implements Callable<Integer> {
   private static final AtomicBoolean SERVING = new AtomicBoolean();
   /** The quickstart's ports when none are given (its server.toml). */

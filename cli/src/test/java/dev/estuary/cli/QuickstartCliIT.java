@@ -105,6 +105,30 @@ class QuickstartCliIT {
   }
 
   @Test
+  void aBoundNameIsListedAndReleasedByTheCli() throws Exception {
+    Path owner = factoryIdentity("binding-owner-idevid", "");
+    Path other = factoryIdentity("binding-other-idevid", "");
+    String deviceId = "curl -sS --cacert " + info.get("root_ca").asText() + " --cert c.pem --key k.pem -X POST --data-binary @d.csr"
+        + " -H 'Content-Type: application/pkcs10' " + info.get("est_url").asText() + "/device-id/simpleenroll -o /dev/null -w '%{http_code}'";
+    for (Path dir : new Path[] {owner, other}) {
+      sh(dir, "openssl req -nodes -new -subj /CN=bound-device -sha256 -keyout d.key -out d.csr");
+    }
+    assertThat(sh(owner, deviceId).out()).isEqualTo("200");
+    assertThat(sh(other, deviceId).out()).as("the name is bound to the first IDevID").isEqualTo("403");
+
+    Result listed = estuary("server", "binding", "list", "--label", "device-id", "--data-dir", data.toString());
+    assertThat(listed.code()).as(listed.err()).isZero();
+    assertThat(listed.out()).contains("device-id\tbound-device\t").contains("CN=binding-owner-idevid");
+    Result released = estuary("server", "binding", "release", "device-id", "bound-device", "--data-dir", data.toString());
+    assertThat(released.code()).as(released.err()).isZero();
+    assertThat(released.out()).contains("released 'bound-device' of device-id");
+    assertThat(sh(other, deviceId).out()).as("released: the next identity gets it").isEqualTo("200");
+    Result again = estuary("server", "binding", "release", "device-id", "no-such-name", "--data-dir", data.toString());
+    assertThat(again.code()).isNotZero();
+    assertThat(again.err()).contains("is not bound");
+  }
+
+  @Test
   void revokedCertificateNoLongerAuthenticates() throws Exception {
     Path dir = factoryIdentity("to-revoke", "");
     String serial = sh(dir, "openssl x509 -in c.pem -noout -serial").out().strip().replace("serial=", "");
@@ -188,7 +212,8 @@ class QuickstartCliIT {
     Path out = work.resolve("bench-register-mtls.json");
     Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "mtls",
         "--client-cert", dir.resolve("c.pem").toString(), "--client-key", dir.resolve("k.pem").toString(),
-        "--url", info.get("labels").get("device-id").asText(), "--devices", "4", "--concurrency", "2", "--new-connection",
+        // One IDevID is one device on a label with name binding (device-id): it registers 6 times.
+        "--url", info.get("labels").get("device-id").asText(), "--devices", "1", "--concurrency", "1", "--new-connection",
         "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--json", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = JSON.readTree(out.toFile());

@@ -23,8 +23,10 @@ import java.util.Set;
 
 /**
  * Validates a client's certificate chain (leaf first, as sent in TLS) against a set of trust
- * anchors at a given instant, and says in words why it fails. Revocation is the caller's job
- * (it lives in the store). Immutable and thread-safe.
+ * anchors at a given instant, and says in words why it fails. {@link #validateDirect} is the
+ * check for labels: the leaf must be signed by an anchor itself. Revocation is the caller's job
+ * (it lives in the store): {@link Validated#path()} names every certificate to check.
+ * Immutable and thread-safe.
  */
 public final class ChainValidator {
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
@@ -46,11 +48,54 @@ public final class ChainValidator {
     return anchorCerts;
   }
 
+  /** A validated client chain: the path from the leaf up to (without) the anchor, and the anchor. */
+  public record Validated(List<X509Certificate> path, X509Certificate anchor) {
+    public Validated {
+      path = List.copyOf(path);
+    }
+
+    public X509Certificate leaf() {
+      return path.get(0);
+    }
+  }
+
   /**
    * @return the trust anchor certificate the chain leads to
    * @throws PkiException naming why the chain is not acceptable
    */
   public X509Certificate validateClient(List<X509Certificate> presented, Instant at) throws PkiException {
+    return validate(presented, at).anchor();
+  }
+
+  /**
+   * Validates a client whose end-entity certificate must be signed <em>directly</em> by one of the
+   * anchors: whatever else the client sent is ignored, so no intermediate (an Edge CA a device
+   * holds, say) can ever stand between the leaf and a configured issuer.
+   *
+   * @return the validated path (the leaf alone) and the anchor that signed it
+   * @throws PkiException naming why the certificate is not acceptable
+   */
+  public Validated validateDirect(List<X509Certificate> presented, Instant at) throws PkiException {
+    if (presented.isEmpty()) {
+      throw new PkiException("no client certificate was presented");
+    }
+    X509Certificate leaf = presented.get(0);
+    boolean directAnchor = anchorCerts.stream().anyMatch(a -> a.getSubjectX500Principal().equals(leaf.getIssuerX500Principal()));
+    if (!directAnchor && !anchorCerts.contains(leaf) && !anchors.isEmpty()) {
+      String who = "client certificate '" + leaf.getSubjectX500Principal().getName() + "'";
+      throw new PkiException(
+          who + " is not issued by a CA trusted here (its issuer is '"
+              + leaf.getIssuerX500Principal().getName()
+              + "'): a client certificate must be signed directly by one of the label's issuers, never through an intermediate");
+    }
+    return validate(List.of(leaf), at);
+  }
+
+  /**
+   * @return the validated path (leaf first, without the anchor) and the anchor
+   * @throws PkiException naming why the chain is not acceptable
+   */
+  public Validated validate(List<X509Certificate> presented, Instant at) throws PkiException {
     if (presented.isEmpty()) {
       throw new PkiException("no client certificate was presented");
     }
@@ -80,7 +125,7 @@ public final class ChainValidator {
       params.setDate(Date.from(at));
       PKIXCertPathValidatorResult result =
           (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX").validate(certPath, params);
-      return result.getTrustAnchor().getTrustedCert();
+      return new Validated(path, result.getTrustAnchor().getTrustedCert());
     } catch (CertPathValidatorException e) {
       throw new PkiException(who + " " + explain(e, path), e);
     } catch (CertificateException | NoSuchAlgorithmException | InvalidAlgorithmParameterException e) {

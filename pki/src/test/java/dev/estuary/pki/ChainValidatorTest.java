@@ -150,4 +150,34 @@ class ChainValidatorTest {
     assertThatThrownBy(() -> trusting(root).validateClient(List.of(serverLeaf, intermediate), AT))
         .hasMessageStartingWith("client certificate 'CN=server-1'");
   }
+
+  @Test
+  void directValidationAcceptsALeafSignedByAnAnchor() throws Exception {
+    ChainValidator.Validated v = trusting(intermediate, root).validateDirect(List.of(leaf, intermediate, root), AT);
+
+    assertThat(v.anchor()).isEqualTo(intermediate);
+    assertThat(v.path()).containsExactly(leaf);
+  }
+
+  @Test
+  void directValidationRefusesALeafBehindAnIntermediateEvenWhenTheRootIsTrusted() {
+    // The shape of a leaf minted with a device's Edge CA: leaf -> Edge CA -> trusted CA.
+    assertThatThrownBy(() -> trusting(root).validateDirect(List.of(leaf, intermediate), AT))
+        .isInstanceOf(PkiException.class)
+        .hasMessageContaining("signed directly by one of the label's issuers")
+        .hasMessageContaining("Validator Issuing");
+  }
+
+  @Test
+  void directValidationRefusesAnImpostorIssuerWithTheAnchorsName() {
+    IssuingCa impostor = TestMaterial.root("Validator Issuing");
+    X509Certificate forged = TestMaterial.leaf(impostor, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
+
+    assertThatThrownBy(() -> trusting(intermediate).validateDirect(List.of(forged), AT)).isInstanceOf(PkiException.class);
+  }
+
+  @Test
+  void theValidatedPathNamesEveryCertificateBelowTheAnchor() throws Exception {
+    assertThat(trusting(root).validate(List.of(leaf, root, intermediate), AT).path()).containsExactly(leaf, intermediate);
+  }
 }

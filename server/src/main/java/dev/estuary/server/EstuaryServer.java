@@ -13,7 +13,9 @@ import dev.estuary.server.metrics.ServerMetrics;
 import dev.estuary.server.policy.Label;
 import dev.estuary.server.provisioning.ProvisioningHandler;
 import dev.estuary.server.provisioning.Registrar;
+import dev.estuary.server.store.BindingStore;
 import dev.estuary.server.store.CertificateStore;
+import dev.estuary.server.store.JdbiBindingStore;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.Database;
 import dev.estuary.server.store.EnrollmentStore;
@@ -43,6 +45,7 @@ public final class EstuaryServer implements AutoCloseable {
   private final CredentialStore credentials;
   private final EnrollmentStore enrollments;
   private final RegistrationStore registrations;
+  private final BindingStore bindings;
   private final Map<String, Label> labels;
   private final HttpsServer https;
   private final SecretMinter minter;
@@ -53,6 +56,7 @@ public final class EstuaryServer implements AutoCloseable {
       CredentialStore credentials,
       EnrollmentStore enrollments,
       RegistrationStore registrations,
+      BindingStore bindings,
       Map<String, Label> labels,
       HttpsServer https,
       SecretMinter minter) {
@@ -61,6 +65,7 @@ public final class EstuaryServer implements AutoCloseable {
     this.credentials = credentials;
     this.enrollments = enrollments;
     this.registrations = registrations;
+    this.bindings = bindings;
     this.labels = labels;
     this.https = https;
     this.minter = minter;
@@ -76,7 +81,8 @@ public final class EstuaryServer implements AutoCloseable {
       CredentialStore credentials = new JdbiCredentialStore(database.jdbi());
       Map<String, Label> labels = Labels.build(config, keys, certificates, credentials, clock);
       ServerMetrics metrics = new ServerMetrics();
-      IssuanceService issuance = new IssuanceService(certificates, new Serials(random, clock), clock, metrics.registry());
+      JdbiBindingStore bindings = new JdbiBindingStore(database.jdbi());
+      IssuanceService issuance = new IssuanceService(certificates, bindings, new Serials(random, clock), clock, metrics.registry());
       SecretMinter minter = new SecretMinter(credentials, random, clock);
       EstHandler est = new EstHandler(
               labels,
@@ -91,7 +97,7 @@ public final class EstuaryServer implements AutoCloseable {
       ProvisioningHandler provisioning = new ProvisioningHandler(registrar, config.maxBodyBytes(), clock);
       AdminHandler admin =
           new AdminHandler(
-              config.adminTokenHash(), certificates, minter, labels.keySet(), clock, metrics::scrape, enrollments, registrations, random,
+              config.adminTokenHash(), certificates, minter, labels.keySet(), clock, metrics::scrape, enrollments, registrations, bindings, random,
               credentials);
       CaKeys.TlsKeys tls = keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =
@@ -105,7 +111,8 @@ public final class EstuaryServer implements AutoCloseable {
               config.admin().port(),
               admin);
       https.start();
-      EstuaryServer server = new EstuaryServer(database, certificates, credentials, enrollments, registrations, labels, https, minter);
+      EstuaryServer server =
+          new EstuaryServer(database, certificates, credentials, enrollments, registrations, bindings, labels, https, minter);
       LOG.info(
           "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
           config.est().host(),
@@ -157,6 +164,11 @@ public final class EstuaryServer implements AutoCloseable {
   /** The provisioning service's registration records and operations. */
   public RegistrationStore registrations() {
     return registrations;
+  }
+
+  /** The name bindings of the labels. */
+  public BindingStore bindings() {
+    return bindings;
   }
 
   public SecretMinter minter() {

@@ -15,27 +15,35 @@ import dev.estuary.server.ca.CaKeys;
 import dev.estuary.server.config.LabelConfig;
 import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.policy.Label;
+import dev.estuary.server.policy.NamePolicy;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x509.GeneralName;
 
-/** Builds the runtime labels from configuration: CA, profile, key policy, gates, trust. */
+/** Builds the runtime labels from configuration: CA, profile, key and name policy, gates, trust, binding. */
 final class Labels {
   private Labels() {}
 
@@ -45,8 +53,18 @@ final class Labels {
     Map<String, Label> out = new LinkedHashMap<>();
     BootstrapSecretGate secretGate = new BootstrapSecretGate(credentials, clock);
     BasicAuthGate basicGate = new BasicAuthGate(credentials, clock);
-    // A device-held CA (Edge CA) may never mint a certificate for the server's own names.
-    List<GeneralName> serverNames = NameConstraintsOf.serverNames(keys.chain(config.tlsAlias()).getFirst());
+    // A device-held CA (Edge CA) may never mint a certificate for the server's own names, and no
+    // certificate this server issues names it.
+    X509Certificate tls = keys.chain(config.tlsAlias()).getFirst();
+    List<GeneralName> serverNames = NameConstraintsOf.serverNames(tls);
+    Set<String> serverHosts = hostsOf(tls);
+    // No certificate may carry the name of one of this server's CAs.
+    Set<X500Name> caNames = new LinkedHashSet<>();
+    for (LabelConfig lc : config.labels().values()) {
+      for (X509Certificate c : keys.chain(lc.ca())) {
+        caNames.add(X500Name.getInstance(c.getSubjectX500Principal().getEncoded()));
+      }
+    }
     for (LabelConfig lc : config.labels().values()) {
       IssuingCa ca = keys.issuingCa(lc.ca());
       List<Gate> gates = new ArrayList<>();
@@ -54,7 +72,12 @@ final class Labels {
         switch (g) {
           case "secret" -> gates.add(secretGate);
           case "basic" -> gates.add(basicGate);
-          case "mtls" -> gates.add(new ClientCertificateGate(certificates, trustFor(lc, ca, config, keys), clock));
+          case "mtls" -> {
+            Set<X509Certificate> configured = trustFor(lc, config, keys);
+            Set<X509Certificate> issuers = new LinkedHashSet<>(configured);
+            issuers.add(ca.certificate());
+            gates.add(new ClientCertificateGate(certificates, new ChainValidator(issuers), configured, clock));
+          }
           default -> throw new IllegalStateException("unknown gate " + g);
         }
       }
@@ -72,16 +95,22 @@ final class Labels {
               gates,
               lc.reenrollmentForcing(),
               lc.maxCommonNameLength(),
-              csrAttributes(lc.csrAttributes())));
+              csrAttributes(lc.csrAttributes()),
+              new NamePolicy(Set.copyOf(lc.sanTypes()), Pattern.compile(lc.dnsPattern()), caNames, serverHosts),
+              lc.bindNames(),
+              lc.nameFrom()));
     }
     return out;
   }
 
-  /** The label's own CA (renewals) plus each trust entry: a key alias, or a PEM file. */
-  private static ChainValidator trustFor(LabelConfig lc, IssuingCa own, ServerConfig config, CaKeys keys)
+  /**
+   * The label's configured trust issuers (each a key alias, or a PEM file): client certificates
+   * they sign directly may enroll for the first time. The label's own CA is added by the caller,
+   * for renewals only.
+   */
+  private static Set<X509Certificate> trustFor(LabelConfig lc, ServerConfig config, CaKeys keys)
       throws GeneralSecurityException, IOException, PkiException {
     Set<X509Certificate> anchors = new LinkedHashSet<>();
-    anchors.add(own.certificate());
     for (String entry : lc.trust()) {
       if (keys.contains(entry)) {
         anchors.add(keys.chain(entry).getFirst());
@@ -94,7 +123,22 @@ final class Labels {
         anchors.addAll(Pem.certificates(Files.readString(file)));
       }
     }
-    return new ChainValidator(anchors);
+    return anchors;
+  }
+
+  /** The DNS names (lower case) and IP addresses (normalised) of the server's TLS certificate. */
+  private static Set<String> hostsOf(X509Certificate tls) throws CertificateParsingException, UnknownHostException {
+    Set<String> hosts = new LinkedHashSet<>();
+    Collection<List<?>> sans = tls.getSubjectAlternativeNames();
+    for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
+      int type = (Integer) san.get(0);
+      if (type == GeneralName.dNSName) {
+        hosts.add(((String) san.get(1)).toLowerCase(Locale.ROOT));
+      } else if (type == GeneralName.iPAddress) {
+        hosts.add(InetAddress.getByName((String) san.get(1)).getHostAddress()); // a literal: no lookup
+      }
+    }
+    return hosts;
   }
 
   private static byte[] csrAttributes(List<String> oids) throws IOException {

@@ -283,7 +283,9 @@ public final class BenchCommand implements Callable<Integer> {
   /**
    * register: a certificate for every device from the device label, before the clock starts, and
    * the devices dealt out to the clients. The label is reached with --auth, or, when it is not
-   * --url and --auth is not mtls, with an identity (an IDevID) enrolled at --url first.
+   * --url and --auth is not mtls, with an identity (an IDevID) of each device's own enrolled at
+   * --url first (a label with name binding gives one identity one name). With --auth mtls every
+   * device is enrolled with the one --client-cert: one device on a label with name binding.
    */
   private void prepareDevices(List<Client> clients) throws Exception {
     SecureRandom random = new SecureRandom();
@@ -291,26 +293,39 @@ public final class BenchCommand implements Callable<Integer> {
     random.nextBytes(run);
     registrationPrefix = "bench-" + HexFormat.of().formatHex(run) + "-";
     List<Csr> csrs = makeCsrs(devices, registrationPrefix);
-    Client enroller = new Client(0, List.of());
     Endpoint label = Endpoint.of(deviceLabelUrl);
-    if (auth != Auth.mtls && !label.equals(est)) {
-      System.err.printf("estuary bench: enrolling an identity at %s (--auth %s) to enroll the devices with ...%n", url, auth);
-      Csr identity = makeCsr(registrationPrefix + "identity", random);
-      enroller.become(enroller.enroll(identity), identity.key().getPrivate());
+    // A label with name binding gives one name per identity: each device gets an identity (an
+    // IDevID) of its own at --url first, as a real device has.
+    boolean identityPerDevice = auth != Auth.mtls && !label.equals(est);
+    if (identityPerDevice) {
+      System.err.printf("estuary bench: enrolling an identity per device at %s (--auth %s) ...%n", url, auth);
     }
-    enroller.at = label;
     System.err.printf("estuary bench: enrolling %d device certificates at %s ...%n", csrs.size(), deviceLabelUrl);
     Endpoint dps = Endpoint.of(dpsUrl);
     for (Client c : clients) {
       c.registrant = new Registrant(dps.path() + idScope + "/registrations/");
     }
+    Client enroller = null;
     for (int i = 0; i < csrs.size(); i++) {
+      if (enroller == null || identityPerDevice) {
+        if (enroller != null) {
+          enroller.link.close();
+        }
+        enroller = new Client(0, List.of());
+        if (identityPerDevice) {
+          Csr identity = makeCsr(registrationPrefix + i + "-idevid", random);
+          enroller.become(enroller.enroll(identity), identity.key().getPrivate());
+        }
+        enroller.at = label;
+      }
       Csr csr = csrs.get(i);
       SSLContext device = tls(enroller.enroll(csr), csr.key().getPrivate());
       clients.get(i % clients.size()).registrant.add(
           new Registrant.Device(registrationPrefix + i, new Link(device, dps.host(), dps.port(), newConnection)));
     }
-    enroller.link.close();
+    if (enroller != null) {
+      enroller.link.close();
+    }
   }
 
   private SSLContext tls(List<X509Certificate> chain, PrivateKey key) throws Exception {

@@ -8,8 +8,10 @@ import dev.estuary.server.auth.VerifiedCredentialCache;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.config.Durations;
 import dev.estuary.server.http.Replies;
-import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.http.Refusal;
+import dev.estuary.server.store.BindingStore;
 import dev.estuary.server.store.CertificateRecord;
+import dev.estuary.server.store.NameBinding;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.EnrollmentStore;
@@ -53,6 +55,7 @@ public final class AdminHandler extends Handler.Abstract {
   private final java.util.function.Supplier<String> metrics;
   private final ProvisioningAdmin provisioning;
   private final CredentialAdmin credentialAdmin;
+  private final BindingStore bindings;
 
   /**
    * @param metrics the Prometheus text for {@code /metrics} (served without a token), or null
@@ -69,9 +72,11 @@ public final class AdminHandler extends Handler.Abstract {
       java.util.function.Supplier<String> metrics,
       EnrollmentStore enrollments,
       RegistrationStore registrations,
+      BindingStore bindings,
       SecureRandom random,
       CredentialStore credentials) {
     this.metrics = metrics;
+    this.bindings = bindings;
     this.credentialAdmin = new CredentialAdmin(credentials, labels, clock);
     this.provisioning = new ProvisioningAdmin(enrollments, registrations, labels, clock, random);
     this.tokenHash = tokenHash;
@@ -145,6 +150,31 @@ public final class AdminHandler extends Handler.Abstract {
         return certificate(
             certificates.findBySerial(serial).orElseThrow(() -> new Refusal(404, "no certificate with serial " + serial.toString(16))));
       }
+    }
+    if (path.equals("/bindings") && method.equals("GET")) {
+      String query = request.getHttpURI().getQuery();
+      String label = query == null ? null : queryParam(query, "label");
+      if (label != null && !labels.contains(label.endsWith(":ca") ? label.substring(0, label.length() - 3) : label)) {
+        throw new Refusal(404, "no label '" + label + "' (a label, or <label>:ca for its CA certificates); labels: " + String.join(", ", labels.stream().sorted().toList()));
+      }
+      ArrayNode list = JSON.createArrayNode();
+      for (NameBinding b : bindings.list(label, 1000)) {
+        list.add(binding(b));
+      }
+      return list;
+    }
+    if (path.startsWith("/bindings/") && method.equals("DELETE")) {
+      String[] parts = path.substring("/bindings/".length()).split("/", 2);
+      if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+        throw Refusal.badRequest("use DELETE /api/v1/bindings/{label}/{name} (the name percent-encoded)");
+      }
+      String label = parts[0];
+      String name = org.eclipse.jetty.util.URIUtil.decodePath(parts[1]);
+      NameBinding b =
+          bindings.find(label, name).orElseThrow(() -> new Refusal(404, "the name '" + name + "' of label '" + label + "' is not bound"));
+      bindings.release(label, name);
+      LOG.info("released binding label={} name=\"{}\" principal={}", label, name.replaceAll("\\p{Cntrl}", "?"), b.principal());
+      return binding(b).put("released", true);
     }
     if (path.equals("/certificates") && method.equals("GET")) {
       String subject = request.getHttpURI().getQuery() == null ? null
@@ -260,6 +290,15 @@ public final class AdminHandler extends Handler.Abstract {
       }
     }
     return null;
+  }
+
+  private static ObjectNode binding(NameBinding b) {
+    return JSON.createObjectNode()
+        .put("label", b.label())
+        .put("name", b.name())
+        .put("principal", b.principal())
+        .put("holder", b.description())
+        .put("createdAt", b.createdAt().toString());
   }
 
   private static ObjectNode certificate(CertificateRecord r) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.http.Refusal;
 import dev.estuary.server.store.BasicUser;
 import dev.estuary.server.store.BootstrapSecret;
 import dev.estuary.server.store.CredentialStore;

@@ -3,7 +3,7 @@ package dev.estuary.server.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.http.Refusal;
 import dev.estuary.server.provisioning.RegistrationStates;
 import dev.estuary.server.store.EnrollmentRecord;
 import dev.estuary.server.store.EnrollmentRecord.Allocation;

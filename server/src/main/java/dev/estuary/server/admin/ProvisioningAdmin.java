@@ -9,7 +9,7 @@ import dev.estuary.pki.Csr;
 import dev.estuary.pki.Pem;
 import dev.estuary.pki.PkiException;
 import dev.estuary.pki.Thumbprints;
-import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.http.Refusal;
 import dev.estuary.server.store.CaCertificateRecord;
 import dev.estuary.server.store.EnrollmentRecord;
 import dev.estuary.server.store.EnrollmentRecord.Kind;

@@ -1,6 +1,5 @@
 package dev.estuary.server.auth;
 
-import dev.estuary.server.policy.Refusal;
 import dev.estuary.server.store.BasicUser;
 import dev.estuary.server.store.CredentialStore;
 import java.time.Clock;
@@ -24,7 +23,7 @@ public final class BasicAuthGate implements Gate {
   }
 
   @Override
-  public Optional<Caller> authenticate(Credentials credentials, String label) throws Refusal {
+  public Optional<Caller> authenticate(Credentials credentials, String label) throws AuthenticationFailed {
     if (credentials.basicUser() == null) {
       return Optional.empty();
     }
@@ -32,14 +31,14 @@ public final class BasicAuthGate implements Gate {
     BasicUser user = store.findBasicUser(username).orElse(null);
     String password = credentials.basicPassword() == null ? "" : credentials.basicPassword();
     if (user == null || !cache.verify("basic:" + username, password, user.hash())) {
-      throw Refusal.unauthorized("wrong username or password");
+      throw new AuthenticationFailed("wrong username or password");
     }
     if (user.disabled()) {
-      throw Refusal.unauthorized("the user '" + username + "' is disabled");
+      throw new AuthenticationFailed("the user '" + username + "' is disabled");
     }
     if (!user.label().equals("*") && !user.label().equals(label)) {
-      throw Refusal.unauthorized("the user '" + username + "' may not use label '" + label + "'");
+      throw new AuthenticationFailed("the user '" + username + "' may not use label '" + label + "'");
     }
-    return Optional.of(new Caller(name(), username, List.of(), null, null));
+    return Optional.of(new Caller(name(), username, Principals.ofUser(username), List.of(), null, null, null));
   }
 }

@@ -1,6 +1,5 @@
 package dev.estuary.server.auth;
 
-import dev.estuary.server.policy.Refusal;
 import dev.estuary.server.store.BootstrapSecret;
 import dev.estuary.server.store.CredentialStore;
 import java.time.Clock;
@@ -29,7 +28,7 @@ public final class BootstrapSecretGate implements Gate {
   }
 
   @Override
-  public Optional<Caller> authenticate(Credentials credentials, String label) throws Refusal {
+  public Optional<Caller> authenticate(Credentials credentials, String label) throws AuthenticationFailed {
     String value = credentials.secretValue();
     if (value == null) {
       return Optional.empty();
@@ -38,21 +37,21 @@ public final class BootstrapSecretGate implements Gate {
     String id = dot > 0 ? value.substring(0, dot).strip() : "";
     BootstrapSecret secret = id.isEmpty() ? null : store.findSecret(id).orElse(null);
     if (secret == null || !cache.verify("secret", value.strip(), secret.hash())) {
-      throw Refusal.unauthorized("the Secret-Value is not a valid bootstrap secret");
+      throw new AuthenticationFailed("the Secret-Value is not a valid bootstrap secret");
     }
     if (!secret.label().equals(label)) {
-      throw Refusal.unauthorized(
+      throw new AuthenticationFailed(
           "the bootstrap secret " + id + " is for label '" + secret.label() + "', not '" + label + "'");
     }
     if (secret.disabled()) {
-      throw Refusal.unauthorized("the bootstrap secret " + id + " is disabled");
+      throw new AuthenticationFailed("the bootstrap secret " + id + " is disabled");
     }
     if (secret.expiresAt() != null && !clock.instant().isBefore(secret.expiresAt())) {
-      throw Refusal.unauthorized("the bootstrap secret " + id + " expired at " + secret.expiresAt());
+      throw new AuthenticationFailed("the bootstrap secret " + id + " expired at " + secret.expiresAt());
     }
     if (secret.usesRemaining() != null && secret.usesRemaining() <= 0) {
-      throw Refusal.unauthorized("the bootstrap secret " + id + " is used up");
+      throw new AuthenticationFailed("the bootstrap secret " + id + " is used up");
     }
-    return Optional.of(new Caller(name(), id, List.of(), id, null));
+    return Optional.of(new Caller(name(), id, Principals.ofSecret(id), List.of(), id, null, null));
   }
 }

@@ -1,6 +1,5 @@
 package dev.estuary.server.auth;
 
-import dev.estuary.server.policy.Refusal;
 import java.util.Optional;
 
 /** One way of proving who you are to a label. */
@@ -10,7 +9,7 @@ public interface Gate {
 
   /**
    * @return the caller, or empty when the request carries no credentials of this gate's kind
-   * @throws Refusal (401) when it carries them but they are not accepted
+   * @throws AuthenticationFailed when it carries them but they are not accepted
    */
-  Optional<Caller> authenticate(Credentials credentials, String label) throws Refusal;
+  Optional<Caller> authenticate(Credentials credentials, String label) throws AuthenticationFailed;
 }

@@ -25,7 +25,7 @@ public final class ServerConfigParser {
   private static final Set<String> LABEL =
       Set.of(
           "ca", "profile", "validity", "key_types", "auth", "trust", "reenrollment_forcing",
-          "max_cn_length", "csr_attributes");
+          "max_cn_length", "csr_attributes", "bind_names", "name_from", "san_types", "dns_pattern");
   private static final Set<String> PROVISIONING = Set.of("id_scope");
   private static final Set<String> GATES = Set.of("secret", "basic", "mtls");
 
@@ -214,10 +214,28 @@ public final class ServerConfigParser {
         problems.add(p + "csr_attributes: '" + oid + "' is not a dotted OID");
       }
     }
+    boolean bind = bool(t, p + "bind_names", auth.contains("mtls") && !trust.isEmpty());
+    String nameFrom = string(t, p + "name_from", null);
+    if (nameFrom != null && !nameFrom.replace("{subject.cn}", "").replace("{serial}", "").matches("[A-Za-z0-9._-]*")) {
+      problems.add(p + "name_from: '" + nameFrom + "' may hold {subject.cn}, {serial}, letters, digits, '.', '_' and '-'");
+    }
+    List<String> sanTypes = strings(t, p + "san_types", List.of("dns"));
+    for (String st : sanTypes) {
+      if (!dev.estuary.server.policy.NamePolicy.SAN_TYPES.contains(st)) {
+        problems.add(p + "san_types: '" + st + "' is not one of: dns, ip, uri, email, other, dn");
+      }
+    }
+    String dnsPattern = string(t, p + "dns_pattern", dev.estuary.server.policy.NamePolicy.DEFAULT_DNS_PATTERN);
+    try {
+      java.util.regex.Pattern.compile(dnsPattern);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      problems.add(p + "dns_pattern: not a regular expression: " + e.getDescription());
+    }
     if (problems.size() > before) {
       return null;
     }
-    return new LabelConfig(name, ca, profile, validity, keyTypes, auth, trust, forcing, maxCn, attrs);
+    return new LabelConfig(
+        name, ca, profile, validity, keyTypes, auth, trust, forcing, maxCn, attrs, bind, nameFrom, sanTypes, dnsPattern);
   }
 
   private TomlTable table(TomlTable root, String key) {

@@ -4,6 +4,7 @@ import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.PkiException;
+import dev.estuary.server.auth.AuthenticationFailed;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.auth.Credentials;
 import dev.estuary.server.auth.FailedAuthLimiter;
@@ -11,9 +12,10 @@ import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Replies;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.issuance.Issued;
-import dev.estuary.server.policy.EnrollmentPolicy;
+import dev.estuary.server.policy.Denial;
+import dev.estuary.server.policy.IssuancePolicy;
 import dev.estuary.server.policy.Label;
-import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.http.Refusal;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -128,8 +130,8 @@ public final class EstHandler extends Handler.Abstract {
       }
       case "simpleenroll", "simplereenroll" -> {
         requireMethod(request, "POST");
-        EnrollmentPolicy.Operation op =
-            path.operation().equals("simpleenroll") ? EnrollmentPolicy.Operation.ENROLL : EnrollmentPolicy.Operation.REENROLL;
+        IssuancePolicy.Operation op =
+            path.operation().equals("simpleenroll") ? IssuancePolicy.Operation.ENROLL : IssuancePolicy.Operation.REENROLL;
         requirePkcs10(request);
         long declared = request.getLength();
         if (declared > maxBodyBytes) {
@@ -145,6 +147,11 @@ public final class EstHandler extends Handler.Abstract {
         Caller caller;
         try {
           caller = label.authenticate(credentials(request));
+        } catch (AuthenticationFailed f) {
+          if (presentedCredentials(request)) {
+            authLimiter.failed(address);
+          }
+          throw Refusal.unauthorized(f.reason());
         } catch (Refusal r) {
           if (r.status() == 401 && presentedCredentials(request)) {
             authLimiter.failed(address);
@@ -158,11 +165,25 @@ public final class EstHandler extends Handler.Abstract {
         } catch (PkiException e) {
           throw Refusal.badRequest(e.getMessage());
         }
-        Issued issued = issuance.enroll(label, caller, csr, op);
+        Issued issued;
+        try {
+          issued = issuance.enroll(label, caller, csr, op);
+        } catch (Denial d) {
+          throw new Refusal(statusOf(d.reason()), d.getMessage());
+        }
         Replies.send(response, callback, 200, PKCS7_CERTS_ONLY, EstBase64.encode(issued.pkcs7()), CTE_BASE64);
       }
       default -> throw new Refusal(501, "EST operation '" + path.operation() + "' is not offered by this server");
     }
+  }
+
+  /** The EST answer to each of the policy's reasons. */
+  static int statusOf(Denial.Reason reason) {
+    return switch (reason) {
+      case BAD_CSR, KEY_NOT_ALLOWED -> 400;
+      case CREDENTIAL_USED_UP -> 401;
+      case CA_NOT_ALLOWED, NOT_A_RENEWAL, NAME_NOT_ALLOWED, NAME_BOUND, IDENTITY_BOUND, NAME_MISMATCH -> 403;
+    };
   }
 
   private String knownLabels() {

@@ -5,36 +5,56 @@ import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.Serials;
 import dev.estuary.pki.SignedCertificate;
 import dev.estuary.server.auth.Caller;
-import dev.estuary.server.policy.EnrollmentPolicy;
+import dev.estuary.server.policy.Denial;
+import dev.estuary.server.policy.IssuancePolicy;
 import dev.estuary.server.policy.Label;
-import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.policy.NameBindings;
+import dev.estuary.server.store.BindingStore;
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.DuplicateSerialException;
+import dev.estuary.server.store.NameBinding;
 import dev.estuary.server.store.SecretRefusedException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issues certificates: asks the policy, has the label's CA sign, records the certificate
- * durably, and only then hands it out. No lock is held across requests.
+ * Issues certificates: asks the {@link IssuancePolicy}, records the name binding it asks for,
+ * has the label's CA sign, records the certificate durably, and only then hands it out. Every
+ * issuance of the server (EST, DPS, admin) comes through here. No lock is held across requests.
  */
 public final class IssuanceService {
   private static final Logger LOG = LoggerFactory.getLogger(IssuanceService.class);
   private static final int SERIAL_ATTEMPTS = 3;
 
   private final CertificateStore store;
+  private final BindingStore bindings;
+  private final NameBindings bindingView;
   private final Serials serials;
   private final Clock clock;
   private final MeterRegistry meters;
 
-  public IssuanceService(CertificateStore store, Serials serials, Clock clock, MeterRegistry meters) {
+  public IssuanceService(CertificateStore store, BindingStore bindings, Serials serials, Clock clock, MeterRegistry meters) {
     this.store = store;
+    this.bindings = bindings;
+    this.bindingView =
+        new NameBindings() {
+          @Override
+          public Optional<String> holderOf(String label, String name) {
+            return bindings.find(label, name).map(NameBinding::principal);
+          }
+
+          @Override
+          public Optional<String> nameOf(String label, String principal) {
+            return bindings.findByPrincipal(label, principal).stream().map(NameBinding::name).findFirst();
+          }
+        };
     this.serials = serials;
     this.clock = clock;
     this.meters = meters;
@@ -43,11 +63,22 @@ public final class IssuanceService {
   /**
    * @return the new certificate and the issuing CA chain without the root
    */
-  public Issued enroll(Label label, Caller caller, Csr csr, EnrollmentPolicy.Operation op)
-      throws Refusal {
+  public Issued enroll(Label label, Caller caller, Csr csr, IssuancePolicy.Operation op)
+      throws Denial {
     for (int attempt = 1; ; attempt++) {
       Instant now = clock.instant();
-      IssueOrder order = EnrollmentPolicy.decide(label, caller, csr, op, now, serials.next());
+      IssuancePolicy.Decision decision = IssuancePolicy.decide(label, caller, csr, op, bindingView, now, serials.next());
+      if (decision.bindName() != null) {
+        NameBinding held =
+            bindings.bind(new NameBinding(decision.bindScope(), decision.bindName(), caller.principal(), describe(caller), now));
+        if (!held.principal().equals(caller.principal())) {
+          throw new Denial(
+              Denial.Reason.NAME_BOUND,
+              "the name '" + decision.bindName() + "' of '" + decision.bindScope() + "' was just bound to another identity");
+        }
+        LOG.info("bound {} name=\"{}\" to {} ({})", decision.bindScope(), decision.bindName(), caller.principal(), held.description());
+      }
+      IssueOrder order = decision.order();
       SignedCertificate cert = label.ca().issue(order);
       CertificateRecord record = recordOf(label, caller, csr, cert, now);
       try {
@@ -59,7 +90,7 @@ public final class IssuanceService {
         LOG.warn("serial number collision on label {}; drawing another", label.name());
         continue;
       } catch (SecretRefusedException e) {
-        throw Refusal.unauthorized(e.getMessage());
+        throw new Denial(Denial.Reason.CREDENTIAL_USED_UP, e.getMessage());
       }
       meters.counter("estuary.certificates.issued", "label", label.name(), "gate", caller.gate()).increment();
       LOG.info(
@@ -69,7 +100,7 @@ public final class IssuanceService {
           record.subject(),
           caller.gate(),
           caller.identity(),
-          caller.isReenrollment(),
+          caller.renews(label.name()),
           record.notAfter());
       List<X509Certificate> cas = label.ca().chain();
       return new Issued(cert, cas.subList(0, Math.max(0, cas.size() - 1)));
@@ -92,6 +123,19 @@ public final class IssuanceService {
         now,
         cert.der(),
         null,
-        null);
+        null,
+        caller.principal());
+  }
+
+  /** Who a binding is held by, for people. */
+  private static String describe(Caller caller) {
+    X509Certificate c = caller.clientCertificate();
+    if (c == null) {
+      return caller.gate() + " " + caller.identity();
+    }
+    String d =
+        "certificate '" + c.getSubjectX500Principal().getName() + "' serial " + c.getSerialNumber().toString(16)
+            + " from '" + c.getIssuerX500Principal().getName() + "'";
+    return d.length() > 1000 ? d.substring(0, 1000) : d;
   }
 }

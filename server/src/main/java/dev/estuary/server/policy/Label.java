@@ -3,19 +3,24 @@ package dev.estuary.server.policy;
 import dev.estuary.pki.CertificateProfile;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPolicy;
+import dev.estuary.server.auth.AuthenticationFailed;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.auth.Credentials;
 import dev.estuary.server.auth.Gate;
 import java.util.List;
 
 /**
- * An EST label: which CA issues, what it issues (profile and key policy), who may ask (gates),
- * and how re-enrollments are treated.
+ * An EST label, as data: which CA issues, what it issues (profile, key policy, name policy), who
+ * may ask (gates), and how names and renewals are treated. {@link IssuancePolicy} reads it.
  *
  * @param reenrollmentForcing when a caller presents a certificate this label issued, the new
  *     certificate keeps that certificate's subject and SANs whatever the CSR says
  * @param maxCommonNameLength longest CN accepted from a CSR
  * @param csrAttributes DER of the CsrAttrs answer for {@code /csrattrs}, or null for "none"
+ * @param names the subject and SAN rules
+ * @param bindNames the first name an identity obtains binds them to each other
+ * @param nameTemplate when not null, a first enrollment with a certificate gets this name, made
+ *     from that certificate (the IDevID): {@code {subject.cn}}, {@code {serial}}
  */
 public record Label(
     String name,
@@ -25,10 +30,26 @@ public record Label(
     List<Gate> gates,
     boolean reenrollmentForcing,
     int maxCommonNameLength,
-    byte[] csrAttributes) {
+    byte[] csrAttributes,
+    NamePolicy names,
+    boolean bindNames,
+    String nameTemplate) {
 
   public Label {
     gates = List.copyOf(gates);
+  }
+
+  /** A label with the default name policy, no binding and no name template. */
+  public Label(
+      String name,
+      IssuingCa ca,
+      CertificateProfile profile,
+      KeyPolicy keyPolicy,
+      List<Gate> gates,
+      boolean reenrollmentForcing,
+      int maxCommonNameLength,
+      byte[] csrAttributes) {
+    this(name, ca, profile, keyPolicy, gates, reenrollmentForcing, maxCommonNameLength, csrAttributes, NamePolicy.DEFAULT, false, null);
   }
 
   public boolean acceptsBasic() {
@@ -36,18 +57,18 @@ public record Label(
   }
 
   /**
-   * Runs the gates in order; the first that accepts wins. When none accepts, the refusal of a
+   * Runs the gates in order; the first that accepts wins. When none accepts, the failure of a
    * gate whose credentials were presented is reported, else "no credentials".
    */
-  public Caller authenticate(Credentials credentials) throws Refusal {
-    Refusal first = null;
+  public Caller authenticate(Credentials credentials) throws AuthenticationFailed {
+    AuthenticationFailed first = null;
     for (Gate gate : gates) {
       try {
         var caller = gate.authenticate(credentials, name);
         if (caller.isPresent()) {
           return caller.get();
         }
-      } catch (Refusal r) {
+      } catch (AuthenticationFailed r) {
         if (first == null) {
           first = r;
         }
@@ -56,7 +77,7 @@ public record Label(
     if (first != null) {
       throw first;
     }
-    throw Refusal.unauthorized("label '" + name + "' needs credentials: " + describeGates());
+    throw new AuthenticationFailed("label '" + name + "' needs credentials: " + describeGates());
   }
 
   public String describeGates() {

@@ -10,11 +10,13 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.bouncycastle.asn1.x500.X500Name;
 
 /**
  * Decides which enrollment a device's TLS client certificate chain registers under, or why none:
- * the leaf's CN must be the registration id; a certificate this server revoked is refused; an
+ * the leaf's CN must be the registration id; a certificate this server revoked, anywhere in the
+ * path, is refused, as is a path through a CA certificate this server issued to a device; an
  * individual enrollment for the registration id wins over any group; otherwise the first group
  * (by id) whose CA certificate the chain leads to. The CA must be verified and the enrollment
  * enabled. No I/O: the caller hands in what the stores hold.
@@ -30,7 +32,8 @@ public final class EnrollmentMatch {
   }
 
   /**
-   * @param issuedHere the record of the leaf when this server issued it, else null
+   * @param issuedHere the record of a presented certificate when this server issued it (found by
+   *     issuer + serial, compared by TBS), else null
    * @param individual the individual enrollment for the registration id, or null
    * @param groups every enrollment group
    * @param cas the CA certificates by name
@@ -40,7 +43,7 @@ public final class EnrollmentMatch {
   public static Attested decide(
       String registrationId,
       List<X509Certificate> chain,
-      CertificateRecord issuedHere,
+      Function<X509Certificate, CertificateRecord> issuedHere,
       EnrollmentRecord individual,
       List<EnrollmentRecord> groups,
       Map<String, CaCertificateRecord> cas,
@@ -54,9 +57,10 @@ public final class EnrollmentMatch {
     if (!cn.equals(registrationId)) {
       throw unauthorized("the client certificate's CN '" + cn + "' is not the registration id '" + registrationId + "'");
     }
-    if (issuedHere != null && issuedHere.revoked()) {
+    CertificateRecord leafRecord = issuedHere.apply(leaf);
+    if (leafRecord != null && leafRecord.revoked()) {
       throw unauthorized(
-          "client certificate serial " + issuedHere.serial().toString(16) + " was revoked at " + issuedHere.revokedAt());
+          "client certificate serial " + leafRecord.serial().toString(16) + " was revoked at " + leafRecord.revokedAt());
     }
     if (individual != null) {
       String what = "individual enrollment '" + registrationId + "'";
@@ -64,21 +68,25 @@ public final class EnrollmentMatch {
       if (ca == null) {
         throw unauthorized(what + " names CA certificate '" + individual.caCertificate() + "', which does not exist");
       }
+      List<X509Certificate> path;
       try {
-        validator(ca).validateClient(chain, now);
+        path = validator(ca).validate(chain, now).path();
       } catch (PkiException e) {
         throw unauthorized(e.getMessage() + " (" + what + " trusts CA certificate '" + ca.name() + "')");
       }
-      return admit(individual, what, ca, chain);
+      checkIssuedHere(path, issuedHere);
+      return admit(individual, what, ca, path);
     }
     ProvisioningRefusal first = null;
     for (EnrollmentRecord group : groups) {
       CaCertificateRecord ca = cas.get(group.caCertificate());
-      if (ca == null || !leadsTo(chain, ca, now)) {
+      List<X509Certificate> path = ca == null ? null : pathTo(chain, ca, now);
+      if (path == null) {
         continue;
       }
       try {
-        return admit(group, "enrollment group '" + group.id() + "'", ca, chain);
+        checkIssuedHere(path, issuedHere);
+        return admit(group, "enrollment group '" + group.id() + "'", ca, path);
       } catch (ProvisioningRefusal r) {
         if (first == null || r.error() == ErrorCode.ENROLLMENT_DISABLED) {
           first = r; // a disabled group says more than an unverified CA
@@ -106,12 +114,35 @@ public final class EnrollmentMatch {
     return new Attested(enrollment, chain);
   }
 
-  private static boolean leadsTo(List<X509Certificate> chain, CaCertificateRecord ca, Instant now) {
+  /** The validated path (leaf first, without the CA) when the chain leads to {@code ca}, else null. */
+  private static List<X509Certificate> pathTo(List<X509Certificate> chain, CaCertificateRecord ca, Instant now) {
     try {
-      validator(ca).validateClient(chain, now);
-      return true;
+      return validator(ca).validate(chain, now).path();
     } catch (PkiException e) {
-      return false;
+      return null;
+    }
+  }
+
+  /**
+   * Every certificate of the path this server issued must not be revoked, and none above the
+   * leaf may be one: a CA certificate this server issued to a device (an Edge CA) is never a
+   * trust path.
+   */
+  private static void checkIssuedHere(List<X509Certificate> path, Function<X509Certificate, CertificateRecord> issuedHere)
+      throws ProvisioningRefusal {
+    for (int i = 0; i < path.size(); i++) {
+      CertificateRecord r = issuedHere.apply(path.get(i));
+      if (r == null) {
+        continue;
+      }
+      if (r.revoked()) {
+        throw unauthorized("certificate serial " + r.serial().toString(16) + " of the chain was revoked at " + r.revokedAt());
+      }
+      if (i > 0) {
+        throw unauthorized(
+            "the chain passes through certificate serial " + r.serial().toString(16) + " ('" + r.subject()
+                + "'), a CA certificate this server issued to a device; it is not a trust path");
+      }
     }
   }
 

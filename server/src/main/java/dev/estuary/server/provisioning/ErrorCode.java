@@ -21,6 +21,12 @@ public enum ErrorCode {
   UNAUTHORIZED(401, 401002),
   /** The enrollment that matches the device is disabled (Estuary's code). */
   ENROLLMENT_DISABLED(403, 403001),
+  /**
+   * The registration id, or the name a CSR asks for, is bound to another identity: a registration
+   * is re-registered, read and polled only with the certificate (or a renewal of it) that
+   * registered it (Estuary's code).
+   */
+  BOUND_TO_ANOTHER_IDENTITY(403, 403002),
   /** The ID scope in the path is not this server's (Estuary's code). */
   ID_SCOPE_NOT_FOUND(404, 404001),
   /** No such operation for this registration (Estuary's code). */

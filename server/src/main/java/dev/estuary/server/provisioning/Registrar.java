@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.pki.Certificates;
 import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.auth.Caller;
+import dev.estuary.server.auth.Principals;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.issuance.Issued;
-import dev.estuary.server.policy.EnrollmentPolicy;
+import dev.estuary.server.policy.Denial;
+import dev.estuary.server.policy.IssuancePolicy;
 import dev.estuary.server.policy.Label;
-import dev.estuary.server.policy.Refusal;
+import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CaCertificateRecord;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.EnrollmentRecord;
@@ -79,11 +81,14 @@ public final class Registrar {
     EnrollmentMatch.Attested attested = attest(registrationId, chain, now);
     EnrollmentRecord enrollment = attested.enrollment();
     RegistrationRecord prior = registrations.find(registrationId).orElse(null);
+    if (prior != null) {
+      requireSameIdentity(registrationId, prior, attested.leaf(), "re-register");
+    }
     Map<String, Long> counts =
         enrollment.allocation() == EnrollmentRecord.Allocation.EVENLY_WEIGHTED ? registrations.countByHub() : Map.of();
     HubAllocation.Assignment assignment =
         HubAllocation.decide(enrollment, enrollments.listHubs(), prior, counts, registrationId, apiVersion);
-    Issued issued = request.csr() == null ? null : issue(enrollment, attested, request);
+    Issued issued = request.csr() == null ? null : issue(enrollment, attested, request, registrationId);
     X509Certificate leaf = attested.leaf();
     RegistrationRecord record =
         new RegistrationRecord(
@@ -117,7 +122,14 @@ public final class Registrar {
   public String operation(String scope, String registrationId, String operationId, List<X509Certificate> chain)
       throws ProvisioningRefusal {
     requireScope(scope);
-    attest(registrationId, chain, clock.instant());
+    EnrollmentMatch.Attested attested = attest(registrationId, chain, clock.instant());
+    RegistrationRecord record = registrations.find(registrationId).orElse(null);
+    if (record != null && !sameCertificate(record, attested.leaf())) {
+      throw new ProvisioningRefusal(
+          ErrorCode.BOUND_TO_ANOTHER_IDENTITY,
+          "registration '" + registrationId + "' was registered with another certificate; an operation is polled with the"
+              + " certificate that registered");
+    }
     return registrations
         .findOperation(operationId)
         .filter(op -> op.registrationId().equals(registrationId))
@@ -139,6 +151,7 @@ public final class Registrar {
             .find(registrationId)
             .orElseThrow(
                 () -> new ProvisioningRefusal(ErrorCode.REGISTRATION_NOT_FOUND, "registration '" + registrationId + "' has not registered yet"));
+    requireSameIdentity(registrationId, record, attested.leaf(), "read");
     return RegistrationStates.registrationState(record, RegistrationStates.initialTwin(attested.enrollment()), List.of());
   }
 
@@ -152,24 +165,61 @@ public final class Registrar {
   }
 
   private EnrollmentMatch.Attested attest(String registrationId, List<X509Certificate> chain, Instant now) throws ProvisioningRefusal {
-    var issuedHere =
-        chain.isEmpty()
-            ? null
-            : certificates.findCertificate(chain.getFirst().getSerialNumber(), Thumbprints.sha256(chain.getFirst())).orElse(null);
     Map<String, CaCertificateRecord> cas =
         enrollments.listCaCertificates().stream().collect(Collectors.toMap(CaCertificateRecord::name, Function.identity()));
     return EnrollmentMatch.decide(
         registrationId,
         chain,
-        issuedHere,
+        this::issuedHere,
         enrollments.findEnrollment(EnrollmentRecord.Kind.INDIVIDUAL, registrationId).orElse(null),
         enrollments.listEnrollments(EnrollmentRecord.Kind.GROUP),
         cas,
         now);
   }
 
+  /** The record of a presented certificate when this server issued it: by issuer + serial, compared by TBS. */
+  private CertificateRecord issuedHere(X509Certificate cert) {
+    return certificates.findIssued(cert).orElse(null);
+  }
+
+  /**
+   * A registration belongs to the identity that registered it: the same certificate, the same
+   * issuer and key, or a certificate this server issued on that identity's behalf (a renewal):
+   * {@link Principals}.
+   */
+  private void requireSameIdentity(String registrationId, RegistrationRecord record, X509Certificate leaf, String what)
+      throws ProvisioningRefusal {
+    if (sameCertificate(record, leaf)) {
+      return;
+    }
+    X509Certificate registered = registeredCertificate(record);
+    String registeredPrincipal = Principals.of(registered, issuedHere(registered));
+    String presentedPrincipal = Principals.of(leaf, issuedHere(leaf));
+    if (!registeredPrincipal.equals(presentedPrincipal)) {
+      throw new ProvisioningRefusal(
+          ErrorCode.BOUND_TO_ANOTHER_IDENTITY,
+          "registration '" + registrationId + "' is bound to the identity that registered it (certificate '"
+              + registered.getSubjectX500Principal().getName() + "' from '" + registered.getIssuerX500Principal().getName()
+              + "'); this certificate is neither it nor a renewal of it, so it cannot " + what + " the registration");
+    }
+  }
+
+  private static boolean sameCertificate(RegistrationRecord record, X509Certificate leaf) {
+    X509Certificate registered = registeredCertificate(record);
+    try {
+      return java.util.Arrays.equals(registered.getTBSCertificate(), leaf.getTBSCertificate());
+    } catch (java.security.cert.CertificateEncodingException e) {
+      return false;
+    }
+  }
+
+  private static X509Certificate registeredCertificate(RegistrationRecord record) {
+    return Certificates.decode(record.certificateDer());
+  }
+
   /** Signs the registration's CSR with the label the enrollment names. */
-  private Issued issue(EnrollmentRecord enrollment, EnrollmentMatch.Attested attested, RegistrationRequest request)
+  private Issued issue(
+      EnrollmentRecord enrollment, EnrollmentMatch.Attested attested, RegistrationRequest request, String registrationId)
       throws ProvisioningRefusal {
     Label label = enrollment.certificateLabel() == null ? null : labels.get(enrollment.certificateLabel());
     if (label == null) {
@@ -178,11 +228,30 @@ public final class Registrar {
           "the registration carries a CSR, but " + enrollment.kind().wire() + " enrollment '" + enrollment.id()
               + "' names no certificate label to sign it with");
     }
-    Caller caller = new Caller("dps", Thumbprints.sha256(attested.leaf()), attested.chain(), null, null);
+    // The caller as attestation established it: the verified path, the identity it is, the
+    // registration id it is tied to. The CSR goes through the label's issuance policy as any
+    // EST request does.
+    X509Certificate leaf = attested.leaf();
+    CertificateRecord known = issuedHere(leaf);
+    Caller caller =
+        new Caller(
+            "dps",
+            Thumbprints.sha256(leaf),
+            Principals.of(leaf, known),
+            attested.chain(),
+            null,
+            known == null ? null : new Caller.IssuedHere(known.label(), known.serial()),
+            registrationId);
     try {
-      return issuance.enroll(label, caller, request.csr(), EnrollmentPolicy.Operation.ENROLL);
-    } catch (Refusal r) {
-      throw new ProvisioningRefusal(ErrorCode.INVALID_REQUEST, "the CSR was refused: " + r.reason());
+      return issuance.enroll(label, caller, request.csr(), IssuancePolicy.Operation.ENROLL);
+    } catch (Denial d) {
+      ErrorCode code =
+          switch (d.reason()) {
+            case NAME_BOUND, IDENTITY_BOUND -> ErrorCode.BOUND_TO_ANOTHER_IDENTITY;
+            case CREDENTIAL_USED_UP -> ErrorCode.UNAUTHORIZED;
+            default -> ErrorCode.INVALID_REQUEST;
+          };
+      throw new ProvisioningRefusal(code, "the CSR was refused: " + d.getMessage());
     }
   }
 

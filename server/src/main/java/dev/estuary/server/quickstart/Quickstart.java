@@ -223,6 +223,7 @@ public final class Quickstart {
         validity = "7d"
         auth = ["mtls"]
         trust = ["idevid-ca", "edge-ca-ca"]  # IDevIDs enroll; EST identities from edge-ca too; own certs renew
+        bind_names = true                    # the first name an IDevID gets is its own, and only its
 
         # Edge CA certificates for Azure IoT Edge (CA:TRUE, pathlen 0).
         [labels.edge-ca]
@@ -231,6 +232,7 @@ public final class Quickstart {
         validity = "30d"
         auth = ["mtls"]
         trust = ["idevid-ca", "device-id-ca"]
+        bind_names = true
 
         # The DPS-compatible provisioning API on the device port: /{id_scope}/registrations/...
         [provisioning]

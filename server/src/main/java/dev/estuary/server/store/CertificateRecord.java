@@ -1,7 +1,10 @@
 package dev.estuary.server.store;
 
 import java.math.BigInteger;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * One issued certificate as the server remembers it.
@@ -15,6 +18,8 @@ import java.time.Instant;
  *     SHA-256
  * @param revokedAt null while not revoked
  * @param revocationReason null while not revoked
+ * @param principal the stable identity it was issued to ({@code auth.Principals}); null for
+ *     certificates recorded before schema V4
  */
 public record CertificateRecord(
     BigInteger serial,
@@ -30,9 +35,24 @@ public record CertificateRecord(
     Instant issuedAt,
     byte[] der,
     Instant revokedAt,
-    String revocationReason) {
+    String revocationReason,
+    String principal) {
 
   public boolean revoked() {
     return revokedAt != null;
+  }
+
+  /**
+   * True when {@code presented} is this certificate: the same to-be-signed part (issuer, serial,
+   * subject, key, validity, extensions). The signature's encoding is not compared: an ECDSA
+   * signature (r, s) re-encoded as (r, n-s) still verifies, and is still this certificate.
+   */
+  public boolean isCertificate(X509Certificate presented) {
+    try {
+      byte[] tbs = org.bouncycastle.asn1.x509.Certificate.getInstance(der).getTBSCertificate().getEncoded("DER");
+      return Arrays.equals(tbs, presented.getTBSCertificate());
+    } catch (java.io.IOException | CertificateEncodingException | IllegalArgumentException e) {
+      return false;
+    }
   }
 }

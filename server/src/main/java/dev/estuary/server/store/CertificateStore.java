@@ -1,6 +1,7 @@
 package dev.estuary.server.store;
 
 import java.math.BigInteger;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -20,12 +21,14 @@ public interface CertificateStore {
   void record(CertificateRecord cert, String secretId);
 
   /**
-   * The record of exactly this certificate: the one with this serial number, if its DER has this
-   * SHA-256 (lower-case hex). A certificate with the same serial but other bytes (another issuer's,
-   * or a forgery) is not one of ours. Found through the serial's index: there is no index on the
-   * SHA-256 (schema V3).
+   * The record of {@code presented} when this server issued it: found by issuer and serial (the
+   * serial is unique across every CA of this server) and compared by its TBS, never by the hash
+   * of its encoding, so a copy with a re-encoded signature is the same certificate. A certificate
+   * with the same serial from another issuer is not one of ours.
    */
-  Optional<CertificateRecord> findCertificate(BigInteger serial, String sha256);
+  default Optional<CertificateRecord> findIssued(X509Certificate presented) {
+    return findBySerial(presented.getSerialNumber()).filter(r -> r.isCertificate(presented));
+  }
 
   Optional<CertificateRecord> findBySerial(BigInteger serial);
 

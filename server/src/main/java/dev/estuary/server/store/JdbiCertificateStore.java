@@ -22,12 +22,12 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
 
   private static final String COLUMNS =
       "serial, subject, issuer, not_before, not_after, label, key_algorithm, sha256, gate, requester,"
-          + " issued_at, der, revoked_at, revocation_reason";
+          + " issued_at, der, revoked_at, revocation_reason, principal";
 
   static final String INSERT =
       "INSERT INTO certificate (" + COLUMNS + ") VALUES (:serial, :subject, :issuer,"
           + " :notBefore, :notAfter, :label, :keyAlgorithm, :sha256, :gate, :requester,"
-          + " :issuedAt, :der, :revokedAt, :revocationReason)";
+          + " :issuedAt, :der, :revokedAt, :revocationReason, :principal)";
 
   private final Jdbi jdbi;
   private final GroupCommit groupCommit;
@@ -124,19 +124,8 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
         .bind("issuedAt", cert.issuedAt())
         .bind("der", cert.der())
         .bind("revokedAt", cert.revokedAt())
-        .bind("revocationReason", cert.revocationReason());
-  }
-
-  @Override
-  public Optional<CertificateRecord> findCertificate(BigInteger serial, String sha256) {
-    return jdbi.withHandle(
-        handle ->
-            handle
-                .createQuery("SELECT " + COLUMNS + " FROM certificate WHERE serial = :serial AND sha256 = :sha256")
-                .bind("serial", serial)
-                .bind("sha256", sha256)
-                .map((rs, ctx) -> mapRow(rs))
-                .findOne());
+        .bind("revocationReason", cert.revocationReason())
+        .bind("principal", cert.principal());
   }
 
   @Override
@@ -217,6 +206,7 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
         StoreColumnTypes.instant(rs, "issued_at"),
         rs.getBytes("der"),
         StoreColumnTypes.instant(rs, "revoked_at"),
-        rs.getString("revocation_reason"));
+        rs.getString("revocation_reason"),
+        rs.getString("principal"));
   }
 }

@@ -260,7 +260,7 @@ class AzureIdentityServiceWireTest {
         new ArrayList<>(
             readPkcs7(
                 send(idevid.tls(root), protocol,
-                    simpleEnrollRequest(server.labelUrl("device-id"), null, TestPki.csr(first, "CN=stored-file-device")))));
+                    simpleEnrollRequest(server.labelUrl("device-id"), null, TestPki.csr(first, "CN=my-device-id")))));
     stored.addAll(readPkcs7(send(anonymous, protocol, caCertsRequest(server.labelUrl("device-id"), null))));
     assertThat(stored).hasSize(4); // leaf, device-id CA, root, device-id CA
 

@@ -149,7 +149,11 @@ class ServerConfigParserTest {
                 List.of("idevid-root.pem", "manufacturer"),
                 true,
                 48,
-                List.of("1.2.840.10045.4.3.2")));
+                List.of("1.2.840.10045.4.3.2"),
+                true,
+                null,
+                List.of("dns"),
+                dev.estuary.server.policy.NamePolicy.DEFAULT_DNS_PATTERN));
     assertThat(config.labels().get("edge").edgeCa()).isTrue();
     assertThat(config.labels().get("edge").reenrollmentForcing()).isFalse();
     assertThat(config.labels().get("edge").validity()).isEqualTo(Duration.ofDays(90));
@@ -180,7 +184,11 @@ class ServerConfigParserTest {
                     List.of(),
                     true,
                     64,
-                    List.of())));
+                    List.of(),
+                    false,
+                    null,
+                    List.of("dns"),
+                    dev.estuary.server.policy.NamePolicy.DEFAULT_DNS_PATTERN)));
   }
 
   @Test
@@ -266,11 +274,32 @@ class ServerConfigParserTest {
   }
 
   @Test
+  void readsTheNamePolicyAndBindingOfALabel() throws Exception {
+    ServerConfig config =
+        parse(MINIMAL + "bind_names = true\nname_from = \"dev-{serial}\"\nsan_types = [\"dns\", \"ip\"]\ndns_pattern = \"[a-z.]+\"\n");
+
+    LabelConfig devices = config.labels().get("devices");
+    assertThat(devices.bindNames()).isTrue();
+    assertThat(devices.nameFrom()).isEqualTo("dev-{serial}");
+    assertThat(devices.sanTypes()).containsExactly("dns", "ip");
+    assertThat(devices.dnsPattern()).isEqualTo("[a-z.]+");
+  }
+
+  @Test
+  void reportsABadNamePolicy() throws Exception {
+    assertThat(problems(MINIMAL + "name_from = \"{subject.cn}/../x\"\nsan_types = [\"dns\", \"x400\"]\ndns_pattern = \"[a-z\"\n"))
+        .containsExactly(
+            "labels.devices.name_from: '{subject.cn}/../x' may hold {subject.cn}, {serial}, letters, digits, '.', '_' and '-'",
+            "labels.devices.san_types: 'x400' is not one of: dns, ip, uri, email, other, dn",
+            "labels.devices.dns_pattern: not a regular expression: Unclosed character class");
+  }
+
+  @Test
   void reportsAnUnknownKeyWithItsPathAndTheKnownKeys() throws Exception {
     assertThat(problems(MINIMAL + "reenrolment_forcing = false\n"))
         .containsExactly(
-            "labels.devices.reenrolment_forcing: unknown key (known: auth, ca, csr_attributes, key_types, max_cn_length, "
-                + "profile, reenrollment_forcing, trust, validity)");
+            "labels.devices.reenrolment_forcing: unknown key (known: auth, bind_names, ca, csr_attributes, dns_pattern, "
+                + "key_types, max_cn_length, name_from, profile, reenrollment_forcing, san_types, trust, validity)");
   }
 
   @Test

@@ -135,9 +135,10 @@ class MutualTlsTest {
     // The Azure identity service authenticates its Edge CA request with its EST identity, a
     // certificate the device-id label issued.
     deviceId(server, work, "estid", "my-device-id");
-    Curl.csr(work, "edge2", "edge-from-estid", EDGE_CA_EXTENSIONS_BC, EDGE_CA_EXTENSIONS_KU);
+    // The device's one Edge CA name: its identity is bound to it (name binding on edge-ca).
+    Curl.csr(work, "edge2", "my-edge-ca", EDGE_CA_EXTENSIONS_BC, EDGE_CA_EXTENSIONS_KU);
     Curl.Reply r = Curl.enroll(work, server.rootPem(), "estid.cert.pem", "estid.key.pem", "edge2.csr", est(server) + "/edge-ca/simpleenroll");
-    assertEdgeCa(r.leaf(), "edge-from-estid");
+    assertEdgeCa(r.leaf(), "my-edge-ca");
   }
 
   private static void assertEdgeCa(X509Certificate cert, String cn) throws Exception {
@@ -205,9 +206,10 @@ class MutualTlsTest {
             root + "/device-id/simpleenroll/");
     int i = 0;
     for (String url : urls) {
-      Curl.Reply r = withIdevid(server, work, "slash" + i, "slash-" + i, url);
+      // One IDevID, one name (name binding): the device's own name at every URL.
+      Curl.Reply r = withIdevid(server, work, "slash" + i, "my-device-id", url);
       assertThat(r.status()).as("%s -> %s", url, r).isEqualTo(200);
-      assertThat(Pkix.cn(r.leaf())).isEqualTo("slash-" + i);
+      assertThat(Pkix.cn(r.leaf())).isEqualTo("my-device-id");
       assertThat(r.leaf().getIssuerX500Principal()).as(url).isEqualTo(caOf(server, "device-id").getSubjectX500Principal());
       i++;
     }
@@ -223,7 +225,10 @@ class MutualTlsTest {
             other.resolve("data"),
             toml -> {
               assertThat(toml).contains("[labels.device-id]\n");
-              return toml.replace("[labels.device-id]\n", "[labels.device-id]\nreenrollment_forcing = false\n");
+              // Binding off too: with it, a bound identity keeps its name whatever the forcing.
+              String relaxedToml = toml.replace("[labels.device-id]\n", "[labels.device-id]\nreenrollment_forcing = false\n");
+              assertThat(relaxedToml).contains("bind_names = true                    #");
+              return relaxedToml.replace("bind_names = true                    #", "bind_names = false                   #");
             });
     try {
       assertThat(relaxed.server().labels().get("device-id").reenrollmentForcing()).isFalse();

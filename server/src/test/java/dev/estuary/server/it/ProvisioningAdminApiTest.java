@@ -207,7 +207,7 @@ class ProvisioningAdminApiTest {
     assertThat(r.body()).startsWith("openapi: 3.0.3");
     for (String path : new String[] {
         "/api/v1/health:", "/api/v1/secrets:", "/api/v1/basic-users:", "/api/v1/certificates:", "/api/v1/certificates/{serial}/revoke:",
-        "/api/v1/ca-certificates:", "/api/v1/ca-certificates/{name}/verification-code:", "/api/v1/ca-certificates/{name}/verify:",
+        "/api/v1/bindings:", "/api/v1/bindings/{label}/{name}:", "/api/v1/ca-certificates:", "/api/v1/ca-certificates/{name}/verification-code:", "/api/v1/ca-certificates/{name}/verify:",
         "/api/v1/hubs/{hostName}:", "/api/v1/enrollment-groups/{id}:", "/api/v1/enrollment-groups/{id}/registrations:",
         "/api/v1/individual-enrollments/{registrationId}:", "/api/v1/registrations/{registrationId}:"}) {
       assertThat(r.body()).as(path).contains("\n  " + path + "\n");

@@ -141,7 +141,7 @@ class RestartTest {
           new CertificateRecord(
               existing.serial(), "CN=duplicate", existing.issuer(), existing.notBefore(), existing.notAfter(), existing.label(),
               existing.keyAlgorithm(), "00".repeat(32), existing.gate(), existing.requester(), existing.issuedAt(),
-              new byte[] {1, 2, 3}, null, null);
+              new byte[] {1, 2, 3}, null, null, null);
       assertThatThrownBy(() -> store.record(sameSerial, null)).isInstanceOf(DuplicateSerialException.class);
       assertThat(store.findBySerial(serials.getFirst()).orElseThrow().subject()).isEqualTo(existing.subject());
     }

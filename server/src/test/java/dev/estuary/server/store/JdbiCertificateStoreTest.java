@@ -26,14 +26,13 @@ class JdbiCertificateStoreTest extends BackendTestCase {
   }
 
   @Test
-  void recordedCertificateIsFoundBySerialAndSha256WithEveryField() {
+  void recordedCertificateIsFoundBySerialWithEveryField() {
     CertificateRecord cert = cert(1001);
 
     store.record(cert, null);
 
-    assertThat(store.findCertificate(cert.serial(), cert.sha256())).get().usingRecursiveComparison().isEqualTo(cert);
-    assertThat(store.findCertificate(cert.serial(), "00".repeat(32))).as("same serial, other bytes").isEmpty();
-    assertThat(store.findCertificate(BigInteger.valueOf(1002), cert.sha256())).as("other serial").isEmpty();
+    assertThat(store.findBySerial(cert.serial())).get().usingRecursiveComparison().isEqualTo(cert);
+    assertThat(store.findBySerial(BigInteger.valueOf(1002))).as("other serial").isEmpty();
   }
 
   @Test
@@ -76,9 +75,51 @@ class JdbiCertificateStoreTest extends BackendTestCase {
     assertThatThrownBy(() -> store.record(second, null)).isInstanceOf(DuplicateSerialException.class);
 
     assertThat(store.count()).isEqualTo(1);
-    assertThat(store.findCertificate(second.serial(), second.sha256())).isEmpty();
     assertThat(store.findBySerial(BigInteger.valueOf(42))).get()
         .extracting(CertificateRecord::sha256).isEqualTo(first.sha256());
+  }
+
+  /** A real certificate from {@code ca}, as the issuance service records it. */
+  private static CertificateRecord issued(dev.estuary.pki.IssuingCa ca, java.security.cert.X509Certificate c) throws Exception {
+    return new CertificateRecord(
+        c.getSerialNumber(), c.getSubjectX500Principal().getName(), c.getIssuerX500Principal().getName(),
+        c.getNotBefore().toInstant(), c.getNotAfter().toInstant(), "sensors", "EC P-256",
+        dev.estuary.pki.Thumbprints.sha256(c), "mtls", "requester", T0, c.getEncoded(), null, null, "x509:p");
+  }
+
+  private static dev.estuary.pki.IssuingCa ca(String cn) {
+    return dev.estuary.pki.IssuingCa.createRoot(
+        cn, new org.bouncycastle.asn1.x500.X500Name("CN=" + cn), dev.estuary.pki.KeyPairs.generate("ec-p256", new java.security.SecureRandom()),
+        Duration.ofDays(30), Instant.now().minus(Duration.ofDays(1)), new dev.estuary.pki.Serials(new java.security.SecureRandom()));
+  }
+
+  private static java.security.cert.X509Certificate leaf(dev.estuary.pki.IssuingCa ca, BigInteger serial) {
+    Instant now = Instant.now();
+    return ca.sign(
+        new dev.estuary.pki.IssueOrder(
+            new org.bouncycastle.asn1.x500.X500Name("CN=device"),
+            null,
+            org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
+                dev.estuary.server.testing.TestPki.key("ec-p256").getPublic().getEncoded()),
+            dev.estuary.pki.CertificateProfile.clientIdentity(Duration.ofDays(1)),
+            serial,
+            now.minusSeconds(60),
+            now.plus(Duration.ofDays(1))));
+  }
+
+  @Test
+  void aPresentedCertificateIsFoundByIssuerAndSerialAndComparedByItsTbs() throws Exception {
+    dev.estuary.pki.IssuingCa ours = ca("Ours");
+    java.security.cert.X509Certificate mine = leaf(ours, BigInteger.valueOf(777));
+    store.record(issued(ours, mine), null);
+
+    java.security.cert.X509Certificate copy = dev.estuary.server.testing.Reencoded.signature(mine, ours.certificate().getPublicKey());
+    java.security.cert.X509Certificate foreign = leaf(ca("Stranger"), BigInteger.valueOf(777));
+
+    assertThat(store.findIssued(mine)).get().extracting(CertificateRecord::serial).isEqualTo(BigInteger.valueOf(777));
+    assertThat(dev.estuary.pki.Thumbprints.sha256(copy)).as("other bytes").isNotEqualTo(dev.estuary.pki.Thumbprints.sha256(mine));
+    assertThat(store.findIssued(copy)).as("a re-encoded signature is still our certificate").isPresent();
+    assertThat(store.findIssued(foreign)).as("same serial, another issuer").isEmpty();
   }
 
   @Test

@@ -45,7 +45,8 @@ final class TestCertificates {
         issuedAt,
         der,
         null,
-        null);
+        null,
+        "x509:test-principal");
   }
 
   static BootstrapSecret secret(String id, Integer usesRemaining, Instant expiresAt) {

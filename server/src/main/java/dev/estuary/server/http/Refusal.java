@@ -1,4 +1,4 @@
-package dev.estuary.server.policy;
+package dev.estuary.server.http;
 
 /**
  * A request that will not be served, with the HTTP status that says why and a reason a person
