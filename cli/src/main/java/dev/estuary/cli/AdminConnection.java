@@ -48,6 +48,12 @@ final class AdminConnection {
     String token = System.getenv("ESTUARY_ADMIN_TOKEN");
     Path ca = cacert;
     Path info = dataDir.resolve("quickstart.json");
+    if (tokenFile != null) {
+      if (!Files.isReadable(tokenFile)) {
+        throw new CliFailure(CliFailure.USAGE, "the admin token file " + tokenFile.toAbsolutePath() + " does not exist or is not readable");
+      }
+      token = Files.readString(tokenFile).strip();
+    }
     if (url == null || token == null || ca == null) {
       if (!Files.exists(info)) {
         throw new CliFailure(CliFailure.UNREACHABLE, "no server to talk to: " + info.toAbsolutePath()
@@ -58,12 +64,6 @@ final class AdminConnection {
       url = url != null ? url : q.path("admin_url").asText(null);
       token = token != null ? token : q.path("admin_token").asText(null);
       ca = ca != null ? ca : Path.of(q.path("root_ca").asText());
-    }
-    if (tokenFile != null) {
-      if (!Files.isReadable(tokenFile)) {
-        throw new CliFailure(CliFailure.USAGE, "the admin token file " + tokenFile.toAbsolutePath() + " does not exist or is not readable");
-      }
-      token = Files.readString(tokenFile).strip();
     }
     if (url == null || token == null) {
       throw new CliFailure(CliFailure.USAGE, info + " names no admin_url or admin_token; give --admin-url and --admin-token-file");

@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 /** {@code estuary server backup}: keys, passphrase, server.toml and a consistent database copy in one file. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
     description = {
-      "Writes one file (0600) with the data directory's server.toml, keys, passphrase and a consistent copy of its database",
-      "(PostgreSQL: while the server runs; H2: stop the server first). It holds private keys and their passphrase: keep it safe."
+      "Writes a data directory's server.toml, keys, passphrase and database to one file (0600).",
+      "The database copy is consistent (PostgreSQL: while the server runs; H2: stop the server first).",
+      "The file holds private keys and their passphrase: keep it safe."
     })
 final class BackupCommand implements Callable<Integer> {
   @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The data directory (with its server.toml).")

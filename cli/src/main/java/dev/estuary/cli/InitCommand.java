@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
 /** {@code estuary server init}: a production data directory (docs/operations.md). */
 @Command(name = "init", mixinStandardHelpOptions = true,
     description = {
-      "Makes a production data directory: CA hierarchy (new, or imported with --import-ca), TLS certificate for --names,",
-      "keystore and passphrase file, server.toml (H2, or PostgreSQL with --postgres-url). Prints the admin token once on stdout.",
+      "Makes a production data directory: CA hierarchy, TLS certificate, keystore and server.toml.",
+      "The CAs are new, or imported with --import-ca; the TLS certificate is for --names; the database is H2, or PostgreSQL",
+      "with --postgres-url. Prints the admin token once on stdout.",
       "Never writes into a directory that has anything in it. See docs/operations.md."
     })
 final class InitCommand implements Callable<Integer> {

@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 /** {@code estuary server restore}: a backup into a new data directory and an empty database. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
     description = {
-      "Restores a backup into a new data directory (absent or empty) and loads its database copy into an empty database:",
-      "a new H2 one in the directory, the PostgreSQL database the backed-up server.toml names, or the one --postgres-url names."
+      "Restores a backup into a new data directory and an empty database.",
+      "The data directory must be absent or empty; the database is a new H2 one in the directory, the PostgreSQL database",
+      "the backed-up server.toml names, or the one --postgres-url names."
     })
 final class RestoreCommand implements Callable<Integer> {
   @Option(names = "--from", required = true, paramLabel = "FILE", description = "The backup file (estuary server backup --out).")

@@ -154,7 +154,7 @@ public final class AdminHandler extends Handler.Abstract {
     if (path.equals("/bindings") && method.equals("GET")) {
       String query = request.getHttpURI().getQuery();
       String label = query == null ? null : queryParam(query, "label");
-      if (label != null && !labels.contains(label.endsWith(":ca") ? label.substring(0, label.length() - 3) : label)) {
+      if (label != null && !labels.contains(label)) {
         throw new Refusal(404, "no label '" + label + "' (a label, or <label>:ca for its CA certificates); labels: " + String.join(", ", labels.stream().sorted().toList()));
       }
       ArrayNode list = JSON.createArrayNode();

@@ -38,7 +38,7 @@ public final class IssuancePolicy {
   /**
    * What to issue, and the name binding to record first.
    *
-   * @param bindScope where the name is bound ({@link #bindingScope}), or null
+   * @param bindScope where the name is bound (the label), or null
    * @param bindName the name to bind to the caller's principal before signing, or null
    */
   public record Decision(IssueOrder order, String bindScope, String bindName) {}
@@ -118,8 +118,10 @@ public final class IssuancePolicy {
             : label.profile();
     String bindScope = null;
     String bindName = null;
-    if (label.bindNames()) {
-      String scope = bindingScope(label.name(), profile.ca());
+    // Only end-entity names are identities: a CA certificate's name is not (every Azure IoT Edge
+    // device asks for "aziot-edge CA" by default), so Edge CA names are never bound.
+    if (label.bindNames() && !profile.ca()) {
+      String scope = label.name();
       String name = nameOf(subject, sans);
       String holder = bindings.holderOf(scope, name).orElse(null);
       if (holder != null && !holder.equals(caller.principal())) {
@@ -143,15 +145,6 @@ public final class IssuancePolicy {
     Instant notBefore = now.minus(IssuingCa.backdateFor(profile.validity()));
     Instant notAfter = now.plus(profile.validity());
     return new Decision(new IssueOrder(subject, sans, csr.publicKeyInfo(), profile, serial, notBefore, notAfter), bindScope, bindName);
-  }
-
-  /**
-   * Where a name is bound: the label for end-entity certificates, {@code <label>:ca} for CA
-   * certificates, so one device holds one identity name and one Edge CA name on an Edge CA label
-   * (the Azure identity service asks it for both).
-   */
-  public static String bindingScope(String label, boolean ca) {
-    return ca ? label + ":ca" : label;
   }
 
   /** The name a binding holds: the CN, or when there is none the first SAN. */
