@@ -154,7 +154,8 @@ public final class EstHandler extends Handler.Abstract {
         byte[] body = readBody(request);
         Csr csr;
         try {
-          csr = Csr.parse(EstBase64.decode(body));
+          // The key is checked against the label's policy before the signature is verified.
+          csr = Csr.parse(EstBase64.decode(body), label.keyPolicy());
         } catch (PkiException e) {
           throw Refusal.badRequest(e.getMessage());
         }

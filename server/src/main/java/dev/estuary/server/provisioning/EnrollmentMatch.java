@@ -46,14 +46,7 @@ public final class EnrollmentMatch {
       Map<String, CaCertificateRecord> cas,
       Instant now)
       throws ProvisioningRefusal {
-    if (chain.isEmpty()) {
-      throw unauthorized("no TLS client certificate was presented; X.509 attestation needs the device's certificate");
-    }
-    X509Certificate leaf = chain.getFirst();
-    String cn = Csr.commonName(X500Name.getInstance(leaf.getSubjectX500Principal().getEncoded()));
-    if (!cn.equals(registrationId)) {
-      throw unauthorized("the client certificate's CN '" + cn + "' is not the registration id '" + registrationId + "'");
-    }
+    requireCertificateFor(registrationId, chain);
     if (issuedHere != null && issuedHere.revoked()) {
       throw unauthorized(
           "client certificate serial " + issuedHere.serial().toString(16) + " was revoked at " + issuedHere.revokedAt());
@@ -91,6 +84,21 @@ public final class EnrollmentMatch {
     throw unauthorized(
         "the client certificate's chain (issuer '" + chain.getLast().getIssuerX500Principal().getName()
             + "') leads to the CA certificate of no enrollment group");
+  }
+
+  /**
+   * A client certificate was presented and its CN is the registration id: no store, no
+   * signature, checked before anything else of a request.
+   */
+  static void requireCertificateFor(String registrationId, List<X509Certificate> chain) throws ProvisioningRefusal {
+    if (chain.isEmpty()) {
+      throw unauthorized("no TLS client certificate was presented; X.509 attestation needs the device's certificate");
+    }
+    X509Certificate leaf = chain.getFirst();
+    String cn = Csr.commonName(X500Name.getInstance(leaf.getSubjectX500Principal().getEncoded()));
+    if (!cn.equals(registrationId)) {
+      throw unauthorized("the client certificate's CN '" + cn + "' is not the registration id '" + registrationId + "'");
+    }
   }
 
   /** The chain leads to the enrollment's CA: it is admitted when the CA is verified and the enrollment enabled. */

@@ -73,6 +73,8 @@ public final class ProvisioningHandler extends Handler.Abstract {
     String apiVersion = Request.extractQueryParameters(request).getValue("api-version");
     switch (path.kind()) {
       case REGISTER -> {
+        // Cheap checks first: scope and the device's certificate before the JSON and its CSR.
+        registrar.precheck(path.idScope(), path.registrationId(), chain);
         RegistrationRequest parsed = RegistrationRequest.parse(body, path.registrationId());
         Registrar.Accepted accepted = registrar.register(path.idScope(), path.registrationId(), chain, parsed, apiVersion);
         String location =

@@ -83,7 +83,7 @@ public final class Registrar {
         enrollment.allocation() == EnrollmentRecord.Allocation.EVENLY_WEIGHTED ? registrations.countByHub() : Map.of();
     HubAllocation.Assignment assignment =
         HubAllocation.decide(enrollment, enrollments.listHubs(), prior, counts, registrationId, apiVersion);
-    Issued issued = request.csr() == null ? null : issue(enrollment, attested, request);
+    Issued issued = request.hasCsr() ? issue(enrollment, attested, request, registrationId) : null;
     X509Certificate leaf = attested.leaf();
     RegistrationRecord record =
         new RegistrationRecord(
@@ -142,6 +142,16 @@ public final class Registrar {
     return RegistrationStates.registrationState(record, RegistrationStates.initialTwin(attested.enrollment()), List.of());
   }
 
+  /**
+   * The cheap checks that come before the body is parsed: the ID scope is this server's, a
+   * client certificate was presented and its CN is the registration id. {@link #register} repeats
+   * them with the full attestation.
+   */
+  void precheck(String scope, String registrationId, List<X509Certificate> chain) throws ProvisioningRefusal {
+    requireScope(scope);
+    EnrollmentMatch.requireCertificateFor(registrationId, chain);
+  }
+
   private void requireScope(String scope) throws ProvisioningRefusal {
     if (idScope == null) {
       throw new ProvisioningRefusal(ErrorCode.ID_SCOPE_NOT_FOUND, "this server serves no provisioning ID scope ([provisioning] id_scope)");
@@ -169,7 +179,8 @@ public final class Registrar {
   }
 
   /** Signs the registration's CSR with the label the enrollment names. */
-  private Issued issue(EnrollmentRecord enrollment, EnrollmentMatch.Attested attested, RegistrationRequest request)
+  private Issued issue(
+      EnrollmentRecord enrollment, EnrollmentMatch.Attested attested, RegistrationRequest request, String registrationId)
       throws ProvisioningRefusal {
     Label label = enrollment.certificateLabel() == null ? null : labels.get(enrollment.certificateLabel());
     if (label == null) {
@@ -180,7 +191,8 @@ public final class Registrar {
     }
     Caller caller = new Caller("dps", Thumbprints.sha256(attested.leaf()), attested.chain(), null, null);
     try {
-      return issuance.enroll(label, caller, request.csr(), EnrollmentPolicy.Operation.ENROLL);
+      // Parsed only now: the key is checked against the label's policy before its signature is verified.
+      return issuance.enroll(label, caller, request.csr(label.keyPolicy(), registrationId), EnrollmentPolicy.Operation.ENROLL);
     } catch (Refusal r) {
       throw new ProvisioningRefusal(ErrorCode.INVALID_REQUEST, "the CSR was refused: " + r.reason());
     }
