@@ -42,7 +42,7 @@ public record RegistrationRequest(JsonNode payload, byte[] csrDer) {
     try {
       json = JSON.readTree(body);
     } catch (IOException e) {
-      throw invalid("the body is not one well-formed JSON object: " + firstLine(e.getMessage()));
+      throw invalid("the body is not JSON: " + firstLine(e.getMessage()));
     }
     if (json == null || !json.isObject()) {
       throw invalid("the body must be a JSON object such as {\"registrationId\": \"" + pathRegistrationId + "\"}");
