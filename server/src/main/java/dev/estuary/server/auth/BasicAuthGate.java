@@ -32,7 +32,7 @@ public final class BasicAuthGate implements Gate {
     BasicUser user = store.findBasicUser(username).orElse(null);
     String password = credentials.basicPassword() == null ? "" : credentials.basicPassword();
     if (user == null || !cache.verify("basic:" + username, password, user.hash())) {
-      throw Refusal.unauthorized("wrong username or password");
+      throw new WrongCredentials("wrong username or password");
     }
     if (user.disabled()) {
       throw Refusal.unauthorized("the user '" + username + "' is disabled");

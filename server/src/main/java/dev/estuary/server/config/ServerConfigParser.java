@@ -15,7 +15,8 @@ import org.tomlj.TomlTable;
 
 /** Reads server.toml, reporting every mistake at once with the key's path. */
 public final class ServerConfigParser {
-  private static final Set<String> TOP = Set.of("est", "admin", "tls", "database", "keys", "labels", "provisioning");
+  private static final Set<String> TOP = Set.of("est", "admin", "tls", "database", "keys", "labels", "provisioning", "connections");
+  private static final Set<String> CONNECTIONS = Set.of("header_timeout", "request_timeout", "max_per_address");
   private static final Set<String> EST = Set.of("listen", "default_label", "max_body_bytes", "auth_failures_per_minute");
   private static final Set<String> ADMIN = Set.of("listen", "token_hash");
   private static final Set<String> TLS = Set.of("alias", "provider");
@@ -157,12 +158,19 @@ public final class ServerConfigParser {
     if (idScope != null && !idScope.matches("[A-Za-z0-9]{1,64}")) {
       problems.add("provisioning.id_scope: '" + idScope + "' is not 1-64 letters and digits (e.g. \"0ne0012AB34\")");
     }
+    TomlTable conn = table(toml, "connections");
+    ServerConfig.Connections dflt = ServerConfig.Connections.DEFAULT;
+    ServerConfig.Connections connections =
+        new ServerConfig.Connections(
+            duration(conn, "connections.header_timeout", dflt.headerTimeout()),
+            duration(conn, "connections.request_timeout", dflt.requestTimeout()),
+            (int) number(conn, "connections.max_per_address", dflt.maxPerAddress(), 0, 1_000_000));
     if (!problems.isEmpty()) {
       throw new ConfigException(file.toString(), problems);
     }
     return new ServerConfig(
         dir, estListen, defaultLabel, maxBody, authFailures, adminListen, tokenHash, tlsAlias, tlsProvider, database, keySource, labels,
-        idScope);
+        idScope, connections);
   }
 
   private LabelConfig label(String name, TomlTable t) {
@@ -233,6 +241,7 @@ public final class ServerConfigParser {
           case "database" -> DATABASE;
           case "keys" -> KEYS;
           case "provisioning" -> PROVISIONING;
+          case "connections" -> CONNECTIONS;
           default -> Set.of();
         };
     unknownKeysIn(t, key + ".", allowed);
@@ -285,6 +294,25 @@ public final class ServerConfigParser {
     }
     problems.add(path + ": must be a string, was " + describe(v));
     return dflt;
+  }
+
+  /** A duration such as "20s" or "2m", from 1 s up to 1 h. */
+  private java.time.Duration duration(TomlTable t, String path, java.time.Duration dflt) {
+    String text = string(t, path, null);
+    if (text == null) {
+      return dflt;
+    }
+    try {
+      java.time.Duration d = Durations.parse(text);
+      if (d.compareTo(java.time.Duration.ofHours(1)) > 0) {
+        problems.add(path + ": '" + text + "' is longer than 1h");
+        return dflt;
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      problems.add(path + ": " + e.getMessage());
+      return dflt;
+    }
   }
 
   private long number(TomlTable t, String path, long dflt, long min, long max) {

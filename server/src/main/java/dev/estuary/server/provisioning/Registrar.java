@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.pki.Certificates;
 import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.auth.Caller;
+import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.issuance.Issued;
 import dev.estuary.server.policy.EnrollmentPolicy;
@@ -103,7 +104,7 @@ public final class Registrar {
     registrations.record(record, new StoredOperation(operationId, registrationId, now, answer.toString()), now.minus(OPERATION_LIFETIME));
     LOG.info(
         "registered {} ({} '{}') to hub {} as device {}, {}{}",
-        registrationId,
+        LogSafe.escape(registrationId),
         enrollment.kind().wire(),
         enrollment.id(),
         record.assignedHub(),
