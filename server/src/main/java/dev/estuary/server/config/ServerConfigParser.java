@@ -133,15 +133,14 @@ public final class ServerConfigParser {
       problems.add("tls.provider: conscrypt cannot sign with a PKCS#11 key; use provider = \"jdk\" with keys.source = \"pkcs11\"");
     }
     Map<String, LabelConfig> labels = new LinkedHashMap<>();
-    TomlTable labelsTable = toml.getTable("labels");
+    TomlTable labelsTable = tableOrNull(toml, List.of("labels"), "labels");
     if (labelsTable == null || labelsTable.isEmpty()) {
       problems.add("labels: no [labels.NAME] table; at least one label is needed");
     } else {
       for (String name : labelsTable.keySet()) {
-        TomlTable t = labelsTable.getTable(List.of(name)); // a name, not a dotted path
+        TomlTable t = tableOrNull(labelsTable, List.of(name), "labels." + name); // a name, not a dotted path
         if (t == null) {
-          problems.add("labels." + name + ": must be a table");
-          continue;
+          continue; // tableOrNull named the problem
         }
         LabelConfig lc = label(name, t);
         if (lc != null) {
@@ -228,8 +227,23 @@ public final class ServerConfigParser {
     return new LabelConfig(name, ca, profile, validity, keyTypes, auth, trust, forcing, maxCn, attrs);
   }
 
+  /**
+   * The table at {@code path}, or null when absent; a value of another type there is a problem
+   * (tomlj's getTable would throw), e.g. {@code admin = -1} instead of {@code [admin]}.
+   */
+  private TomlTable tableOrNull(TomlTable root, List<String> path, String name) {
+    if (!root.contains(path)) {
+      return null;
+    }
+    if (!root.isTable(path)) {
+      problems.add(name + ": must be a table ([" + name + "]), was " + describe(root.get(path)));
+      return null;
+    }
+    return root.getTable(path);
+  }
+
   private TomlTable table(TomlTable root, String key) {
-    TomlTable t = root.getTable(key);
+    TomlTable t = tableOrNull(root, List.of(key), key);
     if (t == null) {
       return Toml.parse("");
     }

@@ -51,4 +51,14 @@ class ConnectionsConfigTest {
             .anySatisfy(p -> assertThat(p).startsWith("connections.max_per_address"))
             .anySatisfy(p -> assertThat(p).startsWith("connections.slow: unknown key")));
   }
+
+  /** Found by ServerConfigFuzzTest (its input stays in the corpus): tomlj's getTable threw on a scalar. */
+  @Test
+  void aScalarWhereATableBelongsIsAProblemNotAnException() {
+    assertThatThrownBy(() -> parse("admin = -1\nlabels = 3\n" + MINIMAL.replace("[labels.devices]\nca = \"issuing\"\n", "")))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems())
+            .anySatisfy(p -> assertThat(p).startsWith("admin: must be a table"))
+            .anySatisfy(p -> assertThat(p).startsWith("labels: must be a table")));
+  }
 }
