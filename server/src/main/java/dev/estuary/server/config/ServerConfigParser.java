@@ -50,6 +50,10 @@ public final class ServerConfigParser {
       toml = Toml.parse(file);
     } catch (IOException e) {
       throw new ConfigException(file.toString(), List.of("cannot read the file: " + e.getMessage()));
+    } catch (RuntimeException | AssertionError e) {
+      // tomlj's own failure on malformed input (found by ServerConfigFuzzTest: "[es#\b\0..."
+      // trips an internal assertion): still a syntax problem of the file, not a crash.
+      throw new ConfigException(file.toString(), List.of("TOML syntax: the file cannot be parsed (" + e.getMessage() + ")"));
     }
     if (toml.hasErrors()) {
       List<String> errs = toml.errors().stream().map(e -> "TOML syntax: " + e.toString()).toList();
