@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Callback;
@@ -128,7 +129,13 @@ public final class SlowClientGuard implements Connection.Listener, AutoCloseable
         connections.remove(connection);
         LOG.info("closing a connection from {}: {} not complete after {} ms",
             describe(connection.getEndPoint().getRemoteSocketAddress()), state.serving ? "its request was" : "no request head was", waited);
-        connection.close();
+        // The socket itself, not the HTTP connection: closing that would let Jetty answer the
+        // cut request (a 500 for the handler's failed read) before it closes.
+        EndPoint endPoint = connection.getEndPoint();
+        if (endPoint instanceof SslConnection.SslEndPoint ssl) {
+          endPoint = ssl.getSslConnection().getEndPoint();
+        }
+        endPoint.close();
       }
     });
   }

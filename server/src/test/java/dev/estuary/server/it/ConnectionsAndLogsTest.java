@@ -86,12 +86,16 @@ class ConnectionsAndLogsTest {
     return bytes.length;
   }
 
-  /** Waits up to {@code millis} for the server to close (EOF or reset). */
+  /** Waits up to {@code millis} for the server to close (EOF or reset); an answer fails the test. */
   static boolean closedByServer(SSLSocket socket, int millis) throws IOException {
     socket.setSoTimeout(millis);
     try {
       InputStream in = socket.getInputStream();
-      return in.read() < 0;
+      int b = in.read();
+      if (b >= 0) {
+        throw new AssertionError("the server answered (first byte '" + (char) b + "') instead of closing the slow connection");
+      }
+      return true;
     } catch (java.net.SocketTimeoutException e) {
       return false;
     } catch (SocketException | javax.net.ssl.SSLException e) {
