@@ -28,7 +28,8 @@ import org.bouncycastle.pkcs.PKCSException;
 
 /**
  * A PKCS#10 request whose signature has been verified (proof of possession), with what it asks
- * for read out. Construct with {@link #parse(byte[])}.
+ * for read out. Construct with {@link #parse(byte[], KeyPolicy)}: the cheap checks (structure,
+ * the key against the label's policy) come before the expensive one (the signature).
  *
  * @param subjectAltNames the SAN extension requested, or null
  * @param basicConstraints the basicConstraints requested, or null
@@ -47,19 +48,37 @@ public record Csr(
       new JcaContentVerifierProviderBuilder().setProvider(Bc.provider());
 
   /**
-   * Parses DER, checks the structure and verifies the signature with the enclosed key.
+   * Parses DER, checks the structure and verifies the signature with the enclosed key, whatever
+   * that key is. For requests from the network use {@link #parse(byte[], KeyPolicy)}.
    *
    * @throws PkiException with a reason naming what is wrong
    */
   public static Csr parse(byte[] der) throws PkiException {
+    return parse(der, null);
+  }
+
+  /**
+   * Parses DER, checks the structure, checks the key against {@code policy} and only then
+   * verifies the signature with it: a key the policy refuses (RSA-16384, an exponent of 16384
+   * bits, DSA, an unnamed curve) costs no signature verification.
+   *
+   * @param policy the keys accepted, or null to accept any key
+   * @throws PkiException with a reason naming what is wrong
+   */
+  public static Csr parse(byte[] der, KeyPolicy policy) throws PkiException {
     PKCS10CertificationRequest req;
     try {
       req = new PKCS10CertificationRequest(der);
     } catch (IOException | RuntimeException e) {
       throw new PkiException("the body is base64 but not a DER PKCS#10 certification request", e);
     }
-    SubjectPublicKeyInfo spki = req.getSubjectPublicKeyInfo();
-    KeyDescription key = KeyDescription.of(spki);
+    SubjectPublicKeyInfo spki;
+    try {
+      spki = req.getSubjectPublicKeyInfo();
+    } catch (RuntimeException e) {
+      throw new PkiException("the CSR's subjectPublicKeyInfo is malformed", e);
+    }
+    KeyDescription key = policy == null ? KeyDescription.of(spki) : policy.check(spki);
     if (!signatureVerifies(req, spki, key)) {
       throw new PkiException(
           "the CSR signature does not verify with the CSR's own public key (proof of possession failed)");

@@ -14,7 +14,7 @@ import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
  * What kind of public key a request carries: family plus curve or size, read from the
  * SubjectPublicKeyInfo without building a key.
  *
- * @param family "EC", "RSA", "Ed25519" or the algorithm OID for anything else
+ * @param family "EC", "RSA", "Ed25519", "DSA" or the algorithm OID for anything else
  * @param curve the NIST name for EC keys ("P-256"), or the curve OID/name when not a NIST curve
  * @param bits the modulus size for RSA, the field size for EC, 255 for Ed25519
  */
@@ -24,6 +24,10 @@ public record KeyDescription(String family, String curve, int bits) {
     ASN1ObjectIdentifier alg = spki.getAlgorithm().getAlgorithm();
     try {
       if (alg.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+        if (spki.getAlgorithm().getParameters() == null) {
+          throw new PkiException(
+              "the EC key in the request has no curve parameters; EC keys must name their curve (e.g. P-256, OID 1.2.840.10045.3.1.7)");
+        }
         ASN1Primitive params = spki.getAlgorithm().getParameters().toASN1Primitive();
         if (!(params instanceof ASN1ObjectIdentifier curveOid)) {
           throw new PkiException("EC keys must use a named curve; explicit curve parameters are not accepted");
@@ -40,9 +44,13 @@ public record KeyDescription(String family, String curve, int bits) {
       if (alg.equals(EdECObjectIdentifiers.id_Ed25519)) {
         return new KeyDescription("Ed25519", "", 255);
       }
+      if (alg.equals(X9ObjectIdentifiers.id_dsa)) {
+        return new KeyDescription("DSA", "", 0); // never accepted: its size is not even read
+      }
       return new KeyDescription(alg.getId(), "", 0);
     } catch (IOException | RuntimeException e) {
-      throw new PkiException("the public key in the request cannot be read: " + e.getMessage(), e);
+      // Not e.getMessage(): a runtime exception's text is an internal detail, not a reason.
+      throw new PkiException("the " + alg.getId() + " public key in the request is malformed and cannot be read", e);
     }
   }
 

@@ -76,7 +76,7 @@ class KeyPolicyTest {
     assertThatThrownBy(() -> KeyPolicy.DEFAULT.check(describe("ec-p192")))
         .isInstanceOf(PkiException.class)
         .hasMessageContaining("EC P-192")
-        .hasMessageContaining("accepted: EC P-256, EC P-384, RSA 2048+");
+        .hasMessageContaining("accepted: EC P-256, EC P-384, RSA 2048-4096");
   }
 
   @Test
@@ -84,7 +84,7 @@ class KeyPolicyTest {
     assertThatThrownBy(() -> KeyPolicy.DEFAULT.check(describe("rsa-1024")))
         .isInstanceOf(PkiException.class)
         .hasMessageContaining("RSA 1024")
-        .hasMessageContaining("accepted: EC P-256, EC P-384, RSA 2048+");
+        .hasMessageContaining("accepted: EC P-256, EC P-384, RSA 2048-4096");
   }
 
   @Test

@@ -109,7 +109,9 @@ public final class EstuaryServer implements AutoCloseable {
               new Handler.Sequence(est, provisioning), // EST under /.well-known/est, provisioning at the root
               host(config.admin()),
               config.admin().port(),
-              admin);
+              admin,
+              new dev.estuary.server.http.SlowClientGuard.Limits(
+                  config.connections().headerTimeout(), config.connections().requestTimeout(), config.connections().maxPerAddress()));
       https.start();
       EstuaryServer server =
           new EstuaryServer(database, certificates, credentials, enrollments, registrations, bindings, labels, https, minter);

@@ -387,14 +387,26 @@ public final class BenchCommand implements Callable<Integer> {
       become(enroll(csr), csr.key().getPrivate());
     }
 
-    /** A certificate for the CSR, from the label at {@link #at}, with this client's identity. */
+    /** A certificate for the CSR, from the label at {@link #at}, with this client's identity, and its CA chain (leaf first). */
     List<X509Certificate> enroll(Csr csr) throws Exception {
       HttpsConnection.Response r = link.once(c -> c.post(at.path() + "simpleenroll", "application/pkcs10", csr.body(), headers));
       if (r.status() != 200) {
         throw new IllegalStateException("enrolling a client certificate at " + at.path() + " failed: HTTP " + r.status() + " "
             + new String(r.body(), StandardCharsets.UTF_8).strip());
       }
-      return CertsOnlyPkcs7.decode(EstBase64.decode(r.body()));
+      // The answer holds the issued certificate alone (RFC 7030 §4.2.3); the chain comes from cacerts.
+      List<X509Certificate> chain = new java.util.ArrayList<>(CertsOnlyPkcs7.decode(EstBase64.decode(r.body())));
+      HttpsConnection.Response cas = link.once(c -> c.get(at.path() + "cacerts", headers));
+      if (cas.status() != 200) {
+        throw new IllegalStateException("cacerts at " + at.path() + " failed: HTTP " + cas.status());
+      }
+      // cacerts lists the root first, then down to the issuing CA: append below-root CAs issuer first.
+      chain.addAll(
+          CertsOnlyPkcs7.decode(EstBase64.decode(cas.body())).stream()
+              .filter(c -> !c.getSubjectX500Principal().equals(c.getIssuerX500Principal()))
+              .toList()
+              .reversed());
+      return chain;
     }
 
     /** From now on mTLS with this certificate, and no other credentials. */

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.auth.VerifiedCredentialCache;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.config.Durations;
+import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.Replies;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.store.BindingStore;
@@ -41,6 +43,8 @@ public final class AdminHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_BODY = 64 * 1024;
+  /** The longest a bootstrap secret can be valid: 100 years. */
+  static final java.time.Duration MAX_SECRET_LIFETIME = java.time.Duration.ofDays(36500);
   /** Where the OpenAPI description of this API is served, without a token. */
   public static final String OPENAPI_PATH = "/api/v1/openapi.yaml";
   private static final byte[] OPENAPI = openApi();
@@ -51,6 +55,8 @@ public final class AdminHandler extends Handler.Abstract {
   private final Set<String> labels;
   private final Clock clock;
   private final VerifiedCredentialCache verifiedTokens;
+  /** Wrong tokens per client address, counted before the token is hashed (600k PBKDF2 rounds each). */
+  private final FailedAuthLimiter failedTokens;
 
   private final java.util.function.Supplier<String> metrics;
   private final ProvisioningAdmin provisioning;
@@ -75,6 +81,25 @@ public final class AdminHandler extends Handler.Abstract {
       BindingStore bindings,
       SecureRandom random,
       CredentialStore credentials) {
+    this(tokenHash, certificates, minter, labels, clock, metrics, enrollments, registrations, bindings, random, credentials,
+        new FailedAuthLimiter(clock, 10, java.time.Duration.ofMinutes(1)));
+  }
+
+  /** @param failedTokens limits wrong bearer tokens per client address */
+  public AdminHandler(
+      String tokenHash,
+      CertificateStore certificates,
+      SecretMinter minter,
+      Set<String> labels,
+      Clock clock,
+      java.util.function.Supplier<String> metrics,
+      EnrollmentStore enrollments,
+      RegistrationStore registrations,
+      BindingStore bindings,
+      SecureRandom random,
+      CredentialStore credentials,
+      FailedAuthLimiter failedTokens) {
+    this.failedTokens = failedTokens;
     this.metrics = metrics;
     this.bindings = bindings;
     this.credentialAdmin = new CredentialAdmin(credentials, labels, clock);
@@ -107,10 +132,14 @@ public final class AdminHandler extends Handler.Abstract {
       Replies.send(response, callback, 200, "application/json", body);
     } catch (Refusal r) {
       ObjectNode err = JSON.createObjectNode().put("error", r.reason()).put("status", r.status());
-      Replies.send(response, callback, r.status(), "application/json", err.toString().getBytes(StandardCharsets.UTF_8));
+      org.eclipse.jetty.http.HttpField[] extra =
+          r instanceof TooManyFailures t
+              ? new org.eclipse.jetty.http.HttpField[] {new org.eclipse.jetty.http.HttpField(HttpHeader.RETRY_AFTER, Long.toString(t.seconds))}
+              : new org.eclipse.jetty.http.HttpField[0];
+      Replies.send(response, callback, r.status(), "application/json", err.toString().getBytes(StandardCharsets.UTF_8), extra);
     } catch (Exception e) {
       String incident = UUID.randomUUID().toString();
-      LOG.error("admin {} {} failed (incident {})", request.getMethod(), path, incident, e);
+      LOG.error("admin {} {} failed (incident {})", request.getMethod(), LogSafe.escape(path), incident, e);
       ObjectNode err = JSON.createObjectNode().put("error", "internal server error (incident " + incident + ")").put("status", 500);
       Replies.send(response, callback, 500, "application/json", err.toString().getBytes(StandardCharsets.UTF_8));
     }
@@ -200,17 +229,29 @@ public final class AdminHandler extends Handler.Abstract {
     if (label == null || !labels.contains(label)) {
       throw Refusal.badRequest("'label' must be one of: " + String.join(", ", labels.stream().sorted().toList()));
     }
-    Integer uses = b.hasNonNull("uses") ? b.get("uses").asInt() : null;
-    if (uses != null && uses < 1) {
-      throw Refusal.badRequest("'uses' must be at least 1");
+    Integer uses = null;
+    if (b.hasNonNull("uses")) {
+      JsonNode u = b.get("uses");
+      // asInt() would wrap 4294967297 to 1: only a whole number that fits is taken.
+      if (!u.isIntegralNumber() || !u.canConvertToInt() || u.intValue() < 1) {
+        throw Refusal.badRequest("'uses' must be a whole number from 1 to " + Integer.MAX_VALUE + ", was " + LogSafe.escape(u.toString()));
+      }
+      uses = u.intValue();
     }
     Instant expires = null;
     if (b.hasNonNull("expires")) {
+      String text = b.get("expires").asText();
+      java.time.Duration d;
       try {
-        expires = clock.instant().plus(Durations.parse(b.get("expires").asText()));
+        d = Durations.parse(text);
       } catch (IllegalArgumentException e) {
-        throw Refusal.badRequest("'expires': " + e.getMessage());
+        throw Refusal.badRequest("'expires': " + LogSafe.escape(e.getMessage()));
       }
+      if (d.compareTo(MAX_SECRET_LIFETIME) > 0) {
+        throw Refusal.badRequest("'expires': '" + LogSafe.escape(text) + "' is longer than the longest secret lifetime, "
+            + Durations.format(MAX_SECRET_LIFETIME));
+      }
+      expires = clock.instant().plus(d);
     }
     SecretMinter.MintedSecret s = minter.bootstrapSecret(label, uses, expires);
     LOG.info("created bootstrap secret id={} label={} uses={} expires={}", s.stored().id(), label, uses, expires);
@@ -240,9 +281,28 @@ public final class AdminHandler extends Handler.Abstract {
     if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new Refusal(401, "the admin API needs 'Authorization: Bearer <admin token>'");
     }
+    // Before the hash: each wrong token costs a 600k-iteration PBKDF2.
+    String address = Request.getRemoteAddr(request);
+    java.time.Duration wait = failedTokens.waitFor(address);
+    if (!wait.isZero()) {
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      throw new TooManyFailures("too many wrong admin tokens from " + address + "; retry in " + seconds + " s", seconds);
+    }
     String token = auth.substring(7).strip();
     if (tokenHash == null || !verifiedTokens.verify("admin", token, tokenHash)) {
+      failedTokens.failed(address);
+      LOG.warn("admin {} {} from {}: wrong admin token", request.getMethod(), LogSafe.escape(request.getHttpURI().getPath()), address);
       throw new Refusal(401, "the admin token is not valid");
+    }
+  }
+
+  /** 429 with Retry-After. */
+  private static final class TooManyFailures extends Refusal {
+    final long seconds;
+
+    TooManyFailures(String reason, long seconds) {
+      super(429, reason);
+      this.seconds = seconds;
     }
   }
 

@@ -6,8 +6,29 @@ package dev.estuary.server.auth;
  * Each adapter maps it to its wire (EST 401, DPS 401002).
  */
 public final class AuthenticationFailed extends Exception {
+  private final boolean wrongCredentials;
+
   public AuthenticationFailed(String reason) {
+    this(reason, false);
+  }
+
+  private AuthenticationFailed(String reason, boolean wrongCredentials) {
     super(reason, null, false, false);
+    this.wrongCredentials = wrongCredentials;
+  }
+
+  /**
+   * The presented secret or password is wrong (or names no credential): what a guesser gets, and
+   * what the failed-auth limiter counts. A right secret that is used up, expired, disabled or for
+   * another label is refused with a plain {@link #AuthenticationFailed(String)}: not a guess, not
+   * counted (so the losers of a legitimate race for a secret's last use lock nobody out).
+   */
+  public static AuthenticationFailed wrongCredentials(String reason) {
+    return new AuthenticationFailed(reason, true);
+  }
+
+  public boolean wrongCredentials() {
+    return wrongCredentials;
   }
 
   public String reason() {

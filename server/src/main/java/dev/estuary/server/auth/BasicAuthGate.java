@@ -31,7 +31,7 @@ public final class BasicAuthGate implements Gate {
     BasicUser user = store.findBasicUser(username).orElse(null);
     String password = credentials.basicPassword() == null ? "" : credentials.basicPassword();
     if (user == null || !cache.verify("basic:" + username, password, user.hash())) {
-      throw new AuthenticationFailed("wrong username or password");
+      throw AuthenticationFailed.wrongCredentials("wrong username or password");
     }
     if (user.disabled()) {
       throw new AuthenticationFailed("the user '" + username + "' is disabled");

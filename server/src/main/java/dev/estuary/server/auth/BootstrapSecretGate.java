@@ -37,7 +37,7 @@ public final class BootstrapSecretGate implements Gate {
     String id = dot > 0 ? value.substring(0, dot).strip() : "";
     BootstrapSecret secret = id.isEmpty() ? null : store.findSecret(id).orElse(null);
     if (secret == null || !cache.verify("secret", value.strip(), secret.hash())) {
-      throw new AuthenticationFailed("the Secret-Value is not a valid bootstrap secret");
+      throw AuthenticationFailed.wrongCredentials("the Secret-Value is not a valid bootstrap secret");
     }
     if (!secret.label().equals(label)) {
       throw new AuthenticationFailed(

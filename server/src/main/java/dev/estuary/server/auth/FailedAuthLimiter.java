@@ -6,10 +6,11 @@ import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Slows down credential guessing: a client address whose requests failed authentication
- * {@code limit} times within a window is answered 429 with Retry-After until the window ends.
- * Each failure costs the server a password-hash computation, so this also bounds that CPU.
- * Fixed windows per address; successes are not counted. Thread-safe, bounded in memory.
+ * Slows down credential guessing: a key (a client address, or an address and the credential id
+ * it presented) whose requests failed authentication {@code limit} times within a window is
+ * answered 429 with Retry-After until the window ends. Each failure costs the server a
+ * password-hash computation, so this also bounds that CPU. Fixed windows per key; successes are
+ * not counted. Thread-safe, bounded in memory.
  */
 public final class FailedAuthLimiter {
   private static final int MAX_ADDRESSES = 100_000;
@@ -26,6 +27,11 @@ public final class FailedAuthLimiter {
     this.clock = clock;
     this.limit = limit;
     this.window = window;
+  }
+
+  /** The same window with {@code factor} times the limit (an address-wide bound over per-credential keys). */
+  public FailedAuthLimiter times(int factor) {
+    return new FailedAuthLimiter(clock, limit * factor, window);
   }
 
   /** How long {@code address} must wait, or {@link Duration#ZERO} when it may try now. */

@@ -1,6 +1,7 @@
 package dev.estuary.server.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -25,10 +26,23 @@ public record ServerConfig(
     Database database,
     KeySource keys,
     Map<String, LabelConfig> labels,
-    String idScope) {
+    String idScope,
+    Connections connections) {
 
   public ServerConfig {
     labels = Map.copyOf(labels);
+  }
+
+  /**
+   * Limits on client connections ({@code [connections]}), for both listeners.
+   *
+   * @param headerTimeout a connection must deliver a request head within this long of opening or
+   *     of its previous answer
+   * @param requestTimeout a request (its body included) must be answered within this long
+   * @param maxPerAddress connections one client address may hold open at once; 0: no limit
+   */
+  public record Connections(Duration headerTimeout, Duration requestTimeout, int maxPerAddress) {
+    public static final Connections DEFAULT = new Connections(Duration.ofSeconds(20), Duration.ofSeconds(60), 256);
   }
 
   /** A listening address. */
@@ -68,7 +82,7 @@ public record ServerConfig(
   public ServerConfig withPorts(int estPort, int adminPort) {
     return new ServerConfig(
         baseDir, new Listen(est.host(), estPort), defaultLabel, maxBodyBytes, authFailuresPerMinute, new Listen(admin.host(), adminPort),
-        adminTokenHash, tlsAlias, tlsProvider, database, keys, labels, idScope);
+        adminTokenHash, tlsAlias, tlsProvider, database, keys, labels, idScope, connections);
   }
 
   public List<String> labelNames() {

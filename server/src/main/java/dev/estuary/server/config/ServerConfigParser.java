@@ -15,7 +15,8 @@ import org.tomlj.TomlTable;
 
 /** Reads server.toml, reporting every mistake at once with the key's path. */
 public final class ServerConfigParser {
-  private static final Set<String> TOP = Set.of("est", "admin", "tls", "database", "keys", "labels", "provisioning");
+  private static final Set<String> TOP = Set.of("est", "admin", "tls", "database", "keys", "labels", "provisioning", "connections");
+  private static final Set<String> CONNECTIONS = Set.of("header_timeout", "request_timeout", "max_per_address");
   private static final Set<String> EST = Set.of("listen", "default_label", "max_body_bytes", "auth_failures_per_minute");
   private static final Set<String> ADMIN = Set.of("listen", "token_hash");
   private static final Set<String> TLS = Set.of("alias", "provider");
@@ -49,6 +50,10 @@ public final class ServerConfigParser {
       toml = Toml.parse(file);
     } catch (IOException e) {
       throw new ConfigException(file.toString(), List.of("cannot read the file: " + e.getMessage()));
+    } catch (RuntimeException | AssertionError e) {
+      // tomlj's own failure on malformed input (found by ServerConfigFuzzTest: "[es#\b\0..."
+      // trips an internal assertion): still a syntax problem of the file, not a crash.
+      throw new ConfigException(file.toString(), List.of("TOML syntax: the file cannot be parsed (" + e.getMessage() + ")"));
     }
     if (toml.hasErrors()) {
       List<String> errs = toml.errors().stream().map(e -> "TOML syntax: " + e.toString()).toList();
@@ -132,15 +137,14 @@ public final class ServerConfigParser {
       problems.add("tls.provider: conscrypt cannot sign with a PKCS#11 key; use provider = \"jdk\" with keys.source = \"pkcs11\"");
     }
     Map<String, LabelConfig> labels = new LinkedHashMap<>();
-    TomlTable labelsTable = toml.getTable("labels");
+    TomlTable labelsTable = tableOrNull(toml, List.of("labels"), "labels");
     if (labelsTable == null || labelsTable.isEmpty()) {
       problems.add("labels: no [labels.NAME] table; at least one label is needed");
     } else {
       for (String name : labelsTable.keySet()) {
-        TomlTable t = labelsTable.getTable(List.of(name)); // a name, not a dotted path
+        TomlTable t = tableOrNull(labelsTable, List.of(name), "labels." + name); // a name, not a dotted path
         if (t == null) {
-          problems.add("labels." + name + ": must be a table");
-          continue;
+          continue; // tableOrNull named the problem
         }
         LabelConfig lc = label(name, t);
         if (lc != null) {
@@ -157,12 +161,19 @@ public final class ServerConfigParser {
     if (idScope != null && !idScope.matches("[A-Za-z0-9]{1,64}")) {
       problems.add("provisioning.id_scope: '" + idScope + "' is not 1-64 letters and digits (e.g. \"0ne0012AB34\")");
     }
+    TomlTable conn = table(toml, "connections");
+    ServerConfig.Connections dflt = ServerConfig.Connections.DEFAULT;
+    ServerConfig.Connections connections =
+        new ServerConfig.Connections(
+            duration(conn, "connections.header_timeout", dflt.headerTimeout()),
+            duration(conn, "connections.request_timeout", dflt.requestTimeout()),
+            (int) number(conn, "connections.max_per_address", dflt.maxPerAddress(), 0, 1_000_000));
     if (!problems.isEmpty()) {
       throw new ConfigException(file.toString(), problems);
     }
     return new ServerConfig(
         dir, estListen, defaultLabel, maxBody, authFailures, adminListen, tokenHash, tlsAlias, tlsProvider, database, keySource, labels,
-        idScope);
+        idScope, connections);
   }
 
   private LabelConfig label(String name, TomlTable t) {
@@ -238,8 +249,23 @@ public final class ServerConfigParser {
         name, ca, profile, validity, keyTypes, auth, trust, forcing, maxCn, attrs, bind, nameFrom, sanTypes, dnsPattern);
   }
 
+  /**
+   * The table at {@code path}, or null when absent; a value of another type there is a problem
+   * (tomlj's getTable would throw), e.g. {@code admin = -1} instead of {@code [admin]}.
+   */
+  private TomlTable tableOrNull(TomlTable root, List<String> path, String name) {
+    if (!root.contains(path)) {
+      return null;
+    }
+    if (!root.isTable(path)) {
+      problems.add(name + ": must be a table ([" + name + "]), was " + describe(root.get(path)));
+      return null;
+    }
+    return root.getTable(path);
+  }
+
   private TomlTable table(TomlTable root, String key) {
-    TomlTable t = root.getTable(key);
+    TomlTable t = tableOrNull(root, List.of(key), key);
     if (t == null) {
       return Toml.parse("");
     }
@@ -251,6 +277,7 @@ public final class ServerConfigParser {
           case "database" -> DATABASE;
           case "keys" -> KEYS;
           case "provisioning" -> PROVISIONING;
+          case "connections" -> CONNECTIONS;
           default -> Set.of();
         };
     unknownKeysIn(t, key + ".", allowed);
@@ -303,6 +330,25 @@ public final class ServerConfigParser {
     }
     problems.add(path + ": must be a string, was " + describe(v));
     return dflt;
+  }
+
+  /** A duration such as "20s" or "2m", from 1 s up to 1 h. */
+  private java.time.Duration duration(TomlTable t, String path, java.time.Duration dflt) {
+    String text = string(t, path, null);
+    if (text == null) {
+      return dflt;
+    }
+    try {
+      java.time.Duration d = Durations.parse(text);
+      if (d.compareTo(java.time.Duration.ofHours(1)) > 0) {
+        problems.add(path + ": '" + text + "' is longer than 1h");
+        return dflt;
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      problems.add(path + ": " + e.getMessage());
+      return dflt;
+    }
   }
 
   private long number(TomlTable t, String path, long dflt, long min, long max) {

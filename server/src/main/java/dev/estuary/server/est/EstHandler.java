@@ -8,6 +8,7 @@ import dev.estuary.server.auth.AuthenticationFailed;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.auth.Credentials;
 import dev.estuary.server.auth.FailedAuthLimiter;
+import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Replies;
 import dev.estuary.server.issuance.IssuanceService;
@@ -56,6 +57,7 @@ public final class EstHandler extends Handler.Abstract {
 
   private final MeterRegistry meters;
   private final FailedAuthLimiter authLimiter;
+  private final FailedAuthLimiter addressLimiter;
 
   public EstHandler(
       Map<String, Label> labels,
@@ -66,6 +68,7 @@ public final class EstHandler extends Handler.Abstract {
       MeterRegistry meters) {
     this.meters = meters;
     this.authLimiter = authLimiter;
+    this.addressLimiter = authLimiter.times(10);
     this.labels = Map.copyOf(labels);
     this.defaultLabel = defaultLabel;
     this.issuance = issuance;
@@ -96,9 +99,15 @@ public final class EstHandler extends Handler.Abstract {
       serve(parsed.path(), request, response, callback);
     } catch (Refusal r) {
       refuse(request, response, callback, r);
+    } catch (IOException e) {
+      // The client closed the connection mid-body, or was cut for being too slow: nobody to answer.
+      LOG.warn("EST {} {} from {}: the request could not be read ({}); no answer sent",
+          request.getMethod(), LogSafe.escape(request.getHttpURI().getPath()), Request.getRemoteAddr(request),
+          LogSafe.escape(String.valueOf(e.getMessage())));
+      callback.failed(e);
     } catch (Exception | Error e) {
       String incident = UUID.randomUUID().toString();
-      LOG.error("EST {} {} failed (incident {})", request.getMethod(), request.getHttpURI().getPath(), incident, e);
+      LOG.error("EST {} {} failed (incident {})", request.getMethod(), LogSafe.escape(request.getHttpURI().getPath()), incident, e);
       Replies.text(response, callback, 500, "internal server error (incident " + incident + ")");
     }
     return true;
@@ -137,8 +146,15 @@ public final class EstHandler extends Handler.Abstract {
         if (declared > maxBodyBytes) {
           throw new Refusal(413, "the request body is " + declared + " bytes; at most " + maxBodyBytes + " are accepted");
         }
+        // Keyed on address + credential id: devices behind one NAT do not lock each other out;
+        // the address alone has a limit ten times higher, against guessing over many ids.
         String address = Request.getRemoteAddr(request);
-        java.time.Duration wait = authLimiter.waitFor(address);
+        String credentialKey = address + " " + credentialId(request);
+        java.time.Duration wait = authLimiter.waitFor(credentialKey);
+        java.time.Duration addressWait = addressLimiter.waitFor(address);
+        if (addressWait.compareTo(wait) > 0) {
+          wait = addressWait;
+        }
         if (!wait.isZero()) {
           long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
           throw new HeaderRefusal(429, "too many failed authentications from " + address + "; retry in " + seconds + " s",
@@ -148,20 +164,19 @@ public final class EstHandler extends Handler.Abstract {
         try {
           caller = label.authenticate(credentials(request));
         } catch (AuthenticationFailed f) {
-          if (presentedCredentials(request)) {
-            authLimiter.failed(address);
+          // Only a wrong secret or password counts: a right one that is used up (the losers of a
+          // race for its last use), expired or disabled is no guess.
+          if (f.wrongCredentials()) {
+            authLimiter.failed(credentialKey);
+            addressLimiter.failed(address);
           }
           throw Refusal.unauthorized(f.reason());
-        } catch (Refusal r) {
-          if (r.status() == 401 && presentedCredentials(request)) {
-            authLimiter.failed(address);
-          }
-          throw r;
         }
         byte[] body = readBody(request);
         Csr csr;
         try {
-          csr = Csr.parse(EstBase64.decode(body));
+          // The key is checked against the label's policy before the signature is verified.
+          csr = Csr.parse(EstBase64.decode(body), label.keyPolicy());
         } catch (PkiException e) {
           throw Refusal.badRequest(e.getMessage());
         }
@@ -192,7 +207,7 @@ public final class EstHandler extends Handler.Abstract {
 
   private void refuse(Request request, Response response, Callback callback, Refusal r) {
     meters.counter("estuary.est.refusals", "status", Integer.toString(r.status())).increment();
-    LOG.info("EST {} {} refused {}: {}", request.getMethod(), request.getHttpURI().getPath(), r.status(), r.reason());
+    LOG.info("EST {} {} refused {}: {}", request.getMethod(), LogSafe.escape(request.getHttpURI().getPath()), r.status(), LogSafe.escape(r.reason()));
     drain(request, response);
     if (r.status() == 401) {
       HttpField challenge = challengeFor(request);
@@ -266,6 +281,26 @@ public final class EstHandler extends Handler.Abstract {
       super(status, reason);
       this.header = header;
     }
+  }
+
+  /** Which credential a request names (not its secret part): the Basic user or the secret id. */
+  private static String credentialId(Request request) {
+    String secret = request.getHeaders().get("Secret-Value");
+    if (secret != null) {
+      int dot = secret.indexOf('.');
+      return "secret:" + (dot > 0 ? secret.substring(0, Math.min(dot, 64)).strip() : "?");
+    }
+    String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+      try {
+        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
+        int colon = decoded.indexOf(':');
+        return "basic:" + (colon < 0 ? "?" : decoded.substring(0, Math.min(colon, 64)));
+      } catch (IllegalArgumentException e) {
+        return "basic:?";
+      }
+    }
+    return "none";
   }
 
   private static boolean presentedCredentials(Request request) {

@@ -31,6 +31,7 @@ public final class HttpsServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector device;
   private final ServerConnector admin;
+  private final SlowClientGuard guard;
 
   /**
    * @param tlsProvider "jdk" (SunJSSE) or "conscrypt" (BoringSSL through Conscrypt's JSSE provider)
@@ -38,17 +39,26 @@ public final class HttpsServer implements AutoCloseable {
   public HttpsServer(
       CaKeys.TlsKeys tls,
       String tlsProvider, String deviceHost, int devicePort, Handler deviceHandler, String adminHost, int adminPort, Handler adminHandler) {
+    this(tls, tlsProvider, deviceHost, devicePort, deviceHandler, adminHost, adminPort, adminHandler, SlowClientGuard.Limits.DEFAULT);
+  }
+
+  /** @param limits header and request deadlines, connections per client address (both listeners) */
+  public HttpsServer(
+      CaKeys.TlsKeys tls,
+      String tlsProvider, String deviceHost, int devicePort, Handler deviceHandler, String adminHost, int adminPort, Handler adminHandler,
+      SlowClientGuard.Limits limits) {
     QueuedThreadPool pool = new QueuedThreadPool(200, 4);
     pool.setName("estuary-http");
     pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server = new Server(pool);
+    guard = new SlowClientGuard(limits);
     java.security.Provider p = JsseProviders.named(tlsProvider);
     String provider = p == null ? null : p.getName();
     device = connector(tls, provider, true, deviceHost, devicePort, DEVICE);
     admin = connector(tls, provider, false, adminHost, adminPort, ADMIN);
     server.addConnector(device);
     server.addConnector(admin);
-    server.setHandler(new ByConnector(deviceHandler, adminHandler));
+    server.setHandler(new ByConnector(deviceHandler, adminHandler, guard));
     server.setStopTimeout(5_000);
   }
 
@@ -93,6 +103,7 @@ public final class HttpsServer implements AutoCloseable {
     c.setPort(port);
     c.setIdleTimeout(30_000);
     c.setAcceptQueueSize(1024);
+    c.addBean(guard); // a Connection.Listener: every connection of this listener reports to it
     return c;
   }
 
@@ -122,6 +133,7 @@ public final class HttpsServer implements AutoCloseable {
   public void close() throws java.io.IOException {
     try {
       server.stop();
+      guard.close();
     } catch (Exception e) {
       throw new java.io.IOException("stopping the HTTPS listeners failed: " + e.getMessage(), e);
     }
@@ -131,11 +143,13 @@ public final class HttpsServer implements AutoCloseable {
   private static final class ByConnector extends Handler.AbstractContainer {
     private final Handler device;
     private final Handler admin;
+    private final SlowClientGuard guard;
 
-    ByConnector(Handler device, Handler admin) {
+    ByConnector(Handler device, Handler admin, SlowClientGuard guard) {
       super(false);
       this.device = device;
       this.admin = admin;
+      this.guard = guard;
       addBean(device);
       addBean(admin);
     }
@@ -146,7 +160,8 @@ public final class HttpsServer implements AutoCloseable {
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    public boolean handle(Request request, Response response, Callback given) throws Exception {
+      Callback callback = guard.serving(request, given);
       String name = request.getConnectionMetaData().getConnector().getName();
       Handler target = ADMIN.equals(name) ? admin : device;
       if (!target.handle(request, response, callback)) {

@@ -5,6 +5,7 @@ import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.Serials;
 import dev.estuary.pki.SignedCertificate;
 import dev.estuary.server.auth.Caller;
+import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.policy.Denial;
 import dev.estuary.server.policy.IssuancePolicy;
 import dev.estuary.server.policy.Label;
@@ -97,9 +98,9 @@ public final class IssuanceService {
           "issued label={} serial={} subject=\"{}\" gate={} requester={} reenroll={} notAfter={}",
           label.name(),
           record.serial().toString(16),
-          record.subject(),
+          LogSafe.escape(record.subject()),
           caller.gate(),
-          caller.identity(),
+          LogSafe.escape(caller.identity()),
           caller.renews(label.name()),
           record.notAfter());
       List<X509Certificate> cas = label.ca().chain();

@@ -49,14 +49,8 @@ public final class EnrollmentMatch {
       Map<String, CaCertificateRecord> cas,
       Instant now)
       throws ProvisioningRefusal {
-    if (chain.isEmpty()) {
-      throw unauthorized("no TLS client certificate was presented; X.509 attestation needs the device's certificate");
-    }
+    requireCertificateFor(registrationId, chain);
     X509Certificate leaf = chain.getFirst();
-    String cn = Csr.commonName(X500Name.getInstance(leaf.getSubjectX500Principal().getEncoded()));
-    if (!cn.equals(registrationId)) {
-      throw unauthorized("the client certificate's CN '" + cn + "' is not the registration id '" + registrationId + "'");
-    }
     CertificateRecord leafRecord = issuedHere.apply(leaf);
     if (leafRecord != null && leafRecord.revoked()) {
       throw unauthorized(
@@ -99,6 +93,21 @@ public final class EnrollmentMatch {
     throw unauthorized(
         "the client certificate's chain (issuer '" + chain.getLast().getIssuerX500Principal().getName()
             + "') leads to the CA certificate of no enrollment group");
+  }
+
+  /**
+   * A client certificate was presented and its CN is the registration id: no store, no
+   * signature, checked before anything else of a request.
+   */
+  static void requireCertificateFor(String registrationId, List<X509Certificate> chain) throws ProvisioningRefusal {
+    if (chain.isEmpty()) {
+      throw unauthorized("no TLS client certificate was presented; X.509 attestation needs the device's certificate");
+    }
+    X509Certificate leaf = chain.getFirst();
+    String cn = Csr.commonName(X500Name.getInstance(leaf.getSubjectX500Principal().getEncoded()));
+    if (!cn.equals(registrationId)) {
+      throw unauthorized("the client certificate's CN '" + cn + "' is not the registration id '" + registrationId + "'");
+    }
   }
 
   /** The chain leads to the enrollment's CA: it is admitted when the CA is verified and the enrollment enabled. */

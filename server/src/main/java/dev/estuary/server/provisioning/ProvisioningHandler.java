@@ -1,6 +1,7 @@
 package dev.estuary.server.provisioning;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Replies;
 import java.io.IOException;
@@ -53,9 +54,14 @@ public final class ProvisioningHandler extends Handler.Abstract {
       serve(path, request, response, callback);
     } catch (ProvisioningRefusal r) {
       refuse(request, response, callback, r);
+    } catch (IOException e) {
+      // The client closed the connection mid-body, or was cut for being too slow: nobody to answer.
+      LOG.warn("provisioning {} {} from {}: the request could not be read ({}); no answer sent",
+          request.getMethod(), LogSafe.escape(target), Request.getRemoteAddr(request), LogSafe.escape(String.valueOf(e.getMessage())));
+      callback.failed(e);
     } catch (Exception | Error e) {
       String incident = UUID.randomUUID().toString();
-      LOG.error("provisioning {} {} failed (incident {})", request.getMethod(), target, incident, e);
+      LOG.error("provisioning {} {} failed (incident {})", request.getMethod(), LogSafe.escape(target), incident, e);
       refuse(request, response, callback, new ProvisioningRefusal(ErrorCode.INTERNAL, "internal server error (incident " + incident + ")"));
     }
     return true;
@@ -73,6 +79,8 @@ public final class ProvisioningHandler extends Handler.Abstract {
     String apiVersion = Request.extractQueryParameters(request).getValue("api-version");
     switch (path.kind()) {
       case REGISTER -> {
+        // Cheap checks first: scope and the device's certificate before the JSON and its CSR.
+        registrar.precheck(path.idScope(), path.registrationId(), chain);
         RegistrationRequest parsed = RegistrationRequest.parse(body, path.registrationId());
         Registrar.Accepted accepted = registrar.register(path.idScope(), path.registrationId(), chain, parsed, apiVersion);
         String location =
@@ -95,7 +103,8 @@ public final class ProvisioningHandler extends Handler.Abstract {
   private void refuse(Request request, Response response, Callback callback, ProvisioningRefusal r) {
     ErrorCode error = r.error();
     if (error != ErrorCode.INTERNAL) {
-      LOG.info("provisioning {} {} refused {} {}: {}", request.getMethod(), request.getHttpURI().getPath(), error.status(), error.code(), r.getMessage());
+      LOG.info("provisioning {} {} refused {} {}: {}", request.getMethod(), LogSafe.escape(request.getHttpURI().getPath()), error.status(), error.code(),
+          LogSafe.escape(r.getMessage()));
     }
     ObjectNode body =
         RegistrationStates.JSON.createObjectNode()

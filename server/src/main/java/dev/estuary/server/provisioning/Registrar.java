@@ -5,6 +5,7 @@ import dev.estuary.pki.Certificates;
 import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.auth.Principals;
+import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.issuance.Issued;
 import dev.estuary.server.policy.Denial;
@@ -88,7 +89,7 @@ public final class Registrar {
         enrollment.allocation() == EnrollmentRecord.Allocation.EVENLY_WEIGHTED ? registrations.countByHub() : Map.of();
     HubAllocation.Assignment assignment =
         HubAllocation.decide(enrollment, enrollments.listHubs(), prior, counts, registrationId, apiVersion);
-    Issued issued = request.csr() == null ? null : issue(enrollment, attested, request, registrationId);
+    Issued issued = request.hasCsr() ? issue(enrollment, attested, request, registrationId) : null;
     X509Certificate leaf = attested.leaf();
     RegistrationRecord record =
         new RegistrationRecord(
@@ -108,7 +109,7 @@ public final class Registrar {
     registrations.record(record, new StoredOperation(operationId, registrationId, now, answer.toString()), now.minus(OPERATION_LIFETIME));
     LOG.info(
         "registered {} ({} '{}') to hub {} as device {}, {}{}",
-        registrationId,
+        LogSafe.escape(registrationId),
         enrollment.kind().wire(),
         enrollment.id(),
         record.assignedHub(),
@@ -153,6 +154,16 @@ public final class Registrar {
                 () -> new ProvisioningRefusal(ErrorCode.REGISTRATION_NOT_FOUND, "registration '" + registrationId + "' has not registered yet"));
     requireSameIdentity(registrationId, record, attested.leaf(), "read");
     return RegistrationStates.registrationState(record, RegistrationStates.initialTwin(attested.enrollment()), List.of());
+  }
+
+  /**
+   * The cheap checks that come before the body is parsed: the ID scope is this server's, a
+   * client certificate was presented and its CN is the registration id. {@link #register} repeats
+   * them with the full attestation.
+   */
+  void precheck(String scope, String registrationId, List<X509Certificate> chain) throws ProvisioningRefusal {
+    requireScope(scope);
+    EnrollmentMatch.requireCertificateFor(registrationId, chain);
   }
 
   private void requireScope(String scope) throws ProvisioningRefusal {
@@ -243,7 +254,8 @@ public final class Registrar {
             known == null ? null : new Caller.IssuedHere(known.label(), known.serial()),
             registrationId);
     try {
-      return issuance.enroll(label, caller, request.csr(), IssuancePolicy.Operation.ENROLL);
+      // Parsed only now: the key is checked against the label's policy before its signature is verified.
+      return issuance.enroll(label, caller, request.csr(label.keyPolicy(), registrationId), IssuancePolicy.Operation.ENROLL);
     } catch (Denial d) {
       ErrorCode code =
           switch (d.reason()) {

@@ -1,21 +1,34 @@
 package dev.estuary.server.provisioning;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.estuary.pki.Csr;
+import dev.estuary.pki.KeyPolicy;
 import dev.estuary.pki.PkiException;
+import dev.estuary.server.http.LogSafe;
 import java.io.IOException;
 import java.util.Base64;
 
 /**
  * The body of a registration PUT: {@code {"registrationId": "...", "payload": <any JSON>, "csr":
- * "<base64 DER PKCS#10>"}}, each member optional.
+ * "<base64 DER PKCS#10>"}}, each member optional. The CSR is only base64-decoded here: it is
+ * parsed and its signature verified by {@link #csr(KeyPolicy, String)} once the scope and the
+ * device's certificate have been checked and the label's key policy is known (cheap checks
+ * first).
  *
  * @param payload what the device sent, of any JSON type, or null
- * @param csr the parsed and signature-checked CSR, or null
+ * @param csrDer the DER of the CSR sent, not yet parsed or verified, or null
  */
-public record RegistrationRequest(JsonNode payload, Csr csr) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+public record RegistrationRequest(JsonNode payload, byte[] csrDer) {
+  /** Strict JSON: no trailing content after the object, no member twice. */
+  static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
 
   /**
    * @param pathRegistrationId the registration id of the path, which the body's must equal
@@ -36,30 +49,47 @@ public record RegistrationRequest(JsonNode payload, Csr csr) {
     }
     JsonNode id = json.get("registrationId");
     if (id != null && !id.isNull() && !(id.isTextual() && id.asText().equals(pathRegistrationId))) {
-      throw invalid("the body's registrationId " + id + " is not the registration id of the path, '" + pathRegistrationId + "'");
+      throw invalid("the body's registrationId is not the registration id of the path, '" + pathRegistrationId + "'");
     }
-    return new RegistrationRequest(json.get("payload"), csr(json.get("csr"), pathRegistrationId));
+    return new RegistrationRequest(json.get("payload"), csrDer(json.get("csr")));
   }
 
-  private static Csr csr(JsonNode node, String registrationId) throws ProvisioningRefusal {
+  /** True when the body carried a CSR. */
+  public boolean hasCsr() {
+    return csrDer != null;
+  }
+
+  /**
+   * The CSR, parsed: its key checked against {@code policy} before its signature is verified,
+   * its commonName the registration id.
+   *
+   * @throws ProvisioningRefusal (400004) naming what is wrong
+   */
+  public Csr csr(KeyPolicy policy, String registrationId) throws ProvisioningRefusal {
+    Csr csr;
+    try {
+      csr = Csr.parse(csrDer, policy);
+    } catch (PkiException e) {
+      throw invalid("'csr': " + e.getMessage());
+    }
+    if (!csr.commonName().equals(registrationId)) {
+      throw invalid("the CSR's commonName '" + LogSafe.escape(csr.commonName()) + "' is not the registration id '" + registrationId + "'");
+    }
+    return csr;
+  }
+
+  private static byte[] csrDer(JsonNode node) throws ProvisioningRefusal {
     if (node == null || node.isNull()) {
       return null;
     }
     if (!node.isTextual()) {
       throw invalid("'csr' must be a string: the base64 of a DER PKCS#10 certificate request");
     }
-    Csr csr;
     try {
-      csr = Csr.parse(Base64.getMimeDecoder().decode(node.asText()));
+      return Base64.getMimeDecoder().decode(node.asText());
     } catch (IllegalArgumentException e) {
       throw invalid("'csr' is not base64: " + e.getMessage());
-    } catch (PkiException e) {
-      throw invalid("'csr': " + e.getMessage());
     }
-    if (!csr.commonName().equals(registrationId)) {
-      throw invalid("the CSR's commonName '" + csr.commonName() + "' is not the registration id '" + registrationId + "'");
-    }
-    return csr;
   }
 
   private static ProvisioningRefusal invalid(String message) {

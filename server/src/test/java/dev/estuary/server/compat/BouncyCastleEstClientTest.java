@@ -97,16 +97,19 @@ class BouncyCastleEstClientTest {
     return out;
   }
 
-  /** The certificate for {@code key} among an enrollment answer, then the others after it. */
-  private static List<X509Certificate> issuedChain(EnrollmentResponse r, KeyPair key) throws Exception {
+  /**
+   * The certificate for {@code key}, the only one of the enrollment answer (RFC 7030 §4.2.3), then
+   * the label's CAs from Bouncy Castle's getCACerts, as a BC client application builds its chain.
+   */
+  private static List<X509Certificate> issuedChain(EnrollmentResponse r, KeyPair key, String label) throws Exception {
     assertThat(r.isCompleted()).isTrue();
     List<X509Certificate> all = certs(r.getStore());
-    X509Certificate leaf =
-        all.stream().filter(c -> c.getPublicKey().equals(key.getPublic())).findFirst().orElseThrow(
-            () -> new AssertionError("no certificate for the CSR's key in " + all));
+    assertThat(all).as("an enroll answer holds only the issued certificate").hasSize(1);
+    X509Certificate leaf = all.getFirst();
+    assertThat(leaf.getPublicKey()).as("the certificate is for the CSR's key").isEqualTo(key.getPublic());
     List<X509Certificate> chain = new java.util.ArrayList<>();
     chain.add(leaf);
-    all.stream().filter(c -> !c.equals(leaf)).forEach(chain::add);
+    certs(est(label, null).getCACerts().getCertificateStore()).stream().filter(c -> !c.equals(root)).toList().reversed().forEach(chain::add);
     return chain;
   }
 
@@ -130,7 +133,7 @@ class BouncyCastleEstClientTest {
       String cn = "bc-basic-" + (label == null ? "default" : label);
       EnrollmentResponse r =
           est(label, null).simpleEnroll(false, csr(key, "CN=" + cn), new HttpAuth(server.basicUsername(), server.basicPassword().toCharArray()));
-      List<X509Certificate> chain = issuedChain(r, key);
+      List<X509Certificate> chain = issuedChain(r, key, label);
       assertThat(Wire.cn(chain.getFirst())).isEqualTo(cn);
       assertThat(Wire.cn(chain.get(1))).isEqualTo("Estuary Quickstart idevid CA");
       Wire.assertChainsTo(chain, root);
@@ -146,7 +149,7 @@ class BouncyCastleEstClientTest {
             .simpleEnroll(
                 false, csr(key, "CN=bc-basic-realm"),
                 new HttpAuth("estuary idevid", server.basicUsername(), server.basicPassword().toCharArray()));
-    assertThat(Wire.cn(issuedChain(r, key).getFirst())).isEqualTo("bc-basic-realm");
+    assertThat(Wire.cn(issuedChain(r, key, "idevid").getFirst())).isEqualTo("bc-basic-realm");
   }
 
   @Test
@@ -154,7 +157,7 @@ class BouncyCastleEstClientTest {
     Wire.Enrolled idevid = Wire.idevid(server, "bc-device-1");
     KeyPair key = TestPki.key("ec-p256");
     EnrollmentResponse r = est("device-id", keyManagers(idevid)).simpleEnroll(false, csr(key, "CN=bc-device-1"), null);
-    List<X509Certificate> deviceId = issuedChain(r, key);
+    List<X509Certificate> deviceId = issuedChain(r, key, "device-id");
     assertThat(Wire.cn(deviceId.getFirst())).isEqualTo("bc-device-1");
     assertThat(deviceId.getFirst().getIssuerX500Principal()).isEqualTo(deviceId.get(1).getSubjectX500Principal());
     assertThat(Wire.cn(deviceId.get(1))).isEqualTo("Estuary Quickstart device-id CA");
@@ -165,7 +168,7 @@ class BouncyCastleEstClientTest {
     EnrollmentResponse rr =
         est("device-id", keyManagers(new Wire.Enrolled(key, deviceId)))
             .simpleEnroll(true, csr(next, "CN=someone-else"), null);
-    List<X509Certificate> renewed = issuedChain(rr, next);
+    List<X509Certificate> renewed = issuedChain(rr, next, "device-id");
     assertThat(renewed.getFirst().getSubjectX500Principal()).isEqualTo(deviceId.getFirst().getSubjectX500Principal());
     assertThat(renewed.getFirst().getSerialNumber()).isNotEqualTo(deviceId.getFirst().getSerialNumber());
     Wire.assertChainsTo(renewed, root);

@@ -342,7 +342,17 @@ final class Wire {
             + "\r\n";
     Response r = exchange(tls, server.estPort(), List.of(TLS13, TLS12), concat(head, body));
     assertThat(r.status()).as("enroll at %s: %s", path, r.bodyText()).isEqualTo(200);
-    return new Enrolled(key, certsInOrder(stripAndDecode(r.body())));
+    List<X509Certificate> answer = certsInOrder(stripAndDecode(r.body()));
+    assertThat(answer).as("an enroll answer holds only the issued certificate (RFC 7030 §4.2.3)").hasSize(1);
+    // The chain comes from cacerts, as a device builds it: the label's CAs below the root, issuer first.
+    String cacerts = path.substring(0, path.lastIndexOf('/') + 1) + "cacerts";
+    String get = "GET " + cacerts + " HTTP/1.1\r\nHost: localhost:" + server.estPort() + "\r\nConnection: close\r\n\r\n";
+    Response c = exchange(TestPki.tls(server.root(), null, null), server.estPort(), List.of(TLS13, TLS12), get.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(c.status()).as("cacerts at %s: %s", cacerts, c.bodyText()).isEqualTo(200);
+    List<X509Certificate> chain = new java.util.ArrayList<>(answer);
+    X509Certificate root = server.root();
+    chain.addAll(certsInOrder(stripAndDecode(c.body())).stream().filter(ca -> !ca.equals(root)).toList().reversed());
+    return new Enrolled(key, chain);
   }
 
   /** An IDevID from the idevid label, authenticated with the factory secret. */

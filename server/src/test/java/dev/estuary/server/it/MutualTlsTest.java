@@ -66,7 +66,11 @@ class MutualTlsTest {
   static X509Certificate deviceId(QuickstartServer s, Path dir, String name, String cn) throws Exception {
     Curl.Reply r = withIdevid(s, dir, name, cn, est(s) + "/device-id/simpleenroll");
     assertThat(r.status()).as("%s", r).isEqualTo(200);
-    List<X509Certificate> chain = r.certificates();
+    List<X509Certificate> chain = new java.util.ArrayList<>(r.certificates());
+    assertThat(chain).as("an enroll answer holds only the issued certificate").hasSize(1);
+    // The chain comes from cacerts, as a device builds it: the label's CAs below the root, issuer first.
+    X509Certificate root = s.root();
+    chain.addAll(Curl.get(dir, s.rootPem(), est(s) + "/device-id/cacerts").certificates().stream().filter(c -> !c.equals(root)).toList().reversed());
     Pkix.writePem(dir.resolve(name + ".cert.pem"), chain);
     return chain.getFirst();
   }

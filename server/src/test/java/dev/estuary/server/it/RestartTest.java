@@ -165,7 +165,9 @@ class RestartTest {
         Est.Reply r =
             Est.enroll(client, first.est() + "/idevid/simpleenroll", TestPki.csr(idevidKey, "CN=kept-idevid"), first.basicAuth());
         idevid = r.leaf();
-        idevidCa = r.certificates().get(1);
+        assertThat(r.certificates()).as("only the issued certificate").hasSize(1);
+        List<X509Certificate> idevidCas = dev.estuary.pki.CertsOnlyPkcs7.decode(dev.estuary.pki.EstBase64.decode(cacerts.get("idevid")));
+        idevidCa = idevidCas.getLast(); // cacerts: the root first, then down to the issuing CA
         issued.add(idevid);
         for (int i = 0; i < 4; i++) {
           issued.add(first.enroll(client, "kept-" + i));

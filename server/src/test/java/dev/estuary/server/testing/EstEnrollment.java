@@ -18,7 +18,7 @@ import java.util.List;
 public final class EstEnrollment {
   private EstEnrollment() {}
 
-  /** A key and the certificate chain the server answered for it (leaf first). */
+  /** A key and its certificate chain: the certificate the server answered, then the label's CAs from cacerts (leaf first, no root). */
   public record Enrolled(KeyPair key, List<X509Certificate> chain) {
     public X509Certificate leaf() {
       return chain.getFirst();
@@ -59,6 +59,18 @@ public final class EstEnrollment {
     if (r.statusCode() != 200) {
       throw new AssertionError("EST " + label + " enroll for " + cn + " answered " + r.statusCode() + ": " + new String(r.body()));
     }
-    return new Enrolled(key, CertsOnlyPkcs7.decode(EstBase64.decode(r.body())));
+    List<X509Certificate> answer = CertsOnlyPkcs7.decode(EstBase64.decode(r.body()));
+    if (answer.size() != 1) {
+      throw new AssertionError("EST " + label + " enroll for " + cn + " answered " + answer.size() + " certificates, not only the issued one");
+    }
+    // The chain comes from cacerts, as a device builds it: the label's CAs below the root, issuer first.
+    HttpResponse<byte[]> cacerts =
+        client.send(
+            HttpRequest.newBuilder(URI.create(s.labelUrl(label) + "cacerts")).timeout(Duration.ofSeconds(20)).GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    X509Certificate root = s.root();
+    List<X509Certificate> chain = new java.util.ArrayList<>(answer);
+    chain.addAll(CertsOnlyPkcs7.decode(EstBase64.decode(cacerts.body())).stream().filter(c -> !c.equals(root)).toList().reversed());
+    return new Enrolled(key, chain);
   }
 }
