@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.KeyPolicy;
 import dev.estuary.pki.PkiException;
-import dev.estuary.server.http.LogSafe;
 import java.io.IOException;
 import java.util.Base64;
 
@@ -73,7 +72,7 @@ public record RegistrationRequest(JsonNode payload, byte[] csrDer) {
       throw invalid("'csr': " + e.getMessage());
     }
     if (!csr.commonName().equals(registrationId)) {
-      throw invalid("the CSR's commonName '" + LogSafe.escape(csr.commonName()) + "' is not the registration id '" + registrationId + "'");
+      throw invalid("the CSR's commonName '" + csr.commonName() + "' is not the registration id '" + registrationId + "'");
     }
     return csr;
   }
