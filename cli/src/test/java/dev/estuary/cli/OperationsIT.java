@@ -136,8 +136,8 @@ class OperationsIT {
       Result device = EstuaryJar.sh(work, "EST=https://localhost:" + server.estPort + " ROOT=" + root + "\n"
           + "openssl req -nodes -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=device-1 -keyout device.key -out device.csr 2>/dev/null\n"
           + "curl -sS --fail --cacert $ROOT --cert first.pem --key first.key -H 'Content-Type: application/pkcs10' --data-binary @device.csr"
-          + " $EST/.well-known/est/device-id/simpleenroll | openssl base64 -d | openssl pkcs7 -inform DER -print_certs > device-chain.pem\n"
-          + "openssl x509 -in device-chain.pem -out device.pem\n"
+          + " $EST/.well-known/est/device-id/simpleenroll | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out device.pem\n"
+          + "curl -sS --fail --cacert $ROOT $EST/.well-known/est/device-id/cacerts | openssl base64 -d | openssl pkcs7 -inform DER -print_certs > device-chain.pem\n"
           + "openssl verify -CAfile $ROOT -untrusted device-chain.pem device.pem");
       assertThat(device.code()).as(device.describe()).isZero();
       assertThat(device.out()).contains("device.pem: OK");
