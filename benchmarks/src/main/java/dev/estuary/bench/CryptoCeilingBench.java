@@ -27,9 +27,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The crypto ceiling: raw SHA256withECDSA on P-256 over a 500-byte message (about a
- * certificate's TBS), with nothing around it, for Bouncy Castle and the JDK's provider side by
- * side. No enrollment can be cheaper than one {@code ecdsaP256VerifyFreshKey} (the CSR's proof of
+ * The crypto ceiling: raw SHA256withECDSA on P-256 over a 500-byte message (about a certificate's
+ * TBS), with nothing around it, for Bouncy Castle and the JDK's provider side by side. No
+ * enrollment can be cheaper than one {@code ecdsaP256VerifyFreshKey} (the CSR's proof of
  * possession) plus one {@code ecdsaP256Sign} (the certificate).
  *
  * <ul>
@@ -50,7 +50,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class CryptoCeilingBench {
 
   static final String ALGORITHM = "SHA256withECDSA";
@@ -73,11 +75,12 @@ public class CryptoCeilingBench {
 
     @Setup(Level.Trial)
     public void make() throws GeneralSecurityException {
-      Provider ec = switch (provider) {
-        case "BC" -> Bc.provider();
-        case "JDK" -> Security.getProvider("SunEC");
-        default -> throw new IllegalArgumentException("provider is BC or JDK, not " + provider);
-      };
+      Provider ec =
+          switch (provider) {
+            case "BC" -> Bc.provider();
+            case "JDK" -> Security.getProvider("SunEC");
+            default -> throw new IllegalArgumentException("provider is BC or JDK, not " + provider);
+          };
       Provider digests = provider.equals("BC") ? Bc.provider() : Security.getProvider("SUN");
       message = new byte[MESSAGE_BYTES];
       Material.RANDOM.nextBytes(message);

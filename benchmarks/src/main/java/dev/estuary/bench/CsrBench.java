@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the server does with a simpleenroll body before policy: base64-decode it
- * ({@link EstBase64#decode}) and {@link Csr#parse} it, which checks the structure and verifies the
+ * What the server does with a simpleenroll body before policy: base64-decode it ({@link
+ * EstBase64#decode}) and {@link Csr#parse} it, which checks the structure and verifies the
  * request's signature with its own key (proof of possession). Rotates through {@link Material#POOL}
  * CSRs from distinct keys, each key object built afresh from the request as for a new device.
  */
@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class CsrBench {
 
   @State(Scope.Benchmark)
@@ -41,7 +43,8 @@ public class CsrBench {
     @Setup(Level.Trial)
     public void make() throws PkiException {
       bodies = Material.csrBodies(keyType);
-      Csr.parse(EstBase64.decode(bodies[0])); // they must verify, or we would measure the failure path
+      Csr.parse(
+          EstBase64.decode(bodies[0])); // they must verify, or we would measure the failure path
     }
   }
 

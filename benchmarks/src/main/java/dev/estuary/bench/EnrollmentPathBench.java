@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The whole pki part of one enrollment, as the server's simpleenroll does it with no I/O, policy
- * or store: decode the base64 body, {@link Csr#parse} (structure + proof of possession), build the
+ * The whole pki part of one enrollment, as the server's simpleenroll does it with no I/O, policy or
+ * store: decode the base64 body, {@link Csr#parse} (structure + proof of possession), build the
  * client-identity {@link IssueOrder} (subject and SANs from the CSR, a fresh random serial, now),
  * sign with an EC P-256 issuing CA, the fields the server records (serial, subject, issuer,
  * validity, SHA-256, DER), then the certs-only PKCS#7 of leaf + issuing CA, base64-encoded. Its
@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class EnrollmentPathBench {
 
   @State(Scope.Benchmark)
@@ -59,6 +61,7 @@ public class EnrollmentPathBench {
 
     byte[][] bodies;
     IssuingCa ca;
+
     /** As the server makes it: one SecureRandom for all serials. */
     Serials serials = new Serials(new SecureRandom());
 
@@ -78,7 +81,12 @@ public class EnrollmentPathBench {
   static byte[] enroll(Server server, int i) throws PkiException {
     Csr csr = Csr.parse(EstBase64.decode(server.bodies[i]));
     IssueOrder order =
-        Material.clientIdentityOrder(csr.subject(), csr.subjectAltNames(), csr.publicKeyInfo(), server.serials, Instant.now());
+        Material.clientIdentityOrder(
+            csr.subject(),
+            csr.subjectAltNames(),
+            csr.publicKeyInfo(),
+            server.serials,
+            Instant.now());
     if (server.path.equals("x509")) {
       X509Certificate cert = server.ca.sign(order);
       Fields fields =
@@ -90,20 +98,41 @@ public class EnrollmentPathBench {
               cert.getNotAfter().toInstant(),
               Thumbprints.sha256(cert),
               Certificates.der(cert));
-      return fields.keep(EstBase64.encode(CertsOnlyPkcs7.encode(List.of(cert, server.ca.certificate()))));
+      return fields.keep(
+          EstBase64.encode(CertsOnlyPkcs7.encode(List.of(cert, server.ca.certificate()))));
     }
     SignedCertificate cert = server.ca.issue(order);
     Fields fields =
-        new Fields(cert.serial(), cert.subjectName(), cert.issuerName(), cert.notBefore(), cert.notAfter(), cert.sha256(), cert.der());
-    return fields.keep(EstBase64.encode(CertsOnlyPkcs7.encode(cert, List.of(server.ca.certificate()))));
+        new Fields(
+            cert.serial(),
+            cert.subjectName(),
+            cert.issuerName(),
+            cert.notBefore(),
+            cert.notAfter(),
+            cert.sha256(),
+            cert.der());
+    return fields.keep(
+        EstBase64.encode(CertsOnlyPkcs7.encode(cert, List.of(server.ca.certificate()))));
   }
 
   /** What the server's certificate record takes from the certificate. */
   private record Fields(
-      java.math.BigInteger serial, String subject, String issuer, Instant notBefore, Instant notAfter, String sha256, byte[] der) {
+      java.math.BigInteger serial,
+      String subject,
+      String issuer,
+      Instant notBefore,
+      Instant notAfter,
+      String sha256,
+      byte[] der) {
     /** Returns {@code answer}; fails if a field is missing, so none of them is dead code. */
     byte[] keep(byte[] answer) {
-      if (serial == null || subject == null || issuer == null || notBefore == null || notAfter == null || sha256 == null || der == null) {
+      if (serial == null
+          || subject == null
+          || issuer == null
+          || notBefore == null
+          || notAfter == null
+          || sha256 == null
+          || der == null) {
         throw new IllegalStateException("a field is missing");
       }
       return answer;

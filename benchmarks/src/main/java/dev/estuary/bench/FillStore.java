@@ -36,7 +36,8 @@ public final class FillStore {
     byte[] der = new byte[480];
     random.nextBytes(der);
     long start = System.nanoTime();
-    try (Database db = Database.open(cfg.database().url(), cfg.database().user(), cfg.database().password(), 2)) {
+    try (Database db =
+        Database.open(cfg.database().url(), cfg.database().user(), cfg.database().password(), 2)) {
       try (var c = db.dataSource().getConnection()) {
         c.setAutoCommit(false);
         var ps =

@@ -72,10 +72,12 @@ final class Material {
       var b =
           new JcaPKCS10CertificationRequestBuilder(
               new X500Name("CN=" + deviceName(i) + ",O=Estuary Bench"), key.getPublic());
-      GeneralNames sans = new GeneralNames(new GeneralName(GeneralName.dNSName, deviceName(i) + ".fleet.example"));
+      GeneralNames sans =
+          new GeneralNames(new GeneralName(GeneralName.dNSName, deviceName(i) + ".fleet.example"));
       b.addAttribute(
           PKCSObjectIdentifiers.pkcs_9_at_extensionRequest,
-          new Extensions(new Extension(Extension.subjectAlternativeName, false, sans.getEncoded())));
+          new Extensions(
+              new Extension(Extension.subjectAlternativeName, false, sans.getEncoded())));
       var signer =
           new JcaContentSignerBuilder(IssuingCa.signatureAlgorithm(key.getPublic()))
               .setProvider(Bc.provider())
@@ -86,7 +88,9 @@ final class Material {
     }
   }
 
-  /** {@link #POOL} EST request bodies (base64 of DER in 64-column lines, as RFC 8951 clients send). */
+  /**
+   * {@link #POOL} EST request bodies (base64 of DER in 64-column lines, as RFC 8951 clients send).
+   */
   static byte[][] csrBodies(String keyType) {
     KeyPair[] keys = keys(keyType, POOL);
     byte[][] bodies = new byte[POOL][];
@@ -122,7 +126,8 @@ final class Material {
   }
 
   /** The order the policy makes for a device's first enrollment on a client-identity label. */
-  static IssueOrder clientIdentityOrder(X500Name subject, GeneralNames sans, SubjectPublicKeyInfo key, Serials serials, Instant now) {
+  static IssueOrder clientIdentityOrder(
+      X500Name subject, GeneralNames sans, SubjectPublicKeyInfo key, Serials serials, Instant now) {
     return new IssueOrder(
         subject,
         sans,

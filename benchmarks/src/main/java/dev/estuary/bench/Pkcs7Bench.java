@@ -25,15 +25,17 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The enrollment response body: {@link CertsOnlyPkcs7#encode} of the 2-certificate chain the
- * server returns (the new EC P-256 leaf, then the EC P-256 issuing CA; the root is left out), then
- * {@link EstBase64#encode}.
+ * The enrollment response body: {@link CertsOnlyPkcs7#encode} of the 2-certificate chain the server
+ * returns (the new EC P-256 leaf, then the EC P-256 issuing CA; the root is left out), then {@link
+ * EstBase64#encode}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class Pkcs7Bench {
 
   @State(Scope.Benchmark)
@@ -49,7 +51,8 @@ public class Pkcs7Bench {
               Material.clientIdentityOrder(
                   new X500Name("CN=" + name + ",O=Estuary Bench"),
                   new GeneralNames(new GeneralName(GeneralName.dNSName, name + ".fleet.example")),
-                  SubjectPublicKeyInfo.getInstance(Material.keys("ec-p256", 1)[0].getPublic().getEncoded()),
+                  SubjectPublicKeyInfo.getInstance(
+                      Material.keys("ec-p256", 1)[0].getPublic().getEncoded()),
                   new Serials(Material.RANDOM),
                   Instant.now()));
       chain = List.of(leaf, ca.certificate());

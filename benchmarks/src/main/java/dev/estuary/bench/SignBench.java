@@ -28,16 +28,17 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Certificate build + sign: {@link IssuingCa#issue} (the server's path: DER and fields, no parse)
  * and {@link IssuingCa#sign} (the same, then converted to an {@link X509Certificate}) of a
- * client-identity {@link IssueOrder}
- * (subject, dNSName SAN, basicConstraints, keyUsage, EKU, SKI, AKI), signed by an issuing CA with
- * an EC P-256 or P-384 key, for subject keys of each type. Orders are made beforehand; rotates
- * through {@link Material#POOL} of them.
+ * client-identity {@link IssueOrder} (subject, dNSName SAN, basicConstraints, keyUsage, EKU, SKI,
+ * AKI), signed by an issuing CA with an EC P-256 or P-384 key, for subject keys of each type.
+ * Orders are made beforehand; rotates through {@link Material#POOL} of them.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class SignBench {
 
   @State(Scope.Benchmark)

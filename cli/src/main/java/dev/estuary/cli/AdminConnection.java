@@ -26,17 +26,30 @@ import picocli.CommandLine.Option;
 final class AdminConnection {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "estuary-data",
-      description = "Quickstart data directory whose quickstart.json names the admin URL and token (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "estuary-data",
+      description =
+          "Quickstart data directory whose quickstart.json names the admin URL and token (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--admin-url", paramLabel = "URL", description = "Admin API base URL, e.g. https://127.0.0.1:9443.")
+  @Option(
+      names = "--admin-url",
+      paramLabel = "URL",
+      description = "Admin API base URL, e.g. https://127.0.0.1:9443.")
   String adminUrl;
 
-  @Option(names = "--admin-token-file", paramLabel = "FILE", description = "File holding the admin token (or set ESTUARY_ADMIN_TOKEN).")
+  @Option(
+      names = "--admin-token-file",
+      paramLabel = "FILE",
+      description = "File holding the admin token (or set ESTUARY_ADMIN_TOKEN).")
   Path tokenFile;
 
-  @Option(names = "--cacert", paramLabel = "PEM", description = "CA certificate that signed the server's TLS certificate.")
+  @Option(
+      names = "--cacert",
+      paramLabel = "PEM",
+      description = "CA certificate that signed the server's TLS certificate.")
   Path cacert;
 
   /**
@@ -50,15 +63,22 @@ final class AdminConnection {
     Path info = dataDir.resolve("quickstart.json");
     if (tokenFile != null) {
       if (!Files.isReadable(tokenFile)) {
-        throw new CliFailure(CliFailure.USAGE, "the admin token file " + tokenFile.toAbsolutePath() + " does not exist or is not readable");
+        throw new CliFailure(
+            CliFailure.USAGE,
+            "the admin token file "
+                + tokenFile.toAbsolutePath()
+                + " does not exist or is not readable");
       }
       token = Files.readString(tokenFile).strip();
     }
     if (url == null || token == null || ca == null) {
       if (!Files.exists(info)) {
-        throw new CliFailure(CliFailure.UNREACHABLE, "no server to talk to: " + info.toAbsolutePath()
-            + " does not exist; run this where ./estuary server --quickstart was started, or give --data-dir DIR,"
-            + " or --admin-url, --admin-token-file (or ESTUARY_ADMIN_TOKEN) and --cacert");
+        throw new CliFailure(
+            CliFailure.UNREACHABLE,
+            "no server to talk to: "
+                + info.toAbsolutePath()
+                + " does not exist; run this where ./estuary server --quickstart was started, or give --data-dir DIR,"
+                + " or --admin-url, --admin-token-file (or ESTUARY_ADMIN_TOKEN) and --cacert");
       }
       JsonNode q = JSON.readTree(info.toFile());
       url = url != null ? url : q.path("admin_url").asText(null);
@@ -66,36 +86,64 @@ final class AdminConnection {
       ca = ca != null ? ca : Path.of(q.path("root_ca").asText());
     }
     if (url == null || token == null) {
-      throw new CliFailure(CliFailure.USAGE, info + " names no admin_url or admin_token; give --admin-url and --admin-token-file");
+      throw new CliFailure(
+          CliFailure.USAGE,
+          info + " names no admin_url or admin_token; give --admin-url and --admin-token-file");
     }
     if (!Files.isReadable(ca)) {
-      throw new CliFailure(CliFailure.USAGE, "the CA certificate " + ca.toAbsolutePath() + " (--cacert, or root_ca in quickstart.json) does not exist or is not readable");
+      throw new CliFailure(
+          CliFailure.USAGE,
+          "the CA certificate "
+              + ca.toAbsolutePath()
+              + " (--cacert, or root_ca in quickstart.json) does not exist or is not readable");
     }
-    HttpClient client = HttpClient.newBuilder().sslContext(trusting(ca)).connectTimeout(Duration.ofSeconds(10)).build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .sslContext(trusting(ca))
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     HttpRequest.Builder rb =
         HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/api/v1/" + path))
             .timeout(Duration.ofSeconds(30))
             .header("Authorization", "Bearer " + token)
             .header("Content-Type", "application/json");
-    rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString()));
+    rb.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body.toString()));
     HttpResponse<String> r;
     try {
       r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new CliFailure(CliFailure.UNREACHABLE, "cannot reach the admin API at " + url + ": " + why(e)
-          + "; is the server running? (./estuary server --quickstart --detach starts it)", e);
+      throw new CliFailure(
+          CliFailure.UNREACHABLE,
+          "cannot reach the admin API at "
+              + url
+              + ": "
+              + why(e)
+              + "; is the server running? (./estuary server --quickstart --detach starts it)",
+          e);
     }
     JsonNode answer;
     try {
       answer = JSON.readTree(r.body());
     } catch (IOException e) {
-      answer = JSON.createObjectNode().put("error", r.body().isBlank() ? "(no answer body)" : r.body().strip());
+      answer =
+          JSON.createObjectNode()
+              .put("error", r.body().isBlank() ? "(no answer body)" : r.body().strip());
     }
     if (r.statusCode() == 404) {
-      throw new CliFailure(CliFailure.NOT_FOUND, answer.path("error").asText("not found") + " (HTTP 404)");
+      throw new CliFailure(
+          CliFailure.NOT_FOUND, answer.path("error").asText("not found") + " (HTTP 404)");
     }
     if (r.statusCode() != 200) {
-      throw new CliFailure(CliFailure.FAILED, "the server refused (HTTP " + r.statusCode() + "): " + answer.path("error").asText(r.body()));
+      throw new CliFailure(
+          CliFailure.FAILED,
+          "the server refused (HTTP "
+              + r.statusCode()
+              + "): "
+              + answer.path("error").asText(r.body()));
     }
     return answer;
   }

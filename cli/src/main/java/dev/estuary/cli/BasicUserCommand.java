@@ -8,31 +8,66 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code estuary server basic-user create|list|disable|delete}: HTTP Basic identities for EST. */
-@Command(name = "basic-user", mixinStandardHelpOptions = true, description = "Manage HTTP Basic users for EST labels with auth = [\"basic\"].",
-    subcommands = {BasicUserCommand.Create.class, BasicUserCommand.ListUsers.class, BasicUserCommand.Disable.class, BasicUserCommand.Delete.class})
+@Command(
+    name = "basic-user",
+    mixinStandardHelpOptions = true,
+    description = "Manage HTTP Basic users for EST labels with auth = [\"basic\"].",
+    subcommands = {
+      BasicUserCommand.Create.class,
+      BasicUserCommand.ListUsers.class,
+      BasicUserCommand.Disable.class,
+      BasicUserCommand.Delete.class
+    })
 final class BasicUserCommand {
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
-      description = "Creates (or replaces) a Basic user on the running server and prints its new password once; only its hash is stored.")
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description =
+          "Creates (or replaces) a Basic user on the running server and prints its new password once; only its hash is stored.")
   static final class Create implements Callable<Integer> {
     @Mixin AdminConnection admin;
 
-    @Option(names = "--username", required = true, paramLabel = "NAME", description = "The username.")
+    @Option(
+        names = "--username",
+        required = true,
+        paramLabel = "NAME",
+        description = "The username.")
     String username;
 
-    @Option(names = "--label", defaultValue = "*", paramLabel = "LABEL", description = "The label it may use, or * for every label with Basic (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--label",
+        defaultValue = "*",
+        paramLabel = "LABEL",
+        description =
+            "The label it may use, or * for every label with Basic (default: ${DEFAULT-VALUE}).")
     String label;
 
     @Override
     public Integer call() throws Exception {
-      JsonNode u = admin.call("POST", "basic-users", AdminConnection.json().createObjectNode().put("username", username).put("label", label));
+      JsonNode u =
+          admin.call(
+              "POST",
+              "basic-users",
+              AdminConnection.json()
+                  .createObjectNode()
+                  .put("username", username)
+                  .put("label", label));
       System.out.println(u.get("password").asText());
-      System.err.println("Basic user " + username + " for label " + u.get("label").asText() + ". The password is shown only now.");
+      System.err.println(
+          "Basic user "
+              + username
+              + " for label "
+              + u.get("label").asText()
+              + ". The password is shown only now.");
       return 0;
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the Basic users (username, label, state); never their passwords.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Lists the Basic users (username, label, state); never their passwords.")
   static final class ListUsers implements Callable<Integer> {
     @Mixin AdminConnection admin;
 
@@ -41,15 +76,21 @@ final class BasicUserCommand {
       JsonNode list = admin.call("GET", "basic-users", null);
       System.out.printf("%-24s %-16s %s%n", "USERNAME", "LABEL", "STATE");
       for (JsonNode u : list) {
-        System.out.printf("%-24s %-16s %s%n", u.get("username").asText(), u.get("label").asText(),
+        System.out.printf(
+            "%-24s %-16s %s%n",
+            u.get("username").asText(),
+            u.get("label").asText(),
             u.get("disabled").asBoolean() ? "disabled" : "active");
       }
       return 0;
     }
   }
 
-  @Command(name = "disable", mixinStandardHelpOptions = true,
-      description = "Disables a Basic user: refused from the next request on; basic-user create gives it a new password and enables it again.")
+  @Command(
+      name = "disable",
+      mixinStandardHelpOptions = true,
+      description =
+          "Disables a Basic user: refused from the next request on; basic-user create gives it a new password and enables it again.")
   static final class Disable implements Callable<Integer> {
     @Mixin AdminConnection admin;
 
@@ -64,7 +105,10 @@ final class BasicUserCommand {
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a Basic user: refused from the next request on.")
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = "Deletes a Basic user: refused from the next request on.")
   static final class Delete implements Callable<Integer> {
     @Mixin AdminConnection admin;
 

@@ -13,7 +13,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
 
 /** {@code estuary server cert show|revoke SERIAL}. */
-@Command(name = "cert", mixinStandardHelpOptions = true, description = "Look up or revoke issued certificates.",
+@Command(
+    name = "cert",
+    mixinStandardHelpOptions = true,
+    description = "Look up or revoke issued certificates.",
     subcommands = {CertCommand.Show.class, CertCommand.Revoke.class})
 final class CertCommand {
   private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+(:[0-9a-fA-F]+)*");
@@ -28,22 +31,31 @@ final class CertCommand {
       s = s.substring(7);
     }
     if (!HEX.matcher(s).matches()) {
-      throw new CliFailure(CliFailure.USAGE,
-          "'" + given + "' is not a serial number in hex (copy it from openssl x509 -noout -serial, e.g. 4F1A09...)");
+      throw new CliFailure(
+          CliFailure.USAGE,
+          "'"
+              + given
+              + "' is not a serial number in hex (copy it from openssl x509 -noout -serial, e.g. 4F1A09...)");
     }
     return s.replace(":", "").toLowerCase(Locale.ROOT);
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Prints what the server recorded for a serial number.")
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Prints what the server recorded for a serial number.")
   static final class Show implements Callable<Integer> {
     @Mixin AdminConnection admin;
 
-    @Parameters(paramLabel = "SERIAL", description = "Serial number in hex (as openssl x509 -serial prints it).")
+    @Parameters(
+        paramLabel = "SERIAL",
+        description = "Serial number in hex (as openssl x509 -serial prints it).")
     String serial;
 
     @Override
     public Integer call() throws Exception {
-      System.out.println(admin.call("GET", "certificates/" + serial(serial), null).toPrettyString());
+      System.out.println(
+          admin.call("GET", "certificates/" + serial(serial), null).toPrettyString());
       return 0;
     }
   }
@@ -79,7 +91,8 @@ final class CertCommand {
             return r;
           }
         }
-        throw new TypeConversionException("'" + value + "' is not an RFC 5280 revocation reason; give one of " + names());
+        throw new TypeConversionException(
+            "'" + value + "' is not an RFC 5280 revocation reason; give one of " + names());
       }
     }
 
@@ -92,7 +105,9 @@ final class CertCommand {
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true,
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
       description = "Marks a certificate revoked: it no longer authenticates to any EST label.")
   static final class Revoke implements Callable<Integer> {
     @Mixin AdminConnection admin;
@@ -100,16 +115,27 @@ final class CertCommand {
     @Parameters(paramLabel = "SERIAL", description = "Serial number in hex.")
     String serial;
 
-    @Option(names = "--reason", paramLabel = "REASON", defaultValue = "unspecified",
-        converter = Reason.Converter.class, completionCandidates = Reason.Names.class,
-        description = "RFC 5280 reason recorded: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--reason",
+        paramLabel = "REASON",
+        defaultValue = "unspecified",
+        converter = Reason.Converter.class,
+        completionCandidates = Reason.Names.class,
+        description =
+            "RFC 5280 reason recorded: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Reason reason;
 
     @Override
     public Integer call() throws Exception {
       var body = AdminConnection.json().createObjectNode().put("reason", reason.rfcName);
       var r = admin.call("POST", "certificates/" + serial(serial) + "/revoke", body);
-      System.out.println("revoked " + r.get("serial").asText() + " (" + r.get("subject").asText() + ") at " + r.get("revokedAt").asText());
+      System.out.println(
+          "revoked "
+              + r.get("serial").asText()
+              + " ("
+              + r.get("subject").asText()
+              + ") at "
+              + r.get("revokedAt").asText());
       return 0;
     }
   }

@@ -12,17 +12,30 @@ import picocli.CommandLine.Command;
     name = "estuary",
     mixinStandardHelpOptions = true,
     versionProvider = Estuary.Version.class,
-    description = "Certificate identities for IoT edge fleets: EST server (RFC 7030), device agent, provisioning.",
-    subcommands = {ServerCommand.class, AgentCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Run the test suite with ./estuary test (installs what it needs, then ./mvnw verify).",
-        "Exit codes: 0 done, 1 failed, 2 wrong usage or configuration, 3 no server to talk to, 4 not found (README.md).",
-        "ESTUARY_DEBUG=1 adds the stack trace to an error. Docs: README.md and docs/."})
+    description =
+        "Certificate identities for IoT edge fleets: EST server (RFC 7030), device agent, provisioning.",
+    subcommands = {
+      ServerCommand.class,
+      AgentCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Run the test suite with ./estuary test (installs what it needs, then ./mvnw verify).",
+      "Exit codes: 0 done, 1 failed, 2 wrong usage or configuration, 3 no server to talk to, 4 not found (README.md).",
+      "ESTUARY_DEBUG=1 adds the stack trace to an error. Docs: README.md and docs/."
+    })
 public final class Estuary {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("agent")) {
       System.exit(agent().execute(Arrays.copyOfRange(args, 1, args.length)));
     }
-    int code = OneLineErrors.install(new CommandLine(new Estuary()).setCaseInsensitiveEnumValuesAllowed(true)).execute(args);
+    int code =
+        OneLineErrors.install(
+                new CommandLine(new Estuary()).setCaseInsensitiveEnumValuesAllowed(true))
+            .execute(args);
     if (code != 0 || !ServerCommand.serving()) {
       System.exit(code);
     }
@@ -30,11 +43,13 @@ public final class Estuary {
 
   /**
    * {@code estuary agent ...} on its own: picocli builds every command it is given, and the
-   * server's commands would load their classes (the admin client's JSON library among them) into
-   * a device's small daemon for nothing. Help and errors read the same ("estuary agent run").
+   * server's commands would load their classes (the admin client's JSON library among them) into a
+   * device's small daemon for nothing. Help and errors read the same ("estuary agent run").
    */
   static CommandLine agent() {
-    CommandLine agent = OneLineErrors.install(new CommandLine(new AgentCommand()).setCaseInsensitiveEnumValuesAllowed(true));
+    CommandLine agent =
+        OneLineErrors.install(
+            new CommandLine(new AgentCommand()).setCaseInsensitiveEnumValuesAllowed(true));
     agent.setCommandName("estuary agent");
     return agent;
   }
@@ -42,9 +57,16 @@ public final class Estuary {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      // The jar's manifest carries the Maven project version (cli/pom.xml); classes outside a jar have none.
+      // The jar's manifest carries the Maven project version (cli/pom.xml); classes outside a jar
+      // have none.
       String v = Estuary.class.getPackage().getImplementationVersion();
-      return new String[] {"estuary " + (v == null ? "(not from a jar: no version)" : v) + " (Java " + Runtime.version() + ")"};
+      return new String[] {
+        "estuary "
+            + (v == null ? "(not from a jar: no version)" : v)
+            + " (Java "
+            + Runtime.version()
+            + ")"
+      };
     }
   }
 }

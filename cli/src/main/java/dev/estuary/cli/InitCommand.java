@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code estuary server init}: a production data directory (docs/operations.md). */
-@Command(name = "init", mixinStandardHelpOptions = true,
+@Command(
+    name = "init",
+    mixinStandardHelpOptions = true,
     description = {
       "Makes a production data directory: CA hierarchy, TLS certificate, keystore and server.toml.",
       "The CAs are new, or imported with --import-ca; the TLS certificate is for --names; the database is H2, or PostgreSQL",
@@ -19,45 +21,87 @@ import picocli.CommandLine.Option;
       "Never writes into a directory that has anything in it. See docs/operations.md."
     })
 final class InitCommand implements Callable<Integer> {
-  @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The new data directory (absent or empty).")
+  @Option(
+      names = "--data-dir",
+      required = true,
+      paramLabel = "DIR",
+      description = "The new data directory (absent or empty).")
   Path dataDir;
 
-  @Option(names = "--names", required = true, split = ",", paramLabel = "NAME",
-      description = "DNS names and IP addresses the server is reached by, comma-separated: its TLS certificate's SANs.")
+  @Option(
+      names = "--names",
+      required = true,
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "DNS names and IP addresses the server is reached by, comma-separated: its TLS certificate's SANs.")
   List<String> names;
 
-  @Option(names = "--import-ca", paramLabel = "NAME=FILE",
-      description = "An existing CA instead of a new hierarchy: for each of idevid, device-id, edge-ca and tls, a PEM file (CA certificate,"
-          + " chain up to the root, unencrypted key) or a PKCS#12 file (.p12/.pfx) with one key entry.")
+  @Option(
+      names = "--import-ca",
+      paramLabel = "NAME=FILE",
+      description =
+          "An existing CA instead of a new hierarchy: for each of idevid, device-id, edge-ca and tls, a PEM file (CA certificate,"
+              + " chain up to the root, unencrypted key) or a PKCS#12 file (.p12/.pfx) with one key entry.")
   Map<String, Path> imports = Map.of();
 
-  @Option(names = "--import-passphrase-file", paramLabel = "FILE", description = "Passphrase of the PKCS#12 files given to --import-ca.")
+  @Option(
+      names = "--import-passphrase-file",
+      paramLabel = "FILE",
+      description = "Passphrase of the PKCS#12 files given to --import-ca.")
   Path importPassphraseFile;
 
-  @Option(names = "--postgres-url", paramLabel = "URL", description = "jdbc:postgresql://host:5432/estuary (default: H2 in DIR/db).")
+  @Option(
+      names = "--postgres-url",
+      paramLabel = "URL",
+      description = "jdbc:postgresql://host:5432/estuary (default: H2 in DIR/db).")
   String postgresUrl;
 
-  @Option(names = "--postgres-user", paramLabel = "USER", defaultValue = "estuary", description = "PostgreSQL role (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--postgres-user",
+      paramLabel = "USER",
+      defaultValue = "estuary",
+      description = "PostgreSQL role (default: ${DEFAULT-VALUE}).")
   String postgresUser;
 
-  @Option(names = "--postgres-password-file", paramLabel = "FILE", description = "File holding the role's password (copied into DIR/keys).")
+  @Option(
+      names = "--postgres-password-file",
+      paramLabel = "FILE",
+      description = "File holding the role's password (copied into DIR/keys).")
   Path postgresPasswordFile;
 
-  @Option(names = "--est-listen", paramLabel = "HOST:PORT", defaultValue = "*:8443", description = "Device port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--est-listen",
+      paramLabel = "HOST:PORT",
+      defaultValue = "*:8443",
+      description = "Device port (default: ${DEFAULT-VALUE}).")
   String estListen;
 
-  @Option(names = "--admin-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9443", description = "Admin port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--admin-listen",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:9443",
+      description = "Admin port (default: ${DEFAULT-VALUE}).")
   String adminListen;
 
   @Override
   public Integer call() throws Exception {
     ServerInit.Result r;
     try {
-      r = ServerInit.init(
-          new ServerInit.Options(
-              dataDir, names, imports, importPassphraseFile, postgresUrl, postgresUser, postgresPasswordFile, estListen, adminListen),
-          Clock.systemUTC(),
-          new SecureRandom());
+      r =
+          ServerInit.init(
+              new ServerInit.Options(
+                  dataDir,
+                  names,
+                  imports,
+                  importPassphraseFile,
+                  postgresUrl,
+                  postgresUser,
+                  postgresPasswordFile,
+                  estListen,
+                  adminListen),
+              Clock.systemUTC(),
+              new SecureRandom());
     } catch (IllegalArgumentException e) {
       System.err.println("estuary server init: " + e.getMessage());
       return 2;
@@ -65,12 +109,17 @@ final class InitCommand implements Callable<Integer> {
     System.out.println(r.adminToken());
     System.err.println("estuary server init: made " + r.configFile().getParent());
     System.err.println("  server.toml:  " + r.configFile());
-    System.err.println("  root CA:      " + r.rootPem() + "   (give it to devices and curl --cacert)");
+    System.err.println(
+        "  root CA:      " + r.rootPem() + "   (give it to devices and curl --cacert)");
     System.err.println("  TLS names:    " + String.join(", ", r.tlsNames()));
     if (r.offlineKeys() != null) {
-      System.err.println("  offline keys: " + r.offlineKeys() + "   (the root's and the TLS CA's keys: move them off this machine)");
+      System.err.println(
+          "  offline keys: "
+              + r.offlineKeys()
+              + "   (the root's and the TLS CA's keys: move them off this machine)");
     }
-    System.err.println("  admin token:  printed above on stdout, shown only now; server.toml keeps only its hash");
+    System.err.println(
+        "  admin token:  printed above on stdout, shown only now; server.toml keeps only its hash");
     System.err.println("Start: estuary server --config " + r.configFile());
     return 0;
   }

@@ -13,10 +13,11 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * The {@code estuary} command's logging, in code rather than logback.xml: one line per event on
- * standard error, {@code 2026-05-01T10:00:00.123Z INFO  Logger - message}, UTC, or with {@code
+ * standard error, {@code 2026-05-01T10:00:00.123Z INFO Logger - message}, UTC, or with {@code
  * ESTUARY_LOG_FORMAT=json} one JSON object per line (for log collectors); INFO (or {@value
- * #LEVEL_PROPERTY}), Jetty, HikariCP and Flyway at WARN. Found by logback through {@code META-INF/services}; doing without the XML
- * configurator keeps its XML parser out of the process (a device agent's start time and memory).
+ * #LEVEL_PROPERTY}), Jetty, HikariCP and Flyway at WARN. Found by logback through {@code
+ * META-INF/services}; doing without the XML configurator keeps its XML parser out of the process (a
+ * device agent's start time and memory).
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
@@ -31,7 +32,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
-    Encoder<ILoggingEvent> encoder = "json".equalsIgnoreCase(System.getenv(FORMAT_VARIABLE)) ? json(context) : text(context);
+    Encoder<ILoggingEvent> encoder =
+        "json".equalsIgnoreCase(System.getenv(FORMAT_VARIABLE)) ? json(context) : text(context);
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
     stderr.setContext(context);
     stderr.setName("STDERR");

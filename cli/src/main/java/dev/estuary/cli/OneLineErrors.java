@@ -8,8 +8,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Every failure of an {@code estuary} command is one line on standard error: the command's name
- * and one sentence, and a documented exit code ({@link CliFailure}). No stack trace unless {@code
+ * Every failure of an {@code estuary} command is one line on standard error: the command's name and
+ * one sentence, and a documented exit code ({@link CliFailure}). No stack trace unless {@code
  * ESTUARY_DEBUG=1}.
  */
 public final class OneLineErrors implements IExecutionExceptionHandler, IParameterExceptionHandler {
@@ -52,7 +52,8 @@ public final class OneLineErrors implements IExecutionExceptionHandler, IParamet
     String message = null;
     for (Throwable t = e; t != null && message == null; t = t.getCause()) {
       if (t.getMessage() != null && !t.getMessage().isBlank()) {
-        message = t == e ? t.getMessage() : t.getMessage() + " (" + t.getClass().getSimpleName() + ")";
+        message =
+            t == e ? t.getMessage() : t.getMessage() + " (" + t.getClass().getSimpleName() + ")";
       }
     }
     if (message == null) {

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** {@code server.pid} in a server's data directory: written once it serves, removed when it stops. */
+/**
+ * {@code server.pid} in a server's data directory: written once it serves, removed when it stops.
+ */
 final class PidFile {
   static final String NAME = "server.pid";
   private final Path file;
@@ -21,7 +23,10 @@ final class PidFile {
   }
 
   void write() throws IOException {
-    AtomicFiles.write(file, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII), "rw-r--r--");
+    AtomicFiles.write(
+        file,
+        (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII),
+        "rw-r--r--");
   }
 
   /** The pid written there, if the file exists and holds one. */
@@ -35,8 +40,11 @@ final class PidFile {
 
   /** The running estuary process the file names; empty (and the file removed) when it is stale. */
   Optional<ProcessHandle> running() {
-    Optional<ProcessHandle> p = read().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
-        .filter(h -> h.info().commandLine().map(c -> c.contains("estuary")).orElse(true));
+    Optional<ProcessHandle> p =
+        read()
+            .flatMap(ProcessHandle::of)
+            .filter(ProcessHandle::isAlive)
+            .filter(h -> h.info().commandLine().map(c -> c.contains("estuary")).orElse(true));
     if (p.isEmpty()) {
       delete();
     }

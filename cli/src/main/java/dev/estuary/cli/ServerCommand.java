@@ -30,39 +30,70 @@ import picocli.CommandLine.Option;
       "  estuary server --config server.toml  production configuration (docs/configuration.md)",
       "  estuary server stop                  stops the server started from ./estuary-data"
     },
-    subcommands = {SecretCommand.class, BasicUserCommand.class, CertCommand.class, BindingCommand.class, StopCommand.class, InitCommand.class, BackupCommand.class, RestoreCommand.class})
+    subcommands = {
+      SecretCommand.class,
+      BasicUserCommand.class,
+      CertCommand.class,
+      BindingCommand.class,
+      StopCommand.class,
+      InitCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class
+    })
 public final class ServerCommand implements Callable<Integer> {
   private static final AtomicBoolean SERVING = new AtomicBoolean();
+
   /** The quickstart's ports when none are given (its server.toml). */
   static final int QUICKSTART_EST_PORT = 8443;
+
   static final int QUICKSTART_ADMIN_PORT = 9443;
 
-  @Option(names = "--quickstart", description = "Create (first start) or reuse a self-contained setup in --data-dir.")
+  @Option(
+      names = "--quickstart",
+      description = "Create (first start) or reuse a self-contained setup in --data-dir.")
   boolean quickstart;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "server.toml to run with.")
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      description = "server.toml to run with.")
   Path config;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "estuary-data",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "estuary-data",
       description = "Quickstart data directory (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--est-port", paramLabel = "N", description = "Device (EST) port; quickstart default 8443, 0 picks a free one.")
+  @Option(
+      names = "--est-port",
+      paramLabel = "N",
+      description = "Device (EST) port; quickstart default 8443, 0 picks a free one.")
   Integer estPort;
 
-  @Option(names = "--admin-port", paramLabel = "N", description = "Admin API port; quickstart default 9443, 0 picks a free one.")
+  @Option(
+      names = "--admin-port",
+      paramLabel = "N",
+      description = "Admin API port; quickstart default 9443, 0 picks a free one.")
   Integer adminPort;
 
-  @Option(names = "--detach", description = {
-      "Run the server in the background and return once it serves; its output goes to server.log",
-      "in the data directory (beside server.toml with --config); estuary server stop stops it."})
+  @Option(
+      names = "--detach",
+      description = {
+        "Run the server in the background and return once it serves; its output goes to server.log",
+        "in the data directory (beside server.toml with --config); estuary server stop stops it."
+      })
   boolean detach;
 
   static boolean serving() {
     return SERVING.get();
   }
 
-  /** Where the pid file and a detached server's log live: the data directory, or server.toml's directory. */
+  /**
+   * Where the pid file and a detached server's log live: the data directory, or server.toml's
+   * directory.
+   */
   static Path runDirectory(boolean quickstart, Path dataDir, Path config) {
     return quickstart ? dataDir.toAbsolutePath() : config.toAbsolutePath().getParent();
   }
@@ -70,7 +101,9 @@ public final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (quickstart == (config != null)) {
-      throw new CliFailure(CliFailure.USAGE, "give either --quickstart or --config FILE (see estuary server --help)");
+      throw new CliFailure(
+          CliFailure.USAGE,
+          "give either --quickstart or --config FILE (see estuary server --help)");
     }
     Clock clock = Clock.systemUTC();
     Quickstart qs = quickstart ? new Quickstart(dataDir, clock, new SecureRandom()) : null;
@@ -88,7 +121,9 @@ public final class ServerCommand implements Callable<Integer> {
     if (qs != null) {
       firstStart = !qs.exists();
       if (firstStart) {
-        System.err.println("estuary: first start: creating a demo CA hierarchy, keys and database in " + dataDir.toAbsolutePath());
+        System.err.println(
+            "estuary: first start: creating a demo CA hierarchy, keys and database in "
+                + dataDir.toAbsolutePath());
       }
       qs.prepare();
       file = qs.configFile();
@@ -100,7 +135,10 @@ public final class ServerCommand implements Callable<Integer> {
       throw new CliFailure(CliFailure.USAGE, e.getMessage(), e);
     }
     if (estPort != null || adminPort != null) {
-      cfg = cfg.withPorts(estPort != null ? estPort : cfg.est().port(), adminPort != null ? adminPort : cfg.admin().port());
+      cfg =
+          cfg.withPorts(
+              estPort != null ? estPort : cfg.est().port(),
+              adminPort != null ? adminPort : cfg.admin().port());
     }
     EstuaryServer server;
     try {
@@ -110,24 +148,38 @@ public final class ServerCommand implements Callable<Integer> {
     }
     SERVING.set(true);
     PidFile pid = new PidFile(runDir);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        server.close();
-      } catch (Exception e) {
-        System.err.println("estuary: error while stopping: " + OneLineErrors.sentence(e));
-      }
-      pid.deleteIfOurs();
-    }, "estuary-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    System.err.println(
+                        "estuary: error while stopping: " + OneLineErrors.sentence(e));
+                  }
+                  pid.deleteIfOurs();
+                },
+                "estuary-shutdown"));
     if (qs != null) {
       ObjectNode info = qs.publish(server.estPort(), server.adminPort(), cfg.idScope());
-      System.out.println("Quickstart credentials and URLs (kept in " + qs.infoFile() + ", mode 0600):");
+      System.out.println(
+          "Quickstart credentials and URLs (kept in " + qs.infoFile() + ", mode 0600):");
       System.out.println(info.toPrettyString());
       if (!firstStart) {
-        System.out.println("(the same CAs, keys, database and credentials as before: " + dataDir.toAbsolutePath() + ")");
+        System.out.println(
+            "(the same CAs, keys, database and credentials as before: "
+                + dataDir.toAbsolutePath()
+                + ")");
       }
-      System.out.println("EST: " + info.get("est_url").asText() + "   root CA: " + info.get("root_ca").asText());
-      System.out.println("Try: curl --cacert " + info.get("root_ca").asText() + " " + info.get("est_url").asText()
-          + "/cacerts | openssl base64 -d | openssl pkcs7 -inform DER -print_certs");
+      System.out.println(
+          "EST: " + info.get("est_url").asText() + "   root CA: " + info.get("root_ca").asText());
+      System.out.println(
+          "Try: curl --cacert "
+              + info.get("root_ca").asText()
+              + " "
+              + info.get("est_url").asText()
+              + "/cacerts | openssl base64 -d | openssl pkcs7 -inform DER -print_certs");
     }
     System.out.flush();
     // Last: a detaching parent waits for this file, and then reads quickstart.json.
@@ -160,8 +212,15 @@ public final class ServerCommand implements Callable<Integer> {
     try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
     } catch (IOException e) {
-      throw new CliFailure(CliFailure.FAILED, "cannot start: the " + which + " port 127.0.0.1:" + port
-          + " is already in use: is another server running? Choose another with " + option + " (nothing was created)");
+      throw new CliFailure(
+          CliFailure.FAILED,
+          "cannot start: the "
+              + which
+              + " port 127.0.0.1:"
+              + port
+              + " is already in use: is another server running? Choose another with "
+              + option
+              + " (nothing was created)");
     }
   }
 }

@@ -25,20 +25,28 @@ class CliErrorsIT {
   @Test
   void serverNotRunning() throws Exception {
     Path data = Files.createDirectories(work.resolve("estuary-data"));
-    Result cert = EstuaryJar.sh(work, "openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=r -keyout k.pem -out estuary-data/root-ca.pem");
+    Result cert =
+        EstuaryJar.sh(
+            work,
+            "openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=r -keyout k.pem -out estuary-data/root-ca.pem");
     assertThat(cert.code()).as(cert.describe()).isZero();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort(); // free once closed: nothing listens there
     }
-    Files.writeString(data.resolve("quickstart.json"), """
+    Files.writeString(
+        data.resolve("quickstart.json"),
+        """
         { "admin_url" : "https://127.0.0.1:%d", "admin_token" : "t", "root_ca" : "%s" }
-        """.formatted(port, data.resolve("root-ca.pem")));
+        """
+            .formatted(port, data.resolve("root-ca.pem")));
 
     Result r = EstuaryJar.run(work, "server", "cert", "show", "abcd");
 
     assertOneLine(r, 3);
-    assertThat(r.err()).contains("cannot reach the admin API at https://127.0.0.1:" + port + ": connection refused")
+    assertThat(r.err())
+        .contains(
+            "cannot reach the admin API at https://127.0.0.1:" + port + ": connection refused")
         .contains("is the server running?");
   }
 
@@ -47,12 +55,17 @@ class CliErrorsIT {
     Result r = EstuaryJar.run(work, "server", "secret", "create", "--label", "idevid");
 
     assertOneLine(r, 3);
-    assertThat(r.err()).contains(work.resolve("estuary-data/quickstart.json").toString()).contains("does not exist").contains("--data-dir");
+    assertThat(r.err())
+        .contains(work.resolve("estuary-data/quickstart.json").toString())
+        .contains("does not exist")
+        .contains("--data-dir");
   }
 
   @Test
   void aSerialThatIsNotHex() throws Exception {
-    Result r = EstuaryJar.run(work, "server", "cert", "revoke", "my-device", "--data-dir", work.toString());
+    Result r =
+        EstuaryJar.run(
+            work, "server", "cert", "revoke", "my-device", "--data-dir", work.toString());
 
     assertOneLine(r, 2);
     assertThat(r.err()).contains("'my-device' is not a serial number in hex");
@@ -63,7 +76,10 @@ class CliErrorsIT {
     Result r = EstuaryJar.run(work, "server", "cert", "revoke", "abcd", "--reason", "stolen");
 
     assertOneLine(r, 2);
-    assertThat(r.err()).contains("'stolen' is not an RFC 5280 revocation reason").contains("keyCompromise").contains("cessationOfOperation");
+    assertThat(r.err())
+        .contains("'stolen' is not an RFC 5280 revocation reason")
+        .contains("keyCompromise")
+        .contains("cessationOfOperation");
   }
 
   @Test
@@ -79,12 +95,16 @@ class CliErrorsIT {
     Result r = EstuaryJar.run(work, "server", "stop");
 
     assertOneLine(r, 3);
-    assertThat(r.err()).contains("no server started from " + work.resolve("estuary-data") + " is running");
+    assertThat(r.err())
+        .contains("no server started from " + work.resolve("estuary-data") + " is running");
   }
 
   @Test
   void debugAddsTheStackTrace() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(EstuaryJar.java(), "-jar", EstuaryJar.jar(), "server", "cert", "show", "abcd").directory(work.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                EstuaryJar.java(), "-jar", EstuaryJar.jar(), "server", "cert", "show", "abcd")
+            .directory(work.toFile());
     pb.environment().put("ESTUARY_DEBUG", "1");
 
     Result r = EstuaryJar.run(work, pb);
@@ -101,11 +121,18 @@ class CliErrorsIT {
     assertThat(r.out()).startsWith("estuary " + System.getProperty("estuary.version") + " (Java ");
   }
 
-  /** In a command's help, each subcommand's summary is its description's first line: a whole sentence. */
+  /**
+   * In a command's help, each subcommand's summary is its description's first line: a whole
+   * sentence.
+   */
   @Test
   void helpSummariesAreWholeSentences() throws Exception {
-    for (String[] help : List.of(new String[] {"--help"}, new String[] {"server", "--help"}, new String[] {"agent", "--help"},
-        new String[] {"agent", "config", "--help"})) {
+    for (String[] help :
+        List.of(
+            new String[] {"--help"},
+            new String[] {"server", "--help"},
+            new String[] {"agent", "--help"},
+            new String[] {"agent", "config", "--help"})) {
       Result r = EstuaryJar.run(work, help);
       assertThat(r.code()).as(r.describe()).isZero();
       String commands = r.out().substring(r.out().indexOf("Commands:"));
@@ -115,10 +142,13 @@ class CliErrorsIT {
         if (l.matches("  \\S.*")) {
           summaries.add(l.strip().replaceFirst("^\\S+\\s+", ""));
         } else {
-          summaries.set(summaries.size() - 1, summaries.get(summaries.size() - 1) + " " + l.strip());
+          summaries.set(
+              summaries.size() - 1, summaries.get(summaries.size() - 1) + " " + l.strip());
         }
       }
-      assertThat(summaries).as(String.join(" ", help)).isNotEmpty()
+      assertThat(summaries)
+          .as(String.join(" ", help))
+          .isNotEmpty()
           .allSatisfy(d -> assertThat(d).as(String.join(" ", help)).matches(".*[.)]$"));
     }
   }

@@ -22,7 +22,9 @@ class DemoIT {
 
   @Test
   void theDemoTellsTheWholeStoryAndCleansUp() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(EstuaryJar.java(), "-Djava.io.tmpdir=" + work, "-jar", EstuaryJar.jar(), "demo");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            EstuaryJar.java(), "-Djava.io.tmpdir=" + work, "-jar", EstuaryJar.jar(), "demo");
     EstuaryJar.Result r = EstuaryJar.run(work, pb);
     assertThat(r.code()).as(r.describe()).isZero();
     assertThat(r.out())
@@ -30,16 +32,19 @@ class DemoIT {
         .contains("est-id: CN=IDevID")
         .contains("device-id: CN=my-device-id (clientAuth)")
         .contains("aziot-edged-ca: CN=aziot-edge CA (CA:TRUE pathlen 0)")
-        .contains("registered with the provisioning service: hub hub.estuary.local, device id my-device-id (initialAssignment)")
+        .contains(
+            "registered with the provisioning service: hub hub.estuary.local, device id my-device-id (initialAssignment)")
         .containsPattern("device-id: renewed automatically, new key")
         .contains("(reprovisionedToInitialAssignment)")
         .contains("done:");
-    assertThat(r.out().indexOf("renewed automatically")).isLessThan(r.out().indexOf("(reprovisionedToInitialAssignment)"));
+    assertThat(r.out().indexOf("renewed automatically"))
+        .isLessThan(r.out().indexOf("(reprovisionedToInitialAssignment)"));
     Matcher cleaned = Pattern.compile("cleaned up (\\S+)").matcher(r.out());
     assertThat(cleaned.find()).isTrue();
     assertThat(Path.of(cleaned.group(1))).doesNotExist();
     try (var left = Files.list(work)) {
-      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("estuary-demo-"));
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith("estuary-demo-"));
     }
   }
 }

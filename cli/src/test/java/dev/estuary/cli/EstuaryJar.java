@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The runnable jar this build made ({@code estuary.jar}), run as a child process the way an operator runs it. */
+/**
+ * The runnable jar this build made ({@code estuary.jar}), run as a child process the way an
+ * operator runs it.
+ */
 public final class EstuaryJar {
   private EstuaryJar() {}
 
@@ -27,24 +30,36 @@ public final class EstuaryJar {
 
   /** Runs a bash script in {@code dir} with pipefail. */
   public static Result sh(Path dir, String script) throws IOException, InterruptedException {
-    return run(dir, new ProcessBuilder("bash", "-c", "set -o pipefail; " + script).directory(dir.toFile()));
+    return run(
+        dir,
+        new ProcessBuilder("bash", "-c", "set -o pipefail; " + script).directory(dir.toFile()));
   }
 
-  /** Starts {@code estuary args…} in the background, output to {@code log}, with extra JVM options. */
-  public static Process start(Path log, List<String> jvmOptions, String... args) throws IOException {
+  /**
+   * Starts {@code estuary args…} in the background, output to {@code log}, with extra JVM options.
+   */
+  public static Process start(Path log, List<String> jvmOptions, String... args)
+      throws IOException {
     return new ProcessBuilder(command(jvmOptions, args))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
   }
 
-  /** Runs {@code pb} to completion (two minutes at most), capturing its output in files under {@code work}. */
+  /**
+   * Runs {@code pb} to completion (two minutes at most), capturing its output in files under {@code
+   * work}.
+   */
   public static Result run(Path work, ProcessBuilder pb) throws IOException, InterruptedException {
     return run(work, pb, 120);
   }
 
-  /** Runs {@code pb} to completion ({@code seconds} at most), capturing its output in files under {@code work}. */
-  public static Result run(Path work, ProcessBuilder pb, long seconds) throws IOException, InterruptedException {
+  /**
+   * Runs {@code pb} to completion ({@code seconds} at most), capturing its output in files under
+   * {@code work}.
+   */
+  public static Result run(Path work, ProcessBuilder pb, long seconds)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile(work, "out", ".txt");
     Path err = Files.createTempFile(work, "err", ".txt");
     Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -52,7 +67,10 @@ public final class EstuaryJar {
       p.destroyForcibly();
       throw new IllegalStateException("timed out: " + pb.command());
     }
-    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    return new Result(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
   }
 
   private static List<String> command(List<String> jvmOptions, String... args) {

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The fenced code blocks of a Markdown document, by section: so a test runs the document's own text. */
+/**
+ * The fenced code blocks of a Markdown document, by section: so a test runs the document's own
+ * text.
+ */
 final class MarkdownBlocks {
   private record Block(String section, String language, String text) {}
 
@@ -46,11 +49,27 @@ final class MarkdownBlocks {
     return new MarkdownBlocks(file, List.copyOf(blocks));
   }
 
-  /** The {@code index}th block in {@code language} under the section whose heading starts with {@code sectionPrefix}. */
+  /**
+   * The {@code index}th block in {@code language} under the section whose heading starts with
+   * {@code sectionPrefix}.
+   */
   String block(String sectionPrefix, String language, int index) {
-    List<Block> found = blocks.stream().filter(b -> b.section().startsWith(sectionPrefix) && b.language().equals(language)).toList();
+    List<Block> found =
+        blocks.stream()
+            .filter(b -> b.section().startsWith(sectionPrefix) && b.language().equals(language))
+            .toList();
     if (index >= found.size()) {
-      throw new AssertionError(file + " has no " + language + " block #" + index + " under '" + sectionPrefix + "' (" + found.size() + " there)");
+      throw new AssertionError(
+          file
+              + " has no "
+              + language
+              + " block #"
+              + index
+              + " under '"
+              + sectionPrefix
+              + "' ("
+              + found.size()
+              + " there)");
     }
     return found.get(index).text();
   }

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import dev.estuary.cli.EstuaryJar.Result;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,20 +36,33 @@ class QuickstartCliIT {
   static void startServer() throws Exception {
     data = work.resolve("estuary-data");
     server =
-        new ProcessBuilder(java(), "-jar", jar(), "server", "--quickstart", "--data-dir", data.toString(), "--est-port", "0", "--admin-port", "0")
+        new ProcessBuilder(
+                java(),
+                "-jar",
+                jar(),
+                "server",
+                "--quickstart",
+                "--data-dir",
+                data.toString(),
+                "--est-port",
+                "0",
+                "--admin-port",
+                "0")
             .redirectErrorStream(true)
             .redirectOutput(work.resolve("server.log").toFile())
             .start();
     Awaitility.await()
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> {
-          if (!server.isAlive()) {
-            throw new IllegalStateException("server exited:\n" + Files.readString(work.resolve("server.log")));
-          }
-          Path f = data.resolve("quickstart.json");
-          return Files.exists(f) && JSON.readTree(f.toFile()).has("est_url");
-        });
+        .until(
+            () -> {
+              if (!server.isAlive()) {
+                throw new IllegalStateException(
+                    "server exited:\n" + Files.readString(work.resolve("server.log")));
+              }
+              Path f = data.resolve("quickstart.json");
+              return Files.exists(f) && JSON.readTree(f.toFile()).has("est_url");
+            });
     info = JSON.readTree(data.resolve("quickstart.json").toFile());
   }
 
@@ -66,17 +78,42 @@ class QuickstartCliIT {
   @Test
   void quickstartPrintsItsCredentialsOnceAndKeepsThemInAPrivateFile() throws Exception {
     String log = Files.readString(work.resolve("server.log"));
-    assertThat(log).contains("\"factory_secret\"").contains(data.resolve("quickstart.json").toString());
-    assertThat(Files.getPosixFilePermissions(data.resolve("quickstart.json")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    assertThat(log)
+        .contains("\"factory_secret\"")
+        .contains(data.resolve("quickstart.json").toString());
+    assertThat(Files.getPosixFilePermissions(data.resolve("quickstart.json")).toString())
+        .isEqualTo("[OWNER_READ, OWNER_WRITE]");
     assertThat(info.get("est_url").asText()).matches("https://localhost:\\d+/\\.well-known/est");
-    for (String key : List.of("labels", "root_ca", "factory_secret", "basic_username", "basic_password", "admin_url", "admin_token", "dps_global_endpoint", "id_scope")) {
+    for (String key :
+        List.of(
+            "labels",
+            "root_ca",
+            "factory_secret",
+            "basic_username",
+            "basic_password",
+            "admin_url",
+            "admin_token",
+            "dps_global_endpoint",
+            "id_scope")) {
       assertThat(info.has(key)).as(key).isTrue();
     }
   }
 
   @Test
   void secretCreatedByTheCliEnrollsOnceAndIsThenUsedUp() throws Exception {
-    Result created = estuary("server", "secret", "create", "--label", "idevid", "--uses", "1", "--expires", "1d", "--data-dir", data.toString());
+    Result created =
+        estuary(
+            "server",
+            "secret",
+            "create",
+            "--label",
+            "idevid",
+            "--uses",
+            "1",
+            "--expires",
+            "1d",
+            "--data-dir",
+            data.toString());
     assertThat(created.code()).as(created.err()).isZero();
     String secret = created.out().strip();
     assertThat(secret).matches("[a-z0-9]{10}\\.[A-Za-z0-9]{32}");
@@ -91,15 +128,29 @@ class QuickstartCliIT {
 
   @Test
   void basicUserCreatedByTheCliEnrollsWithItsPassword() throws Exception {
-    Result created = estuary("server", "basic-user", "create", "--username", "line-7", "--label", "idevid", "--data-dir", data.toString());
+    Result created =
+        estuary(
+            "server",
+            "basic-user",
+            "create",
+            "--username",
+            "line-7",
+            "--label",
+            "idevid",
+            "--data-dir",
+            data.toString());
     assertThat(created.code()).as(created.err()).isZero();
     String password = created.out().strip();
     assertThat(password).hasSize(24);
 
     Path dir = Files.createTempDirectory(work, "basic");
     sh(dir, "openssl req -nodes -new -subj /CN=basic-device -sha256 -keyout k.pem -out r.csr");
-    String curl = "curl -sS --cacert " + info.get("root_ca").asText() + " -X POST --data-binary @r.csr -H 'Content-Type: application/pkcs10' "
-        + info.get("est_url").asText() + "/simpleenroll -o /dev/null -w '%{http_code}' -u line-7:";
+    String curl =
+        "curl -sS --cacert "
+            + info.get("root_ca").asText()
+            + " -X POST --data-binary @r.csr -H 'Content-Type: application/pkcs10' "
+            + info.get("est_url").asText()
+            + "/simpleenroll -o /dev/null -w '%{http_code}' -u line-7:";
     assertThat(sh(dir, curl + password).out()).isEqualTo("200");
     assertThat(sh(dir, curl + "not-" + password).out()).isEqualTo("401");
   }
@@ -108,22 +159,50 @@ class QuickstartCliIT {
   void aBoundNameIsListedAndReleasedByTheCli() throws Exception {
     Path owner = factoryIdentity("binding-owner-idevid", "");
     Path other = factoryIdentity("binding-other-idevid", "");
-    String deviceId = "curl -sS --cacert " + info.get("root_ca").asText() + " --cert c.pem --key k.pem -X POST --data-binary @d.csr"
-        + " -H 'Content-Type: application/pkcs10' " + info.get("est_url").asText() + "/device-id/simpleenroll -o /dev/null -w '%{http_code}'";
+    String deviceId =
+        "curl -sS --cacert "
+            + info.get("root_ca").asText()
+            + " --cert c.pem --key k.pem -X POST --data-binary @d.csr"
+            + " -H 'Content-Type: application/pkcs10' "
+            + info.get("est_url").asText()
+            + "/device-id/simpleenroll -o /dev/null -w '%{http_code}'";
     for (Path dir : new Path[] {owner, other}) {
       sh(dir, "openssl req -nodes -new -subj /CN=bound-device -sha256 -keyout d.key -out d.csr");
     }
     assertThat(sh(owner, deviceId).out()).isEqualTo("200");
-    assertThat(sh(other, deviceId).out()).as("the name is bound to the first IDevID").isEqualTo("403");
+    assertThat(sh(other, deviceId).out())
+        .as("the name is bound to the first IDevID")
+        .isEqualTo("403");
 
-    Result listed = estuary("server", "binding", "list", "--label", "device-id", "--data-dir", data.toString());
+    Result listed =
+        estuary("server", "binding", "list", "--label", "device-id", "--data-dir", data.toString());
     assertThat(listed.code()).as(listed.err()).isZero();
-    assertThat(listed.out()).contains("device-id\tbound-device\t").contains("CN=binding-owner-idevid");
-    Result released = estuary("server", "binding", "release", "device-id", "bound-device", "--data-dir", data.toString());
+    assertThat(listed.out())
+        .contains("device-id\tbound-device\t")
+        .contains("CN=binding-owner-idevid");
+    Result released =
+        estuary(
+            "server",
+            "binding",
+            "release",
+            "device-id",
+            "bound-device",
+            "--data-dir",
+            data.toString());
     assertThat(released.code()).as(released.err()).isZero();
     assertThat(released.out()).contains("released 'bound-device' of device-id");
-    assertThat(sh(other, deviceId).out()).as("released: the next identity gets it").isEqualTo("200");
-    Result again = estuary("server", "binding", "release", "device-id", "no-such-name", "--data-dir", data.toString());
+    assertThat(sh(other, deviceId).out())
+        .as("released: the next identity gets it")
+        .isEqualTo("200");
+    Result again =
+        estuary(
+            "server",
+            "binding",
+            "release",
+            "device-id",
+            "no-such-name",
+            "--data-dir",
+            data.toString());
     assertThat(again.code()).isNotZero();
     assertThat(again.err()).contains("is not bound");
   }
@@ -131,15 +210,32 @@ class QuickstartCliIT {
   @Test
   void revokedCertificateNoLongerAuthenticates() throws Exception {
     Path dir = factoryIdentity("to-revoke", "");
-    String serial = sh(dir, "openssl x509 -in c.pem -noout -serial").out().strip().replace("serial=", "");
+    String serial =
+        sh(dir, "openssl x509 -in c.pem -noout -serial").out().strip().replace("serial=", "");
 
     Result shown = estuary("server", "cert", "show", serial, "--data-dir", data.toString());
-    assertThat(shown.out()).contains("\"subject\" : \"CN=to-revoke\"").contains("\"revokedAt\" : null");
-    String mtls = "curl -sS --cacert " + info.get("root_ca").asText() + " --cert c.pem --key k.pem -X POST --data-binary @r.csr"
-        + " -H 'Content-Type: application/pkcs10' " + info.get("est_url").asText() + "/idevid/simpleenroll -o /dev/null -w '%{http_code}'";
+    assertThat(shown.out())
+        .contains("\"subject\" : \"CN=to-revoke\"")
+        .contains("\"revokedAt\" : null");
+    String mtls =
+        "curl -sS --cacert "
+            + info.get("root_ca").asText()
+            + " --cert c.pem --key k.pem -X POST --data-binary @r.csr"
+            + " -H 'Content-Type: application/pkcs10' "
+            + info.get("est_url").asText()
+            + "/idevid/simpleenroll -o /dev/null -w '%{http_code}'";
     assertThat(sh(dir, mtls).out()).isEqualTo("200");
 
-    Result revoked = estuary("server", "cert", "revoke", serial, "--reason", "keyCompromise", "--data-dir", data.toString());
+    Result revoked =
+        estuary(
+            "server",
+            "cert",
+            "revoke",
+            serial,
+            "--reason",
+            "keyCompromise",
+            "--data-dir",
+            data.toString());
     assertThat(revoked.code()).as(revoked.err()).isZero();
     assertThat(revoked.out()).contains("revoked").contains("CN=to-revoke");
     assertThat(sh(dir, mtls).out()).isEqualTo("401");
@@ -149,14 +245,35 @@ class QuickstartCliIT {
   void benchEnrollsExactlyTheRequestedNumberAndCountsThem() throws Exception {
     double before = issuedTotal();
     Path out = work.resolve("bench.json");
-    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "enroll", "--auth", "basic",
-        "--concurrency", "4", "--duration", "60s", "--warmup", "0s", "--max-requests", "40", "--csr-pool", "20", "--json", out.toString());
+    Result r =
+        estuary(
+            "bench",
+            "--quickstart",
+            data.toString(),
+            "--scenario",
+            "enroll",
+            "--auth",
+            "basic",
+            "--concurrency",
+            "4",
+            "--duration",
+            "60s",
+            "--warmup",
+            "0s",
+            "--max-requests",
+            "40",
+            "--csr-pool",
+            "20",
+            "--json",
+            out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = JSON.readTree(out.toFile());
     assertThat(j.get("ok").asLong()).isEqualTo(40);
     assertThat(j.get("errors").asLong()).isZero();
     assertThat(j.get("throughput").asDouble()).isPositive();
-    assertThat(j.get("p50_ms").asDouble()).isPositive().isLessThanOrEqualTo(j.get("p99_ms").asDouble());
+    assertThat(j.get("p50_ms").asDouble())
+        .isPositive()
+        .isLessThanOrEqualTo(j.get("p99_ms").asDouble());
     assertThat(issuedTotal() - before).isEqualTo(40.0);
     assertThat(r.out()).contains("throughput").contains("40 ok, 0 errors");
   }
@@ -164,8 +281,29 @@ class QuickstartCliIT {
   @Test
   void benchCountsRefusalsAsErrorsByKind() throws Exception {
     Path out = work.resolve("bench-refused.json");
-    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "enroll", "--auth", "basic", "--password", "wrong",
-        "--concurrency", "2", "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--csr-pool", "4", "--json", out.toString());
+    Result r =
+        estuary(
+            "bench",
+            "--quickstart",
+            data.toString(),
+            "--scenario",
+            "enroll",
+            "--auth",
+            "basic",
+            "--password",
+            "wrong",
+            "--concurrency",
+            "2",
+            "--duration",
+            "60s",
+            "--warmup",
+            "0s",
+            "--max-requests",
+            "6",
+            "--csr-pool",
+            "4",
+            "--json",
+            out.toString());
     assertThat(r.code()).isEqualTo(1);
     JsonNode j = JSON.readTree(out.toFile());
     assertThat(j.get("ok").asLong()).isZero();
@@ -176,8 +314,25 @@ class QuickstartCliIT {
   @Test
   void benchRegistersExactlyTheRequestedNumberAndTheServerRecordsThem() throws Exception {
     Path out = work.resolve("bench-register.json");
-    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "basic",
-        "--concurrency", "4", "--duration", "60s", "--warmup", "0s", "--max-requests", "20", "--json", out.toString());
+    Result r =
+        estuary(
+            "bench",
+            "--quickstart",
+            data.toString(),
+            "--scenario",
+            "register",
+            "--auth",
+            "basic",
+            "--concurrency",
+            "4",
+            "--duration",
+            "60s",
+            "--warmup",
+            "0s",
+            "--max-requests",
+            "20",
+            "--json",
+            out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = JSON.readTree(out.toFile());
     assertThat(j.get("ok").asLong()).isEqualTo(20);
@@ -189,16 +344,30 @@ class QuickstartCliIT {
     assertThat(prefix).matches("bench-[0-9a-f]{8}-");
 
     // The server logged one registration per operation, and keeps one record per device.
-    long logged = Files.readAllLines(work.resolve("server.log")).stream().filter(l -> l.contains("registered " + prefix)).count();
+    long logged =
+        Files.readAllLines(work.resolve("server.log")).stream()
+            .filter(l -> l.contains("registered " + prefix))
+            .count();
     assertThat(logged).isEqualTo(20);
-    JsonNode records = JSON.readTree(sh(work, "curl -sS --fail --cacert " + info.get("root_ca").asText() + " -H 'Authorization: Bearer "
-        + info.get("admin_token").asText() + "' " + info.get("admin_url").asText() + "/api/v1/enrollment-groups/edge-devices/registrations").out());
+    JsonNode records =
+        JSON.readTree(
+            sh(
+                    work,
+                    "curl -sS --fail --cacert "
+                        + info.get("root_ca").asText()
+                        + " -H 'Authorization: Bearer "
+                        + info.get("admin_token").asText()
+                        + "' "
+                        + info.get("admin_url").asText()
+                        + "/api/v1/enrollment-groups/edge-devices/registrations")
+                .out());
     List<JsonNode> mine = new ArrayList<>();
-    records.forEach(n -> {
-      if (n.get("registrationId").asText().startsWith(prefix)) {
-        mine.add(n);
-      }
-    });
+    records.forEach(
+        n -> {
+          if (n.get("registrationId").asText().startsWith(prefix)) {
+            mine.add(n);
+          }
+        });
     assertThat(mine).isNotEmpty().hasSizeLessThanOrEqualTo(4);
     for (JsonNode n : mine) {
       assertThat(n.get("registrationId").asText()).matches(prefix + "[0-3]");
@@ -210,11 +379,36 @@ class QuickstartCliIT {
   void benchRegistersDevicesEnrolledWithAnIdevidFromFiles() throws Exception {
     Path dir = factoryIdentity("bench-idevid", "-newkey ec -pkeyopt ec_paramgen_curve:P-256");
     Path out = work.resolve("bench-register-mtls.json");
-    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "mtls",
-        "--client-cert", dir.resolve("c.pem").toString(), "--client-key", dir.resolve("k.pem").toString(),
-        // One IDevID is one device on a label with name binding (device-id): it registers 6 times.
-        "--url", info.get("labels").get("device-id").asText(), "--devices", "1", "--concurrency", "1", "--new-connection",
-        "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--json", out.toString());
+    Result r =
+        estuary(
+            "bench",
+            "--quickstart",
+            data.toString(),
+            "--scenario",
+            "register",
+            "--auth",
+            "mtls",
+            "--client-cert",
+            dir.resolve("c.pem").toString(),
+            "--client-key",
+            dir.resolve("k.pem").toString(),
+            // One IDevID is one device on a label with name binding (device-id): it registers 6
+            // times.
+            "--url",
+            info.get("labels").get("device-id").asText(),
+            "--devices",
+            "1",
+            "--concurrency",
+            "1",
+            "--new-connection",
+            "--duration",
+            "60s",
+            "--warmup",
+            "0s",
+            "--max-requests",
+            "6",
+            "--json",
+            out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = JSON.readTree(out.toFile());
     assertThat(j.get("ok").asLong()).isEqualTo(6);
@@ -225,8 +419,27 @@ class QuickstartCliIT {
   @Test
   void benchCountsRegistrationRefusalsByStatusAndErrorCode() throws Exception {
     Path out = work.resolve("bench-register-refused.json");
-    Result r = estuary("bench", "--quickstart", data.toString(), "--scenario", "register", "--auth", "basic", "--id-scope", "0ne00000000",
-        "--concurrency", "2", "--duration", "60s", "--warmup", "0s", "--max-requests", "6", "--json", out.toString());
+    Result r =
+        estuary(
+            "bench",
+            "--quickstart",
+            data.toString(),
+            "--scenario",
+            "register",
+            "--auth",
+            "basic",
+            "--id-scope",
+            "0ne00000000",
+            "--concurrency",
+            "2",
+            "--duration",
+            "60s",
+            "--warmup",
+            "0s",
+            "--max-requests",
+            "6",
+            "--json",
+            out.toString());
     assertThat(r.code()).isEqualTo(1);
     JsonNode j = JSON.readTree(out.toFile());
     assertThat(j.get("ok").asLong()).isZero();
@@ -234,9 +447,18 @@ class QuickstartCliIT {
     assertThat(j.get("error_kinds").get("register: HTTP 404 404001").asLong()).isEqualTo(6);
   }
 
-  /** estuary_certificates_issued_total summed over labels and gates, from the admin port's /metrics. */
+  /**
+   * estuary_certificates_issued_total summed over labels and gates, from the admin port's /metrics.
+   */
   private static double issuedTotal() throws Exception {
-    Result m = sh(work, "curl -sS --cacert " + info.get("root_ca").asText() + " " + info.get("admin_url").asText() + "/metrics");
+    Result m =
+        sh(
+            work,
+            "curl -sS --cacert "
+                + info.get("root_ca").asText()
+                + " "
+                + info.get("admin_url").asText()
+                + "/metrics");
     double sum = 0;
     for (String line : m.out().split("\n")) {
       if (line.startsWith("estuary_certificates_issued_total{")) {
@@ -248,10 +470,22 @@ class QuickstartCliIT {
 
   @Test
   void aSecondServerOnTheSameDataDirectoryExplainsWhyItCannotStart() throws Exception {
-    Result second = estuary("server", "--quickstart", "--data-dir", data.toString(), "--est-port", "0", "--admin-port", "0");
+    Result second =
+        estuary(
+            "server",
+            "--quickstart",
+            "--data-dir",
+            data.toString(),
+            "--est-port",
+            "0",
+            "--admin-port",
+            "0");
 
     assertThat(second.code()).isEqualTo(1);
-    assertThat(second.err()).contains("cannot start").contains("in use by another process").doesNotContain("\tat ");
+    assertThat(second.err())
+        .contains("cannot start")
+        .contains("in use by another process")
+        .doesNotContain("\tat ");
   }
 
   @Test
@@ -259,7 +493,16 @@ class QuickstartCliIT {
     int busy = java.net.URI.create(info.get("est_url").asText()).getPort();
     Path other = work.resolve("other-data");
 
-    Result r = estuary("server", "--quickstart", "--data-dir", other.toString(), "--est-port", Integer.toString(busy), "--admin-port", "0");
+    Result r =
+        estuary(
+            "server",
+            "--quickstart",
+            "--data-dir",
+            other.toString(),
+            "--est-port",
+            Integer.toString(busy),
+            "--admin-port",
+            "0");
 
     CliErrorsIT.assertOneLine(r, 1);
     assertThat(r.err()).contains("is already in use").contains(":" + busy).contains("--est-port");
@@ -270,7 +513,9 @@ class QuickstartCliIT {
   void agentCheckFailsForAnIdScopeTheProvisioningServiceDoesNotKnow() throws Exception {
     Path device = Files.createDirectories(work.resolve("check-device"));
     String base = info.get("dps_global_endpoint").asText();
-    Files.writeString(device.resolve("config.toml"), """
+    Files.writeString(
+        device.resolve("config.toml"),
+        """
         [cert_issuance.est]
         trusted_certs = ["file://%s"]
         [cert_issuance.est.auth]
@@ -287,13 +532,30 @@ class QuickstartCliIT {
         method = "est"
         common_name = "check-device"
         url = "%s/.well-known/est/device-id/"
-        """.formatted(info.get("root_ca").asText(), info.get("basic_username").asText(), info.get("basic_password").asText(), base, base));
+        """
+            .formatted(
+                info.get("root_ca").asText(),
+                info.get("basic_username").asText(),
+                info.get("basic_password").asText(),
+                base,
+                base));
 
-    Result r = estuary("agent", "check", "-c", device.resolve("config.toml").toString(), "--state-dir", device.resolve("state").toString());
+    Result r =
+        estuary(
+            "agent",
+            "check",
+            "-c",
+            device.resolve("config.toml").toString(),
+            "--state-dir",
+            device.resolve("state").toString());
 
     assertThat(r.code()).as(r.describe()).isEqualTo(1);
-    assertThat(r.out()).contains("✓ EST " + base + "/.well-known/est/device-id/: reachable")
-        .containsPattern("✗ provisioning " + java.util.regex.Pattern.quote(base) + ": reachable, TLS trusted, but HTTP 404 for ID scope 0ne00000000: unknown ID scope")
+    assertThat(r.out())
+        .contains("✓ EST " + base + "/.well-known/est/device-id/: reachable")
+        .containsPattern(
+            "✗ provisioning "
+                + java.util.regex.Pattern.quote(base)
+                + ": reachable, TLS trusted, but HTTP 404 for ID scope 0ne00000000: unknown ID scope")
         .doesNotContain("null");
   }
 
@@ -307,13 +569,25 @@ class QuickstartCliIT {
   @Test
   void aMissingPassphraseFileIsNamedWithWhereItWasLookedFor() throws Exception {
     Path elsewhere = Files.createDirectories(work.resolve("copied-config"));
-    Files.copy(data.resolve("server.toml"), elsewhere.resolve("server.toml")); // its relative key paths now point at nothing
+    Files.copy(
+        data.resolve("server.toml"),
+        elsewhere.resolve("server.toml")); // its relative key paths now point at nothing
 
-    Result r = estuary("server", "--config", elsewhere.resolve("server.toml").toString(), "--est-port", "0", "--admin-port", "0");
+    Result r =
+        estuary(
+            "server",
+            "--config",
+            elsewhere.resolve("server.toml").toString(),
+            "--est-port",
+            "0",
+            "--admin-port",
+            "0");
 
     CliErrorsIT.assertOneLine(r, 1);
-    assertThat(r.err()).contains("keystore passphrase file " + elsewhere.resolve("keys/keystore.pass"))
-        .contains("passphrase_file").contains("does not exist");
+    assertThat(r.err())
+        .contains("keystore passphrase file " + elsewhere.resolve("keys/keystore.pass"))
+        .contains("passphrase_file")
+        .contains("does not exist");
   }
 
   @Test
@@ -331,19 +605,37 @@ class QuickstartCliIT {
     assertThat(r.out()).contains("Usage: estuary").contains("server");
   }
 
-  /** A new directory with k.pem, r.csr and c.pem: a certificate enrolled with the factory secret, as a factory line does. */
+  /**
+   * A new directory with k.pem, r.csr and c.pem: a certificate enrolled with the factory secret, as
+   * a factory line does.
+   */
   private Path factoryIdentity(String cn, String keyOptions) throws Exception {
     Path dir = Files.createTempDirectory(work, cn);
-    sh(dir, "openssl req -nodes -new " + keyOptions + " -subj /CN=" + cn + " -sha256 -keyout k.pem -out r.csr");
-    Result got = sh(dir, enroll(info.get("factory_secret").asText())
-        + " | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out c.pem");
+    sh(
+        dir,
+        "openssl req -nodes -new "
+            + keyOptions
+            + " -subj /CN="
+            + cn
+            + " -sha256 -keyout k.pem -out r.csr");
+    Result got =
+        sh(
+            dir,
+            enroll(info.get("factory_secret").asText())
+                + " | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out c.pem");
     assertThat(got.code()).as(got.err()).isZero();
     return dir;
   }
 
   private String enroll(String secret) {
-    return "curl -sS --cacert " + info.get("root_ca").asText() + " -X POST --data-binary @r.csr -H 'Content-Transfer-Encoding:base64'"
-        + " -H 'Secret-Value: " + secret + "' -H 'Content-Type:application/pkcs10' " + info.get("est_url").asText() + "/simpleenroll";
+    return "curl -sS --cacert "
+        + info.get("root_ca").asText()
+        + " -X POST --data-binary @r.csr -H 'Content-Transfer-Encoding:base64'"
+        + " -H 'Secret-Value: "
+        + secret
+        + "' -H 'Content-Type:application/pkcs10' "
+        + info.get("est_url").asText()
+        + "/simpleenroll";
   }
 
   private static Result estuary(String... args) throws Exception {

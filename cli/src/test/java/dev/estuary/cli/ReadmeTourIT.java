@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 7, unit = TimeUnit.MINUTES)
 class ReadmeTourIT {
-  private static final Pattern BLOCK = Pattern.compile("<!-- tour:begin -->\\s*```sh\\n(.*?)```\\s*<!-- tour:end -->", Pattern.DOTALL);
+  private static final Pattern BLOCK =
+      Pattern.compile(
+          "<!-- tour:begin -->\\s*```sh\\n(.*?)```\\s*<!-- tour:end -->", Pattern.DOTALL);
 
   @TempDir Path home;
 
@@ -48,28 +50,42 @@ class ReadmeTourIT {
     assertThat(String.join("", blocks)).doesNotContain("<SERIAL", "<id>", "{id}?");
 
     Path launcher = home.resolve("estuary");
-    Files.writeString(launcher, """
+    Files.writeString(
+        launcher,
+        """
         #!/bin/sh
         # ../estuary in the tour: the repository's launcher on the jar under test, the quickstart on free ports.
         case "$1 $2" in "server --quickstart") set -- "$@" --est-port 0 --admin-port 0 ;; esac
         ESTUARY_JAR='%s' exec '%s' "$@"
-        """.formatted(EstuaryJar.jar(), root().resolve("estuary")));
+        """
+            .formatted(EstuaryJar.jar(), root().resolve("estuary")));
     launcher.toFile().setExecutable(true);
 
-    // The whole tour (a first quickstart start, a 5 s bench, the agent's first pass) takes about two minutes on a quiet machine.
-    Result r = EstuaryJar.run(home, new ProcessBuilder("bash", "-c", "set -eo pipefail\n" + String.join("\n", blocks)).directory(home.toFile()), 330);
+    // The whole tour (a first quickstart start, a 5 s bench, the agent's first pass) takes about
+    // two minutes on a quiet machine.
+    Result r =
+        EstuaryJar.run(
+            home,
+            new ProcessBuilder("bash", "-c", "set -eo pipefail\n" + String.join("\n", blocks))
+                .directory(home.toFile()),
+            330);
 
     assertThat(r.code()).as(r.describe()).isZero();
     String out = r.out();
     assertThat(out).contains("IDevID.cert.pem: OK");
     assertThat(out).contains("subject=CN = my-device-id").contains("CA:TRUE, pathlen:0");
     assertThat(out).containsPattern("revoked [0-9a-f]+ \\(CN=aziot-edge CA my-device-id\\)");
-    assertThat(out).contains("\"status\":\"assigned\"").contains("\"assignedHub\":\"hub.estuary.local\"");
+    assertThat(out)
+        .contains("\"status\":\"assigned\"")
+        .contains("\"assignedHub\":\"hub.estuary.local\"");
     assertThat(out).contains("estid-").contains("deviceid-").contains("aziotedgedca-");
     assertThat(out).contains("stopped the server");
-    // Everything the tour made is under tour/: nothing beside the launcher in the directory it started in.
+    // Everything the tour made is under tour/: nothing beside the launcher in the directory it
+    // started in.
     try (Stream<Path> top = Files.list(home)) {
-      assertThat(top.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("out") && !n.startsWith("err")))
+      assertThat(
+              top.map(p -> p.getFileName().toString())
+                  .filter(n -> !n.startsWith("out") && !n.startsWith("err")))
           .containsExactlyInAnyOrder("estuary", "tour");
     }
     assertThat(home.resolve("tour/IDevID.key.pem")).exists();
@@ -81,7 +97,8 @@ class ReadmeTourIT {
   void stopTheServerIfStillRunning() throws Exception {
     Path pid = home.resolve("tour/estuary-data/server.pid");
     if (Files.exists(pid)) {
-      ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroy);
+      ProcessHandle.of(Long.parseLong(Files.readString(pid).strip()))
+          .ifPresent(ProcessHandle::destroy);
     }
   }
 

@@ -24,10 +24,12 @@ class ServerPackagingTest {
   @Test
   void systemdAcceptsTheServerUnitWithoutAWarning() throws Exception {
     Path log = Files.createTempFile("systemd-analyze", ".txt");
-    Process p = new ProcessBuilder("systemd-analyze", "verify", UNIT.toAbsolutePath().normalize().toString())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    Process p =
+        new ProcessBuilder(
+                "systemd-analyze", "verify", UNIT.toAbsolutePath().normalize().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String out = Files.readString(log);
     assertThat(p.exitValue()).as(out).isZero();
@@ -50,7 +52,8 @@ class ServerPackagingTest {
     command.addAll(List.of(m.group(1).split(" +")));
     command.add("-version");
     Path log = dir.resolve("java.txt");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + Files.readString(log)).isZero();
     assertThat(Files.readString(log)).doesNotContain("Unrecognized", "warning", "Error");
@@ -59,7 +62,9 @@ class ServerPackagingTest {
   @Test
   void theUnitRunsTheServerUnprivilegedFromItsStateDirectory() throws Exception {
     String unit = Files.readString(UNIT);
-    assertThat(execStart()).endsWith("-jar /usr/lib/estuary/estuary-all.jar server --config /var/lib/estuary-server/server.toml");
+    assertThat(execStart())
+        .endsWith(
+            "-jar /usr/lib/estuary/estuary-all.jar server --config /var/lib/estuary-server/server.toml");
     assertThat(unit)
         .contains("\nDynamicUser=yes")
         .contains("\nStateDirectory=estuary-server")

@@ -14,25 +14,32 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
- * Writes a file so that readers see the old content or the new, never a torn one: temp file in
- * the same directory (created with its final permissions), fsync, rename, fsync of the directory.
+ * Writes a file so that readers see the old content or the new, never a torn one: temp file in the
+ * same directory (created with its final permissions), fsync, rename, fsync of the directory.
  */
 public final class AtomicFiles {
-  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final boolean POSIX =
+      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   private AtomicFiles() {}
 
-  /** @param mode e.g. "rw-------", or null for the default */
+  /**
+   * @param mode e.g. "rw-------", or null for the default
+   */
   public static void write(Path target, byte[] content, String mode) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp =
         POSIX && mode != null
-            ? Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",
+            ? Files.createTempFile(
+                dir,
+                "." + target.getFileName() + ".",
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)))
             : Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer buf = ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {
           ch.write(buf);
@@ -40,7 +47,8 @@ public final class AtomicFiles {
         ch.force(true);
       }
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -51,8 +59,8 @@ public final class AtomicFiles {
   }
 
   /**
-   * Renames {@code from} to {@code to} atomically, replacing {@code to}, then syncs the directory so
-   * the rename survives a power cut. Both must be in the same directory (or file system).
+   * Renames {@code from} to {@code to} atomically, replacing {@code to}, then syncs the directory
+   * so the rename survives a power cut. Both must be in the same directory (or file system).
    */
   public static void rename(Path from, Path to) throws IOException {
     Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -20,7 +20,8 @@ class AtomicFilesTest {
     AtomicFiles.write(target, "secret".getBytes(StandardCharsets.UTF_8), "rw-------");
 
     assertThat(Files.readString(target)).isEqualTo("secret");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+        .isEqualTo("rw-------");
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files).containsExactly(target);
     }
@@ -34,7 +35,8 @@ class AtomicFilesTest {
     AtomicFiles.write(target, "new".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
 
     assertThat(Files.readString(target)).isEqualTo("new");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r--r--");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target)))
+        .isEqualTo("rw-r--r--");
   }
 
   @Test
@@ -52,6 +54,7 @@ class AtomicFilesTest {
 
     AtomicFiles.createPrivateDirectory(keys, "rwx------");
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys))).isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys)))
+        .isEqualTo("rwx------");
   }
 }

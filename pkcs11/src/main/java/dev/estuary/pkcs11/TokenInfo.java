@@ -9,4 +9,5 @@ package dev.estuary.pkcs11;
  * @param model the token's model, trailing blanks removed
  * @param serial the token's serial number, trailing blanks removed
  */
-public record TokenInfo(long slotId, String label, String manufacturer, String model, String serial) {}
+public record TokenInfo(
+    long slotId, String label, String manufacturer, String model, String serial) {}

@@ -43,12 +43,22 @@ public final class TokenSlots {
     List<TokenInfo> tokens = new ArrayList<>();
     int slots = 1;
     for (int i = 0; i < slots; i++) {
-      Probe probe = probe("--name=estuary-probe-" + i + "\nlibrary=" + library + "\nslotListIndex=" + i + "\nshowInfo=true\n");
+      Probe probe =
+          probe(
+              "--name=estuary-probe-"
+                  + i
+                  + "\nlibrary="
+                  + library
+                  + "\nslotListIndex="
+                  + i
+                  + "\nshowInfo=true\n");
       if (i == 0) {
         Matcher all = ALL_SLOTS.matcher(probe.printed());
         if (!all.find()) {
           throw new GeneralSecurityException(
-              "PKCS#11 module " + library + " could not be loaded or lists no slots"
+              "PKCS#11 module "
+                  + library
+                  + " could not be loaded or lists no slots"
                   + (probe.error() == null ? "" : ": " + probe.error().getMessage()),
               probe.error());
         }
@@ -70,7 +80,9 @@ public final class TokenSlots {
 
   /** The tokens' labels for a message, e.g. {@code 'edge', 'decoy'}, or {@code none}. */
   public static String labels(List<TokenInfo> tokens) {
-    return tokens.isEmpty() ? "none" : tokens.stream().map(t -> "'" + t.label() + "'").collect(Collectors.joining(", "));
+    return tokens.isEmpty()
+        ? "none"
+        : tokens.stream().map(t -> "'" + t.label() + "'").collect(Collectors.joining(", "));
   }
 
   private record Probe(String printed, RuntimeException error) {}

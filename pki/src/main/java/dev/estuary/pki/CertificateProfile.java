@@ -14,10 +14,10 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * @param pathLen path length constraint for CA certificates; -1 for none
  * @param keyUsage bits of {@link KeyUsage}
  * @param extendedKeyUsages EKUs, empty for none
- * @param excludedNames for a CA certificate, the names no certificate beneath it may carry
- *     (RFC 5280 name constraints, excluded subtrees: dNSName, iPAddress with its mask); empty for
- *     none. A device-held CA gets the server's own names here, so that its key cannot mint a
- *     certificate that passes for the server (see docs/security.md).
+ * @param excludedNames for a CA certificate, the names no certificate beneath it may carry (RFC
+ *     5280 name constraints, excluded subtrees: dNSName, iPAddress with its mask); empty for none.
+ *     A device-held CA gets the server's own names here, so that its key cannot mint a certificate
+ *     that passes for the server (see docs/security.md).
  */
 public record CertificateProfile(
     boolean ca,
@@ -40,13 +40,17 @@ public record CertificateProfile(
 
   /** A profile without name constraints. */
   public CertificateProfile(
-      boolean ca, int pathLen, int keyUsage, List<KeyPurposeId> extendedKeyUsages, Duration validity) {
+      boolean ca,
+      int pathLen,
+      int keyUsage,
+      List<KeyPurposeId> extendedKeyUsages,
+      Duration validity) {
     this(ca, pathLen, keyUsage, extendedKeyUsages, validity, List.of());
   }
 
   /**
-   * This CA profile with {@code names} excluded beneath it (see {@link NameConstraintsOf} to turn
-   * a TLS certificate's names into exclusions).
+   * This CA profile with {@code names} excluded beneath it (see {@link NameConstraintsOf} to turn a
+   * TLS certificate's names into exclusions).
    */
   public CertificateProfile excluding(List<GeneralName> names) {
     return new CertificateProfile(ca, pathLen, keyUsage, extendedKeyUsages, validity, names);
@@ -61,7 +65,11 @@ public record CertificateProfile(
   /** An Azure IoT Edge CA: CA:TRUE pathlen 0, digitalSignature + keyCertSign + cRLSign. */
   public static CertificateProfile edgeCa(Duration validity) {
     return new CertificateProfile(
-        true, 0, KeyUsage.digitalSignature | KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(), validity);
+        true,
+        0,
+        KeyUsage.digitalSignature | KeyUsage.keyCertSign | KeyUsage.cRLSign,
+        List.of(),
+        validity);
   }
 
   /** A TLS server: digitalSignature + keyEncipherment, EKU serverAuth. */
@@ -76,6 +84,11 @@ public record CertificateProfile(
 
   /** An issuing or root CA of this server's hierarchy. */
   public static CertificateProfile authority(int pathLen, Duration validity) {
-    return new CertificateProfile(true, pathLen, KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature, List.of(), validity);
+    return new CertificateProfile(
+        true,
+        pathLen,
+        KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature,
+        List.of(),
+        validity);
   }
 }

@@ -10,16 +10,22 @@ import java.security.cert.X509Certificate;
 public final class Certificates {
   private Certificates() {}
 
-  /** @throws IllegalArgumentException when {@code der} is not an X.509 certificate */
+  /**
+   * @throws IllegalArgumentException when {@code der} is not an X.509 certificate
+   */
   public static X509Certificate decode(byte[] der) {
     try {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+      return (X509Certificate)
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(new ByteArrayInputStream(der));
     } catch (CertificateException e) {
       throw new IllegalArgumentException("not a DER X.509 certificate: " + e.getMessage(), e);
     }
   }
 
-  /** @throws IllegalArgumentException when the certificate cannot be encoded */
+  /**
+   * @throws IllegalArgumentException when the certificate cannot be encoded
+   */
   public static byte[] der(X509Certificate cert) {
     try {
       return cert.getEncoded();

@@ -32,9 +32,9 @@ public final class CertsOnlyPkcs7 {
 
   /**
    * DER of a ContentInfo(SignedData) carrying the certificates whose DER is given, in that order,
-   * each copied as it is (not parsed). Written by hand: Bouncy Castle's SignedData and DER
-   * tagging would re-encode the certificate SET in DER, which sorts it, and clients take the
-   * first certificate as the leaf (or the root).
+   * each copied as it is (not parsed). Written by hand: Bouncy Castle's SignedData and DER tagging
+   * would re-encode the certificate SET in DER, which sorts it, and clients take the first
+   * certificate as the leaf (or the root).
    *
    * <pre>
    * ContentInfo ::= SEQUENCE { id-signedData, [0] EXPLICIT SignedData }
@@ -48,7 +48,8 @@ public final class CertsOnlyPkcs7 {
       certsLength += c.length;
     }
     int certsTlv = tlvLength(certsLength);
-    int signedDataContent = VERSION_1.length + EMPTY_SET.length + ENCAP_DATA.length + certsTlv + EMPTY_SET.length;
+    int signedDataContent =
+        VERSION_1.length + EMPTY_SET.length + ENCAP_DATA.length + certsTlv + EMPTY_SET.length;
     int signedDataTlv = tlvLength(signedDataContent);
     int explicitTlv = tlvLength(signedDataTlv);
     int contentInfoContent = SIGNED_DATA_OID.length + explicitTlv;
@@ -66,15 +67,37 @@ public final class CertsOnlyPkcs7 {
     }
     at = put(out, at, EMPTY_SET);
     if (at != out.length) {
-      throw new IllegalStateException("PKCS#7 length arithmetic is off: " + at + " of " + out.length);
+      throw new IllegalStateException(
+          "PKCS#7 length arithmetic is off: " + at + " of " + out.length);
     }
     return out;
   }
 
   /** OBJECT IDENTIFIER 1.2.840.113549.1.7.2 (id-signedData). */
-  private static final byte[] SIGNED_DATA_OID = {0x06, 0x09, 0x2A, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xF7, 0x0D, 0x01, 0x07, 0x02};
-  /** SEQUENCE { OBJECT IDENTIFIER 1.2.840.113549.1.7.1 (id-data) }: encapContentInfo without content. */
-  private static final byte[] ENCAP_DATA = {0x30, 0x0B, 0x06, 0x09, 0x2A, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xF7, 0x0D, 0x01, 0x07, 0x01};
+  private static final byte[] SIGNED_DATA_OID = {
+    0x06, 0x09, 0x2A, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xF7, 0x0D, 0x01, 0x07, 0x02
+  };
+
+  /**
+   * SEQUENCE { OBJECT IDENTIFIER 1.2.840.113549.1.7.1 (id-data) }: encapContentInfo without
+   * content.
+   */
+  private static final byte[] ENCAP_DATA = {
+    0x30,
+    0x0B,
+    0x06,
+    0x09,
+    0x2A,
+    (byte) 0x86,
+    0x48,
+    (byte) 0x86,
+    (byte) 0xF7,
+    0x0D,
+    0x01,
+    0x07,
+    0x01
+  };
+
   private static final byte[] VERSION_1 = {0x02, 0x01, 0x01};
   private static final byte[] EMPTY_SET = {0x31, 0x00};
 
@@ -130,7 +153,12 @@ public final class CertsOnlyPkcs7 {
       throw new PkiException("not a PKCS#7 certs-only structure: " + e.getMessage(), e);
     }
     if (holders.size() > max) {
-      throw new PkiException("the PKCS#7 structure holds " + holders.size() + " certificates; at most " + max + " are accepted");
+      throw new PkiException(
+          "the PKCS#7 structure holds "
+              + holders.size()
+              + " certificates; at most "
+              + max
+              + " are accepted");
     }
     try {
       JcaX509CertificateConverter converter = new JcaX509CertificateConverter();

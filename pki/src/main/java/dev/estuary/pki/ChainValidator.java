@@ -23,10 +23,10 @@ import java.util.Set;
 
 /**
  * Validates a client's certificate chain (leaf first, as sent in TLS) against a set of trust
- * anchors at a given instant, and says in words why it fails. {@link #validateDirect} is the
- * check for labels: the leaf must be signed by an anchor itself. Revocation is the caller's job
- * (it lives in the store): {@link Validated#path()} names every certificate to check.
- * Immutable and thread-safe.
+ * anchors at a given instant, and says in words why it fails. {@link #validateDirect} is the check
+ * for labels: the leaf must be signed by an anchor itself. Revocation is the caller's job (it lives
+ * in the store): {@link Validated#path()} names every certificate to check. Immutable and
+ * thread-safe.
  */
 public final class ChainValidator {
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
@@ -48,7 +48,9 @@ public final class ChainValidator {
     return anchorCerts;
   }
 
-  /** A validated client chain: the path from the leaf up to (without) the anchor, and the anchor. */
+  /**
+   * A validated client chain: the path from the leaf up to (without) the anchor, and the anchor.
+   */
   public record Validated(List<X509Certificate> path, X509Certificate anchor) {
     public Validated {
       path = List.copyOf(path);
@@ -63,7 +65,8 @@ public final class ChainValidator {
    * @return the trust anchor certificate the chain leads to
    * @throws PkiException naming why the chain is not acceptable
    */
-  public X509Certificate validateClient(List<X509Certificate> presented, Instant at) throws PkiException {
+  public X509Certificate validateClient(List<X509Certificate> presented, Instant at)
+      throws PkiException {
     return validate(presented, at).anchor();
   }
 
@@ -80,11 +83,14 @@ public final class ChainValidator {
       throw new PkiException("no client certificate was presented");
     }
     X509Certificate leaf = presented.get(0);
-    boolean directAnchor = anchorCerts.stream().anyMatch(a -> a.getSubjectX500Principal().equals(leaf.getIssuerX500Principal()));
+    boolean directAnchor =
+        anchorCerts.stream()
+            .anyMatch(a -> a.getSubjectX500Principal().equals(leaf.getIssuerX500Principal()));
     if (!directAnchor && !anchorCerts.contains(leaf) && !anchors.isEmpty()) {
       String who = "client certificate '" + leaf.getSubjectX500Principal().getName() + "'";
       throw new PkiException(
-          who + " is not issued by a CA trusted here (its issuer is '"
+          who
+              + " is not issued by a CA trusted here (its issuer is '"
               + leaf.getIssuerX500Principal().getName()
               + "'): a client certificate must be signed directly by one of the label's issuers, never through an intermediate");
     }
@@ -116,7 +122,8 @@ public final class ChainValidator {
       throw new PkiException(who + " is itself a trust anchor, not an end-entity certificate");
     }
     if (leaf.getBasicConstraints() >= 0) {
-      throw new PkiException(who + " is a CA certificate; a client identity must be an end-entity certificate");
+      throw new PkiException(
+          who + " is a CA certificate; a client identity must be an end-entity certificate");
     }
     try {
       CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
@@ -124,11 +131,14 @@ public final class ChainValidator {
       params.setRevocationEnabled(false);
       params.setDate(Date.from(at));
       PKIXCertPathValidatorResult result =
-          (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX").validate(certPath, params);
+          (PKIXCertPathValidatorResult)
+              CertPathValidator.getInstance("PKIX").validate(certPath, params);
       return new Validated(path, result.getTrustAnchor().getTrustedCert());
     } catch (CertPathValidatorException e) {
       throw new PkiException(who + " " + explain(e, path), e);
-    } catch (CertificateException | NoSuchAlgorithmException | InvalidAlgorithmParameterException e) {
+    } catch (CertificateException
+        | NoSuchAlgorithmException
+        | InvalidAlgorithmParameterException e) {
       throw new PkiException(who + " cannot be validated: " + e.getMessage(), e);
     }
   }
@@ -150,7 +160,8 @@ public final class ChainValidator {
       if (current.getSubjectX500Principal().equals(issuer)) {
         break; // self-signed, not an anchor: PKIX will say so
       }
-      boolean anchorReached = anchorCerts.stream().anyMatch(a -> a.getSubjectX500Principal().equals(issuer));
+      boolean anchorReached =
+          anchorCerts.stream().anyMatch(a -> a.getSubjectX500Principal().equals(issuer));
       if (anchorReached) {
         break;
       }
@@ -174,7 +185,8 @@ public final class ChainValidator {
     try {
       List<String> eku = leaf.getExtendedKeyUsage();
       if (eku != null && !eku.contains(CLIENT_AUTH) && !eku.contains(ANY_EKU)) {
-        throw new PkiException(who + " is not allowed for TLS client authentication (no clientAuth EKU)");
+        throw new PkiException(
+            who + " is not allowed for TLS client authentication (no clientAuth EKU)");
       }
     } catch (CertificateParsingException e) {
       throw new PkiException(who + " has an unreadable extendedKeyUsage", e);

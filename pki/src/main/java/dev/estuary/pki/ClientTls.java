@@ -31,7 +31,8 @@ public final class ClientTls {
    * @param chain the client certificate chain, leaf first, for mTLS; null for none
    * @param key the client certificate's private key (a software or token key); null for none
    */
-  public static SSLContext context(Collection<X509Certificate> trust, List<X509Certificate> chain, PrivateKey key)
+  public static SSLContext context(
+      Collection<X509Certificate> trust, List<X509Certificate> chain, PrivateKey key)
       throws GeneralSecurityException {
     try {
       KeyStore anchors = KeyStore.getInstance("PKCS12");
@@ -40,7 +41,8 @@ public final class ClientTls {
       for (X509Certificate c : trust) {
         anchors.setCertificateEntry("ca" + i++, c);
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(anchors);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(
@@ -49,7 +51,8 @@ public final class ClientTls {
           new SecureRandom());
       return ctx;
     } catch (java.io.IOException e) {
-      throw new GeneralSecurityException("cannot create an in-memory keystore: " + e.getMessage(), e);
+      throw new GeneralSecurityException(
+          "cannot create an in-memory keystore: " + e.getMessage(), e);
     }
   }
 
@@ -59,7 +62,8 @@ public final class ClientTls {
         return x;
       }
     }
-    throw new IllegalStateException("the JDK's PKIX trust manager factory made no X509ExtendedTrustManager");
+    throw new IllegalStateException(
+        "the JDK's PKIX trust manager factory made no X509ExtendedTrustManager");
   }
 
   /** Offers one certificate chain and key to every server that asks, whatever it asks for. */
@@ -96,7 +100,8 @@ public final class ClientTls {
     }
 
     @Override
-    public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+    public String chooseEngineClientAlias(
+        String[] keyTypes, Principal[] issuers, SSLEngine engine) {
       return ALIAS;
     }
 

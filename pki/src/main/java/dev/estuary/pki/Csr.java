@@ -3,9 +3,8 @@ package dev.estuary.pki;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
-import org.bouncycastle.asn1.ASN1Encoding;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Set;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.pkcs.Attribute;
@@ -20,6 +19,7 @@ import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -27,9 +27,9 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
 
 /**
- * A PKCS#10 request whose signature has been verified (proof of possession), with what it asks
- * for read out. Construct with {@link #parse(byte[], KeyPolicy)}: the cheap checks (structure,
- * the key against the label's policy) come before the expensive one (the signature).
+ * A PKCS#10 request whose signature has been verified (proof of possession), with what it asks for
+ * read out. Construct with {@link #parse(byte[], KeyPolicy)}: the cheap checks (structure, the key
+ * against the label's policy) come before the expensive one (the signature).
  *
  * @param subjectAltNames the SAN extension requested, or null
  * @param basicConstraints the basicConstraints requested, or null
@@ -58,9 +58,9 @@ public record Csr(
   }
 
   /**
-   * Parses DER, checks the structure, checks the key against {@code policy} and only then
-   * verifies the signature with it: a key the policy refuses (RSA-16384, an exponent of 16384
-   * bits, DSA, an unnamed curve) costs no signature verification.
+   * Parses DER, checks the structure, checks the key against {@code policy} and only then verifies
+   * the signature with it: a key the policy refuses (RSA-16384, an exponent of 16384 bits, DSA, an
+   * unnamed curve) costs no signature verification.
    *
    * @param policy the keys accepted, or null to accept any key
    * @throws PkiException with a reason naming what is wrong
@@ -84,34 +84,48 @@ public record Csr(
           "the CSR signature does not verify with the CSR's own public key (proof of possession failed)");
     }
     Extensions ext = requestedExtensions(req);
-    GeneralNames sans = ext == null ? null : GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName);
+    GeneralNames sans =
+        ext == null ? null : GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName);
     BasicConstraints bc = ext == null ? null : BasicConstraints.fromExtensions(ext);
     KeyUsage ku = ext == null ? null : KeyUsage.fromExtensions(ext);
     return new Csr(der.clone(), req.getSubject(), spki, key, sans, bc, ku);
   }
 
   /**
-   * Proof of possession. The common algorithms (ECDSA, RSA PKCS#1 v1.5, Ed25519) are checked
-   * with one plain {@link Signature}: Bouncy Castle's JCA content verifier checks each signature
-   * a second time (as raw ECDSA) and would double the cost of every enrollment. Anything else
+   * Proof of possession. The common algorithms (ECDSA, RSA PKCS#1 v1.5, Ed25519) are checked with
+   * one plain {@link Signature}: Bouncy Castle's JCA content verifier checks each signature a
+   * second time (as raw ECDSA) and would double the cost of every enrollment. Anything else
    * (RSASSA-PSS with parameters, ...) goes through that verifier.
    */
-  private static boolean signatureVerifies(PKCS10CertificationRequest req, SubjectPublicKeyInfo spki, KeyDescription key)
+  private static boolean signatureVerifies(
+      PKCS10CertificationRequest req, SubjectPublicKeyInfo spki, KeyDescription key)
       throws PkiException {
     var algorithm = req.getSignatureAlgorithm();
     String name = PLAIN_SIGNATURES.get(algorithm.getAlgorithm().getId());
     try {
-      if (name != null && (algorithm.getParameters() == null || algorithm.getParameters() instanceof org.bouncycastle.asn1.ASN1Null)) {
+      if (name != null
+          && (algorithm.getParameters() == null
+              || algorithm.getParameters() instanceof org.bouncycastle.asn1.ASN1Null)) {
         Signature signature = Signature.getInstance(name, Bc.provider());
         signature.initVerify(BouncyCastleProvider.getPublicKey(spki));
-        signature.update(req.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
+        signature.update(
+            req.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
         return signature.verify(req.getSignature());
       }
       ContentVerifierProvider verifier = VERIFIERS.build(spki);
       return req.isSignatureValid(verifier);
-    } catch (IOException | GeneralSecurityException | OperatorCreationException | PKCSException | RuntimeException e) {
+    } catch (IOException
+        | GeneralSecurityException
+        | OperatorCreationException
+        | PKCSException
+        | RuntimeException e) {
       throw new PkiException(
-          "the CSR signature cannot be verified (" + algorithm.getAlgorithm().getId() + " with a " + key + " key): " + e.getMessage(),
+          "the CSR signature cannot be verified ("
+              + algorithm.getAlgorithm().getId()
+              + " with a "
+              + key
+              + " key): "
+              + e.getMessage(),
           e);
     }
   }
@@ -126,7 +140,8 @@ public record Csr(
           "1.2.840.113549.1.1.13", "SHA512withRSA",
           "1.3.101.112", "Ed25519");
 
-  private static Extensions requestedExtensions(PKCS10CertificationRequest req) throws PkiException {
+  private static Extensions requestedExtensions(PKCS10CertificationRequest req)
+      throws PkiException {
     try {
       for (Attribute a : req.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
         ASN1Set values = a.getAttrValues();
@@ -136,7 +151,8 @@ public record Csr(
       }
       return null;
     } catch (RuntimeException e) {
-      throw new PkiException("the CSR's extensionRequest attribute is malformed: " + e.getMessage(), e);
+      throw new PkiException(
+          "the CSR's extensionRequest attribute is malformed: " + e.getMessage(), e);
     }
   }
 

@@ -22,8 +22,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
- * Builds the PKCS#10 requests a device sends: a client identity (EST identity, device identity)
- * or an Edge CA, the way the Azure identity service asks for them. The private key may live in a
+ * Builds the PKCS#10 requests a device sends: a client identity (EST identity, device identity) or
+ * an Edge CA, the way the Azure identity service asks for them. The private key may live in a
  * token: pass the provider that holds it.
  */
 public final class CsrBuilder {
@@ -44,7 +44,8 @@ public final class CsrBuilder {
    *     null to let the JCA choose
    * @throws PkiException if the key cannot sign
    */
-  public static byte[] build(String commonName, Kind kind, PublicKey publicKey, PrivateKey privateKey, Provider signer)
+  public static byte[] build(
+      String commonName, Kind kind, PublicKey publicKey, PrivateKey privateKey, Provider signer)
       throws PkiException {
     Objects.requireNonNull(commonName, "commonName");
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
@@ -53,12 +54,17 @@ public final class CsrBuilder {
       switch (kind) {
         case CLIENT_IDENTITY -> {
           ext.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-          ext.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+          ext.addExtension(
+              Extension.extendedKeyUsage,
+              false,
+              new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
         }
         case EDGE_CA -> {
           ext.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
           ext.addExtension(
-              Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign));
+              Extension.keyUsage,
+              true,
+              new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign));
         }
       }
       JcaContentSignerBuilder builder = new JcaContentSignerBuilder(signatureAlgorithm(publicKey));
@@ -71,7 +77,8 @@ public final class CsrBuilder {
           .build(contentSigner)
           .getEncoded();
     } catch (IOException | OperatorCreationException | RuntimeException e) {
-      throw new PkiException("cannot sign a CSR with the " + publicKey.getAlgorithm() + " key: " + e.getMessage(), e);
+      throw new PkiException(
+          "cannot sign a CSR with the " + publicKey.getAlgorithm() + " key: " + e.getMessage(), e);
     }
   }
 
@@ -79,10 +86,14 @@ public final class CsrBuilder {
   static String signatureAlgorithm(PublicKey key) {
     return switch (key.getAlgorithm()) {
       case "EC", "ECDSA" ->
-          ((ECKey) key).getParams().getCurve().getField().getFieldSize() > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
+          ((ECKey) key).getParams().getCurve().getField().getFieldSize() > 256
+              ? "SHA384withECDSA"
+              : "SHA256withECDSA";
       case "RSA" -> "SHA256withRSA";
       case "Ed25519", "EdDSA" -> "Ed25519";
-      default -> throw new IllegalArgumentException("no CSR signature algorithm for a " + key.getAlgorithm() + " key");
+      default ->
+          throw new IllegalArgumentException(
+              "no CSR signature algorithm for a " + key.getAlgorithm() + " key");
     };
   }
 }

@@ -9,14 +9,13 @@ import java.util.Base64;
  * lines with LF, which every client and {@code openssl base64 -d} read.
  */
 public final class EstBase64 {
-  private static final Base64.Encoder MIME64 =
-      Base64.getMimeEncoder(64, new byte[] {'\n'});
+  private static final Base64.Encoder MIME64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
 
   private EstBase64() {}
 
   /**
-   * Decodes an EST request body. PEM armour lines ({@code -----BEGIN ...-----}) and all white
-   * space are ignored.
+   * Decodes an EST request body. PEM armour lines ({@code -----BEGIN ...-----}) and all white space
+   * are ignored.
    *
    * @throws PkiException naming what is wrong when the body is empty or not base64
    */
@@ -35,8 +34,12 @@ public final class EstBase64 {
           continue;
         }
         boolean ok =
-            (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                || c == '+' || c == '/' || c == '=';
+            (c >= 'A' && c <= 'Z')
+                || (c >= 'a' && c <= 'z')
+                || (c >= '0' && c <= '9')
+                || c == '+'
+                || c == '/'
+                || c == '=';
         if (!ok) {
           throw new PkiException(
               "the request body is not base64: unexpected character '"

@@ -25,7 +25,8 @@ public record IssueOrder(
       throw new IllegalArgumentException("serial numbers must be positive");
     }
     if (!notAfter.isAfter(notBefore)) {
-      throw new IllegalArgumentException("notAfter " + notAfter + " is not after notBefore " + notBefore);
+      throw new IllegalArgumentException(
+          "notAfter " + notAfter + " is not after notBefore " + notBefore);
     }
   }
 }

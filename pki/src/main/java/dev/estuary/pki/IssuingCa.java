@@ -30,15 +30,15 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A CA that signs: its certificate, its chain up to the root, and its private key (in software
- * or in a token). Thread-safe; {@link #sign(IssueOrder)} builds exactly what the order says, and
- * never lets a certificate outlive this CA.
+ * A CA that signs: its certificate, its chain up to the root, and its private key (in software or
+ * in a token). Thread-safe; {@link #sign(IssueOrder)} builds exactly what the order says, and never
+ * lets a certificate outlive this CA.
  *
  * @param chain this CA's certificate first, then its issuers up to and including the root
- * @param signerProvider the JCA provider that holds the key (null: Bouncy Castle for software
- *     keys)
+ * @param signerProvider the JCA provider that holds the key (null: Bouncy Castle for software keys)
  */
-public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key, Provider signerProvider) {
+public record IssuingCa(
+    String name, List<X509Certificate> chain, PrivateKey key, Provider signerProvider) {
 
   private static final JcaX509CertificateConverter CONVERTER = new JcaX509CertificateConverter();
 
@@ -79,20 +79,27 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
     Instant notAfter = order.notAfter().isAfter(caNotAfter) ? caNotAfter : order.notAfter();
     if (!notAfter.isAfter(order.notBefore())) {
       throw new IllegalStateException(
-          "CA '" + name + "' expires at " + caNotAfter + ", before a certificate from it could start (" + order.notBefore() + ")");
+          "CA '"
+              + name
+              + "' expires at "
+              + caNotAfter
+              + ", before a certificate from it could start ("
+              + order.notBefore()
+              + ")");
     }
-    X509CertificateHolder holder = build(
-        subject(),
-        certificate().getPublicKey(),
-        key,
-        signerProvider,
-        order.subject(),
-        order.publicKey(),
-        order.profile(),
-        order.subjectAltNames(),
-        order.serial(),
-        order.notBefore(),
-        notAfter);
+    X509CertificateHolder holder =
+        build(
+            subject(),
+            certificate().getPublicKey(),
+            key,
+            signerProvider,
+            order.subject(),
+            order.publicKey(),
+            order.profile(),
+            order.subjectAltNames(),
+            order.serial(),
+            order.notBefore(),
+            notAfter);
     try {
       return new SignedCertificate(holder);
     } catch (IOException e) {
@@ -102,20 +109,26 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
 
   /** A new self-signed root CA (no path length limit). */
   public static IssuingCa createRoot(
-      String name, X500Name subject, java.security.KeyPair keyPair, java.time.Duration validity, Instant now, Serials serials) {
+      String name,
+      X500Name subject,
+      java.security.KeyPair keyPair,
+      java.time.Duration validity,
+      Instant now,
+      Serials serials) {
     X509Certificate cert =
-        toX509(build(
-            subject,
-            keyPair.getPublic(),
-            keyPair.getPrivate(),
-            null,
-            subject,
-            SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded()),
-            CertificateProfile.authority(-1, validity),
-            null,
-            serials.next(),
-            now.minus(BACKDATE),
-            now.plus(validity)));
+        toX509(
+            build(
+                subject,
+                keyPair.getPublic(),
+                keyPair.getPrivate(),
+                null,
+                subject,
+                SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded()),
+                CertificateProfile.authority(-1, validity),
+                null,
+                serials.next(),
+                now.minus(BACKDATE),
+                now.plus(validity)));
     return new IssuingCa(name, List.of(cert), keyPair.getPrivate(), null);
   }
 
@@ -128,32 +141,50 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
    *     Castle
    */
   public static X509Certificate selfSigned(
-      String commonName, PublicKey publicKey, PrivateKey privateKey, Provider signer,
-      java.time.Duration validity, Instant now, Serials serials) {
+      String commonName,
+      PublicKey publicKey,
+      PrivateKey privateKey,
+      Provider signer,
+      java.time.Duration validity,
+      Instant now,
+      Serials serials) {
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
-    return toX509(build(
-        subject,
-        publicKey,
-        privateKey,
-        signer,
-        subject,
-        SubjectPublicKeyInfo.getInstance(publicKey.getEncoded()),
-        CertificateProfile.clientIdentity(validity),
-        null,
-        serials.next(),
-        now.minus(BACKDATE),
-        now.plus(validity)));
+    return toX509(
+        build(
+            subject,
+            publicKey,
+            privateKey,
+            signer,
+            subject,
+            SubjectPublicKeyInfo.getInstance(publicKey.getEncoded()),
+            CertificateProfile.clientIdentity(validity),
+            null,
+            serials.next(),
+            now.minus(BACKDATE),
+            now.plus(validity)));
   }
 
   /** A new CA below this one; {@code pathLen} 0 means it may only issue end entities. */
   public IssuingCa createSubordinate(
-      String name, X500Name subject, java.security.KeyPair keyPair, int pathLen, java.time.Duration validity, Instant now, Serials serials) {
-    return createSubordinate(name, subject, keyPair, CertificateProfile.authority(pathLen, validity), now, serials);
+      String name,
+      X500Name subject,
+      java.security.KeyPair keyPair,
+      int pathLen,
+      java.time.Duration validity,
+      Instant now,
+      Serials serials) {
+    return createSubordinate(
+        name, subject, keyPair, CertificateProfile.authority(pathLen, validity), now, serials);
   }
 
   /** A new CA below this one, as {@code profile} (a CA profile) describes it. */
   public IssuingCa createSubordinate(
-      String name, X500Name subject, java.security.KeyPair keyPair, CertificateProfile profile, Instant now, Serials serials) {
+      String name,
+      X500Name subject,
+      java.security.KeyPair keyPair,
+      CertificateProfile profile,
+      Instant now,
+      Serials serials) {
     if (!profile.ca()) {
       throw new IllegalArgumentException("a subordinate CA needs a CA profile");
     }
@@ -216,7 +247,9 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
           Extension.basicConstraints,
           true,
           profile.ca()
-              ? (profile.pathLen() >= 0 ? new BasicConstraints(profile.pathLen()) : new BasicConstraints(true))
+              ? (profile.pathLen() >= 0
+                  ? new BasicConstraints(profile.pathLen())
+                  : new BasicConstraints(true))
               : new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(profile.keyUsage()));
       if (!profile.extendedKeyUsages().isEmpty()) {
@@ -225,14 +258,18 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
             false,
             new ExtendedKeyUsage(profile.extendedKeyUsages().toArray(KeyPurposeId[]::new)));
       }
-      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
       b.addExtension(
-          Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerPublicKey));
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
+      b.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
+          ext.createAuthorityKeyIdentifier(issuerPublicKey));
       if (sans != null && sans.getNames().length > 0) {
         b.addExtension(Extension.subjectAlternativeName, subject.getRDNs().length == 0, sans);
       }
       if (!profile.excludedNames().isEmpty()) {
-        b.addExtension(Extension.nameConstraints, true, NameConstraintsOf.excluded(profile.excludedNames()));
+        b.addExtension(
+            Extension.nameConstraints, true, NameConstraintsOf.excluded(profile.excludedNames()));
       }
       return b.build(signer(issuerKey, issuerPublicKey, provider));
     } catch (IOException | OperatorCreationException | java.security.NoSuchAlgorithmException e) {
@@ -247,7 +284,9 @@ public record IssuingCa(String name, List<X509Certificate> chain, PrivateKey key
     return b.build(key);
   }
 
-  /** The signature algorithm that fits a CA key: ECDSA with the curve's hash, SHA-256 RSA, Ed25519. */
+  /**
+   * The signature algorithm that fits a CA key: ECDSA with the curve's hash, SHA-256 RSA, Ed25519.
+   */
   public static String signatureAlgorithm(PublicKey key) {
     if (key instanceof ECKey ec) {
       int bits = ec.getParams().getCurve().getField().getFieldSize();

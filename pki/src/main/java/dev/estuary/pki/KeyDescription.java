@@ -30,7 +30,8 @@ public record KeyDescription(String family, String curve, int bits) {
         }
         ASN1Primitive params = spki.getAlgorithm().getParameters().toASN1Primitive();
         if (!(params instanceof ASN1ObjectIdentifier curveOid)) {
-          throw new PkiException("EC keys must use a named curve; explicit curve parameters are not accepted");
+          throw new PkiException(
+              "EC keys must use a named curve; explicit curve parameters are not accepted");
         }
         String nist = nistName(curveOid);
         var spec = ECNamedCurveTable.getByOID(curveOid);
@@ -50,7 +51,8 @@ public record KeyDescription(String family, String curve, int bits) {
       return new KeyDescription(alg.getId(), "", 0);
     } catch (IOException | RuntimeException e) {
       // Not e.getMessage(): a runtime exception's text is an internal detail, not a reason.
-      throw new PkiException("the " + alg.getId() + " public key in the request is malformed and cannot be read", e);
+      throw new PkiException(
+          "the " + alg.getId() + " public key in the request is malformed and cannot be read", e);
     }
   }
 

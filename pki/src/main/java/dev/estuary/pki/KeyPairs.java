@@ -1,25 +1,25 @@
 package dev.estuary.pki;
 
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
 import java.security.KeyFactory;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.interfaces.RSAPrivateCrtKey;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.RSAPublicKeySpec;
-import java.math.BigInteger;
+import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.ECFieldFp;
+import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.EllipticCurve;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPublicKeySpec;
+import java.util.Locale;
 import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
-import java.security.SecureRandom;
-import java.security.spec.ECGenParameterSpec;
-import java.util.Locale;
 
 /** Generates key pairs in software by configuration name: ec-p256, ec-p384, rsa-2048, ed25519. */
 public final class KeyPairs {
@@ -35,38 +35,57 @@ public final class KeyPairs {
   public static PrivateKey forJsse(PrivateKey key) throws PkiException {
     String algorithm = key.getAlgorithm().equals("ECDSA") ? "EC" : key.getAlgorithm();
     try {
-      return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+      return KeyFactory.getInstance(algorithm)
+          .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new PkiException("cannot convert a " + key.getAlgorithm() + " key for TLS: " + e.getMessage(), e);
+      throw new PkiException(
+          "cannot convert a " + key.getAlgorithm() + " key for TLS: " + e.getMessage(), e);
     }
   }
 
   /**
-   * The public half of a software private key (EC or RSA with CRT parameters, as PKCS#8 files
-   * hold them), so a key file need hold only the private key, as aziot's keyd files do.
+   * The public half of a software private key (EC or RSA with CRT parameters, as PKCS#8 files hold
+   * them), so a key file need hold only the private key, as aziot's keyd files do.
    *
    * @throws PkiException for a key type whose public half cannot be derived
    */
   public static PublicKey publicKeyOf(PrivateKey key) throws PkiException {
     try {
       if (key instanceof RSAPrivateCrtKey rsa) {
-        return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+        return KeyFactory.getInstance("RSA")
+            .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
       }
-      if (key instanceof ECPrivateKey ec && ec.getParams().getCurve().getField() instanceof ECFieldFp field) {
+      if (key instanceof ECPrivateKey ec
+          && ec.getParams().getCurve().getField() instanceof ECFieldFp field) {
         // Q = s·G, with Bouncy Castle's lightweight arithmetic (no JCA provider needed for it).
         java.security.spec.ECParameterSpec params = ec.getParams();
         EllipticCurve c = params.getCurve();
-        ECCurve curve = new ECCurve.Fp(field.getP(), c.getA(), c.getB(), params.getOrder(), BigInteger.valueOf(params.getCofactor()));
-        ECPoint g = curve.createPoint(params.getGenerator().getAffineX(), params.getGenerator().getAffineY());
+        ECCurve curve =
+            new ECCurve.Fp(
+                field.getP(),
+                c.getA(),
+                c.getB(),
+                params.getOrder(),
+                BigInteger.valueOf(params.getCofactor()));
+        ECPoint g =
+            curve.createPoint(
+                params.getGenerator().getAffineX(), params.getGenerator().getAffineY());
         ECPoint q = new FixedPointCombMultiplier().multiply(g, ec.getS()).normalize();
         java.security.spec.ECPoint w =
-            new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+            new java.security.spec.ECPoint(
+                q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
         return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, params));
       }
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new PkiException("cannot derive the public key of a " + key.getAlgorithm() + " key: " + e.getMessage(), e);
+      throw new PkiException(
+          "cannot derive the public key of a " + key.getAlgorithm() + " key: " + e.getMessage(), e);
     }
-    throw new PkiException("cannot derive the public key of a " + key.getAlgorithm() + " key (" + key.getClass().getSimpleName() + ")");
+    throw new PkiException(
+        "cannot derive the public key of a "
+            + key.getAlgorithm()
+            + " key ("
+            + key.getClass().getSimpleName()
+            + ")");
   }
 
   /**
@@ -87,7 +106,9 @@ public final class KeyPairs {
         default -> {
           if (!t.matches("rsa-\\d{4}")) {
             throw new IllegalArgumentException(
-                "unknown key type '" + type + "' (known: ec-p256, ec-p384, ec-p521, rsa-2048, rsa-3072, rsa-4096, ed25519)");
+                "unknown key type '"
+                    + type
+                    + "' (known: ec-p256, ec-p384, ec-p521, rsa-2048, rsa-3072, rsa-4096, ed25519)");
           }
           g = KeyPairGenerator.getInstance("RSA");
           g.initialize(Integer.parseInt(t.substring(4)), random);

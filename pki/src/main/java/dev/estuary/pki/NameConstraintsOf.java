@@ -34,7 +34,12 @@ public final class NameConstraintsOf {
     try {
       sans = cert.getSubjectAlternativeNames();
     } catch (CertificateParsingException e) {
-      throw new PkiException("cannot read the subjectAltName of " + cert.getSubjectX500Principal() + ": " + e.getMessage(), e);
+      throw new PkiException(
+          "cannot read the subjectAltName of "
+              + cert.getSubjectX500Principal()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     if (sans == null) {
       return out;
@@ -59,7 +64,9 @@ public final class NameConstraintsOf {
     List<GeneralName> out = new ArrayList<>();
     for (GeneralName name : sans.getNames()) {
       if (name.getTagNo() == GeneralName.dNSName) {
-        out.add(new GeneralName(GeneralName.dNSName, name.getName().toString().toLowerCase(Locale.ROOT)));
+        out.add(
+            new GeneralName(
+                GeneralName.dNSName, name.getName().toString().toLowerCase(Locale.ROOT)));
       } else if (name.getTagNo() == GeneralName.iPAddress) {
         byte[] address = ASN1OctetString.getInstance(name.getName()).getOctets();
         out.add(exactAddress(address));
@@ -88,7 +95,8 @@ public final class NameConstraintsOf {
 
   /** The extension's value: {@code names} as excluded subtrees, no permitted subtrees. */
   static NameConstraints excluded(List<GeneralName> names) {
-    GeneralSubtree[] excluded = names.stream().map(GeneralSubtree::new).toArray(GeneralSubtree[]::new);
+    GeneralSubtree[] excluded =
+        names.stream().map(GeneralSubtree::new).toArray(GeneralSubtree[]::new);
     return new NameConstraints(null, excluded);
   }
 }

@@ -6,9 +6,9 @@ import java.io.StringWriter;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -73,8 +73,8 @@ public final class Pem {
 
   /**
    * The first private key in a PEM text (PKCS#8, or a traditional EC/RSA key pair), as the JDK's
-   * own providers make it: usable by JSSE as it is, and no Bouncy Castle provider is registered
-   * on a device for it.
+   * own providers make it: usable by JSSE as it is, and no Bouncy Castle provider is registered on
+   * a device for it.
    */
   public static PrivateKey privateKey(String pem) throws PkiException {
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
@@ -103,10 +103,12 @@ public final class Pem {
     } else if (oid.equals(EdECObjectIdentifiers.id_Ed25519)) {
       algorithm = "Ed25519";
     } else {
-      throw new PkiException("unsupported private key algorithm " + oid + " (EC, RSA and Ed25519 are)");
+      throw new PkiException(
+          "unsupported private key algorithm " + oid + " (EC, RSA and Ed25519 are)");
     }
     try {
-      return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+      return KeyFactory.getInstance(algorithm)
+          .generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
     } catch (IOException | GeneralSecurityException e) {
       throw new PkiException("cannot read the " + algorithm + " private key: " + e.getMessage(), e);
     }

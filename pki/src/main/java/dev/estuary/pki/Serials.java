@@ -14,16 +14,17 @@ import java.time.Clock;
  *   bits 117..0     random
  * </pre>
  *
- * <p>Why a time prefix: serials are the unique key of the certificate store. Fully random ones
- * land anywhere in its B-tree, so every issuance touches a different index page, and an H2 store
- * (whose MVStore rewrites each touched page at every commit) slows down as it grows
- * (docs/benchmarks.md, target 4). Serials of the same second share a prefix and land in the tree's
- * newest pages. Not sequential: within a second their order is random, and the prefix says no more
- * than the certificate's notBefore already does.
+ * <p>Why a time prefix: serials are the unique key of the certificate store. Fully random ones land
+ * anywhere in its B-tree, so every issuance touches a different index page, and an H2 store (whose
+ * MVStore rewrites each touched page at every commit) slows down as it grows (docs/benchmarks.md,
+ * target 4). Serials of the same second share a prefix and land in the tree's newest pages. Not
+ * sequential: within a second their order is random, and the prefix says no more than the
+ * certificate's notBefore already does.
  */
 public final class Serials {
   /** Random bits below the time prefix. */
   static final int RANDOM_BITS = 118;
+
   /** Bits of the time prefix (whole seconds since the epoch). */
   static final int TIME_BITS = 40;
 

@@ -33,19 +33,22 @@ final class ServerCertificateTrust extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
     pkix.checkServerTrusted(chain, authType, socket);
     requireNamedEndEntity(chain);
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
     pkix.checkServerTrusted(chain, authType, engine);
     requireNamedEndEntity(chain);
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     pkix.checkServerTrusted(chain, authType);
     requireNamedEndEntity(chain);
   }
@@ -54,11 +57,14 @@ final class ServerCertificateTrust extends X509ExtendedTrustManager {
     X509Certificate leaf = chain[0];
     if (leaf.getBasicConstraints() >= 0) {
       throw new CertificateException(
-          "the server's certificate (" + leaf.getSubjectX500Principal() + ") is a CA certificate, not a server's");
+          "the server's certificate ("
+              + leaf.getSubjectX500Principal()
+              + ") is a CA certificate, not a server's");
     }
     if (!hasHostName(leaf)) {
       throw new CertificateException(
-          "the server's certificate (" + leaf.getSubjectX500Principal()
+          "the server's certificate ("
+              + leaf.getSubjectX500Principal()
               + ") names no host in a subjectAltName (DNS name or IP address)");
     }
   }
@@ -78,17 +84,20 @@ final class ServerCertificateTrust extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
     pkix.checkClientTrusted(chain, authType, socket);
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
     pkix.checkClientTrusted(chain, authType, engine);
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     pkix.checkClientTrusted(chain, authType);
   }
 

@@ -11,14 +11,14 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 
 /**
- * A certificate {@link IssuingCa#issue} just made: its DER and the fields it was built from, so that
- * a server can record and answer without parsing the DER it has just encoded. {@link #x509()}
+ * A certificate {@link IssuingCa#issue} just made: its DER and the fields it was built from, so
+ * that a server can record and answer without parsing the DER it has just encoded. {@link #x509()}
  * converts it (once) for whoever needs a JCA certificate: a keystore, a TLS chain, a test.
  *
  * <p>Every field is read from the signed structure itself, never from the order: {@link
  * #subjectName()} and {@link #issuerName()} are exactly what {@code
- * x509().getSubjectX500Principal().getName()} and {@code getIssuerX500Principal().getName()}
- * return (RFC 2253, from the same name DER), the validity is as encoded (whole seconds).
+ * x509().getSubjectX500Principal().getName()} and {@code getIssuerX500Principal().getName()} return
+ * (RFC 2253, from the same name DER), the validity is as encoded (whole seconds).
  */
 public final class SignedCertificate {
   private static final JcaX509CertificateConverter CONVERTER = new JcaX509CertificateConverter();
@@ -89,7 +89,8 @@ public final class SignedCertificate {
       try {
         c = CONVERTER.getCertificate(holder);
       } catch (java.security.cert.CertificateException e) {
-        throw new IllegalStateException("a certificate just signed cannot be converted: " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "a certificate just signed cannot be converted: " + e.getMessage(), e);
       }
       x509 = c;
     }

@@ -28,12 +28,14 @@ class CertsOnlyPkcs7Test {
     IssuingCa intCa = TestMaterial.intermediate(rootCa, "Pkcs7 Intermediate");
     root = rootCa.certificate();
     intermediate = intCa.certificate();
-    leaf = TestMaterial.leaf(intCa, "CN=pkcs7-leaf", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
+    leaf =
+        TestMaterial.leaf(
+            intCa, "CN=pkcs7-leaf", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
   }
 
   /**
-   * Both directions: a DER SET would sort the certificates, and at most one of two opposite
-   * orders can be the sorted one, so keeping both proves the order is kept, not re-sorted.
+   * Both directions: a DER SET would sort the certificates, and at most one of two opposite orders
+   * can be the sorted one, so keeping both proves the order is kept, not re-sorted.
    */
   private static List<List<X509Certificate>> orders() {
     return List.of(List.of(leaf, intermediate, root), List.of(root, intermediate, leaf));
@@ -42,7 +44,8 @@ class CertsOnlyPkcs7Test {
   @Test
   void decodeReturnsTheCertificatesInTheOrderTheyWereEncoded() throws Exception {
     for (List<X509Certificate> order : orders()) {
-      assertThat(CertsOnlyPkcs7.decode(CertsOnlyPkcs7.encode(order))).containsExactlyElementsOf(order);
+      assertThat(CertsOnlyPkcs7.decode(CertsOnlyPkcs7.encode(order)))
+          .containsExactlyElementsOf(order);
     }
   }
 
@@ -61,7 +64,8 @@ class CertsOnlyPkcs7Test {
     Path p7 = dir.resolve("certs.p7b");
     Files.write(p7, CertsOnlyPkcs7.encode(List.of(leaf, intermediate, root)));
 
-    String out = run("openssl", "pkcs7", "-inform", "DER", "-in", p7.toString(), "-print_certs", "-noout");
+    String out =
+        run("openssl", "pkcs7", "-inform", "DER", "-in", p7.toString(), "-print_certs", "-noout");
 
     List<String> subjects = out.lines().filter(l -> l.startsWith("subject=")).toList();
     assertThat(subjects).hasSize(3);
@@ -70,22 +74,32 @@ class CertsOnlyPkcs7Test {
     assertThat(subjects.get(2)).contains("Pkcs7 Root");
   }
 
-  /** The structure as Bouncy Castle's ASN.1 classes build it (what encode did before it was written by hand). */
+  /**
+   * The structure as Bouncy Castle's ASN.1 classes build it (what encode did before it was written
+   * by hand).
+   */
   private static byte[] referenceEncoding(List<X509Certificate> certificates) throws Exception {
-    org.bouncycastle.asn1.ASN1EncodableVector certs = new org.bouncycastle.asn1.ASN1EncodableVector();
+    org.bouncycastle.asn1.ASN1EncodableVector certs =
+        new org.bouncycastle.asn1.ASN1EncodableVector();
     for (X509Certificate c : certificates) {
       certs.add(org.bouncycastle.asn1.x509.Certificate.getInstance(c.getEncoded()));
     }
-    org.bouncycastle.asn1.ASN1EncodableVector signedData = new org.bouncycastle.asn1.ASN1EncodableVector();
+    org.bouncycastle.asn1.ASN1EncodableVector signedData =
+        new org.bouncycastle.asn1.ASN1EncodableVector();
     signedData.add(new org.bouncycastle.asn1.ASN1Integer(1));
     signedData.add(new org.bouncycastle.asn1.DLSet());
     signedData.add(new org.bouncycastle.asn1.DLSequence(CMSObjectIdentifiers.data));
-    signedData.add(new org.bouncycastle.asn1.DLTaggedObject(false, 0, new org.bouncycastle.asn1.DLSet(certs)));
+    signedData.add(
+        new org.bouncycastle.asn1.DLTaggedObject(false, 0, new org.bouncycastle.asn1.DLSet(certs)));
     signedData.add(new org.bouncycastle.asn1.DLSet());
-    org.bouncycastle.asn1.ASN1EncodableVector contentInfo = new org.bouncycastle.asn1.ASN1EncodableVector();
+    org.bouncycastle.asn1.ASN1EncodableVector contentInfo =
+        new org.bouncycastle.asn1.ASN1EncodableVector();
     contentInfo.add(CMSObjectIdentifiers.signedData);
-    contentInfo.add(new org.bouncycastle.asn1.DLTaggedObject(true, 0, new org.bouncycastle.asn1.DLSequence(signedData)));
-    return new org.bouncycastle.asn1.DLSequence(contentInfo).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DL);
+    contentInfo.add(
+        new org.bouncycastle.asn1.DLTaggedObject(
+            true, 0, new org.bouncycastle.asn1.DLSequence(signedData)));
+    return new org.bouncycastle.asn1.DLSequence(contentInfo)
+        .getEncoded(org.bouncycastle.asn1.ASN1Encoding.DL);
   }
 
   @Test
@@ -93,8 +107,12 @@ class CertsOnlyPkcs7Test {
     // 0 and 1 certificates: one- and two-octet lengths; 200 certificates: more than 65535 bytes,
     // three-octet lengths.
     List<X509Certificate> many = java.util.Collections.nCopies(200, leaf);
-    for (List<X509Certificate> certs : List.of(List.<X509Certificate>of(), List.of(leaf), List.of(leaf, intermediate, root), many)) {
-      assertThat(CertsOnlyPkcs7.encode(certs)).as("%d certificates", certs.size()).isEqualTo(referenceEncoding(certs));
+    for (List<X509Certificate> certs :
+        List.of(
+            List.<X509Certificate>of(), List.of(leaf), List.of(leaf, intermediate, root), many)) {
+      assertThat(CertsOnlyPkcs7.encode(certs))
+          .as("%d certificates", certs.size())
+          .isEqualTo(referenceEncoding(certs));
     }
     assertThat(CertsOnlyPkcs7.encode(many).length).isGreaterThan(65_535);
   }

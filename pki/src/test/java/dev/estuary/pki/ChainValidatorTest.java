@@ -27,11 +27,17 @@ class ChainValidatorTest {
     IssuingCa intCa = TestMaterial.intermediate(rootCa, "Validator Issuing");
     root = rootCa.certificate();
     intermediate = intCa.certificate();
-    leaf = TestMaterial.leaf(intCa, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
-    serverLeaf = TestMaterial.leaf(intCa, "CN=server-1", CertificateProfile.tlsServer(Duration.ofDays(7)), null);
+    leaf =
+        TestMaterial.leaf(
+            intCa, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
+    serverLeaf =
+        TestMaterial.leaf(
+            intCa, "CN=server-1", CertificateProfile.tlsServer(Duration.ofDays(7)), null);
     IssuingCa stranger = TestMaterial.root("Stranger Root");
     strangerRoot = stranger.certificate();
-    strangerLeaf = TestMaterial.leaf(stranger, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
+    strangerLeaf =
+        TestMaterial.leaf(
+            stranger, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
   }
 
   private static ChainValidator trusting(X509Certificate... anchors) {
@@ -50,20 +56,23 @@ class ChainValidatorTest {
 
   @Test
   void acceptsAChainThatIncludesTheRoot() throws Exception {
-    assertThat(trusting(root).validateClient(List.of(leaf, intermediate, root), AT)).isEqualTo(root);
+    assertThat(trusting(root).validateClient(List.of(leaf, intermediate, root), AT))
+        .isEqualTo(root);
   }
 
   @Test
   void acceptsOddOrdersAndDuplicates() throws Exception {
     ChainValidator validator = trusting(root);
 
-    assertThat(validator.validateClient(List.of(leaf, intermediate, root, intermediate), AT)).isEqualTo(root);
+    assertThat(validator.validateClient(List.of(leaf, intermediate, root, intermediate), AT))
+        .isEqualTo(root);
     assertThat(validator.validateClient(List.of(leaf, root, intermediate), AT)).isEqualTo(root);
   }
 
   @Test
   void acceptsWhenTheIntermediateIsTrustedAndTheRootIsSentToo() throws Exception {
-    assertThat(trusting(intermediate).validateClient(List.of(leaf, intermediate, root), AT)).isEqualTo(intermediate);
+    assertThat(trusting(intermediate).validateClient(List.of(leaf, intermediate, root), AT))
+        .isEqualTo(intermediate);
   }
 
   @Test
@@ -85,7 +94,8 @@ class ChainValidatorTest {
   void refusesAnExpiredLeafSayingSo() {
     Instant afterExpiry = leaf.getNotAfter().toInstant().plusSeconds(1);
 
-    assertThatThrownBy(() -> trusting(root).validateClient(List.of(leaf, intermediate), afterExpiry))
+    assertThatThrownBy(
+            () -> trusting(root).validateClient(List.of(leaf, intermediate), afterExpiry))
         .isInstanceOf(PkiException.class)
         .hasMessageContaining("expired");
   }
@@ -94,7 +104,8 @@ class ChainValidatorTest {
   void refusesALeafThatIsNotYetValid() {
     Instant beforeStart = leaf.getNotBefore().toInstant().minusSeconds(1);
 
-    assertThatThrownBy(() -> trusting(root).validateClient(List.of(leaf, intermediate), beforeStart))
+    assertThatThrownBy(
+            () -> trusting(root).validateClient(List.of(leaf, intermediate), beforeStart))
         .isInstanceOf(PkiException.class)
         .hasMessageContaining("not valid before");
   }
@@ -116,7 +127,9 @@ class ChainValidatorTest {
   @Test
   void refusesACaCertificatePresentedAsAClientIdentity() {
     IssuingCa issuing = TestMaterial.intermediate(TestMaterial.root("Edge Root"), "Edge Issuing");
-    X509Certificate edgeCa = TestMaterial.leaf(issuing, "CN=aziot-edge CA dev", CertificateProfile.edgeCa(Duration.ofDays(7)), null);
+    X509Certificate edgeCa =
+        TestMaterial.leaf(
+            issuing, "CN=aziot-edge CA dev", CertificateProfile.edgeCa(Duration.ofDays(7)), null);
 
     assertThatThrownBy(() -> trusting(issuing.certificate()).validateClient(List.of(edgeCa), AT))
         .isInstanceOf(PkiException.class)
@@ -140,9 +153,12 @@ class ChainValidatorTest {
   @Test
   void refusesALeafFromAnImpostorCaWithTheTrustedCasName() {
     IssuingCa impostor = TestMaterial.root("Validator Root"); // same DN, different key
-    X509Certificate forged = TestMaterial.leaf(impostor, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
+    X509Certificate forged =
+        TestMaterial.leaf(
+            impostor, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
 
-    assertThatThrownBy(() -> trusting(root).validateClient(List.of(forged), AT)).isInstanceOf(PkiException.class);
+    assertThatThrownBy(() -> trusting(root).validateClient(List.of(forged), AT))
+        .isInstanceOf(PkiException.class);
   }
 
   @Test
@@ -153,7 +169,8 @@ class ChainValidatorTest {
 
   @Test
   void directValidationAcceptsALeafSignedByAnAnchor() throws Exception {
-    ChainValidator.Validated v = trusting(intermediate, root).validateDirect(List.of(leaf, intermediate, root), AT);
+    ChainValidator.Validated v =
+        trusting(intermediate, root).validateDirect(List.of(leaf, intermediate, root), AT);
 
     assertThat(v.anchor()).isEqualTo(intermediate);
     assertThat(v.path()).containsExactly(leaf);
@@ -171,13 +188,17 @@ class ChainValidatorTest {
   @Test
   void directValidationRefusesAnImpostorIssuerWithTheAnchorsName() {
     IssuingCa impostor = TestMaterial.root("Validator Issuing");
-    X509Certificate forged = TestMaterial.leaf(impostor, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
+    X509Certificate forged =
+        TestMaterial.leaf(
+            impostor, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
 
-    assertThatThrownBy(() -> trusting(intermediate).validateDirect(List.of(forged), AT)).isInstanceOf(PkiException.class);
+    assertThatThrownBy(() -> trusting(intermediate).validateDirect(List.of(forged), AT))
+        .isInstanceOf(PkiException.class);
   }
 
   @Test
   void theValidatedPathNamesEveryCertificateBelowTheAnchor() throws Exception {
-    assertThat(trusting(root).validate(List.of(leaf, root, intermediate), AT).path()).containsExactly(leaf, intermediate);
+    assertThat(trusting(root).validate(List.of(leaf, root, intermediate), AT).path())
+        .containsExactly(leaf, intermediate);
   }
 }

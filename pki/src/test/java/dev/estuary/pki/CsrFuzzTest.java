@@ -6,8 +6,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * Fuzz target (issue 10): CSR decoding as the server does it, base64 or PEM (EstBase64) and raw
- * DER, into {@link Csr#parse(byte[], KeyPolicy)}. Anything but a {@link PkiException} with a
- * reason is a finding. Regression inputs: {@code src/test/resources/dev/estuary/pki/CsrFuzzTestInputs/csr/}.
+ * DER, into {@link Csr#parse(byte[], KeyPolicy)}. Anything but a {@link PkiException} with a reason
+ * is a finding. Regression inputs: {@code
+ * src/test/resources/dev/estuary/pki/CsrFuzzTestInputs/csr/}.
  */
 class CsrFuzzTest {
   @FuzzTest(maxDuration = "30s")

@@ -94,7 +94,11 @@ class CsrTest {
   void readsARequestedBasicConstraintsCaTrue() throws Exception {
     Csr csr =
         Csr.parse(
-            csr(key("ec-p256"), "CN=edge-ca", new Extension(Extension.basicConstraints, true, new BasicConstraints(0).getEncoded())));
+            csr(
+                key("ec-p256"),
+                "CN=edge-ca",
+                new Extension(
+                    Extension.basicConstraints, true, new BasicConstraints(0).getEncoded())));
 
     assertThat(csr.requestsCa()).isTrue();
     assertThat(csr.basicConstraints().getPathLenConstraint()).isZero();
@@ -105,9 +109,15 @@ class CsrTest {
     GeneralNames sans =
         new GeneralNames(
             new GeneralName[] {
-              new GeneralName(GeneralName.dNSName, "device-1.example"), new GeneralName(GeneralName.iPAddress, "10.0.0.7")
+              new GeneralName(GeneralName.dNSName, "device-1.example"),
+              new GeneralName(GeneralName.iPAddress, "10.0.0.7")
             });
-    Csr csr = Csr.parse(csr(key("ec-p256"), "CN=device-1", new Extension(Extension.subjectAlternativeName, false, sans.getEncoded())));
+    Csr csr =
+        Csr.parse(
+            csr(
+                key("ec-p256"),
+                "CN=device-1",
+                new Extension(Extension.subjectAlternativeName, false, sans.getEncoded())));
 
     assertThat(csr.subjectAltNames()).isEqualTo(sans);
   }
@@ -115,7 +125,12 @@ class CsrTest {
   @Test
   void readsARequestedKeyUsage() throws Exception {
     KeyUsage ku = new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign);
-    Csr csr = Csr.parse(csr(key("ec-p256"), "CN=edge-ca", new Extension(Extension.keyUsage, true, ku.getEncoded())));
+    Csr csr =
+        Csr.parse(
+            csr(
+                key("ec-p256"),
+                "CN=edge-ca",
+                new Extension(Extension.keyUsage, true, ku.getEncoded())));
 
     assertThat(csr.keyUsage()).isEqualTo(ku);
   }
@@ -134,14 +149,19 @@ class CsrTest {
   void aRequestForBasicConstraintsCaFalseDoesNotAskForACa() throws Exception {
     Csr csr =
         Csr.parse(
-            csr(key("ec-p256"), "CN=device-1", new Extension(Extension.basicConstraints, true, new BasicConstraints(false).getEncoded())));
+            csr(
+                key("ec-p256"),
+                "CN=device-1",
+                new Extension(
+                    Extension.basicConstraints, true, new BasicConstraints(false).getEncoded())));
 
     assertThat(csr.requestsCa()).isFalse();
   }
 
   @Test
   void commonNameIsTheFirstCnOfTheSubject() throws Exception {
-    assertThat(Csr.parse(csr(key("ec-p256"), "O=Acme,CN=device-42,OU=Line 3")).commonName()).isEqualTo("device-42");
+    assertThat(Csr.parse(csr(key("ec-p256"), "O=Acme,CN=device-42,OU=Line 3")).commonName())
+        .isEqualTo("device-42");
   }
 
   @Test
@@ -151,8 +171,10 @@ class CsrTest {
 
   @Test
   void commonNameIsTheValueItselfNotAnEscapedDnString() throws Exception {
-    // "Line 3, Bay 2" is one CN value; RFC 4514 escaping ("Line 3\, Bay 2") belongs to DN strings only.
-    assertThat(Csr.parse(csr(key("ec-p256"), "CN=Line 3\\, Bay 2")).commonName()).isEqualTo("Line 3, Bay 2");
+    // "Line 3, Bay 2" is one CN value; RFC 4514 escaping ("Line 3\, Bay 2") belongs to DN strings
+    // only.
+    assertThat(Csr.parse(csr(key("ec-p256"), "CN=Line 3\\, Bay 2")).commonName())
+        .isEqualTo("Line 3, Bay 2");
   }
 
   @Test

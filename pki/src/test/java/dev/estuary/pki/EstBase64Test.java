@@ -23,7 +23,8 @@ class EstBase64Test {
   }
 
   private static String lines(String separator) {
-    return new String(Base64.getMimeEncoder(64, separator.getBytes(US_ASCII)).encode(DER), US_ASCII) + separator;
+    return new String(Base64.getMimeEncoder(64, separator.getBytes(US_ASCII)).encode(DER), US_ASCII)
+        + separator;
   }
 
   private static byte[] decode(String body) throws PkiException {
@@ -53,7 +54,9 @@ class EstBase64Test {
   @Test
   void decodesPemArmouredBlock() throws Exception {
     String pem =
-        "-----BEGIN CERTIFICATE REQUEST-----\n" + lines("\n") + "-----END CERTIFICATE REQUEST-----\n";
+        "-----BEGIN CERTIFICATE REQUEST-----\n"
+            + lines("\n")
+            + "-----END CERTIFICATE REQUEST-----\n";
 
     assertThat(decode(pem)).isEqualTo(DER);
   }
@@ -110,7 +113,10 @@ class EstBase64Test {
   void encodeOfExactlyOneLineEndsWithASingleNewline() {
     byte[] fortyEight = der(48); // 64 base64 characters
 
-    assertThat(new String(EstBase64.encode(fortyEight), US_ASCII)).hasSize(65).endsWith("\n").doesNotEndWith("\n\n");
+    assertThat(new String(EstBase64.encode(fortyEight), US_ASCII))
+        .hasSize(65)
+        .endsWith("\n")
+        .doesNotEndWith("\n\n");
   }
 
   @Test

@@ -5,8 +5,8 @@ import static dev.estuary.pki.TestMaterial.T0;
 import static dev.estuary.pki.TestMaterial.key;
 import static dev.estuary.pki.TestMaterial.spki;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.security.KeyPair;
@@ -36,17 +36,33 @@ class IssuingCaTest {
 
   @BeforeAll
   static void hierarchy() {
-    root = IssuingCa.createRoot("root", new X500Name("CN=Test Root"), key("ec-p384"), TEN_YEARS, T0, SERIALS);
+    root =
+        IssuingCa.createRoot(
+            "root", new X500Name("CN=Test Root"), key("ec-p384"), TEN_YEARS, T0, SERIALS);
     issuing =
-        root.createSubordinate("issuing", new X500Name("CN=Test Issuing"), TestMaterial.freshKey("ec-p256"), 0, Duration.ofDays(365), T0, SERIALS);
+        root.createSubordinate(
+            "issuing",
+            new X500Name("CN=Test Issuing"),
+            TestMaterial.freshKey("ec-p256"),
+            0,
+            Duration.ofDays(365),
+            T0,
+            SERIALS);
   }
 
   private static IssueOrder order(CertificateProfile profile, GeneralNames sans, Instant notAfter) {
     return new IssueOrder(
-        new X500Name("CN=device-1,O=Acme"), sans, spki(key("ec-p256")), profile, BigInteger.valueOf(4242), T0, notAfter);
+        new X500Name("CN=device-1,O=Acme"),
+        sans,
+        spki(key("ec-p256")),
+        profile,
+        BigInteger.valueOf(4242),
+        T0,
+        notAfter);
   }
 
-  private static Extension extension(X509Certificate cert, org.bouncycastle.asn1.ASN1ObjectIdentifier oid) throws Exception {
+  private static Extension extension(
+      X509Certificate cert, org.bouncycastle.asn1.ASN1ObjectIdentifier oid) throws Exception {
     return new JcaX509CertificateHolder(cert).getExtension(oid);
   }
 
@@ -65,7 +81,9 @@ class IssuingCaTest {
   void selfSignedMakesAnEndEntityCertificateForTheKeyNamedByItsCommonName() throws Exception {
     KeyPair pair = TestMaterial.freshKey("ec-p256");
 
-    X509Certificate cert = IssuingCa.selfSigned("estuary-1234", pair.getPublic(), pair.getPrivate(), null, TEN_YEARS, T0, SERIALS);
+    X509Certificate cert =
+        IssuingCa.selfSigned(
+            "estuary-1234", pair.getPublic(), pair.getPrivate(), null, TEN_YEARS, T0, SERIALS);
 
     assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=estuary-1234");
     assertThat(cert.getIssuerX500Principal()).isEqualTo(cert.getSubjectX500Principal());
@@ -86,7 +104,8 @@ class IssuingCaTest {
 
   @Test
   void createRootBackdatesNotBeforeAndLivesForItsValidity() {
-    assertThat(root.certificate().getNotBefore().toInstant()).isEqualTo(T0.minus(IssuingCa.BACKDATE));
+    assertThat(root.certificate().getNotBefore().toInstant())
+        .isEqualTo(T0.minus(IssuingCa.BACKDATE));
     assertThat(root.certificate().getNotAfter().toInstant()).isEqualTo(T0.plus(TEN_YEARS));
   }
 
@@ -95,7 +114,8 @@ class IssuingCaTest {
     X509Certificate cert = issuing.certificate();
 
     assertThat(cert.getBasicConstraints()).isZero();
-    assertThat(cert.getIssuerX500Principal()).isEqualTo(root.certificate().getSubjectX500Principal());
+    assertThat(cert.getIssuerX500Principal())
+        .isEqualTo(root.certificate().getSubjectX500Principal());
     assertThat(cert.getKeyUsage()[KEY_CERT_SIGN]).isTrue();
     assertThatCode(() -> cert.verify(root.certificate().getPublicKey())).doesNotThrowAnyException();
   }
@@ -109,14 +129,26 @@ class IssuingCaTest {
   @Test
   void createSubordinateWithPathLengthOneAllowsOneCaBelow() {
     IssuingCa policyCa =
-        root.createSubordinate("policy", new X500Name("CN=Policy CA"), TestMaterial.freshKey("ec-p256"), 1, Duration.ofDays(365), T0, SERIALS);
+        root.createSubordinate(
+            "policy",
+            new X500Name("CN=Policy CA"),
+            TestMaterial.freshKey("ec-p256"),
+            1,
+            Duration.ofDays(365),
+            T0,
+            SERIALS);
 
     assertThat(policyCa.certificate().getBasicConstraints()).isEqualTo(1);
   }
 
   @Test
   void clientIdentityCertificateHasClientAuthEkuAndIsNoCa() throws Exception {
-    X509Certificate cert = issuing.sign(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, T0.plus(Duration.ofDays(7))));
+    X509Certificate cert =
+        issuing.sign(
+            order(
+                CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                null,
+                T0.plus(Duration.ofDays(7))));
 
     assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
     assertThat(cert.getBasicConstraints()).isEqualTo(-1);
@@ -126,10 +158,17 @@ class IssuingCaTest {
 
   @Test
   void signedCertificateCarriesTheOrderedSubjectSerialKeyAndValidity() {
-    X509Certificate cert = issuing.sign(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, T0.plus(Duration.ofDays(7))));
+    X509Certificate cert =
+        issuing.sign(
+            order(
+                CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                null,
+                T0.plus(Duration.ofDays(7))));
 
-    assertThat(X500Name.getInstance(cert.getSubjectX500Principal().getEncoded())).isEqualTo(new X500Name("CN=device-1,O=Acme"));
-    assertThat(cert.getIssuerX500Principal()).isEqualTo(issuing.certificate().getSubjectX500Principal());
+    assertThat(X500Name.getInstance(cert.getSubjectX500Principal().getEncoded()))
+        .isEqualTo(new X500Name("CN=device-1,O=Acme"));
+    assertThat(cert.getIssuerX500Principal())
+        .isEqualTo(issuing.certificate().getSubjectX500Principal());
     assertThat(cert.getSerialNumber()).isEqualTo(BigInteger.valueOf(4242));
     assertThat(cert.getPublicKey()).isEqualTo(key("ec-p256").getPublic());
     assertThat(cert.getNotBefore().toInstant()).isEqualTo(T0);
@@ -137,16 +176,28 @@ class IssuingCaTest {
   }
 
   @Test
-  void signedCertificateHasSubjectKeyIdentifierOfItsKeyAndAuthorityKeyIdentifierOfTheCa() throws Exception {
-    X509Certificate cert = issuing.sign(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, T0.plus(Duration.ofDays(7))));
+  void signedCertificateHasSubjectKeyIdentifierOfItsKeyAndAuthorityKeyIdentifierOfTheCa()
+      throws Exception {
+    X509Certificate cert =
+        issuing.sign(
+            order(
+                CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                null,
+                T0.plus(Duration.ofDays(7))));
 
-    SubjectKeyIdentifier ski = SubjectKeyIdentifier.fromExtensions(new JcaX509CertificateHolder(cert).getExtensions());
-    AuthorityKeyIdentifier aki = AuthorityKeyIdentifier.fromExtensions(new JcaX509CertificateHolder(cert).getExtensions());
+    SubjectKeyIdentifier ski =
+        SubjectKeyIdentifier.fromExtensions(new JcaX509CertificateHolder(cert).getExtensions());
+    AuthorityKeyIdentifier aki =
+        AuthorityKeyIdentifier.fromExtensions(new JcaX509CertificateHolder(cert).getExtensions());
     SubjectKeyIdentifier caSki =
-        SubjectKeyIdentifier.fromExtensions(new JcaX509CertificateHolder(issuing.certificate()).getExtensions());
+        SubjectKeyIdentifier.fromExtensions(
+            new JcaX509CertificateHolder(issuing.certificate()).getExtensions());
 
     assertThat(ski.getKeyIdentifier())
-        .isEqualTo(new org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils().createSubjectKeyIdentifier(key("ec-p256").getPublic()).getKeyIdentifier());
+        .isEqualTo(
+            new org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils()
+                .createSubjectKeyIdentifier(key("ec-p256").getPublic())
+                .getKeyIdentifier());
     assertThat(aki.getKeyIdentifierOctets()).isEqualTo(caSki.getKeyIdentifier());
   }
 
@@ -155,12 +206,21 @@ class IssuingCaTest {
     GeneralNames sans =
         new GeneralNames(
             new GeneralName[] {
-              new GeneralName(GeneralName.dNSName, "device-1.example"), new GeneralName(GeneralName.iPAddress, "10.0.0.7")
+              new GeneralName(GeneralName.dNSName, "device-1.example"),
+              new GeneralName(GeneralName.iPAddress, "10.0.0.7")
             });
 
-    X509Certificate cert = issuing.sign(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), sans, T0.plus(Duration.ofDays(7))));
+    X509Certificate cert =
+        issuing.sign(
+            order(
+                CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                sans,
+                T0.plus(Duration.ofDays(7))));
 
-    assertThat(GeneralNames.fromExtensions(new JcaX509CertificateHolder(cert).getExtensions(), Extension.subjectAlternativeName))
+    assertThat(
+            GeneralNames.fromExtensions(
+                new JcaX509CertificateHolder(cert).getExtensions(),
+                Extension.subjectAlternativeName))
         .isEqualTo(sans);
     assertThat(extension(cert, Extension.subjectAlternativeName).isCritical()).isFalse();
   }
@@ -178,12 +238,18 @@ class IssuingCaTest {
             T0,
             T0.plus(Duration.ofDays(7)));
 
-    assertThat(extension(issuing.sign(emptySubject), Extension.subjectAlternativeName).isCritical()).isTrue();
+    assertThat(extension(issuing.sign(emptySubject), Extension.subjectAlternativeName).isCritical())
+        .isTrue();
   }
 
   @Test
   void signedCertificateHasNoSubjectAltNamesWhenNoneAreOrdered() throws Exception {
-    X509Certificate cert = issuing.sign(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, T0.plus(Duration.ofDays(7))));
+    X509Certificate cert =
+        issuing.sign(
+            order(
+                CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                null,
+                T0.plus(Duration.ofDays(7))));
 
     assertThat(cert.getSubjectAlternativeNames()).isNull();
   }
@@ -192,7 +258,12 @@ class IssuingCaTest {
   void notAfterIsClampedToTheCasNotAfter() {
     Instant caNotAfter = issuing.certificate().getNotAfter().toInstant();
 
-    X509Certificate cert = issuing.sign(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, caNotAfter.plus(Duration.ofDays(30))));
+    X509Certificate cert =
+        issuing.sign(
+            order(
+                CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                null,
+                caNotAfter.plus(Duration.ofDays(30))));
 
     assertThat(cert.getNotAfter().toInstant()).isEqualTo(caNotAfter);
   }
@@ -202,15 +273,27 @@ class IssuingCaTest {
     Instant caNotAfter = issuing.certificate().getNotAfter().toInstant();
     IssueOrder late =
         new IssueOrder(
-            new X500Name("CN=late"), null, spki(key("ec-p256")), CertificateProfile.clientIdentity(Duration.ofDays(7)),
-            BigInteger.valueOf(77), caNotAfter.plus(Duration.ofDays(1)), caNotAfter.plus(Duration.ofDays(8)));
+            new X500Name("CN=late"),
+            null,
+            spki(key("ec-p256")),
+            CertificateProfile.clientIdentity(Duration.ofDays(7)),
+            BigInteger.valueOf(77),
+            caNotAfter.plus(Duration.ofDays(1)),
+            caNotAfter.plus(Duration.ofDays(8)));
 
-    assertThatThrownBy(() -> issuing.sign(late)).isInstanceOf(IllegalStateException.class).hasMessageContaining("expires at");
+    assertThatThrownBy(() -> issuing.sign(late))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("expires at");
   }
 
   @Test
   void edgeCaCertificateIsACaWithPathLengthZeroAndKeyCertSign() throws Exception {
-    X509Certificate cert = issuing.sign(order(CertificateProfile.edgeCa(Duration.ofDays(90)), null, T0.plus(Duration.ofDays(90))));
+    X509Certificate cert =
+        issuing.sign(
+            order(
+                CertificateProfile.edgeCa(Duration.ofDays(90)),
+                null,
+                T0.plus(Duration.ofDays(90))));
 
     assertThat(cert.getBasicConstraints()).isZero();
     assertThat(extension(cert, Extension.basicConstraints).isCritical()).isTrue();
@@ -222,20 +305,39 @@ class IssuingCaTest {
 
   @Test
   void signedCertificatesVerifyWithTheCaPublicKey() {
-    X509Certificate identity = issuing.sign(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, T0.plus(Duration.ofDays(7))));
-    X509Certificate edge = issuing.sign(order(CertificateProfile.edgeCa(Duration.ofDays(90)), null, T0.plus(Duration.ofDays(90))));
+    X509Certificate identity =
+        issuing.sign(
+            order(
+                CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                null,
+                T0.plus(Duration.ofDays(7))));
+    X509Certificate edge =
+        issuing.sign(
+            order(
+                CertificateProfile.edgeCa(Duration.ofDays(90)),
+                null,
+                T0.plus(Duration.ofDays(90))));
 
-    assertThatCode(() -> identity.verify(issuing.certificate().getPublicKey())).doesNotThrowAnyException();
-    assertThatCode(() -> edge.verify(issuing.certificate().getPublicKey())).doesNotThrowAnyException();
+    assertThatCode(() -> identity.verify(issuing.certificate().getPublicKey()))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> edge.verify(issuing.certificate().getPublicKey()))
+        .doesNotThrowAnyException();
   }
 
   @Test
   void rsaAndEd25519CasSignToo() {
     for (String type : java.util.List.of("rsa-2048", "ed25519")) {
       KeyPair caKey = key(type);
-      IssuingCa ca = IssuingCa.createRoot(type, new X500Name("CN=" + type + " Root"), caKey, TEN_YEARS, T0, SERIALS);
+      IssuingCa ca =
+          IssuingCa.createRoot(
+              type, new X500Name("CN=" + type + " Root"), caKey, TEN_YEARS, T0, SERIALS);
 
-      X509Certificate cert = ca.sign(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, T0.plus(Duration.ofDays(7))));
+      X509Certificate cert =
+          ca.sign(
+              order(
+                  CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                  null,
+                  T0.plus(Duration.ofDays(7))));
 
       assertThatCode(() -> cert.verify(caKey.getPublic())).as(type).doesNotThrowAnyException();
     }
@@ -244,7 +346,8 @@ class IssuingCaTest {
   @Test
   void issueGivesTheFieldsTheParsedCertificateHas() throws Exception {
     // A subject with an escaped comma, a multi-valued RDN written unsorted, and validity with
-    // milliseconds (encoded as whole seconds): every field must be the encoded one, not the order's.
+    // milliseconds (encoded as whole seconds): every field must be the encoded one, not the
+    // order's.
     X500Name subject = new X500Name("CN=device\\, 7+serialNumber=0042,O=Acme Corp,C=DE");
     IssueOrder order =
         new IssueOrder(
@@ -261,12 +364,17 @@ class IssuingCaTest {
 
     assertThat(signed.serial()).isEqualTo(parsed.getSerialNumber()).isEqualTo(order.serial());
     assertThat(signed.subjectName()).isEqualTo(parsed.getSubjectX500Principal().getName());
-    assertThat(signed.issuerName()).isEqualTo(parsed.getIssuerX500Principal().getName()).isEqualTo("CN=Test Issuing");
+    assertThat(signed.issuerName())
+        .isEqualTo(parsed.getIssuerX500Principal().getName())
+        .isEqualTo("CN=Test Issuing");
     assertThat(signed.notBefore()).isEqualTo(parsed.getNotBefore().toInstant()).isEqualTo(T0);
-    assertThat(signed.notAfter()).isEqualTo(parsed.getNotAfter().toInstant()).isEqualTo(T0.plus(Duration.ofDays(7)));
+    assertThat(signed.notAfter())
+        .isEqualTo(parsed.getNotAfter().toInstant())
+        .isEqualTo(T0.plus(Duration.ofDays(7)));
     assertThat(signed.sha256()).isEqualTo(Thumbprints.sha256(parsed));
     assertThat(signed.x509().getEncoded()).isEqualTo(signed.der());
-    assertThatCode(() -> parsed.verify(issuing.certificate().getPublicKey())).doesNotThrowAnyException();
+    assertThatCode(() -> parsed.verify(issuing.certificate().getPublicKey()))
+        .doesNotThrowAnyException();
   }
 
   @Test
@@ -274,7 +382,11 @@ class IssuingCaTest {
     Instant caNotAfter = issuing.certificate().getNotAfter().toInstant();
 
     SignedCertificate signed =
-        issuing.issue(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, caNotAfter.plus(Duration.ofDays(30))));
+        issuing.issue(
+            order(
+                CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                null,
+                caNotAfter.plus(Duration.ofDays(30))));
 
     assertThat(signed.notAfter()).isEqualTo(caNotAfter);
     assertThat(signed.x509().getNotAfter().toInstant()).isEqualTo(caNotAfter);
@@ -282,7 +394,12 @@ class IssuingCaTest {
 
   @Test
   void issuedDerIsACopyTheCallerCannotChange() {
-    SignedCertificate signed = issuing.issue(order(CertificateProfile.clientIdentity(Duration.ofDays(7)), null, T0.plus(Duration.ofDays(7))));
+    SignedCertificate signed =
+        issuing.issue(
+            order(
+                CertificateProfile.clientIdentity(Duration.ofDays(7)),
+                null,
+                T0.plus(Duration.ofDays(7))));
     String sha256 = signed.sha256();
 
     signed.der()[0] ^= 0x7f;
@@ -292,9 +409,12 @@ class IssuingCaTest {
 
   @Test
   void signatureAlgorithmFollowsTheCaKey() {
-    assertThat(IssuingCa.signatureAlgorithm(key("ec-p256").getPublic())).isEqualTo("SHA256withECDSA");
-    assertThat(IssuingCa.signatureAlgorithm(key("ec-p384").getPublic())).isEqualTo("SHA384withECDSA");
-    assertThat(IssuingCa.signatureAlgorithm(key("rsa-2048").getPublic())).isEqualTo("SHA256withRSA");
+    assertThat(IssuingCa.signatureAlgorithm(key("ec-p256").getPublic()))
+        .isEqualTo("SHA256withECDSA");
+    assertThat(IssuingCa.signatureAlgorithm(key("ec-p384").getPublic()))
+        .isEqualTo("SHA384withECDSA");
+    assertThat(IssuingCa.signatureAlgorithm(key("rsa-2048").getPublic()))
+        .isEqualTo("SHA256withRSA");
     assertThat(IssuingCa.signatureAlgorithm(key("ed25519").getPublic())).isEqualTo("Ed25519");
   }
 }

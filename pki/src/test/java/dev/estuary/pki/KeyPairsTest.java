@@ -69,7 +69,8 @@ class KeyPairsTest {
     PrivateKey key = Pem.privateKey(sec1);
 
     assertThat(key.getAlgorithm()).isEqualTo("EC");
-    assertThat(KeyPairs.publicKeyOf(key).getEncoded()).isEqualTo(Base64.getDecoder().decode(publicDer));
+    assertThat(KeyPairs.publicKeyOf(key).getEncoded())
+        .isEqualTo(Base64.getDecoder().decode(publicDer));
   }
 
   @Test

@@ -23,7 +23,8 @@ class KeyPolicyTest {
 
   @Test
   void parseIgnoresCaseAndSurroundingSpace() {
-    assertThat(KeyPolicy.parse(List.of(" EC-P256 ", "Ed25519"))).isEqualTo(new KeyPolicy(Set.of("P-256"), 0, true));
+    assertThat(KeyPolicy.parse(List.of(" EC-P256 ", "Ed25519")))
+        .isEqualTo(new KeyPolicy(Set.of("P-256"), 0, true));
   }
 
   @Test
@@ -118,6 +119,7 @@ class KeyPolicyTest {
     KeyPolicy none = KeyPolicy.parse(List.of());
 
     assertThat(none.describe()).isEqualTo("none");
-    assertThatThrownBy(() -> none.check(describe("ec-p256"))).hasMessageContaining("accepted: none");
+    assertThatThrownBy(() -> none.check(describe("ec-p256")))
+        .hasMessageContaining("accepted: none");
   }
 }

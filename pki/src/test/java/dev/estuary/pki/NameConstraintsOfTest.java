@@ -47,8 +47,13 @@ class NameConstraintsOfTest {
             names(dns("localhost"), dns("est.example.com"), ip("127.0.0.1"), ip("::1")));
     edgeIssuing =
         root.createSubordinate(
-            "edge-ca-ca", new X500Name("CN=Edge CA issuing"), TestMaterial.freshKey("ec-p256"), 1,
-            Duration.ofDays(365), T0.minus(Duration.ofDays(1)), TestMaterial.SERIALS);
+            "edge-ca-ca",
+            new X500Name("CN=Edge CA issuing"),
+            TestMaterial.freshKey("ec-p256"),
+            1,
+            Duration.ofDays(365),
+            T0.minus(Duration.ofDays(1)),
+            TestMaterial.SERIALS);
     edgeCa = edgeCaExcluding(serverNames());
   }
 
@@ -62,8 +67,12 @@ class NameConstraintsOfTest {
 
   private static IssuingCa edgeCaExcluding(List<GeneralName> excluded) {
     return edgeIssuing.createSubordinate(
-        "edge", new X500Name("CN=aziot-edge CA my-device"), TestMaterial.freshKey("ec-p256"),
-        CertificateProfile.edgeCa(Duration.ofDays(30)).excluding(excluded), T0.minus(Duration.ofDays(1)), TestMaterial.SERIALS);
+        "edge",
+        new X500Name("CN=aziot-edge CA my-device"),
+        TestMaterial.freshKey("ec-p256"),
+        CertificateProfile.edgeCa(Duration.ofDays(30)).excluding(excluded),
+        T0.minus(Duration.ofDays(1)),
+        TestMaterial.SERIALS);
   }
 
   private static GeneralName dns(String name) {
@@ -79,7 +88,8 @@ class NameConstraintsOfTest {
   }
 
   private static X509Certificate serverCertBelow(IssuingCa ca, GeneralName... sans) {
-    return TestMaterial.leaf(ca, "CN=minted", CertificateProfile.tlsServer(Duration.ofDays(1)), names(sans));
+    return TestMaterial.leaf(
+        ca, "CN=minted", CertificateProfile.tlsServer(Duration.ofDays(1)), names(sans));
   }
 
   /** The JDK's PKIX validation of leaf + the CA's chain under the root, at T0, no revocation. */
@@ -100,21 +110,28 @@ class NameConstraintsOfTest {
 
     assertThat(names).hasSize(4);
     assertThat(names.subList(0, 2)).containsExactly(dns("localhost"), dns("est.example.com"));
-    assertThat(HexFormat.of().formatHex(ASN1OctetString.getInstance(names.get(2).getName()).getOctets()))
+    assertThat(
+            HexFormat.of()
+                .formatHex(ASN1OctetString.getInstance(names.get(2).getName()).getOctets()))
         .isEqualTo("7f000001ffffffff");
-    assertThat(HexFormat.of().formatHex(ASN1OctetString.getInstance(names.get(3).getName()).getOctets()))
+    assertThat(
+            HexFormat.of()
+                .formatHex(ASN1OctetString.getInstance(names.get(3).getName()).getOctets()))
         .isEqualTo("00000000000000000000000000000001" + "ff".repeat(16));
   }
 
   @Test
   void anEdgeCaCarriesTheExclusionsAsACriticalNameConstraintsExtension() throws Exception {
-    Extension ext = new JcaX509CertificateHolder(edgeCa.certificate()).getExtension(Extension.nameConstraints);
+    Extension ext =
+        new JcaX509CertificateHolder(edgeCa.certificate()).getExtension(Extension.nameConstraints);
 
     assertThat(ext).isNotNull();
     assertThat(ext.isCritical()).isTrue();
     NameConstraints nc = NameConstraints.getInstance(ext.getParsedValue());
     assertThat(nc.getPermittedSubtrees()).isNull();
-    assertThat(nc.getExcludedSubtrees()).extracting(s -> s.getBase()).containsExactlyElementsOf(serverNames());
+    assertThat(nc.getExcludedSubtrees())
+        .extracting(s -> s.getBase())
+        .containsExactlyElementsOf(serverNames());
   }
 
   @Test
@@ -140,7 +157,8 @@ class NameConstraintsOfTest {
 
   @Test
   void theEdgeCaStillIssuesForTheDevicesOwnNames() {
-    assertThatCode(() -> validate(serverCertBelow(edgeCa, dns("my-device"), dns("edgehub.local")), edgeCa))
+    assertThatCode(
+            () -> validate(serverCertBelow(edgeCa, dns("my-device"), dns("edgehub.local")), edgeCa))
         .doesNotThrowAnyException();
   }
 
@@ -154,7 +172,9 @@ class NameConstraintsOfTest {
 
   @Test
   void onlyACaProfileTakesExclusions() {
-    assertThatThrownBy(() -> CertificateProfile.clientIdentity(Duration.ofDays(1)).excluding(List.of(dns("x"))))
+    assertThatThrownBy(
+            () ->
+                CertificateProfile.clientIdentity(Duration.ofDays(1)).excluding(List.of(dns("x"))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("CA certificates only");
   }

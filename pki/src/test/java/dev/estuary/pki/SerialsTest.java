@@ -58,7 +58,8 @@ class SerialsTest {
           }
         };
 
-    assertThat(new Serials(zeros, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).next().bitLength()).isEqualTo(159);
+    assertThat(new Serials(zeros, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).next().bitLength())
+        .isEqualTo(159);
     assertThat(new Serials(zeros).next().bitLength()).isEqualTo(159);
   }
 
@@ -93,7 +94,9 @@ class SerialsTest {
 
   @Test
   void serialsOfOneSecondAreDistinctAndUnordered() {
-    Serials sameSecond = new Serials(new SecureRandom(), Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC));
+    Serials sameSecond =
+        new Serials(
+            new SecureRandom(), Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC));
     java.util.List<BigInteger> drawn = new java.util.ArrayList<>();
     for (int i = 0; i < DRAWS; i++) {
       drawn.add(sameSecond.next());

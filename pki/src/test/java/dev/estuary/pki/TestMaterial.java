@@ -98,7 +98,9 @@ final class TestMaterial {
 
   private static KeyPair fixedRsa(String pkcs8Base64) throws GeneralSecurityException {
     KeyFactory rsa = KeyFactory.getInstance("RSA");
-    var priv = (RSAPrivateCrtKey) rsa.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pkcs8Base64)));
+    var priv =
+        (RSAPrivateCrtKey)
+            rsa.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pkcs8Base64)));
     var pub = rsa.generatePublic(new RSAPublicKeySpec(priv.getModulus(), priv.getPublicExponent()));
     return new KeyPair(pub, priv);
   }
@@ -107,12 +109,16 @@ final class TestMaterial {
     return SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded());
   }
 
-  /** DER of a PKCS#10 request for {@code subject}, signed with {@code key}, asking for {@code extensions}. */
+  /**
+   * DER of a PKCS#10 request for {@code subject}, signed with {@code key}, asking for {@code
+   * extensions}.
+   */
   static byte[] csr(KeyPair key, String subject, Extension... extensions) {
     try {
       var b = new JcaPKCS10CertificationRequestBuilder(new X500Name(subject), key.getPublic());
       if (extensions.length > 0) {
-        b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new Extensions(extensions));
+        b.addAttribute(
+            PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new Extensions(extensions));
       }
       var signer =
           new JcaContentSignerBuilder(IssuingCa.signatureAlgorithm(key.getPublic()))
@@ -126,16 +132,28 @@ final class TestMaterial {
 
   static IssuingCa root(String cn) {
     return IssuingCa.createRoot(
-        cn, new X500Name("CN=" + cn), freshKey("ec-p256"), Duration.ofDays(3650), T0.minus(Duration.ofDays(1)), SERIALS);
+        cn,
+        new X500Name("CN=" + cn),
+        freshKey("ec-p256"),
+        Duration.ofDays(3650),
+        T0.minus(Duration.ofDays(1)),
+        SERIALS);
   }
 
   static IssuingCa intermediate(IssuingCa root, String cn) {
     return root.createSubordinate(
-        cn, new X500Name("CN=" + cn), freshKey("ec-p256"), 0, Duration.ofDays(1825), T0.minus(Duration.ofDays(1)), SERIALS);
+        cn,
+        new X500Name("CN=" + cn),
+        freshKey("ec-p256"),
+        0,
+        Duration.ofDays(1825),
+        T0.minus(Duration.ofDays(1)),
+        SERIALS);
   }
 
   /** A certificate from {@code ca} for a fresh key, valid from T0 - 5 min to T0 + validity. */
-  static X509Certificate leaf(IssuingCa ca, String subject, CertificateProfile profile, GeneralNames sans) {
+  static X509Certificate leaf(
+      IssuingCa ca, String subject, CertificateProfile profile, GeneralNames sans) {
     return ca.sign(
         new IssueOrder(
             new X500Name(subject),

@@ -15,10 +15,10 @@ import dev.estuary.server.provisioning.ProvisioningHandler;
 import dev.estuary.server.provisioning.Registrar;
 import dev.estuary.server.store.BindingStore;
 import dev.estuary.server.store.CertificateStore;
-import dev.estuary.server.store.JdbiBindingStore;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.Database;
 import dev.estuary.server.store.EnrollmentStore;
+import dev.estuary.server.store.JdbiBindingStore;
 import dev.estuary.server.store.JdbiCertificateStore;
 import dev.estuary.server.store.JdbiCredentialStore;
 import dev.estuary.server.store.JdbiEnrollmentStore;
@@ -32,10 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Estuary server process: opens the key source and the database, builds the labels, and
- * serves EST and the DPS-compatible provisioning API on the device port and the admin API on the
- * admin port. Holds no state of its own beyond caches: any replica pointing at the same database
- * serves the same.
+ * One Estuary server process: opens the key source and the database, builds the labels, and serves
+ * EST and the DPS-compatible provisioning API on the device port and the admin API on the admin
+ * port. Holds no state of its own beyond caches: any replica pointing at the same database serves
+ * the same.
  */
 public final class EstuaryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EstuaryServer.class);
@@ -75,46 +75,79 @@ public final class EstuaryServer implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     CaKeys keys = CaKeys.open(config.keys());
     Database database =
-        Database.open(config.database().url(), config.database().user(), config.database().password(), config.database().poolSize());
+        Database.open(
+            config.database().url(),
+            config.database().user(),
+            config.database().password(),
+            config.database().poolSize());
     JdbiCertificateStore certificates = new JdbiCertificateStore(database.jdbi());
     try {
       CredentialStore credentials = new JdbiCredentialStore(database.jdbi());
       Map<String, Label> labels = Labels.build(config, keys, certificates, credentials, clock);
       ServerMetrics metrics = new ServerMetrics();
       JdbiBindingStore bindings = new JdbiBindingStore(database.jdbi());
-      IssuanceService issuance = new IssuanceService(certificates, bindings, new Serials(random, clock), clock, metrics.registry());
+      IssuanceService issuance =
+          new IssuanceService(
+              certificates, bindings, new Serials(random, clock), clock, metrics.registry());
       SecretMinter minter = new SecretMinter(credentials, random, clock);
-      EstHandler est = new EstHandler(
+      EstHandler est =
+          new EstHandler(
               labels,
               config.defaultLabel(),
               issuance,
               config.maxBodyBytes(),
-              new FailedAuthLimiter(clock, config.authFailuresPerMinute(), java.time.Duration.ofMinutes(1)),
+              new FailedAuthLimiter(
+                  clock, config.authFailuresPerMinute(), java.time.Duration.ofMinutes(1)),
               metrics.registry());
       EnrollmentStore enrollments = new JdbiEnrollmentStore(database.jdbi());
       RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi());
-      Registrar registrar = new Registrar(config.idScope(), enrollments, registrations, certificates, issuance, labels, clock);
-      ProvisioningHandler provisioning = new ProvisioningHandler(registrar, config.maxBodyBytes(), clock);
+      Registrar registrar =
+          new Registrar(
+              config.idScope(), enrollments, registrations, certificates, issuance, labels, clock);
+      ProvisioningHandler provisioning =
+          new ProvisioningHandler(registrar, config.maxBodyBytes(), clock);
       AdminHandler admin =
           new AdminHandler(
-              config.adminTokenHash(), certificates, minter, labels.keySet(), clock, metrics::scrape, enrollments, registrations, bindings, random,
+              config.adminTokenHash(),
+              certificates,
+              minter,
+              labels.keySet(),
+              clock,
+              metrics::scrape,
+              enrollments,
+              registrations,
+              bindings,
+              random,
               credentials);
-      CaKeys.TlsKeys tls = keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
+      CaKeys.TlsKeys tls =
+          keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =
           new HttpsServer(
               tls,
               config.tlsProvider(),
               host(config.est()),
               config.est().port(),
-              new Handler.Sequence(est, provisioning), // EST under /.well-known/est, provisioning at the root
+              new Handler.Sequence(
+                  est, provisioning), // EST under /.well-known/est, provisioning at the root
               host(config.admin()),
               config.admin().port(),
               admin,
               new dev.estuary.server.http.SlowClientGuard.Limits(
-                  config.connections().headerTimeout(), config.connections().requestTimeout(), config.connections().maxPerAddress()));
+                  config.connections().headerTimeout(),
+                  config.connections().requestTimeout(),
+                  config.connections().maxPerAddress()));
       https.start();
       EstuaryServer server =
-          new EstuaryServer(database, certificates, credentials, enrollments, registrations, bindings, labels, https, minter);
+          new EstuaryServer(
+              database,
+              certificates,
+              credentials,
+              enrollments,
+              registrations,
+              bindings,
+              labels,
+              https,
+              minter);
       LOG.info(
           "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
           config.est().host(),

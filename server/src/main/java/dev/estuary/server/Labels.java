@@ -36,19 +36,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
 
-/** Builds the runtime labels from configuration: CA, profile, key and name policy, gates, trust, binding. */
+/**
+ * Builds the runtime labels from configuration: CA, profile, key and name policy, gates, trust,
+ * binding.
+ */
 final class Labels {
   private Labels() {}
 
   static Map<String, Label> build(
-      ServerConfig config, CaKeys keys, CertificateStore certificates, CredentialStore credentials, Clock clock)
+      ServerConfig config,
+      CaKeys keys,
+      CertificateStore certificates,
+      CredentialStore credentials,
+      Clock clock)
       throws GeneralSecurityException, IOException, PkiException {
     Map<String, Label> out = new LinkedHashMap<>();
     BootstrapSecretGate secretGate = new BootstrapSecretGate(credentials, clock);
@@ -76,7 +83,9 @@ final class Labels {
             Set<X509Certificate> configured = trustFor(lc, config, keys);
             Set<X509Certificate> issuers = new LinkedHashSet<>(configured);
             issuers.add(ca.certificate());
-            gates.add(new ClientCertificateGate(certificates, new ChainValidator(issuers), configured, clock));
+            gates.add(
+                new ClientCertificateGate(
+                    certificates, new ChainValidator(issuers), configured, clock));
           }
           default -> throw new IllegalStateException("unknown gate " + g);
         }
@@ -96,7 +105,11 @@ final class Labels {
               lc.reenrollmentForcing(),
               lc.maxCommonNameLength(),
               csrAttributes(lc.csrAttributes()),
-              new NamePolicy(Set.copyOf(lc.sanTypes()), Pattern.compile(lc.dnsPattern()), caNames, serverHosts),
+              new NamePolicy(
+                  Set.copyOf(lc.sanTypes()),
+                  Pattern.compile(lc.dnsPattern()),
+                  caNames,
+                  serverHosts),
               lc.bindNames(),
               lc.nameFrom()));
     }
@@ -118,7 +131,13 @@ final class Labels {
         Path file = config.resolve(entry);
         if (!Files.isReadable(file)) {
           throw new IOException(
-              "labels." + lc.name() + ".trust: '" + entry + "' is neither a key alias nor a readable PEM file (" + file + ")");
+              "labels."
+                  + lc.name()
+                  + ".trust: '"
+                  + entry
+                  + "' is neither a key alias nor a readable PEM file ("
+                  + file
+                  + ")");
         }
         anchors.addAll(Pem.certificates(Files.readString(file)));
       }
@@ -127,7 +146,8 @@ final class Labels {
   }
 
   /** The DNS names (lower case) and IP addresses (normalised) of the server's TLS certificate. */
-  private static Set<String> hostsOf(X509Certificate tls) throws CertificateParsingException, UnknownHostException {
+  private static Set<String> hostsOf(X509Certificate tls)
+      throws CertificateParsingException, UnknownHostException {
     Set<String> hosts = new LinkedHashSet<>();
     Collection<List<?>> sans = tls.getSubjectAlternativeNames();
     for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
@@ -135,7 +155,8 @@ final class Labels {
       if (type == GeneralName.dNSName) {
         hosts.add(((String) san.get(1)).toLowerCase(Locale.ROOT));
       } else if (type == GeneralName.iPAddress) {
-        hosts.add(InetAddress.getByName((String) san.get(1)).getHostAddress()); // a literal: no lookup
+        hosts.add(
+            InetAddress.getByName((String) san.get(1)).getHostAddress()); // a literal: no lookup
       }
     }
     return hosts;

@@ -8,28 +8,28 @@ import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.agent.config.Provisioning;
 import dev.estuary.agent.credential.Identities;
 import dev.estuary.agent.credential.IssuedCertificateCheck;
-import dev.estuary.agent.text.Printable;
 import dev.estuary.agent.daemon.StateFile;
-import dev.estuary.agent.json.JsonObject;
-import dev.estuary.agent.net.Https;
 import dev.estuary.agent.est.EstClient;
 import dev.estuary.agent.est.EstException;
 import dev.estuary.agent.est.EstIdentity;
+import dev.estuary.agent.json.JsonObject;
+import dev.estuary.agent.net.Https;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.ConfiguredKeys;
-import dev.estuary.agent.store.KeyHandle;
 import dev.estuary.agent.store.FileKeys;
+import dev.estuary.agent.store.KeyHandle;
 import dev.estuary.agent.store.TrustAnchors;
+import dev.estuary.agent.text.Printable;
 import dev.estuary.pki.ClientTls;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +54,8 @@ import javax.net.ssl.SSLException;
 /**
  * {@code estuary agent check}, like {@code iotedge check}: is the configuration valid, is each EST
  * server reachable with its TLS certificate trusted and does {@code cacerts} parse, is the clock
- * close to the server's, is each credential present and valid (and when does it renew), are the
- * key files private, is the provisioning endpoint reachable. Read-only: it never writes the state
+ * close to the server's, is each credential present and valid (and when does it renew), are the key
+ * files private, is the provisioning endpoint reachable. Read-only: it never writes the state
  * directory, so it is safe beside a running daemon.
  */
 public final class AgentCheck {
@@ -84,27 +84,44 @@ public final class AgentCheck {
   private void all(Path file, ConfigParseResult parsed) {
     if (parsed.config().isEmpty()) {
       ConfigProblem first = parsed.errors().get(0);
-      results.add(CheckResult.failed("config", file + ": " + parsed.errors().size() + " error(s), first: " + first,
-          "`estuary agent config apply -c " + file + "` lists every one"));
+      results.add(
+          CheckResult.failed(
+              "config",
+              file + ": " + parsed.errors().size() + " error(s), first: " + first,
+              "`estuary agent config apply -c " + file + "` lists every one"));
       return;
     }
     AgentConfig config = parsed.config().get();
     List<ConfigProblem> warnings = parsed.warnings();
-    results.add(warnings.isEmpty()
-        ? CheckResult.ok("config", file + " is valid")
-        : CheckResult.warning("config", file + " is valid, with " + warnings.size() + " warning(s), first: " + warnings.get(0),
-            "`estuary agent config apply -c " + file + "` lists every one"));
+    results.add(
+        warnings.isEmpty()
+            ? CheckResult.ok("config", file + " is valid")
+            : CheckResult.warning(
+                "config",
+                file
+                    + " is valid, with "
+                    + warnings.size()
+                    + " warning(s), first: "
+                    + warnings.get(0),
+                "`estuary agent config apply -c " + file + "` lists every one"));
 
     for (String broken : CredentialContents.problems(config)) {
-      results.add(CheckResult.failed("identity files", broken, "`estuary agent config apply -c " + file + "` reports the same"));
+      results.add(
+          CheckResult.failed(
+              "identity files",
+              broken,
+              "`estuary agent config apply -c " + file + "` reports the same"));
     }
 
     List<X509Certificate> trust;
     try {
       trust = TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore());
-      results.add(CheckResult.ok("trust", trust.size() + " trusted certificate(s) for the servers"));
+      results.add(
+          CheckResult.ok("trust", trust.size() + " trusted certificate(s) for the servers"));
     } catch (IOException e) {
-      results.add(CheckResult.failed("trust", e.getMessage(), "trusted_certs must name readable PEM files"));
+      results.add(
+          CheckResult.failed(
+              "trust", e.getMessage(), "trusted_certs must name readable PEM files"));
       return;
     }
     estServers(config, trust);
@@ -128,15 +145,32 @@ public final class AgentCheck {
     }
     String name = "registration " + dps.registrationId();
     if (s == null || !s.has("assigned_hub")) {
-      results.add(CheckResult.failed(name, "not assigned to a hub yet" + (s != null && s.has("last_error") ? ": " + Printable.of(s.text("last_error", "")) : ""),
-          "the agent registers once it has the device identity; `estuary agent status` shows the last attempt"));
+      results.add(
+          CheckResult.failed(
+              name,
+              "not assigned to a hub yet"
+                  + (s != null && s.has("last_error")
+                      ? ": " + Printable.of(s.text("last_error", ""))
+                      : ""),
+              "the agent registers once it has the device identity; `estuary agent status` shows the last attempt"));
       return;
     }
-    String assigned = "assigned to hub " + Printable.of(s.text("assigned_hub", "")) + " as device " + Printable.of(s.text("device_id", ""))
-        + " (" + Printable.of(s.text("substatus", "")) + ", " + Printable.of(s.text("registered_at", "")) + ")";
+    String assigned =
+        "assigned to hub "
+            + Printable.of(s.text("assigned_hub", ""))
+            + " as device "
+            + Printable.of(s.text("device_id", ""))
+            + " ("
+            + Printable.of(s.text("substatus", ""))
+            + ", "
+            + Printable.of(s.text("registered_at", ""))
+            + ")";
     if (s.has("last_error")) {
-      results.add(CheckResult.warning(name, assigned + "; re-registration failing: " + Printable.of(s.text("last_error", "")),
-          "the agent retries on its own; the assignment above stays in force meanwhile"));
+      results.add(
+          CheckResult.warning(
+              name,
+              assigned + "; re-registration failing: " + Printable.of(s.text("last_error", "")),
+              "the agent retries on its own; the assignment above stays in force meanwhile"));
     } else {
       results.add(CheckResult.ok(name, assigned));
     }
@@ -158,13 +192,20 @@ public final class AgentCheck {
         EstIdentity who = identityForProbe(identities, e.getValue());
         EstClient.Probe probe = est.probe(e.getKey(), who);
         X509Certificate top = probe.caCerts().get(0);
-        String found = "reachable, TLS trusted, cacerts gives " + probe.caCerts().size()
-            + " certificate(s) (" + Printable.of(top.getSubjectX500Principal().getName()) + ")";
+        String found =
+            "reachable, TLS trusted, cacerts gives "
+                + probe.caCerts().size()
+                + " certificate(s) ("
+                + Printable.of(top.getSubjectX500Principal().getName())
+                + ")";
         if (chainsToTrust(probe.caCerts(), trust)) {
           results.add(CheckResult.ok(name, found));
         } else {
-          results.add(CheckResult.warning(name, found + ", none of which chains to trusted_certs",
-              "certificates from this label are refused unless they chain to trusted_certs: add the label's root to trusted_certs"));
+          results.add(
+              CheckResult.warning(
+                  name,
+                  found + ", none of which chains to trusted_certs",
+                  "certificates from this label are refused unless they chain to trusted_certs: add the label's root to trusted_certs"));
         }
         if (!clockChecked && probe.serverDate().isPresent()) {
           clock(probe.serverDate().get(), e.getKey());
@@ -173,17 +214,25 @@ public final class AgentCheck {
       } catch (EstException ex) {
         results.add(CheckResult.failed(name, ex.getMessage(), hintFor(ex)));
       } catch (IOException ex) {
-        results.add(CheckResult.failed(name, "cannot read the credentials for it: " + ex.getMessage(),
-            "check identity_cert/identity_pk (or bootstrap_*) in the auth table"));
+        results.add(
+            CheckResult.failed(
+                name,
+                "cannot read the credentials for it: " + ex.getMessage(),
+                "check identity_cert/identity_pk (or bootstrap_*) in the auth table"));
       }
     }
     if (!clockChecked) {
-      results.add(CheckResult.warning("clock", "not compared: no EST server answered with a Date header",
-          "make sure the device's clock is set (NTP): certificates are checked against it"));
+      results.add(
+          CheckResult.warning(
+              "clock",
+              "not compared: no EST server answered with a Date header",
+              "make sure the device's clock is set (NTP): certificates are checked against it"));
     }
   }
 
-  /** Whether some certificate of {@code caCerts} is, or chains (with the others) to, a trust anchor. */
+  /**
+   * Whether some certificate of {@code caCerts} is, or chains (with the others) to, a trust anchor.
+   */
   private boolean chainsToTrust(List<X509Certificate> caCerts, List<X509Certificate> trust) {
     IssuedCertificateCheck chains = new IssuedCertificateCheck(trust);
     for (X509Certificate c : caCerts) {
@@ -207,8 +256,10 @@ public final class AgentCheck {
    * Who asks for cacerts: the configured identity or bootstrap identity (a PKCS#11 key is not
    * opened by a read-only check), with Basic; most servers serve cacerts to anyone.
    */
-  private static EstIdentity identityForProbe(Identities identities, EstAuth auth) throws IOException {
-    Optional<dev.estuary.agent.config.X509Credential> cert = auth.identity().or(auth::bootstrapIdentity);
+  private static EstIdentity identityForProbe(Identities identities, EstAuth auth)
+      throws IOException {
+    Optional<dev.estuary.agent.config.X509Credential> cert =
+        auth.identity().or(auth::bootstrapIdentity);
     if (cert.isPresent() && !cert.get().keyInToken()) {
       return identities.configured(cert.get(), auth.basic(), "configured identity");
     }
@@ -217,12 +268,14 @@ public final class AgentCheck {
 
   private static String hintFor(EstException e) {
     return switch (e.kind()) {
-      case UNREACHABLE -> e.getMessage().contains("TLS")
-          ? "does trusted_certs hold the root of the server's TLS certificate, and does the URL's host match it?"
-          : "is the server running, and are the host and port right? (firewall, DNS)";
-      case REFUSED -> e.status() == 404
-          ? "the server has no such EST label: is the URL's label right (…/.well-known/est/<label>/)?"
-          : "the server refused these credentials for this label: check the auth table and the label's gates";
+      case UNREACHABLE ->
+          e.getMessage().contains("TLS")
+              ? "does trusted_certs hold the root of the server's TLS certificate, and does the URL's host match it?"
+              : "is the server running, and are the host and port right? (firewall, DNS)";
+      case REFUSED ->
+          e.status() == 404
+              ? "the server has no such EST label: is the URL's label right (…/.well-known/est/<label>/)?"
+              : "the server refused these credentials for this label: check the auth table and the label's gates";
       case RATE_LIMITED -> "the server asks to slow down; try again later";
       case SERVER_ERROR -> "the server failed: look at its log";
       case BAD_RESPONSE -> "is the URL an EST base URL (…/.well-known/est/<label>/)?";
@@ -231,9 +284,14 @@ public final class AgentCheck {
 
   private void clock(Instant serverDate, URI from) {
     Duration skew = Duration.between(serverDate, clock.instant()).abs();
-    String detail = "this device's clock is " + skew.toMillis() / 1000.0 + " s from " + from.getHost() + "'s";
+    String detail =
+        "this device's clock is " + skew.toMillis() / 1000.0 + " s from " + from.getHost() + "'s";
     if (skew.compareTo(CLOCK_FAILURE) > 0) {
-      results.add(CheckResult.failed("clock", detail, "set the clock (NTP): certificates will look not yet valid or expired"));
+      results.add(
+          CheckResult.failed(
+              "clock",
+              detail,
+              "set the clock (NTP): certificates will look not yet valid or expired"));
     } else if (skew.compareTo(CLOCK_WARNING) > 0) {
       results.add(CheckResult.warning("clock", detail, "enable NTP"));
     } else {
@@ -250,7 +308,8 @@ public final class AgentCheck {
       state = null;
     }
     List<String> ids = new ArrayList<>();
-    if (config.needsEstIdentity() || config.estCertificates().stream().anyMatch(c -> c.auth().identity().isPresent())) {
+    if (config.needsEstIdentity()
+        || config.estCertificates().stream().anyMatch(c -> c.auth().identity().isPresent())) {
       ids.add(EstCertificate.EST_ID);
     }
     config.estCertificates().forEach(c -> ids.add(c.id()));
@@ -265,17 +324,28 @@ public final class AgentCheck {
     }
   }
 
-  private void credential(String id, CertificateFiles certs, Path stateDir, JsonObject entry, Instant now, IssuedCertificateCheck chains) {
+  private void credential(
+      String id,
+      CertificateFiles certs,
+      Path stateDir,
+      JsonObject entry,
+      Instant now,
+      IssuedCertificateCheck chains) {
     Optional<List<X509Certificate>> chain;
     try {
       chain = certs.read(id);
     } catch (IOException e) {
-      results.add(CheckResult.failed(id, e.getMessage(), "`estuary agent renew " + id + " --now` replaces it"));
+      results.add(
+          CheckResult.failed(
+              id, e.getMessage(), "`estuary agent renew " + id + " --now` replaces it"));
       return;
     }
     if (chain.isEmpty()) {
-      results.add(CheckResult.failed(id, "no certificate yet in " + certs.path(id),
-          "start the agent (`estuary agent run`); `estuary agent status` shows the last error"));
+      results.add(
+          CheckResult.failed(
+              id,
+              "no certificate yet in " + certs.path(id),
+              "start the agent (`estuary agent run`); `estuary agent status` shows the last error"));
       return;
     }
     X509Certificate leaf = chain.get().get(0);
@@ -283,39 +353,77 @@ public final class AgentCheck {
     String subject = Printable.of(leaf.getSubjectX500Principal().getName());
     Optional<String> keyProblem = keyProblem(id, stateDir, leaf);
     if (keyProblem.isPresent()) {
-      results.add(CheckResult.failed(id, subject + ": " + keyProblem.get(), "`estuary agent renew " + id + " --now` makes a new pair"));
+      results.add(
+          CheckResult.failed(
+              id,
+              subject + ": " + keyProblem.get(),
+              "`estuary agent renew " + id + " --now` makes a new pair"));
       return;
     }
     if (chains != null) {
       try {
         chains.stored(chain.get(), now);
       } catch (IssuedCertificateCheck.Unacceptable e) {
-        results.add(CheckResult.failed(id, subject + " in " + certs.path(id) + ": " + e.getMessage().replace("the certificate returned", "the certificate"),
-            "the agent does not use it: it replaces it through the bootstrap identity, or `estuary agent renew " + id + " --now`"));
+        results.add(
+            CheckResult.failed(
+                id,
+                subject
+                    + " in "
+                    + certs.path(id)
+                    + ": "
+                    + e.getMessage().replace("the certificate returned", "the certificate"),
+                "the agent does not use it: it replaces it through the bootstrap identity, or `estuary agent renew "
+                    + id
+                    + " --now`"));
         return;
       }
     }
     if (now.isAfter(notAfter)) {
-      results.add(CheckResult.failed(id, subject + " expired at " + notAfter,
-          "the agent keeps trying; `estuary agent status` shows why it has not renewed"));
+      results.add(
+          CheckResult.failed(
+              id,
+              subject + " expired at " + notAfter,
+              "the agent keeps trying; `estuary agent status` shows why it has not renewed"));
       return;
     }
     if (now.isBefore(leaf.getNotBefore().toInstant())) {
-      results.add(CheckResult.failed(id, subject + " is not valid before " + leaf.getNotBefore().toInstant(), "check the clock"));
+      results.add(
+          CheckResult.failed(
+              id,
+              subject + " is not valid before " + leaf.getNotBefore().toInstant(),
+              "check the clock"));
       return;
     }
-    String validity = subject + ", valid until " + notAfter + " (" + human(Duration.between(now, notAfter)) + ")";
+    String validity =
+        subject + ", valid until " + notAfter + " (" + human(Duration.between(now, notAfter)) + ")";
     if (entry == null || !entry.has("renewal_time")) {
-      results.add(CheckResult.ok(id, validity + (EstCertificate.EST_ID.equals(id) ? "; preloaded, not renewed by the agent" : "")));
+      results.add(
+          CheckResult.ok(
+              id,
+              validity
+                  + (EstCertificate.EST_ID.equals(id)
+                      ? "; preloaded, not renewed by the agent"
+                      : "")));
       return;
     }
     String renews = "; renews at " + Printable.of(entry.text("renewal_time", ""));
     if ("suspended".equals(entry.text("last_outcome", ""))) {
-      results.add(CheckResult.warning(id, validity + "; automatic renewal suspended: " + Printable.of(entry.text("last_error", "")),
-          "look at the file, then `estuary agent renew " + id + " --now`"));
+      results.add(
+          CheckResult.warning(
+              id,
+              validity
+                  + "; automatic renewal suspended: "
+                  + Printable.of(entry.text("last_error", "")),
+              "look at the file, then `estuary agent renew " + id + " --now`"));
     } else if (entry.has("last_error")) {
-      results.add(CheckResult.warning(id, validity + renews + "; last attempt failed: " + Printable.of(entry.text("last_error", "")),
-          "the agent retries on its own; fix the cause shown"));
+      results.add(
+          CheckResult.warning(
+              id,
+              validity
+                  + renews
+                  + "; last attempt failed: "
+                  + Printable.of(entry.text("last_error", "")),
+              "the agent retries on its own; fix the cause shown"));
     } else {
       results.add(CheckResult.ok(id, validity + renews));
     }
@@ -326,11 +434,14 @@ public final class AgentCheck {
     Path file = FileKeys.path(stateDir.resolve("keys"), id);
     if (Files.notExists(file)) {
       // A preloaded EST identity's key is the configured one, outside the state directory.
-      return EstCertificate.EST_ID.equals(id) ? Optional.empty() : Optional.of("its key " + file + " is missing");
+      return EstCertificate.EST_ID.equals(id)
+          ? Optional.empty()
+          : Optional.of("its key " + file + " is missing");
     }
     try {
       if (Files.readString(file, StandardCharsets.US_ASCII).startsWith("pkcs11:")) {
-        return Optional.empty(); // a pointer to a token key: opening it needs the PIN; the daemon does
+        return Optional
+            .empty(); // a pointer to a token key: opening it needs the PIN; the daemon does
       }
       KeyHandle key = ConfiguredKeys.readPem(file);
       return Arrays.equals(key.publicKey().getEncoded(), leaf.getPublicKey().getEncoded())
@@ -349,20 +460,35 @@ public final class AgentCheck {
     }
     List<String> wrong = new ArrayList<>();
     try (Stream<Path> files = Files.list(keys)) {
-      check(keys, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE), wrong);
+      check(
+          keys,
+          Set.of(
+              PosixFilePermission.OWNER_READ,
+              PosixFilePermission.OWNER_WRITE,
+              PosixFilePermission.OWNER_EXECUTE),
+          wrong);
       for (Path f : files.toList()) {
         check(f, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), wrong);
       }
     } catch (IOException | UnsupportedOperationException e) {
-      results.add(CheckResult.warning("key files", "cannot check permissions in " + keys + ": " + e.getMessage(), "check them by hand"));
+      results.add(
+          CheckResult.warning(
+              "key files",
+              "cannot check permissions in " + keys + ": " + e.getMessage(),
+              "check them by hand"));
       return;
     }
-    results.add(wrong.isEmpty()
-        ? CheckResult.ok("key files", keys + " is 0700 and its files 0600")
-        : CheckResult.failed("key files", String.join("; ", wrong), "chmod 700 " + keys + " && chmod 600 " + keys + "/*"));
+    results.add(
+        wrong.isEmpty()
+            ? CheckResult.ok("key files", keys + " is 0700 and its files 0600")
+            : CheckResult.failed(
+                "key files",
+                String.join("; ", wrong),
+                "chmod 700 " + keys + " && chmod 600 " + keys + "/*"));
   }
 
-  private static void check(Path p, Set<PosixFilePermission> allowed, List<String> wrong) throws IOException {
+  private static void check(Path p, Set<PosixFilePermission> allowed, List<String> wrong)
+      throws IOException {
     Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
     if (!allowed.containsAll(perms)) {
       wrong.add(p + " is " + PosixFilePermissions.toString(perms));
@@ -381,32 +507,61 @@ public final class AgentCheck {
     String name = "provisioning " + dps.globalEndpoint();
     HttpClient client = null;
     try {
-      client = HttpClient.newBuilder()
-          .connectTimeout(NETWORK_TIMEOUT)
-          .sslContext(ClientTls.context(trust, null, null))
-          .build();
-      URI probe = URI.create(dps.globalEndpoint().toString().replaceAll("/+$", "") + "/" + dps.idScope() + "/registrations/"
-          + dps.registrationId() + "/operations/estuary-agent-check?api-version=2021-10-01");
-      HttpResponse<String> r = client.send(
-          HttpRequest.newBuilder(probe).timeout(NETWORK_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+      client =
+          HttpClient.newBuilder()
+              .connectTimeout(NETWORK_TIMEOUT)
+              .sslContext(ClientTls.context(trust, null, null))
+              .build();
+      URI probe =
+          URI.create(
+              dps.globalEndpoint().toString().replaceAll("/+$", "")
+                  + "/"
+                  + dps.idScope()
+                  + "/registrations/"
+                  + dps.registrationId()
+                  + "/operations/estuary-agent-check?api-version=2021-10-01");
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(probe).timeout(NETWORK_TIMEOUT).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       int status = r.statusCode();
       if (status == 404) {
-        results.add(CheckResult.failed(name, "reachable, TLS trusted, but HTTP 404 for ID scope " + dps.idScope() + message(r.body()),
-            "is id_scope right, and is global_endpoint a DPS-compatible endpoint (not an EST URL)?"));
+        results.add(
+            CheckResult.failed(
+                name,
+                "reachable, TLS trusted, but HTTP 404 for ID scope "
+                    + dps.idScope()
+                    + message(r.body()),
+                "is id_scope right, and is global_endpoint a DPS-compatible endpoint (not an EST URL)?"));
       } else if (status >= 500) {
-        results.add(CheckResult.failed(name, "reachable, TLS trusted, but HTTP " + status + message(r.body()), "the service failed: look at its log"));
+        results.add(
+            CheckResult.failed(
+                name,
+                "reachable, TLS trusted, but HTTP " + status + message(r.body()),
+                "the service failed: look at its log"));
       } else {
-        results.add(CheckResult.ok(name, "reachable, TLS trusted, ID scope " + dps.idScope() + " known (HTTP " + status
-            + (status == 401 ? " without a device certificate, as expected" : "") + ")"));
+        results.add(
+            CheckResult.ok(
+                name,
+                "reachable, TLS trusted, ID scope "
+                    + dps.idScope()
+                    + " known (HTTP "
+                    + status
+                    + (status == 401 ? " without a device certificate, as expected" : "")
+                    + ")"));
       }
     } catch (IOException e) {
-      results.add(CheckResult.failed(name, "unreachable: " + why(e),
-          "is global_endpoint right, is the service running, and does trusted_certs (or the system store) hold its root?"));
+      results.add(
+          CheckResult.failed(
+              name,
+              "unreachable: " + why(e),
+              "is global_endpoint right, is the service running, and does trusted_certs (or the system store) hold its root?"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       results.add(CheckResult.failed(name, "interrupted", "run the check again"));
     } catch (java.security.GeneralSecurityException e) {
-      results.add(CheckResult.failed(name, "cannot set up TLS: " + e.getMessage(), "check trusted_certs"));
+      results.add(
+          CheckResult.failed(name, "cannot set up TLS: " + e.getMessage(), "check trusted_certs"));
     } finally {
       if (client != null) {
         Https.close(client);
@@ -414,7 +569,10 @@ public final class AgentCheck {
     }
   }
 
-  /** Why a connection failed, in a few words from the cause chain (the JDK's often carry no message). */
+  /**
+   * Why a connection failed, in a few words from the cause chain (the JDK's often carry no
+   * message).
+   */
   static String why(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof HttpConnectTimeoutException) {
@@ -430,7 +588,8 @@ public final class AgentCheck {
         return "unknown host " + t.getMessage();
       }
       if (t instanceof SSLException) {
-        return "TLS failed: " + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+        return "TLS failed: "
+            + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
       }
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -443,7 +602,8 @@ public final class AgentCheck {
 
   /** ": the message" of a DPS error body ({@code "message":"..."}), or nothing. */
   private static String message(String body) {
-    Matcher m = Pattern.compile("\"message\"\\s*:\\s*\"([^\"]*)\"").matcher(body == null ? "" : body);
+    Matcher m =
+        Pattern.compile("\"message\"\\s*:\\s*\"([^\"]*)\"").matcher(body == null ? "" : body);
     return m.find() ? ": " + m.group(1) : "";
   }
 

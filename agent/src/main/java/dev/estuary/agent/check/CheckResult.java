@@ -53,6 +53,11 @@ public record CheckResult(Outcome outcome, String name, String detail, Optional<
   /** {@code ✓ name: detail}, and the hint on the next line when there is one. */
   @Override
   public String toString() {
-    return outcome.mark() + " " + name + ": " + detail + hint.map(h -> "\n    hint: " + h).orElse("");
+    return outcome.mark()
+        + " "
+        + name
+        + ": "
+        + detail
+        + hint.map(h -> "\n    hint: " + h).orElse("");
   }
 }

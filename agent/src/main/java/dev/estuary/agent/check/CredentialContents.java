@@ -24,8 +24,8 @@ import java.util.Set;
  * certificates, each key file a private key the agent can read, and the two must belong together
  * (the certificate is for that key). The parser checks that the files exist and are private; this
  * reads them, as the daemon would at its first renewal, so that {@code estuary agent config apply}
- * reports a broken identity instead of the daemon retrying it every minute. Keys in a PKCS#11
- * token are not opened here (that needs the PIN and the token).
+ * reports a broken identity instead of the daemon retrying it every minute. Keys in a PKCS#11 token
+ * are not opened here (that needs the PIN and the token).
  */
 public final class CredentialContents {
   private CredentialContents() {}
@@ -37,7 +37,9 @@ public final class CredentialContents {
     for (EstCertificate c : config.estCertificates()) {
       add(c.auth(), credentials);
     }
-    config.provisioning().deviceIdentity()
+    config
+        .provisioning()
+        .deviceIdentity()
         .filter(i -> i instanceof DeviceIdentity.Preloaded)
         .ifPresent(i -> credentials.add(((DeviceIdentity.Preloaded) i).credential()));
     List<String> problems = new ArrayList<>();
@@ -61,18 +63,28 @@ public final class CredentialContents {
     try {
       cert = Identities.readChain(c).get(0);
     } catch (IOException | RuntimeException e) {
-      return Optional.of(file(c.cert()) + ": not a PEM certificate (" + reason(e).replace(file(c.cert()) + ": ", "") + ")");
+      return Optional.of(
+          file(c.cert())
+              + ": not a PEM certificate ("
+              + reason(e).replace(file(c.cert()) + ": ", "")
+              + ")");
     }
     KeyHandle key;
     try {
       key = keys.open(c.key());
     } catch (IOException | RuntimeException e) {
-      return Optional.of(file(c.key()) + ": not a private key the agent can read (" + reason(e).replace(file(c.key()) + ": ", "")
-          + "); it must be a PEM private key (PKCS#8, or a traditional EC or RSA key)");
+      return Optional.of(
+          file(c.key())
+              + ": not a private key the agent can read ("
+              + reason(e).replace(file(c.key()) + ": ", "")
+              + "); it must be a PEM private key (PKCS#8, or a traditional EC or RSA key)");
     }
     if (!CredentialStore.certifies(cert, key)) {
-      return Optional.of(file(c.cert()) + ": is not the certificate of the key " + file(c.key())
-          + " (their public keys differ); configure the certificate issued for that key");
+      return Optional.of(
+          file(c.cert())
+              + ": is not the certificate of the key "
+              + file(c.key())
+              + " (their public keys differ); configure the certificate issued for that key");
     }
     return Optional.empty();
   }

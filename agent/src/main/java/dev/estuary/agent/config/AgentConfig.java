@@ -20,7 +20,11 @@ import java.util.stream.Stream;
  * @param edgeCa the Edge CA, when {@code [edge_ca]} has {@code method = "est"}
  */
 public record AgentConfig(
-    Path source, AgentSettings agent, EstSettings est, Provisioning provisioning, Optional<EstCertificate> edgeCa) {
+    Path source,
+    AgentSettings agent,
+    EstSettings est,
+    Provisioning provisioning,
+    Optional<EstCertificate> edgeCa) {
 
   public AgentConfig {
     Objects.requireNonNull(source, "source");
@@ -30,7 +34,9 @@ public record AgentConfig(
     Objects.requireNonNull(edgeCa, "edgeCa");
   }
 
-  /** The certificates the agent obtains and renews over EST: the device identity, then the Edge CA. */
+  /**
+   * The certificates the agent obtains and renews over EST: the device identity, then the Edge CA.
+   */
   public List<EstCertificate> estCertificates() {
     List<EstCertificate> certs = new ArrayList<>(2);
     if (provisioning.deviceIdentity().orElse(null) instanceof DeviceIdentity.Issued issued) {
@@ -40,7 +46,9 @@ public record AgentConfig(
     return List.copyOf(certs);
   }
 
-  /** True when some certificate is requested with a bootstrap identity, so {@code est-id} is needed. */
+  /**
+   * True when some certificate is requested with a bootstrap identity, so {@code est-id} is needed.
+   */
   public boolean needsEstIdentity() {
     return estCertificates().stream().anyMatch(c -> c.auth().needsEstIdentity());
   }
@@ -60,7 +68,10 @@ public record AgentConfig(
         .filter(X509Credential::keyInToken)
         .flatMap(c -> Pkcs11Uri.parse(c.key().toString()).decoded("module-path").stream())
         .findFirst()
-        .map(path -> new Pkcs11Settings(Path.of(new String(path, StandardCharsets.UTF_8)), Optional.empty()));
+        .map(
+            path ->
+                new Pkcs11Settings(
+                    Path.of(new String(path, StandardCharsets.UTF_8)), Optional.empty()));
   }
 
   /** This configuration with another state directory (the command line's {@code --state-dir}). */

@@ -18,16 +18,38 @@ import org.tomlj.TomlParseResult;
  */
 public final class AgentConfigParser {
   /** Top-level keys the agent reads. */
-  static final Set<String> TOP_LEVEL = Set.of("cert_issuance", "provisioning", "edge_ca", "estuary", "aziot_keys");
+  static final Set<String> TOP_LEVEL =
+      Set.of("cert_issuance", "provisioning", "edge_ca", "estuary", "aziot_keys");
 
   /** Top-level keys of aziot / IoT Edge that the agent leaves alone (a warning each). */
   static final Set<String> TOP_LEVEL_IGNORED =
       Set.of(
-          "hostname", "parent_hostname", "local_gateway_hostname", "trust_bundle_cert", "manifest_trust_bundle_cert",
-          "additional_info", "allow_elevated_docker_permissions", "auto_reprovisioning_mode",
-          "prefer_module_identity_cache", "imported_master_encryption_key", "iotedge_max_requests", "cloud_timeout_sec",
-          "cloud_retries", "homedir", "agent", "connect", "listen", "watchdog", "moby_runtime",
-          "image_garbage_collection", "preloaded_keys", "preloaded_certs", "tpm", "localid", "principal", "endpoints",
+          "hostname",
+          "parent_hostname",
+          "local_gateway_hostname",
+          "trust_bundle_cert",
+          "manifest_trust_bundle_cert",
+          "additional_info",
+          "allow_elevated_docker_permissions",
+          "auto_reprovisioning_mode",
+          "prefer_module_identity_cache",
+          "imported_master_encryption_key",
+          "iotedge_max_requests",
+          "cloud_timeout_sec",
+          "cloud_retries",
+          "homedir",
+          "agent",
+          "connect",
+          "listen",
+          "watchdog",
+          "moby_runtime",
+          "image_garbage_collection",
+          "preloaded_keys",
+          "preloaded_certs",
+          "tpm",
+          "localid",
+          "principal",
+          "endpoints",
           "mqtt_broker");
 
   private AgentConfigParser() {}
@@ -52,7 +74,8 @@ public final class AgentConfigParser {
 
     checkCredentials(certificates, problems);
     if (!problems.hasErrors()) {
-      AgentConfig config = new AgentConfig(absolute, agent, est.settings(), provisioning.orElseThrow(), edgeCa);
+      AgentConfig config =
+          new AgentConfig(absolute, agent, est.settings(), provisioning.orElseThrow(), edgeCa);
       checkTrust(config, est, problems);
       checkSomethingToManage(config, file, problems);
       if (!problems.hasErrors()) {
@@ -84,7 +107,8 @@ public final class AgentConfigParser {
     if (toml.hasErrors()) {
       String name = String.valueOf(file.getFileName());
       for (TomlParseError e : toml.errors()) {
-        problems.error(name + ":" + e.position().line() + ":" + e.position().column(), e.getMessage());
+        problems.error(
+            name + ":" + e.position().line() + ":" + e.position().column(), e.getMessage());
       }
       return Optional.empty();
     }
@@ -98,14 +122,21 @@ public final class AgentConfigParser {
     }
     String which =
         certificates.someHaveOwnCredentials()
-            ? " (needed by " + String.join(" and ", without) + ", which set" + (without.size() == 1 ? "s" : "")
-                + " none of " + (without.size() == 1 ? "its" : "their") + " own)"
+            ? " (needed by "
+                + String.join(" and ", without)
+                + ", which set"
+                + (without.size() == 1 ? "s" : "")
+                + " none of "
+                + (without.size() == 1 ? "its" : "their")
+                + " own)"
             : "";
     problems.error("cert_issuance.est.auth", EstAuthTable.NO_CREDENTIALS + which);
   }
 
   private static void checkTrust(AgentConfig config, EstReader.Read est, Problems problems) {
-    if (config.estCertificates().isEmpty() || !est.settings().trustedCerts().isEmpty() || config.agent().systemTrustStore()) {
+    if (config.estCertificates().isEmpty()
+        || !est.settings().trustedCerts().isEmpty()
+        || config.agent().systemTrustStore()) {
       return;
     }
     problems.error(

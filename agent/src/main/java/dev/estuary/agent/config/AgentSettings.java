@@ -10,8 +10,8 @@ import java.util.Optional;
  *
  * @param stateDir where the agent keeps its keys, certificates, state file and effective
  *     configuration ({@code state_dir}, default {@value #DEFAULT_STATE_DIR})
- * @param keyType the kind of key pair generated for each request ({@code key_type}, default
- *     {@code "ec-p256"})
+ * @param keyType the kind of key pair generated for each request ({@code key_type}, default {@code
+ *     "ec-p256"})
  * @param systemTrustStore whether the JDK's trusted roots are trusted for the EST server besides
  *     {@code trusted_certs} ({@code system_trust_store}, default false)
  * @param pkcs11 the PKCS#11 module, when {@code [aziot_keys] pkcs11_lib_path} is set

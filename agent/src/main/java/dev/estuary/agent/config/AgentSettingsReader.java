@@ -42,7 +42,11 @@ final class AgentSettingsReader {
       }
       systemTrust = s.bool("system_trust_store").orElse(false);
     }
-    return new AgentSettings(stateDir, keyType, systemTrust, root.table("aziot_keys").flatMap(AgentSettingsReader::pkcs11));
+    return new AgentSettings(
+        stateDir,
+        keyType,
+        systemTrust,
+        root.table("aziot_keys").flatMap(AgentSettingsReader::pkcs11));
   }
 
   /** True when the file names a PKCS#11 module (valid or not), so pkcs11: key URIs can be used. */
@@ -67,7 +71,9 @@ final class AgentSettingsReader {
       try {
         Pkcs11Uri uri = Pkcs11Uri.parse(slotText.get());
         if (!uri.namesTokenOrSlot()) {
-          s.error("pkcs11_base_slot", shown + " names no token or slot; add token=<label> or slot-id=<n>");
+          s.error(
+              "pkcs11_base_slot",
+              shown + " names no token or slot; add token=<label> or slot-id=<n>");
         } else {
           slot = Optional.of(uri);
         }

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads the table of one certificate issued over EST ({@code identity_cert} or {@code edge_ca})
- * and resolves its URL and credentials against {@code [cert_issuance.est]}. Remembers which
+ * Reads the table of one certificate issued over EST ({@code identity_cert} or {@code edge_ca}) and
+ * resolves its URL and credentials against {@code [cert_issuance.est]}. Remembers which
  * certificates ended up with no credentials, so that this is reported once.
  */
 final class CertificateReader {
@@ -44,7 +44,9 @@ final class CertificateReader {
     t.checkKeys(USED, IGNORED);
     Optional<String> cn = t.nonEmptyString("common_name");
     if (cn.isPresent() && cn.get().length() > 64) {
-      t.error("common_name", "'" + cn.get() + "' is longer than 64 characters, the X.509 limit for a common name");
+      t.error(
+          "common_name",
+          "'" + cn.get() + "' is longer than 64 characters, the X.509 limit for a common name");
     }
 
     EstAuth auth = est.settings().auth();
@@ -62,7 +64,9 @@ final class CertificateReader {
     Optional<URI> url = Optional.empty();
     String urlFrom = t.keyPath("url");
     if (t.has("url")) {
-      url = t.nonEmptyString("url").flatMap(text -> HttpsUrls.check(t.keyPath("url"), text, true, t.problems()));
+      url =
+          t.nonEmptyString("url")
+              .flatMap(text -> HttpsUrls.check(t.keyPath("url"), text, true, t.problems()));
     } else {
       for (String key : List.of(id, EstSettings.DEFAULT_URL_KEY)) {
         if (est.urlKeysWritten().contains(key)) {
@@ -71,15 +75,21 @@ final class CertificateReader {
           break;
         }
       }
-      if (url.isEmpty() && est.urlKeysWritten().stream().noneMatch(k -> k.equals(id) || k.equals("default"))) {
-        t.error("url", "missing, and cert_issuance.est.urls has neither " + id + " nor default; set one of them");
+      if (url.isEmpty()
+          && est.urlKeysWritten().stream().noneMatch(k -> k.equals(id) || k.equals("default"))) {
+        t.error(
+            "url",
+            "missing, and cert_issuance.est.urls has neither "
+                + id
+                + " nor default; set one of them");
       }
     }
     if (url.isEmpty()) {
       return Optional.empty();
     }
     String commonName = cn.or(() -> defaultCommonName).orElse("");
-    return Optional.of(new EstCertificate(id, commonName, url.get(), urlFrom, auth, authFrom, renew));
+    return Optional.of(
+        new EstCertificate(id, commonName, url.get(), urlFrom, auth, authFrom, renew));
   }
 
   /** The paths of the certificate tables that have no credentials of their own nor global ones. */

@@ -18,7 +18,8 @@ public record ConfigParseResult(Optional<AgentConfig> config, List<ConfigProblem
     problems = List.copyOf(problems);
     boolean hasErrors = problems.stream().anyMatch(ConfigProblem::isError);
     if (config.isPresent() == hasErrors) {
-      throw new IllegalArgumentException("a configuration is present exactly when there is no error");
+      throw new IllegalArgumentException(
+          "a configuration is present exactly when there is no error");
     }
   }
 

@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * @param severity whether the file can be used despite this problem
  * @param path the dotted key path ({@code provisioning.attestation.identity_cert.url}), an array
- *     element ({@code cert_issuance.est.trusted_certs[0]}), or the file name with a line and
- *     column for TOML syntax errors ({@code config.toml:3:7})
+ *     element ({@code cert_issuance.est.trusted_certs[0]}), or the file name with a line and column
+ *     for TOML syntax errors ({@code config.toml:3:7})
  * @param message what is wrong and, where it helps, what to write instead; never a secret
  */
 public record ConfigProblem(Severity severity, String path, String message) {

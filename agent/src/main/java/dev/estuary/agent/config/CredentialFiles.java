@@ -22,10 +22,16 @@ final class CredentialFiles {
   /** A certificate file: a {@code file:///} URI of a readable regular file. */
   static Optional<URI> cert(String path, String text, Problems problems) {
     if (text.regionMatches(true, 0, "pkcs11:", 0, 7)) {
-      problems.error(path, "'" + Pkcs11Uri.redact(text) + "' is not a file:/// URI (certificates are read from files)");
+      problems.error(
+          path,
+          "'"
+              + Pkcs11Uri.redact(text)
+              + "' is not a file:/// URI (certificates are read from files)");
       return Optional.empty();
     }
-    return fileUri(path, text, problems).filter(p -> readableFile(path, text, p, problems)).map(Path::toUri);
+    return fileUri(path, text, problems)
+        .filter(p -> readableFile(path, text, p, problems))
+        .map(Path::toUri);
   }
 
   /**
@@ -51,14 +57,16 @@ final class CredentialFiles {
                   ? "writable"
                   : p.contains(PosixFilePermission.OTHERS_EXECUTE) ? "accessible" : null;
       if (access != null) {
-        problems.error(path, text + " is " + access + " by others (mode " + octal(p) + "); make it 0600");
+        problems.error(
+            path, text + " is " + access + " by others (mode " + octal(p) + "); make it 0600");
         return Optional.empty();
       }
     }
     return Optional.of(file.get().toUri());
   }
 
-  private static Optional<URI> pkcs11Key(String path, String text, boolean pkcs11Module, Problems problems) {
+  private static Optional<URI> pkcs11Key(
+      String path, String text, boolean pkcs11Module, Problems problems) {
     String shown = "'" + Pkcs11Uri.redact(text) + "'";
     Pkcs11Uri uri;
     try {
@@ -69,7 +77,8 @@ final class CredentialFiles {
     }
     Optional<String> type = uri.attribute("type");
     if (type.isPresent() && !type.get().equals("private")) {
-      problems.error(path, shown + " has type=" + type.get() + "; a key URI needs type=private or no type");
+      problems.error(
+          path, shown + " has type=" + type.get() + "; a key URI needs type=private or no type");
       return Optional.empty();
     }
     if (!uri.namesObject()) {
@@ -77,7 +86,10 @@ final class CredentialFiles {
       return Optional.empty();
     }
     if (!pkcs11Module && uri.attribute("module-path").isEmpty()) {
-      problems.error(path, shown + " needs a PKCS#11 module: set [aziot_keys] pkcs11_lib_path, or module-path in the URI");
+      problems.error(
+          path,
+          shown
+              + " needs a PKCS#11 module: set [aziot_keys] pkcs11_lib_path, or module-path in the URI");
       return Optional.empty();
     }
     try {
@@ -112,7 +124,16 @@ final class CredentialFiles {
       uri = new URI(text);
     } catch (URISyntaxException e) {
       String hint = text.contains(" ") ? "; write spaces as %20" : "";
-      problems.error(path, "'" + text + "' is not a valid URI (" + e.getReason() + " at index " + e.getIndex() + ")" + hint);
+      problems.error(
+          path,
+          "'"
+              + text
+              + "' is not a valid URI ("
+              + e.getReason()
+              + " at index "
+              + e.getIndex()
+              + ")"
+              + hint);
       return Optional.empty();
     }
     if (uri.getScheme() == null || !uri.getScheme().toLowerCase(Locale.ROOT).equals("file")) {
@@ -126,7 +147,14 @@ final class CredentialFiles {
     String authority = uri.getRawAuthority();
     if (authority != null && !authority.isEmpty() && !authority.equalsIgnoreCase("localhost")) {
       problems.error(
-          path, "'" + text + "' names the host '" + authority + "'; write file:///" + authority + uri.getRawPath());
+          path,
+          "'"
+              + text
+              + "' names the host '"
+              + authority
+              + "'; write file:///"
+              + authority
+              + uri.getRawPath());
       return Optional.empty();
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {

@@ -6,8 +6,8 @@ import java.util.Objects;
 public sealed interface DeviceIdentity {
 
   /**
-   * Obtained over EST and renewed by the agent ({@code identity_cert} is a table with {@code
-   * method = "est"}).
+   * Obtained over EST and renewed by the agent ({@code identity_cert} is a table with {@code method
+   * = "est"}).
    *
    * @param certificate the resolved request settings
    */

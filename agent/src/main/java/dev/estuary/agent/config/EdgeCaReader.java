@@ -4,9 +4,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads {@code [edge_ca]}. Only {@code method = "est"} is managed by the agent; aziot's other
- * forms (a preloaded {@code cert} + {@code pk}, the quickstart CA, {@code local_ca}, {@code
- * self_signed}) are valid files for IoT Edge and get a warning; any other method is an error.
+ * Reads {@code [edge_ca]}. Only {@code method = "est"} is managed by the agent; aziot's other forms
+ * (a preloaded {@code cert} + {@code pk}, the quickstart CA, {@code local_ca}, {@code self_signed})
+ * are valid files for IoT Edge and get a warning; any other method is an error.
  */
 final class EdgeCaReader {
   static final Set<String> OTHER_METHODS = Set.of("local_ca", "self_signed");
@@ -21,7 +21,11 @@ final class EdgeCaReader {
     Section e = table.get();
     if (!e.has("method")) {
       e.problems()
-          .warning(e.path(), "not issued over EST (no method = \"est\"); " + Section.NOT_USED + ", which will not manage the Edge CA");
+          .warning(
+              e.path(),
+              "not issued over EST (no method = \"est\"); "
+                  + Section.NOT_USED
+                  + ", which will not manage the Edge CA");
       return Optional.empty();
     }
     Optional<String> method = e.string("method");
@@ -29,13 +33,16 @@ final class EdgeCaReader {
       return Optional.empty();
     }
     if (OTHER_METHODS.contains(method.get())) {
-      e.warning("method", "'" + method.get() + "' is " + Section.NOT_USED + ", which will not manage the Edge CA");
+      e.warning(
+          "method",
+          "'" + method.get() + "' is " + Section.NOT_USED + ", which will not manage the Edge CA");
       return Optional.empty();
     }
     if (!method.get().equals("est")) {
       e.error("method", "'" + method.get() + "' is not supported; use \"est\"");
       return Optional.empty();
     }
-    return certificates.read(e, EstCertificate.EDGE_CA, Optional.of(EstCertificate.DEFAULT_EDGE_CA_COMMON_NAME));
+    return certificates.read(
+        e, EstCertificate.EDGE_CA, Optional.of(EstCertificate.DEFAULT_EDGE_CA_COMMON_NAME));
   }
 }

@@ -11,8 +11,8 @@ import java.util.List;
  * The configuration the agent will use, as a TOML report: defaults filled in, each certificate's
  * URL and credentials resolved (with the key path they came from), secrets redacted (the Basic
  * password, a PKCS#11 {@code pin-value}). Written by {@code estuary agent config apply} to {@code
- * <state_dir>/effective-config.toml}. It is a report for people and tools; the agent itself
- * always reads the configuration file.
+ * <state_dir>/effective-config.toml}. It is a report for people and tools; the agent itself always
+ * reads the configuration file.
  */
 public final class EffectiveConfig {
   /** The file name in the state directory. */
@@ -26,7 +26,8 @@ public final class EffectiveConfig {
   /** The report for {@code config}; the same configuration always gives the same text. */
   public static String render(AgentConfig config) {
     Toml out = new Toml();
-    out.comment("Effective configuration of estuary agent, written by `estuary agent config apply`.");
+    out.comment(
+        "Effective configuration of estuary agent, written by `estuary agent config apply`.");
     out.comment("Read from " + config.source() + ".");
     out.comment("Defaults are filled in, every EST URL is resolved, secrets are redacted.");
     out.comment("This is a report: the agent reads the file above, not this one.");
@@ -60,8 +61,14 @@ public final class EffectiveConfig {
                 out.string("url", url.toString());
                 out.string("url_from", "cert_issuance.est.urls." + EstCertificate.EST_ID);
               },
-              () -> out.comment("No url: requested at the URL of the certificate it first authenticates."));
-      renewal(out, "certificates." + EstCertificate.EST_ID, config.est().identityAutoRenew(), "cert_issuance.est.identity_auto_renew");
+              () ->
+                  out.comment(
+                      "No url: requested at the URL of the certificate it first authenticates."));
+      renewal(
+          out,
+          "certificates." + EstCertificate.EST_ID,
+          config.est().identityAutoRenew(),
+          "cert_issuance.est.identity_auto_renew");
     }
     for (EstCertificate cert : config.estCertificates()) {
       String table = "certificates." + cert.id();
@@ -77,8 +84,8 @@ public final class EffectiveConfig {
 
   /**
    * Writes the report to {@code <state_dir>/effective-config.toml} atomically (temporary file,
-   * fsync, rename, fsync of the directory), creating the state directory with mode 0700 when it
-   * is missing. The file gets mode 0644: it holds no secret.
+   * fsync, rename, fsync of the directory), creating the state directory with mode 0700 when it is
+   * missing. The file gets mode 0644: it holds no secret.
    *
    * @return the file written
    */

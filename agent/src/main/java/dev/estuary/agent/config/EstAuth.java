@@ -14,10 +14,13 @@ import java.util.Optional;
  *     est-id}), and again only when that has expired
  */
 public record EstAuth(
-    Optional<BasicAuth> basic, Optional<X509Credential> identity, Optional<X509Credential> bootstrapIdentity) {
+    Optional<BasicAuth> basic,
+    Optional<X509Credential> identity,
+    Optional<X509Credential> bootstrapIdentity) {
 
   /** No credentials at all. */
-  public static final EstAuth NONE = new EstAuth(Optional.empty(), Optional.empty(), Optional.empty());
+  public static final EstAuth NONE =
+      new EstAuth(Optional.empty(), Optional.empty(), Optional.empty());
 
   public EstAuth {
     Objects.requireNonNull(basic, "basic");
@@ -33,7 +36,9 @@ public record EstAuth(
     return basic.isEmpty() && identity.isEmpty() && bootstrapIdentity.isEmpty();
   }
 
-  /** True when the agent must first obtain an EST identity ({@code est-id}) with the bootstrap one. */
+  /**
+   * True when the agent must first obtain an EST identity ({@code est-id}) with the bootstrap one.
+   */
   public boolean needsEstIdentity() {
     return bootstrapIdentity.isPresent();
   }

@@ -12,7 +12,12 @@ import java.util.Set;
 final class EstAuthTable {
   static final Set<String> KEYS =
       Set.of(
-          "username", "password", "identity_cert", "identity_pk", "bootstrap_identity_cert", "bootstrap_identity_pk");
+          "username",
+          "password",
+          "identity_cert",
+          "identity_pk",
+          "bootstrap_identity_cert",
+          "bootstrap_identity_pk");
 
   static final String NO_CREDENTIALS =
       "no credentials: set identity_cert + identity_pk, or bootstrap_identity_cert + bootstrap_identity_pk,"
@@ -29,7 +34,8 @@ final class EstAuthTable {
   static EstAuth read(Section s, boolean pkcs11Module) {
     Optional<BasicAuth> basic = basic(s);
     Optional<X509Credential> identity = pair(s, "identity_cert", "identity_pk", pkcs11Module);
-    Optional<X509Credential> bootstrap = pair(s, "bootstrap_identity_cert", "bootstrap_identity_pk", pkcs11Module);
+    Optional<X509Credential> bootstrap =
+        pair(s, "bootstrap_identity_cert", "bootstrap_identity_pk", pkcs11Module);
     boolean identityWritten = s.has("identity_cert") || s.has("identity_pk");
     boolean bootstrapWritten = s.has("bootstrap_identity_cert") || s.has("bootstrap_identity_pk");
     if (identityWritten && bootstrapWritten) {
@@ -75,7 +81,8 @@ final class EstAuthTable {
     return Optional.of(p);
   }
 
-  private static Optional<X509Credential> pair(Section s, String certKey, String keyKey, boolean pkcs11Module) {
+  private static Optional<X509Credential> pair(
+      Section s, String certKey, String keyKey, boolean pkcs11Module) {
     boolean hasCert = s.has(certKey);
     boolean hasKey = s.has(keyKey);
     if (hasCert && !hasKey) {
@@ -84,9 +91,12 @@ final class EstAuthTable {
     if (hasKey && !hasCert) {
       s.error(certKey, "missing; " + keyKey + " is set, and its certificate is needed too");
     }
-    Optional<URI> cert = s.nonEmptyString(certKey).flatMap(t -> CredentialFiles.cert(s.keyPath(certKey), t, s.problems()));
+    Optional<URI> cert =
+        s.nonEmptyString(certKey)
+            .flatMap(t -> CredentialFiles.cert(s.keyPath(certKey), t, s.problems()));
     Optional<URI> key =
-        s.nonEmptyString(keyKey).flatMap(t -> CredentialFiles.key(s.keyPath(keyKey), t, pkcs11Module, s.problems()));
+        s.nonEmptyString(keyKey)
+            .flatMap(t -> CredentialFiles.key(s.keyPath(keyKey), t, pkcs11Module, s.problems()));
     return cert.isPresent() && key.isPresent()
         ? Optional.of(new X509Credential(cert.get(), key.get()))
         : Optional.empty();

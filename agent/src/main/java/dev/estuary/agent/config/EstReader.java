@@ -11,9 +11,14 @@ import java.util.Set;
 
 /** Reads {@code [cert_issuance.est]}; the rest of {@code [cert_issuance]} is not used. */
 final class EstReader {
-  static final Set<String> EST_KEYS = Set.of("trusted_certs", "auth", "urls", "identity_auto_renew");
+  static final Set<String> EST_KEYS =
+      Set.of("trusted_certs", "auth", "urls", "identity_auto_renew");
   static final Set<String> URL_IDS =
-      Set.of(EstSettings.DEFAULT_URL_KEY, EstCertificate.EST_ID, EstCertificate.DEVICE_ID, EstCertificate.EDGE_CA);
+      Set.of(
+          EstSettings.DEFAULT_URL_KEY,
+          EstCertificate.EST_ID,
+          EstCertificate.DEVICE_ID,
+          EstCertificate.EDGE_CA);
 
   /**
    * The EST settings and what the file wrote, valid or not, so that a later check does not report
@@ -24,7 +29,11 @@ final class EstReader {
    * @param authWritten whether {@code [cert_issuance.est.auth]} sets any credential key
    * @param trustedCertsWritten whether {@code trusted_certs} is present
    */
-  record Read(EstSettings settings, Set<String> urlKeysWritten, boolean authWritten, boolean trustedCertsWritten) {}
+  record Read(
+      EstSettings settings,
+      Set<String> urlKeysWritten,
+      boolean authWritten,
+      boolean trustedCertsWritten) {}
 
   private EstReader() {}
 
@@ -40,7 +49,11 @@ final class EstReader {
         });
     Optional<Section> estTable = issuance.flatMap(ci -> ci.table("est"));
     if (estTable.isEmpty()) {
-      return new Read(new EstSettings(List.of(), EstAuth.NONE, RenewalSettings.DEFAULT, Map.of()), Set.of(), false, false);
+      return new Read(
+          new EstSettings(List.of(), EstAuth.NONE, RenewalSettings.DEFAULT, Map.of()),
+          Set.of(),
+          false,
+          false);
     }
     Section est = estTable.get();
     Set<String> accepted = new HashSet<>(EST_KEYS);
@@ -54,7 +67,12 @@ final class EstReader {
 
     List<URI> trusted = new ArrayList<>();
     est.strings("trusted_certs")
-        .ifPresent(list -> list.forEach(e -> CredentialFiles.cert(e.path(), e.value(), est.problems()).ifPresent(trusted::add)));
+        .ifPresent(
+            list ->
+                list.forEach(
+                    e ->
+                        CredentialFiles.cert(e.path(), e.value(), est.problems())
+                            .ifPresent(trusted::add)));
 
     Optional<Section> authTable = est.table("auth");
     authTable.ifPresent(a -> a.checkKeys(EstAuthTable.KEYS, Set.of()));
@@ -71,7 +89,10 @@ final class EstReader {
               for (String id : u.keys()) {
                 urlKeys.add(id);
                 if (!URL_IDS.contains(id)) {
-                  u.warning(id, Section.NOT_USED + " (it uses default, est-id, device-id and aziot-edged-ca)");
+                  u.warning(
+                      id,
+                      Section.NOT_USED
+                          + " (it uses default, est-id, device-id and aziot-edged-ca)");
                   continue;
                 }
                 u.nonEmptyString(id)
@@ -80,6 +101,9 @@ final class EstReader {
               }
             });
     return new Read(
-        new EstSettings(trusted, auth, identityRenew, urls), Set.copyOf(urlKeys), authWritten, est.has("trusted_certs"));
+        new EstSettings(trusted, auth, identityRenew, urls),
+        Set.copyOf(urlKeys),
+        authWritten,
+        est.has("trusted_certs"));
   }
 }

@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * The {@code [cert_issuance.est]} table: what applies to every certificate issued over EST.
  *
- * @param trustedCerts {@code file:///} URIs of the roots the EST server's TLS certificate must chain
- *     to ({@code trusted_certs})
+ * @param trustedCerts {@code file:///} URIs of the roots the EST server's TLS certificate must
+ *     chain to ({@code trusted_certs})
  * @param auth the default credentials ({@code [cert_issuance.est.auth]}); a certificate's own auth
  *     keys replace them for that certificate
  * @param identityAutoRenew renewal of the EST identity {@code est-id} ({@code identity_auto_renew})
@@ -18,7 +18,10 @@ import java.util.Optional;
  *     [cert_issuance.est.urls]})
  */
 public record EstSettings(
-    List<URI> trustedCerts, EstAuth auth, RenewalSettings identityAutoRenew, Map<String, URI> urls) {
+    List<URI> trustedCerts,
+    EstAuth auth,
+    RenewalSettings identityAutoRenew,
+    Map<String, URI> urls) {
 
   /** The key of the fallback URL in {@code [cert_issuance.est.urls]}. */
   public static final String DEFAULT_URL_KEY = "default";

@@ -14,15 +14,22 @@ final class HttpsUrls {
   private HttpsUrls() {}
 
   /**
-   * The URL when it is a valid https URL with a host; otherwise reports why at {@code path}. An
-   * EST URL outside {@code /.well-known/est}, or ending with an operation, gets a warning.
+   * The URL when it is a valid https URL with a host; otherwise reports why at {@code path}. An EST
+   * URL outside {@code /.well-known/est}, or ending with an operation, gets a warning.
    */
   static Optional<URI> check(String path, String text, boolean est, Problems problems) {
     URI uri;
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
-      problems.error(path, quoted(text) + " is not a valid URL (" + e.getReason() + " at index " + e.getIndex() + ")");
+      problems.error(
+          path,
+          quoted(text)
+              + " is not a valid URL ("
+              + e.getReason()
+              + " at index "
+              + e.getIndex()
+              + ")");
       return Optional.empty();
     }
     if (uri.getScheme() == null || !uri.getScheme().toLowerCase(Locale.ROOT).equals("https")) {
@@ -30,7 +37,8 @@ final class HttpsUrls {
       return Optional.empty();
     }
     if (uri.getRawUserInfo() != null) {
-      problems.error(path, "the URL carries a user name or password; put them in the auth settings instead");
+      problems.error(
+          path, "the URL carries a user name or password; put them in the auth settings instead");
       return Optional.empty();
     }
     if (uri.getHost() == null) {
@@ -46,10 +54,16 @@ final class HttpsUrls {
       String last = p.replaceAll("/+$", "");
       last = last.substring(last.lastIndexOf('/') + 1);
       if (!p.contains("/.well-known/est")) {
-        problems.warning(path, quoted(text) + " is not under /.well-known/est, where EST servers answer (RFC 7030)");
+        problems.warning(
+            path,
+            quoted(text) + " is not under /.well-known/est, where EST servers answer (RFC 7030)");
       } else if (EST_OPERATIONS.contains(last)) {
         problems.warning(
-            path, quoted(text) + " ends with the operation '" + last + "'; the agent adds operations itself, so stop at the label");
+            path,
+            quoted(text)
+                + " ends with the operation '"
+                + last
+                + "'; the agent adds operations itself, so stop at the label");
       }
     }
     return Optional.of(uri);

@@ -18,7 +18,9 @@ public enum KeyType {
     this.configName = configName;
   }
 
-  /** The name in the configuration and in {@code dev.estuary.pki.KeyPairs}, e.g. {@code "ec-p256"}. */
+  /**
+   * The name in the configuration and in {@code dev.estuary.pki.KeyPairs}, e.g. {@code "ec-p256"}.
+   */
   public String configName() {
     return configName;
   }

@@ -20,18 +20,34 @@ import java.util.regex.Pattern;
  * @param pathAttributes the attributes before {@code ?}, in order
  * @param queryAttributes the attributes after {@code ?}, in order
  */
-public record Pkcs11Uri(String text, Map<String, String> pathAttributes, Map<String, String> queryAttributes) {
+public record Pkcs11Uri(
+    String text, Map<String, String> pathAttributes, Map<String, String> queryAttributes) {
 
   private static final String SCHEME = "pkcs11:";
   private static final Set<String> PATH_NAMES =
       Set.of(
-          "token", "manufacturer", "serial", "model", "library-manufacturer", "library-description",
-          "library-version", "object", "type", "id", "slot-description", "slot-manufacturer", "slot-id");
-  private static final Set<String> QUERY_NAMES = Set.of("pin-source", "pin-value", "module-name", "module-path");
-  private static final Set<String> OBJECT_TYPES = Set.of("public", "private", "cert", "secret-key", "data");
+          "token",
+          "manufacturer",
+          "serial",
+          "model",
+          "library-manufacturer",
+          "library-description",
+          "library-version",
+          "object",
+          "type",
+          "id",
+          "slot-description",
+          "slot-manufacturer",
+          "slot-id");
+  private static final Set<String> QUERY_NAMES =
+      Set.of("pin-source", "pin-value", "module-name", "module-path");
+  private static final Set<String> OBJECT_TYPES =
+      Set.of("public", "private", "cert", "secret-key", "data");
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*");
-  private static final Pattern PATH_VALUE = Pattern.compile("([A-Za-z0-9\\-._~:\\[\\]@!$'()*+,=/&]|%[0-9A-Fa-f]{2})*");
-  private static final Pattern QUERY_VALUE = Pattern.compile("([A-Za-z0-9\\-._~:\\[\\]@!$'()*+,=/?|;]|%[0-9A-Fa-f]{2})*");
+  private static final Pattern PATH_VALUE =
+      Pattern.compile("([A-Za-z0-9\\-._~:\\[\\]@!$'()*+,=/&]|%[0-9A-Fa-f]{2})*");
+  private static final Pattern QUERY_VALUE =
+      Pattern.compile("([A-Za-z0-9\\-._~:\\[\\]@!$'()*+,=/?|;]|%[0-9A-Fa-f]{2})*");
 
   public Pkcs11Uri {
     Objects.requireNonNull(text, "text");
@@ -58,7 +74,8 @@ public record Pkcs11Uri(String text, Map<String, String> pathAttributes, Map<Str
     Map<String, String> queryAttrs = attributes(query, "&", QUERY_NAMES, QUERY_VALUE, "query");
     String type = pathAttrs.get("type");
     if (type != null && !OBJECT_TYPES.contains(type)) {
-      throw new IllegalArgumentException("type '" + type + "' is not one of: " + String.join(", ", sorted(OBJECT_TYPES)));
+      throw new IllegalArgumentException(
+          "type '" + type + "' is not one of: " + String.join(", ", sorted(OBJECT_TYPES)));
     }
     String slotId = pathAttrs.get("slot-id");
     if (slotId != null && !slotId.matches("[0-9]{1,19}")) {
@@ -90,7 +107,13 @@ public record Pkcs11Uri(String text, Map<String, String> pathAttributes, Map<Str
       String value = attr.substring(eq + 1);
       if (!NAME.matcher(name).matches() || !(names.contains(name) || name.startsWith("x-"))) {
         throw new IllegalArgumentException(
-            "unknown " + where + " attribute '" + name + "' (known: " + String.join(", ", sorted(names)) + ")");
+            "unknown "
+                + where
+                + " attribute '"
+                + name
+                + "' (known: "
+                + String.join(", ", sorted(names))
+                + ")");
       }
       if (!valueForm.matcher(value).matches()) {
         throw new IllegalArgumentException(

@@ -42,7 +42,8 @@ public sealed interface Provisioning {
    * @param deviceId the device id in the hub
    * @param identity the device identity certificate
    */
-  record Manual(String iothubHostname, String deviceId, DeviceIdentity identity) implements Provisioning {
+  record Manual(String iothubHostname, String deviceId, DeviceIdentity identity)
+      implements Provisioning {
     public Manual {
       Objects.requireNonNull(iothubHostname, "iothubHostname");
       Objects.requireNonNull(deviceId, "deviceId");

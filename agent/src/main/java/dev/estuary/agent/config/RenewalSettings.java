@@ -13,7 +13,9 @@ import java.util.Objects;
  */
 public record RenewalSettings(String threshold, String retry, boolean rotateKey) {
 
-  /** {@code rotate_key = true, threshold = "80%", retry = "4%"}, as in the Azure identity service. */
+  /**
+   * {@code rotate_key = true, threshold = "80%", retry = "4%"}, as in the Azure identity service.
+   */
   public static final RenewalSettings DEFAULT = new RenewalSettings("80%", "4%", true);
 
   public RenewalSettings {

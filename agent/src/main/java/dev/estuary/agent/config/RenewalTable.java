@@ -14,13 +14,17 @@ import java.util.regex.Pattern;
 final class RenewalTable {
   static final Set<String> KEYS = Set.of("rotate_key", "threshold", "retry");
   private static final Pattern VALID = Pattern.compile("([0-9]+)(%|min|day)");
-  private static final Pattern NUMBER_AND_UNIT = Pattern.compile("(-?)([0-9]*[.,]?[0-9]+)(\\s*)([A-Za-z%]*)");
+  private static final Pattern NUMBER_AND_UNIT =
+      Pattern.compile("(-?)([0-9]*[.,]?[0-9]+)(\\s*)([A-Za-z%]*)");
   private static final long MAX_DAYS = 36_500;
   private static final String FORMS = "use N% (of the lifetime), Nmin or Nday";
 
   private RenewalTable() {}
 
-  /** The settings of {@code table}, defaults for what it leaves out; {@link RenewalSettings#DEFAULT} when absent. */
+  /**
+   * The settings of {@code table}, defaults for what it leaves out; {@link RenewalSettings#DEFAULT}
+   * when absent.
+   */
   static RenewalSettings read(Optional<Section> table) {
     if (table.isEmpty()) {
       return RenewalSettings.DEFAULT;
@@ -40,7 +44,12 @@ final class RenewalTable {
       return Optional.empty();
     }
     if (!(raw instanceof String text)) {
-      s.error(key, "must be a string such as \"" + (key.equals("retry") ? "4%" : "80%") + "\", not " + Section.typeName(raw));
+      s.error(
+          key,
+          "must be a string such as \""
+              + (key.equals("retry") ? "4%" : "80%")
+              + "\", not "
+              + Section.typeName(raw));
       return Optional.empty();
     }
     Optional<String> problem = problem(text);
@@ -60,13 +69,16 @@ final class RenewalTable {
     }
     Matcher m = NUMBER_AND_UNIT.matcher(text.strip());
     if (!m.matches()) {
-      return Optional.of(q + " is not a whole number followed by %, min or day, e.g. \"80%\", \"30min\", \"2day\"");
+      return Optional.of(
+          q
+              + " is not a whole number followed by %, min or day, e.g. \"80%\", \"30min\", \"2day\"");
     }
     boolean negative = !m.group(1).isEmpty();
     String number = m.group(2);
     String unit = m.group(4);
     if (unit.isEmpty()) {
-      return Optional.of(q + " has no unit; write '" + number + "%', '" + number + "min' or '" + number + "day'");
+      return Optional.of(
+          q + " has no unit; write '" + number + "%', '" + number + "min' or '" + number + "day'");
     }
     String known = canonicalUnit(unit);
     if (known == null) {
@@ -92,7 +104,9 @@ final class RenewalTable {
       return Optional.of(q + " is too large");
     }
     if (unit.equals("%")) {
-      return n <= 0 || n >= 100 ? Optional.of(q + " must be between 0% and 100% (exclusive)") : Optional.empty();
+      return n <= 0 || n >= 100
+          ? Optional.of(q + " must be between 0% and 100% (exclusive)")
+          : Optional.empty();
     }
     if (n < 1 || negative) {
       return Optional.of(q + " must be at least 1" + unit);
@@ -107,7 +121,9 @@ final class RenewalTable {
       case "%", "min", "day" -> unit;
       default -> {
         String u = unit.toLowerCase(Locale.ROOT);
-        yield u.equals("day") || u.equals("days") ? "day" : u.equals("min") || u.equals("mins") ? "min" : null;
+        yield u.equals("day") || u.equals("days")
+            ? "day"
+            : u.equals("min") || u.equals("mins") ? "min" : null;
       }
     };
   }

@@ -14,8 +14,8 @@ import org.tomlj.TomlArray;
 import org.tomlj.TomlTable;
 
 /**
- * One TOML table seen from the parser: typed reads that report a wrong type at the key's path,
- * and the check for unknown keys. Keys are always taken literally (a key may contain dots).
+ * One TOML table seen from the parser: typed reads that report a wrong type at the key's path, and
+ * the check for unknown keys. Keys are always taken literally (a key may contain dots).
  */
 final class Section {
   static final String NOT_USED = "not used by estuary agent";
@@ -24,6 +24,7 @@ final class Section {
   private final TomlTable table;
   private final String path;
   private final Problems problems;
+
   /**
    * A table the agent reads, written under a near-miss name ({@code [provisoning]}): reported as an
    * unknown key, and read under the name written, so that the mistakes inside it are reported too.
@@ -47,7 +48,10 @@ final class Section {
 
   /** The path of a key of this table, quoting it when it is not a bare TOML key. */
   String keyPath(String key) {
-    String k = BARE_KEY.matcher(key).matches() ? key : '"' + key.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    String k =
+        BARE_KEY.matcher(key).matches()
+            ? key
+            : '"' + key.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     return path.isEmpty() ? k : path + "." + k;
   }
 
@@ -184,11 +188,20 @@ final class Section {
         warning(key, NOT_USED);
         continue;
       }
-      Optional<String> meant = closest(key, Stream.concat(used.stream(), ignored.stream()).toList());
-      if (meant.isPresent() && used.contains(meant.get()) && !table.contains(List.of(meant.get()))
+      Optional<String> meant =
+          closest(key, Stream.concat(used.stream(), ignored.stream()).toList());
+      if (meant.isPresent()
+          && used.contains(meant.get())
+          && !table.contains(List.of(meant.get()))
           && table.get(List.of(key)) instanceof TomlTable) {
         misspelt.put(meant.get(), key);
-        error(key, "unknown key; did you mean '" + meant.get() + "'? (its contents are checked as [" + keyPath(meant.get()) + "])");
+        error(
+            key,
+            "unknown key; did you mean '"
+                + meant.get()
+                + "'? (its contents are checked as ["
+                + keyPath(meant.get())
+                + "])");
       } else {
         error(key, "unknown key" + meant.map(m -> "; did you mean '" + m + "'?").orElse(""));
       }

@@ -11,13 +11,19 @@ import java.io.IOException;
  */
 public interface CertificateLedger {
 
-  /** Whether the agent wrote (or was about to write) the file with {@code fingerprint} under {@code id}. */
+  /**
+   * Whether the agent wrote (or was about to write) the file with {@code fingerprint} under {@code
+   * id}.
+   */
   boolean wrote(String id, String fingerprint);
 
   /** Whether the agent has any record for {@code id}. */
   boolean knows(String id);
 
-  /** Records that a file with {@code fingerprint} is about to be written under {@code id}; durable on return. */
+  /**
+   * Records that a file with {@code fingerprint} is about to be written under {@code id}; durable
+   * on return.
+   */
   void pending(String id, String fingerprint) throws IOException;
 
   /** Records that the file under {@code id} now has {@code fingerprint}; durable on return. */

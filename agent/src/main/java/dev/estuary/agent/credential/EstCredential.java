@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * presented is retried once with the identity the {@link IdentitySource} offers instead (the
  * bootstrap identity for a refused {@code est-id}).
  *
- * <p>The key is replaced through {@link KeyRotation} when the configuration asks for it, when
- * there is no key yet, or when the key on disk no longer matches the certificate; otherwise the
- * existing key signs the new request. A certificate file the agent did not write (someone replaced
- * it by hand) suspends renewal with a report rather than being overwritten; {@link #adoptFileOnDisk}
+ * <p>The key is replaced through {@link KeyRotation} when the configuration asks for it, when there
+ * is no key yet, or when the key on disk no longer matches the certificate; otherwise the existing
+ * key signs the new request. A certificate file the agent did not write (someone replaced it by
+ * hand) suspends renewal with a report rather than being overwritten; {@link #adoptFileOnDisk}
  * accepts it.
  */
 public final class EstCredential implements Renewable {
@@ -71,7 +71,11 @@ public final class EstCredential implements Renewable {
   private final Clock clock;
 
   public EstCredential(
-      Request request, CredentialStore store, EstClient est, IdentitySource identity, CertificateLedger ledger) {
+      Request request,
+      CredentialStore store,
+      EstClient est,
+      IdentitySource identity,
+      CertificateLedger ledger) {
     this(request, store, est, identity, ledger, KeyRotation.StepObserver.NONE);
   }
 
@@ -138,7 +142,10 @@ public final class EstCredential implements Renewable {
       key = store.keys().load(id());
     } catch (IOException unreadable) {
       if (report) {
-        log.warn("{}: its key is unreadable ({}); the pair is replaced with a new key", id(), Printable.of(unreadable.getMessage()));
+        log.warn(
+            "{}: its key is unreadable ({}); the pair is replaced with a new key",
+            id(),
+            Printable.of(unreadable.getMessage()));
       }
       return Optional.empty();
     }
@@ -149,7 +156,11 @@ public final class EstCredential implements Renewable {
       check.stored(chain.get(), clock.instant());
     } catch (IssuedCertificateCheck.Unacceptable e) {
       if (report) {
-        log.warn("{}: {} is not used: {}", id(), store.certificates().path(id()), e.getMessage().replace("the certificate returned", "the certificate"));
+        log.warn(
+            "{}: {} is not used: {}",
+            id(),
+            store.certificates().path(id()),
+            e.getMessage().replace("the certificate returned", "the certificate"));
       }
       return Optional.empty();
     }
@@ -210,15 +221,20 @@ public final class EstCredential implements Renewable {
       Optional<Pair> inForce = pair();
       List<X509Certificate> chain;
       if (attempt.rotateKey() || inForce.isEmpty()) {
-        KeyRotation.Result<List<X509Certificate>> result = rotation.rotate(id(), id(), keyId -> enroll(keyId, who, attempt.at()));
+        KeyRotation.Result<List<X509Certificate>> result =
+            rotation.rotate(id(), id(), keyId -> enroll(keyId, who, attempt.at()));
         if (result instanceof KeyRotation.Result.Rotated<List<X509Certificate>> rotated) {
           chain = rotated.certificate();
         } else if (result instanceof KeyRotation.Result.KeptOld<List<X509Certificate>> kept) {
           return failure(kept.cause());
-        } else if (result instanceof KeyRotation.Result.Interrupted<List<X509Certificate>> interrupted) {
+        } else if (result
+            instanceof KeyRotation.Result.Interrupted<List<X509Certificate>> interrupted) {
           return RenewalOutcome.Failed.of(
               FailureKind.LOCAL,
-              "key rotation interrupted at " + interrupted.step() + ": " + interrupted.cause().getMessage()
+              "key rotation interrupted at "
+                  + interrupted.step()
+                  + ": "
+                  + interrupted.cause().getMessage()
                   + " (completed at the next attempt)");
         } else {
           throw new IllegalStateException("unknown rotation result " + result);
@@ -256,15 +272,26 @@ public final class EstCredential implements Renewable {
   private List<X509Certificate> enroll(String keyId, EstIdentity who, Instant now)
       throws IOException, EstException, PkiException, UnusableAnswer {
     KeyHandle key =
-        store.keys().load(keyId).orElseThrow(() -> new IOException("the key " + store.keys().describe(keyId) + " vanished"));
-    byte[] csr = CsrBuilder.build(request.commonName(), request.kind(), key.publicKey(), key.privateKey(), key.provider());
+        store
+            .keys()
+            .load(keyId)
+            .orElseThrow(
+                () -> new IOException("the key " + store.keys().describe(keyId) + " vanished"));
+    byte[] csr =
+        CsrBuilder.build(
+            request.commonName(),
+            request.kind(),
+            key.publicKey(),
+            key.privateKey(),
+            key.provider());
     log.debug("{}: simpleenroll at {} as {}", id(), request.url(), who.name());
     List<X509Certificate> answer;
     EstIdentity as = who;
     try {
       answer = est.simpleEnroll(request.url(), csr, who);
     } catch (EstException e) {
-      Optional<EstIdentity> instead = refusedIdentity(e) ? identity.afterRefusal(who, id(), now) : Optional.empty();
+      Optional<EstIdentity> instead =
+          refusedIdentity(e) ? identity.afterRefusal(who, id(), now) : Optional.empty();
       if (instead.isEmpty()) {
         throw e;
       }
@@ -286,9 +313,11 @@ public final class EstCredential implements Renewable {
    * answer carries, or else with the label's {@code cacerts} (a server that answers with the issued
    * certificate alone, as RFC 7030 §4.2.3 says).
    */
-  private List<X509Certificate> checked(List<X509Certificate> answer, EstIdentity who, KeyHandle key, Instant now)
+  private List<X509Certificate> checked(
+      List<X509Certificate> answer, EstIdentity who, KeyHandle key, Instant now)
       throws EstException, UnusableAnswer {
-    IssuedCertificateCheck.Expected expected = new IssuedCertificateCheck.Expected(key.publicKey(), request.commonName(), request.kind());
+    IssuedCertificateCheck.Expected expected =
+        new IssuedCertificateCheck.Expected(key.publicKey(), request.commonName(), request.kind());
     try {
       return check.check(answer, List.of(), expected, now);
     } catch (IssuedCertificateCheck.Unacceptable e) {
@@ -306,11 +335,14 @@ public final class EstCredential implements Renewable {
 
   private RenewalOutcome.Failed failure(Exception e) {
     if (e instanceof EstException est) {
-      return new RenewalOutcome.Failed(kindOf(est.kind()), Printable.of(est.getMessage()), est.retryAfter());
+      return new RenewalOutcome.Failed(
+          kindOf(est.kind()), Printable.of(est.getMessage()), est.retryAfter());
     } else if (e instanceof UnusableAnswer bad) {
-      return RenewalOutcome.Failed.of(FailureKind.BAD_RESPONSE, request.url() + ": " + Printable.of(bad.getMessage()));
+      return RenewalOutcome.Failed.of(
+          FailureKind.BAD_RESPONSE, request.url() + ": " + Printable.of(bad.getMessage()));
     }
-    return RenewalOutcome.Failed.of(FailureKind.LOCAL, Printable.of(e.getMessage() == null ? e.toString() : e.getMessage()));
+    return RenewalOutcome.Failed.of(
+        FailureKind.LOCAL, Printable.of(e.getMessage() == null ? e.toString() : e.getMessage()));
   }
 
   private static FailureKind kindOf(EstException.Kind kind) {

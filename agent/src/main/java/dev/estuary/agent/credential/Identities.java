@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code identity_cert}/{@code identity_pk}: that certificate, for every request;
  *   <li>{@code bootstrap_identity_cert}/{@code bootstrap_identity_pk}: the EST identity {@code
- *       est-id} while it is valid (on disk, matching its key, chaining to the trust anchors) and
- *       no server has refused it (401/403), else (none yet, expired while the device was off,
- *       refused) the bootstrap identity;
+ *       est-id} while it is valid (on disk, matching its key, chaining to the trust anchors) and no
+ *       server has refused it (401/403), else (none yet, expired while the device was off, refused)
+ *       the bootstrap identity;
  *   <li>{@code username}/{@code password}: Basic, added to either, or alone.
  * </ul>
  *
@@ -41,10 +41,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Identities {
   private static final Logger log = LoggerFactory.getLogger(Identities.class);
+
   /** The name of the EST identity in requests and logs. */
   static final String EST_ID = "est-id";
 
   private final KeyUris keyUris;
+
   /** Fingerprints of EST identities a server refused (401/403): not presented again. */
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
@@ -66,7 +68,8 @@ public final class Identities {
    * credential's request (the agent makes {@code est-id} due then, to replace it through the
    * bootstrap identity).
    */
-  public IdentitySource sourceFor(EstAuth auth, Supplier<Optional<EstCredential.Pair>> estId, Runnable estIdRefused) {
+  public IdentitySource sourceFor(
+      EstAuth auth, Supplier<Optional<EstCredential.Pair>> estId, Runnable estIdRefused) {
     Optional<BasicAuth> basic = auth.basic();
     if (auth.identity().isPresent()) {
       X509Credential id = auth.identity().get();
@@ -79,8 +82,11 @@ public final class Identities {
         @Override
         public EstIdentity identityAt(Instant now) throws IOException {
           Optional<EstCredential.Pair> pair = estId.get();
-          if (pair.isPresent() && pair.get().info().isValidAt(now) && !refused.contains(fingerprint(pair.get()))) {
-            return new EstIdentity(pair.get().chain(), pair.get().key().privateKey(), basic, EST_ID);
+          if (pair.isPresent()
+              && pair.get().info().isValidAt(now)
+              && !refused.contains(fingerprint(pair.get()))) {
+            return new EstIdentity(
+                pair.get().chain(), pair.get().key().privateKey(), basic, EST_ID);
           }
           if (pair.isPresent() && !pair.get().info().isValidAt(now)) {
             log.info(
@@ -93,7 +99,8 @@ public final class Identities {
         }
 
         @Override
-        public Optional<EstIdentity> afterRefusal(EstIdentity who, String credentialId, Instant now) throws IOException {
+        public Optional<EstIdentity> afterRefusal(EstIdentity who, String credentialId, Instant now)
+            throws IOException {
           if (!EST_ID.equals(who.name()) || !who.hasCertificate()) {
             return Optional.empty();
           }
@@ -119,11 +126,13 @@ public final class Identities {
   }
 
   /** A certificate and key from the configuration, checked to belong together. */
-  public EstIdentity configured(X509Credential credential, Optional<BasicAuth> basic, String name) throws IOException {
+  public EstIdentity configured(X509Credential credential, Optional<BasicAuth> basic, String name)
+      throws IOException {
     List<X509Certificate> chain = readChain(credential);
     KeyHandle key = keyUris.open(credential.key());
     if (!CredentialStore.certifies(chain.get(0), key)) {
-      throw new IOException(credential.cert() + " is not the certificate of the key it is configured with");
+      throw new IOException(
+          credential.cert() + " is not the certificate of the key it is configured with");
     }
     return new EstIdentity(chain, key.privateKey(), basic, name);
   }

@@ -24,7 +24,8 @@ public interface IdentitySource {
    *
    * @throws IOException if the other identity's certificate or key cannot be read
    */
-  default Optional<EstIdentity> afterRefusal(EstIdentity refused, String credentialId, Instant now) throws IOException {
+  default Optional<EstIdentity> afterRefusal(EstIdentity refused, String credentialId, Instant now)
+      throws IOException {
     return Optional.empty();
   }
 }

@@ -33,9 +33,9 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 
 /**
- * Decides whether a certificate an EST server issued may be installed on the device, before anything
- * is written. A server that the TLS check accepts is not thereby trusted to hand the device any
- * certificate at all: the answer must be
+ * Decides whether a certificate an EST server issued may be installed on the device, before
+ * anything is written. A server that the TLS check accepts is not thereby trusted to hand the
+ * device any certificate at all: the answer must be
  *
  * <ul>
  *   <li>at most {@link #MAX_CERTIFICATES} certificates (the answer, and {@code cacerts} likewise);
@@ -72,7 +72,9 @@ public final class IssuedCertificateCheck {
 
   private final Set<TrustAnchor> anchors;
 
-  /** @param trust the device's trust anchors ({@code trusted_certs}, and the system's if configured) */
+  /**
+   * @param trust the device's trust anchors ({@code trusted_certs}, and the system's if configured)
+   */
   public IssuedCertificateCheck(Collection<X509Certificate> trust) {
     Set<TrustAnchor> a = new HashSet<>();
     for (X509Certificate c : trust) {
@@ -118,16 +120,29 @@ public final class IssuedCertificateCheck {
    * @return the chain to store: the issued certificate, then its intermediates up to the anchor
    * @throws Unacceptable naming what is wrong
    */
-  public List<X509Certificate> check(List<X509Certificate> answer, List<X509Certificate> caCerts, Expected expected, Instant now)
+  public List<X509Certificate> check(
+      List<X509Certificate> answer, List<X509Certificate> caCerts, Expected expected, Instant now)
       throws Unacceptable {
     if (answer.isEmpty()) {
       throw new Unacceptable("the answer holds no certificate", false);
     }
     if (answer.size() > MAX_CERTIFICATES) {
-      throw new Unacceptable("the answer holds " + answer.size() + " certificates; at most " + MAX_CERTIFICATES + " are accepted", false);
+      throw new Unacceptable(
+          "the answer holds "
+              + answer.size()
+              + " certificates; at most "
+              + MAX_CERTIFICATES
+              + " are accepted",
+          false);
     }
     if (caCerts.size() > MAX_CERTIFICATES) {
-      throw new Unacceptable("cacerts holds " + caCerts.size() + " certificates; at most " + MAX_CERTIFICATES + " are accepted", false);
+      throw new Unacceptable(
+          "cacerts holds "
+              + caCerts.size()
+              + " certificates; at most "
+              + MAX_CERTIFICATES
+              + " are accepted",
+          false);
     }
     X509Certificate leaf = answer.get(0);
     if (!Arrays.equals(leaf.getPublicKey().getEncoded(), expected.key().getEncoded())) {
@@ -139,7 +154,13 @@ public final class IssuedCertificateCheck {
       throw new Unacceptable("the certificate returned expired at " + notAfter, false);
     }
     if (notBefore.isAfter(now.plus(CLOCK_SKEW))) {
-      throw new Unacceptable("the certificate returned is not valid before " + notBefore + " (the device's clock says " + now + ")", false);
+      throw new Unacceptable(
+          "the certificate returned is not valid before "
+              + notBefore
+              + " (the device's clock says "
+              + now
+              + ")",
+          false);
     }
     checkNames(leaf, expected.commonName());
     checkKind(leaf, expected.kind());
@@ -158,12 +179,19 @@ public final class IssuedCertificateCheck {
    * @return the path from the leaf up to (not including) the anchor
    * @throws Unacceptable naming what is wrong
    */
-  public List<X509Certificate> stored(List<X509Certificate> chain, Instant now) throws Unacceptable {
+  public List<X509Certificate> stored(List<X509Certificate> chain, Instant now)
+      throws Unacceptable {
     if (chain.isEmpty()) {
       throw new Unacceptable("no certificate", false);
     }
     if (chain.size() > MAX_CERTIFICATES) {
-      throw new Unacceptable("the chain holds " + chain.size() + " certificates; at most " + MAX_CERTIFICATES + " are accepted", false);
+      throw new Unacceptable(
+          "the chain holds "
+              + chain.size()
+              + " certificates; at most "
+              + MAX_CERTIFICATES
+              + " are accepted",
+          false);
     }
     X509Certificate leaf = chain.get(0);
     Instant notBefore = leaf.getNotBefore().toInstant();
@@ -172,10 +200,13 @@ public final class IssuedCertificateCheck {
     return chain(leaf, chain.subList(1, chain.size()), at);
   }
 
-  private List<X509Certificate> chain(X509Certificate leaf, List<X509Certificate> candidates, Instant at) throws Unacceptable {
+  private List<X509Certificate> chain(
+      X509Certificate leaf, List<X509Certificate> candidates, Instant at) throws Unacceptable {
     String issuer = Printable.of(leaf.getIssuerX500Principal().getName());
     if (anchors.isEmpty()) {
-      throw new Unacceptable("the certificate returned (issuer '" + issuer + "') cannot be checked: no trusted_certs", true);
+      throw new Unacceptable(
+          "the certificate returned (issuer '" + issuer + "') cannot be checked: no trusted_certs",
+          true);
     }
     try {
       Set<X509Certificate> all = new LinkedHashSet<>(candidates);
@@ -186,25 +217,32 @@ public final class IssuedCertificateCheck {
       params.setRevocationEnabled(false);
       params.setDate(Date.from(at));
       params.setMaxPathLength(MAX_CERTIFICATES - 1);
-      params.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(all)));
-      PKIXCertPathBuilderResult result = (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX").build(params);
+      params.addCertStore(
+          CertStore.getInstance("Collection", new CollectionCertStoreParameters(all)));
+      PKIXCertPathBuilderResult result =
+          (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX").build(params);
       List<X509Certificate> path = new ArrayList<>();
       for (var c : result.getCertPath().getCertificates()) {
         path.add((X509Certificate) c);
       }
       if (path.isEmpty() || !path.get(0).equals(leaf)) {
-        throw new Unacceptable("the certificate returned is itself a trust anchor, not an issued certificate", false);
+        throw new Unacceptable(
+            "the certificate returned is itself a trust anchor, not an issued certificate", false);
       }
       // An anchor that is an intermediate (trusted_certs pinning an issuing CA) is still sent:
       // verifiers that trust the root above it (DPS, the hub) need it.
       X509Certificate anchor = result.getTrustAnchor().getTrustedCert();
-      if (anchor != null && !anchor.getSubjectX500Principal().equals(anchor.getIssuerX500Principal())) {
+      if (anchor != null
+          && !anchor.getSubjectX500Principal().equals(anchor.getIssuerX500Principal())) {
         path.add(anchor);
       }
       return List.copyOf(path);
     } catch (CertPathBuilderException e) {
       throw new Unacceptable(
-          "the certificate returned (issuer '" + issuer + "') does not chain to trusted_certs at " + at
+          "the certificate returned (issuer '"
+              + issuer
+              + "') does not chain to trusted_certs at "
+              + at
               + (e.getMessage() == null ? "" : " (" + Printable.of(e.getMessage()) + ")"),
           true);
     } catch (InvalidAlgorithmParameterException | NoSuchAlgorithmException e) {
@@ -219,7 +257,10 @@ public final class IssuedCertificateCheck {
       for (RDN rdn : X500Name.getInstance(leaf.getSubjectX500Principal().getEncoded()).getRDNs()) {
         for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
           if (atv.getType().equals(BCStyle.CN)) {
-            cns.add(atv.getValue() instanceof ASN1String text ? text.getString() : atv.getValue().toString());
+            cns.add(
+                atv.getValue() instanceof ASN1String text
+                    ? text.getString()
+                    : atv.getValue().toString());
           }
         }
       }
@@ -228,7 +269,12 @@ public final class IssuedCertificateCheck {
     }
     if (cns.size() != 1 || !cns.get(0).equals(commonName)) {
       throw new Unacceptable(
-          "the certificate returned is for '" + Printable.of(subject) + "', not CN=" + Printable.of(commonName) + " as requested", false);
+          "the certificate returned is for '"
+              + Printable.of(subject)
+              + "', not CN="
+              + Printable.of(commonName)
+              + " as requested",
+          false);
     }
     Collection<List<?>> sans;
     try {
@@ -238,11 +284,16 @@ public final class IssuedCertificateCheck {
     }
     if (sans != null) {
       for (List<?> san : sans) {
-        boolean sameDns = san.size() == 2 && Integer.valueOf(DNS_NAME).equals(san.get(0)) && commonName.equals(san.get(1));
+        boolean sameDns =
+            san.size() == 2
+                && Integer.valueOf(DNS_NAME).equals(san.get(0))
+                && commonName.equals(san.get(1));
         if (!sameDns) {
           throw new Unacceptable(
-              "the certificate returned names " + Printable.of(String.valueOf(san.size() == 2 ? san.get(1) : san))
-                  + " in its subjectAltName, which was not requested", false);
+              "the certificate returned names "
+                  + Printable.of(String.valueOf(san.size() == 2 ? san.get(1) : san))
+                  + " in its subjectAltName, which was not requested",
+              false);
         }
       }
     }
@@ -254,27 +305,38 @@ public final class IssuedCertificateCheck {
     switch (kind) {
       case EDGE_CA -> {
         if (!isCa) {
-          throw new Unacceptable("the certificate returned for the Edge CA is not a CA certificate (is the URL an Edge CA label?)", false);
+          throw new Unacceptable(
+              "the certificate returned for the Edge CA is not a CA certificate (is the URL an Edge CA label?)",
+              false);
         }
         if (keyUsage == null || keyUsage.length <= KEY_CERT_SIGN || !keyUsage[KEY_CERT_SIGN]) {
-          throw new Unacceptable("the certificate returned for the Edge CA may not sign certificates (no keyCertSign)", false);
+          throw new Unacceptable(
+              "the certificate returned for the Edge CA may not sign certificates (no keyCertSign)",
+              false);
         }
       }
       case CLIENT_IDENTITY -> {
         if (isCa) {
-          throw new Unacceptable("the certificate returned for a client identity is a CA certificate", false);
+          throw new Unacceptable(
+              "the certificate returned for a client identity is a CA certificate", false);
         }
-        if (keyUsage != null && (keyUsage.length <= DIGITAL_SIGNATURE || !keyUsage[DIGITAL_SIGNATURE])) {
-          throw new Unacceptable("the certificate returned for a client identity may not sign (no digitalSignature)", false);
+        if (keyUsage != null
+            && (keyUsage.length <= DIGITAL_SIGNATURE || !keyUsage[DIGITAL_SIGNATURE])) {
+          throw new Unacceptable(
+              "the certificate returned for a client identity may not sign (no digitalSignature)",
+              false);
         }
         List<String> eku;
         try {
           eku = leaf.getExtendedKeyUsage();
         } catch (CertificateParsingException e) {
-          throw new Unacceptable("the certificate returned has an unreadable extendedKeyUsage", false);
+          throw new Unacceptable(
+              "the certificate returned has an unreadable extendedKeyUsage", false);
         }
         if (eku != null && !eku.contains(CLIENT_AUTH) && !eku.contains(ANY_EKU)) {
-          throw new Unacceptable("the certificate returned for a client identity is not for TLS client authentication (no clientAuth)", false);
+          throw new Unacceptable(
+              "the certificate returned for a client identity is not for TLS client authentication (no clientAuth)",
+              false);
         }
       }
     }

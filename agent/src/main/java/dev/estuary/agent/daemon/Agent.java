@@ -46,10 +46,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The device agent assembled from its configuration: key and certificate stores under the state
- * directory, the EST client, one {@link EstCredential} per certificate ({@code est-id} first when
- * a bootstrap identity needs it, then {@code device-id}, then {@code aziot-edged-ca}) and the
- * renewal engine that keeps them alive. {@link AgentDaemon} drives it; {@code run --once} calls
- * {@link #tick()} once.
+ * directory, the EST client, one {@link EstCredential} per certificate ({@code est-id} first when a
+ * bootstrap identity needs it, then {@code device-id}, then {@code aziot-edged-ca}) and the renewal
+ * engine that keeps them alive. {@link AgentDaemon} drives it; {@code run --once} calls {@link
+ * #tick()} once.
  *
  * <p>State directory layout: {@code keys/} (0700, keys 0600, or pointers to token keys), {@code
  * certs/} (PEM chains), {@code state.json}, {@code effective-config.toml}, {@code agent.lock}.
@@ -102,17 +102,24 @@ public final class Agent implements AutoCloseable {
   public static Agent open(AgentConfig config, Clock clock) throws IOException {
     Path stateDir = stateDirectory(config);
     Optional<Pkcs11Settings> module = config.pkcs11Module();
-    Optional<Pkcs11Module> pkcs11 = module.isPresent() ? Optional.of(Pkcs11Module.open(module.get())) : Optional.empty();
+    Optional<Pkcs11Module> pkcs11 =
+        module.isPresent() ? Optional.of(Pkcs11Module.open(module.get())) : Optional.empty();
     try {
-      DeviceKeys keys = pkcs11.filter(Pkcs11Module::generatesKeys).isPresent()
-          ? pkcs11.get().keys(stateDir.resolve("keys"), config.agent().keyType().configName())
-          : new FileKeys(stateDir.resolve("keys"), config.agent().keyType().configName(), new SecureRandom());
+      DeviceKeys keys =
+          pkcs11.filter(Pkcs11Module::generatesKeys).isPresent()
+              ? pkcs11.get().keys(stateDir.resolve("keys"), config.agent().keyType().configName())
+              : new FileKeys(
+                  stateDir.resolve("keys"),
+                  config.agent().keyType().configName(),
+                  new SecureRandom());
       if (Files.exists(stateDir.resolve("certs"))) {
         PrivateDirectories.ensure(stateDir.resolve("certs"), CertificateFiles.DIR_MODE);
       }
-      CredentialStore store = new CredentialStore(keys, new CertificateFiles(stateDir.resolve("certs")));
+      CredentialStore store =
+          new CredentialStore(keys, new CertificateFiles(stateDir.resolve("certs")));
       StateFile state = StateFile.open(stateDir, clock);
-      List<X509Certificate> trust = TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore());
+      List<X509Certificate> trust =
+          TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore());
       EstClient est = new EstClient(trust, EST_TIMEOUT, clock);
       Identities identities = new Identities(new ConfiguredKeys(pkcs11.map(Pkcs11Module::opener)));
 
@@ -120,16 +127,19 @@ public final class Agent implements AutoCloseable {
       List<ManagedCredential> managed = new ArrayList<>();
       String seed = seedOf(config);
       Supplier<Optional<EstCredential.Pair>> estIdPair =
-          () -> Optional.ofNullable(credentials.get(EstCertificate.EST_ID)).flatMap(EstCredential::readablePair);
+          () ->
+              Optional.ofNullable(credentials.get(EstCertificate.EST_ID))
+                  .flatMap(EstCredential::readablePair);
       // A server refused the EST identity for another credential: replace est-id (through the
       // bootstrap identity) at the next step rather than at its renewal time.
       AtomicReference<RenewalEngine> engineOnceBuilt = new AtomicReference<>();
-      Runnable estIdRefused = () -> {
-        RenewalEngine built = engineOnceBuilt.get();
-        if (built != null && credentials.containsKey(EstCertificate.EST_ID)) {
-          built.renewNow(EstCertificate.EST_ID, clock.instant());
-        }
-      };
+      Runnable estIdRefused =
+          () -> {
+            RenewalEngine built = engineOnceBuilt.get();
+            if (built != null && credentials.containsKey(EstCertificate.EST_ID)) {
+              built.renewNow(EstCertificate.EST_ID, clock.instant());
+            }
+          };
       BiConsumer<EstCredential.Request, EstCertificate> add =
           (request, authFrom) -> {
             EstCredential credential =
@@ -145,10 +155,13 @@ public final class Agent implements AutoCloseable {
             managed.add(
                 managed(
                     credential,
-                    request.id().equals(EstCertificate.EST_ID) ? config.est().identityAutoRenew() : authFrom.autoRenew(),
+                    request.id().equals(EstCertificate.EST_ID)
+                        ? config.est().identityAutoRenew()
+                        : authFrom.autoRenew(),
                     seed));
           };
-      // est-id first: the others authenticate with it. Requested like the first certificate that needs it.
+      // est-id first: the others authenticate with it. Requested like the first certificate that
+      // needs it.
       config.estCertificates().stream()
           .filter(c -> c.auth().needsEstIdentity())
           .findFirst()
@@ -162,13 +175,17 @@ public final class Agent implements AutoCloseable {
                           config.est().estIdentityUrl().orElse(target.url())),
                       target));
       for (EstCertificate cert : config.estCertificates()) {
-        CsrBuilder.Kind kind = cert.id().equals(EstCertificate.EDGE_CA) ? CsrBuilder.Kind.EDGE_CA : CsrBuilder.Kind.CLIENT_IDENTITY;
+        CsrBuilder.Kind kind =
+            cert.id().equals(EstCertificate.EDGE_CA)
+                ? CsrBuilder.Kind.EDGE_CA
+                : CsrBuilder.Kind.CLIENT_IDENTITY;
         add.accept(new EstCredential.Request(cert.id(), cert.commonName(), kind, cert.url()), cert);
       }
       publishPreloadedIdentity(config, store.certificates(), state);
       RenewalEngine engine = new RenewalEngine(clock, managed);
       engineOnceBuilt.set(engine);
-      Agent agent = new Agent(config, clock, state, store, Map.copyOf(credentials), trust, engine, pkcs11);
+      Agent agent =
+          new Agent(config, clock, state, store, Map.copyOf(credentials), trust, engine, pkcs11);
       state.publish(engine.status());
       return agent;
     } catch (IOException | RuntimeException e) {
@@ -177,10 +194,13 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private static ManagedCredential managed(EstCredential credential, RenewalSettings settings, String seed) {
+  private static ManagedCredential managed(
+      EstCredential credential, RenewalSettings settings, String seed) {
     RenewalPolicy policy = RenewalPolicy.parse(settings.threshold(), settings.retry());
     return new ManagedCredential(
-        credential, new RenewalSchedule(policy, Jitter.forSeed(seed + "/" + credential.id())), settings.rotateKey());
+        credential,
+        new RenewalSchedule(policy, Jitter.forSeed(seed + "/" + credential.id())),
+        settings.rotateKey());
   }
 
   /**
@@ -189,33 +209,41 @@ public final class Agent implements AutoCloseable {
    * file (its IDevID), so a fleet whose Edge CAs share one default CN still spreads out.
    */
   private static String seedOf(AgentConfig config) {
-    String cn = config.estCertificates().stream().map(EstCertificate::commonName).findFirst().orElse("estuary");
-    String idevid = config.estCertificates().stream()
-        .map(EstCertificate::auth)
-        .flatMap(a -> a.identity().or(a::bootstrapIdentity).stream())
-        .findFirst()
-        .map(c -> {
-          try {
-            return Thumbprints.sha256(Files.readAllBytes(Path.of(c.cert())));
-          } catch (IOException | RuntimeException e) {
-            return "";
-          }
-        })
-        .orElse("");
+    String cn =
+        config.estCertificates().stream()
+            .map(EstCertificate::commonName)
+            .findFirst()
+            .orElse("estuary");
+    String idevid =
+        config.estCertificates().stream()
+            .map(EstCertificate::auth)
+            .flatMap(a -> a.identity().or(a::bootstrapIdentity).stream())
+            .findFirst()
+            .map(
+                c -> {
+                  try {
+                    return Thumbprints.sha256(Files.readAllBytes(Path.of(c.cert())));
+                  } catch (IOException | RuntimeException e) {
+                    return "";
+                  }
+                })
+            .orElse("");
     return cn + "|" + idevid;
   }
 
   /**
-   * With {@code identity_cert} (the seed's IDevID) the EST identity is that certificate, used as is:
-   * a copy goes to {@code certs/} under {@code est-id}, as the Azure identity service lists it,
+   * With {@code identity_cert} (the seed's IDevID) the EST identity is that certificate, used as
+   * is: a copy goes to {@code certs/} under {@code est-id}, as the Azure identity service lists it,
    * refreshed when the configured file changes. The key stays where it is.
    */
-  private static void publishPreloadedIdentity(AgentConfig config, CertificateFiles certs, StateFile state) throws IOException {
-    Optional<X509Credential> identity = config.estCertificates().stream()
-        .map(EstCertificate::auth)
-        .map(EstAuth::identity)
-        .flatMap(Optional::stream)
-        .findFirst();
+  private static void publishPreloadedIdentity(
+      AgentConfig config, CertificateFiles certs, StateFile state) throws IOException {
+    Optional<X509Credential> identity =
+        config.estCertificates().stream()
+            .map(EstCertificate::auth)
+            .map(EstAuth::identity)
+            .flatMap(Optional::stream)
+            .findFirst();
     if (identity.isEmpty() || config.needsEstIdentity()) {
       return;
     }
@@ -225,7 +253,9 @@ public final class Agent implements AutoCloseable {
       state.pending(EstCertificate.EST_ID, fingerprint);
       certs.write(EstCertificate.EST_ID, chain);
       state.committed(EstCertificate.EST_ID, fingerprint);
-      log.info("est-id: the identity certificate {} is the EST identity (preloaded, not renewed by the agent)", identity.get().cert());
+      log.info(
+          "est-id: the identity certificate {} is the EST identity (preloaded, not renewed by the agent)",
+          identity.get().cert());
     }
   }
 
@@ -237,15 +267,16 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Makes {@code id} due now, accepting a certificate file changed by hand as the agent's own
-   * first (the person asking for the renewal has looked at it).
+   * Makes {@code id} due now, accepting a certificate file changed by hand as the agent's own first
+   * (the person asking for the renewal has looked at it).
    *
    * @throws IllegalArgumentException for an unknown id
    */
   public void renewNow(String id) throws IOException {
     EstCredential credential = credentials.get(id);
     if (credential == null) {
-      throw new IllegalArgumentException("no credential '" + id + "' (known: " + String.join(", ", ids()) + ")");
+      throw new IllegalArgumentException(
+          "no credential '" + id + "' (known: " + String.join(", ", ids()) + ")");
     }
     credential.adoptFileOnDisk();
     engine.renewNow(id, clock.instant());
@@ -285,7 +316,11 @@ public final class Agent implements AutoCloseable {
 
   /** The device identity certificate's id when the device has one the agent obtains. */
   public Optional<String> deviceIdentityId() {
-    return config.provisioning().deviceIdentity().filter(d -> d instanceof DeviceIdentity.Issued).map(d -> EstCertificate.DEVICE_ID);
+    return config
+        .provisioning()
+        .deviceIdentity()
+        .filter(d -> d instanceof DeviceIdentity.Issued)
+        .map(d -> EstCertificate.DEVICE_ID);
   }
 
   @Override

@@ -8,15 +8,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's main loop: attempt what is due, save the state, sleep until the next attempt —
- * waking every {@link #POLL} to pick up {@code renew --now} requests — until {@link #stop()}.
+ * The agent's main loop: attempt what is due, save the state, sleep until the next attempt — waking
+ * every {@link #POLL} to pick up {@code renew --now} requests — until {@link #stop()}.
  */
 public final class AgentDaemon {
   private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
@@ -31,7 +31,9 @@ public final class AgentDaemon {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final List<AfterTick> afterTick;
 
-  /** @param afterTick run after each step (provisioning hooks in here) */
+  /**
+   * @param afterTick run after each step (provisioning hooks in here)
+   */
   public AgentDaemon(Agent agent, List<AfterTick> afterTick) {
     this.agent = Objects.requireNonNull(agent, "agent");
     this.afterTick = List.copyOf(afterTick);
@@ -79,7 +81,10 @@ public final class AgentDaemon {
       try {
         hook.run();
       } catch (RuntimeException e) {
-        log.error("{} failed unexpectedly: {}; tried again at the next step", hook.getClass().getSimpleName(), Printable.of(describe(e)));
+        log.error(
+            "{} failed unexpectedly: {}; tried again at the next step",
+            hook.getClass().getSimpleName(),
+            Printable.of(describe(e)));
       }
     }
     return attempted;
@@ -90,10 +95,17 @@ public final class AgentDaemon {
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
-  /** The earliest of the engine's next attempt and the hooks' wake-ups; a day from now at the latest. */
+  /**
+   * The earliest of the engine's next attempt and the hooks' wake-ups; a day from now at the
+   * latest.
+   */
   private Instant nextWakeUp(Instant now) {
     Instant next = now.plus(Duration.ofDays(1));
-    for (Optional<Instant> t : Stream.concat(Stream.of(agent.engine().nextWakeUp()), afterTick.stream().map(AfterTick::nextWakeUp)).toList()) {
+    for (Optional<Instant> t :
+        Stream.concat(
+                Stream.of(agent.engine().nextWakeUp()),
+                afterTick.stream().map(AfterTick::nextWakeUp))
+            .toList()) {
       if (t.isPresent() && t.get().isBefore(next)) {
         next = t.get();
       }
@@ -101,7 +113,10 @@ public final class AgentDaemon {
     return next;
   }
 
-  /** {@link #takeRequests()} while sleeping: a failure to read them waits for the next step (which reports it). */
+  /**
+   * {@link #takeRequests()} while sleeping: a failure to read them waits for the next step (which
+   * reports it).
+   */
   private boolean requestsTaken() {
     try {
       return takeRequests();

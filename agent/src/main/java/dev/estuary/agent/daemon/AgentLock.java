@@ -52,11 +52,17 @@ public final class AgentLock implements AutoCloseable {
     FileChannel channel = null;
     try {
       if (Files.isSymbolicLink(file)) {
-        throw new IOException(file + " is a symbolic link; the agent does not follow it (remove it)");
+        throw new IOException(
+            file + " is a symbolic link; the agent does not follow it (remove it)");
       }
       // NOFOLLOW as well: a link planted between the look and the open is refused by the kernel.
-      channel = FileChannel.open(
-          file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+      channel =
+          FileChannel.open(
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS);
       FileLock lock = channel.tryLock();
       if (lock == null) {
         channel.close();
@@ -64,7 +70,10 @@ public final class AgentLock implements AutoCloseable {
         return Optional.empty();
       }
       channel.truncate(0);
-      channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+      channel.write(
+          ByteBuffer.wrap(
+              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+          0);
       return Optional.of(new AgentLock(file, channel, lock));
     } catch (IOException | RuntimeException e) {
       if (channel != null) {

@@ -10,11 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fault injection for crash tests: with the system property {@value #PROPERTY} set to
- * {@code <credential-id>:<STEP>} (a {@link KeyRotation.Step}), the agent stops dead right after
- * that step of that credential's key rotation: it writes {@code <state_dir>/paused-after-<STEP>}
- * and sleeps until it is killed. A test then kills it with {@code kill -9} and checks what a restart
- * finds on disk. Without the property this does nothing.
+ * Fault injection for crash tests: with the system property {@value #PROPERTY} set to {@code
+ * <credential-id>:<STEP>} (a {@link KeyRotation.Step}), the agent stops dead right after that step
+ * of that credential's key rotation: it writes {@code <state_dir>/paused-after-<STEP>} and sleeps
+ * until it is killed. A test then kills it with {@code kill -9} and checks what a restart finds on
+ * disk. Without the property this does nothing.
  */
 final class PausePoint implements KeyRotation.StepObserver {
   static final String PROPERTY = "estuary.agent.test.pause-after";
@@ -36,7 +36,11 @@ final class PausePoint implements KeyRotation.StepObserver {
         .map(v -> v.split(":", 2))
         .filter(parts -> parts.length == 2 && parts[0].equals(credentialId))
         .<KeyRotation.StepObserver>map(
-            parts -> new PausePoint(stateDir, credentialId, KeyRotation.Step.valueOf(parts[1].toUpperCase(Locale.ROOT))))
+            parts ->
+                new PausePoint(
+                    stateDir,
+                    credentialId,
+                    KeyRotation.Step.valueOf(parts[1].toUpperCase(Locale.ROOT))))
         .orElse(KeyRotation.StepObserver.NONE);
   }
 
@@ -45,7 +49,11 @@ final class PausePoint implements KeyRotation.StepObserver {
     if (completed != step) {
       return;
     }
-    log.warn("{}: paused after {} for a crash test ({}); waiting to be killed", credentialId, step, PROPERTY);
+    log.warn(
+        "{}: paused after {} for a crash test ({}); waiting to be killed",
+        credentialId,
+        step,
+        PROPERTY);
     try {
       Files.writeString(stateDir.resolve("paused-after-" + step), credentialId);
       Thread.sleep(Long.MAX_VALUE);

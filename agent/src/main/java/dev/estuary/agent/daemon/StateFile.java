@@ -3,9 +3,9 @@ package dev.estuary.agent.daemon;
 import dev.estuary.agent.credential.CertificateLedger;
 import dev.estuary.agent.json.JsonException;
 import dev.estuary.agent.json.JsonObject;
-import dev.estuary.agent.text.Printable;
 import dev.estuary.agent.renewal.CredentialStatus;
 import dev.estuary.agent.renewal.RenewalOutcome;
+import dev.estuary.agent.text.Printable;
 import dev.estuary.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +56,11 @@ public final class StateFile implements CertificateLedger {
         root = read;
       } catch (IOException e) {
         Path aside = stateDir.resolve(NAME + ".unreadable");
-        log.warn("{} is unreadable ({}); moved to {}, starting afresh", file, Printable.of(e.getMessage()), aside);
+        log.warn(
+            "{} is unreadable ({}); moved to {}, starting afresh",
+            file,
+            Printable.of(e.getMessage()),
+            aside);
         Files.move(file, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     }
@@ -67,7 +71,9 @@ public final class StateFile implements CertificateLedger {
   /** Reads the state another process wrote, for {@code status}; empty when there is none. */
   public static Optional<JsonObject> read(Path stateDir) throws IOException {
     Path file = stateDir.resolve(NAME);
-    return Files.exists(file) ? Optional.of(JsonObject.parse(Files.readAllBytes(file))) : Optional.empty();
+    return Files.exists(file)
+        ? Optional.of(JsonObject.parse(Files.readAllBytes(file)))
+        : Optional.empty();
   }
 
   /** The instant a field of this file holds (as {@link #publish} writes them), if it holds one. */
@@ -75,18 +81,35 @@ public final class StateFile implements CertificateLedger {
     try {
       return node.text(field).map(Instant::parse);
     } catch (DateTimeParseException e) {
-      return Optional.empty(); // open() moves such a file aside; a section put later is the agent's own
+      return Optional
+          .empty(); // open() moves such a file aside; a section put later is the agent's own
     }
   }
 
   /** Fields holding instants, in a credential's entry and in the provisioning section. */
   private static final List<String> INSTANTS =
-      List.of("not_before", "not_after", "renewal_time", "next_attempt", "last_attempt", "registered_at", "updated_at");
+      List.of(
+          "not_before",
+          "not_after",
+          "renewal_time",
+          "next_attempt",
+          "last_attempt",
+          "registered_at",
+          "updated_at");
 
   /** Fields holding text. */
   private static final List<String> TEXTS =
-      List.of("certificate_sha256", "pending_sha256", "pending_certificate_sha256", "last_outcome", "last_error", "status",
-          "assigned_hub", "device_id", "registration_id", "substatus");
+      List.of(
+          "certificate_sha256",
+          "pending_sha256",
+          "pending_certificate_sha256",
+          "last_outcome",
+          "last_error",
+          "status",
+          "assigned_hub",
+          "device_id",
+          "registration_id",
+          "substatus");
 
   /**
    * Checks that every field the agent reads has the type it writes, so one bad field (a date that
@@ -112,7 +135,9 @@ public final class StateFile implements CertificateLedger {
     }
   }
 
-  private static void validateFields(String where, JsonObject node, List<String> instants, List<String> texts) throws JsonException {
+  private static void validateFields(
+      String where, JsonObject node, List<String> instants, List<String> texts)
+      throws JsonException {
     for (String field : instants) {
       Object v = node.get(field);
       if (v == null) {
@@ -142,7 +167,8 @@ public final class StateFile implements CertificateLedger {
   @Override
   public synchronized boolean wrote(String id, String fingerprint) {
     JsonObject c = root.object("credentials").object(id);
-    return fingerprint.equals(c.text("certificate_sha256", null)) || fingerprint.equals(c.text("pending_sha256", null));
+    return fingerprint.equals(c.text("certificate_sha256", null))
+        || fingerprint.equals(c.text("pending_sha256", null));
   }
 
   @Override
@@ -204,6 +230,7 @@ public final class StateFile implements CertificateLedger {
 
   private void save() throws IOException {
     root.put("updated_at", clock.instant().toString());
-    AtomicFiles.write(file, (root.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8), "rw-------");
+    AtomicFiles.write(
+        file, (root.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8), "rw-------");
   }
 }

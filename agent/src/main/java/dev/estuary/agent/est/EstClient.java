@@ -38,7 +38,9 @@ public final class EstClient {
   /** The largest answer read; EST answers are a few kilobytes. */
   static final int MAX_ANSWER_BYTES = 1 << 20;
 
-  /** The most certificates one answer may hold (an issued certificate and its chain, or cacerts). */
+  /**
+   * The most certificates one answer may hold (an issued certificate and its chain, or cacerts).
+   */
   public static final int MAX_CERTIFICATES = 10;
 
   private final List<X509Certificate> trust;
@@ -59,7 +61,10 @@ public final class EstClient {
     }
   }
 
-  /** The roots the EST server's TLS certificate must chain to (also what issued certificates must chain to). */
+  /**
+   * The roots the EST server's TLS certificate must chain to (also what issued certificates must
+   * chain to).
+   */
   public List<X509Certificate> trustAnchors() {
     return trust;
   }
@@ -70,8 +75,8 @@ public final class EstClient {
   }
 
   /**
-   * {@code GET {base}/cacerts}, with the server's clock ({@code Date}) as well, for {@code
-   * estuary agent check}.
+   * {@code GET {base}/cacerts}, with the server's clock ({@code Date}) as well, for {@code estuary
+   * agent check}.
    */
   public Probe probe(URI base, EstIdentity who) throws EstException {
     Answer answer = send(operation(base, "cacerts"), who, null);
@@ -91,7 +96,8 @@ public final class EstClient {
    * chain the server adds (RFC 7030 §4.2.3 sends the issued certificate alone; servers that add the
    * chain are common). Nothing here is checked beyond parsing: see {@code IssuedCertificateCheck}.
    */
-  public List<X509Certificate> simpleEnroll(URI base, byte[] csrDer, EstIdentity who) throws EstException {
+  public List<X509Certificate> simpleEnroll(URI base, byte[] csrDer, EstIdentity who)
+      throws EstException {
     return certificates(send(operation(base, "simpleenroll"), who, csrDer));
   }
 
@@ -111,7 +117,12 @@ public final class EstClient {
     try {
       tls = ClientTls.context(trust, who.hasCertificate() ? who.chain() : null, who.key());
     } catch (GeneralSecurityException e) {
-      throw new EstException(EstException.Kind.UNREACHABLE, 0, what + ": cannot set up TLS: " + e.getMessage(), null, e);
+      throw new EstException(
+          EstException.Kind.UNREACHABLE,
+          0,
+          what + ": cannot set up TLS: " + e.getMessage(),
+          null,
+          e);
     }
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout);
     who.basic()
@@ -121,7 +132,9 @@ public final class EstClient {
                     "Authorization",
                     "Basic "
                         + Base64.getEncoder()
-                            .encodeToString((b.username() + ":" + b.password()).getBytes(StandardCharsets.UTF_8))));
+                            .encodeToString(
+                                (b.username() + ":" + b.password())
+                                    .getBytes(StandardCharsets.UTF_8))));
     if (csrDer == null) {
       request.GET();
     } else {
@@ -132,9 +145,15 @@ public final class EstClient {
     try {
       return check(what, Https.send(tls, timeout, request.build(), MAX_ANSWER_BYTES));
     } catch (Https.NoAnswer e) {
-      throw new EstException(EstException.Kind.UNREACHABLE, 0, what + ": " + e.getMessage(), null, e);
+      throw new EstException(
+          EstException.Kind.UNREACHABLE, 0, what + ": " + e.getMessage(), null, e);
     } catch (Https.TooLarge e) {
-      throw new EstException(EstException.Kind.BAD_RESPONSE, 0, what + ": " + e.getMessage() + "; EST answers are a few kilobytes", null, e);
+      throw new EstException(
+          EstException.Kind.BAD_RESPONSE,
+          0,
+          what + ": " + e.getMessage() + "; EST answers are a few kilobytes",
+          null,
+          e);
     }
   }
 
@@ -145,11 +164,17 @@ public final class EstClient {
       String type = response.headers().firstValue("Content-Type").orElse("");
       if (!type.toLowerCase(Locale.ROOT).startsWith("application/pkcs7-mime")) {
         throw new EstException(
-            EstException.Kind.BAD_RESPONSE, status, what + ": 200 with Content-Type '" + type + "', not application/pkcs7-mime", null, null);
+            EstException.Kind.BAD_RESPONSE,
+            status,
+            what + ": 200 with Content-Type '" + type + "', not application/pkcs7-mime",
+            null,
+            null);
       }
       return new Answer(what, body, Https.date(response));
     }
-    Duration retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After"), clock.instant()).orElse(null);
+    Duration retryAfter =
+        RetryAfter.parse(response.headers().firstValue("Retry-After"), clock.instant())
+            .orElse(null);
     String reason = what + ": " + status + reasonOf(body);
     EstException.Kind kind;
     if (status == 429) {
@@ -169,13 +194,19 @@ public final class EstClient {
 
   private static List<X509Certificate> certificates(Answer answer) throws EstException {
     try {
-      List<X509Certificate> certs = CertsOnlyPkcs7.decode(EstBase64.decode(answer.body()), MAX_CERTIFICATES);
+      List<X509Certificate> certs =
+          CertsOnlyPkcs7.decode(EstBase64.decode(answer.body()), MAX_CERTIFICATES);
       if (certs.isEmpty()) {
         throw new PkiException("no certificate in the answer");
       }
       return certs;
     } catch (PkiException e) {
-      throw new EstException(EstException.Kind.BAD_RESPONSE, 200, answer.what() + ": unusable answer: " + e.getMessage(), null, e);
+      throw new EstException(
+          EstException.Kind.BAD_RESPONSE,
+          200,
+          answer.what() + ": unusable answer: " + e.getMessage(),
+          null,
+          e);
     }
   }
 

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
-/** An EST request that did not give a usable answer; {@link #getMessage()} is one line for a log. */
+/**
+ * An EST request that did not give a usable answer; {@link #getMessage()} is one line for a log.
+ */
 public final class EstException extends Exception {
 
   /** What went wrong, broadly. */

@@ -18,20 +18,26 @@ import java.util.Optional;
  * @param name what to call this identity in logs, e.g. {@code "est-id"} or {@code "bootstrap
  *     identity"}
  */
-public record EstIdentity(List<X509Certificate> chain, PrivateKey key, Optional<BasicAuth> basic, String name) {
+public record EstIdentity(
+    List<X509Certificate> chain, PrivateKey key, Optional<BasicAuth> basic, String name) {
 
   public EstIdentity {
     chain = List.copyOf(chain);
     Objects.requireNonNull(basic, "basic");
     Objects.requireNonNull(name, "name");
     if (chain.isEmpty() != (key == null)) {
-      throw new IllegalArgumentException("a client certificate needs its key, and a key its certificate");
+      throw new IllegalArgumentException(
+          "a client certificate needs its key, and a key its certificate");
     }
   }
 
   /** Only Basic (or nothing at all). */
   public static EstIdentity basicOnly(Optional<BasicAuth> basic) {
-    return new EstIdentity(List.of(), null, basic, basic.isPresent() ? "username " + basic.get().username() : "no credentials");
+    return new EstIdentity(
+        List.of(),
+        null,
+        basic,
+        basic.isPresent() ? "username " + basic.get().username() : "no credentials");
   }
 
   /** Whether a TLS client certificate is presented. */

@@ -38,11 +38,13 @@ public final class JsonObject {
   /** Parses UTF-8 JSON whose top level is an object (malformed UTF-8 is an error too). */
   public static JsonObject parse(byte[] utf8) throws JsonException {
     try {
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(utf8))
-          .toString();
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(utf8))
+              .toString();
       return parse(text);
     } catch (CharacterCodingException e) {
       throw new JsonException("not UTF-8: " + e.getMessage());

@@ -4,7 +4,9 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A strict RFC 8259 reader into {@link JsonObject}s; errors name the offset and what was expected. */
+/**
+ * A strict RFC 8259 reader into {@link JsonObject}s; errors name the offset and what was expected.
+ */
 final class JsonParser {
   /** Deeper nesting is refused, so hostile input cannot exhaust the stack. */
   static final int MAX_DEPTH = 64;
@@ -44,7 +46,8 @@ final class JsonParser {
         if (c == '-' || (c >= '0' && c <= '9')) {
           yield number();
         }
-        throw error(i >= s.length() ? "unexpected end of input" : "unexpected character '" + c + "'");
+        throw error(
+            i >= s.length() ? "unexpected end of input" : "unexpected character '" + c + "'");
       }
     };
   }

@@ -29,7 +29,8 @@ final class JsonWriter {
     } else if (v instanceof String s) {
       string(s);
     } else if (v instanceof Number n) {
-      out.append(n instanceof java.math.BigDecimal d ? d.toString() : String.valueOf(n.longValue()));
+      out.append(
+          n instanceof java.math.BigDecimal d ? d.toString() : String.valueOf(n.longValue()));
     } else if (v instanceof Boolean b) {
       out.append(b);
     } else {

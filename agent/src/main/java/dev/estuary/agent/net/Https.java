@@ -27,9 +27,9 @@ import javax.net.ssl.SSLException;
 
 /**
  * One HTTPS exchange as the agent makes them (EST and provisioning): HTTP/1.1, no redirects,
- * bounded in time as a whole (a connection within the timeout, then the whole answer within it:
- * the JDK client's own request timeout stops at the response headers, and a server that sends them
- * and then stalls must not hold the agent forever) and in size, and every way of getting no answer
+ * bounded in time as a whole (a connection within the timeout, then the whole answer within it: the
+ * JDK client's own request timeout stops at the response headers, and a server that sends them and
+ * then stalls must not hold the agent forever) and in size, and every way of getting no answer
  * turned into one short sentence ({@link NoAnswer}).
  */
 public final class Https {
@@ -50,7 +50,8 @@ public final class Https {
   }
 
   /** Sends {@code request} over a new client with {@code tls}; the body comes back as bytes. */
-  public static HttpResponse<byte[]> send(SSLContext tls, Duration timeout, HttpRequest request, int maxBytes)
+  public static HttpResponse<byte[]> send(
+      SSLContext tls, Duration timeout, HttpRequest request, int maxBytes)
       throws NoAnswer, TooLarge {
     HttpClient client =
         HttpClient.newBuilder()
@@ -59,14 +60,17 @@ public final class Https {
             .sslContext(tls)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
-    CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request, info -> new BoundedBody(maxBytes));
+    CompletableFuture<HttpResponse<byte[]>> pending =
+        client.sendAsync(request, info -> new BoundedBody(maxBytes));
     try {
-      HttpResponse<byte[]> response = pending.get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
+      HttpResponse<byte[]> response =
+          pending.get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
       close(client);
       return response;
     } catch (TimeoutException e) {
       abandon(client, pending);
-      throw new NoAnswer("no complete answer within " + timeout.multipliedBy(2).toSeconds() + " s", e);
+      throw new NoAnswer(
+          "no complete answer within " + timeout.multipliedBy(2).toSeconds() + " s", e);
     } catch (InterruptedException e) {
       abandon(client, pending); // closing the client would otherwise wait for the exchange
       Thread.currentThread().interrupt();
@@ -101,8 +105,8 @@ public final class Https {
   }
 
   /**
-   * Closes {@code client} where the JDK can (Java 21 made HttpClient AutoCloseable; the device
-   * side also runs on 17, where the client's threads end once it is unreachable).
+   * Closes {@code client} where the JDK can (Java 21 made HttpClient AutoCloseable; the device side
+   * also runs on 17, where the client's threads end once it is unreachable).
    */
   public static void close(HttpClient client) {
     if (client instanceof AutoCloseable closeable) {
@@ -117,7 +121,9 @@ public final class Https {
   /** The answer's {@code Date} header, if present and readable. */
   public static Optional<Instant> date(HttpResponse<?> response) {
     try {
-      return response.headers().firstValue("Date")
+      return response
+          .headers()
+          .firstValue("Date")
           .map(d -> ZonedDateTime.parse(d, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
     } catch (DateTimeParseException e) {
       return Optional.empty();

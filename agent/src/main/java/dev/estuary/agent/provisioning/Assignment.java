@@ -13,7 +13,12 @@ import java.util.Objects;
  * @param lastUpdated the service's {@code lastUpdatedDateTimeUtc}
  */
 public record Assignment(
-    String registrationId, String assignedHub, String deviceId, String substatus, String certificateSha256, String lastUpdated) {
+    String registrationId,
+    String assignedHub,
+    String deviceId,
+    String substatus,
+    String certificateSha256,
+    String lastUpdated) {
   public Assignment {
     Objects.requireNonNull(registrationId, "registrationId");
     Objects.requireNonNull(assignedHub, "assignedHub");

@@ -4,8 +4,8 @@ import dev.estuary.agent.est.EstIdentity;
 import dev.estuary.agent.est.RetryAfter;
 import dev.estuary.agent.json.JsonException;
 import dev.estuary.agent.json.JsonObject;
-import dev.estuary.agent.text.Printable;
 import dev.estuary.agent.net.Https;
+import dev.estuary.agent.text.Printable;
 import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.Thumbprints;
 import java.net.URI;
@@ -24,8 +24,8 @@ import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /**
- * The device side of the DPS protocol with X.509 attestation (docs/wire.md, "Provisioning"): {@code PUT
- * …/register}, then {@code GET …/operations/{id}} until the operation is assigned or failed,
+ * The device side of the DPS protocol with X.509 attestation (docs/wire.md, "Provisioning"): {@code
+ * PUT …/register}, then {@code GET …/operations/{id}} until the operation is assigned or failed,
  * honouring {@code Retry-After}. Authentication is the device identity certificate alone; its CN is
  * the registration id. Works against Estuary and against Azure's service alike.
  */
@@ -70,7 +70,8 @@ public final class DpsClient {
    * Registers {@code registrationId} with the certificate of {@code device} and waits for the
    * assignment.
    */
-  public Assignment register(URI endpoint, String idScope, String registrationId, EstIdentity device) throws DpsException {
+  public Assignment register(
+      URI endpoint, String idScope, String registrationId, EstIdentity device) throws DpsException {
     SSLContext tls = tls(device);
     String base = base(endpoint, idScope, registrationId);
     JsonObject body = new JsonObject().put("registrationId", registrationId);
@@ -87,26 +88,45 @@ public final class DpsClient {
         JsonObject state = json.object("registrationState");
         int code = errorCode(state);
         throw new DpsException(
-            "registration " + registrationId + " " + (status.isEmpty() ? "answered without a status" : Printable.of(status))
+            "registration "
+                + registrationId
+                + " "
+                + (status.isEmpty() ? "answered without a status" : Printable.of(status))
                 + errorOf(code, state.text("errorMessage", "")),
-            true, code, null, null);
+            true,
+            code,
+            null,
+            null);
       }
       String operationId = json.text("operationId", "");
       if (operationId.isEmpty()) {
-        throw new DpsException("PUT " + put + ": 'assigning' without an operationId", false, 0, null, null);
+        throw new DpsException(
+            "PUT " + put + ": 'assigning' without an operationId", false, 0, null, null);
       }
       if (clock.instant().isAfter(deadline)) {
-        throw new DpsException("registration " + registrationId + " still assigning after " + MAX_ASSIGNING.toSeconds() + " s", false, 0, null, null);
+        throw new DpsException(
+            "registration "
+                + registrationId
+                + " still assigning after "
+                + MAX_ASSIGNING.toSeconds()
+                + " s",
+            false,
+            0,
+            null,
+            null);
       }
       pause(answer);
-      URI get = URI.create(base + "/operations/" + encode(operationId) + "?api-version=" + API_VERSION);
+      URI get =
+          URI.create(base + "/operations/" + encode(operationId) + "?api-version=" + API_VERSION);
       answer = exchange(tls, "GET", get, null);
       json = json("GET " + get, answer);
     }
   }
 
   private void pause(HttpResponse<?> answer) throws DpsException {
-    Duration wait = RetryAfter.parse(answer.headers().firstValue("Retry-After"), clock.instant()).orElse(Duration.ofSeconds(3));
+    Duration wait =
+        RetryAfter.parse(answer.headers().firstValue("Retry-After"), clock.instant())
+            .orElse(Duration.ofSeconds(3));
     wait = wait.compareTo(MIN_POLL) < 0 ? MIN_POLL : wait.compareTo(MAX_POLL) > 0 ? MAX_POLL : wait;
     try {
       sleeper.sleep(wait);
@@ -127,7 +147,8 @@ public final class DpsClient {
     }
   }
 
-  private HttpResponse<byte[]> exchange(SSLContext tls, String method, URI uri, JsonObject body) throws DpsException {
+  private HttpResponse<byte[]> exchange(SSLContext tls, String method, URI uri, JsonObject body)
+      throws DpsException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
             .timeout(timeout)
@@ -136,7 +157,9 @@ public final class DpsClient {
     try {
       request.method(
           method,
-          body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
       return Https.send(tls, timeout, request.build(), MAX_ANSWER_BYTES);
     } catch (Https.NoAnswer e) {
       throw new DpsException(method + " " + uri + ": " + e.getMessage(), false, 0, null, e);
@@ -155,7 +178,8 @@ public final class DpsClient {
     }
     if (status == 200 || status == 202) {
       if (json == null) {
-        throw new DpsException(what + ": " + status + " without a JSON object", false, 0, null, null);
+        throw new DpsException(
+            what + ": " + status + " without a JSON object", false, 0, null, null);
       }
       return json;
     }
@@ -176,21 +200,31 @@ public final class DpsClient {
   }
 
   private static String errorOf(int code, String message) {
-    return (code == 0 ? "" : " " + code) + (message.isEmpty() ? "" : " " + Printable.of(message.length() > 200 ? message.substring(0, 200) + "…" : message));
+    return (code == 0 ? "" : " " + code)
+        + (message.isEmpty()
+            ? ""
+            : " "
+                + Printable.of(message.length() > 200 ? message.substring(0, 200) + "…" : message));
   }
 
-  private static Assignment assignment(String what, JsonObject state, String registrationId) throws DpsException {
+  private static Assignment assignment(String what, JsonObject state, String registrationId)
+      throws DpsException {
     String hub = state.text("assignedHub", "");
     String deviceId = state.text("deviceId", "");
     if (hub.isEmpty() || deviceId.isEmpty()) {
-      throw new DpsException(what + ": 'assigned' without assignedHub and deviceId", false, 0, null, null);
+      throw new DpsException(
+          what + ": 'assigned' without assignedHub and deviceId", false, 0, null, null);
     }
     return new Assignment(
         registrationId,
         hub,
         deviceId,
         state.text("substatus", ""),
-        state.object("x509").object("certificateInfo").text("sha256Thumbprint", "").toUpperCase(Locale.ROOT),
+        state
+            .object("x509")
+            .object("certificateInfo")
+            .text("sha256Thumbprint", "")
+            .toUpperCase(Locale.ROOT),
         state.text("lastUpdatedDateTimeUtc", ""));
   }
 

@@ -10,7 +10,8 @@ public final class DpsException extends Exception {
   private final int errorCode;
   private final Duration retryAfter;
 
-  DpsException(String message, boolean refused, int errorCode, Duration retryAfter, Throwable cause) {
+  DpsException(
+      String message, boolean refused, int errorCode, Duration retryAfter, Throwable cause) {
     super(Objects.requireNonNull(message, "message"), cause);
     this.refused = refused;
     this.errorCode = errorCode;

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -27,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * the assignment in the state file's {@code provisioning} section.
  *
  * <p>A failed registration never strands the device: the previous assignment stays in the state
- * (and in force at the hub, which authenticates the device by its CA), the failure is logged in
- * one line, and the registration is retried with a growing pause (5 s doubling up to {@link
+ * (and in force at the hub, which authenticates the device by its CA), the failure is logged in one
+ * line, and the registration is retried with a growing pause (5 s doubling up to {@link
  * #MAX_PAUSE}, or the service's {@code Retry-After}) until it succeeds.
  */
 public final class Provisioner implements AfterTick {
@@ -44,7 +43,11 @@ public final class Provisioner implements AfterTick {
   private final Clock clock;
 
   Provisioner(
-      Provisioning.Dps dps, Supplier<Optional<EstCredential.Pair>> deviceIdentity, DpsClient client, StateFile state, Clock clock) {
+      Provisioning.Dps dps,
+      Supplier<Optional<EstCredential.Pair>> deviceIdentity,
+      DpsClient client,
+      StateFile state,
+      Clock clock) {
     this.dps = Objects.requireNonNull(dps, "dps");
     this.deviceIdentity = Objects.requireNonNull(deviceIdentity, "deviceIdentity");
     this.client = Objects.requireNonNull(client, "client");
@@ -65,7 +68,8 @@ public final class Provisioner implements AfterTick {
       return Optional.empty();
     }
     DpsClient client = new DpsClient(agent.trustAnchors(), Agent.EST_TIMEOUT, clock);
-    return Optional.of(new Provisioner(dps, deviceId.get()::readablePair, client, agent.state(), clock));
+    return Optional.of(
+        new Provisioner(dps, deviceId.get()::readablePair, client, agent.state(), clock));
   }
 
   /** The daemon for {@code agent}, registering with the provisioning service when configured. */
@@ -82,17 +86,26 @@ public final class Provisioner implements AfterTick {
     }
     String thumbprint = DpsClient.thumbprint(pair.get().leaf());
     JsonObject s = section();
-    if (thumbprint.equals(s.text("certificate_sha256", "")) && "assigned".equals(s.text("status", ""))) {
+    if (thumbprint.equals(s.text("certificate_sha256", ""))
+        && "assigned".equals(s.text("status", ""))) {
       return;
     }
     Optional<Instant> next = StateFile.instant(s, "next_attempt");
-    if (thumbprint.equals(s.text("pending_certificate_sha256", "")) && next.isPresent() && now.isBefore(next.get())) {
+    if (thumbprint.equals(s.text("pending_certificate_sha256", ""))
+        && next.isPresent()
+        && now.isBefore(next.get())) {
       return;
     }
-    EstIdentity device = new EstIdentity(pair.get().chain(), pair.get().key().privateKey(), Optional.empty(), EstCertificate.DEVICE_ID);
+    EstIdentity device =
+        new EstIdentity(
+            pair.get().chain(),
+            pair.get().key().privateKey(),
+            Optional.empty(),
+            EstCertificate.DEVICE_ID);
     s.put("last_attempt", now.toString());
     try {
-      Assignment a = client.register(dps.globalEndpoint(), dps.idScope(), dps.registrationId(), device);
+      Assignment a =
+          client.register(dps.globalEndpoint(), dps.idScope(), dps.registrationId(), device);
       String before = s.text("assigned_hub", "");
       s.put("status", "assigned")
           .put("registration_id", a.registrationId())
@@ -110,7 +123,9 @@ public final class Provisioner implements AfterTick {
           Printable.of(a.assignedHub()),
           Printable.of(a.deviceId()),
           Printable.of(a.substatus()),
-          !before.isEmpty() && !before.equals(a.assignedHub()) ? "; moved from hub " + Printable.of(before) : "");
+          !before.isEmpty() && !before.equals(a.assignedHub())
+              ? "; moved from hub " + Printable.of(before)
+              : "");
     } catch (DpsException e) {
       int failures = (int) s.number("consecutive_failures", 0) + 1;
       Duration pause = pause(failures, e.retryAfter());
@@ -127,7 +142,10 @@ public final class Provisioner implements AfterTick {
           failures,
           Printable.of(e.getMessage()),
           s.has("assigned_hub")
-              ? "the device stays assigned to hub " + Printable.of(s.text("assigned_hub", "")) + " as " + Printable.of(s.text("device_id", ""))
+              ? "the device stays assigned to hub "
+                  + Printable.of(s.text("assigned_hub", ""))
+                  + " as "
+                  + Printable.of(s.text("device_id", ""))
               : "no assignment yet",
           at);
     }
@@ -142,11 +160,14 @@ public final class Provisioner implements AfterTick {
   /** The assignment in force, if the device was ever assigned. */
   public static Optional<String> describe(JsonObject provisioning) {
     return provisioning.has("assigned_hub")
-        ? Optional.of(provisioning.text("assigned_hub", "") + " as " + provisioning.text("device_id", ""))
+        ? Optional.of(
+            provisioning.text("assigned_hub", "") + " as " + provisioning.text("device_id", ""))
         : Optional.empty();
   }
 
-  /** Whether the state says the device is assigned with the certificate whose thumbprint is given. */
+  /**
+   * Whether the state says the device is assigned with the certificate whose thumbprint is given.
+   */
   public boolean assignedWith(EstCredential.Pair pair) {
     JsonObject s = section();
     return "assigned".equals(s.text("status", ""))

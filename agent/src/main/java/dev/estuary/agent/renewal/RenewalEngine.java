@@ -149,40 +149,42 @@ public final class RenewalEngine {
     slot.lastOutcome = outcome;
     RenewalSchedule schedule = managed.schedule();
     if (outcome instanceof RenewalOutcome.Renewed renewed) {
-        slot.current = Optional.of(renewed.certificate());
-        slot.consecutiveFailures = 0;
-        slot.lastError = null;
-        slot.nextAttempt = schedule.afterSuccess(renewed.certificate(), finished);
-        log.info(
-            "{}: {}; certificate valid until {}; next renewal at {}",
-            managed.id(),
-            before.isEmpty() ? "obtained" : attempt.rotateKey() ? "renewed with a new key" : "renewed",
-            renewed.certificate().notAfter(),
-            slot.nextAttempt);
+      slot.current = Optional.of(renewed.certificate());
+      slot.consecutiveFailures = 0;
+      slot.lastError = null;
+      slot.nextAttempt = schedule.afterSuccess(renewed.certificate(), finished);
+      log.info(
+          "{}: {}; certificate valid until {}; next renewal at {}",
+          managed.id(),
+          before.isEmpty()
+              ? "obtained"
+              : attempt.rotateKey() ? "renewed with a new key" : "renewed",
+          renewed.certificate().notAfter(),
+          slot.nextAttempt);
     } else if (outcome instanceof RenewalOutcome.Failed failed) {
-        slot.consecutiveFailures++;
-        slot.lastError = failed.kind().description() + ": " + failed.reason();
-        slot.nextAttempt = schedule.afterFailure(before, failed.retryAfter(), finished);
-        log.warn(
-            "{}: renewal attempt {} failed, {}{}; {}; next attempt at {}",
-            managed.id(),
-            attempt.attempt(),
-            slot.lastError,
-            failed.retryAfter().map(d -> " (Retry-After " + seconds(d) + ")").orElse(""),
-            describe(before, finished),
-            slot.nextAttempt,
-            unexpected);
+      slot.consecutiveFailures++;
+      slot.lastError = failed.kind().description() + ": " + failed.reason();
+      slot.nextAttempt = schedule.afterFailure(before, failed.retryAfter(), finished);
+      log.warn(
+          "{}: renewal attempt {} failed, {}{}; {}; next attempt at {}",
+          managed.id(),
+          attempt.attempt(),
+          slot.lastError,
+          failed.retryAfter().map(d -> " (Retry-After " + seconds(d) + ")").orElse(""),
+          describe(before, finished),
+          slot.nextAttempt,
+          unexpected);
     } else if (outcome instanceof RenewalOutcome.Suspended suspended) {
-        slot.consecutiveFailures++;
-        slot.lastError = "suspended: " + suspended.reason();
-        slot.nextAttempt = null;
-        log.error(
-            "{}: automatic renewal suspended, {}; {}; it resumes when a renewal is requested"
-                + " (estuary agent renew {} --now)",
-            managed.id(),
-            suspended.reason(),
-            describe(before, finished),
-            managed.id());
+      slot.consecutiveFailures++;
+      slot.lastError = "suspended: " + suspended.reason();
+      slot.nextAttempt = null;
+      log.error(
+          "{}: automatic renewal suspended, {}; {}; it resumes when a renewal is requested"
+              + " (estuary agent renew {} --now)",
+          managed.id(),
+          suspended.reason(),
+          describe(before, finished),
+          managed.id());
     }
   }
 

@@ -38,7 +38,9 @@ public final class CertificateFiles {
     return path(dir, id);
   }
 
-  /** The file that holds, or would hold, the certificate under {@code id} in directory {@code dir}. */
+  /**
+   * The file that holds, or would hold, the certificate under {@code id} in directory {@code dir}.
+   */
   public static Path path(Path dir, String id) {
     return dir.resolve(StoredNames.of(id) + ".cer");
   }

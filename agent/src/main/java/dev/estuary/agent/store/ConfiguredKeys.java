@@ -19,7 +19,9 @@ import java.util.Optional;
 public final class ConfiguredKeys implements KeyUris {
   private final Optional<KeyUris> tokens;
 
-  /** @param tokens opens {@code pkcs11:} URIs; empty when no PKCS#11 module is configured */
+  /**
+   * @param tokens opens {@code pkcs11:} URIs; empty when no PKCS#11 module is configured
+   */
   public ConfiguredKeys(Optional<KeyUris> tokens) {
     this.tokens = tokens;
   }
@@ -30,7 +32,12 @@ public final class ConfiguredKeys implements KeyUris {
     return switch (scheme) {
       case "file" -> readPem(Path.of(uri));
       case "pkcs11" ->
-          tokens.orElseThrow(() -> new IOException("a pkcs11: key needs a PKCS#11 module ([aziot_keys] pkcs11_lib_path)")).open(uri);
+          tokens
+              .orElseThrow(
+                  () ->
+                      new IOException(
+                          "a pkcs11: key needs a PKCS#11 module ([aziot_keys] pkcs11_lib_path)"))
+              .open(uri);
       default -> throw new IOException("unsupported key URI scheme '" + scheme + "'");
     };
   }

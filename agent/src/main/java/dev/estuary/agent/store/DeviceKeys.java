@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Where the agent keeps the private keys it generates, by id: a keyd-like directory of files, or
- * a PKCS#11 token. Every change is atomic: after a crash an id holds the old key or the new one.
+ * Where the agent keeps the private keys it generates, by id: a keyd-like directory of files, or a
+ * PKCS#11 token. Every change is atomic: after a crash an id holds the old key or the new one.
  */
 public interface DeviceKeys {
 

@@ -15,8 +15,8 @@ import java.util.Optional;
 
 /**
  * Software keys in a keyd-like directory: one PEM PKCS#8 file per id, {@code
- * <dir>/<alnum(id)>-<sha256hex(id)>.key}, mode 0600, in a directory of mode 0700. Files are
- * written atomically (temporary file, fsync, rename, fsync of the directory).
+ * <dir>/<alnum(id)>-<sha256hex(id)>.key}, mode 0600, in a directory of mode 0700. Files are written
+ * atomically (temporary file, fsync, rename, fsync of the directory).
  */
 public final class FileKeys implements DeviceKeys {
   static final String KEY_MODE = "rw-------";
@@ -43,8 +43,8 @@ public final class FileKeys implements DeviceKeys {
   }
 
   /**
-   * The file that holds, or would hold, the key under {@code id} in key directory {@code dir}
-   * (for readers that must not create the directory, such as {@code estuary agent check}).
+   * The file that holds, or would hold, the key under {@code id} in key directory {@code dir} (for
+   * readers that must not create the directory, such as {@code estuary agent check}).
    */
   public static Path path(Path dir, String id) {
     return dir.resolve(StoredNames.of(id) + ".key");
@@ -53,7 +53,8 @@ public final class FileKeys implements DeviceKeys {
   @Override
   public KeyHandle generate(String id) throws IOException {
     KeyPair pair = KeyPairs.generate(keyType, random);
-    AtomicFiles.write(path(id), Pem.encode(pair.getPrivate()).getBytes(StandardCharsets.UTF_8), KEY_MODE);
+    AtomicFiles.write(
+        path(id), Pem.encode(pair.getPrivate()).getBytes(StandardCharsets.UTF_8), KEY_MODE);
     try {
       return ConfiguredKeys.software(pair.getPrivate());
     } catch (PkiException e) {

@@ -22,6 +22,9 @@ public record KeyHandle(PrivateKey privateKey, PublicKey publicKey, Provider pro
 
   @Override
   public String toString() {
-    return "KeyHandle[" + publicKey.getAlgorithm() + (provider == null ? "" : " in " + provider.getName()) + "]";
+    return "KeyHandle["
+        + publicKey.getAlgorithm()
+        + (provider == null ? "" : " in " + provider.getName())
+        + "]";
   }
 }

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A PKCS#11 module loaded for the agent ({@code [aziot_keys] pkcs11_lib_path}) through SunPKCS11:
- * opens keys named by {@code pkcs11:} URIs ({@link #opener()}), and, with {@code
- * pkcs11_base_slot}, generates the agent's keys inside that token ({@link #keys}).
+ * opens keys named by {@code pkcs11:} URIs ({@link #opener()}), and, with {@code pkcs11_base_slot},
+ * generates the agent's keys inside that token ({@link #keys}).
  *
  * <p>Tokens are found by the URI's {@code token}, {@code serial}, {@code manufacturer}, {@code
  * model} and {@code slot-id} attributes; each token is logged in once, with the PIN of the first
@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pkcs11Module implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Pkcs11Module.class);
-  private static final List<String> TOKEN_ATTRIBUTES = List.of("token", "serial", "manufacturer", "model", "slot-id");
+  private static final List<String> TOKEN_ATTRIBUTES =
+      List.of("token", "serial", "manufacturer", "model", "slot-id");
 
   private final Path library;
   private final List<TokenInfo> tokens;
@@ -52,7 +53,8 @@ public final class Pkcs11Module implements AutoCloseable {
   public static Pkcs11Module open(Pkcs11Settings settings) throws IOException {
     Path library = settings.libraryPath();
     if (!Files.isReadable(library)) {
-      throw new IOException("PKCS#11 module " + library + " is missing or not readable (pkcs11_lib_path)");
+      throw new IOException(
+          "PKCS#11 module " + library + " is missing or not readable (pkcs11_lib_path)");
     }
     List<TokenInfo> tokens;
     try {
@@ -85,7 +87,9 @@ public final class Pkcs11Module implements AutoCloseable {
    * @throws IllegalStateException without a base slot
    */
   public DeviceKeys keys(Path dir, String keyType) throws IOException {
-    Pkcs11Uri slot = baseSlot.orElseThrow(() -> new IllegalStateException("no pkcs11_base_slot: keys are generated in software"));
+    Pkcs11Uri slot =
+        baseSlot.orElseThrow(
+            () -> new IllegalStateException("no pkcs11_base_slot: keys are generated in software"));
     TokenKeys keys = new TokenKeys(dir, token(slot, "pkcs11_base_slot"), slot, keyType);
     keys.destroyUnreferenced();
     return keys;
@@ -101,7 +105,12 @@ public final class Pkcs11Module implements AutoCloseable {
     try {
       key = Pkcs11Uri.parse(uri.toString());
     } catch (IllegalArgumentException e) {
-      throw new IOException("'" + Pkcs11Uri.redact(uri.toString()) + "' is not a valid pkcs11: URI: " + e.getMessage(), e);
+      throw new IOException(
+          "'"
+              + Pkcs11Uri.redact(uri.toString())
+              + "' is not a valid pkcs11: URI: "
+              + e.getMessage(),
+          e);
     }
     Optional<String> type = key.attribute("type");
     if (type.isPresent() && !type.get().equals("private")) {
@@ -109,16 +118,25 @@ public final class Pkcs11Module implements AutoCloseable {
     }
     Optional<byte[]> object = key.decoded("object");
     if (object.isEmpty()) {
-      throw new IOException(key + " names no key label: SunPKCS11 finds keys by label, add object=<label>");
+      throw new IOException(
+          key + " names no key label: SunPKCS11 finds keys by label, add object=<label>");
     }
     String label = new String(object.get(), StandardCharsets.UTF_8);
     Pkcs11Token token = token(key, key.toString());
     Optional<KeyHandle> found = token.find(label);
     if (found.isEmpty()) {
       throw new IOException(
-          "no usable private key '" + label + "' in " + token + " (key entries: " + String.join(", ", labelsOf(token)) + "). "
+          "no usable private key '"
+              + label
+              + "' in "
+              + token
+              + " (key entries: "
+              + String.join(", ", labelsOf(token))
+              + "). "
               + "SunPKCS11 sees a private key only through a certificate object with the same CKA_ID "
-              + "and the label '" + label + "': store the key's certificate in the token that way");
+              + "and the label '"
+              + label
+              + "': store the key's certificate in the token that way");
     }
     return found.get();
   }
@@ -131,16 +149,28 @@ public final class Pkcs11Module implements AutoCloseable {
   /** The token {@code uri} names, logged in (with the URI's PIN the first time). */
   private synchronized Pkcs11Token token(Pkcs11Uri uri, String what) throws IOException {
     Optional<byte[]> modulePath = uri.decoded("module-path");
-    if (modulePath.isPresent() && !Path.of(new String(modulePath.get(), StandardCharsets.UTF_8)).equals(library)) {
-      throw new IOException(what + ": module-path names another PKCS#11 module than " + library + " (pkcs11_lib_path)");
+    if (modulePath.isPresent()
+        && !Path.of(new String(modulePath.get(), StandardCharsets.UTF_8)).equals(library)) {
+      throw new IOException(
+          what
+              + ": module-path names another PKCS#11 module than "
+              + library
+              + " (pkcs11_lib_path)");
     }
     TokenInfo info = select(uri, what);
     Pkcs11Token token = open.get(info.slotId());
     if (token != null) {
       return token;
     }
-    char[] pin = Pkcs11Pin.of(uri)
-        .orElseThrow(() -> new IOException(what + ": token '" + info.label() + "' needs its PIN: add ?pin-value=… or ?pin-source=file:…"));
+    char[] pin =
+        Pkcs11Pin.of(uri)
+            .orElseThrow(
+                () ->
+                    new IOException(
+                        what
+                            + ": token '"
+                            + info.label()
+                            + "' needs its PIN: add ?pin-value=… or ?pin-source=file:…"));
     try {
       token = Pkcs11Token.open(library, info, pin);
     } finally {
@@ -155,13 +185,33 @@ public final class Pkcs11Module implements AutoCloseable {
     if (matching.size() == 1) {
       return matching.get(0);
     }
-    String named = String.join(";", TOKEN_ATTRIBUTES.stream().filter(a -> uri.attribute(a).isPresent()).map(a -> a + "=" + uri.attribute(a).get()).toList());
+    String named =
+        String.join(
+            ";",
+            TOKEN_ATTRIBUTES.stream()
+                .filter(a -> uri.attribute(a).isPresent())
+                .map(a -> a + "=" + uri.attribute(a).get())
+                .toList());
     if (matching.isEmpty()) {
       throw new IOException(
-          what + ": no token " + (named.isEmpty() ? "" : "'" + named + "' ") + "in " + library + " (tokens: " + TokenSlots.labels(tokens) + ")");
+          what
+              + ": no token "
+              + (named.isEmpty() ? "" : "'" + named + "' ")
+              + "in "
+              + library
+              + " (tokens: "
+              + TokenSlots.labels(tokens)
+              + ")");
     }
     throw new IOException(
-        what + ": " + matching.size() + " tokens in " + library + " match (" + TokenSlots.labels(matching) + "); name one with token=<label>");
+        what
+            + ": "
+            + matching.size()
+            + " tokens in "
+            + library
+            + " match ("
+            + TokenSlots.labels(matching)
+            + "); name one with token=<label>");
   }
 
   private static boolean matches(Pkcs11Uri uri, TokenInfo token) {
@@ -173,7 +223,9 @@ public final class Pkcs11Module implements AutoCloseable {
   }
 
   private static boolean is(Pkcs11Uri uri, String attribute, String value) {
-    return uri.decoded(attribute).map(v -> new String(v, StandardCharsets.UTF_8).equals(value)).orElse(true);
+    return uri.decoded(attribute)
+        .map(v -> new String(v, StandardCharsets.UTF_8).equals(value))
+        .orElse(true);
   }
 
   /** Logs out of every token and unregisters their providers. */

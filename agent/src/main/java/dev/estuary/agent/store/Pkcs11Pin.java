@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * The user PIN a {@code pkcs11:} URI carries (RFC 7512): {@code pin-value=…}, or {@code
- * pin-source=…} naming a file ({@code file:///path} or an absolute path) whose content, without
- * a trailing newline, is the PIN. Never logged, never shown.
+ * pin-source=…} naming a file ({@code file:///path} or an absolute path) whose content, without a
+ * trailing newline, is the PIN. Never logged, never shown.
  */
 final class Pkcs11Pin {
   private Pkcs11Pin() {}
@@ -38,7 +38,8 @@ final class Pkcs11Pin {
     try {
       content = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new IOException("cannot read the PIN file " + file + " (pin-source): " + e.getMessage(), e);
+      throw new IOException(
+          "cannot read the PIN file " + file + " (pin-source): " + e.getMessage(), e);
     }
     int end = content.length;
     while (end > 0 && (content[end - 1] == '\n' || content[end - 1] == '\r')) {

@@ -1,8 +1,8 @@
 package dev.estuary.agent.store;
 
+import dev.estuary.pkcs11.TokenInfo;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.Serials;
-import dev.estuary.pkcs11.TokenInfo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.AuthProvider;
@@ -35,9 +35,9 @@ import javax.security.auth.login.LoginException;
  *
  * <p>Keys generated here are token objects, private, sensitive and not extractable (the provider's
  * {@code attributes(generate, …)} settings); their public halves are session objects. Each is
- * stored with a self-signed placeholder certificate labelled like the key, which is what makes
- * it findable after a restart. The provider is registered with the JCA while the token is open,
- * so that JSSE's delayed provider selection finds it for TLS client authentication.
+ * stored with a self-signed placeholder certificate labelled like the key, which is what makes it
+ * findable after a restart. The provider is registered with the JCA while the token is open, so
+ * that JSSE's delayed provider selection finds it for TLS client authentication.
  */
 final class Pkcs11Token implements AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -62,9 +62,15 @@ final class Pkcs11Token implements AutoCloseable {
    */
   static Pkcs11Token open(Path library, TokenInfo info, char[] pin) throws IOException {
     String conf =
-        "--name=estuary-agent-" + INSTANCES.incrementAndGet() + "\n"
-            + "library=" + library + "\n"
-            + "slot=" + info.slotId() + "\n"
+        "--name=estuary-agent-"
+            + INSTANCES.incrementAndGet()
+            + "\n"
+            + "library="
+            + library
+            + "\n"
+            + "slot="
+            + info.slotId()
+            + "\n"
             + "attributes(generate, CKO_PRIVATE_KEY, *) = {\n"
             + "  CKA_TOKEN = true\n  CKA_PRIVATE = true\n  CKA_SENSITIVE = true\n  CKA_EXTRACTABLE = false\n}\n"
             + "attributes(generate, CKO_PUBLIC_KEY, *) = {\n  CKA_TOKEN = false\n}\n";
@@ -72,7 +78,8 @@ final class Pkcs11Token implements AutoCloseable {
     try {
       provider = Security.getProvider("SunPKCS11").configure(conf);
     } catch (RuntimeException e) {
-      throw new IOException("cannot use token '" + info.label() + "' in " + library + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot use token '" + info.label() + "' in " + library + ": " + e.getMessage(), e);
     }
     try {
       KeyStore keyStore = KeyStore.getInstance("PKCS11", provider);
@@ -90,7 +97,10 @@ final class Pkcs11Token implements AutoCloseable {
     if (e.getCause() instanceof UnrecoverableKeyException) {
       return "wrong PIN for token '" + info.label() + "'";
     }
-    Throwable cause = e.getCause() instanceof LoginException l && l.getCause() != null ? l.getCause() : e.getCause();
+    Throwable cause =
+        e.getCause() instanceof LoginException l && l.getCause() != null
+            ? l.getCause()
+            : e.getCause();
     String reason = cause == null ? e.getMessage() : cause.getMessage();
     if (reason != null && reason.contains("CKR_PIN_LOCKED")) {
       return "the PIN of token '" + info.label() + "' is locked";
@@ -106,11 +116,25 @@ final class Pkcs11Token implements AutoCloseable {
     try {
       KeyPair pair = generator(keyType).generateKeyPair();
       X509Certificate placeholder =
-          IssuingCa.selfSigned(label, pair.getPublic(), pair.getPrivate(), provider, PLACEHOLDER_VALIDITY, Instant.now(), new Serials(random));
+          IssuingCa.selfSigned(
+              label,
+              pair.getPublic(),
+              pair.getPrivate(),
+              provider,
+              PLACEHOLDER_VALIDITY,
+              Instant.now(),
+              new Serials(random));
       keyStore.setKeyEntry(label, pair.getPrivate(), null, new Certificate[] {placeholder});
       return new KeyHandle(pair.getPrivate(), placeholder.getPublicKey(), provider);
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new IOException("cannot generate a " + keyType + " key in token '" + info.label() + "': " + e.getMessage(), e);
+      throw new IOException(
+          "cannot generate a "
+              + keyType
+              + " key in token '"
+              + info.label()
+              + "': "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -126,7 +150,10 @@ final class Pkcs11Token implements AutoCloseable {
       g.initialize(Integer.parseInt(type.substring(4)), random);
       return g;
     }
-    throw new IllegalArgumentException("key type '" + keyType + "' cannot be generated in a token (use ec-p256, ec-p384 or rsa-<bits>)");
+    throw new IllegalArgumentException(
+        "key type '"
+            + keyType
+            + "' cannot be generated in a token (use ec-p256, ec-p384 or rsa-<bits>)");
   }
 
   /** The key stored under {@code label}, with the public key of its certificate object. */
@@ -142,7 +169,8 @@ final class Pkcs11Token implements AutoCloseable {
       Certificate cert = keyStore.getCertificate(label);
       return Optional.of(new KeyHandle(key, cert.getPublicKey(), provider));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new IOException("cannot read key '" + label + "' in token '" + info.label() + "': " + e.getMessage(), e);
+      throw new IOException(
+          "cannot read key '" + label + "' in token '" + info.label() + "': " + e.getMessage(), e);
     }
   }
 
@@ -153,7 +181,9 @@ final class Pkcs11Token implements AutoCloseable {
         keyStore.deleteEntry(label);
       }
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new IOException("cannot delete key '" + label + "' in token '" + info.label() + "': " + e.getMessage(), e);
+      throw new IOException(
+          "cannot delete key '" + label + "' in token '" + info.label() + "': " + e.getMessage(),
+          e);
     }
   }
 
@@ -169,7 +199,8 @@ final class Pkcs11Token implements AutoCloseable {
       Collections.sort(labels);
       return labels;
     } catch (GeneralSecurityException e) {
-      throw new IOException("cannot list the keys in token '" + info.label() + "': " + e.getMessage(), e);
+      throw new IOException(
+          "cannot list the keys in token '" + info.label() + "': " + e.getMessage(), e);
     }
   }
 

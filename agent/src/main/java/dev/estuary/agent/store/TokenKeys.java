@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's keys inside a PKCS#11 token, named through pointer files. The key directory keeps
- * one small file per id, named as {@link FileKeys} names key files ({@code
+ * The agent's keys inside a PKCS#11 token, named through pointer files. The key directory keeps one
+ * small file per id, named as {@link FileKeys} names key files ({@code
  * <alnum(id)>-<sha256hex(id)>.key}, 0600, directory 0700), holding a {@code pkcs11:} URI without
  * PIN: {@code pkcs11:token=edge;object=estuary-<dir tag>-<random>}. The token object's label is
  * random, so an id can be re-pointed by renaming a file:
@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code delete}: the pointer goes first, then the token object.
  * </ul>
  *
- * After a crash an id names the old key or the new one, never a missing one; what a crash can
- * leave is an unreferenced token object, harmless, and destroyed the next time the keys are opened
- * (only objects labelled with this directory's tag, so agents sharing a token never touch each
- * other's keys).
+ * After a crash an id names the old key or the new one, never a missing one; what a crash can leave
+ * is an unreferenced token object, harmless, and destroyed the next time the keys are opened (only
+ * objects labelled with this directory's tag, so agents sharing a token never touch each other's
+ * keys).
  */
 final class TokenKeys implements DeviceKeys {
   private static final Logger log = LoggerFactory.getLogger(TokenKeys.class);
@@ -64,7 +64,10 @@ final class TokenKeys implements DeviceKeys {
     this.slot = Objects.requireNonNull(slot, "slot");
     this.keyType = Objects.requireNonNull(keyType, "keyType");
     PrivateDirectories.ensurePrivate(dir);
-    String dirTag = Thumbprints.sha256(dir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8)).substring(0, 8);
+    String dirTag =
+        Thumbprints.sha256(
+                dir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8))
+            .substring(0, 8);
     this.labelPrefix = LABEL_PREFIX + dirTag + "-";
   }
 
@@ -78,7 +81,8 @@ final class TokenKeys implements DeviceKeys {
     Optional<String> old = label(id);
     String label = labelPrefix + HexFormat.of().formatHex(randomBytes(8));
     KeyHandle key = token.generate(label, keyType);
-    AtomicFiles.write(path(id), (pointer(label) + "\n").getBytes(StandardCharsets.UTF_8), FileKeys.KEY_MODE);
+    AtomicFiles.write(
+        path(id), (pointer(label) + "\n").getBytes(StandardCharsets.UTF_8), FileKeys.KEY_MODE);
     old.ifPresent(this::destroyQuietly);
     return key;
   }
@@ -96,10 +100,17 @@ final class TokenKeys implements DeviceKeys {
       return Optional.empty();
     }
     return Optional.of(
-        token.find(label.get())
+        token
+            .find(label.get())
             .orElseThrow(
-                () -> new IOException(
-                    path(id) + " names key '" + label.get() + "', which " + token + " does not hold")));
+                () ->
+                    new IOException(
+                        path(id)
+                            + " names key '"
+                            + label.get()
+                            + "', which "
+                            + token
+                            + " does not hold")));
   }
 
   @Override
@@ -138,9 +149,8 @@ final class TokenKeys implements DeviceKeys {
   }
 
   /**
-   * Destroys this directory's token objects that no pointer names (left by a crash between
-   * creating a key and writing its pointer, or between re-pointing an id and destroying the old
-   * key).
+   * Destroys this directory's token objects that no pointer names (left by a crash between creating
+   * a key and writing its pointer, or between re-pointing an id and destroying the old key).
    *
    * @return the labels destroyed
    */
@@ -151,12 +161,16 @@ final class TokenKeys implements DeviceKeys {
         referenced.add(labelIn(file));
       }
     }
-    Set<String> stale = token.labels().stream()
-        .filter(l -> l.startsWith(labelPrefix) && !referenced.contains(l))
-        .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> stale =
+        token.labels().stream()
+            .filter(l -> l.startsWith(labelPrefix) && !referenced.contains(l))
+            .collect(Collectors.toCollection(TreeSet::new));
     for (String label : stale) {
       token.destroy(label);
-      log.info("destroyed the unreferenced key '{}' in {} (left by an interrupted key change)", label, token);
+      log.info(
+          "destroyed the unreferenced key '{}' in {} (left by an interrupted key change)",
+          label,
+          token);
     }
     return stale;
   }
@@ -165,7 +179,11 @@ final class TokenKeys implements DeviceKeys {
     try {
       token.destroy(label);
     } catch (IOException e) {
-      log.warn("the replaced key '{}' stays in {} until the next start: {}", label, token, e.getMessage());
+      log.warn(
+          "the replaced key '{}' stays in {} until the next start: {}",
+          label,
+          token,
+          e.getMessage());
     }
   }
 
@@ -190,14 +208,20 @@ final class TokenKeys implements DeviceKeys {
     Map<String, String> expected = tokenAttributes(slot);
     if (!tokenAttributes(uri).equals(expected)) {
       throw new IOException(
-          file + " names a key in another token (" + uri + ") than pkcs11_base_slot (" + slot + ")");
+          file
+              + " names a key in another token ("
+              + uri
+              + ") than pkcs11_base_slot ("
+              + slot
+              + ")");
     }
     return new String(object.get(), StandardCharsets.UTF_8);
   }
 
   private String pointer(String label) {
     StringBuilder uri = new StringBuilder("pkcs11:");
-    tokenAttributes(slot).forEach((name, value) -> uri.append(name).append('=').append(value).append(';'));
+    tokenAttributes(slot)
+        .forEach((name, value) -> uri.append(name).append('=').append(value).append(';'));
     return uri.append("object=").append(label).toString();
   }
 
@@ -205,6 +229,7 @@ final class TokenKeys implements DeviceKeys {
   private static Map<String, String> tokenAttributes(Pkcs11Uri uri) {
     return uri.pathAttributes().entrySet().stream()
         .filter(e -> !Set.of("object", "id", "type").contains(e.getKey()))
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+        .collect(
+            Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
   }
 }

@@ -17,7 +17,9 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
-/** The roots the agent trusts for its servers: {@code trusted_certs} files, and the JDK's if asked. */
+/**
+ * The roots the agent trusts for its servers: {@code trusted_certs} files, and the JDK's if asked.
+ */
 public final class TrustAnchors {
   private TrustAnchors() {}
 
@@ -45,7 +47,8 @@ public final class TrustAnchors {
 
   private static List<X509Certificate> systemRoots() throws IOException {
     try {
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init((KeyStore) null);
       List<X509Certificate> roots = new ArrayList<>();
       for (TrustManager tm : tmf.getTrustManagers()) {

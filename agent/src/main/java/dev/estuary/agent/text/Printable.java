@@ -2,8 +2,8 @@ package dev.estuary.agent.text;
 
 /**
  * Makes a string that came from elsewhere (a server's answer, a certificate's subject, a file) safe
- * to put on one line of a log or a terminal: every control character — C0 (CR, LF, ESC, …), DEL,
- * C1 — and every Unicode line or paragraph separator or format character (bidirectional overrides
+ * to put on one line of a log or a terminal: every control character — C0 (CR, LF, ESC, …), DEL, C1
+ * — and every Unicode line or paragraph separator or format character (bidirectional overrides
  * among them) is written as {@code \}{@code uXXXX}, so a forged log line or a terminal escape
  * sequence cannot pass through.
  *
@@ -45,6 +45,8 @@ public final class Printable {
       return true;
     }
     int type = Character.getType(c);
-    return type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR || type == Character.FORMAT;
+    return type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR
+        || type == Character.FORMAT;
   }
 }

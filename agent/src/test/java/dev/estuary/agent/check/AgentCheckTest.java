@@ -48,9 +48,18 @@ class AgentCheckTest {
 
     List<CheckResult> results = check(device, Clock.systemUTC());
 
-    assertThat(results).allSatisfy(r -> assertThat(r.outcome()).as(r.toString()).isEqualTo(CheckResult.Outcome.OK));
-    assertThat(results).extracting(CheckResult::name)
-        .containsExactly("config", "trust", "EST " + server.base("edge-ca"), "clock", EdgeCaDevice.EDGE_CA, "key files");
+    assertThat(results)
+        .allSatisfy(
+            r -> assertThat(r.outcome()).as(r.toString()).isEqualTo(CheckResult.Outcome.OK));
+    assertThat(results)
+        .extracting(CheckResult::name)
+        .containsExactly(
+            "config",
+            "trust",
+            "EST " + server.base("edge-ca"),
+            "clock",
+            EdgeCaDevice.EDGE_CA,
+            "key files");
     assertThat(results).allSatisfy(r -> assertThat(r.toString()).startsWith("✓ "));
   }
 
@@ -73,7 +82,8 @@ class AgentCheckTest {
   @Test
   void aKeyFileReadableByOthersFails() throws Exception {
     EdgeCaDevice device = running(server.base("edge-ca"));
-    Path key = device.stateDir().resolve("keys").resolve(StoredNames.of(EdgeCaDevice.EDGE_CA) + ".key");
+    Path key =
+        device.stateDir().resolve("keys").resolve(StoredNames.of(EdgeCaDevice.EDGE_CA) + ".key");
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
 
     CheckResult keys = line(check(device, Clock.systemUTC()), "key files");
@@ -86,7 +96,8 @@ class AgentCheckTest {
   void aClockTenMinutesOffFails() throws Exception {
     EdgeCaDevice device = running(server.base("edge-ca"));
 
-    CheckResult clock = line(check(device, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10))), "clock");
+    CheckResult clock =
+        line(check(device, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10))), "clock");
 
     assertThat(clock.outcome()).isEqualTo(CheckResult.Outcome.FAILED);
     assertThat(clock.detail()).contains(" s from 127.0.0.1's");
@@ -96,21 +107,29 @@ class AgentCheckTest {
   void cacertsThatDoNotChainToTrustedCertsAreAWarning() throws Exception {
     try (ScriptedEstServer elsewhere = ScriptedEstServer.start(ca)) {
       TestCa other = new TestCa("Another Root");
-      elsewhere.always(ScriptedEstServer.Answer.with(ScriptedEstServer.Response.certs(other.certificate())));
+      elsewhere.always(
+          ScriptedEstServer.Answer.with(ScriptedEstServer.Response.certs(other.certificate())));
       EdgeCaDevice device = EdgeCaDevice.write(dir, elsewhere.base("edge-ca"), ca);
 
       CheckResult est = line(check(device, Clock.systemUTC()), "EST " + elsewhere.base("edge-ca"));
 
       assertThat(est.outcome()).isEqualTo(CheckResult.Outcome.WARNING);
-      assertThat(est.detail()).contains("CN=Another Root").endsWith("none of which chains to trusted_certs");
+      assertThat(est.detail())
+          .contains("CN=Another Root")
+          .endsWith("none of which chains to trusted_certs");
     }
   }
 
-  /** The device in {@link #dir} after its agent's first pass: the Edge CA obtained from {@code url}. */
+  /**
+   * The device in {@link #dir} after its agent's first pass: the Edge CA obtained from {@code url}.
+   */
   private EdgeCaDevice running(URI url) throws Exception {
     EdgeCaDevice device = EdgeCaDevice.write(dir, url, ca);
     try (Agent agent = Agent.open(device.agentConfig(), Clock.systemUTC())) {
-      assertThat(agent.tick()).as("the first pass").singleElement().satisfies(s -> assertThat(s.validAt(java.time.Instant.now())).isTrue());
+      assertThat(agent.tick())
+          .as("the first pass")
+          .singleElement()
+          .satisfies(s -> assertThat(s.validAt(java.time.Instant.now())).isTrue());
     }
     return device;
   }
@@ -120,7 +139,9 @@ class AgentCheckTest {
   }
 
   private static CheckResult line(List<CheckResult> results, String name) {
-    return results.stream().filter(r -> r.name().equals(name)).findFirst()
+    return results.stream()
+        .filter(r -> r.name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no line '" + name + "' in " + results));
   }
 }

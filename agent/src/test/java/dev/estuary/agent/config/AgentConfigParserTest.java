@@ -24,21 +24,26 @@ class AgentConfigParserTest {
     ConfigParseResult result = AgentConfigParser.parse(file);
 
     assertThat(result.isValid()).isFalse();
-    assertThat(result.problems()).map(ConfigProblem::toString).containsExactly(file + ": does not exist");
+    assertThat(result.problems())
+        .map(ConfigProblem::toString)
+        .containsExactly(file + ": does not exist");
   }
 
   @Test
   void aKeyFileThisUserCannotReadIsReported() throws IOException {
     assumeThat(System.getProperty("user.name")).as("root reads any file").isNotEqualTo("root");
     Path config = basicConfig("");
-    Files.setPosixFilePermissions(dir.resolve("key.pem"), PosixFilePermissions.fromString("---------"));
+    Files.setPosixFilePermissions(
+        dir.resolve("key.pem"), PosixFilePermissions.fromString("---------"));
 
     ConfigParseResult result = AgentConfigParser.parse(config);
 
     assertThat(result.errors())
         .map(ConfigProblem::toString)
         .containsExactly(
-            "cert_issuance.est.auth.identity_pk: file://" + dir.resolve("key.pem") + " cannot be read by this user (permission denied)");
+            "cert_issuance.est.auth.identity_pk: file://"
+                + dir.resolve("key.pem")
+                + " cannot be read by this user (permission denied)");
   }
 
   @Test
@@ -49,8 +54,11 @@ class AgentConfigParserTest {
 
     AgentConfig agent = result.config().orElseThrow();
     assertThat(agent.toString()).doesNotContain(PASSWORD);
-    assertThat(EffectiveConfig.render(agent)).doesNotContain(PASSWORD).contains("password = \"<redacted>\"");
-    assertThat(agent.estCertificates().get(0).auth().basic()).hasValueSatisfying(b -> assertThat(b.password()).isEqualTo(PASSWORD));
+    assertThat(EffectiveConfig.render(agent))
+        .doesNotContain(PASSWORD)
+        .contains("password = \"<redacted>\"");
+    assertThat(agent.estCertificates().get(0).auth().basic())
+        .hasValueSatisfying(b -> assertThat(b.password()).isEqualTo(PASSWORD));
   }
 
   @Test
@@ -59,7 +67,9 @@ class AgentConfigParserTest {
 
     ConfigParseResult result = AgentConfigParser.parse(config);
 
-    assertThat(result.errors()).map(ConfigProblem::toString).containsExactly("cert_issuance.est.auth.password: must be a string, not an integer");
+    assertThat(result.errors())
+        .map(ConfigProblem::toString)
+        .containsExactly("cert_issuance.est.auth.password: must be a string, not an integer");
   }
 
   @Test
@@ -67,7 +77,9 @@ class AgentConfigParserTest {
     ConfigParseResult result = AgentConfigParser.parse(basicConfig(""));
 
     AgentConfig config = result.config().orElseThrow();
-    assertThat(config.estCertificates()).extracting(EstCertificate::id).containsExactly("device-id", "aziot-edged-ca");
+    assertThat(config.estCertificates())
+        .extracting(EstCertificate::id)
+        .containsExactly("device-id", "aziot-edged-ca");
     EstCertificate device = config.estCertificates().get(0);
     assertThat(device.url()).hasToString("https://est.example/.well-known/est/device-id/");
     assertThat(device.urlFrom()).isEqualTo("cert_issuance.est.urls.default");
@@ -82,7 +94,8 @@ class AgentConfigParserTest {
   void theCommandLineStateDirectoryReplacesTheConfiguredOne() throws IOException {
     AgentConfig config = AgentConfigParser.parse(basicConfig("")).config().orElseThrow();
 
-    assertThat(config.withStateDir(dir.resolve("s")).agent().stateDir()).isEqualTo(dir.resolve("s"));
+    assertThat(config.withStateDir(dir.resolve("s")).agent().stateDir())
+        .isEqualTo(dir.resolve("s"));
   }
 
   @Test
@@ -90,7 +103,8 @@ class AgentConfigParserTest {
     Path config = basicConfig("");
     Files.writeString(config, "[estuary]\nstate_dir = \"state\"\n" + Files.readString(config));
 
-    assertThat(AgentConfigParser.parse(config).config().orElseThrow().agent().stateDir()).isEqualTo(dir.resolve("state"));
+    assertThat(AgentConfigParser.parse(config).config().orElseThrow().agent().stateDir())
+        .isEqualTo(dir.resolve("state"));
   }
 
   @Test
@@ -102,22 +116,30 @@ class AgentConfigParserTest {
   @Test
   void aKeyUriWithModulePathAndNoAziotKeysTableNamesTheModuleToLoad() throws IOException {
     Files.writeString(dir.resolve("libtoken.so"), "module");
-    Path config = basicConfig(
-        "identity_cert = \"file://" + dir.resolve("cert.pem") + "\"\n"
-            + "identity_pk = \"pkcs11:token=factory;object=idevid?pin-value=4321&module-path=" + dir.resolve("libtoken.so") + "\"\n");
+    Path config =
+        basicConfig(
+            "identity_cert = \"file://"
+                + dir.resolve("cert.pem")
+                + "\"\n"
+                + "identity_pk = \"pkcs11:token=factory;object=idevid?pin-value=4321&module-path="
+                + dir.resolve("libtoken.so")
+                + "\"\n");
 
     AgentConfig parsed = AgentConfigParser.parse(config).config().orElseThrow();
 
     assertThat(parsed.agent().pkcs11()).isEmpty();
-    assertThat(parsed.pkcs11Module()).hasValueSatisfying(m -> {
-      assertThat(m.libraryPath()).isEqualTo(dir.resolve("libtoken.so"));
-      assertThat(m.baseSlot()).as("keys are not generated in that token").isEmpty();
-    });
+    assertThat(parsed.pkcs11Module())
+        .hasValueSatisfying(
+            m -> {
+              assertThat(m.libraryPath()).isEqualTo(dir.resolve("libtoken.so"));
+              assertThat(m.baseSlot()).as("keys are not generated in that token").isEmpty();
+            });
   }
 
   @Test
   void withoutAnyPkcs11KeyThereIsNoModule() throws IOException {
-    assertThat(AgentConfigParser.parse(basicConfig("")).config().orElseThrow().pkcs11Module()).isEmpty();
+    assertThat(AgentConfigParser.parse(basicConfig("")).config().orElseThrow().pkcs11Module())
+        .isEmpty();
   }
 
   @Test
@@ -131,10 +153,15 @@ class AgentConfigParserTest {
     Files.writeString(dir.resolve("root.pem"), "root");
     Files.writeString(dir.resolve("cert.pem"), "cert");
     Files.writeString(dir.resolve("key.pem"), "key");
-    Files.setPosixFilePermissions(dir.resolve("key.pem"), PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(
+        dir.resolve("key.pem"), PosixFilePermissions.fromString("rw-------"));
     String auth =
         extraAuth.isEmpty()
-            ? "identity_cert = \"file://" + dir.resolve("cert.pem") + "\"\nidentity_pk = \"file://" + dir.resolve("key.pem") + "\"\n"
+            ? "identity_cert = \"file://"
+                + dir.resolve("cert.pem")
+                + "\"\nidentity_pk = \"file://"
+                + dir.resolve("key.pem")
+                + "\"\n"
             : extraAuth;
     String text =
         String.join(

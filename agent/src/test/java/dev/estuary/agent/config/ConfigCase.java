@@ -11,8 +11,8 @@ import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.KeyPair;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -28,16 +28,16 @@ import java.util.stream.Stream;
  *   <li>{@code config.toml}: the input; {@code ${CASE_DIR}} stands for the folder the case is
  *       copied to.
  *   <li>{@code setup.txt}: the files the configuration refers to, made in that folder, one command
- *       a line: {@code file PATH MODE} (an empty-looking PEM file with that octal mode), {@code
- *       dir PATH}, {@code chmod MODE PATH}, {@code keypair CERT KEY} (a real key, mode 0600, and a
+ *       a line: {@code file PATH MODE} (an empty-looking PEM file with that octal mode), {@code dir
+ *       PATH}, {@code chmod MODE PATH}, {@code keypair CERT KEY} (a real key, mode 0600, and a
  *       certificate for it, 0644), {@code garbage PATH MODE} (text that is no PEM at all); {@code
  *       #} starts a comment.
- *   <li>{@code expected.txt}: exactly the problem lines, in order ({@code warning: } for
- *       warnings); empty for a file without problems. A case is valid when no line is an error.
+ *   <li>{@code expected.txt}: exactly the problem lines, in order ({@code warning: } for warnings);
+ *       empty for a file without problems. A case is valid when no line is an error.
  *   <li>{@code effective.toml} (valid cases, optional): the report {@link EffectiveConfig} writes.
  *   <li>{@code expected-contents.txt} (valid cases, optional): what {@code config apply} reports
- *       beyond the parser, from reading the certificate and key files ({@code
- *       CredentialContents}); {@code ${CASE_DIR}} as in config.toml.
+ *       beyond the parser, from reading the certificate and key files ({@code CredentialContents});
+ *       {@code ${CASE_DIR}} as in config.toml.
  * </ul>
  *
  * @param source the case's folder
@@ -79,7 +79,8 @@ public record ConfigCase(Path source, Path dir) {
   }
 
   private String read(String name) throws IOException {
-    return Files.readString(source.resolve(name), StandardCharsets.UTF_8).replace(CASE_DIR, dir.toString());
+    return Files.readString(source.resolve(name), StandardCharsets.UTF_8)
+        .replace(CASE_DIR, dir.toString());
   }
 
   private static Path root() throws IOException {
@@ -117,7 +118,8 @@ public record ConfigCase(Path source, Path dir) {
         case "file" -> {
           Path f = dir.resolve(w[1]);
           Files.createDirectories(f.getParent());
-          Files.writeString(f, "-----BEGIN PLACEHOLDER-----\nconfig test file\n-----END PLACEHOLDER-----\n");
+          Files.writeString(
+              f, "-----BEGIN PLACEHOLDER-----\nconfig test file\n-----END PLACEHOLDER-----\n");
           Files.setPosixFilePermissions(f, mode(w[2]));
         }
         case "dir" -> Files.createDirectories(dir.resolve(w[1]));
@@ -129,7 +131,8 @@ public record ConfigCase(Path source, Path dir) {
           Files.setPosixFilePermissions(f, mode(w[2]));
         }
         case "chmod" -> Files.setPosixFilePermissions(dir.resolve(w[2]), mode(w[1]));
-        default -> throw new IllegalArgumentException(setup + ": unknown setup command '" + w[0] + "'");
+        default ->
+            throw new IllegalArgumentException(setup + ": unknown setup command '" + w[0] + "'");
       }
     }
   }

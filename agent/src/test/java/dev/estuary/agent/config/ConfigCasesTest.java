@@ -28,7 +28,8 @@ class ConfigCasesTest {
 
     List<String> expected = c.expected();
     assertThat(result.problems()).map(ConfigProblem::toString).containsExactlyElementsOf(expected);
-    assertThat(result.isValid()).isEqualTo(expected.stream().allMatch(l -> l.startsWith("warning: ")));
+    assertThat(result.isValid())
+        .isEqualTo(expected.stream().allMatch(l -> l.startsWith("warning: ")));
     if (result.isValid()) {
       AgentConfig config = result.config().orElseThrow();
       Optional<String> effective = c.optional("effective.toml");
@@ -36,10 +37,13 @@ class ConfigCasesTest {
       // What config apply adds from reading the certificate and key files, where the case says.
       Optional<String> contents = c.optional("expected-contents.txt");
       if (contents.isPresent()) {
-        assertThat(CredentialContents.problems(config)).containsExactlyElementsOf(contents.get().lines().filter(l -> !l.isBlank()).toList());
+        assertThat(CredentialContents.problems(config))
+            .containsExactlyElementsOf(contents.get().lines().filter(l -> !l.isBlank()).toList());
       }
       Path written = EffectiveConfig.write(config.withStateDir(c.dir().resolve("state-written")));
-      assertThat(written).hasContent(EffectiveConfig.render(config.withStateDir(c.dir().resolve("state-written"))));
+      assertThat(written)
+          .hasContent(
+              EffectiveConfig.render(config.withStateDir(c.dir().resolve("state-written"))));
     }
   }
 }

@@ -25,8 +25,10 @@ class EffectiveConfigTest {
 
     assertThat(written).isEqualTo(dir.resolve("state/nested/effective-config.toml"));
     assertThat(written).hasContent(EffectiveConfig.render(config));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written))).isEqualTo("rw-r--r--");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written.getParent()))).isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written)))
+        .isEqualTo("rw-r--r--");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written.getParent())))
+        .isEqualTo("rwx------");
   }
 
   @Test
@@ -37,9 +39,14 @@ class EffectiveConfigTest {
 
     EffectiveConfig.write(config(state));
 
-    assertThat(state.resolve(EffectiveConfig.FILE_NAME)).content().doesNotContain("former report").startsWith("# Effective configuration");
+    assertThat(state.resolve(EffectiveConfig.FILE_NAME))
+        .content()
+        .doesNotContain("former report")
+        .startsWith("# Effective configuration");
     try (Stream<Path> files = Files.list(state)) {
-      assertThat(files).map(p -> p.getFileName().toString()).containsExactly(EffectiveConfig.FILE_NAME);
+      assertThat(files)
+          .map(p -> p.getFileName().toString())
+          .containsExactly(EffectiveConfig.FILE_NAME);
     }
   }
 
@@ -50,17 +57,31 @@ class EffectiveConfigTest {
     var toml = org.tomlj.Toml.parse(text);
     assertThat(toml.errors()).isEmpty();
     assertThat(toml.getString("certificates.aziot-edged-ca.url_from")).isEqualTo("edge_ca.url");
-    assertThat(toml.getString("certificates.aziot-edged-ca.auth.password")).isEqualTo(EffectiveConfig.REDACTED);
+    assertThat(toml.getString("certificates.aziot-edged-ca.auth.password"))
+        .isEqualTo(EffectiveConfig.REDACTED);
   }
 
   private static AgentConfig config(Path stateDir) {
-    EstAuth auth = new EstAuth(Optional.of(new BasicAuth("u", "p\"w")), Optional.empty(), Optional.empty());
+    EstAuth auth =
+        new EstAuth(Optional.of(new BasicAuth("u", "p\"w")), Optional.empty(), Optional.empty());
     EstCertificate edgeCa =
         new EstCertificate(
-            EstCertificate.EDGE_CA, "edge \"CA\"", URI.create("https://est.example/.well-known/est/edge-ca/"), "edge_ca.url",
-            auth, "cert_issuance.est.auth", RenewalSettings.DEFAULT);
-    EstSettings est = new EstSettings(List.of(URI.create("file:///etc/root.pem")), auth, RenewalSettings.DEFAULT, Map.of());
+            EstCertificate.EDGE_CA,
+            "edge \"CA\"",
+            URI.create("https://est.example/.well-known/est/edge-ca/"),
+            "edge_ca.url",
+            auth,
+            "cert_issuance.est.auth",
+            RenewalSettings.DEFAULT);
+    EstSettings est =
+        new EstSettings(
+            List.of(URI.create("file:///etc/root.pem")), auth, RenewalSettings.DEFAULT, Map.of());
     AgentSettings agent = new AgentSettings(stateDir, KeyType.EC_P256, false, Optional.empty());
-    return new AgentConfig(Path.of("/etc/aziot/config.toml"), agent, est, new Provisioning.None("none"), Optional.of(edgeCa));
+    return new AgentConfig(
+        Path.of("/etc/aziot/config.toml"),
+        agent,
+        est,
+        new Provisioning.None("none"),
+        Optional.of(edgeCa));
   }
 }

@@ -44,6 +44,7 @@ class RenewalTableTest {
   @ParameterizedTest
   @ValueSource(strings = {"", " "})
   void anEmptyValueIsReported(String value) {
-    assertThat(RenewalTable.problem(value)).hasValueSatisfying(m -> assertThat(m).startsWith("is empty"));
+    assertThat(RenewalTable.problem(value))
+        .hasValueSatisfying(m -> assertThat(m).startsWith("is empty"));
   }
 }

@@ -43,8 +43,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link EstCredential} with real key and certificate files, a real state file and a scripted EST
- * server that signs the CSR's key: what lands on disk after a success, that nothing changes after
- * a failure, and how a certificate file changed by hand is treated.
+ * server that signs the CSR's key: what lands on disk after a success, that nothing changes after a
+ * failure, and how a certificate file changed by hand is treated.
  */
 class EstCredentialTest {
   private static final String ID = "device-id";
@@ -81,7 +81,8 @@ class EstCredentialTest {
   }
 
   @Test
-  void theFirstIssuanceStoresAMatchingPairWithAPrivateKeyAndRecordsItsFingerprint() throws Exception {
+  void theFirstIssuanceStoresAMatchingPairWithAPrivateKeyAndRecordsItsFingerprint()
+      throws Exception {
     server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
     EstCredential credential = credential(CsrBuilder.Kind.CLIENT_IDENTITY);
 
@@ -90,8 +91,10 @@ class EstCredentialTest {
     EstCredential.Pair pair = credential.pair().orElseThrow();
     assertThat(outcome).isEqualTo(new RenewalOutcome.Renewed(pair.info()));
     assertThat(pair.leaf().getSubjectX500Principal().getName()).isEqualTo("CN=" + CN);
-    assertThat(server.onlyRequest().csr().publicKeyInfo().getEncoded()).isEqualTo(pair.key().publicKey().getEncoded());
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.path(ID)))).isEqualTo("rw-------");
+    assertThat(server.onlyRequest().csr().publicKeyInfo().getEncoded())
+        .isEqualTo(pair.key().publicKey().getEncoded());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.path(ID))))
+        .isEqualTo("rw-------");
     assertThat(state.knows(ID)).isTrue();
     assertThat(state.wrote(ID, store.certificates().fingerprint(ID).orElseThrow())).isTrue();
     assertThat(keys.exists(KeyRotation.temporaryKeyId(ID))).isFalse();
@@ -100,7 +103,8 @@ class EstCredentialTest {
 
   @ParameterizedTest(name = "rotate key {0}")
   @ValueSource(booleans = {true, false})
-  void aRenewalReplacesTheCertificateAndTheKeyExactlyWhenAskedTo(boolean rotateKey) throws Exception {
+  void aRenewalReplacesTheCertificateAndTheKeyExactlyWhenAskedTo(boolean rotateKey)
+      throws Exception {
     EstCredential credential = issued(CsrBuilder.Kind.CLIENT_IDENTITY);
     OnDisk before = onDisk();
     server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
@@ -115,45 +119,133 @@ class EstCredentialTest {
     assertThat(state.wrote(ID, store.certificates().fingerprint(ID).orElseThrow())).isTrue();
   }
 
-  /** Every way an enrollment can fail, with a new key; and the answers checked alike when the key is kept. */
+  /**
+   * Every way an enrollment can fail, with a new key; and the answers checked alike when the key is
+   * kept.
+   */
   static Stream<Arguments> failures() {
-    Answer anotherKey = ScriptedEstServer.enrolling(spki -> ca.client(CN, TestCa.newKey().getPublic()));
-    Answer expired = ScriptedEstServer.enrolling(spki -> ca.client(CN, spki, Instant.now().minus(Duration.ofDays(2)), Instant.now().minus(Duration.ofDays(1))));
+    Answer anotherKey =
+        ScriptedEstServer.enrolling(spki -> ca.client(CN, TestCa.newKey().getPublic()));
+    Answer expired =
+        ScriptedEstServer.enrolling(
+            spki ->
+                ca.client(
+                    CN,
+                    spki,
+                    Instant.now().minus(Duration.ofDays(2)),
+                    Instant.now().minus(Duration.ofDays(1))));
     TestCa rogue = TestCa.root("Rogue Root", Duration.ofDays(36_500));
-    Answer untrusted = r -> r.uri().getPath().endsWith("/cacerts") ? Response.certs(rogue.certificate())
-        : Response.certs(rogue.issue(CN, null, r.csr().publicKeyInfo(), dev.estuary.pki.CertificateProfile.clientIdentity(Duration.ofDays(36_000)),
-                Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(36_000))),
-            rogue.certificate());
+    Answer untrusted =
+        r ->
+            r.uri().getPath().endsWith("/cacerts")
+                ? Response.certs(rogue.certificate())
+                : Response.certs(
+                    rogue.issue(
+                        CN,
+                        null,
+                        r.csr().publicKeyInfo(),
+                        dev.estuary.pki.CertificateProfile.clientIdentity(Duration.ofDays(36_000)),
+                        Instant.now().minusSeconds(60),
+                        Instant.now().plus(Duration.ofDays(36_000))),
+                    rogue.certificate());
     Answer anotherName = ScriptedEstServer.enrolling(spki -> ca.client("another-device", spki));
-    Answer later = ScriptedEstServer.enrolling(spki -> ca.client(CN, spki, Instant.now().plus(Duration.ofDays(10)), Instant.now().plus(Duration.ofDays(20))));
+    Answer later =
+        ScriptedEstServer.enrolling(
+            spki ->
+                ca.client(
+                    CN,
+                    spki,
+                    Instant.now().plus(Duration.ofDays(10)),
+                    Instant.now().plus(Duration.ofDays(20))));
     return Stream.of(
-        Arguments.of("untrusted root, 100 years", CsrBuilder.Kind.CLIENT_IDENTITY, untrusted, FailureKind.BAD_RESPONSE, true),
-        Arguments.of("untrusted root, 100 years", CsrBuilder.Kind.CLIENT_IDENTITY, untrusted, FailureKind.BAD_RESPONSE, false),
-        Arguments.of("another common name", CsrBuilder.Kind.CLIENT_IDENTITY, anotherName, FailureKind.BAD_RESPONSE, true),
-        Arguments.of("not yet valid", CsrBuilder.Kind.CLIENT_IDENTITY, later, FailureKind.BAD_RESPONSE, false),
-        Arguments.of("500", CsrBuilder.Kind.CLIENT_IDENTITY, Answer.with(Response.text(500, "boom")), FailureKind.SERVER_ERROR, true),
-        Arguments.of("garbage", CsrBuilder.Kind.CLIENT_IDENTITY,
-            Answer.with(Response.ok(Response.CERTS_ONLY, "garbage".getBytes(StandardCharsets.US_ASCII))), FailureKind.BAD_RESPONSE, true),
-        Arguments.of("another key", CsrBuilder.Kind.CLIENT_IDENTITY, anotherKey, FailureKind.BAD_RESPONSE, true),
-        Arguments.of("expired", CsrBuilder.Kind.CLIENT_IDENTITY, expired, FailureKind.BAD_RESPONSE, true),
-        Arguments.of("not a CA for the Edge CA", CsrBuilder.Kind.EDGE_CA, issuing(CsrBuilder.Kind.CLIENT_IDENTITY), FailureKind.BAD_RESPONSE, true),
-        Arguments.of("a CA for a client", CsrBuilder.Kind.CLIENT_IDENTITY, issuing(CsrBuilder.Kind.EDGE_CA), FailureKind.BAD_RESPONSE, true),
-        Arguments.of("500", CsrBuilder.Kind.CLIENT_IDENTITY, Answer.with(Response.text(500, "boom")), FailureKind.SERVER_ERROR, false),
-        Arguments.of("another key", CsrBuilder.Kind.CLIENT_IDENTITY, anotherKey, FailureKind.BAD_RESPONSE, false),
-        Arguments.of("expired", CsrBuilder.Kind.CLIENT_IDENTITY, expired, FailureKind.BAD_RESPONSE, false));
+        Arguments.of(
+            "untrusted root, 100 years",
+            CsrBuilder.Kind.CLIENT_IDENTITY,
+            untrusted,
+            FailureKind.BAD_RESPONSE,
+            true),
+        Arguments.of(
+            "untrusted root, 100 years",
+            CsrBuilder.Kind.CLIENT_IDENTITY,
+            untrusted,
+            FailureKind.BAD_RESPONSE,
+            false),
+        Arguments.of(
+            "another common name",
+            CsrBuilder.Kind.CLIENT_IDENTITY,
+            anotherName,
+            FailureKind.BAD_RESPONSE,
+            true),
+        Arguments.of(
+            "not yet valid",
+            CsrBuilder.Kind.CLIENT_IDENTITY,
+            later,
+            FailureKind.BAD_RESPONSE,
+            false),
+        Arguments.of(
+            "500",
+            CsrBuilder.Kind.CLIENT_IDENTITY,
+            Answer.with(Response.text(500, "boom")),
+            FailureKind.SERVER_ERROR,
+            true),
+        Arguments.of(
+            "garbage",
+            CsrBuilder.Kind.CLIENT_IDENTITY,
+            Answer.with(
+                Response.ok(Response.CERTS_ONLY, "garbage".getBytes(StandardCharsets.US_ASCII))),
+            FailureKind.BAD_RESPONSE,
+            true),
+        Arguments.of(
+            "another key",
+            CsrBuilder.Kind.CLIENT_IDENTITY,
+            anotherKey,
+            FailureKind.BAD_RESPONSE,
+            true),
+        Arguments.of(
+            "expired", CsrBuilder.Kind.CLIENT_IDENTITY, expired, FailureKind.BAD_RESPONSE, true),
+        Arguments.of(
+            "not a CA for the Edge CA",
+            CsrBuilder.Kind.EDGE_CA,
+            issuing(CsrBuilder.Kind.CLIENT_IDENTITY),
+            FailureKind.BAD_RESPONSE,
+            true),
+        Arguments.of(
+            "a CA for a client",
+            CsrBuilder.Kind.CLIENT_IDENTITY,
+            issuing(CsrBuilder.Kind.EDGE_CA),
+            FailureKind.BAD_RESPONSE,
+            true),
+        Arguments.of(
+            "500",
+            CsrBuilder.Kind.CLIENT_IDENTITY,
+            Answer.with(Response.text(500, "boom")),
+            FailureKind.SERVER_ERROR,
+            false),
+        Arguments.of(
+            "another key",
+            CsrBuilder.Kind.CLIENT_IDENTITY,
+            anotherKey,
+            FailureKind.BAD_RESPONSE,
+            false),
+        Arguments.of(
+            "expired", CsrBuilder.Kind.CLIENT_IDENTITY, expired, FailureKind.BAD_RESPONSE, false));
   }
 
   @ParameterizedTest(name = "{0}, rotate key {4}")
   @MethodSource("failures")
   void aFailureLeavesThePreviousKeyAndCertificateUntouched(
-      String name, CsrBuilder.Kind kind, Answer answer, FailureKind expected, boolean rotate) throws Exception {
+      String name, CsrBuilder.Kind kind, Answer answer, FailureKind expected, boolean rotate)
+      throws Exception {
     EstCredential credential = issued(kind);
     OnDisk before = onDisk();
     server.always(answer); // the enrollment, and cacerts when the agent asks for it
 
     RenewalOutcome outcome = credential.renew(attempt(rotate));
 
-    assertThat(outcome).isInstanceOfSatisfying(RenewalOutcome.Failed.class, f -> assertThat(f.kind()).as(f.reason()).isEqualTo(expected));
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            RenewalOutcome.Failed.class,
+            f -> assertThat(f.kind()).as(f.reason()).isEqualTo(expected));
     assertThat(onDisk()).isEqualTo(before);
     assertThat(keys.exists(KeyRotation.temporaryKeyId(ID))).isFalse();
     assertThat(credential.current()).contains(EstCredential.infoOf(before.leaf()));
@@ -166,37 +258,64 @@ class EstCredentialTest {
 
     RenewalOutcome.Failed failed = (RenewalOutcome.Failed) credential.renew(attempt(true));
 
-    assertThat(failed.reason()).isEqualTo(server.base(ID) + ": the certificate returned for the Edge CA is not a CA certificate (is the URL an Edge CA label?)");
+    assertThat(failed.reason())
+        .isEqualTo(
+            server.base(ID)
+                + ": the certificate returned for the Edge CA is not a CA certificate (is the URL an Edge CA label?)");
   }
 
-  /** Issue 16 point 1: a 401/403 to the identity presented is retried at once with the identity the source offers instead. */
+  /**
+   * Issue 16 point 1: a 401/403 to the identity presented is retried at once with the identity the
+   * source offers instead.
+   */
   @ParameterizedTest(name = "{0}")
   @ValueSource(ints = {401, 403})
   void aRefusedIdentityIsRetriedWithTheOneOfferedInstead(int status) throws Exception {
     java.security.KeyPair refusedKey = TestCa.newKey();
     java.security.KeyPair bootstrapKey = TestCa.newKey();
-    EstIdentity refused = new EstIdentity(List.of(ca.client("est-id", refusedKey.getPublic())), refusedKey.getPrivate(), Optional.empty(), "est-id");
-    EstIdentity bootstrap = new EstIdentity(List.of(ca.client("idevid", bootstrapKey.getPublic())), bootstrapKey.getPrivate(), Optional.empty(), "bootstrap");
+    EstIdentity refused =
+        new EstIdentity(
+            List.of(ca.client("est-id", refusedKey.getPublic())),
+            refusedKey.getPrivate(),
+            Optional.empty(),
+            "est-id");
+    EstIdentity bootstrap =
+        new EstIdentity(
+            List.of(ca.client("idevid", bootstrapKey.getPublic())),
+            bootstrapKey.getPrivate(),
+            Optional.empty(),
+            "bootstrap");
     List<String> told = new java.util.ArrayList<>();
-    IdentitySource source = new IdentitySource() {
-      @Override
-      public EstIdentity identityAt(Instant now) {
-        return told.isEmpty() ? refused : bootstrap;
-      }
+    IdentitySource source =
+        new IdentitySource() {
+          @Override
+          public EstIdentity identityAt(Instant now) {
+            return told.isEmpty() ? refused : bootstrap;
+          }
 
-      @Override
-      public Optional<EstIdentity> afterRefusal(EstIdentity who, String credentialId, Instant now) {
-        told.add(who.name() + " for " + credentialId);
-        return Optional.of(bootstrap);
-      }
-    };
-    server.then(Answer.with(Response.text(status, "unknown client certificate"))).then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
-    EstCredential credential = new EstCredential(new EstCredential.Request(ID, CN, CsrBuilder.Kind.CLIENT_IDENTITY, server.base(ID)), store, est, source, state);
+          @Override
+          public Optional<EstIdentity> afterRefusal(
+              EstIdentity who, String credentialId, Instant now) {
+            told.add(who.name() + " for " + credentialId);
+            return Optional.of(bootstrap);
+          }
+        };
+    server
+        .then(Answer.with(Response.text(status, "unknown client certificate")))
+        .then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
+    EstCredential credential =
+        new EstCredential(
+            new EstCredential.Request(ID, CN, CsrBuilder.Kind.CLIENT_IDENTITY, server.base(ID)),
+            store,
+            est,
+            source,
+            state);
 
     assertThat(credential.renew(attempt(true))).isInstanceOf(RenewalOutcome.Renewed.class);
 
     assertThat(told).containsExactly("est-id for " + ID);
-    assertThat(server.requests()).extracting(r -> r.clientCertificate().orElseThrow())
+    assertThat(server.requests())
+        .extracting(r -> r.clientCertificate().orElseThrow())
         .containsExactly(refused.chain().get(0), bootstrap.chain().get(0));
   }
 
@@ -209,7 +328,9 @@ class EstCredentialTest {
 
     RenewalOutcome outcome = credential.renew(attempt(true));
 
-    assertThat(outcome).isInstanceOfSatisfying(RenewalOutcome.Failed.class, f -> assertThat(f.kind()).isEqualTo(FailureKind.REFUSED));
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            RenewalOutcome.Failed.class, f -> assertThat(f.kind()).isEqualTo(FailureKind.REFUSED));
     assertThat(server.requests()).hasSize(1);
     assertThat(onDisk()).isEqualTo(before);
   }
@@ -217,26 +338,46 @@ class EstCredentialTest {
   @Test
   void anIssuedCertificateAloneIsCompletedWithTheChainCacertsServes() throws Exception {
     TestCa issuing = ca.subordinate("Device Issuing CA", 0);
-    server.then(ScriptedEstServer.enrolling(spki -> issuing.client(CN, spki))) // RFC 7030 §4.2.3: the issued certificate alone
-        .then(Answer.with(Response.certs(ca.certificate(), issuing.certificate()))); // cacerts, root first
+    server
+        .then(
+            ScriptedEstServer.enrolling(
+                spki -> issuing.client(CN, spki))) // RFC 7030 §4.2.3: the issued certificate alone
+        .then(
+            Answer.with(
+                Response.certs(ca.certificate(), issuing.certificate()))); // cacerts, root first
     EstCredential credential = credential(CsrBuilder.Kind.CLIENT_IDENTITY);
 
     assertThat(credential.renew(attempt(true))).isInstanceOf(RenewalOutcome.Renewed.class);
 
-    assertThat(server.requests()).extracting(r -> r.uri().getPath()).containsExactly("/.well-known/est/" + ID + "/simpleenroll", "/.well-known/est/" + ID + "/cacerts");
-    assertThat(credential.pair().orElseThrow().chain()).hasSize(2).last().isEqualTo(issuing.certificate());
+    assertThat(server.requests())
+        .extracting(r -> r.uri().getPath())
+        .containsExactly(
+            "/.well-known/est/" + ID + "/simpleenroll", "/.well-known/est/" + ID + "/cacerts");
+    assertThat(credential.pair().orElseThrow().chain())
+        .hasSize(2)
+        .last()
+        .isEqualTo(issuing.certificate());
   }
 
   @Test
   void anIssuedCertificateWithItsChainNeedsNoCacerts() throws Exception {
     TestCa issuing = ca.subordinate("Device Issuing CA", 0);
-    server.then(r -> Response.certs(issuing.client(CN, r.csr().publicKeyInfo()), issuing.certificate(), ca.certificate()));
+    server.then(
+        r ->
+            Response.certs(
+                issuing.client(CN, r.csr().publicKeyInfo()),
+                issuing.certificate(),
+                ca.certificate()));
     EstCredential credential = credential(CsrBuilder.Kind.CLIENT_IDENTITY);
 
     assertThat(credential.renew(attempt(true))).isInstanceOf(RenewalOutcome.Renewed.class);
 
     assertThat(server.requests()).hasSize(1);
-    assertThat(credential.pair().orElseThrow().chain()).as("stored without the root").hasSize(2).last().isEqualTo(issuing.certificate());
+    assertThat(credential.pair().orElseThrow().chain())
+        .as("stored without the root")
+        .hasSize(2)
+        .last()
+        .isEqualTo(issuing.certificate());
   }
 
   @Test
@@ -246,8 +387,12 @@ class EstCredentialTest {
 
     RenewalOutcome outcome = credential.renew(attempt(true));
 
-    assertThat(outcome).isEqualTo(new RenewalOutcome.Failed(FailureKind.RATE_LIMITED, "POST " + server.base(ID) + "/simpleenroll: 429 slow down",
-        Optional.of(Duration.ofSeconds(90))));
+    assertThat(outcome)
+        .isEqualTo(
+            new RenewalOutcome.Failed(
+                FailureKind.RATE_LIMITED,
+                "POST " + server.base(ID) + "/simpleenroll: 429 slow down",
+                Optional.of(Duration.ofSeconds(90))));
   }
 
   @Test
@@ -258,8 +403,13 @@ class EstCredentialTest {
 
     RenewalOutcome outcome = credential.renew(attempt(true));
 
-    assertThat(outcome).isInstanceOfSatisfying(RenewalOutcome.Suspended.class,
-        s -> assertThat(s.reason()).contains(store.certificates().path(ID).toString()).contains("changed outside the agent"));
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            RenewalOutcome.Suspended.class,
+            s ->
+                assertThat(s.reason())
+                    .contains(store.certificates().path(ID).toString())
+                    .contains("changed outside the agent"));
     assertThat(store.certificates().path(ID)).hasBinaryContent(byHand);
     assertThat(server.requests()).isEmpty();
   }
@@ -311,11 +461,15 @@ class EstCredentialTest {
     assertThat(credential.pair()).isEmpty();
   }
 
-  /** Issue 16 point 7: an unreadable key is a broken pair, replaced by the next renewal with a new key. */
+  /**
+   * Issue 16 point 7: an unreadable key is a broken pair, replaced by the next renewal with a new
+   * key.
+   */
   @Test
   void aCorruptKeyFileIsABrokenPairThatTheNextRenewalReplaces() throws Exception {
     EstCredential credential = issued(CsrBuilder.Kind.CLIENT_IDENTITY);
-    Files.writeString(keys.path(ID), "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        keys.path(ID), "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
     server.then(issuing(CsrBuilder.Kind.CLIENT_IDENTITY));
 
     assertThat(credential.current()).isEmpty();
@@ -346,12 +500,19 @@ class EstCredentialTest {
   private EstCredential issued(CsrBuilder.Kind kind) {
     server.then(issuing(kind));
     EstCredential credential = credential(kind);
-    assertThat(credential.renew(attempt(true))).as("the first issuance").isInstanceOf(RenewalOutcome.Renewed.class);
+    assertThat(credential.renew(attempt(true)))
+        .as("the first issuance")
+        .isInstanceOf(RenewalOutcome.Renewed.class);
     return credential;
   }
 
   private EstCredential credential(CsrBuilder.Kind kind) {
-    return new EstCredential(new EstCredential.Request(ID, CN, kind, server.base(ID)), store, est, now -> ANONYMOUS, state);
+    return new EstCredential(
+        new EstCredential.Request(ID, CN, kind, server.base(ID)),
+        store,
+        est,
+        now -> ANONYMOUS,
+        state);
   }
 
   private byte[] writeCertificateByHand(X509Certificate cert) throws Exception {

@@ -26,11 +26,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which identity an EST request presents: the configured one, the EST identity while valid, or the bootstrap one. */
+/**
+ * Which identity an EST request presents: the configured one, the EST identity while valid, or the
+ * bootstrap one.
+ */
 class IdentitiesTest {
   private static final Optional<BasicAuth> BASIC = Optional.of(new BasicAuth("gateway-7", "pw"));
-  /** The EST identity's validity: whole seconds, as certificates carry it, within the test root's. */
-  private static final Instant NOT_BEFORE = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(1));
+
+  /**
+   * The EST identity's validity: whole seconds, as certificates carry it, within the test root's.
+   */
+  private static final Instant NOT_BEFORE =
+      Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(1));
+
   private static final Instant NOT_AFTER = NOT_BEFORE.plus(Duration.ofDays(7));
 
   private static TestCa ca;
@@ -44,14 +52,20 @@ class IdentitiesTest {
   static void estIdentity() {
     ca = new TestCa();
     KeyPair key = TestCa.newKey();
-    X509Certificate cert = ca.client("my-device-id", TestCa.spki(key.getPublic()), NOT_BEFORE, NOT_AFTER);
-    estId = new EstCredential.Pair(List.of(cert), new KeyHandle(key.getPrivate(), key.getPublic(), null));
+    X509Certificate cert =
+        ca.client("my-device-id", TestCa.spki(key.getPublic()), NOT_BEFORE, NOT_AFTER);
+    estId =
+        new EstCredential.Pair(
+            List.of(cert), new KeyHandle(key.getPrivate(), key.getPublic(), null));
   }
 
   @Test
   void anIdentityCertificateIsPresentedForEveryRequest() throws Exception {
     Configured idevid = configured("idevid");
-    IdentitySource source = identities.sourceFor(new EstAuth(BASIC, Optional.of(idevid.credential()), Optional.empty()), () -> Optional.of(estId));
+    IdentitySource source =
+        identities.sourceFor(
+            new EstAuth(BASIC, Optional.of(idevid.credential()), Optional.empty()),
+            () -> Optional.of(estId));
 
     EstIdentity who = source.identityAt(NOT_BEFORE.plusSeconds(60));
 
@@ -83,41 +97,57 @@ class IdentitiesTest {
   }
 
   @Test
-  void theBootstrapIdentityIsPresentedOnceTheEstIdentityHasExpiredOrBeforeItIsValid() throws Exception {
+  void theBootstrapIdentityIsPresentedOnceTheEstIdentityHasExpiredOrBeforeItIsValid()
+      throws Exception {
     IdentitySource source = bootstrapped(() -> Optional.of(estId));
 
-    assertThat(source.identityAt(NOT_AFTER.plusSeconds(1)).chain()).containsExactly(bootstrap.cert());
-    assertThat(source.identityAt(NOT_BEFORE.minusSeconds(1)).chain()).containsExactly(bootstrap.cert());
+    assertThat(source.identityAt(NOT_AFTER.plusSeconds(1)).chain())
+        .containsExactly(bootstrap.cert());
+    assertThat(source.identityAt(NOT_BEFORE.minusSeconds(1)).chain())
+        .containsExactly(bootstrap.cert());
   }
 
-  /** Issue 16 point 1: an EST identity the server refuses (401/403) gives way to the bootstrap identity, as an expired one does. */
+  /**
+   * Issue 16 point 1: an EST identity the server refuses (401/403) gives way to the bootstrap
+   * identity, as an expired one does.
+   */
   @Test
   void aRefusedEstIdentityGivesWayToTheBootstrapIdentityAndIsNotPresentedAgain() throws Exception {
     List<String> estIdDue = new java.util.ArrayList<>();
     bootstrap = configured("bootstrap");
-    IdentitySource source = identities.sourceFor(
-        new EstAuth(BASIC, Optional.empty(), Optional.of(bootstrap.credential())), () -> Optional.of(estId), () -> estIdDue.add("due"));
+    IdentitySource source =
+        identities.sourceFor(
+            new EstAuth(BASIC, Optional.empty(), Optional.of(bootstrap.credential())),
+            () -> Optional.of(estId),
+            () -> estIdDue.add("due"));
     Instant at = NOT_BEFORE.plus(Duration.ofDays(1));
     EstIdentity first = source.identityAt(at);
     assertThat(first.name()).isEqualTo("est-id");
 
     Optional<EstIdentity> instead = source.afterRefusal(first, "device-id", at);
 
-    assertThat(instead).hasValueSatisfying(who -> {
-      assertThat(who.chain()).containsExactly(bootstrap.cert());
-      assertThat(who.basic()).isEqualTo(BASIC);
-    });
+    assertThat(instead)
+        .hasValueSatisfying(
+            who -> {
+              assertThat(who.chain()).containsExactly(bootstrap.cert());
+              assertThat(who.basic()).isEqualTo(BASIC);
+            });
     assertThat(source.identityAt(at).chain()).containsExactly(bootstrap.cert());
     assertThat(estIdDue).as("est-id made due to be replaced").containsExactly("due");
-    assertThat(source.afterRefusal(instead.get(), "device-id", at)).as("nothing after the bootstrap identity").isEmpty();
+    assertThat(source.afterRefusal(instead.get(), "device-id", at))
+        .as("nothing after the bootstrap identity")
+        .isEmpty();
   }
 
   @Test
   void aRefusedEstIdentityForItsOwnRenewalFallsBackWithoutMakingItselfDue() throws Exception {
     List<String> estIdDue = new java.util.ArrayList<>();
     bootstrap = configured("bootstrap");
-    IdentitySource source = identities.sourceFor(
-        new EstAuth(BASIC, Optional.empty(), Optional.of(bootstrap.credential())), () -> Optional.of(estId), () -> estIdDue.add("due"));
+    IdentitySource source =
+        identities.sourceFor(
+            new EstAuth(BASIC, Optional.empty(), Optional.of(bootstrap.credential())),
+            () -> Optional.of(estId),
+            () -> estIdDue.add("due"));
     Instant at = NOT_BEFORE.plus(Duration.ofDays(1));
 
     assertThat(source.afterRefusal(source.identityAt(at), "est-id", at)).isPresent();
@@ -127,14 +157,22 @@ class IdentitiesTest {
   @Test
   void anIdentityCertificateHasNothingToFallBackTo() throws Exception {
     Configured idevid = configured("idevid");
-    IdentitySource source = identities.sourceFor(new EstAuth(BASIC, Optional.of(idevid.credential()), Optional.empty()), () -> Optional.of(estId));
+    IdentitySource source =
+        identities.sourceFor(
+            new EstAuth(BASIC, Optional.of(idevid.credential()), Optional.empty()),
+            () -> Optional.of(estId));
 
-    assertThat(source.afterRefusal(source.identityAt(NOT_BEFORE), "device-id", NOT_BEFORE)).isEmpty();
+    assertThat(source.afterRefusal(source.identityAt(NOT_BEFORE), "device-id", NOT_BEFORE))
+        .isEmpty();
   }
 
   @Test
   void basicAloneIsPresentedWithoutACertificate() throws Exception {
-    EstIdentity who = identities.sourceFor(new EstAuth(BASIC, Optional.empty(), Optional.empty()), () -> Optional.of(estId)).identityAt(NOT_BEFORE);
+    EstIdentity who =
+        identities
+            .sourceFor(
+                new EstAuth(BASIC, Optional.empty(), Optional.empty()), () -> Optional.of(estId))
+            .identityAt(NOT_BEFORE);
 
     assertThat(who.hasCertificate()).isFalse();
     assertThat(who.basic()).isEqualTo(BASIC);
@@ -152,7 +190,10 @@ class IdentitiesTest {
   @Test
   void aReplacedIdentityFileIsPickedUpAtTheNextRequest() throws Exception {
     Configured idevid = configured("idevid");
-    IdentitySource source = identities.sourceFor(new EstAuth(Optional.empty(), Optional.of(idevid.credential()), Optional.empty()), Optional::empty);
+    IdentitySource source =
+        identities.sourceFor(
+            new EstAuth(Optional.empty(), Optional.of(idevid.credential()), Optional.empty()),
+            Optional::empty);
     source.identityAt(NOT_BEFORE);
 
     Configured replaced = configured("idevid");
@@ -165,17 +206,25 @@ class IdentitiesTest {
     Configured idevid = configured("idevid");
     Files.writeString(Path.of(idevid.credential().key()), Pem.encode(TestCa.newKey().getPrivate()));
 
-    assertThatThrownBy(() -> identities.configured(idevid.credential(), Optional.empty(), "identity"))
+    assertThatThrownBy(
+            () -> identities.configured(idevid.credential(), Optional.empty(), "identity"))
         .isInstanceOf(IOException.class)
-        .hasMessage(idevid.credential().cert() + " is not the certificate of the key it is configured with");
+        .hasMessage(
+            idevid.credential().cert()
+                + " is not the certificate of the key it is configured with");
   }
 
-  private IdentitySource bootstrapped(Supplier<Optional<EstCredential.Pair>> estIds) throws Exception {
+  private IdentitySource bootstrapped(Supplier<Optional<EstCredential.Pair>> estIds)
+      throws Exception {
     bootstrap = configured("bootstrap");
-    return identities.sourceFor(new EstAuth(BASIC, Optional.empty(), Optional.of(bootstrap.credential())), estIds);
+    return identities.sourceFor(
+        new EstAuth(BASIC, Optional.empty(), Optional.of(bootstrap.credential())), estIds);
   }
 
-  /** A certificate and key written to {@code <name>.cert.pem} and {@code <name>.key.pem}, as configured. */
+  /**
+   * A certificate and key written to {@code <name>.cert.pem} and {@code <name>.key.pem}, as
+   * configured.
+   */
   private record Configured(X509Credential credential, X509Certificate cert, KeyPair key) {}
 
   private Configured configured(String name) throws Exception {

@@ -24,14 +24,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link IssuedCertificateCheck} on its own (no server): the answers a good EST server gives pass,
- * in both shapes (issued certificate with its chain, or alone with the chain from cacerts), and each
- * bad answer of issue 16 point 1 is refused with a reason naming what is wrong.
+ * in both shapes (issued certificate with its chain, or alone with the chain from cacerts), and
+ * each bad answer of issue 16 point 1 is refused with a reason naming what is wrong.
  */
 class IssuedCertificateCheckTest {
   private static final String CN = "my-device";
   private static final TestCa ROOT = TestCa.root("Device Trust Root", Duration.ofDays(3 * 365));
   private static final TestCa ISSUING = ROOT.subordinate("Device Issuing CA", 1);
-  private static final IssuedCertificateCheck CHECK = new IssuedCertificateCheck(List.of(ROOT.certificate()));
+  private static final IssuedCertificateCheck CHECK =
+      new IssuedCertificateCheck(List.of(ROOT.certificate()));
 
   private final KeyPair key = TestCa.newKey();
   private final Instant now = Instant.now();
@@ -40,16 +41,21 @@ class IssuedCertificateCheckTest {
   void aClientIdentityWithItsChainPassesAndIsStoredLeafThenIntermediates() throws Exception {
     X509Certificate leaf = ISSUING.client(CN, key.getPublic());
 
-    List<X509Certificate> stored = CHECK.check(List.of(leaf, ISSUING.certificate(), ROOT.certificate()), List.of(), client(), now);
+    List<X509Certificate> stored =
+        CHECK.check(
+            List.of(leaf, ISSUING.certificate(), ROOT.certificate()), List.of(), client(), now);
 
     assertThat(stored).containsExactly(leaf, ISSUING.certificate());
   }
 
   @Test
-  void anIntermediateInTrustedCertsIsKeptInTheStoredChainForVerifiersThatTrustTheRoot() throws Exception {
+  void anIntermediateInTrustedCertsIsKeptInTheStoredChainForVerifiersThatTrustTheRoot()
+      throws Exception {
     X509Certificate leaf = ISSUING.client(CN, key.getPublic());
 
-    List<X509Certificate> stored = new IssuedCertificateCheck(List.of(ISSUING.certificate())).check(List.of(leaf), List.of(), client(), now);
+    List<X509Certificate> stored =
+        new IssuedCertificateCheck(List.of(ISSUING.certificate()))
+            .check(List.of(leaf), List.of(), client(), now);
 
     assertThat(stored).containsExactly(leaf, ISSUING.certificate());
   }
@@ -62,7 +68,9 @@ class IssuedCertificateCheckTest {
         .isInstanceOfSatisfying(Unacceptable.class, e -> assertThat(e.unchained()).isTrue())
         .hasMessageContaining("does not chain to trusted_certs");
     // cacerts as the Estuary server orders it: the root first.
-    List<X509Certificate> stored = CHECK.check(List.of(leaf), List.of(ROOT.certificate(), ISSUING.certificate()), client(), now);
+    List<X509Certificate> stored =
+        CHECK.check(
+            List.of(leaf), List.of(ROOT.certificate(), ISSUING.certificate()), client(), now);
 
     assertThat(stored).containsExactly(leaf, ISSUING.certificate());
   }
@@ -70,10 +78,22 @@ class IssuedCertificateCheckTest {
   @Test
   void aCertificateFromAnUntrustedRootIsRefusedEvenWithItsWholeChain() {
     TestCa rogue = TestCa.root("Rogue Root", Duration.ofDays(36_500));
-    X509Certificate leaf = rogue.issue(CN, null, key.getPublic(), CertificateProfile.clientIdentity(Duration.ofDays(36_500)),
-        now.minusSeconds(60), now.plus(Duration.ofDays(36_500)));
+    X509Certificate leaf =
+        rogue.issue(
+            CN,
+            null,
+            key.getPublic(),
+            CertificateProfile.clientIdentity(Duration.ofDays(36_500)),
+            now.minusSeconds(60),
+            now.plus(Duration.ofDays(36_500)));
 
-    assertThatThrownBy(() -> CHECK.check(List.of(leaf, rogue.certificate()), List.of(rogue.certificate()), client(), now))
+    assertThatThrownBy(
+            () ->
+                CHECK.check(
+                    List.of(leaf, rogue.certificate()),
+                    List.of(rogue.certificate()),
+                    client(),
+                    now))
         .isInstanceOfSatisfying(Unacceptable.class, e -> assertThat(e.unchained()).isTrue())
         .hasMessageContaining("issuer 'CN=Rogue Root'")
         .hasMessageContaining("does not chain to trusted_certs");
@@ -81,10 +101,14 @@ class IssuedCertificateCheckTest {
 
   @Test
   void cacertsThatDoNotThemselvesChainToTheTrustAddNothing() {
-    TestCa rogue = TestCa.root("Device Issuing CA", TestCa.VALIDITY); // same name as the genuine issuing CA
+    TestCa rogue =
+        TestCa.root("Device Issuing CA", TestCa.VALIDITY); // same name as the genuine issuing CA
     X509Certificate leaf = rogue.client(CN, key.getPublic());
 
-    assertThatThrownBy(() -> CHECK.check(List.of(leaf), List.of(rogue.certificate(), ROOT.certificate()), client(), now))
+    assertThatThrownBy(
+            () ->
+                CHECK.check(
+                    List.of(leaf), List.of(rogue.certificate(), ROOT.certificate()), client(), now))
         .isInstanceOf(Unacceptable.class)
         .hasMessageContaining("does not chain to trusted_certs");
   }
@@ -94,7 +118,8 @@ class IssuedCertificateCheckTest {
     TestCa rogue = TestCa.root("Rogue Root", TestCa.VALIDITY);
     X509Certificate edgeCa = rogue.edgeCa(CN, TestCa.spki(key.getPublic()));
 
-    assertThatThrownBy(() -> CHECK.check(List.of(edgeCa, rogue.certificate()), List.of(), edgeCa(), now))
+    assertThatThrownBy(
+            () -> CHECK.check(List.of(edgeCa, rogue.certificate()), List.of(), edgeCa(), now))
         .isInstanceOf(Unacceptable.class)
         .hasMessageContaining("does not chain to trusted_certs");
   }
@@ -103,7 +128,9 @@ class IssuedCertificateCheckTest {
   void aGenuineEdgeCaPasses() throws Exception {
     X509Certificate edgeCa = ISSUING.edgeCa(CN, TestCa.spki(key.getPublic()));
 
-    assertThat(CHECK.check(List.of(edgeCa), List.of(ROOT.certificate(), ISSUING.certificate()), edgeCa(), now))
+    assertThat(
+            CHECK.check(
+                List.of(edgeCa), List.of(ROOT.certificate(), ISSUING.certificate()), edgeCa(), now))
         .containsExactly(edgeCa, ISSUING.certificate());
   }
 
@@ -111,17 +138,26 @@ class IssuedCertificateCheckTest {
   void anotherCommonNameIsRefused() {
     X509Certificate leaf = ISSUING.client("someone-else", key.getPublic());
 
-    assertThatThrownBy(() -> CHECK.check(List.of(leaf, ISSUING.certificate()), List.of(), client(), now))
+    assertThatThrownBy(
+            () -> CHECK.check(List.of(leaf, ISSUING.certificate()), List.of(), client(), now))
         .isInstanceOfSatisfying(Unacceptable.class, e -> assertThat(e.unchained()).isFalse())
-        .hasMessage("the certificate returned is for 'CN=someone-else', not CN=my-device as requested");
+        .hasMessage(
+            "the certificate returned is for 'CN=someone-else', not CN=my-device as requested");
   }
 
   @Test
   void aSubjectAltNameNotRequestedIsRefused() {
-    X509Certificate leaf = ISSUING.issue(CN, new GeneralNames(new GeneralName(GeneralName.dNSName, "est.example.com")), key.getPublic(),
-        CertificateProfile.clientIdentity(TestCa.VALIDITY), now.minusSeconds(60), now.plus(TestCa.VALIDITY));
+    X509Certificate leaf =
+        ISSUING.issue(
+            CN,
+            new GeneralNames(new GeneralName(GeneralName.dNSName, "est.example.com")),
+            key.getPublic(),
+            CertificateProfile.clientIdentity(TestCa.VALIDITY),
+            now.minusSeconds(60),
+            now.plus(TestCa.VALIDITY));
 
-    assertThatThrownBy(() -> CHECK.check(List.of(leaf, ISSUING.certificate()), List.of(), client(), now))
+    assertThatThrownBy(
+            () -> CHECK.check(List.of(leaf, ISSUING.certificate()), List.of(), client(), now))
         .isInstanceOf(Unacceptable.class)
         .hasMessageContaining("est.example.com")
         .hasMessageContaining("subjectAltName");
@@ -130,19 +166,23 @@ class IssuedCertificateCheckTest {
   @Test
   void aCertificateValidOnlyFromNextYearIsRefused() {
     Instant nextYear = now.plus(Duration.ofDays(365));
-    X509Certificate leaf = ROOT.client(CN, TestCa.spki(key.getPublic()), nextYear, nextYear.plus(TestCa.VALIDITY));
+    X509Certificate leaf =
+        ROOT.client(CN, TestCa.spki(key.getPublic()), nextYear, nextYear.plus(TestCa.VALIDITY));
 
     assertThatThrownBy(() -> CHECK.check(List.of(leaf), List.of(), client(), now))
         .isInstanceOf(Unacceptable.class)
-        .hasMessageStartingWith("the certificate returned is not valid before " + leaf.getNotBefore().toInstant());
+        .hasMessageStartingWith(
+            "the certificate returned is not valid before " + leaf.getNotBefore().toInstant());
   }
 
   @Test
   void aNotBeforeJustAheadOfTheDevicesClockIsAccepted() throws Exception {
     Instant soon = now.plus(Duration.ofMinutes(2));
-    X509Certificate leaf = ISSUING.client(CN, TestCa.spki(key.getPublic()), soon, soon.plus(Duration.ofDays(1)));
+    X509Certificate leaf =
+        ISSUING.client(CN, TestCa.spki(key.getPublic()), soon, soon.plus(Duration.ofDays(1)));
 
-    assertThat(CHECK.check(List.of(leaf, ISSUING.certificate()), List.of(), client(), now)).hasSize(2);
+    assertThat(CHECK.check(List.of(leaf, ISSUING.certificate()), List.of(), client(), now))
+        .hasSize(2);
   }
 
   @Test
@@ -162,25 +202,45 @@ class IssuedCertificateCheckTest {
   @Test
   void aClientIdentityThatIsACaOrNotForClientAuthIsRefused() {
     X509Certificate ca = ISSUING.edgeCa(CN, TestCa.spki(key.getPublic()));
-    X509Certificate serverOnly = ISSUING.issue(CN, null, key.getPublic(),
-        new CertificateProfile(false, -1, KeyUsage.digitalSignature, List.of(KeyPurposeId.id_kp_serverAuth), TestCa.VALIDITY),
-        now.minusSeconds(60), now.plus(TestCa.VALIDITY));
+    X509Certificate serverOnly =
+        ISSUING.issue(
+            CN,
+            null,
+            key.getPublic(),
+            new CertificateProfile(
+                false,
+                -1,
+                KeyUsage.digitalSignature,
+                List.of(KeyPurposeId.id_kp_serverAuth),
+                TestCa.VALIDITY),
+            now.minusSeconds(60),
+            now.plus(TestCa.VALIDITY));
 
-    assertThatThrownBy(() -> CHECK.check(List.of(ca, ISSUING.certificate()), List.of(), client(), now))
+    assertThatThrownBy(
+            () -> CHECK.check(List.of(ca, ISSUING.certificate()), List.of(), client(), now))
         .hasMessage("the certificate returned for a client identity is a CA certificate");
-    assertThatThrownBy(() -> CHECK.check(List.of(serverOnly, ISSUING.certificate()), List.of(), client(), now))
+    assertThatThrownBy(
+            () -> CHECK.check(List.of(serverOnly, ISSUING.certificate()), List.of(), client(), now))
         .hasMessageContaining("not for TLS client authentication");
   }
 
   @Test
   void anEdgeCaThatCannotSignCertificatesIsRefused() {
-    X509Certificate noCertSign = ISSUING.issue(CN, null, key.getPublic(),
-        new CertificateProfile(true, 0, KeyUsage.digitalSignature, List.of(), TestCa.VALIDITY), now.minusSeconds(60), now.plus(TestCa.VALIDITY));
+    X509Certificate noCertSign =
+        ISSUING.issue(
+            CN,
+            null,
+            key.getPublic(),
+            new CertificateProfile(true, 0, KeyUsage.digitalSignature, List.of(), TestCa.VALIDITY),
+            now.minusSeconds(60),
+            now.plus(TestCa.VALIDITY));
     X509Certificate notCa = ISSUING.client(CN, key.getPublic());
 
-    assertThatThrownBy(() -> CHECK.check(List.of(noCertSign, ISSUING.certificate()), List.of(), edgeCa(), now))
+    assertThatThrownBy(
+            () -> CHECK.check(List.of(noCertSign, ISSUING.certificate()), List.of(), edgeCa(), now))
         .hasMessageContaining("no keyCertSign");
-    assertThatThrownBy(() -> CHECK.check(List.of(notCa, ISSUING.certificate()), List.of(), edgeCa(), now))
+    assertThatThrownBy(
+            () -> CHECK.check(List.of(notCa, ISSUING.certificate()), List.of(), edgeCa(), now))
         .hasMessageContaining("is not a CA certificate");
   }
 
@@ -188,18 +248,23 @@ class IssuedCertificateCheckTest {
   void aCertificateForAnotherKeyIsRefused() {
     X509Certificate leaf = ISSUING.client(CN, TestCa.newKey().getPublic());
 
-    assertThatThrownBy(() -> CHECK.check(List.of(leaf, ISSUING.certificate()), List.of(), client(), now))
+    assertThatThrownBy(
+            () -> CHECK.check(List.of(leaf, ISSUING.certificate()), List.of(), client(), now))
         .hasMessage("the certificate returned is for another key");
   }
 
   @Test
   void aStoredChainIsJudgedByTrustNotByItsDates() throws Exception {
-    X509Certificate oneDay = ISSUING.client(CN, TestCa.spki(key.getPublic()), now, now.plus(Duration.ofDays(1)));
-    X509Certificate untrusted = TestCa.root("Rogue Root", TestCa.VALIDITY).client(CN, key.getPublic());
+    X509Certificate oneDay =
+        ISSUING.client(CN, TestCa.spki(key.getPublic()), now, now.plus(Duration.ofDays(1)));
+    X509Certificate untrusted =
+        TestCa.root("Rogue Root", TestCa.VALIDITY).client(CN, key.getPublic());
     Instant threeDaysOn = now.plus(Duration.ofDays(3));
 
-    assertThat(CHECK.stored(List.of(oneDay, ISSUING.certificate()), threeDaysOn)).hasSize(2); // expired, but trusted
-    assertThatThrownBy(() -> CHECK.stored(List.of(untrusted), now)).hasMessageContaining("does not chain to trusted_certs");
+    assertThat(CHECK.stored(List.of(oneDay, ISSUING.certificate()), threeDaysOn))
+        .hasSize(2); // expired, but trusted
+    assertThatThrownBy(() -> CHECK.stored(List.of(untrusted), now))
+        .hasMessageContaining("does not chain to trusted_certs");
   }
 
   private Expected client() {

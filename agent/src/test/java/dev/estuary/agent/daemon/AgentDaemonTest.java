@@ -53,17 +53,21 @@ class AgentDaemonTest {
     server.always(EdgeCaDevice.server(ca));
     device = EdgeCaDevice.write(dir, server.base("edge-ca"), ca);
     agent = Agent.open(device.agentConfig(), Clock.systemUTC());
-    daemon = new AgentDaemon(agent, List.of(new AfterTick() {
-      @Override
-      public void run() {
-        hooks.incrementAndGet();
-      }
+    daemon =
+        new AgentDaemon(
+            agent,
+            List.of(
+                new AfterTick() {
+                  @Override
+                  public void run() {
+                    hooks.incrementAndGet();
+                  }
 
-      @Override
-      public Optional<Instant> nextWakeUp() {
-        return Optional.empty();
-      }
-    }));
+                  @Override
+                  public Optional<Instant> nextWakeUp() {
+                    return Optional.empty();
+                  }
+                }));
   }
 
   @AfterEach
@@ -72,8 +76,11 @@ class AgentDaemonTest {
   }
 
   @Test
-  void theFirstStepObtainsTheMissingCertificateTheNextHasNothingDueAndEachRunsTheHooks() throws Exception {
-    assertThat(daemon.step()).extracting(CredentialStatus::id).containsExactly(EdgeCaDevice.EDGE_CA);
+  void theFirstStepObtainsTheMissingCertificateTheNextHasNothingDueAndEachRunsTheHooks()
+      throws Exception {
+    assertThat(daemon.step())
+        .extracting(CredentialStatus::id)
+        .containsExactly(EdgeCaDevice.EDGE_CA);
     assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair()).isPresent();
 
     assertThat(daemon.step()).isEmpty();
@@ -87,10 +94,13 @@ class AgentDaemonTest {
     RenewRequests.submit(device.stateDir(), EdgeCaDevice.EDGE_CA);
     List<CredentialStatus> attempted = daemon.step();
 
-    assertThat(attempted).singleElement().satisfies(s -> {
-      assertThat(s.id()).isEqualTo(EdgeCaDevice.EDGE_CA);
-      assertThat(s.lastOutcome()).containsInstanceOf(RenewalOutcome.Renewed.class);
-    });
+    assertThat(attempted)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.id()).isEqualTo(EdgeCaDevice.EDGE_CA);
+              assertThat(s.lastOutcome()).containsInstanceOf(RenewalOutcome.Renewed.class);
+            });
     assertThat(server.requests()).hasSize(2);
     assertThat(RenewRequests.take(device.stateDir())).isEmpty();
   }
@@ -105,7 +115,10 @@ class AgentDaemonTest {
 
     RenewRequests.submit(device.stateDir(), EdgeCaDevice.EDGE_CA);
 
-    assertThat(daemon.step()).singleElement().satisfies(s -> assertThat(s.lastOutcome()).containsInstanceOf(RenewalOutcome.Renewed.class));
+    assertThat(daemon.step())
+        .singleElement()
+        .satisfies(
+            s -> assertThat(s.lastOutcome()).containsInstanceOf(RenewalOutcome.Renewed.class));
     assertThat(Files.readString(file)).isNotEqualTo(byHand);
     assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair()).isPresent();
   }
@@ -120,30 +133,45 @@ class AgentDaemonTest {
     assertThat(RenewRequests.take(device.stateDir())).isEmpty();
   }
 
-  /** Issue 16 point 3: a hook that throws (a DPS answer the parser chokes on, say) is logged and run again, never ends the daemon. */
+  /**
+   * Issue 16 point 3: a hook that throws (a DPS answer the parser chokes on, say) is logged and run
+   * again, never ends the daemon.
+   */
   @Test
   void aHookThatThrowsIsLoggedInOneLineAndRunAgainAtTheNextStep() throws Exception {
     AtomicInteger runs = new AtomicInteger();
-    AgentDaemon failing = new AgentDaemon(agent, List.of(new AfterTick() {
-      @Override
-      public void run() {
-        runs.incrementAndGet();
-        throw new NumberFormatException("Too many nonzero exponent digits.");
-      }
+    AgentDaemon failing =
+        new AgentDaemon(
+            agent,
+            List.of(
+                new AfterTick() {
+                  @Override
+                  public void run() {
+                    runs.incrementAndGet();
+                    throw new NumberFormatException("Too many nonzero exponent digits.");
+                  }
 
-      @Override
-      public Optional<Instant> nextWakeUp() {
-        return Optional.empty();
-      }
-    }));
+                  @Override
+                  public Optional<Instant> nextWakeUp() {
+                    return Optional.empty();
+                  }
+                }));
     try (dev.estuary.agent.testing.LogLines logs = new dev.estuary.agent.testing.LogLines()) {
       failing.step();
-      assertThat(logs.warnings()).singleElement().satisfies(line -> assertThat(line)
-          .contains("NumberFormatException").contains("Too many nonzero exponent digits.").doesNotContain("\n"));
+      assertThat(logs.warnings())
+          .singleElement()
+          .satisfies(
+              line ->
+                  assertThat(line)
+                      .contains("NumberFormatException")
+                      .contains("Too many nonzero exponent digits.")
+                      .doesNotContain("\n"));
 
       failing.step();
     }
     assertThat(runs).hasValue(2);
-    assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair()).as("the renewal ran nonetheless").isPresent();
+    assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair())
+        .as("the renewal ran nonetheless")
+        .isPresent();
   }
 }

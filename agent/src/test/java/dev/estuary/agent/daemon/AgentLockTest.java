@@ -86,7 +86,10 @@ class AgentLockTest {
     assertThat(AgentLock.holder(dir)).isEmpty();
   }
 
-  /** Starts {@link LockHolder} on {@link #dir} and returns what it says: {@code locked} or {@code refused}. */
+  /**
+   * Starts {@link LockHolder} on {@link #dir} and returns what it says: {@code locked} or {@code
+   * refused}.
+   */
   private String startChild() throws Exception {
     child =
         new ProcessBuilder(
@@ -97,8 +100,13 @@ class AgentLockTest {
                 dir.toString())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII));
-    return Optional.ofNullable(CompletableFuture.supplyAsync(() -> readLine(out)).get(CHILD_LIMIT_SECONDS, TimeUnit.SECONDS)).orElse("(no answer)");
+    BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII));
+    return Optional.ofNullable(
+            CompletableFuture.supplyAsync(() -> readLine(out))
+                .get(CHILD_LIMIT_SECONDS, TimeUnit.SECONDS))
+        .orElse("(no answer)");
   }
 
   private static String readLine(BufferedReader in) {
@@ -109,17 +117,23 @@ class AgentLockTest {
     }
   }
 
-  /** Issue 16 point 6: agent.lock is never opened through a symlink, not even by the read-only status. */
+  /**
+   * Issue 16 point 6: agent.lock is never opened through a symlink, not even by the read-only
+   * status.
+   */
   @Test
   void aSymlinkAtTheLockIsRefusedAndItsTargetLeftAlone() throws Exception {
-    java.nio.file.Path target = java.nio.file.Files.writeString(dir.resolveSibling(dir.getFileName() + "-precious.txt"), "keep me\n");
+    java.nio.file.Path target =
+        java.nio.file.Files.writeString(
+            dir.resolveSibling(dir.getFileName() + "-precious.txt"), "keep me\n");
     try {
       java.nio.file.Files.createSymbolicLink(dir.resolve(AgentLock.NAME), target);
 
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentLock.tryAcquire(dir))
           .isInstanceOf(java.io.IOException.class)
           .hasMessageContaining(AgentLock.NAME);
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentLock.isHeld(dir)).isInstanceOf(java.io.IOException.class);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentLock.isHeld(dir))
+          .isInstanceOf(java.io.IOException.class);
       assertThat(target).hasContent("keep me");
     } finally {
       java.nio.file.Files.deleteIfExists(target);

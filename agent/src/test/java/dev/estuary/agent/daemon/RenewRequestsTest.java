@@ -16,7 +16,8 @@ class RenewRequestsTest {
     RenewRequests.submit(stateDir, "aziot-edged-ca");
     RenewRequests.submit(stateDir, "device-id");
 
-    assertThat(RenewRequests.take(stateDir)).containsExactlyInAnyOrder("device-id", "aziot-edged-ca");
+    assertThat(RenewRequests.take(stateDir))
+        .containsExactlyInAnyOrder("device-id", "aziot-edged-ca");
     assertThat(RenewRequests.take(stateDir)).isEmpty();
     assertThat(stateDir.resolve(RenewRequests.DIR)).isEmptyDirectory();
   }

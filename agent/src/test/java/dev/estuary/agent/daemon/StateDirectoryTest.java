@@ -47,11 +47,14 @@ class StateDirectoryTest {
       Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
 
-    try (LogLines logs = new LogLines(); Agent agent = Agent.open(device.agentConfig(), Clock.systemUTC())) {
+    try (LogLines logs = new LogLines();
+        Agent agent = Agent.open(device.agentConfig(), Clock.systemUTC())) {
       assertThat(mode(state)).isEqualTo("rwx------");
       assertThat(mode(state.resolve("keys"))).isEqualTo("rwx------");
       assertThat(mode(state.resolve("certs"))).isEqualTo("rwxr-xr-x");
-      assertThat(logs.warnings()).hasSize(3).allSatisfy(l -> assertThat(l).contains("was rwxrwxrwx").contains("set to"));
+      assertThat(logs.warnings())
+          .hasSize(3)
+          .allSatisfy(l -> assertThat(l).contains("was rwxrwxrwx").contains("set to"));
       assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair()).isPresent();
     }
   }
@@ -61,11 +64,15 @@ class StateDirectoryTest {
     EdgeCaDevice device = EdgeCaDevice.write(dir, server.base("edge-ca"), ca);
     Files.createDirectories(device.stateDir().resolve("keys"));
     Files.setPosixFilePermissions(device.stateDir(), PosixFilePermissions.fromString("rwx------"));
-    Files.setPosixFilePermissions(device.stateDir().resolve("keys"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        device.stateDir().resolve("keys"), PosixFilePermissions.fromString("rwxr-xr-x"));
 
-    try (LogLines logs = new LogLines(); Agent agent = Agent.open(device.agentConfig(), Clock.systemUTC())) {
+    try (LogLines logs = new LogLines();
+        Agent agent = Agent.open(device.agentConfig(), Clock.systemUTC())) {
       assertThat(mode(device.stateDir().resolve("keys"))).isEqualTo("rwx------");
-      assertThat(logs.warnings()).singleElement().satisfies(l -> assertThat(l).contains("keys").contains("look in"));
+      assertThat(logs.warnings())
+          .singleElement()
+          .satisfies(l -> assertThat(l).contains("keys").contains("look in"));
     }
   }
 

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code state.json}: the ledger of certificate files the agent wrote, and the published schedule. */
+/**
+ * {@code state.json}: the ledger of certificate files the agent wrote, and the published schedule.
+ */
 class StateFileTest {
   private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
@@ -81,17 +83,24 @@ class StateFileTest {
   void isPrivateToItsOwner() throws Exception {
     open().committed(ID, "aa");
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(StateFile.NAME)))).isEqualTo("rw-------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve(StateFile.NAME))))
+        .isEqualTo("rw-------");
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {
-      "{\"credentials\": {", "[1, 2]", "\u0000\u0001binary",
-      // Issue 16 point 4: valid JSON with a field the agent cannot read
-      "{\"credentials\": {\"device-id\": {\"next_attempt\": \"not-a-date\"}}}",
-      "{\"provisioning\": {\"next_attempt\": \"2026-13-45\"}}",
-      "{\"credentials\": {\"device-id\": {\"certificate_sha256\": 42}}}",
-      "{\"credentials\": [\"device-id\"]}"})
+  @ValueSource(
+      strings = {
+        "{\"credentials\": {",
+        "[1, 2]",
+        "\u0000\u0001binary",
+        // Issue 16 point 4: valid JSON with a field the agent cannot read
+        "{\"credentials\": {\"device-id\": {\"next_attempt\": \"not-a-date\"}}}",
+        "{\"provisioning\": {\"next_attempt\": \"2026-13-45\"}}",
+        "{\"credentials\": {\"device-id\": {\"certificate_sha256\": 42}}}",
+        "{\"credentials\": [\"device-id\"]}"
+      })
   void anUnreadableFileIsMovedAsideAndTheAgentStartsAfresh(String content) throws Exception {
     Files.writeString(dir.resolve(StateFile.NAME), content);
 
@@ -101,7 +110,11 @@ class StateFileTest {
     assertThat(dir.resolve(StateFile.NAME)).doesNotExist();
     assertThat(state.knows(ID)).isFalse();
     state.committed(ID, "aa");
-    assertThat(StateFile.read(dir)).hasValueSatisfying(json -> assertThat(json.object("credentials").object(ID).text("certificate_sha256", "")).isEqualTo("aa"));
+    assertThat(StateFile.read(dir))
+        .hasValueSatisfying(
+            json ->
+                assertThat(json.object("credentials").object(ID).text("certificate_sha256", ""))
+                    .isEqualTo("aa"));
   }
 
   @Test
@@ -119,8 +132,16 @@ class StateFileTest {
             Optional.of(RenewalOutcome.Failed.of(FailureKind.UNREACHABLE, "connection refused")),
             Optional.of("server unreachable: connection refused"),
             2);
-    CredentialStatus fresh = new CredentialStatus("aziot-edged-ca", Optional.empty(), Optional.empty(), Optional.of(NOW),
-        Optional.empty(), Optional.empty(), Optional.empty(), 0);
+    CredentialStatus fresh =
+        new CredentialStatus(
+            "aziot-edged-ca",
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(NOW),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            0);
 
     state.publish(List.of(failing, fresh));
 
@@ -148,7 +169,9 @@ class StateFileTest {
   void keepsSectionsAcrossReopening() throws Exception {
     open().putSection("provisioning", JsonObject.parse("{\"assigned_hub\": \"hub.example.net\"}"));
 
-    assertThat(open().section("provisioning")).hasValueSatisfying(s -> assertThat(s.text("assigned_hub", "")).isEqualTo("hub.example.net"));
+    assertThat(open().section("provisioning"))
+        .hasValueSatisfying(
+            s -> assertThat(s.text("assigned_hub", "")).isEqualTo("hub.example.net"));
     assertThat(open().section("daemon")).isEmpty();
   }
 

@@ -81,7 +81,8 @@ class EstClientTest {
   void cacertsReturnsTheCertificatesInTheServersOrder() throws Exception {
     server.then(Answer.with(Response.certs(issuing, caCert, deviceCert)));
 
-    assertThat(client.caCerts(server.base(), ANONYMOUS)).containsExactly(issuing, caCert, deviceCert);
+    assertThat(client.caCerts(server.base(), ANONYMOUS))
+        .containsExactly(issuing, caCert, deviceCert);
   }
 
   @Test
@@ -96,12 +97,15 @@ class EstClientTest {
   void simpleEnrollReturnsTheIssuedCertificateFirst() throws Exception {
     server.then(Answer.with(Response.certs(deviceCert, caCert)));
 
-    assertThat(client.simpleEnroll(server.base(), csr(), ANONYMOUS)).containsExactly(deviceCert, caCert);
+    assertThat(client.simpleEnroll(server.base(), csr(), ANONYMOUS))
+        .containsExactly(deviceCert, caCert);
   }
 
   @Test
   void refusesA200WhoseContentTypeIsNotPkcs7() {
-    server.then(Answer.with(Response.ok("text/html", "<html>login</html>".getBytes(StandardCharsets.UTF_8))));
+    server.then(
+        Answer.with(
+            Response.ok("text/html", "<html>login</html>".getBytes(StandardCharsets.UTF_8))));
 
     EstException e = caCertsFailure(client);
 
@@ -112,7 +116,8 @@ class EstClientTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"not base64 at all!", "bm90IGEgUEtDUyM3IHN0cnVjdHVyZQ=="})
   void refusesA200WhoseBodyIsGarbageBase64OrGarbageDer(String body) {
-    server.then(Answer.with(Response.ok(Response.CERTS_ONLY, body.getBytes(StandardCharsets.US_ASCII))));
+    server.then(
+        Answer.with(Response.ok(Response.CERTS_ONLY, body.getBytes(StandardCharsets.US_ASCII))));
 
     EstException e = caCertsFailure(client);
 
@@ -133,7 +138,9 @@ class EstClientTest {
   }
 
   static Stream<Arguments> retryAfters() {
-    String inNinetySeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(NOW.plusSeconds(90), ZoneOffset.UTC));
+    String inNinetySeconds =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            ZonedDateTime.ofInstant(NOW.plusSeconds(90), ZoneOffset.UTC));
     return Stream.of(
         Arguments.of(503, "120", EstException.Kind.SERVER_ERROR, Duration.ofSeconds(120)),
         Arguments.of(429, "30", EstException.Kind.RATE_LIMITED, Duration.ofSeconds(30)),
@@ -142,7 +149,8 @@ class EstClientTest {
 
   @ParameterizedTest(name = "{0} with Retry-After: {1}")
   @MethodSource("retryAfters")
-  void keepsTheRetryAfterOfA503OrA429InSecondsOrAsAnHttpDate(int status, String header, EstException.Kind kind, Duration wait) {
+  void keepsTheRetryAfterOfA503OrA429InSecondsOrAsAnHttpDate(
+      int status, String header, EstException.Kind kind, Duration wait) {
     server.then(Answer.with(Response.text(status, "later").with("Retry-After", header)));
 
     EstException e = caCertsFailure(client);
@@ -153,7 +161,8 @@ class EstClientTest {
 
   @Test
   void a202AwaitingApprovalIsTreatedAsRateLimitedWithItsRetryAfter() {
-    server.then(Answer.with(new Response(202, java.util.Map.of("Retry-After", "600"), new byte[0])));
+    server.then(
+        Answer.with(new Response(202, java.util.Map.of("Retry-After", "600"), new byte[0])));
 
     EstException e = enrollFailure(client, ANONYMOUS);
 
@@ -166,13 +175,20 @@ class EstClientTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(ints = {401, 403})
   void a401Or403IsARefusalCarryingTheServersReason(int status) {
-    server.then(Answer.with(Response.text(status, "the bootstrap certificate is revoked\nsecond line")));
+    server.then(
+        Answer.with(Response.text(status, "the bootstrap certificate is revoked\nsecond line")));
 
     EstException e = enrollFailure(client, ANONYMOUS);
 
     assertThat(e.kind()).isEqualTo(EstException.Kind.REFUSED);
     assertThat(e.status()).isEqualTo(status);
-    assertThat(e.getMessage()).isEqualTo("POST " + server.base() + "/simpleenroll: " + status + " the bootstrap certificate is revoked");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "POST "
+                + server.base()
+                + "/simpleenroll: "
+                + status
+                + " the bootstrap certificate is revoked");
   }
 
   @Test
@@ -183,12 +199,19 @@ class EstClientTest {
     String message = enrollFailure(client, ANONYMOUS).getMessage();
 
     String shown = message.substring(message.indexOf(" 403 ") + 5);
-    assertThat(shown).startsWith("red?[31m alert? xxx").endsWith("x…").hasSize(201).doesNotContain("\u001b", "\u0007");
+    assertThat(shown)
+        .startsWith("red?[31m alert? xxx")
+        .endsWith("x…")
+        .hasSize(201)
+        .doesNotContain("\u001b", "\u0007");
   }
 
   @Test
   void aRedirectIsNotFollowedButReportedAsABadResponse() {
-    server.then(Answer.with(new Response(302, java.util.Map.of("Location", "https://elsewhere.invalid/"), new byte[0])));
+    server.then(
+        Answer.with(
+            new Response(
+                302, java.util.Map.of("Location", "https://elsewhere.invalid/"), new byte[0])));
 
     EstException e = caCertsFailure(client);
 
@@ -204,7 +227,11 @@ class EstClientTest {
       closedPort = s.getLocalPort();
     }
 
-    EstException e = catchEst(() -> client.caCerts(URI.create("https://127.0.0.1:" + closedPort + "/.well-known/est"), ANONYMOUS));
+    EstException e =
+        catchEst(
+            () ->
+                client.caCerts(
+                    URI.create("https://127.0.0.1:" + closedPort + "/.well-known/est"), ANONYMOUS));
 
     assertThat(e.kind()).isEqualTo(EstException.Kind.UNREACHABLE);
     assertThat(e.status()).isZero();
@@ -213,7 +240,11 @@ class EstClientTest {
 
   @Test
   void aServerCertificateFromAnotherRootIsUnreachableForTls() {
-    EstClient trustingAnotherRoot = new EstClient(List.of(new TestCa("Another Root").certificate()), TIMEOUT, Clock.fixed(NOW, ZoneOffset.UTC));
+    EstClient trustingAnotherRoot =
+        new EstClient(
+            List.of(new TestCa("Another Root").certificate()),
+            TIMEOUT,
+            Clock.fixed(NOW, ZoneOffset.UTC));
 
     EstException e = caCertsFailure(trustingAnotherRoot);
 
@@ -224,7 +255,9 @@ class EstClientTest {
 
   @Test
   void aServerCertificateForAnotherHostIsUnreachable() throws Exception {
-    try (ScriptedEstServer elsewhere = ScriptedEstServer.start(ca.server(new GeneralName(GeneralName.dNSName, "est.example.com")))) {
+    try (ScriptedEstServer elsewhere =
+        ScriptedEstServer.start(
+            ca.server(new GeneralName(GeneralName.dNSName, "est.example.com")))) {
       EstException e = catchEst(() -> client.caCerts(elsewhere.base(), ANONYMOUS));
 
       assertThat(e.kind()).isEqualTo(EstException.Kind.UNREACHABLE);
@@ -245,12 +278,17 @@ class EstClientTest {
 
   @Test
   void aServerThatStallsInTheMiddleOfItsAnswerIsUnreachableWithNoCompleteAnswer() {
-    server.then(Answer.with(Response.ok(Response.CERTS_ONLY, "MIIB".getBytes(StandardCharsets.US_ASCII)).stalling()));
+    server.then(
+        Answer.with(
+            Response.ok(Response.CERTS_ONLY, "MIIB".getBytes(StandardCharsets.US_ASCII))
+                .stalling()));
 
     EstException e = caCertsFailure(clientWithTimeout(Duration.ofSeconds(1)));
 
     assertThat(e.kind()).isEqualTo(EstException.Kind.UNREACHABLE);
-    assertThat(e.getMessage()).as("the whole exchange is bounded: connection, then answer").endsWith(": no complete answer within 2 s");
+    assertThat(e.getMessage())
+        .as("the whole exchange is bounded: connection, then answer")
+        .endsWith(": no complete answer within 2 s");
   }
 
   @Test
@@ -262,7 +300,8 @@ class EstClientTest {
     EstException e = caCertsFailure(client);
 
     assertThat(e.kind()).isEqualTo(EstException.Kind.BAD_RESPONSE);
-    assertThat(e.getMessage()).contains("the answer is larger than " + EstClient.MAX_ANSWER_BYTES + " bytes");
+    assertThat(e.getMessage())
+        .contains("the answer is larger than " + EstClient.MAX_ANSWER_BYTES + " bytes");
   }
 
   @Test
@@ -289,15 +328,20 @@ class EstClientTest {
     client.simpleEnroll(server.base(), csr(), basic);
     client.caCerts(server.base(), basic);
 
-    String expected = "Basic " + Base64.getEncoder().encodeToString("gateway-7:s3cret-do-not-print".getBytes(StandardCharsets.UTF_8));
+    String expected =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString("gateway-7:s3cret-do-not-print".getBytes(StandardCharsets.UTF_8));
     assertThat(server.requests()).extracting(Request::method).containsExactly("POST", "GET");
-    assertThat(server.requests()).allSatisfy(r -> assertThat(r.header("Authorization")).contains(expected));
+    assertThat(server.requests())
+        .allSatisfy(r -> assertThat(r.header("Authorization")).contains(expected));
   }
 
   @Test
   void presentsTheIdentitysClientCertificateWhenItHasOne() throws Exception {
     server.then(Answer.with(Response.certs(caCert)));
-    EstIdentity withCertificate = new EstIdentity(List.of(deviceCert), deviceKey.getPrivate(), Optional.empty(), "est-id");
+    EstIdentity withCertificate =
+        new EstIdentity(List.of(deviceCert), deviceKey.getPrivate(), Optional.empty(), "est-id");
 
     client.caCerts(server.base(), withCertificate);
 
@@ -321,7 +365,8 @@ class EstClientTest {
     EstClient.Probe probe = client.probe(server.base(), ANONYMOUS);
 
     assertThat(probe.caCerts()).containsExactly(caCert);
-    assertThat(probe.serverDate()).hasValueSatisfying(d -> assertThat(d).isBetween(before, Instant.now().plusSeconds(1)));
+    assertThat(probe.serverDate())
+        .hasValueSatisfying(d -> assertThat(d).isBetween(before, Instant.now().plusSeconds(1)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -339,18 +384,29 @@ class EstClientTest {
   @Test
   void noMessageEverCarriesTheBasicPassword() throws Exception {
     EstIdentity basic = EstIdentity.basicOnly(Optional.of(BASIC));
-    String encoded = Base64.getEncoder().encodeToString("gateway-7:s3cret-do-not-print".getBytes(StandardCharsets.UTF_8));
-    List<Response> failures = List.of(
-        Response.text(401, "wrong password for gateway-7"),
-        Response.text(500, "boom"),
-        Response.ok("text/plain", "nope".getBytes(StandardCharsets.US_ASCII)),
-        Response.ok(Response.CERTS_ONLY, "####".getBytes(StandardCharsets.US_ASCII)));
+    String encoded =
+        Base64.getEncoder()
+            .encodeToString("gateway-7:s3cret-do-not-print".getBytes(StandardCharsets.UTF_8));
+    List<Response> failures =
+        List.of(
+            Response.text(401, "wrong password for gateway-7"),
+            Response.text(500, "boom"),
+            Response.ok("text/plain", "nope".getBytes(StandardCharsets.US_ASCII)),
+            Response.ok(Response.CERTS_ONLY, "####".getBytes(StandardCharsets.US_ASCII)));
     for (Response failure : failures) {
       server.then(Answer.with(failure));
-      assertThat(enrollFailure(client, basic).getMessage()).doesNotContain(BASIC.password()).doesNotContain(encoded);
+      assertThat(enrollFailure(client, basic).getMessage())
+          .doesNotContain(BASIC.password())
+          .doesNotContain(encoded);
     }
-    EstClient distrusting = new EstClient(List.of(new TestCa("Another Root").certificate()), TIMEOUT, Clock.fixed(NOW, ZoneOffset.UTC));
-    assertThat(catchEst(() -> distrusting.caCerts(server.base(), basic)).getMessage()).doesNotContain(BASIC.password()).doesNotContain(encoded);
+    EstClient distrusting =
+        new EstClient(
+            List.of(new TestCa("Another Root").certificate()),
+            TIMEOUT,
+            Clock.fixed(NOW, ZoneOffset.UTC));
+    assertThat(catchEst(() -> distrusting.caCerts(server.base(), basic)).getMessage())
+        .doesNotContain(BASIC.password())
+        .doesNotContain(encoded);
   }
 
   private static EstClient clientWithTimeout(Duration timeout) {
@@ -358,7 +414,12 @@ class EstClientTest {
   }
 
   private static byte[] csr() throws Exception {
-    return CsrBuilder.build("my-device-id", CsrBuilder.Kind.CLIENT_IDENTITY, deviceKey.getPublic(), deviceKey.getPrivate(), null);
+    return CsrBuilder.build(
+        "my-device-id",
+        CsrBuilder.Kind.CLIENT_IDENTITY,
+        deviceKey.getPublic(),
+        deviceKey.getPrivate(),
+        null);
   }
 
   private static EstException caCertsFailure(EstClient c) {

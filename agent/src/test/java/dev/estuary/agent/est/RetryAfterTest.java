@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code Retry-After} as delay-seconds or an HTTP-date, measured from a given instant, capped at a day. */
+/**
+ * {@code Retry-After} as delay-seconds or an HTTP-date, measured from a given instant, capped at a
+ * day.
+ */
 class RetryAfterTest {
   private static final Instant NOW = Instant.parse("2030-06-01T12:00:00Z");
 
@@ -43,7 +46,17 @@ class RetryAfterTest {
   }
 
   @ParameterizedTest(name = "''{0}''")
-  @ValueSource(strings = {"", "soon", "-5", "1.5", "12s", "1234567890", "2030-06-01T12:00:30Z", "Sat, 01 Jun 2030 25:00:00 GMT"})
+  @ValueSource(
+      strings = {
+        "",
+        "soon",
+        "-5",
+        "1.5",
+        "12s",
+        "1234567890",
+        "2030-06-01T12:00:30Z",
+        "Sat, 01 Jun 2030 25:00:00 GMT"
+      })
   void anUnreadableHeaderIsIgnored(String header) {
     assertThat(parse(header)).isEmpty();
   }

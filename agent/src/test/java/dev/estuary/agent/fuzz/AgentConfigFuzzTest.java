@@ -11,10 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Fuzz target (issue 10): config.toml loading, as {@code estuary agent config apply} and the
- * daemon read it. The parser never throws: a configuration, or the problems that name what is
- * wrong; anything else is a finding. Inputs: {@code AgentConfigFuzzTestInputs/configToml/} (the
- * fixture cases' files among them).
+ * Fuzz target (issue 10): config.toml loading, as {@code estuary agent config apply} and the daemon
+ * read it. The parser never throws: a configuration, or the problems that name what is wrong;
+ * anything else is a finding. Inputs: {@code AgentConfigFuzzTestInputs/configToml/} (the fixture
+ * cases' files among them).
  */
 class AgentConfigFuzzTest {
   private static final Path DIR;

@@ -13,7 +13,8 @@ import dev.estuary.pki.PkiException;
  * Fuzz targets (issue 10) for what the agent reads from the network and from its files: an EST
  * answer (base64 certs-only PKCS#7, decoded as EstClient does) and its own JSON (agent.json, DPS
  * answers) through {@link JsonObject#parse(byte[])}. Anything but the parser's own exception is a
- * finding. Inputs: {@code src/test/resources/dev/estuary/agent/fuzz/AgentParsersFuzzTestInputs/<method>/}.
+ * finding. Inputs: {@code
+ * src/test/resources/dev/estuary/agent/fuzz/AgentParsersFuzzTestInputs/<method>/}.
  */
 class AgentParsersFuzzTest {
   @FuzzTest(maxDuration = "30s")

@@ -14,16 +14,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The agent's JSON: strict parsing, lenient reading, output any JSON reader takes (Jackson checks). */
+/**
+ * The agent's JSON: strict parsing, lenient reading, output any JSON reader takes (Jackson checks).
+ */
 class JsonObjectTest {
   private static final ObjectMapper JACKSON = new ObjectMapper();
 
   @Test
   void parsesEveryKindOfValue() throws Exception {
-    JsonObject o = JsonObject.parse(
-        " {\"s\": \"a\\\"b\\\\c\\/\\n\\u00e9\\ud83d\\ude00\", \"i\": -42, \"big\": 12345678901234567890,"
-            + " \"d\": 1.5e3, \"t\": true, \"f\": false, \"n\": null, \"a\": [1, \"x\", [], {}],"
-            + " \"o\": {\"p\": {\"q\": 7}}} ");
+    JsonObject o =
+        JsonObject.parse(
+            " {\"s\": \"a\\\"b\\\\c\\/\\n\\u00e9\\ud83d\\ude00\", \"i\": -42, \"big\": 12345678901234567890,"
+                + " \"d\": 1.5e3, \"t\": true, \"f\": false, \"n\": null, \"a\": [1, \"x\", [], {}],"
+                + " \"o\": {\"p\": {\"q\": 7}}} ");
 
     assertThat(o.text("s")).contains("a\"b\\c/\né😀");
     assertThat(o.get("i")).isEqualTo(-42L);
@@ -77,8 +80,15 @@ class JsonObjectTest {
 
   @Test
   void prettyTextIsIndentedOneMemberPerLine() {
-    JsonObject o = new JsonObject().put("version", 1).put("empty", new JsonObject()).put("last_error", (String) null);
-    o.objectFor("credentials").objectFor("device-id").put("consecutive_failures", 0).put("ok", true);
+    JsonObject o =
+        new JsonObject()
+            .put("version", 1)
+            .put("empty", new JsonObject())
+            .put("last_error", (String) null);
+    o.objectFor("credentials")
+        .objectFor("device-id")
+        .put("consecutive_failures", 0)
+        .put("ok", true);
 
     assertThat(o.toPrettyString())
         .isEqualTo(
@@ -145,7 +155,11 @@ class JsonObjectTest {
 
   @Test
   void nestingDeeperThanTheLimitIsRefusedInsteadOfExhaustingTheStack() throws Exception {
-    String ok = "{\"a\":" + "[".repeat(JsonParser.MAX_DEPTH - 1) + "]".repeat(JsonParser.MAX_DEPTH - 1) + "}";
+    String ok =
+        "{\"a\":"
+            + "[".repeat(JsonParser.MAX_DEPTH - 1)
+            + "]".repeat(JsonParser.MAX_DEPTH - 1)
+            + "}";
     String deep = "{\"a\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
 
     assertThat(JsonObject.parse(ok).names()).containsExactly("a");
@@ -158,7 +172,9 @@ class JsonObjectTest {
   void bytesThatAreNotUtf8AreRefused() {
     byte[] latin1 = "{\"a\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
 
-    assertThatThrownBy(() -> JsonObject.parse(latin1)).isInstanceOf(JsonException.class).hasMessageStartingWith("not UTF-8");
+    assertThatThrownBy(() -> JsonObject.parse(latin1))
+        .isInstanceOf(JsonException.class)
+        .hasMessageStartingWith("not UTF-8");
   }
 
   @Test
@@ -230,9 +246,17 @@ class JsonObjectTest {
     return b.toString();
   }
 
-  /** Issue 16 point 3: a number whose exponent overflows is a JsonException, not a NumberFormatException. */
+  /**
+   * Issue 16 point 3: a number whose exponent overflows is a JsonException, not a
+   * NumberFormatException.
+   */
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"{\"n\": 1e99999999999}", "{\"n\": -2.5E-99999999999}", "{\"a\": [1E+99999999999]}"})
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "{\"n\": 1e99999999999}",
+        "{\"n\": -2.5E-99999999999}",
+        "{\"a\": [1E+99999999999]}"
+      })
   void aNumberBeyondWhatCanBeReadIsAJsonException(String json) {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> JsonObject.parse(json))
         .isInstanceOf(JsonException.class)

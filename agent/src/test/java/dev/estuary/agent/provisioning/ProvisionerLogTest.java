@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cannot forge a log line, an ESC cannot drive the terminal.
  */
 class ProvisionerLogTest {
-  private static final String FORGED = "\r\n16:00:00.000 INFO  Provisioner forged line \u001b[2J\u0085";
+  private static final String FORGED =
+      "\r\n16:00:00.000 INFO  Provisioner forged line \u001b[2J\u0085";
 
   private static TestCa ca;
   private static ScriptedEstServer dps;
@@ -55,20 +56,36 @@ class ProvisionerLogTest {
   @Test
   void anAssignmentIsLoggedWithItsControlCharactersEscaped() throws Exception {
     dps.reset();
-    dps.always(json("{\"operationId\": \"op\", \"status\": \"assigned\", \"registrationState\": {\"assignedHub\": \"hub.example.net"
-        + escapeJson(FORGED) + "\", \"deviceId\": \"dev-1" + escapeJson(FORGED) + "\", \"substatus\": \"initialAssignment" + escapeJson(FORGED) + "\"}}"));
+    dps.always(
+        json(
+            "{\"operationId\": \"op\", \"status\": \"assigned\", \"registrationState\": {\"assignedHub\": \"hub.example.net"
+                + escapeJson(FORGED)
+                + "\", \"deviceId\": \"dev-1"
+                + escapeJson(FORGED)
+                + "\", \"substatus\": \"initialAssignment"
+                + escapeJson(FORGED)
+                + "\"}}"));
 
     List<String> lines = register();
 
-    assertThat(lines).anySatisfy(l -> assertThat(l).contains("assigned to hub hub.example.net\\u000d\\u000a16:00:00.000 INFO"));
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("assigned to hub hub.example.net\\u000d\\u000a16:00:00.000 INFO"));
     assertThat(lines).allSatisfy(ProvisionerLogTest::hasNoControlCharacter);
   }
 
   @Test
   void aFailedRegistrationIsLoggedWithItsControlCharactersEscaped() throws Exception {
     dps.reset();
-    dps.always(json("{\"operationId\": \"op\", \"status\": \"disabled" + escapeJson(FORGED)
-        + "\", \"registrationState\": {\"errorMessage\": \"no" + escapeJson(FORGED) + "\"}}"));
+    dps.always(
+        json(
+            "{\"operationId\": \"op\", \"status\": \"disabled"
+                + escapeJson(FORGED)
+                + "\", \"registrationState\": {\"errorMessage\": \"no"
+                + escapeJson(FORGED)
+                + "\"}}"));
 
     List<String> lines = register();
 
@@ -77,13 +94,24 @@ class ProvisionerLogTest {
   }
 
   private List<String> register() throws Exception {
-    KeyHandle key = new FileKeys(dir.resolve("keys"), "ec-p256", new SecureRandom()).generate("device-id");
-    EstCredential.Pair pair = new EstCredential.Pair(List.of(ca.client("dev-1", key.publicKey())), key);
-    Provisioning.Dps config = new Provisioning.Dps(URI.create("https://127.0.0.1:" + dps.base().getPort() + "/"), "0ne00000001", "dev-1",
-        new DeviceIdentity.Preloaded(new X509Credential(dir.resolve("c.pem").toUri(), dir.resolve("k.pem").toUri())));
-    Provisioner provisioner = new Provisioner(config, () -> Optional.of(pair),
-        new DpsClient(List.of(ca.certificate()), Duration.ofSeconds(10), Clock.systemUTC()), StateFile.open(dir, Clock.systemUTC()),
-        Clock.systemUTC());
+    KeyHandle key =
+        new FileKeys(dir.resolve("keys"), "ec-p256", new SecureRandom()).generate("device-id");
+    EstCredential.Pair pair =
+        new EstCredential.Pair(List.of(ca.client("dev-1", key.publicKey())), key);
+    Provisioning.Dps config =
+        new Provisioning.Dps(
+            URI.create("https://127.0.0.1:" + dps.base().getPort() + "/"),
+            "0ne00000001",
+            "dev-1",
+            new DeviceIdentity.Preloaded(
+                new X509Credential(dir.resolve("c.pem").toUri(), dir.resolve("k.pem").toUri())));
+    Provisioner provisioner =
+        new Provisioner(
+            config,
+            () -> Optional.of(pair),
+            new DpsClient(List.of(ca.certificate()), Duration.ofSeconds(10), Clock.systemUTC()),
+            StateFile.open(dir, Clock.systemUTC()),
+            Clock.systemUTC());
     try (LogLines logs = new LogLines(Level.INFO)) {
       provisioner.run();
       assertThat(dps.requests()).isNotEmpty();
@@ -96,7 +124,8 @@ class ProvisionerLogTest {
   }
 
   private static Answer json(String body) {
-    return Answer.with(Response.ok("application/json; charset=utf-8", body.getBytes(StandardCharsets.UTF_8)));
+    return Answer.with(
+        Response.ok("application/json; charset=utf-8", body.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String escapeJson(String s) {

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * authentication, and the errors that say what is wrong.
  */
 class Pkcs11ModuleTest {
-  private static final Pkcs11Settings MODULE_ONLY = new Pkcs11Settings(SoftHsm.MODULE, Optional.empty());
+  private static final Pkcs11Settings MODULE_ONLY =
+      new Pkcs11Settings(SoftHsm.MODULE, Optional.empty());
   private static final String IDEVID = "idevid";
 
   private static SoftHsm hsm;
@@ -46,17 +47,31 @@ class Pkcs11ModuleTest {
     ca = new TestCa();
     idevid = KeyPairs.generate("ec-p256", new SecureRandom());
     idevidCert = ca.client("my-device-id", idevid.getPublic());
-    hsm.storeKeyWithCertificate(SoftHsm.FACTORY, SoftHsm.FACTORY_PIN, IDEVID, idevid.getPrivate(), idevidCert);
+    hsm.storeKeyWithCertificate(
+        SoftHsm.FACTORY, SoftHsm.FACTORY_PIN, IDEVID, idevid.getPrivate(), idevidCert);
   }
 
   @Test
   void opensAConfiguredIdentityKeyByLabelWithItsPinValue() throws Exception {
     try (Pkcs11Module module = Pkcs11Module.open(MODULE_ONLY)) {
-      KeyHandle key = module.opener().open(URI.create("pkcs11:token=factory;object=idevid;type=private?pin-value=" + SoftHsm.FACTORY_PIN));
+      KeyHandle key =
+          module
+              .opener()
+              .open(
+                  URI.create(
+                      "pkcs11:token=factory;object=idevid;type=private?pin-value="
+                          + SoftHsm.FACTORY_PIN));
 
       assertThat(key.publicKey().getEncoded()).isEqualTo(idevid.getPublic().getEncoded());
       assertThat(key.provider()).isNotNull();
-      Csr csr = Csr.parse(CsrBuilder.build("my-device-id", CsrBuilder.Kind.CLIENT_IDENTITY, key.publicKey(), key.privateKey(), key.provider()));
+      Csr csr =
+          Csr.parse(
+              CsrBuilder.build(
+                  "my-device-id",
+                  CsrBuilder.Kind.CLIENT_IDENTITY,
+                  key.publicKey(),
+                  key.privateKey(),
+                  key.provider()));
       assertThat(csr.commonName()).isEqualTo("my-device-id");
     }
   }
@@ -66,7 +81,10 @@ class Pkcs11ModuleTest {
     Path pinFile = tmp.resolve("factory.pin");
     Files.writeString(pinFile, SoftHsm.FACTORY_PIN + "\n", StandardCharsets.UTF_8);
     try (Pkcs11Module module = Pkcs11Module.open(MODULE_ONLY)) {
-      KeyHandle key = module.opener().open(URI.create("pkcs11:token=factory;object=idevid?pin-source=" + pinFile.toUri()));
+      KeyHandle key =
+          module
+              .opener()
+              .open(URI.create("pkcs11:token=factory;object=idevid?pin-source=" + pinFile.toUri()));
 
       assertThat(key.publicKey().getEncoded()).isEqualTo(idevid.getPublic().getEncoded());
     }
@@ -76,7 +94,12 @@ class Pkcs11ModuleTest {
   void authenticatesATlsClientWithTheIdentityKeyInTheToken() throws Exception {
     try (Pkcs11Module module = Pkcs11Module.open(MODULE_ONLY);
         LoopbackTlsServer server = new LoopbackTlsServer(ca)) {
-      KeyHandle key = module.opener().open(URI.create("pkcs11:token=factory;object=idevid?pin-value=" + SoftHsm.FACTORY_PIN));
+      KeyHandle key =
+          module
+              .opener()
+              .open(
+                  URI.create(
+                      "pkcs11:token=factory;object=idevid?pin-value=" + SoftHsm.FACTORY_PIN));
 
       connect(server, idevidCert, key);
 
@@ -86,7 +109,10 @@ class Pkcs11ModuleTest {
 
   @Test
   void authenticatesATlsClientWithAKeyGeneratedInTheToken() throws Exception {
-    Pkcs11Settings settings = new Pkcs11Settings(SoftHsm.MODULE, Optional.of(Pkcs11Uri.parse("pkcs11:token=agent?pin-value=" + SoftHsm.AGENT_PIN)));
+    Pkcs11Settings settings =
+        new Pkcs11Settings(
+            SoftHsm.MODULE,
+            Optional.of(Pkcs11Uri.parse("pkcs11:token=agent?pin-value=" + SoftHsm.AGENT_PIN)));
     try (Pkcs11Module module = Pkcs11Module.open(settings);
         LoopbackTlsServer server = new LoopbackTlsServer(ca)) {
       KeyHandle key = module.keys(tmp.resolve("keys"), "ec-p256").generate("est-id");
@@ -99,9 +125,15 @@ class Pkcs11ModuleTest {
   }
 
   /** The agent's way: {@code ClientTls} hands the token's key to JSSE as it is. */
-  private static void connect(LoopbackTlsServer server, X509Certificate cert, KeyHandle key) throws Exception {
-    var ctx = dev.estuary.pki.ClientTls.context(java.util.List.of(ca.certificate()), java.util.List.of(cert, ca.certificate()), key.privateKey());
-    try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", server.port())) {
+  private static void connect(LoopbackTlsServer server, X509Certificate cert, KeyHandle key)
+      throws Exception {
+    var ctx =
+        dev.estuary.pki.ClientTls.context(
+            java.util.List.of(ca.certificate()),
+            java.util.List.of(cert, ca.certificate()),
+            key.privateKey());
+    try (SSLSocket socket =
+        (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", server.port())) {
       socket.setSoTimeout(LoopbackTlsServer.TIMEOUT_MS);
       socket.startHandshake();
       socket.getOutputStream().write(42);
@@ -114,10 +146,21 @@ class Pkcs11ModuleTest {
   void explainsThatAKeyWithoutCertificateObjectCannotBeUsed() throws Exception {
     Path pem = tmp.resolve("bare.pem");
     byte[] pkcs8 = KeyPairs.generate("ec-p256", new SecureRandom()).getPrivate().getEncoded();
-    Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        pem,
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pkcs8)
+            + "\n-----END PRIVATE KEY-----\n");
     hsm.importKey(pem, SoftHsm.FACTORY, SoftHsm.FACTORY_PIN, "bare-key", "0b0b");
     try (Pkcs11Module module = Pkcs11Module.open(MODULE_ONLY)) {
-      assertThatThrownBy(() -> module.opener().open(URI.create("pkcs11:token=factory;object=bare-key?pin-value=" + SoftHsm.FACTORY_PIN)))
+      assertThatThrownBy(
+              () ->
+                  module
+                      .opener()
+                      .open(
+                          URI.create(
+                              "pkcs11:token=factory;object=bare-key?pin-value="
+                                  + SoftHsm.FACTORY_PIN)))
           .hasMessageContaining("no usable private key 'bare-key' in token 'factory'")
           .hasMessageContaining("key entries: 'idevid'")
           .hasMessageContaining("certificate object with the same CKA_ID");
@@ -126,7 +169,9 @@ class Pkcs11ModuleTest {
 
   @Test
   void namesTheTokensItHasWhenTheBaseSlotTokenIsMissing() {
-    Pkcs11Settings settings = new Pkcs11Settings(SoftHsm.MODULE, Optional.of(Pkcs11Uri.parse("pkcs11:token=edge?pin-value=1234")));
+    Pkcs11Settings settings =
+        new Pkcs11Settings(
+            SoftHsm.MODULE, Optional.of(Pkcs11Uri.parse("pkcs11:token=edge?pin-value=1234")));
 
     assertThatThrownBy(() -> Pkcs11Module.open(settings))
         .hasMessageContaining("no token 'token=edge' in " + SoftHsm.MODULE)
@@ -140,7 +185,9 @@ class Pkcs11ModuleTest {
 
   @Test
   void saysTheBaseSlotPinIsWrongWithoutShowingIt() {
-    Pkcs11Settings settings = new Pkcs11Settings(SoftHsm.MODULE, Optional.of(Pkcs11Uri.parse("pkcs11:token=pin-check?pin-value=9753")));
+    Pkcs11Settings settings =
+        new Pkcs11Settings(
+            SoftHsm.MODULE, Optional.of(Pkcs11Uri.parse("pkcs11:token=pin-check?pin-value=9753")));
 
     assertThatThrownBy(() -> Pkcs11Module.open(settings))
         .hasMessage("wrong PIN for token 'pin-check'")
@@ -150,17 +197,27 @@ class Pkcs11ModuleTest {
   @Test
   void asksForThePinWhenAUriHasNone() throws Exception {
     try (Pkcs11Module module = Pkcs11Module.open(MODULE_ONLY)) {
-      assertThatThrownBy(() -> module.opener().open(URI.create("pkcs11:token=pin-check;object=idevid")))
-          .hasMessageContaining("token 'pin-check' needs its PIN: add ?pin-value=… or ?pin-source=file:…");
+      assertThatThrownBy(
+              () -> module.opener().open(URI.create("pkcs11:token=pin-check;object=idevid")))
+          .hasMessageContaining(
+              "token 'pin-check' needs its PIN: add ?pin-value=… or ?pin-source=file:…");
     }
   }
 
   @Test
   void refusesAUriNamingACertificateOrAnotherModule() throws Exception {
     try (Pkcs11Module module = Pkcs11Module.open(MODULE_ONLY)) {
-      assertThatThrownBy(() -> module.opener().open(URI.create("pkcs11:token=factory;object=idevid;type=cert")))
+      assertThatThrownBy(
+              () ->
+                  module.opener().open(URI.create("pkcs11:token=factory;object=idevid;type=cert")))
           .hasMessageContaining("names a cert object, not a private key");
-      assertThatThrownBy(() -> module.opener().open(URI.create("pkcs11:token=factory;object=idevid?module-path=/usr/lib/other.so")))
+      assertThatThrownBy(
+              () ->
+                  module
+                      .opener()
+                      .open(
+                          URI.create(
+                              "pkcs11:token=factory;object=idevid?module-path=/usr/lib/other.so")))
           .hasMessageContaining("module-path names another PKCS#11 module than " + SoftHsm.MODULE);
     }
   }
@@ -169,6 +226,7 @@ class Pkcs11ModuleTest {
   void saysWhichModuleIsMissing() {
     Pkcs11Settings settings = new Pkcs11Settings(tmp.resolve("libnothere.so"), Optional.empty());
 
-    assertThatThrownBy(() -> Pkcs11Module.open(settings)).hasMessageContaining(tmp.resolve("libnothere.so") + " is missing or not readable");
+    assertThatThrownBy(() -> Pkcs11Module.open(settings))
+        .hasMessageContaining(tmp.resolve("libnothere.so") + " is missing or not readable");
   }
 }

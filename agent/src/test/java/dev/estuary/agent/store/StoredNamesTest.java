@@ -23,8 +23,15 @@ class StoredNamesTest {
     "device-id, deviceid-bd732105ef89cf8edd2606a5309c8a26b7b5599a4e124a0fe6199b6b2f60e655",
     "aziot-edged-ca, aziotedgedca-86f154be7ff14480027f0d00c59c223db6d9e4ab0b559fc523cca36a7c973d6d",
   })
-  void namesTheAgentsCredentialsAsTheIdentityServiceDoes(String id, String golden) throws Exception {
-    String independent = id.replaceAll("[^A-Za-z0-9]", "") + "-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)));
+  void namesTheAgentsCredentialsAsTheIdentityServiceDoes(String id, String golden)
+      throws Exception {
+    String independent =
+        id.replaceAll("[^A-Za-z0-9]", "")
+            + "-"
+            + HexFormat.of()
+                .formatHex(
+                    MessageDigest.getInstance("SHA-256")
+                        .digest(id.getBytes(StandardCharsets.UTF_8)));
 
     assertThat(independent).isEqualTo(golden);
     assertThat(StoredNames.of(id)).isEqualTo(golden);
@@ -32,7 +39,10 @@ class StoredNamesTest {
 
   @Test
   void theDigestIsTheOneSha256sumPrintsForTheId() throws Exception {
-    Process p = new ProcessBuilder("sh", "-c", "printf %s device-id | sha256sum").redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("sh", "-c", "printf %s device-id | sha256sum")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
 

@@ -26,7 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TokenKeysTest {
   private static final Pkcs11Settings SETTINGS =
-      new Pkcs11Settings(SoftHsm.MODULE, Optional.of(Pkcs11Uri.parse("pkcs11:token=" + SoftHsm.AGENT + "?pin-value=" + SoftHsm.AGENT_PIN)));
+      new Pkcs11Settings(
+          SoftHsm.MODULE,
+          Optional.of(
+              Pkcs11Uri.parse(
+                  "pkcs11:token=" + SoftHsm.AGENT + "?pin-value=" + SoftHsm.AGENT_PIN)));
 
   private static SoftHsm hsm;
 
@@ -55,13 +59,19 @@ class TokenKeysTest {
     long before = hsm.storedObjects();
     KeyHandle key = module.keys(dir, "ec-p256").generate("device-id");
 
-    assertThat(key.privateKey().getEncoded()).as("a token key has no encoding outside the token").isNull();
-    // SunPKCS11 reads CKA_TOKEN, CKA_SENSITIVE and CKA_EXTRACTABLE from the token and shows them here.
+    assertThat(key.privateKey().getEncoded())
+        .as("a token key has no encoding outside the token")
+        .isNull();
+    // SunPKCS11 reads CKA_TOKEN, CKA_SENSITIVE and CKA_EXTRACTABLE from the token and shows them
+    // here.
     assertThat(key.privateKey().toString()).contains("token object", "sensitive", "unextractable");
     assertThat(key.provider()).isNotNull();
     assertThat(key.provider().getName()).startsWith("SunPKCS11-estuary-agent-");
-    assertThat(((ECKey) key.publicKey()).getParams().getCurve().getField().getFieldSize()).isEqualTo(256);
-    assertThat(hsm.storedObjects() - before).as("the private key and its certificate object are stored in the token").isEqualTo(2);
+    assertThat(((ECKey) key.publicKey()).getParams().getCurve().getField().getFieldSize())
+        .isEqualTo(256);
+    assertThat(hsm.storedObjects() - before)
+        .as("the private key and its certificate object are stored in the token")
+        .isEqualTo(2);
   }
 
   @Test
@@ -70,11 +80,17 @@ class TokenKeysTest {
     keys.generate("device-id");
 
     Path pointer = keys.path("device-id");
-    assertThat(pointer).isEqualTo(new FileKeys(dir, "ec-p256", new java.security.SecureRandom()).path("device-id"));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pointer))).isEqualTo("rw-------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+    assertThat(pointer)
+        .isEqualTo(
+            new FileKeys(dir, "ec-p256", new java.security.SecureRandom()).path("device-id"));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pointer)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+        .isEqualTo("rwx------");
     String content = Files.readString(pointer).strip();
-    assertThat(content).matches("pkcs11:token=agent;object=estuary-[0-9a-f]{8}-[0-9a-f]{16}").doesNotContain(SoftHsm.AGENT_PIN);
+    assertThat(content)
+        .matches("pkcs11:token=agent;object=estuary-[0-9a-f]{8}-[0-9a-f]{16}")
+        .doesNotContain(SoftHsm.AGENT_PIN);
     assertThat(keys.describe("device-id")).isEqualTo(content);
   }
 
@@ -84,7 +100,9 @@ class TokenKeysTest {
 
     assertThat(((RSAKey) key.publicKey()).getModulus().bitLength()).isEqualTo(2048);
     assertThat(key.privateKey().getEncoded()).isNull();
-    Csr.parse(CsrBuilder.build("edge", CsrBuilder.Kind.EDGE_CA, key.publicKey(), key.privateKey(), key.provider()));
+    Csr.parse(
+        CsrBuilder.build(
+            "edge", CsrBuilder.Kind.EDGE_CA, key.publicKey(), key.privateKey(), key.provider()));
   }
 
   @Test
@@ -98,7 +116,14 @@ class TokenKeysTest {
     assertThat(loaded).isPresent();
     assertThat(loaded.get().publicKey().getEncoded()).isEqualTo(generated.publicKey().getEncoded());
     assertThat(loaded.get().privateKey().getEncoded()).isNull();
-    Csr csr = Csr.parse(CsrBuilder.build("my-device", CsrBuilder.Kind.CLIENT_IDENTITY, loaded.get().publicKey(), loaded.get().privateKey(), loaded.get().provider()));
+    Csr csr =
+        Csr.parse(
+            CsrBuilder.build(
+                "my-device",
+                CsrBuilder.Kind.CLIENT_IDENTITY,
+                loaded.get().publicKey(),
+                loaded.get().privateKey(),
+                loaded.get().provider()));
     assertThat(csr.publicKeyInfo().getEncoded()).isEqualTo(generated.publicKey().getEncoded());
   }
 
@@ -112,8 +137,11 @@ class TokenKeysTest {
     keys.move("device-id-temp", "device-id");
 
     assertThat(keys.exists("device-id-temp")).isFalse();
-    assertThat(keys.load("device-id").orElseThrow().publicKey().getEncoded()).isEqualTo(rotated.publicKey().getEncoded());
-    assertThat(hsm.storedObjects()).as("the replaced key and its certificate object are destroyed").isEqualTo(withOldKey);
+    assertThat(keys.load("device-id").orElseThrow().publicKey().getEncoded())
+        .isEqualTo(rotated.publicKey().getEncoded());
+    assertThat(hsm.storedObjects())
+        .as("the replaced key and its certificate object are destroyed")
+        .isEqualTo(withOldKey);
   }
 
   @Test
@@ -125,7 +153,8 @@ class TokenKeysTest {
     KeyHandle second = keys.generate("est-id");
 
     assertThat(hsm.storedObjects()).isEqualTo(withOneKey);
-    assertThat(keys.load("est-id").orElseThrow().publicKey().getEncoded()).isEqualTo(second.publicKey().getEncoded());
+    assertThat(keys.load("est-id").orElseThrow().publicKey().getEncoded())
+        .isEqualTo(second.publicKey().getEncoded());
   }
 
   @Test
@@ -153,7 +182,9 @@ class TokenKeysTest {
 
     DeviceKeys reopened = module.keys(dir, "ec-p256");
 
-    assertThat(hsm.storedObjects() - before).as("only device-id's key and certificate remain").isEqualTo(2);
+    assertThat(hsm.storedObjects() - before)
+        .as("only device-id's key and certificate remain")
+        .isEqualTo(2);
     assertThat(reopened.load("device-id")).isPresent();
   }
 
@@ -172,7 +203,8 @@ class TokenKeysTest {
   @Test
   void reportsAPointerWhoseTokenObjectIsGone() throws Exception {
     TokenKeys keys = (TokenKeys) module.keys(dir, "ec-p256");
-    Files.writeString(keys.path("device-id"), "pkcs11:token=agent;object=estuary-00000000-0000000000000000\n");
+    Files.writeString(
+        keys.path("device-id"), "pkcs11:token=agent;object=estuary-00000000-0000000000000000\n");
 
     assertThatThrownBy(() -> keys.load("device-id"))
         .hasMessageContaining(keys.path("device-id").toString())
@@ -182,8 +214,10 @@ class TokenKeysTest {
   @Test
   void refusesAPointerIntoAnotherTokenThanTheBaseSlot() throws Exception {
     TokenKeys keys = (TokenKeys) module.keys(dir, "ec-p256");
-    Files.writeString(keys.path("device-id"), "pkcs11:token=factory;object=estuary-00000000-0000000000000000\n");
+    Files.writeString(
+        keys.path("device-id"), "pkcs11:token=factory;object=estuary-00000000-0000000000000000\n");
 
-    assertThatThrownBy(() -> keys.load("device-id")).hasMessageContaining("names a key in another token");
+    assertThatThrownBy(() -> keys.load("device-id"))
+        .hasMessageContaining("names a key in another token");
   }
 }

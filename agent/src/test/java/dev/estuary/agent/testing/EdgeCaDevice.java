@@ -13,8 +13,8 @@ import java.nio.file.Path;
 
 /**
  * A device for agent component tests, written into one directory: a {@code config.toml} that
- * obtains the Edge CA ({@code aziot-edged-ca}) over EST with Basic from one URL, the root that URL's
- * TLS certificate chains to ({@code root.pem}), and the state directory {@code state/}.
+ * obtains the Edge CA ({@code aziot-edged-ca}) over EST with Basic from one URL, the root that
+ * URL's TLS certificate chains to ({@code root.pem}), and the state directory {@code state/}.
  *
  * @param config the {@code config.toml}
  * @param stateDir the agent's state directory (not created here)
@@ -23,7 +23,10 @@ public record EdgeCaDevice(Path config, Path stateDir) {
   /** The credential id the device manages. */
   public static final String EDGE_CA = "aziot-edged-ca";
 
-  /** Writes the device into {@code dir} for the EST server at {@code url}, trusting {@code ca}'s root. */
+  /**
+   * Writes the device into {@code dir} for the EST server at {@code url}, trusting {@code ca}'s
+   * root.
+   */
   public static EdgeCaDevice write(Path dir, URI url, TestCa ca) throws IOException {
     Path root = Files.writeString(dir.resolve("root.pem"), Pem.encode(ca.certificate()));
     Path stateDir = dir.resolve("state");
@@ -62,7 +65,9 @@ public record EdgeCaDevice(Path config, Path stateDir) {
   /** The configuration, which must be valid. */
   public AgentConfig agentConfig() {
     ConfigParseResult parsed = parse();
-    return parsed.config().orElseThrow(() -> new AssertionError("invalid test configuration: " + parsed.problems()));
+    return parsed
+        .config()
+        .orElseThrow(() -> new AssertionError("invalid test configuration: " + parsed.problems()));
   }
 
   /**
@@ -71,6 +76,7 @@ public record EdgeCaDevice(Path config, Path stateDir) {
    */
   public static Answer server(TestCa ca) {
     Answer enroll = ScriptedEstServer.enrolling(spki -> ca.edgeCa("aziot-edge CA", spki));
-    return r -> r.uri().getPath().endsWith("/cacerts") ? Response.certs(ca.certificate()) : enroll.to(r);
+    return r ->
+        r.uri().getPath().endsWith("/cacerts") ? Response.certs(ca.certificate()) : enroll.to(r);
   }
 }

@@ -30,7 +30,11 @@ public final class LogLines implements AutoCloseable {
   /** Every line captured, at any level: the logger's simple name, then the formatted message. */
   public List<String> all() {
     return appender.list.stream()
-        .map(e -> e.getLoggerName().substring(e.getLoggerName().lastIndexOf('.') + 1) + " " + e.getFormattedMessage())
+        .map(
+            e ->
+                e.getLoggerName().substring(e.getLoggerName().lastIndexOf('.') + 1)
+                    + " "
+                    + e.getFormattedMessage())
         .toList();
   }
 
@@ -38,7 +42,11 @@ public final class LogLines implements AutoCloseable {
   public List<String> warnings() {
     return appender.list.stream()
         .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-        .map(e -> e.getLoggerName().substring(e.getLoggerName().lastIndexOf('.') + 1) + " " + e.getFormattedMessage())
+        .map(
+            e ->
+                e.getLoggerName().substring(e.getLoggerName().lastIndexOf('.') + 1)
+                    + " "
+                    + e.getFormattedMessage())
         .toList();
   }
 

@@ -30,10 +30,15 @@ public final class LoopbackTlsServer implements AutoCloseable {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", ca.certificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
-    socket = (SSLServerSocket) ca.server().context(tmf.getTrustManagers()).getServerSocketFactory()
-        .createServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    socket =
+        (SSLServerSocket)
+            ca.server()
+                .context(tmf.getTrustManagers())
+                .getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress());
     socket.setNeedClientAuth(true);
     socket.setSoTimeout(TIMEOUT_MS);
     Thread t = new Thread(this::serveOne, "loopback-tls");
@@ -61,7 +66,8 @@ public final class LoopbackTlsServer implements AutoCloseable {
   }
 
   /** The client certificate of the one connection, once it has been served. */
-  public X509Certificate clientCertificate() throws InterruptedException, ExecutionException, TimeoutException {
+  public X509Certificate clientCertificate()
+      throws InterruptedException, ExecutionException, TimeoutException {
     return client.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 

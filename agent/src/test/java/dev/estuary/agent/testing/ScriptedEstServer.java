@@ -36,28 +36,32 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * An EST server for tests: the JDK's {@link HttpsServer} on 127.0.0.1 with a certificate from a
- * {@link TestCa}, answering each request with the next {@linkplain #then scripted} answer and,
- * once the script is used up, with the {@linkplain #always standing} one (500 until a test sets
- * it). It asks for a client certificate without requiring one, accepts any, and records every
- * request as it arrived, with the client certificate presented.
+ * {@link TestCa}, answering each request with the next {@linkplain #then scripted} answer and, once
+ * the script is used up, with the {@linkplain #always standing} one (500 until a test sets it). It
+ * asks for a client certificate without requiring one, accepts any, and records every request as it
+ * arrived, with the client certificate presented.
  */
 public final class ScriptedEstServer implements AutoCloseable {
   private static final long HANG_LIMIT_SECONDS = 30;
   private static final int STALLED_BYTES = 1000;
-  private static final Answer NOT_SCRIPTED = r -> Response.text(500, "no answer scripted for " + r.method() + " " + r.uri());
+  private static final Answer NOT_SCRIPTED =
+      r -> Response.text(500, "no answer scripted for " + r.method() + " " + r.uri());
 
   private final HttpsServer server;
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "scripted-est");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "scripted-est");
+            t.setDaemon(true);
+            return t;
+          });
   private final ConcurrentLinkedDeque<Answer> script = new ConcurrentLinkedDeque<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile Answer standing = NOT_SCRIPTED;
 
-  private ScriptedEstServer(TestCa.ServerIdentity identity) throws IOException, GeneralSecurityException {
+  private ScriptedEstServer(TestCa.ServerIdentity identity)
+      throws IOException, GeneralSecurityException {
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setHttpsConfigurator(
         new HttpsConfigurator(identity.context(new TrustManager[] {new AnyClient()})) {
@@ -79,7 +83,8 @@ public final class ScriptedEstServer implements AutoCloseable {
   }
 
   /** A server presenting {@code identity} (for a hostname mismatch, say). */
-  public static ScriptedEstServer start(TestCa.ServerIdentity identity) throws IOException, GeneralSecurityException {
+  public static ScriptedEstServer start(TestCa.ServerIdentity identity)
+      throws IOException, GeneralSecurityException {
     return new ScriptedEstServer(identity);
   }
 
@@ -212,7 +217,12 @@ public final class ScriptedEstServer implements AutoCloseable {
    * @param headers the request headers (names are case-insensitive)
    * @param clientCertificate the TLS client certificate presented, if any
    */
-  public record Request(String method, URI uri, Headers headers, byte[] body, Optional<X509Certificate> clientCertificate) {
+  public record Request(
+      String method,
+      URI uri,
+      Headers headers,
+      byte[] body,
+      Optional<X509Certificate> clientCertificate) {
 
     /** The first value of header {@code name}, if sent. */
     public Optional<String> header(String name) {
@@ -230,8 +240,8 @@ public final class ScriptedEstServer implements AutoCloseable {
    *
    * @param headers response headers, in order
    * @param body the body; empty for none
-   * @param stalls whether the server, after {@code body}, stops short of the length it declared
-   *     and keeps the connection open until it is closed
+   * @param stalls whether the server, after {@code body}, stops short of the length it declared and
+   *     keeps the connection open until it is closed
    */
   public record Response(int status, Map<String, String> headers, byte[] body, boolean stalls) {
     /** The EST media type of {@code cacerts} and enrollment answers. */
@@ -246,7 +256,9 @@ public final class ScriptedEstServer implements AutoCloseable {
       this(status, headers, body, false);
     }
 
-    /** 200 with {@code certs} as EST sends them: base64 (64-column lines) of a certs-only PKCS#7. */
+    /**
+     * 200 with {@code certs} as EST sends them: base64 (64-column lines) of a certs-only PKCS#7.
+     */
     public static Response certs(X509Certificate... certs) {
       return ok(CERTS_ONLY, EstBase64.encode(CertsOnlyPkcs7.encode(List.of(certs))));
     }
@@ -258,7 +270,10 @@ public final class ScriptedEstServer implements AutoCloseable {
 
     /** {@code status} with a text/plain reason (RFC 8951), or no body for an empty one. */
     public static Response text(int status, String reason) {
-      return new Response(status, Map.of("Content-Type", "text/plain; charset=utf-8"), reason.getBytes(StandardCharsets.UTF_8));
+      return new Response(
+          status,
+          Map.of("Content-Type", "text/plain; charset=utf-8"),
+          reason.getBytes(StandardCharsets.UTF_8));
     }
 
     /** This answer with one more header. */

@@ -41,7 +41,9 @@ public final class TestCa {
 
   /** A root with the common name {@code name}: two roots with different names are unrelated. */
   public TestCa(String name) {
-    root = IssuingCa.createRoot("test-root", new X500Name("CN=" + name), newKey(), VALIDITY, Instant.now(), serials);
+    root =
+        IssuingCa.createRoot(
+            "test-root", new X500Name("CN=" + name), newKey(), VALIDITY, Instant.now(), serials);
   }
 
   private TestCa(IssuingCa ca) {
@@ -50,7 +52,14 @@ public final class TestCa {
 
   /** A root valid for {@code validity} (a rogue's 100-year root, say). */
   public static TestCa root(String name, Duration validity) {
-    return new TestCa(IssuingCa.createRoot("test-root", new X500Name("CN=" + name), newKey(), validity, Instant.now(), new Serials(new SecureRandom())));
+    return new TestCa(
+        IssuingCa.createRoot(
+            "test-root",
+            new X500Name("CN=" + name),
+            newKey(),
+            validity,
+            Instant.now(),
+            new Serials(new SecureRandom())));
   }
 
   /**
@@ -58,7 +67,15 @@ public final class TestCa {
    * intermediate, {@link #chain()} the intermediate and the CAs above it.
    */
   public TestCa subordinate(String name, int pathLen) {
-    return new TestCa(root.createSubordinate("test-sub", new X500Name("CN=" + name), newKey(), pathLen, VALIDITY, Instant.now(), serials));
+    return new TestCa(
+        root.createSubordinate(
+            "test-sub",
+            new X500Name("CN=" + name),
+            newKey(),
+            pathLen,
+            VALIDITY,
+            Instant.now(),
+            serials));
   }
 
   /** This CA's certificate and those above it, this one first. */
@@ -68,13 +85,23 @@ public final class TestCa {
 
   /** Any certificate this CA signs: for answers a good server would never give. */
   public X509Certificate issue(
-      String commonName, GeneralNames sans, PublicKey key, CertificateProfile profile, Instant notBefore, Instant notAfter) {
+      String commonName,
+      GeneralNames sans,
+      PublicKey key,
+      CertificateProfile profile,
+      Instant notBefore,
+      Instant notAfter) {
     return issue(commonName, sans, spki(key), profile, notBefore, notAfter);
   }
 
   /** Any certificate this CA signs, for a key as a CSR carries it. */
   public X509Certificate issue(
-      String commonName, GeneralNames sans, SubjectPublicKeyInfo key, CertificateProfile profile, Instant notBefore, Instant notAfter) {
+      String commonName,
+      GeneralNames sans,
+      SubjectPublicKeyInfo key,
+      CertificateProfile profile,
+      Instant notBefore,
+      Instant notAfter) {
     return issue(new X500Name("CN=" + commonName), sans, key, profile, notBefore, notAfter);
   }
 
@@ -98,14 +125,30 @@ public final class TestCa {
     return client(commonName, key, now(), now().plus(VALIDITY));
   }
 
-  /** A client identity certificate for {@code key}, valid from {@code notBefore} to {@code notAfter}. */
-  public X509Certificate client(String commonName, SubjectPublicKeyInfo key, Instant notBefore, Instant notAfter) {
-    return issue(new X500Name("CN=" + commonName), null, key, CertificateProfile.clientIdentity(VALIDITY), notBefore, notAfter);
+  /**
+   * A client identity certificate for {@code key}, valid from {@code notBefore} to {@code
+   * notAfter}.
+   */
+  public X509Certificate client(
+      String commonName, SubjectPublicKeyInfo key, Instant notBefore, Instant notAfter) {
+    return issue(
+        new X500Name("CN=" + commonName),
+        null,
+        key,
+        CertificateProfile.clientIdentity(VALIDITY),
+        notBefore,
+        notAfter);
   }
 
   /** An Edge CA certificate (CA:TRUE, pathlen 0) for {@code key}, valid from now. */
   public X509Certificate edgeCa(String commonName, SubjectPublicKeyInfo key) {
-    return issue(new X500Name("CN=" + commonName), null, key, CertificateProfile.edgeCa(VALIDITY), now(), now().plus(VALIDITY));
+    return issue(
+        new X500Name("CN=" + commonName),
+        null,
+        key,
+        CertificateProfile.edgeCa(VALIDITY),
+        now(),
+        now().plus(VALIDITY));
   }
 
   /** A TLS server certificate for 127.0.0.1, with its software key. */
@@ -113,11 +156,20 @@ public final class TestCa {
     return server(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
   }
 
-  /** A TLS server certificate for {@code names} only (a DNS name elsewhere makes a hostname mismatch). */
+  /**
+   * A TLS server certificate for {@code names} only (a DNS name elsewhere makes a hostname
+   * mismatch).
+   */
   public ServerIdentity server(GeneralName... names) {
     KeyPair pair = newKey();
     X509Certificate cert =
-        issue(new X500Name("CN=test server"), new GeneralNames(names), spki(pair.getPublic()), CertificateProfile.tlsServer(VALIDITY), now(), now().plus(VALIDITY));
+        issue(
+            new X500Name("CN=test server"),
+            new GeneralNames(names),
+            spki(pair.getPublic()),
+            CertificateProfile.tlsServer(VALIDITY),
+            now(),
+            now().plus(VALIDITY));
     return new ServerIdentity(pair, cert, certificate());
   }
 
@@ -128,13 +180,18 @@ public final class TestCa {
    */
   public record ServerIdentity(KeyPair pair, X509Certificate certificate, X509Certificate root) {
 
-    /** A server-side TLS context presenting this identity and judging clients with {@code trust}. */
-    public SSLContext context(TrustManager[] trust) throws GeneralSecurityException, java.io.IOException {
+    /**
+     * A server-side TLS context presenting this identity and judging clients with {@code trust}.
+     */
+    public SSLContext context(TrustManager[] trust)
+        throws GeneralSecurityException, java.io.IOException {
       char[] password = "test".toCharArray();
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
-      keys.setKeyEntry("server", pair.getPrivate(), password, new Certificate[] {certificate, root});
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.setKeyEntry(
+          "server", pair.getPrivate(), password, new Certificate[] {certificate, root});
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keys, password);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kmf.getKeyManagers(), trust, null);
@@ -152,7 +209,13 @@ public final class TestCa {
   }
 
   private X509Certificate issue(
-      X500Name subject, GeneralNames sans, SubjectPublicKeyInfo key, CertificateProfile profile, Instant notBefore, Instant notAfter) {
-    return root.sign(new IssueOrder(subject, sans, key, profile, serials.next(), notBefore, notAfter));
+      X500Name subject,
+      GeneralNames sans,
+      SubjectPublicKeyInfo key,
+      CertificateProfile profile,
+      Instant notBefore,
+      Instant notAfter) {
+    return root.sign(
+        new IssueOrder(subject, sans, key, profile, serials.next(), notBefore, notAfter));
   }
 }

@@ -6,11 +6,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link Printable}: no character that moves the cursor, ends a line or changes a terminal passes. */
+/**
+ * {@link Printable}: no character that moves the cursor, ends a line or changes a terminal passes.
+ */
 class PrintableTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"\r", "\n", "\u001b", "\u0000", "\u0007", "\u007f", "\u0085", "\u009b", "\u2028", "\u2029", "\u202e", "\t"})
+  @ValueSource(
+      strings = {
+        "\r", "\n", "\u001b", "\u0000", "\u0007", "\u007f", "\u0085", "\u009b", "\u2028", "\u2029",
+        "\u202e", "\t"
+      })
   void eachControlCharacterIsEscaped(String c) {
     String escaped = Printable.of("a" + c + "b");
 

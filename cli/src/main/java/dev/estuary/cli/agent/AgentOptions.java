@@ -12,24 +12,35 @@ import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** The options every {@code estuary agent} command shares: the configuration file and the state directory. */
+/**
+ * The options every {@code estuary agent} command shares: the configuration file and the state
+ * directory.
+ */
 public final class AgentOptions {
   /** Where the Azure IoT Edge configuration lives on a device. */
   static final String DEFAULT_CONFIG = "/etc/aziot/config.toml";
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = DEFAULT_CONFIG,
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      defaultValue = DEFAULT_CONFIG,
       description = "The aziot config.toml (default: ${DEFAULT-VALUE}).")
   Path config;
 
-  @Option(names = "--state-dir", paramLabel = "DIR",
-      description = "Where keys, certificates and state live (default: [estuary] state_dir, else /var/lib/estuary).")
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "Where keys, certificates and state live (default: [estuary] state_dir, else /var/lib/estuary).")
   Path stateDir;
 
   /** Parses the configuration, with {@code --state-dir} applied. */
   ConfigParseResult parse() {
     ConfigParseResult result = AgentConfigParser.parse(config);
     if (stateDir != null && result.config().isPresent()) {
-      return new ConfigParseResult(Optional.of(result.config().get().withStateDir(stateDir.toAbsolutePath())), result.problems());
+      return new ConfigParseResult(
+          Optional.of(result.config().get().withStateDir(stateDir.toAbsolutePath())),
+          result.problems());
     }
     return result;
   }
@@ -40,7 +51,9 @@ public final class AgentOptions {
    */
   record Prepared(AgentConfig config, Path stateDir, Optional<AgentLock> lock) {}
 
-  /** {@link #load}, then the state directory and the lock; empty when the configuration has errors. */
+  /**
+   * {@link #load}, then the state directory and the lock; empty when the configuration has errors.
+   */
   Optional<Prepared> prepare(PrintStream err, String command) throws IOException {
     Optional<AgentConfig> config = load(err, command);
     if (config.isEmpty()) {
@@ -60,7 +73,14 @@ public final class AgentOptions {
       err.println(p);
     }
     if (result.config().isEmpty()) {
-      err.println("estuary agent " + command + ": " + config + " has " + result.errors().size() + " error(s); nothing done");
+      err.println(
+          "estuary agent "
+              + command
+              + ": "
+              + config
+              + " has "
+              + result.errors().size()
+              + " error(s); nothing done");
     }
     return result.config();
   }

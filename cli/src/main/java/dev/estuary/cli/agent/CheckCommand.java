@@ -27,9 +27,11 @@ public final class CheckCommand implements Callable<Integer> {
     List<CheckResult> results = AgentCheck.run(options.config, options.parse(), Clock.systemUTC());
     results.forEach(System.out::println);
     long failed = results.stream().filter(r -> r.outcome() == CheckResult.Outcome.FAILED).count();
-    long warnings = results.stream().filter(r -> r.outcome() == CheckResult.Outcome.WARNING).count();
+    long warnings =
+        results.stream().filter(r -> r.outcome() == CheckResult.Outcome.WARNING).count();
     System.out.println();
-    System.out.println(results.size() + " checks: " + failed + " failed, " + warnings + " warning(s)");
+    System.out.println(
+        results.size() + " checks: " + failed + " failed, " + warnings + " warning(s)");
     return failed == 0 ? 0 : 1;
   }
 }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code estuary agent config apply}. */
-@Command(name = "config", mixinStandardHelpOptions = true, description = "Configuration commands.",
+@Command(
+    name = "config",
+    mixinStandardHelpOptions = true,
+    description = "Configuration commands.",
     subcommands = ConfigCommand.Apply.class)
 public final class ConfigCommand {
 
@@ -35,16 +38,23 @@ public final class ConfigCommand {
       if (config.isEmpty()) {
         return 2;
       }
-      // The files parse and belong together: a garbage key or another certificate's key is an error here,
+      // The files parse and belong together: a garbage key or another certificate's key is an error
+      // here,
       // not a renewal failing every minute later.
       List<String> contents = CredentialContents.problems(config.get());
       if (!contents.isEmpty()) {
         contents.forEach(System.err::println);
-        System.err.println("estuary agent config apply: " + options.config + " has " + contents.size() + " error(s); nothing done");
+        System.err.println(
+            "estuary agent config apply: "
+                + options.config
+                + " has "
+                + contents.size()
+                + " error(s); nothing done");
         return 2;
       }
       Path written = EffectiveConfig.write(config.get());
-      System.out.println("config " + options.config + " is valid; effective configuration written to " + written);
+      System.out.println(
+          "config " + options.config + " is valid; effective configuration written to " + written);
       return 0;
     }
   }

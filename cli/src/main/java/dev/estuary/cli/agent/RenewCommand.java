@@ -36,10 +36,16 @@ public final class RenewCommand implements Callable<Integer> {
 
   @Mixin AgentOptions options;
 
-  @Parameters(arity = "0..1", paramLabel = "ID", description = "est-id, device-id or aziot-edged-ca.")
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "ID",
+      description = "est-id, device-id or aziot-edged-ca.")
   String id;
 
-  @Option(names = "--now", required = true, description = "Renew now (required: renewal is otherwise automatic).")
+  @Option(
+      names = "--now",
+      required = true,
+      description = "Renew now (required: renewal is otherwise automatic).")
   boolean now;
 
   @Override
@@ -78,14 +84,20 @@ public final class RenewCommand implements Callable<Integer> {
     ids.addAll(before.object("credentials").names());
     List<String> wanted = id == null ? ids : List.of(id);
     if (!ids.containsAll(wanted)) {
-      System.err.println("estuary agent renew: no credential '" + id + "' (known: " + String.join(", ", ids) + ")");
+      System.err.println(
+          "estuary agent renew: no credential '"
+              + id
+              + "' (known: "
+              + String.join(", ", ids)
+              + ")");
       return 2;
     }
     Instant asked = Instant.now();
     for (String one : wanted) {
       RenewRequests.submit(stateDir, one);
     }
-    System.out.println("asked the running agent to renew " + String.join(", ", wanted) + "; waiting for it…");
+    System.out.println(
+        "asked the running agent to renew " + String.join(", ", wanted) + "; waiting for it…");
     Instant deadline = asked.plus(DAEMON_WAIT);
     while (Instant.now().isBefore(deadline)) {
       Thread.sleep(250);
@@ -95,17 +107,28 @@ public final class RenewCommand implements Callable<Integer> {
         return renewedSince(state, wanted, asked) ? 0 : 1;
       }
     }
-    System.err.println("estuary agent renew: the running agent did not act within " + DAEMON_WAIT.toSeconds() + " s");
+    System.err.println(
+        "estuary agent renew: the running agent did not act within "
+            + DAEMON_WAIT.toSeconds()
+            + " s");
     return 1;
   }
 
   private static boolean attemptedSince(JsonObject state, List<String> ids, Instant since) {
-    return ids.stream().allMatch(i -> StateFile.instant(state.object("credentials").object(i), "last_attempt").map(t -> !t.isBefore(since)).orElse(false));
+    return ids.stream()
+        .allMatch(
+            i ->
+                StateFile.instant(state.object("credentials").object(i), "last_attempt")
+                    .map(t -> !t.isBefore(since))
+                    .orElse(false));
   }
 
   private static boolean renewedSince(JsonObject state, List<String> ids, Instant since) {
     return attemptedSince(state, ids, since)
-        && ids.stream().allMatch(i -> "renewed".equals(state.object("credentials").object(i).text("last_outcome", "")));
+        && ids.stream()
+            .allMatch(
+                i ->
+                    "renewed"
+                        .equals(state.object("credentials").object(i).text("last_outcome", "")));
   }
-
 }

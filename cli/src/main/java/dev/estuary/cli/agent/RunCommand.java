@@ -59,17 +59,21 @@ public final class RunCommand implements Callable<Integer> {
         Agent agent = Agent.open(config, Clock.systemUTC())) {
       EffectiveConfig.write(config);
       Optional<Provisioner> provisioner = Provisioner.forAgent(agent, Clock.systemUTC());
-      AgentDaemon daemon = new AgentDaemon(agent, provisioner.<AfterTick>map(p -> p).stream().toList());
+      AgentDaemon daemon =
+          new AgentDaemon(agent, provisioner.<AfterTick>map(p -> p).stream().toList());
       if (once) {
         daemon.step();
         Instant now = Instant.now();
         List<CredentialStatus> statuses = agent.engine().status();
         StatusView.print(System.out, agent.config().agent().stateDir(), now);
         boolean valid = statuses.stream().allMatch(s -> s.validAt(now));
-        boolean assigned = provisioner.isEmpty() || agent.credential(EstCertificate.DEVICE_ID)
-            .flatMap(EstCredential::readablePair)
-            .map(provisioner.get()::assignedWith)
-            .orElse(false);
+        boolean assigned =
+            provisioner.isEmpty()
+                || agent
+                    .credential(EstCertificate.DEVICE_ID)
+                    .flatMap(EstCredential::readablePair)
+                    .map(provisioner.get()::assignedWith)
+                    .orElse(false);
         return valid && assigned ? 0 : 1;
       }
       CountDownLatch finished = new CountDownLatch(1);

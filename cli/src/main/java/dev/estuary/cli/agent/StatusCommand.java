@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    description = "What each credential is, its expiry, next renewal and last error; the provisioning assignment; whether the daemon runs.")
+    description =
+        "What each credential is, its expiry, next renewal and last error; the provisioning assignment; whether the daemon runs.")
 public final class StatusCommand implements Callable<Integer> {
   @Mixin AgentOptions options;
 
@@ -35,7 +36,9 @@ public final class StatusCommand implements Callable<Integer> {
     boolean running = AgentLock.isHeld(dir);
     System.out.println(
         "daemon        "
-            + (running ? "running" + AgentLock.holder(dir).map(pid -> " (pid " + pid + ")").orElse("") : "not running"));
+            + (running
+                ? "running" + AgentLock.holder(dir).map(pid -> " (pid " + pid + ")").orElse("")
+                : "not running"));
     return 0;
   }
 
@@ -56,8 +59,13 @@ public final class StatusCommand implements Callable<Integer> {
         return config.get().agent().stateDir();
       }
       Path fallback = Path.of(AgentSettings.DEFAULT_STATE_DIR);
-      System.err.println("estuary agent status: " + options.config + " has " + parsed.errors().size()
-          + " error(s) (estuary agent config apply lists them); showing the default state directory " + fallback);
+      System.err.println(
+          "estuary agent status: "
+              + options.config
+              + " has "
+              + parsed.errors().size()
+              + " error(s) (estuary agent config apply lists them); showing the default state directory "
+              + fallback);
       return fallback;
     }
   }

@@ -20,13 +20,16 @@ final class StatusView {
 
   /**
    * Prints what {@code <stateDir>/state.json} and the certificate files say, as of {@code now};
-   * every text that came from a server is printed through {@link Printable} (no control
-   * characters reach the terminal).
+   * every text that came from a server is printed through {@link Printable} (no control characters
+   * reach the terminal).
    */
   static void print(PrintStream out, Path stateDir, Instant now) throws IOException {
     Optional<JsonObject> state = StateFile.read(stateDir);
     if (state.isEmpty()) {
-      out.println("no agent state in " + stateDir + " (has `estuary agent run` run with this state directory?)");
+      out.println(
+          "no agent state in "
+              + stateDir
+              + " (has `estuary agent run` run with this state directory?)");
       return;
     }
     CertificateFiles certs = new CertificateFiles(stateDir.resolve("certs"));
@@ -37,21 +40,38 @@ final class StatusView {
     if (state.get().get("provisioning") instanceof JsonObject p) {
       out.println("provisioning");
       if (p.has("assigned_hub")) {
-        out.println("  assigned      hub " + Printable.of(p.text("assigned_hub", "")) + " as device " + Printable.of(p.text("device_id", ""))
-            + " (" + Printable.of(p.text("substatus", "")) + ")");
-        out.println("  registered    " + Printable.of(p.text("registered_at", "")) + " with certificate " + Printable.of(p.text("certificate_sha256", "")));
+        out.println(
+            "  assigned      hub "
+                + Printable.of(p.text("assigned_hub", ""))
+                + " as device "
+                + Printable.of(p.text("device_id", ""))
+                + " ("
+                + Printable.of(p.text("substatus", ""))
+                + ")");
+        out.println(
+            "  registered    "
+                + Printable.of(p.text("registered_at", ""))
+                + " with certificate "
+                + Printable.of(p.text("certificate_sha256", "")));
       } else {
         out.println("  assigned      not yet");
       }
       if (p.has("last_error")) {
-        out.println("  last error    " + Printable.of(p.text("last_error", "")) + " (" + p.number("consecutive_failures", 0) + " failure(s) in a row)");
+        out.println(
+            "  last error    "
+                + Printable.of(p.text("last_error", ""))
+                + " ("
+                + p.number("consecutive_failures", 0)
+                + " failure(s) in a row)");
         out.println("  next attempt  " + at(Printable.of(p.text("next_attempt", "")), now));
       }
     }
     out.println("state updated " + Printable.of(state.get().text("updated_at", "?")));
   }
 
-  private static void credential(PrintStream out, String id, JsonObject c, CertificateFiles certs, Instant now) throws IOException {
+  private static void credential(
+      PrintStream out, String id, JsonObject c, CertificateFiles certs, Instant now)
+      throws IOException {
     out.println(id);
     Optional<List<X509Certificate>> chain;
     try {
@@ -67,7 +87,13 @@ final class StatusView {
       out.println("  issuer        " + Printable.of(leaf.getIssuerX500Principal().getName()));
       out.println("  serial        " + leaf.getSerialNumber().toString(16));
       out.println(
-          "  valid until   " + notAfter + " (" + (now.isAfter(notAfter) ? "EXPIRED " + human(Duration.between(notAfter, now)) + " ago" : "in " + human(Duration.between(now, notAfter))) + ")");
+          "  valid until   "
+              + notAfter
+              + " ("
+              + (now.isAfter(notAfter)
+                  ? "EXPIRED " + human(Duration.between(notAfter, now)) + " ago"
+                  : "in " + human(Duration.between(now, notAfter)))
+              + ")");
       out.println("  file          " + certs.path(id));
     } else {
       out.println("  certificate   none yet");
@@ -83,17 +109,27 @@ final class StatusView {
       out.println("  renewal       not managed by the agent (preloaded)");
     }
     if (c.has("last_outcome")) {
-      out.println("  last attempt  " + Printable.of(c.text("last_outcome", "")) + " at " + Printable.of(c.text("last_attempt", "?")));
+      out.println(
+          "  last attempt  "
+              + Printable.of(c.text("last_outcome", ""))
+              + " at "
+              + Printable.of(c.text("last_attempt", "?")));
     }
     if (c.has("last_error")) {
-      out.println("  last error    " + Printable.of(c.text("last_error", "")) + " (" + c.number("consecutive_failures", 0) + " failure(s) in a row)");
+      out.println(
+          "  last error    "
+              + Printable.of(c.text("last_error", ""))
+              + " ("
+              + c.number("consecutive_failures", 0)
+              + " failure(s) in a row)");
     }
   }
 
   private static String at(String instant, Instant now) {
     try {
       Instant t = Instant.parse(instant);
-      return instant + (t.isAfter(now) ? " (in " + human(Duration.between(now, t)) + ")" : " (due)");
+      return instant
+          + (t.isAfter(now) ? " (in " + human(Duration.between(now, t)) + ")" : " (due)");
     } catch (RuntimeException e) {
       return instant;
     }

@@ -52,26 +52,57 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  enum Scenario { cacerts, enroll, reenroll, register }
+  enum Scenario {
+    cacerts,
+    enroll,
+    reenroll,
+    register
+  }
 
-  enum Auth { none, secret, basic, mtls }
+  enum Auth {
+    none,
+    secret,
+    basic,
+    mtls
+  }
 
-  @Option(names = "--url", paramLabel = "URL", description = "EST base URL, e.g. https://localhost:8443/.well-known/est/device-id (the operation is appended); register: where the identity that enrolls the devices comes from.")
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description =
+          "EST base URL, e.g. https://localhost:8443/.well-known/est/device-id (the operation is appended); register: where the identity that enrolls the devices comes from.")
   String url;
 
-  @Option(names = "--quickstart", paramLabel = "DIR", description = "Take --url, --cacert, the secret and Basic credentials (and for register --device-label-url, --dps-url, --id-scope) from DIR/quickstart.json.")
+  @Option(
+      names = "--quickstart",
+      paramLabel = "DIR",
+      description =
+          "Take --url, --cacert, the secret and Basic credentials (and for register --device-label-url, --dps-url, --id-scope) from DIR/quickstart.json.")
   Path quickstart;
 
-  @Option(names = "--cacert", paramLabel = "PEM", description = "Root(s) that the server's TLS certificate chains to.")
+  @Option(
+      names = "--cacert",
+      paramLabel = "PEM",
+      description = "Root(s) that the server's TLS certificate chains to.")
   Path cacert;
 
-  @Option(names = "--scenario", required = true, description = "cacerts, enroll, reenroll or register (DPS: PUT register, then one immediate poll of its operation).")
+  @Option(
+      names = "--scenario",
+      required = true,
+      description =
+          "cacerts, enroll, reenroll or register (DPS: PUT register, then one immediate poll of its operation).")
   Scenario scenario;
 
-  @Option(names = "--auth", defaultValue = "none", description = "none, secret (Secret-Value), basic or mtls (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--auth",
+      defaultValue = "none",
+      description = "none, secret (Secret-Value), basic or mtls (default: ${DEFAULT-VALUE}).")
   Auth auth;
 
-  @Option(names = "--secret", paramLabel = "VALUE", description = "Bootstrap secret for --auth secret.")
+  @Option(
+      names = "--secret",
+      paramLabel = "VALUE",
+      description = "Bootstrap secret for --auth secret.")
   String secret;
 
   @Option(names = "--user", paramLabel = "NAME", description = "Basic username for --auth basic.")
@@ -80,49 +111,96 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--password", paramLabel = "PW", description = "Basic password for --auth basic.")
   String password;
 
-  @Option(names = "--client-cert", paramLabel = "PEM", description = "Client certificate (chain) for --auth mtls.")
+  @Option(
+      names = "--client-cert",
+      paramLabel = "PEM",
+      description = "Client certificate (chain) for --auth mtls.")
   Path clientCert;
 
-  @Option(names = "--client-key", paramLabel = "PEM", description = "Client private key for --auth mtls.")
+  @Option(
+      names = "--client-key",
+      paramLabel = "PEM",
+      description = "Client private key for --auth mtls.")
   Path clientKey;
 
-  @Option(names = "--new-connection", description = "A new TLS connection (full handshake, no resumption) for every request.")
+  @Option(
+      names = "--new-connection",
+      description = "A new TLS connection (full handshake, no resumption) for every request.")
   boolean newConnection;
 
-  @Option(names = "--keep-alive", description = "One kept-alive connection per client (the default).")
+  @Option(
+      names = "--keep-alive",
+      description = "One kept-alive connection per client (the default).")
   boolean keepAlive;
 
-  @Option(names = "--concurrency", defaultValue = "8", description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--concurrency",
+      defaultValue = "8",
+      description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
-  @Option(names = "--duration", defaultValue = "30s", description = "Measured time (default: ${DEFAULT-VALUE}); at most 1h.")
+  @Option(
+      names = "--duration",
+      defaultValue = "30s",
+      description = "Measured time (default: ${DEFAULT-VALUE}); at most 1h.")
   String duration;
 
-  @Option(names = "--warmup", defaultValue = "3s", description = "Unmeasured time before it (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "3s",
+      description = "Unmeasured time before it (default: ${DEFAULT-VALUE}).")
   String warmup;
 
-  @Option(names = "--max-requests", paramLabel = "N", description = "Stop after N measured requests even if time remains.")
+  @Option(
+      names = "--max-requests",
+      paramLabel = "N",
+      description = "Stop after N measured requests even if time remains.")
   Long maxRequests;
 
-  @Option(names = "--csr-pool", defaultValue = "2000", description = "Distinct keys + CSRs made before the clock starts (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--csr-pool",
+      defaultValue = "2000",
+      description =
+          "Distinct keys + CSRs made before the clock starts (default: ${DEFAULT-VALUE}).")
   int csrPool;
 
-  @Option(names = "--key-type", defaultValue = "ec-p256", description = "Key type of the CSRs (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--key-type",
+      defaultValue = "ec-p256",
+      description = "Key type of the CSRs (default: ${DEFAULT-VALUE}).")
   String keyType;
 
-  @Option(names = "--devices", paramLabel = "N", description = "register: devices (certificates, registration ids) made before the clock starts, spread over the clients (default: --concurrency); kept-alive, one connection each.")
+  @Option(
+      names = "--devices",
+      paramLabel = "N",
+      description =
+          "register: devices (certificates, registration ids) made before the clock starts, spread over the clients (default: --concurrency); kept-alive, one connection each.")
   Integer devices;
 
-  @Option(names = "--device-label-url", paramLabel = "URL", description = "register: EST base URL of the label issuing the devices' certificates, over mTLS with an identity enrolled at --url with --auth (default: the quickstart's device-id label, else --url itself with --auth).")
+  @Option(
+      names = "--device-label-url",
+      paramLabel = "URL",
+      description =
+          "register: EST base URL of the label issuing the devices' certificates, over mTLS with an identity enrolled at --url with --auth (default: the quickstart's device-id label, else --url itself with --auth).")
   String deviceLabelUrl;
 
-  @Option(names = "--dps-url", paramLabel = "URL", description = "register: the provisioning service's base URL (default: the quickstart's dps_global_endpoint, else --url's scheme, host and port).")
+  @Option(
+      names = "--dps-url",
+      paramLabel = "URL",
+      description =
+          "register: the provisioning service's base URL (default: the quickstart's dps_global_endpoint, else --url's scheme, host and port).")
   String dpsUrl;
 
-  @Option(names = "--id-scope", paramLabel = "SCOPE", description = "register: the ID scope (default: the quickstart's id_scope).")
+  @Option(
+      names = "--id-scope",
+      paramLabel = "SCOPE",
+      description = "register: the ID scope (default: the quickstart's id_scope).")
   String idScope;
 
-  @Option(names = "--metrics", paramLabel = "URL", description = "Server's Prometheus endpoint (for CPU seconds per operation).")
+  @Option(
+      names = "--metrics",
+      paramLabel = "URL",
+      description = "Server's Prometheus endpoint (for CPU seconds per operation).")
   String metricsUrl;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
@@ -131,6 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
   private Endpoint est;
   private SSLContext anonymousTls;
   private X509Certificate[] trust;
+
   /** register: the registration ids of this run are this prefix and a number. */
   private String registrationPrefix;
 
@@ -146,8 +225,8 @@ public final class BenchCommand implements Callable<Integer> {
    * What one operation came to.
    *
    * @param error its kind when it failed, null when it succeeded
-   * @param untimedNanos time spent in it that is not its latency (register: following an
-   *     operation that said assigning, as the server asked)
+   * @param untimedNanos time spent in it that is not its latency (register: following an operation
+   *     that said assigning, as the server asked)
    */
   record Outcome(String error, long untimedNanos) {
     static final Outcome OK = new Outcome(null, 0);
@@ -169,7 +248,8 @@ public final class BenchCommand implements Callable<Integer> {
       return 2;
     }
     Duration measured = Durations.parse(duration);
-    Duration warm = warmup.equals("0") || warmup.equals("0s") ? Duration.ZERO : Durations.parse(warmup);
+    Duration warm =
+        warmup.equals("0") || warmup.equals("0s") ? Duration.ZERO : Durations.parse(warmup);
     if (measured.compareTo(Duration.ofHours(1)) > 0) {
       System.err.println("estuary bench: --duration is at most 1h");
       return 2;
@@ -185,13 +265,17 @@ public final class BenchCommand implements Callable<Integer> {
     trust = Pem.certificates(Files.readString(cacert)).toArray(X509Certificate[]::new);
     anonymousTls = tls(null, null);
 
-    List<Csr> pool = scenario == Scenario.cacerts || scenario == Scenario.register ? List.of() : makeCsrs(csrPool, "bench-");
+    List<Csr> pool =
+        scenario == Scenario.cacerts || scenario == Scenario.register
+            ? List.of()
+            : makeCsrs(csrPool, "bench-");
     List<Client> clients = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
       clients.add(new Client(i, pool));
     }
     if (scenario == Scenario.reenroll) {
-      System.err.printf("estuary bench: enrolling %d client identities for reenroll ...%n", concurrency);
+      System.err.printf(
+          "estuary bench: enrolling %d client identities for reenroll ...%n", concurrency);
       for (Client c : clients) {
         c.enrollIdentity();
       }
@@ -200,7 +284,8 @@ public final class BenchCommand implements Callable<Integer> {
       prepareDevices(clients);
     }
     Result r = run(clients, warm, measured);
-    double cpuPerOp = Double.isNaN(r.cpuSeconds) || r.ok == 0 ? Double.NaN : r.cpuSeconds / (r.ok + r.errors);
+    double cpuPerOp =
+        Double.isNaN(r.cpuSeconds) || r.ok == 0 ? Double.NaN : r.cpuSeconds / (r.ok + r.errors);
     report(r, cpuPerOp);
     return r.ok > 0 ? 0 : 1;
   }
@@ -264,7 +349,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   private List<Csr> makeCsrs(int count, String cnPrefix) throws Exception {
     int n = Math.max(1, count);
-    System.err.printf("estuary bench: making %d %s keys and CSRs before the clock starts ...%n", n, keyType);
+    System.err.printf(
+        "estuary bench: making %d %s keys and CSRs before the clock starts ...%n", n, keyType);
     SecureRandom random = new SecureRandom();
     List<Csr> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -276,7 +362,9 @@ public final class BenchCommand implements Callable<Integer> {
   private Csr makeCsr(String cn, SecureRandom random) throws Exception {
     KeyPair kp = KeyPairs.generate(keyType, random);
     var b = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + cn), kp.getPublic());
-    var signer = new JcaContentSignerBuilder(dev.estuary.pki.IssuingCa.signatureAlgorithm(kp.getPublic())).build(kp.getPrivate());
+    var signer =
+        new JcaContentSignerBuilder(dev.estuary.pki.IssuingCa.signatureAlgorithm(kp.getPublic()))
+            .build(kp.getPrivate());
     return new Csr(EstBase64.encode(b.build(signer).getEncoded()), kp);
   }
 
@@ -298,9 +386,11 @@ public final class BenchCommand implements Callable<Integer> {
     // IDevID) of its own at --url first, as a real device has.
     boolean identityPerDevice = auth != Auth.mtls && !label.equals(est);
     if (identityPerDevice) {
-      System.err.printf("estuary bench: enrolling an identity per device at %s (--auth %s) ...%n", url, auth);
+      System.err.printf(
+          "estuary bench: enrolling an identity per device at %s (--auth %s) ...%n", url, auth);
     }
-    System.err.printf("estuary bench: enrolling %d device certificates at %s ...%n", csrs.size(), deviceLabelUrl);
+    System.err.printf(
+        "estuary bench: enrolling %d device certificates at %s ...%n", csrs.size(), deviceLabelUrl);
     Endpoint dps = Endpoint.of(dpsUrl);
     for (Client c : clients) {
       c.registrant = new Registrant(dps.path() + idScope + "/registrations/");
@@ -320,8 +410,12 @@ public final class BenchCommand implements Callable<Integer> {
       }
       Csr csr = csrs.get(i);
       SSLContext device = tls(enroller.enroll(csr), csr.key().getPrivate());
-      clients.get(i % clients.size()).registrant.add(
-          new Registrant.Device(registrationPrefix + i, new Link(device, dps.host(), dps.port(), newConnection)));
+      clients
+          .get(i % clients.size())
+          .registrant
+          .add(
+              new Registrant.Device(
+                  registrationPrefix + i, new Link(device, dps.host(), dps.port(), newConnection)));
     }
     if (enroller != null) {
       enroller.link.close();
@@ -357,7 +451,10 @@ public final class BenchCommand implements Callable<Integer> {
           throw new IllegalArgumentException("--auth mtls needs --client-cert and --client-key");
         }
         // as a JDK key: JSSE offers no client certificate for Bouncy Castle's "ECDSA" keys
-        tls = tls(Pem.certificates(Files.readString(clientCert)), Pem.privateKey(Files.readString(clientKey)));
+        tls =
+            tls(
+                Pem.certificates(Files.readString(clientCert)),
+                Pem.privateKey(Files.readString(clientKey)));
       }
       link = new Link(tls, at.host(), at.port(), newConnection);
     }
@@ -374,7 +471,9 @@ public final class BenchCommand implements Callable<Integer> {
           if (user == null || password == null) {
             throw new IllegalArgumentException("--auth basic needs --user and --password");
           }
-          String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+          String token =
+              Base64.getEncoder()
+                  .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
           yield new String[] {"Authorization: Basic " + token};
         }
         default -> new String[0];
@@ -387,20 +486,34 @@ public final class BenchCommand implements Callable<Integer> {
       become(enroll(csr), csr.key().getPrivate());
     }
 
-    /** A certificate for the CSR, from the label at {@link #at}, with this client's identity, and its CA chain (leaf first). */
+    /**
+     * A certificate for the CSR, from the label at {@link #at}, with this client's identity, and
+     * its CA chain (leaf first).
+     */
     List<X509Certificate> enroll(Csr csr) throws Exception {
-      HttpsConnection.Response r = link.once(c -> c.post(at.path() + "simpleenroll", "application/pkcs10", csr.body(), headers));
+      HttpsConnection.Response r =
+          link.once(
+              c -> c.post(at.path() + "simpleenroll", "application/pkcs10", csr.body(), headers));
       if (r.status() != 200) {
-        throw new IllegalStateException("enrolling a client certificate at " + at.path() + " failed: HTTP " + r.status() + " "
-            + new String(r.body(), StandardCharsets.UTF_8).strip());
+        throw new IllegalStateException(
+            "enrolling a client certificate at "
+                + at.path()
+                + " failed: HTTP "
+                + r.status()
+                + " "
+                + new String(r.body(), StandardCharsets.UTF_8).strip());
       }
-      // The answer holds the issued certificate alone (RFC 7030 §4.2.3); the chain comes from cacerts.
-      List<X509Certificate> chain = new java.util.ArrayList<>(CertsOnlyPkcs7.decode(EstBase64.decode(r.body())));
+      // The answer holds the issued certificate alone (RFC 7030 §4.2.3); the chain comes from
+      // cacerts.
+      List<X509Certificate> chain =
+          new java.util.ArrayList<>(CertsOnlyPkcs7.decode(EstBase64.decode(r.body())));
       HttpsConnection.Response cas = link.once(c -> c.get(at.path() + "cacerts", headers));
       if (cas.status() != 200) {
-        throw new IllegalStateException("cacerts at " + at.path() + " failed: HTTP " + cas.status());
+        throw new IllegalStateException(
+            "cacerts at " + at.path() + " failed: HTTP " + cas.status());
       }
-      // cacerts lists the root first, then down to the issuing CA: append below-root CAs issuer first.
+      // cacerts lists the root first, then down to the issuing CA: append below-root CAs issuer
+      // first.
       chain.addAll(
           CertsOnlyPkcs7.decode(EstBase64.decode(cas.body())).stream()
               .filter(c -> !c.getSubjectX500Principal().equals(c.getIssuerX500Principal()))
@@ -420,12 +533,20 @@ public final class BenchCommand implements Callable<Integer> {
       if (scenario == Scenario.register) {
         return registrant.register(measuring);
       }
-      HttpsConnection.Response r = link.once(switch (scenario) {
-        case cacerts -> c -> c.get(at.path() + "cacerts", headers);
-        case enroll -> c -> c.post(at.path() + "simpleenroll", "application/pkcs10", nextCsr(), headers);
-        case reenroll -> c -> c.post(at.path() + "simplereenroll", "application/pkcs10", nextCsr(), headers);
-        case register -> throw new IllegalStateException();
-      });
+      HttpsConnection.Response r =
+          link.once(
+              switch (scenario) {
+                case cacerts -> c -> c.get(at.path() + "cacerts", headers);
+                case enroll ->
+                    c ->
+                        c.post(
+                            at.path() + "simpleenroll", "application/pkcs10", nextCsr(), headers);
+                case reenroll ->
+                    c ->
+                        c.post(
+                            at.path() + "simplereenroll", "application/pkcs10", nextCsr(), headers);
+                case register -> throw new IllegalStateException();
+              });
       return r.status() == 200 ? Outcome.OK : new Outcome("HTTP " + r.status(), 0);
     }
 
@@ -457,9 +578,11 @@ public final class BenchCommand implements Callable<Integer> {
       Registrations registrations) {}
 
   /** register: the PUT and the immediate poll timed apart, and the polls that said assigning. */
-  private record Registrations(LatencyStats.Summary put, LatencyStats.Summary poll, long assigningPolls) {}
+  private record Registrations(
+      LatencyStats.Summary put, LatencyStats.Summary poll, long assigningPolls) {}
 
-  private Result run(List<Client> clients, Duration warm, Duration measured) throws InterruptedException {
+  private Result run(List<Client> clients, Duration warm, Duration measured)
+      throws InterruptedException {
     long start = System.nanoTime();
     long measureFrom = start + warm.toNanos();
     long until = measureFrom + measured.toNanos();
@@ -469,50 +592,59 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
     CountDownLatch done = new CountDownLatch(clients.size());
     AtomicLong lastEnd = new AtomicLong(measureFrom);
-    System.err.printf("estuary bench: %s, %s, %d client(s), %s warm-up + %s measured ...%n",
-        scenario, newConnection ? "new connection per request" : "kept-alive connections", clients.size(),
-        Durations.format(warm.isZero() ? Duration.ofSeconds(0) : warm), Durations.format(measured));
+    System.err.printf(
+        "estuary bench: %s, %s, %d client(s), %s warm-up + %s measured ...%n",
+        scenario,
+        newConnection ? "new connection per request" : "kept-alive connections",
+        clients.size(),
+        Durations.format(warm.isZero() ? Duration.ofSeconds(0) : warm),
+        Durations.format(measured));
     for (Client c : clients) {
-      Thread.ofVirtual().name("bench-" + c.id).start(() -> {
-        try {
-          while (true) {
-            long t0 = System.nanoTime();
-            if (t0 >= until) {
-              break;
-            }
-            boolean measuring = t0 >= measureFrom;
-            if (measuring && budget.decrementAndGet() < 0) {
-              break;
-            }
-            Outcome o;
-            try {
-              o = c.request(measuring);
-            } catch (Exception e) {
-              o = new Outcome(e.getClass().getSimpleName(), 0);
-            }
-            long t1 = System.nanoTime();
-            if (measuring) {
-              lastEnd.accumulateAndGet(t1, Math::max);
-              if (o.error() == null) {
-                ok.increment();
-                c.latencies.add(t1 - t0 - o.untimedNanos());
-              } else {
-                errors.increment();
-                kinds.computeIfAbsent(o.error(), k -> new LongAdder()).increment();
-              }
-            }
-          }
-        } finally {
-          c.close();
-          done.countDown();
-        }
-      });
+      Thread.ofVirtual()
+          .name("bench-" + c.id)
+          .start(
+              () -> {
+                try {
+                  while (true) {
+                    long t0 = System.nanoTime();
+                    if (t0 >= until) {
+                      break;
+                    }
+                    boolean measuring = t0 >= measureFrom;
+                    if (measuring && budget.decrementAndGet() < 0) {
+                      break;
+                    }
+                    Outcome o;
+                    try {
+                      o = c.request(measuring);
+                    } catch (Exception e) {
+                      o = new Outcome(e.getClass().getSimpleName(), 0);
+                    }
+                    long t1 = System.nanoTime();
+                    if (measuring) {
+                      lastEnd.accumulateAndGet(t1, Math::max);
+                      if (o.error() == null) {
+                        ok.increment();
+                        c.latencies.add(t1 - t0 - o.untimedNanos());
+                      } else {
+                        errors.increment();
+                        kinds.computeIfAbsent(o.error(), k -> new LongAdder()).increment();
+                      }
+                    }
+                  }
+                } finally {
+                  c.close();
+                  done.countDown();
+                }
+              });
     }
     // Server CPU is read when measuring starts and when it ends, so warm-up (JIT, first
     // password-hash checks) is not charged to the measured operations.
     Thread.sleep(Math.max(0, (measureFrom - System.nanoTime()) / 1_000_000));
     double cpuStart = serverCpuSeconds();
-    done.await(Math.max(0, until - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS); // the end, or all done early
+    done.await(
+        Math.max(0, until - System.nanoTime()),
+        java.util.concurrent.TimeUnit.NANOSECONDS); // the end, or all done early
     double cpuEnd = serverCpuSeconds();
     done.await();
     // With a request cap the run may end early: measure to the last response, not the deadline.
@@ -530,7 +662,14 @@ public final class BenchCommand implements Callable<Integer> {
                 LatencyStats.summarise(clients.stream().map(c -> c.registrant.put).toList()),
                 LatencyStats.summarise(clients.stream().map(c -> c.registrant.poll).toList()),
                 clients.stream().mapToLong(c -> c.registrant.assigningPolls).sum());
-    return new Result(ok.sum(), errors.sum(), errorKinds, seconds, LatencyStats.summarise(parts), cpuEnd - cpuStart, registrations);
+    return new Result(
+        ok.sum(),
+        errors.sum(),
+        errorKinds,
+        seconds,
+        LatencyStats.summarise(parts),
+        cpuEnd - cpuStart,
+        registrations);
   }
 
   private double serverCpuSeconds() {
@@ -539,7 +678,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     try {
       URI m = URI.create(metricsUrl);
-      try (HttpsConnection c = new HttpsConnection(anonymousTls, m.getHost(), m.getPort() < 0 ? 443 : m.getPort(), 10_000)) {
+      try (HttpsConnection c =
+          new HttpsConnection(
+              anonymousTls, m.getHost(), m.getPort() < 0 ? 443 : m.getPort(), 10_000)) {
         HttpsConnection.Response r = c.get(m.getRawPath());
         if (r.status() != 200) {
           return Double.NaN;
@@ -551,7 +692,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
     } catch (Exception e) {
-      System.err.println("estuary bench: cannot read server metrics at " + metricsUrl + ": " + e.getMessage());
+      System.err.println(
+          "estuary bench: cannot read server metrics at " + metricsUrl + ": " + e.getMessage());
     }
     return Double.NaN;
   }
@@ -559,33 +701,61 @@ public final class BenchCommand implements Callable<Integer> {
   private void report(Result r, double cpuPerOp) throws Exception {
     double throughput = r.ok / r.seconds;
     LatencyStats.Summary l = r.latency;
-    System.out.printf("scenario    %s (%s, concurrency %d, %s)%n", scenario,
-        newConnection ? "new TLS connection per request" : "kept-alive connections", concurrency, auth);
-    System.out.printf("requests    %d ok, %d errors in %.1f s%s%n", r.ok, r.errors, r.seconds, r.errorKinds.isEmpty() ? "" : " " + r.errorKinds);
+    System.out.printf(
+        "scenario    %s (%s, concurrency %d, %s)%n",
+        scenario,
+        newConnection ? "new TLS connection per request" : "kept-alive connections",
+        concurrency,
+        auth);
+    System.out.printf(
+        "requests    %d ok, %d errors in %.1f s%s%n",
+        r.ok, r.errors, r.seconds, r.errorKinds.isEmpty() ? "" : " " + r.errorKinds);
     System.out.printf("throughput  %.1f /s%n", throughput);
-    System.out.printf("latency ms  p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n", l.p50() / 1e6, l.p95() / 1e6, l.p99() / 1e6, l.max() / 1e6);
+    System.out.printf(
+        "latency ms  p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n",
+        l.p50() / 1e6, l.p95() / 1e6, l.p99() / 1e6, l.max() / 1e6);
     Registrations g = r.registrations;
     if (g != null) {
-      System.out.printf("PUT ms      p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n", g.put.p50() / 1e6, g.put.p95() / 1e6, g.put.p99() / 1e6, g.put.max() / 1e6);
-      System.out.printf("poll ms     p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n", g.poll.p50() / 1e6, g.poll.p95() / 1e6, g.poll.p99() / 1e6, g.poll.max() / 1e6);
-      System.out.printf("devices     %d (%s0..%d), %d immediate poll(s) said assigning%n", devices, registrationPrefix, devices - 1, g.assigningPolls);
+      System.out.printf(
+          "PUT ms      p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n",
+          g.put.p50() / 1e6, g.put.p95() / 1e6, g.put.p99() / 1e6, g.put.max() / 1e6);
+      System.out.printf(
+          "poll ms     p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n",
+          g.poll.p50() / 1e6, g.poll.p95() / 1e6, g.poll.p99() / 1e6, g.poll.max() / 1e6);
+      System.out.printf(
+          "devices     %d (%s0..%d), %d immediate poll(s) said assigning%n",
+          devices, registrationPrefix, devices - 1, g.assigningPolls);
     }
     if (!Double.isNaN(cpuPerOp)) {
       System.out.printf("server CPU  %.3f ms per operation%n", cpuPerOp * 1e3);
     }
     if (json != null) {
       ObjectNode o = JSON.createObjectNode();
-      o.put("scenario", scenario.name()).put("mode", newConnection ? "new-connection" : "keep-alive").put("concurrency", concurrency)
-          .put("auth", auth.name()).put("url", url).put("ok", r.ok).put("errors", r.errors).put("seconds", r.seconds)
-          .put("throughput", throughput).put("p50_ms", l.p50() / 1e6).put("p95_ms", l.p95() / 1e6).put("p99_ms", l.p99() / 1e6)
+      o.put("scenario", scenario.name())
+          .put("mode", newConnection ? "new-connection" : "keep-alive")
+          .put("concurrency", concurrency)
+          .put("auth", auth.name())
+          .put("url", url)
+          .put("ok", r.ok)
+          .put("errors", r.errors)
+          .put("seconds", r.seconds)
+          .put("throughput", throughput)
+          .put("p50_ms", l.p50() / 1e6)
+          .put("p95_ms", l.p95() / 1e6)
+          .put("p99_ms", l.p99() / 1e6)
           .put("max_ms", l.max() / 1e6);
       ObjectNode kinds = o.putObject("error_kinds");
       r.errorKinds.forEach(kinds::put);
       if (g != null) {
-        o.put("put_p50_ms", g.put.p50() / 1e6).put("put_p99_ms", g.put.p99() / 1e6)
-            .put("poll_p50_ms", g.poll.p50() / 1e6).put("poll_p99_ms", g.poll.p99() / 1e6)
-            .put("polls_assigning", g.assigningPolls).put("devices", devices).put("registration_id_prefix", registrationPrefix)
-            .put("dps_url", dpsUrl).put("id_scope", idScope);
+        o.put("put_p50_ms", g.put.p50() / 1e6)
+            .put("put_p99_ms", g.put.p99() / 1e6)
+            .put("poll_p50_ms", g.poll.p50() / 1e6)
+            .put("poll_p99_ms", g.poll.p99() / 1e6)
+            .put("polls_assigning", g.assigningPolls)
+            .put("devices", devices)
+            .put("registration_id_prefix", registrationPrefix)
+            .put("dps_url", dpsUrl)
+            .put("id_scope", idScope);
       }
       if (!Double.isNaN(cpuPerOp)) {
         o.put("server_cpu_ms_per_op", cpuPerOp * 1e3);

@@ -51,7 +51,8 @@ final class HttpsConnection implements AutoCloseable {
     return exchange("GET", path, null, null, headers);
   }
 
-  Response post(String path, String contentType, byte[] body, String... headers) throws IOException {
+  Response post(String path, String contentType, byte[] body, String... headers)
+      throws IOException {
     return exchange("POST", path, contentType, body, headers);
   }
 
@@ -59,15 +60,25 @@ final class HttpsConnection implements AutoCloseable {
     return exchange("PUT", path, contentType, body, headers);
   }
 
-  private Response exchange(String method, String path, String contentType, byte[] body, String... headers)
+  private Response exchange(
+      String method, String path, String contentType, byte[] body, String... headers)
       throws IOException {
     StringBuilder req = new StringBuilder(256);
-    req.append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
+    req.append(method)
+        .append(' ')
+        .append(path)
+        .append(" HTTP/1.1\r\nHost: ")
+        .append(hostHeader)
+        .append("\r\n");
     for (String h : headers) {
       req.append(h).append("\r\n");
     }
     if (body != null) {
-      req.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(body.length).append("\r\n");
+      req.append("Content-Type: ")
+          .append(contentType)
+          .append("\r\nContent-Length: ")
+          .append(body.length)
+          .append("\r\n");
     }
     req.append("\r\n");
     out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
@@ -105,7 +116,9 @@ final class HttpsConnection implements AutoCloseable {
     byte[] body;
     if (chunked) {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
-      for (int n = Integer.parseInt(line().split(";")[0].trim(), 16); n > 0; n = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+      for (int n = Integer.parseInt(line().split(";")[0].trim(), 16);
+          n > 0;
+          n = Integer.parseInt(line().split(";")[0].trim(), 16)) {
         b.write(in.readNBytes(n));
         line();
       }
@@ -114,7 +127,8 @@ final class HttpsConnection implements AutoCloseable {
     } else if (length >= 0) {
       body = in.readNBytes((int) length);
       if (body.length != length) {
-        throw new IOException("connection closed after " + body.length + " of " + length + " body bytes");
+        throw new IOException(
+            "connection closed after " + body.length + " of " + length + " body bytes");
       }
     } else {
       body = in.readAllBytes();

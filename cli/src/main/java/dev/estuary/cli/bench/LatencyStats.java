@@ -30,7 +30,8 @@ final class LatencyStats {
       at += p.count;
     }
     Arrays.sort(all);
-    return new Summary(total, pct(all, 50), pct(all, 95), pct(all, 99), total == 0 ? 0 : all[total - 1]);
+    return new Summary(
+        total, pct(all, 50), pct(all, 95), pct(all, 99), total == 0 ? 0 : all[total - 1]);
   }
 
   private static long pct(long[] sorted, double p) {

@@ -10,35 +10,44 @@ import java.util.List;
 /**
  * The {@code register} scenario for one client: its devices, each with its own certificate (CN =
  * registration id) and its own link to the provisioning endpoint. One operation is one DPS
- * registration of the client's next device: {@code PUT …/register}, then one immediate
- * {@code GET …/operations/{id}}. The Retry-After the server asks for before the poll is not waited
- * (a DPS client waits it, the Azure SDKs at least 2 s: that is the device's time, not the
- * server's); a poll that still says {@code assigning} is counted and polled again as the server
- * asks, untimed, until assigned.
+ * registration of the client's next device: {@code PUT …/register}, then one immediate {@code GET
+ * …/operations/{id}}. The Retry-After the server asks for before the poll is not waited (a DPS
+ * client waits it, the Azure SDKs at least 2 s: that is the device's time, not the server's); a
+ * poll that still says {@code assigning} is counted and polled again as the server asks, untimed,
+ * until assigned.
  */
 final class Registrant {
   static final String API_VERSION = "2021-10-01";
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** How long a registration is followed while its operation says assigning. */
   private static final long FOLLOW_UP_NANOS = 30_000_000_000L;
 
   /** A device: its registration id, its link (its certificate), and its registration body. */
   record Device(String registrationId, Link link, byte[] body) {
     Device(String registrationId, Link link) {
-      this(registrationId, link, ("{\"registrationId\":\"" + registrationId + "\"}").getBytes(StandardCharsets.UTF_8));
+      this(
+          registrationId,
+          link,
+          ("{\"registrationId\":\"" + registrationId + "\"}").getBytes(StandardCharsets.UTF_8));
     }
   }
 
   private final String registrations;
   private final List<Device> devices = new ArrayList<>();
   private int next;
+
   /** Measured PUT and poll latencies, nanoseconds. */
   final LatencyStats put = new LatencyStats();
+
   final LatencyStats poll = new LatencyStats();
+
   /** Measured registrations whose immediate poll said assigning. */
   long assigningPolls;
 
-  /** @param registrations the path up to the registration id: {@code /{idScope}/registrations/} */
+  /**
+   * @param registrations the path up to the registration id: {@code /{idScope}/registrations/}
+   */
   Registrant(String registrations) {
     this.registrations = registrations;
   }
@@ -53,7 +62,13 @@ final class Registrant {
     String base = registrations + d.registrationId();
     long t0 = System.nanoTime();
     HttpsConnection.Response accepted =
-        d.link().once(c -> c.put(base + "/register?api-version=" + API_VERSION, "application/json", d.body()));
+        d.link()
+            .once(
+                c ->
+                    c.put(
+                        base + "/register?api-version=" + API_VERSION,
+                        "application/json",
+                        d.body()));
     long t1 = System.nanoTime();
     if (accepted.status() != 202 && accepted.status() != 200) {
       return refused("register", accepted);
@@ -67,7 +82,8 @@ final class Registrant {
     }
     String operationId = a.path("operationId").asText("");
     if (operationId.isEmpty()) {
-      return new BenchCommand.Outcome("register: HTTP " + accepted.status() + " without operationId", 0);
+      return new BenchCommand.Outcome(
+          "register: HTTP " + accepted.status() + " without operationId", 0);
     }
     String operation = base + "/operations/" + operationId + "?api-version=" + API_VERSION;
     HttpsConnection.Response answer = d.link().once(c -> c.get(operation));
@@ -89,7 +105,8 @@ final class Registrant {
             assigningPolls++;
           }
           if (System.nanoTime() - t2 > FOLLOW_UP_NANOS) {
-            return new BenchCommand.Outcome("poll: still assigning after 30 s", System.nanoTime() - t2);
+            return new BenchCommand.Outcome(
+                "poll: still assigning after 30 s", System.nanoTime() - t2);
           }
           Thread.sleep(Math.clamp(answer.retryAfter(), 1, 10) * 1000L);
           answer = d.link().once(c -> c.get(operation));
@@ -97,7 +114,9 @@ final class Registrant {
         default -> {
           JsonNode code = state.path("registrationState").path("errorCode");
           return new BenchCommand.Outcome(
-              "poll: " + state.path("status").asText("no status") + (code.isMissingNode() ? "" : " " + code.asText()),
+              "poll: "
+                  + state.path("status").asText("no status")
+                  + (code.isMissingNode() ? "" : " " + code.asText()),
               System.nanoTime() - t2);
         }
       }

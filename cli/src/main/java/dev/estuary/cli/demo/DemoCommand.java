@@ -56,16 +56,24 @@ public final class DemoCommand implements Callable<Integer> {
   /** The longest the demo waits for the renewal and re-registration. */
   static final Duration LIMIT = Duration.ofMinutes(3);
 
-  @Option(names = "--device-id-validity", defaultValue = "1m", paramLabel = "DURATION",
-      description = "Lifetime of device identity certificates in the demo (default: ${DEFAULT-VALUE}); renewal comes at 80%%.")
+  @Option(
+      names = "--device-id-validity",
+      defaultValue = "1m",
+      paramLabel = "DURATION",
+      description =
+          "Lifetime of device identity certificates in the demo (default: ${DEFAULT-VALUE}); renewal comes at 80%%.")
   String validity;
 
-  @Option(names = "--keep", description = "Keep the demo's directory (server data, device files, agent state) and print where it is.")
+  @Option(
+      names = "--keep",
+      description =
+          "Keep the demo's directory (server data, device files, agent state) and print where it is.")
   boolean keep;
 
   @Override
   public Integer call() throws Exception {
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(Level.WARN);
     Path dir = Files.createTempDirectory("estuary-demo-");
     Timeline t = new Timeline(System.out, Instant.now());
     try {
@@ -82,22 +90,39 @@ public final class DemoCommand implements Callable<Integer> {
 
   private int play(Path dir, Timeline t) throws Exception {
     Clock clock = Clock.systemUTC();
-    t.event("demo", "working in " + dir + "; creating a quickstart CA hierarchy, keys and database");
+    t.event(
+        "demo", "working in " + dir + "; creating a quickstart CA hierarchy, keys and database");
     Quickstart quickstart = new Quickstart(dir.resolve("server"), clock, new SecureRandom());
     quickstart.prepare();
     String toml = Files.readString(quickstart.configFile());
-    Files.writeString(quickstart.configFile(), toml.replace("validity = \"7d\"", "validity = \"" + validity + "\""));
+    Files.writeString(
+        quickstart.configFile(),
+        toml.replace("validity = \"7d\"", "validity = \"" + validity + "\""));
     ServerConfig config = ServerConfigParser.parse(quickstart.configFile()).withPorts(0, 0);
     try (EstuaryServer server = EstuaryServer.start(config, clock)) {
       JsonNode info = quickstart.publish(server.estPort(), server.adminPort(), config.idScope());
-      t.event("server", "quickstart server up: EST and provisioning on " + info.get("dps_global_endpoint").asText()
-          + ", ID scope " + info.get("id_scope").asText() + ", device identities live " + validity);
+      t.event(
+          "server",
+          "quickstart server up: EST and provisioning on "
+              + info.get("dps_global_endpoint").asText()
+              + ", ID scope "
+              + info.get("id_scope").asText()
+              + ", device identities live "
+              + validity);
 
       Path device = Files.createDirectories(dir.resolve("device"));
-      X509Certificate root = Pem.certificates(Files.readString(Path.of(info.get("root_ca").asText()))).getFirst();
-      X509Certificate idevid = Factory.makeIdevid(info.get("est_url").asText(), root, info.get("factory_secret").asText(), device);
-      t.event("factory", "IDevID " + idevid.getSubjectX500Principal().getName() + " issued with the bootstrap secret (serial "
-          + idevid.getSerialNumber().toString(16) + ")");
+      X509Certificate root =
+          Pem.certificates(Files.readString(Path.of(info.get("root_ca").asText()))).getFirst();
+      X509Certificate idevid =
+          Factory.makeIdevid(
+              info.get("est_url").asText(), root, info.get("factory_secret").asText(), device);
+      t.event(
+          "factory",
+          "IDevID "
+              + idevid.getSubjectX500Principal().getName()
+              + " issued with the bootstrap secret (serial "
+              + idevid.getSerialNumber().toString(16)
+              + ")");
 
       Path configFile = device.resolve("config.toml");
       Files.writeString(configFile, SeedConfig.pointedAt(info, device));
@@ -107,7 +132,9 @@ public final class DemoCommand implements Callable<Integer> {
         return 1;
       }
       AgentConfig agentConfig = parsed.config().get().withStateDir(device.resolve("state"));
-      t.event("device", "the seed's config.toml, URLs pointed at this server: valid (" + configFile + ")");
+      t.event(
+          "device",
+          "the seed's config.toml, URLs pointed at this server: valid (" + configFile + ")");
       return runAgent(agentConfig, clock, t);
     }
   }
@@ -115,13 +142,18 @@ public final class DemoCommand implements Callable<Integer> {
   private static int runAgent(AgentConfig config, Clock clock, Timeline t) throws Exception {
     try (Agent agent = Agent.open(config, clock)) {
       AgentDaemon daemon = Provisioner.daemonFor(agent, clock);
-      Thread loop = Thread.ofPlatform().name("estuary-demo-agent").daemon().start(() -> {
-        try {
-          daemon.run();
-        } catch (Exception e) {
-          t.event("agent", "stopped: " + e);
-        }
-      });
+      Thread loop =
+          Thread.ofPlatform()
+              .name("estuary-demo-agent")
+              .daemon()
+              .start(
+                  () -> {
+                    try {
+                      daemon.run();
+                    } catch (Exception e) {
+                      t.event("agent", "stopped: " + e);
+                    }
+                  });
       t.event("agent", "started (threshold 80%, retry 4%, rotate_key on)");
       try {
         return watch(config.agent().stateDir(), t);
@@ -132,7 +164,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** Narrates what the agent does, from its state directory, until the renewal has been re-registered. */
+  /**
+   * Narrates what the agent does, from its state directory, until the renewal has been
+   * re-registered.
+   */
   private static int watch(Path stateDir, Timeline t) throws Exception {
     CertificateFiles certs = new CertificateFiles(stateDir.resolve("certs"));
     Map<String, X509Certificate> seen = new HashMap<>();
@@ -140,7 +175,8 @@ public final class DemoCommand implements Callable<Integer> {
     boolean renewed = false;
     Instant deadline = Instant.now().plus(LIMIT);
     while (Instant.now().isBefore(deadline)) {
-      for (String id : List.of(EstCertificate.EST_ID, EstCertificate.DEVICE_ID, EstCertificate.EDGE_CA)) {
+      for (String id :
+          List.of(EstCertificate.EST_ID, EstCertificate.DEVICE_ID, EstCertificate.EDGE_CA)) {
         Optional<X509Certificate> leaf = certs.read(id).map(List::getFirst);
         if (leaf.isEmpty() || leaf.get().equals(seen.get(id))) {
           continue;
@@ -150,36 +186,76 @@ public final class DemoCommand implements Callable<Integer> {
           t.event("agent", id + ": " + describe(leaf.get()));
         } else {
           renewed |= id.equals(EstCertificate.DEVICE_ID);
-          t.event("agent", id + ": renewed automatically, " + (before.getPublicKey().equals(leaf.get().getPublicKey()) ? "same key" : "new key")
-              + ", serial " + leaf.get().getSerialNumber().toString(16) + ", valid until " + leaf.get().getNotAfter().toInstant());
+          t.event(
+              "agent",
+              id
+                  + ": renewed automatically, "
+                  + (before.getPublicKey().equals(leaf.get().getPublicKey())
+                      ? "same key"
+                      : "new key")
+                  + ", serial "
+                  + leaf.get().getSerialNumber().toString(16)
+                  + ", valid until "
+                  + leaf.get().getNotAfter().toInstant());
         }
       }
       JsonObject p = StateFile.read(stateDir).map(s -> s.object("provisioning")).orElse(null);
-      if (p != null && "assigned".equals(p.text("status", "")) && !p.text("certificate_sha256", "").equals(registered)) {
+      if (p != null
+          && "assigned".equals(p.text("status", ""))
+          && !p.text("certificate_sha256", "").equals(registered)) {
         registered = p.text("certificate_sha256", "");
-        t.event("agent", "registered with the provisioning service: hub " + p.text("assigned_hub", "") + ", device id "
-            + p.text("device_id", "") + " (" + p.text("substatus", "") + ")");
-        if (renewed && registered.equals(DpsClient.thumbprint(seen.get(EstCertificate.DEVICE_ID)))) {
-          t.event("demo", "done: birth certificate -> EST identity -> device identity + Edge CA -> hub, renewed and re-registered with no person in the loop");
+        t.event(
+            "agent",
+            "registered with the provisioning service: hub "
+                + p.text("assigned_hub", "")
+                + ", device id "
+                + p.text("device_id", "")
+                + " ("
+                + p.text("substatus", "")
+                + ")");
+        if (renewed
+            && registered.equals(DpsClient.thumbprint(seen.get(EstCertificate.DEVICE_ID)))) {
+          t.event(
+              "demo",
+              "done: birth certificate -> EST identity -> device identity + Edge CA -> hub, renewed and re-registered with no person in the loop");
           return 0;
         }
         if (!renewed) {
           X509Certificate id = seen.get(EstCertificate.DEVICE_ID);
-          t.note("waiting for the automatic renewal of device-id at 80% of its life (around "
-              + StateFile.read(stateDir).map(s -> s.object("credentials").object(EstCertificate.DEVICE_ID).text("renewal_time", "")).orElse("?")
-              + ", it expires " + (id == null ? "?" : id.getNotAfter().toInstant()) + ")");
+          t.note(
+              "waiting for the automatic renewal of device-id at 80% of its life (around "
+                  + StateFile.read(stateDir)
+                      .map(
+                          s ->
+                              s.object("credentials")
+                                  .object(EstCertificate.DEVICE_ID)
+                                  .text("renewal_time", ""))
+                      .orElse("?")
+                  + ", it expires "
+                  + (id == null ? "?" : id.getNotAfter().toInstant())
+                  + ")");
         }
       }
       Thread.sleep(200);
     }
-    t.event("demo", "FAILED: no renewal and re-registration within " + LIMIT.toMinutes() + " minutes; `--keep` leaves the files to look at");
+    t.event(
+        "demo",
+        "FAILED: no renewal and re-registration within "
+            + LIMIT.toMinutes()
+            + " minutes; `--keep` leaves the files to look at");
     return 1;
   }
 
   private static String describe(X509Certificate c) {
-    String what = c.getBasicConstraints() >= 0 ? "CA:TRUE pathlen " + c.getBasicConstraints() : "clientAuth";
-    return c.getSubjectX500Principal().getName() + " (" + what + "), issued by " + c.getIssuerX500Principal().getName()
-        + ", valid until " + c.getNotAfter().toInstant();
+    String what =
+        c.getBasicConstraints() >= 0 ? "CA:TRUE pathlen " + c.getBasicConstraints() : "clientAuth";
+    return c.getSubjectX500Principal().getName()
+        + " ("
+        + what
+        + "), issued by "
+        + c.getIssuerX500Principal().getName()
+        + ", valid until "
+        + c.getNotAfter().toInstant();
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * The seed's config.toml (the blog post's, line breaks restored), pointed at an Estuary server:
- * the GlobalSign EST URLs become the quickstart's labels, the DPS endpoint and ID scope the
+ * The seed's config.toml (the blog post's, line breaks restored), pointed at an Estuary server: the
+ * GlobalSign EST URLs become the quickstart's labels, the DPS endpoint and ID scope the
  * quickstart's, and {@code /var/aziot/...} the directory holding the IDevID. Nothing else changes.
  */
 public final class SeedConfig {
@@ -35,9 +35,15 @@ public final class SeedConfig {
     return template()
         .replace("file:///var/aziot/certs/", files)
         .replace("file:///var/aziot/secrets/", files)
-        .replace("https://<YOUR-LDEVID-ENDPOINT>.est.edge.dev.globalsign.com:443/.well-known/est/", labels.get("device-id").asText())
-        .replace("https://<YOUR-EDGE-CA-ENDPOINT>.est.edge.dev.globalsign.com:443/.well-known/est/", labels.get("edge-ca").asText())
-        .replace("https://global.azure-devices-provisioning.net", quickstartJson.get("dps_global_endpoint").asText())
+        .replace(
+            "https://<YOUR-LDEVID-ENDPOINT>.est.edge.dev.globalsign.com:443/.well-known/est/",
+            labels.get("device-id").asText())
+        .replace(
+            "https://<YOUR-EDGE-CA-ENDPOINT>.est.edge.dev.globalsign.com:443/.well-known/est/",
+            labels.get("edge-ca").asText())
+        .replace(
+            "https://global.azure-devices-provisioning.net",
+            quickstartJson.get("dps_global_endpoint").asText())
         .replace("<DPS-ID-SCOPE e.g 0AB12345678>", quickstartJson.get("id_scope").asText());
   }
 }

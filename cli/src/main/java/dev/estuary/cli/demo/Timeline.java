@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Prints the demo's story: {@code  +12.3 s  actor     what happened}. */
+/** Prints the demo's story: {@code +12.3 s actor what happened}. */
 final class Timeline {
   private final PrintStream out;
   private final Instant start;

@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
-/** The quickstart server's admin API over HTTPS with its bearer token, as an operator's script uses it. */
+/**
+ * The quickstart server's admin API over HTTPS with its bearer token, as an operator's script uses
+ * it.
+ */
 final class AdminApi {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final QuickstartServer server;
@@ -21,17 +24,25 @@ final class AdminApi {
   }
 
   /** {@code method path} with an optional JSON body; the answer with its status. */
-  HttpResponse<String> call(String method, String path, JsonNode body, String... headers) throws Exception {
+  HttpResponse<String> call(String method, String path, JsonNode body, String... headers)
+      throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(server.adminUrl() + path))
             .timeout(Duration.ofSeconds(30))
             .header("Authorization", "Bearer " + server.adminToken())
             .header("Content-Type", "application/json")
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString()));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body.toString()));
     for (int i = 0; i + 1 < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
-    try (HttpClient client = HttpClient.newBuilder().sslContext(ClientTls.context(List.of(server.root()), null, null)).build()) {
+    try (HttpClient client =
+        HttpClient.newBuilder()
+            .sslContext(ClientTls.context(List.of(server.root()), null, null))
+            .build()) {
       return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
   }

@@ -20,16 +20,16 @@ import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Issue 3, point 3 (kill -9 during a key rotation): the agent renews {@code device-id} with a new
  * key and is stopped dead — {@code kill -9}, no shutdown hook — right after each step of the
- * rotation. The next run must find a key and a certificate that belong together and are valid:
- * the old pair if the new certificate never reached the disk, the new pair otherwise.
+ * rotation. The next run must find a key and a certificate that belong together and are valid: the
+ * old pair if the new certificate never reached the disk, the new pair otherwise.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class AgentCrashIT {
@@ -50,7 +50,8 @@ class AgentCrashIT {
 
   @ParameterizedTest
   @EnumSource(KeyRotation.Step.class)
-  void killedAfterAnyStepOfAKeyRotationTheNextRunFindsAMatchingValidPair(KeyRotation.Step step) throws Exception {
+  void killedAfterAnyStepOfAKeyRotationTheNextRunFindsAMatchingValidPair(KeyRotation.Step step)
+      throws Exception {
     Device device = Device.create(work.resolve(step.name()), server, UnaryOperator.identity());
     assertThat(EstuaryJar.run(device.dir, device.agent("run", "--once")).code()).isZero();
     X509Certificate before = device.leaf(EstCertificate.DEVICE_ID);
@@ -72,9 +73,14 @@ class AgentCrashIT {
 
     boolean newCertificateWritten = step.compareTo(KeyRotation.Step.WRITE_CERTIFICATE) >= 0;
     X509Certificate onDisk = device.leaf(EstCertificate.DEVICE_ID);
-    assertThat(onDisk.equals(before)).as("the old certificate is on disk until the new one is written").isEqualTo(!newCertificateWritten);
-    boolean tempKeyLeft = Files.exists(device.keyFile(KeyRotation.temporaryKeyId(EstCertificate.DEVICE_ID)));
-    assertThat(tempKeyLeft).as("a temporary key exists between generation and the final move").isEqualTo(step != KeyRotation.Step.REPLACE_KEY);
+    assertThat(onDisk.equals(before))
+        .as("the old certificate is on disk until the new one is written")
+        .isEqualTo(!newCertificateWritten);
+    boolean tempKeyLeft =
+        Files.exists(device.keyFile(KeyRotation.temporaryKeyId(EstCertificate.DEVICE_ID)));
+    assertThat(tempKeyLeft)
+        .as("a temporary key exists between generation and the final move")
+        .isEqualTo(step != KeyRotation.Step.REPLACE_KEY);
 
     EstuaryJar.Result next = EstuaryJar.run(device.dir, device.agent("run", "--once"));
     assertThat(next.code()).as(next.describe()).isZero();
@@ -86,13 +92,15 @@ class AgentCrashIT {
     } else {
       assertThat(after).as("the old pair stayed in force").isEqualTo(before);
     }
-    assertThat(Files.list(device.state.resolve("keys")).map(p -> p.getFileName().toString()).toList())
+    assertThat(
+            Files.list(device.state.resolve("keys")).map(p -> p.getFileName().toString()).toList())
         .as("no temporary key is left after recovery")
         .noneMatch(n -> n.startsWith("deviceidtemp-"));
     assertThat(next.err()).doesNotContain("changed outside the agent");
   }
 
   private static PublicKey keyOnDisk(Device device) throws Exception {
-    return KeyPairs.publicKeyOf(Pem.privateKey(Files.readString(device.keyFile(EstCertificate.DEVICE_ID))));
+    return KeyPairs.publicKeyOf(
+        Pem.privateKey(Files.readString(device.keyFile(EstCertificate.DEVICE_ID))));
   }
 }

@@ -25,9 +25,11 @@ class AgentExpiredIdentityIT {
   @TempDir Path work;
 
   @Test
-  void anEstIdentityThatExpiredWhileTheAgentWasOffIsReplacedThroughTheBootstrapIdentity() throws Exception {
+  void anEstIdentityThatExpiredWhileTheAgentWasOffIsReplacedThroughTheBootstrapIdentity()
+      throws Exception {
     try (QuickstartServer server =
-        QuickstartServer.start(work.resolve("server"), t -> t.replace("validity = \"7d\"", "validity = \"20s\""))) {
+        QuickstartServer.start(
+            work.resolve("server"), t -> t.replace("validity = \"7d\"", "validity = \"20s\""))) {
       Device device = Device.create(work.resolve("device"), server, Device::bootstrap);
       EstuaryJar.Result first = EstuaryJar.run(device.dir, device.agent("run", "--once"));
       assertThat(first.code()).as(first.describe()).isZero();
@@ -39,12 +41,15 @@ class AgentExpiredIdentityIT {
 
       EstuaryJar.Result next = EstuaryJar.run(device.dir, device.agent("run", "--once"));
       assertThat(next.code()).as(next.describe()).isZero();
-      assertThat(next.err()).contains("est-id is not valid now").contains("authenticating with the bootstrap identity");
+      assertThat(next.err())
+          .contains("est-id is not valid now")
+          .contains("authenticating with the bootstrap identity");
       X509Certificate newEstId = device.leaf(EstCertificate.EST_ID);
       assertThat(newEstId.getSerialNumber()).isNotEqualTo(oldEstId.getSerialNumber());
       assertThat(newEstId.getNotAfter().toInstant()).isAfter(Instant.now());
       device.assertChainsToRoot(device.chain(EstCertificate.DEVICE_ID));
-      assertThat(device.leaf(EstCertificate.DEVICE_ID).getNotAfter().toInstant()).isAfter(Instant.now());
+      assertThat(device.leaf(EstCertificate.DEVICE_ID).getNotAfter().toInstant())
+          .isAfter(Instant.now());
     }
   }
 }

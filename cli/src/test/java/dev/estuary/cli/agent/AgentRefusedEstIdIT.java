@@ -30,20 +30,28 @@ class AgentRefusedEstIdIT {
       EstuaryJar.Result first = EstuaryJar.run(device.dir, device.agent("run", "--once"));
       assertThat(first.code()).as(first.describe()).isZero();
       X509Certificate refused = device.leaf(EstCertificate.EST_ID);
-      new AdminApi(server).json("POST", "/api/v1/certificates/" + refused.getSerialNumber().toString(16) + "/revoke",
-          new ObjectMapper().createObjectNode().put("reason", "keyCompromise"));
+      new AdminApi(server)
+          .json(
+              "POST",
+              "/api/v1/certificates/" + refused.getSerialNumber().toString(16) + "/revoke",
+              new ObjectMapper().createObjectNode().put("reason", "keyCompromise"));
 
-      EstuaryJar.Result renewEstId = EstuaryJar.run(device.dir, device.agent("renew", EstCertificate.EST_ID, "--now"));
+      EstuaryJar.Result renewEstId =
+          EstuaryJar.run(device.dir, device.agent("renew", EstCertificate.EST_ID, "--now"));
 
       assertThat(renewEstId.code()).as(renewEstId.describe()).isZero();
       assertThat(renewEstId.err())
-          .contains("est-id (serial " + refused.getSerialNumber().toString(16) + ") was refused by the server")
+          .contains(
+              "est-id (serial "
+                  + refused.getSerialNumber().toString(16)
+                  + ") was refused by the server")
           .contains("authenticating with the bootstrap identity");
       X509Certificate replacement = device.leaf(EstCertificate.EST_ID);
       assertThat(replacement.getSerialNumber()).isNotEqualTo(refused.getSerialNumber());
       device.assertChainsToRoot(device.chain(EstCertificate.EST_ID));
 
-      EstuaryJar.Result renewDeviceId = EstuaryJar.run(device.dir, device.agent("renew", EstCertificate.DEVICE_ID, "--now"));
+      EstuaryJar.Result renewDeviceId =
+          EstuaryJar.run(device.dir, device.agent("renew", EstCertificate.DEVICE_ID, "--now"));
       assertThat(renewDeviceId.code()).as(renewDeviceId.describe()).isZero();
       assertThat(renewDeviceId.err()).doesNotContain("was refused");
       device.assertChainsToRoot(device.chain(EstCertificate.DEVICE_ID));

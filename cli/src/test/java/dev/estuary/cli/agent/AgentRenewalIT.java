@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3, points 2 and 3 (server down): the agent daemon (the jar, in a child process) against a
@@ -32,19 +32,23 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 @Execution(ExecutionMode.CONCURRENT)
 class AgentRenewalIT {
-  static final List<String> IDS = List.of(EstCertificate.EST_ID, EstCertificate.DEVICE_ID, EstCertificate.EDGE_CA);
+  static final List<String> IDS =
+      List.of(EstCertificate.EST_ID, EstCertificate.DEVICE_ID, EstCertificate.EDGE_CA);
 
   @TempDir Path work;
 
   static String twoMinuteLabels(String toml) {
-    return toml.replace("validity = \"7d\"", "validity = \"2m\"").replace("validity = \"30d\"", "validity = \"2m\"");
+    return toml.replace("validity = \"7d\"", "validity = \"2m\"")
+        .replace("validity = \"30d\"", "validity = \"2m\"");
   }
 
   @Test
   void theDaemonRenewsEachCredentialWithinItsWindowWithANewKey() throws Exception {
-    try (QuickstartServer server = QuickstartServer.start(work.resolve("server"), AgentRenewalIT::twoMinuteLabels)) {
+    try (QuickstartServer server =
+        QuickstartServer.start(work.resolve("server"), AgentRenewalIT::twoMinuteLabels)) {
       Device device = Device.create(work.resolve("device"), server, Device::bootstrap);
-      Process daemon = EstuaryJar.start(device.dir.resolve("daemon.log"), List.of(), device.agent("run"));
+      Process daemon =
+          EstuaryJar.start(device.dir.resolve("daemon.log"), List.of(), device.agent("run"));
       try {
         Map<String, First> first = awaitFirstIssuance(device);
         for (String id : IDS) {
@@ -54,22 +58,39 @@ class AgentRenewalIT {
               .pollInterval(Duration.ofMillis(500))
               .until(() -> renewalRecorded(device, id, f));
           X509Certificate renewed = device.leaf(id);
-          Instant renewedAt = AgentState.instant(AgentState.credential(device.state, id), "last_attempt").orElseThrow();
-          assertThat(renewedAt).as(id + ": renewed no earlier than its renewal time").isAfterOrEqualTo(f.renewalTime);
-          assertThat(renewedAt).as(id + ": renewed before the old certificate expired").isBefore(f.notAfter);
-          assertThat(renewed.getPublicKey()).as(id + ": rotate_key gives a new key").isNotEqualTo(f.leaf.getPublicKey());
+          Instant renewedAt =
+              AgentState.instant(AgentState.credential(device.state, id), "last_attempt")
+                  .orElseThrow();
+          assertThat(renewedAt)
+              .as(id + ": renewed no earlier than its renewal time")
+              .isAfterOrEqualTo(f.renewalTime);
+          assertThat(renewedAt)
+              .as(id + ": renewed before the old certificate expired")
+              .isBefore(f.notAfter);
+          assertThat(renewed.getPublicKey())
+              .as(id + ": rotate_key gives a new key")
+              .isNotEqualTo(f.leaf.getPublicKey());
           assertThat(renewed.getSubjectX500Principal()).isEqualTo(f.leaf.getSubjectX500Principal());
           device.assertChainsToRoot(device.chain(id));
         }
-        // Each device identity renewal (waited for above) is followed by a registration that keeps the hub.
+        // Each device identity renewal (waited for above) is followed by a registration that keeps
+        // the hub.
         Awaitility.await("re-registered with the renewed device identity")
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(500))
-            .until(() -> DpsClient.thumbprint(device.leaf(EstCertificate.DEVICE_ID))
-                .equals(AgentState.read(device.state).path("provisioning").path("certificate_sha256").asText()));
+            .until(
+                () ->
+                    DpsClient.thumbprint(device.leaf(EstCertificate.DEVICE_ID))
+                        .equals(
+                            AgentState.read(device.state)
+                                .path("provisioning")
+                                .path("certificate_sha256")
+                                .asText()));
         JsonNode provisioning = AgentState.read(device.state).path("provisioning");
-        assertThat(provisioning.path("assigned_hub").asText()).isEqualTo(server.info().get("iot_hub").asText());
-        assertThat(provisioning.path("substatus").asText()).isEqualTo("reprovisionedToInitialAssignment");
+        assertThat(provisioning.path("assigned_hub").asText())
+            .isEqualTo(server.info().get("iot_hub").asText());
+        assertThat(provisioning.path("substatus").asText())
+            .isEqualTo("reprovisionedToInitialAssignment");
       } finally {
         daemon.destroy();
         daemon.waitFor(20, TimeUnit.SECONDS);
@@ -82,7 +103,8 @@ class AgentRenewalIT {
 
   @Test
   void aServerDownDuringTheRenewalWindowIsRetriedAndTheRenewalLandsBeforeExpiry() throws Exception {
-    try (QuickstartServer server = QuickstartServer.start(work.resolve("server"), AgentRenewalIT::twoMinuteLabels)) {
+    try (QuickstartServer server =
+        QuickstartServer.start(work.resolve("server"), AgentRenewalIT::twoMinuteLabels)) {
       Device device = Device.create(work.resolve("device"), server, Device::bootstrap);
       Path log = device.dir.resolve("daemon.log");
       Process daemon = EstuaryJar.start(log, List.of(), device.agent("run"));
@@ -94,18 +116,31 @@ class AgentRenewalIT {
         Awaitility.await("a failed attempt while the server is down")
             .atMost(Duration.between(Instant.now(), deviceId.notAfter))
             .pollInterval(Duration.ofMillis(500))
-            .until(() -> AgentState.credential(device.state, EstCertificate.DEVICE_ID).path("consecutive_failures").asInt() > 0);
+            .until(
+                () ->
+                    AgentState.credential(device.state, EstCertificate.DEVICE_ID)
+                            .path("consecutive_failures")
+                            .asInt()
+                        > 0);
         JsonNode failed = AgentState.credential(device.state, EstCertificate.DEVICE_ID);
-        assertThat(failed.path("last_error").asText()).contains("server unreachable").contains("connection refused");
-        assertThat(Files.readString(log)).contains("device-id: renewal attempt 1 failed, server unreachable");
+        assertThat(failed.path("last_error").asText())
+            .contains("server unreachable")
+            .contains("connection refused");
+        assertThat(Files.readString(log))
+            .contains("device-id: renewal attempt 1 failed, server unreachable");
         server.resume();
         Awaitility.await("renewed after the server came back")
             .atMost(Duration.between(Instant.now(), deviceId.notAfter))
             .pollInterval(Duration.ofMillis(500))
             .until(() -> renewalRecorded(device, EstCertificate.DEVICE_ID, deviceId));
-        assertThat(AgentState.instant(AgentState.credential(device.state, EstCertificate.DEVICE_ID), "last_attempt").orElseThrow())
+        assertThat(
+                AgentState.instant(
+                        AgentState.credential(device.state, EstCertificate.DEVICE_ID),
+                        "last_attempt")
+                    .orElseThrow())
             .isBefore(deviceId.notAfter);
-        assertThat(device.leaf(EstCertificate.DEVICE_ID).getNotAfter().toInstant()).isAfter(deviceId.notAfter);
+        assertThat(device.leaf(EstCertificate.DEVICE_ID).getNotAfter().toInstant())
+            .isAfter(deviceId.notAfter);
       } finally {
         daemon.destroy();
         daemon.waitFor(20, TimeUnit.SECONDS);
@@ -113,8 +148,16 @@ class AgentRenewalIT {
     }
   }
 
-  /** A credential as first issued: its certificate, file fingerprint, schedule and when it was obtained. */
-  record First(X509Certificate leaf, String fingerprint, Instant renewalTime, Instant notAfter, Instant obtainedAt) {}
+  /**
+   * A credential as first issued: its certificate, file fingerprint, schedule and when it was
+   * obtained.
+   */
+  record First(
+      X509Certificate leaf,
+      String fingerprint,
+      Instant renewalTime,
+      Instant notAfter,
+      Instant obtainedAt) {}
 
   /** A later attempt is in the state file, it succeeded, and the certificate file changed. */
   private static boolean renewalRecorded(Device device, String id, First f) throws Exception {
@@ -128,15 +171,16 @@ class AgentRenewalIT {
     Awaitility.await("first issuance of all three")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> {
-          for (String id : IDS) {
-            if (AgentState.credential(device.state, id).path("renewal_time").isMissingNode()
-                || AgentState.credential(device.state, id).path("renewal_time").isNull()) {
-              return false;
-            }
-          }
-          return true;
-        });
+        .until(
+            () -> {
+              for (String id : IDS) {
+                if (AgentState.credential(device.state, id).path("renewal_time").isMissingNode()
+                    || AgentState.credential(device.state, id).path("renewal_time").isNull()) {
+                  return false;
+                }
+              }
+              return true;
+            });
     Map<String, First> first = new HashMap<>();
     for (String id : IDS) {
       JsonNode c = AgentState.credential(device.state, id);

@@ -67,7 +67,9 @@ class AgentSeedConfigIT {
     assertThat(r.code()).as(r.describe()).isZero();
 
     // The EST identity is the IDevID itself (identity_cert), listed under est-id as aziot lists it.
-    X509Certificate idevid = dev.estuary.pki.Pem.certificates(Files.readString(device.dir.resolve("IDevID.cert.pem"))).getFirst();
+    X509Certificate idevid =
+        dev.estuary.pki.Pem.certificates(Files.readString(device.dir.resolve("IDevID.cert.pem")))
+            .getFirst();
     assertThat(device.leaf(EstCertificate.EST_ID)).isEqualTo(idevid);
     assertThat(idevid.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.2");
     List<X509Certificate> idevidChain = new ArrayList<>(device.chain(EstCertificate.EST_ID));
@@ -82,24 +84,33 @@ class AgentSeedConfigIT {
     device.assertChainsToRoot(device.chain(EstCertificate.DEVICE_ID));
 
     X509Certificate edgeCa = device.leaf(EstCertificate.EDGE_CA);
-    assertThat(edgeCa.getSubjectX500Principal().getName()).isEqualTo("CN=" + EstCertificate.DEFAULT_EDGE_CA_COMMON_NAME);
+    assertThat(edgeCa.getSubjectX500Principal().getName())
+        .isEqualTo("CN=" + EstCertificate.DEFAULT_EDGE_CA_COMMON_NAME);
     assertThat(edgeCa.getBasicConstraints()).as("CA:TRUE, pathlen 0").isZero();
     assertThat(edgeCa.getKeyUsage()[5]).as("keyCertSign").isTrue();
     assertThat(edgeCa.getCriticalExtensionOIDs()).contains("2.5.29.19", "2.5.29.15");
     device.assertChainsToRoot(device.chain(EstCertificate.EDGE_CA));
 
     for (String id : List.of(EstCertificate.DEVICE_ID, EstCertificate.EDGE_CA)) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(device.keyFile(id)))).as(id).isEqualTo("rw-------");
-      assertThat(device.leaf(id).getPublicKey().getAlgorithm()).as(id + " key: EC P-256 by default").isEqualTo("EC");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(device.keyFile(id))))
+          .as(id)
+          .isEqualTo("rw-------");
+      assertThat(device.leaf(id).getPublicKey().getAlgorithm())
+          .as(id + " key: EC P-256 by default")
+          .isEqualTo("EC");
     }
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(device.state.resolve("keys")))).isEqualTo("rwx------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(device.state.resolve("keys"))))
+        .isEqualTo("rwx------");
     assertThat(Files.list(device.state.resolve("keys")).map(p -> p.getFileName().toString()))
         .as("no temporary key is left behind")
         .hasSize(2);
   }
 
   @Test
-  void withABootstrapIdentityTheAgentFirstObtainsAnEstIdentityWithTheTargetsSubject() throws Exception {
+  void withABootstrapIdentityTheAgentFirstObtainsAnEstIdentityWithTheTargetsSubject()
+      throws Exception {
     Device device = Device.create(work.resolve("bootstrap"), server, Device::bootstrap);
     EstuaryJar.Result r = EstuaryJar.run(device.dir, device.agent("run", "--once"));
     assertThat(r.code()).as(r.describe()).isZero();
@@ -109,31 +120,48 @@ class AgentSeedConfigIT {
     assertThat(estId.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
     assertThat(estId.getIssuerX500Principal().getName()).contains("device-id CA");
     device.assertChainsToRoot(device.chain(EstCertificate.EST_ID));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(device.keyFile(EstCertificate.EST_ID)))).isEqualTo("rw-------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(device.keyFile(EstCertificate.EST_ID))))
+        .isEqualTo("rw-------");
     device.assertChainsToRoot(device.chain(EstCertificate.DEVICE_ID));
     device.assertChainsToRoot(device.chain(EstCertificate.EDGE_CA));
-    assertThat(r.err()).contains("est-id: obtained").contains("device-id: obtained").contains("aziot-edged-ca: obtained");
+    assertThat(r.err())
+        .contains("est-id: obtained")
+        .contains("device-id: obtained")
+        .contains("aziot-edged-ca: obtained");
   }
 
   @Test
-  void aDevicesAgentLoadsNeitherTheServerCommandsNorAJsonLibraryNorTheBouncyCastleProvider() throws Exception {
+  void aDevicesAgentLoadsNeitherTheServerCommandsNorAJsonLibraryNorTheBouncyCastleProvider()
+      throws Exception {
     // The agent's memory target (docs/benchmarks.md, "The agent") rests on these staying out.
     Device device = Device.create(work.resolve("classes"), server, UnaryOperator.identity());
     Path classes = device.dir.resolve("classes.txt");
-    List<String> cmd = new ArrayList<>(List.of(EstuaryJar.java(), "-Xlog:class+load=info:file=" + classes, "-jar", EstuaryJar.jar()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                EstuaryJar.java(),
+                "-Xlog:class+load=info:file=" + classes,
+                "-jar",
+                EstuaryJar.jar()));
     cmd.addAll(List.of(device.agent("run", "--once")));
-    EstuaryJar.Result r = EstuaryJar.run(device.dir, new ProcessBuilder(cmd).directory(device.dir.toFile()));
+    EstuaryJar.Result r =
+        EstuaryJar.run(device.dir, new ProcessBuilder(cmd).directory(device.dir.toFile()));
     assertThat(r.code()).as(r.describe()).isZero();
     assertThat(r.err()).contains("device-id: obtained").contains("provisioning: registered");
 
     // Lines read "[0.051s][info][class,load] java.util.jar.Attributes$Name source: ..."
     List<String> loaded = Files.readAllLines(classes).stream().map(l -> l.split(" ")[1]).toList();
-    assertThat(loaded).contains("dev.estuary.agent.json.JsonObject", "dev.estuary.agent.provisioning.DpsClient");
     assertThat(loaded)
-        .filteredOn(c -> c.startsWith("com.fasterxml.jackson.")
-            || c.startsWith("org.bouncycastle.jce.provider.")
-            || c.startsWith("dev.estuary.server.")
-            || c.equals("dev.estuary.cli.ServerCommand"))
+        .contains("dev.estuary.agent.json.JsonObject", "dev.estuary.agent.provisioning.DpsClient");
+    assertThat(loaded)
+        .filteredOn(
+            c ->
+                c.startsWith("com.fasterxml.jackson.")
+                    || c.startsWith("org.bouncycastle.jce.provider.")
+                    || c.startsWith("dev.estuary.server.")
+                    || c.equals("dev.estuary.cli.ServerCommand"))
         .isEmpty();
   }
 
@@ -176,10 +204,13 @@ class AgentSeedConfigIT {
     Path log = device.dir.resolve("daemon.log");
     Process daemon = EstuaryJar.start(log, List.of(), device.agent("run"));
     try {
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> Files.exists(device.certFile(EstCertificate.EDGE_CA)));
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> Files.exists(device.certFile(EstCertificate.EDGE_CA)));
       EstuaryJar.Result second = EstuaryJar.run(device.dir, device.agent("run", "--once"));
       assertThat(second.code()).as(second.describe()).isEqualTo(3);
-      assertThat(second.err()).contains("another estuary agent (pid " + daemon.pid() + ") is running");
+      assertThat(second.err())
+          .contains("another estuary agent (pid " + daemon.pid() + ") is running");
       EstuaryJar.Result status = EstuaryJar.run(device.dir, device.agent("status"));
       assertThat(status.out()).contains("daemon        running (pid " + daemon.pid() + ")");
     } finally {

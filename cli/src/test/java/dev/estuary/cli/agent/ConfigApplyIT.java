@@ -21,19 +21,39 @@ class ConfigApplyIT {
   @TempDir Path work;
 
   @ParameterizedTest
-  @ValueSource(strings = {"many-mistakes", "world-readable-key", "threshold-over-hundred", "unknown-key", "toml-syntax-error",
-      "misspelt-section", "garbage-key", "key-not-matching"})
+  @ValueSource(
+      strings = {
+        "many-mistakes",
+        "world-readable-key",
+        "threshold-over-hundred",
+        "unknown-key",
+        "toml-syntax-error",
+        "misspelt-section",
+        "garbage-key",
+        "key-not-matching"
+      })
   void configApplyReportsEveryMistakeAtOnceAndWritesNothing(String name) throws Exception {
     ConfigCase c = ConfigCase.make(name, work.resolve(name));
     Path state = c.dir().resolve("state");
 
-    EstuaryJar.Result r = EstuaryJar.run(c.dir(), "agent", "config", "apply", "-c", c.config().toString(), "--state-dir", state.toString());
+    EstuaryJar.Result r =
+        EstuaryJar.run(
+            c.dir(),
+            "agent",
+            "config",
+            "apply",
+            "-c",
+            c.config().toString(),
+            "--state-dir",
+            state.toString());
 
     assertThat(r.code()).as(r.describe()).isEqualTo(2);
     List<String> printed = r.err().lines().toList();
-    // The parser's problems, then (for a configuration that parses) what reading the key and certificate files found.
+    // The parser's problems, then (for a configuration that parses) what reading the key and
+    // certificate files found.
     List<String> expected = new ArrayList<>(c.expected());
-    c.optional("expected-contents.txt").ifPresent(t -> t.lines().filter(l -> !l.isBlank()).forEach(expected::add));
+    c.optional("expected-contents.txt")
+        .ifPresent(t -> t.lines().filter(l -> !l.isBlank()).forEach(expected::add));
     assertThat(expected).isNotEmpty();
     assertThat(printed.subList(0, printed.size() - 1)).containsExactlyElementsOf(expected);
     assertThat(printed.getLast()).endsWith("error(s); nothing done");

@@ -40,7 +40,8 @@ final class Device {
    * Makes the IDevID with the seed's commands and writes the seed's config.toml, edited further by
    * {@code edit} (e.g. to use a bootstrap identity).
    */
-  static Device create(Path dir, QuickstartServer server, UnaryOperator<String> edit) throws IOException {
+  static Device create(Path dir, QuickstartServer server, UnaryOperator<String> edit)
+      throws IOException {
     Files.createDirectories(dir);
     // A new device with the seed's registration id replaces the previous one on a server tests
     // share: as an operator would, forget the old registration, which belongs to the old
@@ -67,7 +68,8 @@ final class Device {
 
   /** The seed's identity_cert/identity_pk turned into bootstrap_identity_cert/_pk. */
   static String bootstrap(String toml) {
-    return toml.replace("\nidentity_cert = ", "\nbootstrap_identity_cert = ").replace("\nidentity_pk = ", "\nbootstrap_identity_pk = ");
+    return toml.replace("\nidentity_cert = ", "\nbootstrap_identity_cert = ")
+        .replace("\nidentity_pk = ", "\nbootstrap_identity_pk = ");
   }
 
   /** The agent's options for this device. */
@@ -108,6 +110,9 @@ final class Device {
     PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
     params.setRevocationEnabled(false);
     CertPathValidator.getInstance("PKIX")
-        .validate(CertificateFactory.getInstance("X.509").generateCertPath(chain.stream().filter(c -> !c.equals(root)).toList()), params);
+        .validate(
+            CertificateFactory.getInstance("X.509")
+                .generateCertPath(chain.stream().filter(c -> !c.equals(root)).toList()),
+            params);
   }
 }

@@ -5,18 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.server.auth.FailedAuthLimiter;
-import dev.estuary.server.auth.VerifiedCredentialCache;
 import dev.estuary.server.auth.SecretMinter;
+import dev.estuary.server.auth.VerifiedCredentialCache;
 import dev.estuary.server.config.Durations;
 import dev.estuary.server.http.LogSafe;
-import dev.estuary.server.http.Replies;
 import dev.estuary.server.http.Refusal;
+import dev.estuary.server.http.Replies;
 import dev.estuary.server.store.BindingStore;
 import dev.estuary.server.store.CertificateRecord;
-import dev.estuary.server.store.NameBinding;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.EnrollmentStore;
+import dev.estuary.server.store.NameBinding;
 import dev.estuary.server.store.RegistrationStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,17 +36,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API on the admin port: JSON under {@code /api/v1}, bearer token. Health and the
- * OpenAPI description ({@code /api/v1/openapi.yaml}) need no token.
+ * The admin API on the admin port: JSON under {@code /api/v1}, bearer token. Health and the OpenAPI
+ * description ({@code /api/v1/openapi.yaml}) need no token.
  */
 public final class AdminHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_BODY = 64 * 1024;
+
   /** The longest a bootstrap secret can be valid: 100 years. */
   static final java.time.Duration MAX_SECRET_LIFETIME = java.time.Duration.ofDays(36500);
+
   /** Where the OpenAPI description of this API is served, without a token. */
   public static final String OPENAPI_PATH = "/api/v1/openapi.yaml";
+
   private static final byte[] OPENAPI = openApi();
 
   private final String tokenHash;
@@ -55,7 +58,10 @@ public final class AdminHandler extends Handler.Abstract {
   private final Set<String> labels;
   private final Clock clock;
   private final VerifiedCredentialCache verifiedTokens;
-  /** Wrong tokens per client address, counted before the token is hashed (600k PBKDF2 rounds each). */
+
+  /**
+   * Wrong tokens per client address, counted before the token is hashed (600k PBKDF2 rounds each).
+   */
   private final FailedAuthLimiter failedTokens;
 
   private final java.util.function.Supplier<String> metrics;
@@ -81,11 +87,24 @@ public final class AdminHandler extends Handler.Abstract {
       BindingStore bindings,
       SecureRandom random,
       CredentialStore credentials) {
-    this(tokenHash, certificates, minter, labels, clock, metrics, enrollments, registrations, bindings, random, credentials,
+    this(
+        tokenHash,
+        certificates,
+        minter,
+        labels,
+        clock,
+        metrics,
+        enrollments,
+        registrations,
+        bindings,
+        random,
+        credentials,
         new FailedAuthLimiter(clock, 10, java.time.Duration.ofMinutes(1)));
   }
 
-  /** @param failedTokens limits wrong bearer tokens per client address */
+  /**
+   * @param failedTokens limits wrong bearer tokens per client address
+   */
   public AdminHandler(
       String tokenHash,
       CertificateStore certificates,
@@ -116,7 +135,12 @@ public final class AdminHandler extends Handler.Abstract {
   public boolean handle(Request request, Response response, Callback callback) {
     String path = request.getHttpURI().getPath();
     if (path.equals("/metrics") && metrics != null) {
-      Replies.send(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get().getBytes(StandardCharsets.UTF_8));
+      Replies.send(
+          response,
+          callback,
+          200,
+          "text/plain; version=0.0.4; charset=utf-8",
+          metrics.get().getBytes(StandardCharsets.UTF_8));
       return true;
     }
     if (!path.startsWith("/api/v1/")) {
@@ -134,14 +158,36 @@ public final class AdminHandler extends Handler.Abstract {
       ObjectNode err = JSON.createObjectNode().put("error", r.reason()).put("status", r.status());
       org.eclipse.jetty.http.HttpField[] extra =
           r instanceof TooManyFailures t
-              ? new org.eclipse.jetty.http.HttpField[] {new org.eclipse.jetty.http.HttpField(HttpHeader.RETRY_AFTER, Long.toString(t.seconds))}
+              ? new org.eclipse.jetty.http.HttpField[] {
+                new org.eclipse.jetty.http.HttpField(
+                    HttpHeader.RETRY_AFTER, Long.toString(t.seconds))
+              }
               : new org.eclipse.jetty.http.HttpField[0];
-      Replies.send(response, callback, r.status(), "application/json", err.toString().getBytes(StandardCharsets.UTF_8), extra);
+      Replies.send(
+          response,
+          callback,
+          r.status(),
+          "application/json",
+          err.toString().getBytes(StandardCharsets.UTF_8),
+          extra);
     } catch (Exception e) {
       String incident = UUID.randomUUID().toString();
-      LOG.error("admin {} {} failed (incident {})", request.getMethod(), LogSafe.escape(path), incident, e);
-      ObjectNode err = JSON.createObjectNode().put("error", "internal server error (incident " + incident + ")").put("status", 500);
-      Replies.send(response, callback, 500, "application/json", err.toString().getBytes(StandardCharsets.UTF_8));
+      LOG.error(
+          "admin {} {} failed (incident {})",
+          request.getMethod(),
+          LogSafe.escape(path),
+          incident,
+          e);
+      ObjectNode err =
+          JSON.createObjectNode()
+              .put("error", "internal server error (incident " + incident + ")")
+              .put("status", 500);
+      Replies.send(
+          response,
+          callback,
+          500,
+          "application/json",
+          err.toString().getBytes(StandardCharsets.UTF_8));
     }
     return true;
   }
@@ -177,14 +223,22 @@ public final class AdminHandler extends Handler.Abstract {
       if (method.equals("GET")) {
         BigInteger serial = serial(rest);
         return certificate(
-            certificates.findBySerial(serial).orElseThrow(() -> new Refusal(404, "no certificate with serial " + serial.toString(16))));
+            certificates
+                .findBySerial(serial)
+                .orElseThrow(
+                    () -> new Refusal(404, "no certificate with serial " + serial.toString(16))));
       }
     }
     if (path.equals("/bindings") && method.equals("GET")) {
       String query = request.getHttpURI().getQuery();
       String label = query == null ? null : queryParam(query, "label");
       if (label != null && !labels.contains(label)) {
-        throw new Refusal(404, "no label '" + label + "' (a label, or <label>:ca for its CA certificates); labels: " + String.join(", ", labels.stream().sorted().toList()));
+        throw new Refusal(
+            404,
+            "no label '"
+                + label
+                + "' (a label, or <label>:ca for its CA certificates); labels: "
+                + String.join(", ", labels.stream().sorted().toList()));
       }
       ArrayNode list = JSON.createArrayNode();
       for (NameBinding b : bindings.list(label, 1000)) {
@@ -195,21 +249,35 @@ public final class AdminHandler extends Handler.Abstract {
     if (path.startsWith("/bindings/") && method.equals("DELETE")) {
       String[] parts = path.substring("/bindings/".length()).split("/", 2);
       if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-        throw Refusal.badRequest("use DELETE /api/v1/bindings/{label}/{name} (the name percent-encoded)");
+        throw Refusal.badRequest(
+            "use DELETE /api/v1/bindings/{label}/{name} (the name percent-encoded)");
       }
       String label = parts[0];
       String name = org.eclipse.jetty.util.URIUtil.decodePath(parts[1]);
       NameBinding b =
-          bindings.find(label, name).orElseThrow(() -> new Refusal(404, "the name '" + name + "' of label '" + label + "' is not bound"));
+          bindings
+              .find(label, name)
+              .orElseThrow(
+                  () ->
+                      new Refusal(
+                          404, "the name '" + name + "' of label '" + label + "' is not bound"));
       bindings.release(label, name);
-      LOG.info("released binding label={} name=\"{}\" principal={}", label, name.replaceAll("\\p{Cntrl}", "?"), b.principal());
+      LOG.info(
+          "released binding label={} name=\"{}\" principal={}",
+          label,
+          name.replaceAll("\\p{Cntrl}", "?"),
+          b.principal());
       return binding(b).put("released", true);
     }
     if (path.equals("/certificates") && method.equals("GET")) {
-      String subject = request.getHttpURI().getQuery() == null ? null
-          : org.eclipse.jetty.util.URIUtil.decodePath(queryParam(request.getHttpURI().getQuery(), "subject"));
+      String subject =
+          request.getHttpURI().getQuery() == null
+              ? null
+              : org.eclipse.jetty.util.URIUtil.decodePath(
+                  queryParam(request.getHttpURI().getQuery(), "subject"));
       if (subject == null) {
-        throw Refusal.badRequest("give ?subject=<RFC 4514 DN>, or GET /api/v1/certificates/{serial hex}");
+        throw Refusal.badRequest(
+            "give ?subject=<RFC 4514 DN>, or GET /api/v1/certificates/{serial hex}");
       }
       ArrayNode list = JSON.createArrayNode();
       for (CertificateRecord r : certificates.findBySubject(subject, 100)) {
@@ -221,20 +289,33 @@ public final class AdminHandler extends Handler.Abstract {
     if (provisioned != null) {
       return provisioned;
     }
-    throw new Refusal(404, "no admin operation " + method + " /api/v1" + path + " (the API is described at " + OPENAPI_PATH + ")");
+    throw new Refusal(
+        404,
+        "no admin operation "
+            + method
+            + " /api/v1"
+            + path
+            + " (the API is described at "
+            + OPENAPI_PATH
+            + ")");
   }
 
   private JsonNode createSecret(JsonNode b) throws Refusal {
     String label = b.path("label").asText(null);
     if (label == null || !labels.contains(label)) {
-      throw Refusal.badRequest("'label' must be one of: " + String.join(", ", labels.stream().sorted().toList()));
+      throw Refusal.badRequest(
+          "'label' must be one of: " + String.join(", ", labels.stream().sorted().toList()));
     }
     Integer uses = null;
     if (b.hasNonNull("uses")) {
       JsonNode u = b.get("uses");
       // asInt() would wrap 4294967297 to 1: only a whole number that fits is taken.
       if (!u.isIntegralNumber() || !u.canConvertToInt() || u.intValue() < 1) {
-        throw Refusal.badRequest("'uses' must be a whole number from 1 to " + Integer.MAX_VALUE + ", was " + LogSafe.escape(u.toString()));
+        throw Refusal.badRequest(
+            "'uses' must be a whole number from 1 to "
+                + Integer.MAX_VALUE
+                + ", was "
+                + LogSafe.escape(u.toString()));
       }
       uses = u.intValue();
     }
@@ -248,13 +329,21 @@ public final class AdminHandler extends Handler.Abstract {
         throw Refusal.badRequest("'expires': " + LogSafe.escape(e.getMessage()));
       }
       if (d.compareTo(MAX_SECRET_LIFETIME) > 0) {
-        throw Refusal.badRequest("'expires': '" + LogSafe.escape(text) + "' is longer than the longest secret lifetime, "
-            + Durations.format(MAX_SECRET_LIFETIME));
+        throw Refusal.badRequest(
+            "'expires': '"
+                + LogSafe.escape(text)
+                + "' is longer than the longest secret lifetime, "
+                + Durations.format(MAX_SECRET_LIFETIME));
       }
       expires = clock.instant().plus(d);
     }
     SecretMinter.MintedSecret s = minter.bootstrapSecret(label, uses, expires);
-    LOG.info("created bootstrap secret id={} label={} uses={} expires={}", s.stored().id(), label, uses, expires);
+    LOG.info(
+        "created bootstrap secret id={} label={} uses={} expires={}",
+        s.stored().id(),
+        label,
+        uses,
+        expires);
     ObjectNode out = JSON.createObjectNode();
     out.put("id", s.stored().id()).put("secret", s.value()).put("label", label);
     out.put("uses", uses == null ? null : uses.toString());
@@ -269,11 +358,16 @@ public final class AdminHandler extends Handler.Abstract {
     }
     String label = b.path("label").asText("*");
     if (!label.equals("*") && !labels.contains(label)) {
-      throw Refusal.badRequest("'label' must be \"*\" (every label with Basic) or one of: " + String.join(", ", labels.stream().sorted().toList()));
+      throw Refusal.badRequest(
+          "'label' must be \"*\" (every label with Basic) or one of: "
+              + String.join(", ", labels.stream().sorted().toList()));
     }
     String password = minter.basicUser(username, label);
     LOG.info("created or replaced Basic user {} for label {}", username, label);
-    return JSON.createObjectNode().put("username", username).put("password", password).put("label", label);
+    return JSON.createObjectNode()
+        .put("username", username)
+        .put("password", password)
+        .put("label", label);
   }
 
   private void authorize(Request request) throws Refusal {
@@ -286,12 +380,17 @@ public final class AdminHandler extends Handler.Abstract {
     java.time.Duration wait = failedTokens.waitFor(address);
     if (!wait.isZero()) {
       long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-      throw new TooManyFailures("too many wrong admin tokens from " + address + "; retry in " + seconds + " s", seconds);
+      throw new TooManyFailures(
+          "too many wrong admin tokens from " + address + "; retry in " + seconds + " s", seconds);
     }
     String token = auth.substring(7).strip();
     if (tokenHash == null || !verifiedTokens.verify("admin", token, tokenHash)) {
       failedTokens.failed(address);
-      LOG.warn("admin {} {} from {}: wrong admin token", request.getMethod(), LogSafe.escape(request.getHttpURI().getPath()), address);
+      LOG.warn(
+          "admin {} {} from {}: wrong admin token",
+          request.getMethod(),
+          LogSafe.escape(request.getHttpURI().getPath()),
+          address);
       throw new Refusal(401, "the admin token is not valid");
     }
   }
@@ -323,7 +422,10 @@ public final class AdminHandler extends Handler.Abstract {
     }
   }
 
-  /** The OpenAPI description, read once from the classpath ({@code dev/estuary/server/admin/openapi.yaml}). */
+  /**
+   * The OpenAPI description, read once from the classpath ({@code
+   * dev/estuary/server/admin/openapi.yaml}).
+   */
   private static byte[] openApi() {
     try (InputStream in = AdminHandler.class.getResourceAsStream("openapi.yaml")) {
       if (in == null) {

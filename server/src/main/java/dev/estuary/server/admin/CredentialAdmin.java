@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The credential lifecycle part of the admin API: bootstrap secrets and Basic users listed
- * (without their hashes), disabled and deleted. Creation stays in {@link AdminHandler}. A disabled
- * or deleted credential is refused on the next request: the gates read the stored record on every
+ * The credential lifecycle part of the admin API: bootstrap secrets and Basic users listed (without
+ * their hashes), disabled and deleted. Creation stays in {@link AdminHandler}. A disabled or
+ * deleted credential is refused on the next request: the gates read the stored record on every
  * request, and their verified-credential cache only remembers hash checks (see {@code
  * VerifiedCredentialCache}).
  */
@@ -43,7 +43,12 @@ final class CredentialAdmin {
     if (path.equals("/secrets") && method.equals("GET")) {
       String label = query == null ? null : AdminHandler.queryParam(query, "label");
       if (label != null && !labels.contains(label)) {
-        throw Refusal.badRequest("no label '" + label + "' (labels: " + String.join(", ", labels.stream().sorted().toList()) + ")");
+        throw Refusal.badRequest(
+            "no label '"
+                + label
+                + "' (labels: "
+                + String.join(", ", labels.stream().sorted().toList())
+                + ")");
       }
       ArrayNode list = JSON.createArrayNode();
       Instant now = clock.instant();
@@ -144,6 +149,9 @@ final class CredentialAdmin {
   }
 
   private static ObjectNode user(BasicUser u) {
-    return JSON.createObjectNode().put("username", u.username()).put("label", u.label()).put("disabled", u.disabled());
+    return JSON.createObjectNode()
+        .put("username", u.username())
+        .put("label", u.label())
+        .put("disabled", u.disabled());
   }
 }

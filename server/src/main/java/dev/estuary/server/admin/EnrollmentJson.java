@@ -27,8 +27,17 @@ final class EnrollmentJson {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> COMMON =
       Set.of(
-          "attestation", "capabilities", "provisioningStatus", "allocationPolicy", "iotHubs", "initialTwin", "reprovisionPolicy",
-          "certificateLabel", "etag", "createdDateTimeUtc", "lastUpdatedDateTimeUtc");
+          "attestation",
+          "capabilities",
+          "provisioningStatus",
+          "allocationPolicy",
+          "iotHubs",
+          "initialTwin",
+          "reprovisionPolicy",
+          "certificateLabel",
+          "etag",
+          "createdDateTimeUtc",
+          "lastUpdatedDateTimeUtc");
 
   private EnrollmentJson() {}
 
@@ -44,31 +53,45 @@ final class EnrollmentJson {
    * @throws Refusal (400) naming each member that is wrong
    */
   static EnrollmentRecord parse(
-      JsonNode b, Kind kind, String id, Set<String> labels, Set<String> linkedHubs, Set<String> caNames, EnrollmentRecord existing,
+      JsonNode b,
+      Kind kind,
+      String id,
+      Set<String> labels,
+      Set<String> linkedHubs,
+      Set<String> caNames,
+      EnrollmentRecord existing,
       Instant now)
       throws Refusal {
     List<String> problems = new ArrayList<>();
     if (!b.isObject()) {
       throw Refusal.badRequest("the body must be a JSON object describing the enrollment");
     }
-    b.fieldNames().forEachRemaining(
-        name -> {
-          if (!COMMON.contains(name) && !name.equals(idMember(kind)) && !(kind == Kind.INDIVIDUAL && name.equals("deviceId"))) {
-            problems.add("unknown member '" + name + "'");
-          }
-        });
+    b.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!COMMON.contains(name)
+                  && !name.equals(idMember(kind))
+                  && !(kind == Kind.INDIVIDUAL && name.equals("deviceId"))) {
+                problems.add("unknown member '" + name + "'");
+              }
+            });
     JsonNode named = b.get(idMember(kind));
     if (named != null && !named.asText().equals(id)) {
       problems.add("'" + idMember(kind) + "' is " + named + " but the path names '" + id + "'");
     }
-    String ca = b.path("attestation").path("x509").path("caReferences").path("primary").asText(null);
+    String ca =
+        b.path("attestation").path("x509").path("caReferences").path("primary").asText(null);
     if (!b.path("attestation").path("type").asText("x509").equals("x509")) {
       problems.add("'attestation.type' must be \"x509\"");
     }
     if (ca == null) {
-      problems.add("'attestation.x509.caReferences.primary' is missing: the name of the CA certificate devices chain to");
+      problems.add(
+          "'attestation.x509.caReferences.primary' is missing: the name of the CA certificate devices chain to");
     } else if (!caNames.contains(ca)) {
-      problems.add("'attestation.x509.caReferences.primary': no CA certificate named '" + ca + "' (POST /api/v1/ca-certificates first)");
+      problems.add(
+          "'attestation.x509.caReferences.primary': no CA certificate named '"
+              + ca
+              + "' (POST /api/v1/ca-certificates first)");
     }
     String deviceId = kind == Kind.INDIVIDUAL ? b.path("deviceId").asText(null) : null;
     if (deviceId != null && !deviceId.matches("[A-Za-z0-9._:@-]{1,128}")) {
@@ -91,7 +114,10 @@ final class EnrollmentJson {
     }
     for (JsonNode h : hubsNode) {
       if (!linkedHubs.contains(h.asText())) {
-        problems.add("'iotHubs': '" + h.asText() + "' is not a linked hub (PUT /api/v1/hubs/{hostName} first)");
+        problems.add(
+            "'iotHubs': '"
+                + h.asText()
+                + "' is not a linked hub (PUT /api/v1/hubs/{hostName} first)");
       }
       hubs.add(h.asText());
     }
@@ -100,11 +126,16 @@ final class EnrollmentJson {
     }
     JsonNode twin = b.get("initialTwin");
     if (twin != null && !twin.isNull() && !twin.isObject()) {
-      problems.add("'initialTwin' must be a JSON object (devices receive it as their registration payload)");
+      problems.add(
+          "'initialTwin' must be a JSON object (devices receive it as their registration payload)");
     }
     String label = b.path("certificateLabel").asText(null);
     if (label != null && !labels.contains(label)) {
-      problems.add("'certificateLabel': no label '" + label + "'; labels: " + String.join(", ", labels.stream().sorted().toList()));
+      problems.add(
+          "'certificateLabel': no label '"
+              + label
+              + "'; labels: "
+              + String.join(", ", labels.stream().sorted().toList()));
     }
     JsonNode reprovision = b.path("reprovisionPolicy");
     if (!problems.isEmpty()) {
@@ -143,7 +174,9 @@ final class EnrollmentJson {
     if (e.initialTwin() != null) {
       n.set("initialTwin", RegistrationStates.initialTwin(e));
     }
-    n.putObject("reprovisionPolicy").put("updateHubAssignment", e.updateHubAssignment()).put("migrateDeviceData", e.migrateDeviceData());
+    n.putObject("reprovisionPolicy")
+        .put("updateHubAssignment", e.updateHubAssignment())
+        .put("migrateDeviceData", e.migrateDeviceData());
     if (e.certificateLabel() != null) {
       n.put("certificateLabel", e.certificateLabel());
     }
@@ -156,7 +189,9 @@ final class EnrollmentJson {
   static ObjectNode render(RegistrationRecord r) {
     ObjectNode n = JSON.createObjectNode();
     n.put("registrationId", r.registrationId());
-    n.put(r.enrollmentKind() == Kind.GROUP ? "enrollmentGroupId" : "individualEnrollment", r.enrollmentId());
+    n.put(
+        r.enrollmentKind() == Kind.GROUP ? "enrollmentGroupId" : "individualEnrollment",
+        r.enrollmentId());
     n.put("deviceId", r.deviceId());
     n.put("assignedHub", r.assignedHub());
     n.put("status", "assigned");

@@ -37,9 +37,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The provisioning part of the admin API: CA certificates and their proof of possession,
- * enrollment groups, individual enrollments, linked hubs and registration records, under {@code
- * /api/v1}. Enrollment writes honour {@code If-Match}. Documented in {@code openapi.yaml}.
+ * The provisioning part of the admin API: CA certificates and their proof of possession, enrollment
+ * groups, individual enrollments, linked hubs and registration records, under {@code /api/v1}.
+ * Enrollment writes honour {@code If-Match}. Documented in {@code openapi.yaml}.
  */
 final class ProvisioningAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(ProvisioningAdmin.class);
@@ -52,7 +52,12 @@ final class ProvisioningAdmin {
   private final Clock clock;
   private final SecureRandom random;
 
-  ProvisioningAdmin(EnrollmentStore enrollments, RegistrationStore registrations, Set<String> labels, Clock clock, SecureRandom random) {
+  ProvisioningAdmin(
+      EnrollmentStore enrollments,
+      RegistrationStore registrations,
+      Set<String> labels,
+      Clock clock,
+      SecureRandom random) {
     this.enrollments = enrollments;
     this.registrations = registrations;
     this.labels = Set.copyOf(labels);
@@ -77,7 +82,8 @@ final class ProvisioningAdmin {
     };
   }
 
-  private JsonNode caCertificates(Request request, String method, String[] s) throws Refusal, IOException {
+  private JsonNode caCertificates(Request request, String method, String[] s)
+      throws Refusal, IOException {
     if (s.length == 1 && method.equals("GET")) {
       ArrayNode list = JSON.createArrayNode();
       enrollments.listCaCertificates().forEach(ca -> list.add(render(ca)));
@@ -93,7 +99,12 @@ final class ProvisioningAdmin {
       WriteOutcome outcome = enrollments.deleteCaCertificate(s[1]);
       switch (outcome) {
         case NOT_FOUND -> throw new Refusal(404, "no CA certificate named '" + s[1] + "'");
-        case IN_USE -> throw new Refusal(409, "CA certificate '" + s[1] + "' is the attestation of an enrollment; change or delete that first");
+        case IN_USE ->
+            throw new Refusal(
+                409,
+                "CA certificate '"
+                    + s[1]
+                    + "' is the attestation of an enrollment; change or delete that first");
         default -> LOG.info("deleted CA certificate {}", s[1]);
       }
       return JSON.createObjectNode().put("deleted", s[1]);
@@ -118,34 +129,55 @@ final class ProvisioningAdmin {
     }
     X509Certificate cert = certificate(b, "certificate");
     if (cert.getBasicConstraints() < 0) {
-      throw Refusal.badRequest("'certificate' is not a CA certificate (no basicConstraints CA:TRUE)");
+      throw Refusal.badRequest(
+          "'certificate' is not a CA certificate (no basicConstraints CA:TRUE)");
     }
     Instant now = now();
     CaCertificateRecord ca =
         new CaCertificateRecord(
-            name, Certificates.der(cert), cert.getSubjectX500Principal().getName(), Thumbprints.sha256(cert),
-            b.path("verified").asBoolean(false), null, UUID.randomUUID().toString(), now, now);
+            name,
+            Certificates.der(cert),
+            cert.getSubjectX500Principal().getName(),
+            Thumbprints.sha256(cert),
+            b.path("verified").asBoolean(false),
+            null,
+            UUID.randomUUID().toString(),
+            now,
+            now);
     if (enrollments.createCaCertificate(ca) == WriteOutcome.CONFLICT) {
-      throw new Refusal(409, "a CA certificate named '" + name + "' exists; delete it first to replace it");
+      throw new Refusal(
+          409, "a CA certificate named '" + name + "' exists; delete it first to replace it");
     }
     LOG.info("added CA certificate {} ({}), verified={}", name, ca.subject(), ca.verified());
     return render(ca);
   }
 
-  /** Proof of possession: a certificate whose CN is the verification code, signed by the CA's key. */
+  /**
+   * Proof of possession: a certificate whose CN is the verification code, signed by the CA's key.
+   */
   private ObjectNode verify(CaCertificateRecord ca, JsonNode b) throws Refusal {
     if (ca.verificationCode() == null) {
-      throw new Refusal(409, "CA certificate '" + ca.name() + "' has no verification code; POST .../verification-code first");
+      throw new Refusal(
+          409,
+          "CA certificate '"
+              + ca.name()
+              + "' has no verification code; POST .../verification-code first");
     }
     X509Certificate proof = certificate(b, "certificate");
     String cn = Csr.commonName(X500Name.getInstance(proof.getSubjectX500Principal().getEncoded()));
     if (!cn.equals(ca.verificationCode())) {
-      throw Refusal.badRequest("the certificate's CN '" + cn + "' is not the verification code of CA certificate '" + ca.name() + "'");
+      throw Refusal.badRequest(
+          "the certificate's CN '"
+              + cn
+              + "' is not the verification code of CA certificate '"
+              + ca.name()
+              + "'");
     }
     try {
       proof.verify(ca.certificate().getPublicKey());
     } catch (GeneralSecurityException e) {
-      throw Refusal.badRequest("the certificate is not signed by the key of CA certificate '" + ca.name() + "'");
+      throw Refusal.badRequest(
+          "the certificate is not signed by the key of CA certificate '" + ca.name() + "'");
     }
     CaCertificateRecord verified = ca.with(true, null, UUID.randomUUID().toString(), now());
     write(enrollments.updateCaCertificate(verified, ca.etag()), ca.name());
@@ -153,7 +185,9 @@ final class ProvisioningAdmin {
     return render(verified);
   }
 
-  private JsonNode enrollments(Request request, String method, String[] s, Kind kind, String ifMatch) throws Refusal, IOException {
+  private JsonNode enrollments(
+      Request request, String method, String[] s, Kind kind, String ifMatch)
+      throws Refusal, IOException {
     if (s.length == 1 && method.equals("GET")) {
       ArrayNode list = JSON.createArrayNode();
       enrollments.listEnrollments(kind).forEach(e -> list.add(EnrollmentJson.render(e)));
@@ -175,23 +209,53 @@ final class ProvisioningAdmin {
       }
       case "PUT" -> {
         if (!id.matches(kind == Kind.GROUP ? NAME : "[A-Za-z0-9._:-]{1,64}")) {
-          throw Refusal.badRequest("'" + id + "' is not a valid " + EnrollmentJson.idMember(kind) + " (1-" + (kind == Kind.GROUP ? 128 : 64)
-              + " letters, digits, '.', '_', ':' or '-')");
+          throw Refusal.badRequest(
+              "'"
+                  + id
+                  + "' is not a valid "
+                  + EnrollmentJson.idMember(kind)
+                  + " (1-"
+                  + (kind == Kind.GROUP ? 128 : 64)
+                  + " letters, digits, '.', '_', ':' or '-')");
         }
         EnrollmentRecord existing = enrollments.findEnrollment(kind, id).orElse(null);
-        Set<String> hubs = enrollments.listHubs().stream().map(HubRecord::hostName).collect(Collectors.toSet());
-        Set<String> cas = enrollments.listCaCertificates().stream().map(CaCertificateRecord::name).collect(Collectors.toSet());
-        EnrollmentRecord e = EnrollmentJson.parse(AdminHandler.body(request), kind, id, labels, hubs, cas, existing, now());
+        Set<String> hubs =
+            enrollments.listHubs().stream().map(HubRecord::hostName).collect(Collectors.toSet());
+        Set<String> cas =
+            enrollments.listCaCertificates().stream()
+                .map(CaCertificateRecord::name)
+                .collect(Collectors.toSet());
+        EnrollmentRecord e =
+            EnrollmentJson.parse(
+                AdminHandler.body(request), kind, id, labels, hubs, cas, existing, now());
         if (enrollments.putEnrollment(e, ifMatch) == WriteOutcome.PRECONDITION_FAILED) {
-          throw new Refusal(412, "If-Match " + ifMatch + " does not match the etag of " + kind.wire() + " enrollment '" + id + "'");
+          throw new Refusal(
+              412,
+              "If-Match "
+                  + ifMatch
+                  + " does not match the etag of "
+                  + kind.wire()
+                  + " enrollment '"
+                  + id
+                  + "'");
         }
         LOG.info("{} {} enrollment {}", existing == null ? "created" : "replaced", kind.wire(), id);
         return EnrollmentJson.render(e);
       }
       case "DELETE" -> {
         switch (enrollments.deleteEnrollment(kind, id, ifMatch)) {
-          case NOT_FOUND -> throw new Refusal(404, "no " + kind.wire() + " enrollment '" + id + "'");
-          case PRECONDITION_FAILED -> throw new Refusal(412, "If-Match " + ifMatch + " does not match the etag of " + kind.wire() + " enrollment '" + id + "'");
+          case NOT_FOUND ->
+              throw new Refusal(404, "no " + kind.wire() + " enrollment '" + id + "'");
+          case PRECONDITION_FAILED ->
+              throw new Refusal(
+                  412,
+                  "If-Match "
+                      + ifMatch
+                      + " does not match the etag of "
+                      + kind.wire()
+                      + " enrollment '"
+                      + id
+                      + "'");
           default -> LOG.info("deleted {} enrollment {}", kind.wire(), id);
         }
         return JSON.createObjectNode().put("deleted", id);
@@ -205,7 +269,13 @@ final class ProvisioningAdmin {
   private JsonNode hubs(Request request, String method, String[] s) throws Refusal, IOException {
     if (s.length == 1 && method.equals("GET")) {
       ArrayNode list = JSON.createArrayNode();
-      enrollments.listHubs().forEach(h -> list.addObject().put("hostName", h.hostName()).put("allocationWeight", h.weight()));
+      enrollments
+          .listHubs()
+          .forEach(
+              h ->
+                  list.addObject()
+                      .put("hostName", h.hostName())
+                      .put("allocationWeight", h.weight()));
       return list;
     }
     if (s.length != 2) {
@@ -217,7 +287,8 @@ final class ProvisioningAdmin {
         throw Refusal.badRequest("'" + host + "' is not a host name");
       }
       JsonNode weight = AdminHandler.body(request).path("allocationWeight");
-      if (!weight.isMissingNode() && !(weight.canConvertToInt() && weight.asInt() >= 1 && weight.asInt() <= 1000)) {
+      if (!weight.isMissingNode()
+          && !(weight.canConvertToInt() && weight.asInt() >= 1 && weight.asInt() <= 1000)) {
         throw Refusal.badRequest("'allocationWeight' must be an integer from 1 to 1000");
       }
       enrollments.putHub(new HubRecord(host, weight.asInt(1)));
@@ -232,7 +303,13 @@ final class ProvisioningAdmin {
               .map(e -> e.kind().wire() + " '" + e.id() + "'")
               .toList();
       if (!users.isEmpty()) {
-        throw new Refusal(409, "hub '" + host + "' is named by enrollments " + String.join(", ", users) + "; change them first");
+        throw new Refusal(
+            409,
+            "hub '"
+                + host
+                + "' is named by enrollments "
+                + String.join(", ", users)
+                + "; change them first");
       }
       if (!enrollments.deleteHub(host)) {
         throw new Refusal(404, "no linked hub '" + host + "'");
@@ -246,7 +323,9 @@ final class ProvisioningAdmin {
   private JsonNode registration(String method, String id) throws Refusal {
     if (method.equals("GET")) {
       return EnrollmentJson.render(
-          registrations.find(id).orElseThrow(() -> new Refusal(404, "no registration record for '" + id + "'")));
+          registrations
+              .find(id)
+              .orElseThrow(() -> new Refusal(404, "no registration record for '" + id + "'")));
     }
     if (method.equals("DELETE")) {
       if (!registrations.delete(id)) {
@@ -264,16 +343,21 @@ final class ProvisioningAdmin {
   }
 
   private CaCertificateRecord ca(String name) throws Refusal {
-    return enrollments.findCaCertificate(name).orElseThrow(() -> new Refusal(404, "no CA certificate named '" + name + "'"));
+    return enrollments
+        .findCaCertificate(name)
+        .orElseThrow(() -> new Refusal(404, "no CA certificate named '" + name + "'"));
   }
 
   private EnrollmentRecord enrollment(Kind kind, String id) throws Refusal {
-    return enrollments.findEnrollment(kind, id).orElseThrow(() -> new Refusal(404, "no " + kind.wire() + " enrollment '" + id + "'"));
+    return enrollments
+        .findEnrollment(kind, id)
+        .orElseThrow(() -> new Refusal(404, "no " + kind.wire() + " enrollment '" + id + "'"));
   }
 
   private static void write(WriteOutcome outcome, String name) throws Refusal {
     if (outcome != WriteOutcome.UPDATED) {
-      throw new Refusal(409, "CA certificate '" + name + "' changed meanwhile (" + outcome + "); try again");
+      throw new Refusal(
+          409, "CA certificate '" + name + "' changed meanwhile (" + outcome + "); try again");
     }
   }
 
@@ -282,7 +366,8 @@ final class ProvisioningAdmin {
     try {
       List<X509Certificate> certs = Pem.certificates(pem);
       if (certs.size() != 1) {
-        throw Refusal.badRequest("'" + member + "' must hold exactly one PEM certificate; it holds " + certs.size());
+        throw Refusal.badRequest(
+            "'" + member + "' must hold exactly one PEM certificate; it holds " + certs.size());
       }
       return certs.getFirst();
     } catch (PkiException e) {

@@ -23,7 +23,8 @@ public final class BasicAuthGate implements Gate {
   }
 
   @Override
-  public Optional<Caller> authenticate(Credentials credentials, String label) throws AuthenticationFailed {
+  public Optional<Caller> authenticate(Credentials credentials, String label)
+      throws AuthenticationFailed {
     if (credentials.basicUser() == null) {
       return Optional.empty();
     }
@@ -37,8 +38,10 @@ public final class BasicAuthGate implements Gate {
       throw new AuthenticationFailed("the user '" + username + "' is disabled");
     }
     if (!user.label().equals("*") && !user.label().equals(label)) {
-      throw new AuthenticationFailed("the user '" + username + "' may not use label '" + label + "'");
+      throw new AuthenticationFailed(
+          "the user '" + username + "' may not use label '" + label + "'");
     }
-    return Optional.of(new Caller(name(), username, Principals.ofUser(username), List.of(), null, null, null));
+    return Optional.of(
+        new Caller(name(), username, Principals.ofUser(username), List.of(), null, null, null));
   }
 }

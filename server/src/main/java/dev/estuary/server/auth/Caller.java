@@ -7,19 +7,19 @@ import java.util.List;
 /**
  * Who a request comes from, as authentication established it: values only, no store rows.
  *
- * @param gate how it authenticated: "secret", "basic", "mtls", or "dps" (X.509 attestation of
- *     the provisioning API)
+ * @param gate how it authenticated: "secret", "basic", "mtls", or "dps" (X.509 attestation of the
+ *     provisioning API)
  * @param identity what the certificate record keeps as the requester: the secret id, the Basic
  *     username, or the client certificate's SHA-256
- * @param principal the stable identity names are bound to (see {@link Principals}): the same for
- *     an IDevID and every certificate this server issued on its behalf
- * @param clientChain the verified client path, leaf first, without the trust anchor (empty
- *     unless a certificate authenticated); every certificate of it this server issued was
- *     checked for revocation
+ * @param principal the stable identity names are bound to (see {@link Principals}): the same for an
+ *     IDevID and every certificate this server issued on its behalf
+ * @param clientChain the verified client path, leaf first, without the trust anchor (empty unless a
+ *     certificate authenticated); every certificate of it this server issued was checked for
+ *     revocation
  * @param secretId the bootstrap secret to consume on issuance, or null
  * @param issuedHere the presented certificate when this server issued it, or null
- * @param boundName the name authentication already tied the caller to (a DPS registration id),
- *     or null
+ * @param boundName the name authentication already tied the caller to (a DPS registration id), or
+ *     null
  */
 public record Caller(
     String gate,

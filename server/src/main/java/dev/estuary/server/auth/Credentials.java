@@ -19,8 +19,12 @@ public record Credentials(
 
   @Override
   public String toString() { // never print secrets
-    return "Credentials[secret=" + (secretValue != null ? "present" : "absent")
-        + ", basicUser=" + basicUser
-        + ", clientCertificates=" + clientChain.size() + "]";
+    return "Credentials[secret="
+        + (secretValue != null ? "present" : "absent")
+        + ", basicUser="
+        + basicUser
+        + ", clientCertificates="
+        + clientChain.size()
+        + "]";
   }
 }

@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Slows down credential guessing: a key (a client address, or an address and the credential id
- * it presented) whose requests failed authentication {@code limit} times within a window is
- * answered 429 with Retry-After until the window ends. Each failure costs the server a
- * password-hash computation, so this also bounds that CPU. Fixed windows per key; successes are
- * not counted. Thread-safe, bounded in memory.
+ * Slows down credential guessing: a key (a client address, or an address and the credential id it
+ * presented) whose requests failed authentication {@code limit} times within a window is answered
+ * 429 with Retry-After until the window ends. Each failure costs the server a password-hash
+ * computation, so this also bounds that CPU. Fixed windows per key; successes are not counted.
+ * Thread-safe, bounded in memory.
  */
 public final class FailedAuthLimiter {
   private static final int MAX_ADDRESSES = 100_000;
@@ -22,14 +22,19 @@ public final class FailedAuthLimiter {
 
   private record Window(Instant start, int count) {}
 
-  /** @param limit failures allowed per window; 0 turns limiting off */
+  /**
+   * @param limit failures allowed per window; 0 turns limiting off
+   */
   public FailedAuthLimiter(Clock clock, int limit, Duration window) {
     this.clock = clock;
     this.limit = limit;
     this.window = window;
   }
 
-  /** The same window with {@code factor} times the limit (an address-wide bound over per-credential keys). */
+  /**
+   * The same window with {@code factor} times the limit (an address-wide bound over per-credential
+   * keys).
+   */
   public FailedAuthLimiter times(int factor) {
     return new FailedAuthLimiter(clock, limit * factor, window);
   }
@@ -58,6 +63,9 @@ public final class FailedAuthLimiter {
     }
     failures.compute(
         address,
-        (a, w) -> w == null || !now.isBefore(w.start().plus(window)) ? new Window(now, 1) : new Window(w.start(), w.count() + 1));
+        (a, w) ->
+            w == null || !now.isBefore(w.start().plus(window))
+                ? new Window(now, 1)
+                : new Window(w.start(), w.count() + 1));
   }
 }

@@ -8,8 +8,8 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
- * Salted PBKDF2-HMAC-SHA256 hashes for bootstrap secrets and Basic passwords, encoded as
- * {@code pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>}. Verification is constant-time.
+ * Salted PBKDF2-HMAC-SHA256 hashes for bootstrap secrets and Basic passwords, encoded as {@code
+ * pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>}. Verification is constant-time.
  */
 public final class PasswordHash {
   /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256. */
@@ -28,7 +28,13 @@ public final class PasswordHash {
     random.nextBytes(salt);
     byte[] dk = derive(secret, salt, iterations);
     Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
-    return SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(dk);
+    return SCHEME
+        + "$"
+        + iterations
+        + "$"
+        + b64.encodeToString(salt)
+        + "$"
+        + b64.encodeToString(dk);
   }
 
   /** True when {@code presented} hashes to {@code encoded}; false for any malformed encoding. */

@@ -45,7 +45,8 @@ public final class SecretMinter {
     String id = random(ID_ALPHABET, 10);
     String value = id + "." + random(ALPHABET, 32);
     BootstrapSecret s =
-        new BootstrapSecret(id, label, PasswordHash.hash(value, random), clock.instant(), expiresAt, uses, false);
+        new BootstrapSecret(
+            id, label, PasswordHash.hash(value, random), clock.instant(), expiresAt, uses, false);
     store.createSecret(s);
     return new MintedSecret(value, s);
   }

@@ -12,9 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers, for a short while, that a presented credential matched its stored hash, so a client
- * that sends Basic on every request (the Azure identity service does) pays the PBKDF2 cost once
- * per {@code ttl}, not per request. Keys are SHA-256 of (scope, hash, presented value): the
- * plain value is never kept, and a changed stored hash invalidates the entry.
+ * that sends Basic on every request (the Azure identity service does) pays the PBKDF2 cost once per
+ * {@code ttl}, not per request. Keys are SHA-256 of (scope, hash, presented value): the plain value
+ * is never kept, and a changed stored hash invalidates the entry.
  */
 public final class VerifiedCredentialCache {
   private static final int MAX_ENTRIES = 10_000;
@@ -22,7 +22,8 @@ public final class VerifiedCredentialCache {
   private final Clock clock;
   private final Duration ttl;
   private final ConcurrentHashMap<String, Instant> verified = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<Boolean>> inFlight =
+      new ConcurrentHashMap<>();
 
   public VerifiedCredentialCache(Clock clock, Duration ttl) {
     this.clock = clock;

@@ -25,13 +25,14 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 /**
  * A new CA hierarchy, as quickstart and {@code estuary server init} make it: an EC P-256 root and
  * one issuing CA per EST label ({@code <label>-ca}; the {@code edge-ca} label's with pathlen 1, as
- * it issues CA certificates itself, and the server's names excluded beneath it), a TLS-only
- * issuing CA where the caller adds one, and the TLS server certificates they sign. No I/O: the caller
+ * it issues CA certificates itself, and the server's names excluded beneath it), a TLS-only issuing
+ * CA where the caller adds one, and the TLS server certificates they sign. No I/O: the caller
  * stores the keys.
  */
 public final class CaHierarchy {
   /** Lifetime of a new root. */
   public static final Duration ROOT_VALIDITY = Duration.ofDays(20 * 365);
+
   /** Lifetime of a new issuing CA. */
   public static final Duration ISSUING_VALIDITY = Duration.ofDays(10 * 365);
 
@@ -49,32 +50,46 @@ public final class CaHierarchy {
     this.random = random;
     this.root =
         IssuingCa.createRoot(
-            "root", new X500Name("CN=" + namePrefix + " Root CA,O=Estuary"), KeyPairs.generate("ec-p256", random), ROOT_VALIDITY,
-            now, serials);
+            "root",
+            new X500Name("CN=" + namePrefix + " Root CA,O=Estuary"),
+            KeyPairs.generate("ec-p256", random),
+            ROOT_VALIDITY,
+            now,
+            serials);
   }
 
   /**
    * A root named "{@code namePrefix} Root CA" and an issuing CA "{@code namePrefix} LABEL CA"
    * (alias {@code LABEL-ca}) for each label. The {@code edge-ca} label's CA excludes {@code
-   * serverNames} (the names the server's TLS certificate will carry) beneath it, so that no Edge
-   * CA it issues can mint a certificate for the server (docs/security.md).
+   * serverNames} (the names the server's TLS certificate will carry) beneath it, so that no Edge CA
+   * it issues can mint a certificate for the server (docs/security.md).
    */
   public static CaHierarchy create(
-      String namePrefix, List<String> labels, GeneralNames serverNames, Instant now, Serials serials, SecureRandom random) {
+      String namePrefix,
+      List<String> labels,
+      GeneralNames serverNames,
+      Instant now,
+      Serials serials,
+      SecureRandom random) {
     CaHierarchy h = new CaHierarchy(namePrefix, now, serials, random);
     for (String label : labels) {
       // The Edge CA label issues CAs (pathlen 0) below its own, which may never name the server.
       CertificateProfile profile =
           label.equals("edge-ca")
-              ? CertificateProfile.authority(1, ISSUING_VALIDITY).excluding(NameConstraintsOf.serverNames(serverNames))
+              ? CertificateProfile.authority(1, ISSUING_VALIDITY)
+                  .excluding(NameConstraintsOf.serverNames(serverNames))
               : CertificateProfile.authority(0, ISSUING_VALIDITY);
       h.addIssuingCa(label + "-ca", namePrefix + " " + label + " CA", profile);
     }
     return h;
   }
 
-  /** As {@link #create(String, List, GeneralNames, Instant, Serials, SecureRandom)}, excluding no names. */
-  public static CaHierarchy create(String namePrefix, List<String> labels, Instant now, Serials serials, SecureRandom random) {
+  /**
+   * As {@link #create(String, List, GeneralNames, Instant, Serials, SecureRandom)}, excluding no
+   * names.
+   */
+  public static CaHierarchy create(
+      String namePrefix, List<String> labels, Instant now, Serials serials, SecureRandom random) {
     return create(namePrefix, labels, new GeneralNames(new GeneralName[0]), now, serials, random);
   }
 
@@ -86,7 +101,12 @@ public final class CaHierarchy {
   private IssuingCa addIssuingCa(String alias, String commonName, CertificateProfile profile) {
     IssuingCa ca =
         root.createSubordinate(
-            alias, new X500Name("CN=" + commonName + ",O=Estuary"), KeyPairs.generate("ec-p256", random), profile, now, serials);
+            alias,
+            new X500Name("CN=" + commonName + ",O=Estuary"),
+            KeyPairs.generate("ec-p256", random),
+            profile,
+            now,
+            serials);
     issuing.put(alias, ca);
     return ca;
   }
@@ -103,7 +123,8 @@ public final class CaHierarchy {
   public IssuingCa issuing(String alias) {
     IssuingCa ca = issuing.get(alias);
     if (ca == null) {
-      throw new IllegalArgumentException("no issuing CA '" + alias + "' (have: " + String.join(", ", issuing.keySet()) + ")");
+      throw new IllegalArgumentException(
+          "no issuing CA '" + alias + "' (have: " + String.join(", ", issuing.keySet()) + ")");
     }
     return ca;
   }
@@ -117,7 +138,8 @@ public final class CaHierarchy {
   }
 
   /** Puts {@code ca}'s key under its name with its chain. */
-  public static void put(KeyStore ks, IssuingCa ca, char[] password) throws GeneralSecurityException {
+  public static void put(KeyStore ks, IssuingCa ca, char[] password)
+      throws GeneralSecurityException {
     ks.setKeyEntry(ca.name(), ca.key(), password, ca.chain().toArray(Certificate[]::new));
   }
 
@@ -127,7 +149,13 @@ public final class CaHierarchy {
    * serving HTTPS needs it.
    */
   public static List<X509Certificate> tlsCertificate(
-      IssuingCa issuer, KeyPair key, String commonName, GeneralNames names, Duration validity, Instant now, Serials serials) {
+      IssuingCa issuer,
+      KeyPair key,
+      String commonName,
+      GeneralNames names,
+      Duration validity,
+      Instant now,
+      Serials serials) {
     X509Certificate tls =
         issuer.sign(
             new IssueOrder(

@@ -1,9 +1,9 @@
 package dev.estuary.server.ca;
 
-import dev.estuary.pki.Bc;
-import dev.estuary.pki.IssuingCa;
 import dev.estuary.pkcs11.TokenInfo;
 import dev.estuary.pkcs11.TokenSlots;
+import dev.estuary.pki.Bc;
+import dev.estuary.pki.IssuingCa;
 import dev.estuary.server.config.ServerConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,15 +37,19 @@ public final class CaKeys {
     this.tokenProvider = tokenProvider;
   }
 
-  public static CaKeys open(ServerConfig.KeySource cfg) throws IOException, GeneralSecurityException {
+  public static CaKeys open(ServerConfig.KeySource cfg)
+      throws IOException, GeneralSecurityException {
     char[] secret = Files.readString(cfg.passphraseFile()).strip().toCharArray();
     if (cfg.type().equals("pkcs11")) {
-      StringBuilder conf = new StringBuilder("--name=estuary\nlibrary=").append(cfg.pkcs11Library()).append('\n');
+      StringBuilder conf =
+          new StringBuilder("--name=estuary\nlibrary=").append(cfg.pkcs11Library()).append('\n');
       if (cfg.pkcs11Slot() >= 0) {
         conf.append("slotListIndex=").append(cfg.pkcs11Slot()).append('\n');
       } else {
         // SunPKCS11 has no token-label setting: find the slot ID that holds the labelled token.
-        conf.append("slot=").append(slotOfToken(cfg.pkcs11Library().toString(), cfg.pkcs11TokenLabel())).append('\n');
+        conf.append("slot=")
+            .append(slotOfToken(cfg.pkcs11Library().toString(), cfg.pkcs11TokenLabel()))
+            .append('\n');
       }
       Provider p = Security.getProvider("SunPKCS11").configure(conf.toString());
       Security.addProvider(p);
@@ -78,7 +82,11 @@ public final class CaKeys {
     Certificate[] chain = store.getCertificateChain(alias);
     if (chain == null) {
       throw new GeneralSecurityException(
-          "no key entry '" + alias + "' in the key source (it has: " + String.join(", ", aliases()) + ")");
+          "no key entry '"
+              + alias
+              + "' in the key source (it has: "
+              + String.join(", ", aliases())
+              + ")");
     }
     List<X509Certificate> out = new ArrayList<>();
     for (Certificate c : chain) {
@@ -105,10 +113,15 @@ public final class CaKeys {
   }
 
   /** A keystore holding just {@code alias}, for the TLS listener. */
-  public KeyStore tlsKeyStore(String alias, char[] password) throws GeneralSecurityException, IOException {
+  public KeyStore tlsKeyStore(String alias, char[] password)
+      throws GeneralSecurityException, IOException {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
-    ks.setKeyEntry(alias, (PrivateKey) store.getKey(alias, pin), password, chain(alias).toArray(Certificate[]::new));
+    ks.setKeyEntry(
+        alias,
+        (PrivateKey) store.getKey(alias, pin),
+        password,
+        chain(alias).toArray(Certificate[]::new));
     return ks;
   }
 
@@ -117,10 +130,12 @@ public final class CaKeys {
 
   /**
    * The TLS listener's key material. A software key is copied into a keystore of its own under
-   * {@code softwarePassword}; a token's key cannot leave the token (it is sensitive), so the token's
-   * own (logged-in) keystore is served, with its PIN, and the handshake signs inside the token.
+   * {@code softwarePassword}; a token's key cannot leave the token (it is sensitive), so the
+   * token's own (logged-in) keystore is served, with its PIN, and the handshake signs inside the
+   * token.
    */
-  public TlsKeys tlsKeys(String alias, char[] softwarePassword) throws GeneralSecurityException, IOException {
+  public TlsKeys tlsKeys(String alias, char[] softwarePassword)
+      throws GeneralSecurityException, IOException {
     if (tokenProvider != null) {
       chain(alias); // fails with the aliases the token has when there is no such entry
       return new TlsKeys(store, pin, alias);
@@ -139,7 +154,14 @@ public final class CaKeys {
         .findFirst()
         .map(TokenInfo::slotId)
         .orElseThrow(
-            () -> new GeneralSecurityException(
-                "no PKCS#11 token labelled '" + label + "' in " + library + " (tokens: " + TokenSlots.labels(tokens) + ")"));
+            () ->
+                new GeneralSecurityException(
+                    "no PKCS#11 token labelled '"
+                        + label
+                        + "' in "
+                        + library
+                        + " (tokens: "
+                        + TokenSlots.labels(tokens)
+                        + ")"));
   }
 }

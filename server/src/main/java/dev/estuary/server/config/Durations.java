@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations in configuration: {@code 90s}, {@code 15m} or {@code 15min}, {@code 12h}, {@code 7d} or {@code 7day}. */
+/**
+ * Durations in configuration: {@code 90s}, {@code 15m} or {@code 15min}, {@code 12h}, {@code 7d} or
+ * {@code 7day}.
+ */
 public final class Durations {
   private static final Pattern FORM = Pattern.compile("(\\d+)\\s*(s|m|min|h|d|day|days)");
 

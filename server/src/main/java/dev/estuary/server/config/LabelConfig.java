@@ -11,13 +11,13 @@ import java.util.List;
  * @param keyTypes accepted subject keys, e.g. ec-p256, ec-p384, rsa-2048, ed25519
  * @param auth gates in the order they are tried: secret, basic, mtls
  * @param trust for mtls: key-source aliases or PEM file paths of CAs whose certificates may
- *     authenticate, signing client certificates directly (the label's own CA is always trusted,
- *     for renewals of what the label issued only)
+ *     authenticate, signing client certificates directly (the label's own CA is always trusted, for
+ *     renewals of what the label issued only)
  * @param csrAttributes OIDs announced by /csrattrs; empty answers 204
  * @param bindNames the first name an identity obtains binds them (default: on for labels that
  *     authenticate certificates from configured trust issuers)
- * @param nameFrom a template over the IDevID ({subject.cn}, {serial}) that names first
- *     enrollments, or null for the CSR's name
+ * @param nameFrom a template over the IDevID ({subject.cn}, {serial}) that names first enrollments,
+ *     or null for the CSR's name
  * @param sanTypes SAN types the label issues (dns, ip, uri, email, other, dn)
  * @param dnsPattern regular expression every DNS SAN must match whole
  */

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole server configuration, as read from server.toml (see docs/configuration.md). Paths
- * are already resolved against the file's directory ({@code baseDir}), except label trust
- * entries, which {@link #resolve(String)} turns into paths when they are not key aliases.
+ * The whole server configuration, as read from server.toml (see docs/configuration.md). Paths are
+ * already resolved against the file's directory ({@code baseDir}), except label trust entries,
+ * which {@link #resolve(String)} turns into paths when they are not key aliases.
  *
  * @param idScope the provisioning ID scope devices name in their paths ({@code [provisioning]
  *     id_scope}), or null when the server does not serve provisioning
@@ -36,13 +36,14 @@ public record ServerConfig(
   /**
    * Limits on client connections ({@code [connections]}), for both listeners.
    *
-   * @param headerTimeout a connection must deliver a request head within this long of opening or
-   *     of its previous answer
+   * @param headerTimeout a connection must deliver a request head within this long of opening or of
+   *     its previous answer
    * @param requestTimeout a request (its body included) must be answered within this long
    * @param maxPerAddress connections one client address may hold open at once; 0: no limit
    */
   public record Connections(Duration headerTimeout, Duration requestTimeout, int maxPerAddress) {
-    public static final Connections DEFAULT = new Connections(Duration.ofSeconds(20), Duration.ofSeconds(60), 256);
+    public static final Connections DEFAULT =
+        new Connections(Duration.ofSeconds(20), Duration.ofSeconds(60), 256);
   }
 
   /** A listening address. */
@@ -72,7 +73,12 @@ public record ServerConfig(
    * @param pkcs11TokenLabel token label (pkcs11)
    */
   public record KeySource(
-      String type, Path keystore, Path passphraseFile, Path pkcs11Library, int pkcs11Slot, String pkcs11TokenLabel) {}
+      String type,
+      Path keystore,
+      Path passphraseFile,
+      Path pkcs11Library,
+      int pkcs11Slot,
+      String pkcs11TokenLabel) {}
 
   public Path resolve(String path) {
     return baseDir.resolve(path);
@@ -81,8 +87,20 @@ public record ServerConfig(
   /** A copy listening on other ports (quickstart's --est-port/--admin-port, tests' port 0). */
   public ServerConfig withPorts(int estPort, int adminPort) {
     return new ServerConfig(
-        baseDir, new Listen(est.host(), estPort), defaultLabel, maxBodyBytes, authFailuresPerMinute, new Listen(admin.host(), adminPort),
-        adminTokenHash, tlsAlias, tlsProvider, database, keys, labels, idScope, connections);
+        baseDir,
+        new Listen(est.host(), estPort),
+        defaultLabel,
+        maxBodyBytes,
+        authFailuresPerMinute,
+        new Listen(admin.host(), adminPort),
+        adminTokenHash,
+        tlsAlias,
+        tlsProvider,
+        database,
+        keys,
+        labels,
+        idScope,
+        connections);
   }
 
   public List<String> labelNames() {

@@ -15,18 +15,33 @@ import org.tomlj.TomlTable;
 
 /** Reads server.toml, reporting every mistake at once with the key's path. */
 public final class ServerConfigParser {
-  private static final Set<String> TOP = Set.of("est", "admin", "tls", "database", "keys", "labels", "provisioning", "connections");
-  private static final Set<String> CONNECTIONS = Set.of("header_timeout", "request_timeout", "max_per_address");
-  private static final Set<String> EST = Set.of("listen", "default_label", "max_body_bytes", "auth_failures_per_minute");
+  private static final Set<String> TOP =
+      Set.of("est", "admin", "tls", "database", "keys", "labels", "provisioning", "connections");
+  private static final Set<String> CONNECTIONS =
+      Set.of("header_timeout", "request_timeout", "max_per_address");
+  private static final Set<String> EST =
+      Set.of("listen", "default_label", "max_body_bytes", "auth_failures_per_minute");
   private static final Set<String> ADMIN = Set.of("listen", "token_hash");
   private static final Set<String> TLS = Set.of("alias", "provider");
-  private static final Set<String> DATABASE = Set.of("url", "user", "password", "password_file", "pool_size");
+  private static final Set<String> DATABASE =
+      Set.of("url", "user", "password", "password_file", "pool_size");
   private static final Set<String> KEYS =
       Set.of("source", "keystore", "passphrase_file", "pin_file", "library", "slot", "token_label");
   private static final Set<String> LABEL =
       Set.of(
-          "ca", "profile", "validity", "key_types", "auth", "trust", "reenrollment_forcing",
-          "max_cn_length", "csr_attributes", "bind_names", "name_from", "san_types", "dns_pattern");
+          "ca",
+          "profile",
+          "validity",
+          "key_types",
+          "auth",
+          "trust",
+          "reenrollment_forcing",
+          "max_cn_length",
+          "csr_attributes",
+          "bind_names",
+          "name_from",
+          "san_types",
+          "dns_pattern");
   private static final Set<String> PROVISIONING = Set.of("id_scope");
   private static final Set<String> GATES = Set.of("secret", "basic", "mtls");
 
@@ -49,11 +64,14 @@ public final class ServerConfigParser {
     try {
       toml = Toml.parse(file);
     } catch (IOException e) {
-      throw new ConfigException(file.toString(), List.of("cannot read the file: " + e.getMessage()));
+      throw new ConfigException(
+          file.toString(), List.of("cannot read the file: " + e.getMessage()));
     } catch (RuntimeException | AssertionError e) {
       // tomlj's own failure on malformed input (found by ServerConfigFuzzTest: "[es#\b\0..."
       // trips an internal assertion): still a syntax problem of the file, not a crash.
-      throw new ConfigException(file.toString(), List.of("TOML syntax: the file cannot be parsed (" + e.getMessage() + ")"));
+      throw new ConfigException(
+          file.toString(),
+          List.of("TOML syntax: the file cannot be parsed (" + e.getMessage() + ")"));
     }
     if (toml.hasErrors()) {
       List<String> errs = toml.errors().stream().map(e -> "TOML syntax: " + e.toString()).toList();
@@ -80,7 +98,8 @@ public final class ServerConfigParser {
     TomlTable db = table(toml, "database");
     String url = string(db, "database.url", null);
     if (url == null) {
-      problems.add("database.url: missing; e.g. \"jdbc:postgresql://db.example:5432/estuary\" or \"jdbc:h2:file:./db/estuary\"");
+      problems.add(
+          "database.url: missing; e.g. \"jdbc:postgresql://db.example:5432/estuary\" or \"jdbc:h2:file:./db/estuary\"");
     } else if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
       problems.add("database.url: '" + url + "' is neither jdbc:postgresql: nor jdbc:h2:");
     } else if (url.startsWith("jdbc:h2:file:./")) {
@@ -93,7 +112,10 @@ public final class ServerConfigParser {
     }
     ServerConfig.Database database =
         new ServerConfig.Database(
-            url, string(db, "database.user", ""), password, (int) number(db, "database.pool_size", 16, 1, 500));
+            url,
+            string(db, "database.user", ""),
+            password,
+            (int) number(db, "database.pool_size", 16, 1, 500));
 
     TomlTable keys = table(toml, "keys");
     String source = string(keys, "keys.source", "keystore");
@@ -110,13 +132,19 @@ public final class ServerConfigParser {
         }
         keySource =
             new ServerConfig.KeySource(
-                "keystore", ks == null ? null : dir.resolve(ks), pf == null ? null : dir.resolve(pf), null, -1, null);
+                "keystore",
+                ks == null ? null : dir.resolve(ks),
+                pf == null ? null : dir.resolve(pf),
+                null,
+                -1,
+                null);
       }
       case "pkcs11" -> {
         String lib = string(keys, "keys.library", null);
         String pin = string(keys, "keys.pin_file", null);
         if (lib == null) {
-          problems.add("keys.library: missing (path of the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so)");
+          problems.add(
+              "keys.library: missing (path of the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so)");
         }
         if (pin == null) {
           problems.add("keys.pin_file: missing (file holding the token's user PIN)");
@@ -128,13 +156,19 @@ public final class ServerConfigParser {
         }
         keySource =
             new ServerConfig.KeySource(
-                "pkcs11", null, pin == null ? null : dir.resolve(pin), lib == null ? null : Path.of(lib), slot, token);
+                "pkcs11",
+                null,
+                pin == null ? null : dir.resolve(pin),
+                lib == null ? null : Path.of(lib),
+                slot,
+                token);
       }
       default -> problems.add("keys.source: '" + source + "' is not one of: keystore, pkcs11");
     }
 
     if (tlsProvider.equals("conscrypt") && source.equals("pkcs11")) {
-      problems.add("tls.provider: conscrypt cannot sign with a PKCS#11 key; use provider = \"jdk\" with keys.source = \"pkcs11\"");
+      problems.add(
+          "tls.provider: conscrypt cannot sign with a PKCS#11 key; use provider = \"jdk\" with keys.source = \"pkcs11\"");
     }
     Map<String, LabelConfig> labels = new LinkedHashMap<>();
     TomlTable labelsTable = tableOrNull(toml, List.of("labels"), "labels");
@@ -142,7 +176,8 @@ public final class ServerConfigParser {
       problems.add("labels: no [labels.NAME] table; at least one label is needed");
     } else {
       for (String name : labelsTable.keySet()) {
-        TomlTable t = tableOrNull(labelsTable, List.of(name), "labels." + name); // a name, not a dotted path
+        TomlTable t =
+            tableOrNull(labelsTable, List.of(name), "labels." + name); // a name, not a dotted path
         if (t == null) {
           continue; // tableOrNull named the problem
         }
@@ -154,12 +189,20 @@ public final class ServerConfigParser {
     }
     Set<String> declared = labelsTable == null ? Set.of() : labelsTable.keySet();
     if (defaultLabel != null && !declared.isEmpty() && !declared.contains(defaultLabel)) {
-      problems.add("est.default_label: '" + defaultLabel + "' is not a configured label (" + String.join(", ", declared) + ")");
+      problems.add(
+          "est.default_label: '"
+              + defaultLabel
+              + "' is not a configured label ("
+              + String.join(", ", declared)
+              + ")");
     }
     TomlTable provisioning = table(toml, "provisioning");
     String idScope = string(provisioning, "provisioning.id_scope", null);
     if (idScope != null && !idScope.matches("[A-Za-z0-9]{1,64}")) {
-      problems.add("provisioning.id_scope: '" + idScope + "' is not 1-64 letters and digits (e.g. \"0ne0012AB34\")");
+      problems.add(
+          "provisioning.id_scope: '"
+              + idScope
+              + "' is not 1-64 letters and digits (e.g. \"0ne0012AB34\")");
     }
     TomlTable conn = table(toml, "connections");
     ServerConfig.Connections dflt = ServerConfig.Connections.DEFAULT;
@@ -172,16 +215,32 @@ public final class ServerConfigParser {
       throw new ConfigException(file.toString(), problems);
     }
     return new ServerConfig(
-        dir, estListen, defaultLabel, maxBody, authFailures, adminListen, tokenHash, tlsAlias, tlsProvider, database, keySource, labels,
-        idScope, connections);
+        dir,
+        estListen,
+        defaultLabel,
+        maxBody,
+        authFailures,
+        adminListen,
+        tokenHash,
+        tlsAlias,
+        tlsProvider,
+        database,
+        keySource,
+        labels,
+        idScope,
+        connections);
   }
 
   private LabelConfig label(String name, TomlTable t) {
     String p = "labels." + name + ".";
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
-      problems.add("labels." + name + ": label names are 1-63 characters of letters, digits, '.', '_' and '-'");
+      problems.add(
+          "labels."
+              + name
+              + ": label names are 1-63 characters of letters, digits, '.', '_' and '-'");
     }
-    if (Set.of("cacerts", "simpleenroll", "simplereenroll", "csrattrs", "serverkeygen").contains(name)) {
+    if (Set.of("cacerts", "simpleenroll", "simplereenroll", "csrattrs", "serverkeygen")
+        .contains(name)) {
       problems.add("labels." + name + ": an EST operation name cannot be a label");
     }
     unknownKeysIn(t, p, LABEL);
@@ -227,8 +286,16 @@ public final class ServerConfigParser {
     }
     boolean bind = bool(t, p + "bind_names", auth.contains("mtls") && !trust.isEmpty());
     String nameFrom = string(t, p + "name_from", null);
-    if (nameFrom != null && !nameFrom.replace("{subject.cn}", "").replace("{serial}", "").matches("[A-Za-z0-9._-]*")) {
-      problems.add(p + "name_from: '" + nameFrom + "' may hold {subject.cn}, {serial}, letters, digits, '.', '_' and '-'");
+    if (nameFrom != null
+        && !nameFrom
+            .replace("{subject.cn}", "")
+            .replace("{serial}", "")
+            .matches("[A-Za-z0-9._-]*")) {
+      problems.add(
+          p
+              + "name_from: '"
+              + nameFrom
+              + "' may hold {subject.cn}, {serial}, letters, digits, '.', '_' and '-'");
     }
     List<String> sanTypes = strings(t, p + "san_types", List.of("dns"));
     for (String st : sanTypes) {
@@ -236,7 +303,8 @@ public final class ServerConfigParser {
         problems.add(p + "san_types: '" + st + "' is not one of: dns, ip, uri, email, other, dn");
       }
     }
-    String dnsPattern = string(t, p + "dns_pattern", dev.estuary.server.policy.NamePolicy.DEFAULT_DNS_PATTERN);
+    String dnsPattern =
+        string(t, p + "dns_pattern", dev.estuary.server.policy.NamePolicy.DEFAULT_DNS_PATTERN);
     try {
       java.util.regex.Pattern.compile(dnsPattern);
     } catch (java.util.regex.PatternSyntaxException e) {
@@ -246,7 +314,20 @@ public final class ServerConfigParser {
       return null;
     }
     return new LabelConfig(
-        name, ca, profile, validity, keyTypes, auth, trust, forcing, maxCn, attrs, bind, nameFrom, sanTypes, dnsPattern);
+        name,
+        ca,
+        profile,
+        validity,
+        keyTypes,
+        auth,
+        trust,
+        forcing,
+        maxCn,
+        attrs,
+        bind,
+        nameFrom,
+        sanTypes,
+        dnsPattern);
   }
 
   /**
@@ -291,7 +372,12 @@ public final class ServerConfigParser {
   private void unknownKeysIn(TomlTable t, String prefix, Set<String> allowed) {
     for (String k : t.keySet()) {
       if (!allowed.contains(k)) {
-        problems.add(prefix + k + ": unknown key (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+        problems.add(
+            prefix
+                + k
+                + ": unknown key (known: "
+                + String.join(", ", allowed.stream().sorted().toList())
+                + ")");
       }
     }
   }

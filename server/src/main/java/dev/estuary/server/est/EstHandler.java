@@ -10,13 +10,13 @@ import dev.estuary.server.auth.Credentials;
 import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.PeerCertificates;
+import dev.estuary.server.http.Refusal;
 import dev.estuary.server.http.Replies;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.issuance.Issued;
 import dev.estuary.server.policy.Denial;
 import dev.estuary.server.policy.IssuancePolicy;
 import dev.estuary.server.policy.Label;
-import dev.estuary.server.http.Refusal;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,9 +37,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The EST protocol (RFC 7030, RFC 8951) over HTTP: translates requests into calls on the labels
- * and the issuance service, and their answers and refusals into exactly the bytes EST clients
- * expect. Blocking; runs on a virtual thread per request.
+ * The EST protocol (RFC 7030, RFC 8951) over HTTP: translates requests into calls on the labels and
+ * the issuance service, and their answers and refusals into exactly the bytes EST clients expect.
+ * Blocking; runs on a virtual thread per request.
  */
 public final class EstHandler extends Handler.Abstract {
   /** libest and Bouncy Castle compare this literally. */
@@ -74,13 +74,15 @@ public final class EstHandler extends Handler.Abstract {
     this.issuance = issuance;
     this.maxBodyBytes = maxBodyBytes;
     var bodies = new java.util.HashMap<String, byte[]>();
-    labels.forEach((name, label) -> bodies.put(name, EstBase64.encode(CertsOnlyPkcs7.encode(cacertsOrder(label)))));
+    labels.forEach(
+        (name, label) ->
+            bodies.put(name, EstBase64.encode(CertsOnlyPkcs7.encode(cacertsOrder(label)))));
     this.cacertsBodies = Map.copyOf(bodies);
   }
 
   /**
-   * The cacerts answer: the root first (the seed's {@code openssl x509} keeps the first
-   * certificate and calls it the root), then the label's CAs from the top down.
+   * The cacerts answer: the root first (the seed's {@code openssl x509} keeps the first certificate
+   * and calls it the root), then the label's CAs from the top down.
    */
   static List<X509Certificate> cacertsOrder(Label label) {
     return label.ca().chain().reversed();
@@ -101,50 +103,80 @@ public final class EstHandler extends Handler.Abstract {
       refuse(request, response, callback, r);
     } catch (IOException e) {
       // The client closed the connection mid-body, or was cut for being too slow: nobody to answer.
-      LOG.warn("EST {} {} from {}: the request could not be read ({}); no answer sent",
-          request.getMethod(), LogSafe.escape(request.getHttpURI().getPath()), Request.getRemoteAddr(request),
+      LOG.warn(
+          "EST {} {} from {}: the request could not be read ({}); no answer sent",
+          request.getMethod(),
+          LogSafe.escape(request.getHttpURI().getPath()),
+          Request.getRemoteAddr(request),
           LogSafe.escape(String.valueOf(e.getMessage())));
       callback.failed(e);
     } catch (Exception | Error e) {
       String incident = UUID.randomUUID().toString();
-      LOG.error("EST {} {} failed (incident {})", request.getMethod(), LogSafe.escape(request.getHttpURI().getPath()), incident, e);
+      LOG.error(
+          "EST {} {} failed (incident {})",
+          request.getMethod(),
+          LogSafe.escape(request.getHttpURI().getPath()),
+          incident,
+          e);
       Replies.text(response, callback, 500, "internal server error (incident " + incident + ")");
     }
     return true;
   }
 
-  private void serve(EstPath path, Request request, Response response, Callback callback) throws Refusal, IOException {
+  private void serve(EstPath path, Request request, Response response, Callback callback)
+      throws Refusal, IOException {
     String labelName = path.label() != null ? path.label() : defaultLabel;
     if (labelName == null) {
-      throw new Refusal(404, "this server has no default EST label; use " + EstPath.PREFIX + "/{label}/" + path.operation()
-          + " with one of: " + knownLabels());
+      throw new Refusal(
+          404,
+          "this server has no default EST label; use "
+              + EstPath.PREFIX
+              + "/{label}/"
+              + path.operation()
+              + " with one of: "
+              + knownLabels());
     }
     Label label = labels.get(labelName);
     if (label == null) {
-      throw new Refusal(404, "unknown EST label '" + labelName + "'; known labels: "
-          + knownLabels());
+      throw new Refusal(
+          404, "unknown EST label '" + labelName + "'; known labels: " + knownLabels());
     }
     switch (path.operation()) {
       case "cacerts" -> {
         requireMethod(request, "GET");
-        Replies.send(response, callback, 200, PKCS7_CERTS_ONLY, cacertsBodies.get(labelName), CTE_BASE64);
+        Replies.send(
+            response, callback, 200, PKCS7_CERTS_ONLY, cacertsBodies.get(labelName), CTE_BASE64);
       }
       case "csrattrs" -> {
         requireMethod(request, "GET");
         if (label.csrAttributes() == null) {
           Replies.send(response, callback, 204, null, new byte[0]);
         } else {
-          Replies.send(response, callback, 200, CSRATTRS, EstBase64.encode(label.csrAttributes()), CTE_BASE64);
+          Replies.send(
+              response,
+              callback,
+              200,
+              CSRATTRS,
+              EstBase64.encode(label.csrAttributes()),
+              CTE_BASE64);
         }
       }
       case "simpleenroll", "simplereenroll" -> {
         requireMethod(request, "POST");
         IssuancePolicy.Operation op =
-            path.operation().equals("simpleenroll") ? IssuancePolicy.Operation.ENROLL : IssuancePolicy.Operation.REENROLL;
+            path.operation().equals("simpleenroll")
+                ? IssuancePolicy.Operation.ENROLL
+                : IssuancePolicy.Operation.REENROLL;
         requirePkcs10(request);
         long declared = request.getLength();
         if (declared > maxBodyBytes) {
-          throw new Refusal(413, "the request body is " + declared + " bytes; at most " + maxBodyBytes + " are accepted");
+          throw new Refusal(
+              413,
+              "the request body is "
+                  + declared
+                  + " bytes; at most "
+                  + maxBodyBytes
+                  + " are accepted");
         }
         // Keyed on address + credential id: devices behind one NAT do not lock each other out;
         // the address alone has a limit ten times higher, against guessing over many ids.
@@ -157,7 +189,9 @@ public final class EstHandler extends Handler.Abstract {
         }
         if (!wait.isZero()) {
           long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-          throw new HeaderRefusal(429, "too many failed authentications from " + address + "; retry in " + seconds + " s",
+          throw new HeaderRefusal(
+              429,
+              "too many failed authentications from " + address + "; retry in " + seconds + " s",
               new HttpField(HttpHeader.RETRY_AFTER, Long.toString(seconds)));
         }
         Caller caller;
@@ -186,9 +220,17 @@ public final class EstHandler extends Handler.Abstract {
         } catch (Denial d) {
           throw new Refusal(statusOf(d.reason()), d.getMessage());
         }
-        Replies.send(response, callback, 200, PKCS7_CERTS_ONLY, EstBase64.encode(issued.pkcs7()), CTE_BASE64);
+        Replies.send(
+            response,
+            callback,
+            200,
+            PKCS7_CERTS_ONLY,
+            EstBase64.encode(issued.pkcs7()),
+            CTE_BASE64);
       }
-      default -> throw new Refusal(501, "EST operation '" + path.operation() + "' is not offered by this server");
+      default ->
+          throw new Refusal(
+              501, "EST operation '" + path.operation() + "' is not offered by this server");
     }
   }
 
@@ -197,7 +239,13 @@ public final class EstHandler extends Handler.Abstract {
     return switch (reason) {
       case BAD_CSR, KEY_NOT_ALLOWED -> 400;
       case CREDENTIAL_USED_UP -> 401;
-      case CA_NOT_ALLOWED, NOT_A_RENEWAL, NAME_NOT_ALLOWED, NAME_BOUND, IDENTITY_BOUND, NAME_MISMATCH -> 403;
+      case CA_NOT_ALLOWED,
+          NOT_A_RENEWAL,
+          NAME_NOT_ALLOWED,
+          NAME_BOUND,
+          IDENTITY_BOUND,
+          NAME_MISMATCH ->
+          403;
     };
   }
 
@@ -207,7 +255,12 @@ public final class EstHandler extends Handler.Abstract {
 
   private void refuse(Request request, Response response, Callback callback, Refusal r) {
     meters.counter("estuary.est.refusals", "status", Integer.toString(r.status())).increment();
-    LOG.info("EST {} {} refused {}: {}", request.getMethod(), LogSafe.escape(request.getHttpURI().getPath()), r.status(), LogSafe.escape(r.reason()));
+    LOG.info(
+        "EST {} {} refused {}: {}",
+        request.getMethod(),
+        LogSafe.escape(request.getHttpURI().getPath()),
+        r.status(),
+        LogSafe.escape(r.reason()));
     drain(request, response);
     if (r.status() == 401) {
       HttpField challenge = challengeFor(request);
@@ -234,8 +287,8 @@ public final class EstHandler extends Handler.Abstract {
   /**
    * Reads and drops what is left of the request body before a refusal is written. A client that
    * writes its whole body before reading (java.net.http, hyper, Go; curl too, at times) otherwise
-   * gets a connection reset instead of the answer, and a pooling client may reuse a connection
-   * the server is about to drop. Past {@link #DRAIN_LIMIT}, or on a read error, the answer says
+   * gets a connection reset instead of the answer, and a pooling client may reuse a connection the
+   * server is about to drop. Past {@link #DRAIN_LIMIT}, or on a read error, the answer says
    * Connection: close.
    */
   private static void drain(Request request, Response response) {
@@ -264,7 +317,8 @@ public final class EstHandler extends Handler.Abstract {
     String name = parsed.path().label() != null ? parsed.path().label() : defaultLabel;
     Label label = labels.get(name);
     if (label != null && label.acceptsBasic()) {
-      return new HttpField(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"estuary " + name + "\", charset=\"UTF-8\"");
+      return new HttpField(
+          HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"estuary " + name + "\", charset=\"UTF-8\"");
     }
     return null;
   }
@@ -293,7 +347,10 @@ public final class EstHandler extends Handler.Abstract {
     String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
     if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
       try {
-        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
+        String decoded =
+            new String(
+                Base64.getDecoder().decode(authorization.substring(6).strip()),
+                StandardCharsets.UTF_8);
         int colon = decoded.indexOf(':');
         return "basic:" + (colon < 0 ? "?" : decoded.substring(0, Math.min(colon, 64)));
       } catch (IllegalArgumentException e) {
@@ -311,7 +368,9 @@ public final class EstHandler extends Handler.Abstract {
 
   private static void requireMethod(Request request, String method) throws Refusal {
     if (!request.getMethod().equals(method)) {
-      throw new HeaderRefusal(405, "method " + request.getMethod() + " is not allowed here; use " + method,
+      throw new HeaderRefusal(
+          405,
+          "method " + request.getMethod() + " is not allowed here; use " + method,
           new HttpField(HttpHeader.ALLOW, method));
     }
   }
@@ -323,7 +382,11 @@ public final class EstHandler extends Handler.Abstract {
     }
     String base = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
     if (!base.equals("application/pkcs10")) {
-      throw new Refusal(415, "Content-Type '" + type + "' is not accepted; send application/pkcs10 (base64 DER PKCS#10)");
+      throw new Refusal(
+          415,
+          "Content-Type '"
+              + type
+              + "' is not accepted; send application/pkcs10 (base64 DER PKCS#10)");
     }
   }
 
@@ -346,13 +409,17 @@ public final class EstHandler extends Handler.Abstract {
     if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
       String decoded;
       try {
-        decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
+        decoded =
+            new String(
+                Base64.getDecoder().decode(authorization.substring(6).strip()),
+                StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         throw Refusal.unauthorized("the Authorization header's Basic credentials are not base64");
       }
       int colon = decoded.indexOf(':');
       if (colon < 0) {
-        throw Refusal.unauthorized("the Authorization header's Basic credentials have no ':' between user and password");
+        throw Refusal.unauthorized(
+            "the Authorization header's Basic credentials have no ':' between user and password");
       }
       user = decoded.substring(0, colon);
       password = decoded.substring(colon + 1);

@@ -6,10 +6,10 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Accepts any client certificate during the handshake. Labels trust different CAs, and the label
- * is known only from the request path, so each label validates the chain after the handshake
- * ({@code ClientCertificateGate}) and refuses with an HTTP status and a reason instead of a TLS
- * alert that tells the device nothing.
+ * Accepts any client certificate during the handshake. Labels trust different CAs, and the label is
+ * known only from the request path, so each label validates the chain after the handshake ({@code
+ * ClientCertificateGate}) and refuses with an HTTP status and a reason instead of a TLS alert that
+ * tells the device nothing.
  */
 final class AnyClientCertificate extends X509ExtendedTrustManager {
   private static final X509Certificate[] NONE = new X509Certificate[0];

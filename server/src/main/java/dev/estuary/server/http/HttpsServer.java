@@ -19,10 +19,10 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * Jetty with two TLS listeners, the device port (EST and provisioning) and the admin port,
- * handlers on virtual threads. TLS 1.2 and 1.3; client certificates are requested on the device
- * port and accepted whatever their issuer: each label validates them against its own trust
- * anchors, so a refusal is an HTTP answer with a reason, not a failed handshake.
+ * Jetty with two TLS listeners, the device port (EST and provisioning) and the admin port, handlers
+ * on virtual threads. TLS 1.2 and 1.3; client certificates are requested on the device port and
+ * accepted whatever their issuer: each label validates them against its own trust anchors, so a
+ * refusal is an HTTP answer with a reason, not a failed handshake.
  */
 public final class HttpsServer implements AutoCloseable {
   public static final String DEVICE = "device";
@@ -38,14 +38,37 @@ public final class HttpsServer implements AutoCloseable {
    */
   public HttpsServer(
       CaKeys.TlsKeys tls,
-      String tlsProvider, String deviceHost, int devicePort, Handler deviceHandler, String adminHost, int adminPort, Handler adminHandler) {
-    this(tls, tlsProvider, deviceHost, devicePort, deviceHandler, adminHost, adminPort, adminHandler, SlowClientGuard.Limits.DEFAULT);
+      String tlsProvider,
+      String deviceHost,
+      int devicePort,
+      Handler deviceHandler,
+      String adminHost,
+      int adminPort,
+      Handler adminHandler) {
+    this(
+        tls,
+        tlsProvider,
+        deviceHost,
+        devicePort,
+        deviceHandler,
+        adminHost,
+        adminPort,
+        adminHandler,
+        SlowClientGuard.Limits.DEFAULT);
   }
 
-  /** @param limits header and request deadlines, connections per client address (both listeners) */
+  /**
+   * @param limits header and request deadlines, connections per client address (both listeners)
+   */
   public HttpsServer(
       CaKeys.TlsKeys tls,
-      String tlsProvider, String deviceHost, int devicePort, Handler deviceHandler, String adminHost, int adminPort, Handler adminHandler,
+      String tlsProvider,
+      String deviceHost,
+      int devicePort,
+      Handler deviceHandler,
+      String adminHost,
+      int adminPort,
+      Handler adminHandler,
       SlowClientGuard.Limits limits) {
     QueuedThreadPool pool = new QueuedThreadPool(200, 4);
     pool.setName("estuary-http");
@@ -62,12 +85,20 @@ public final class HttpsServer implements AutoCloseable {
     server.setStopTimeout(5_000);
   }
 
-  private ServerConnector connector(CaKeys.TlsKeys tls, String provider, boolean wantClientCert, String host, int port, String name) {
+  private ServerConnector connector(
+      CaKeys.TlsKeys tls,
+      String provider,
+      boolean wantClientCert,
+      String host,
+      int port,
+      String name) {
     SslContextFactory.Server ssl =
         wantClientCert
             ? new SslContextFactory.Server() {
               @Override
-              protected javax.net.ssl.TrustManager[] getTrustManagers(KeyStore trustStore, java.util.Collection<? extends java.security.cert.CRL> crls) {
+              protected javax.net.ssl.TrustManager[] getTrustManagers(
+                  KeyStore trustStore,
+                  java.util.Collection<? extends java.security.cert.CRL> crls) {
                 return new javax.net.ssl.TrustManager[] {new AnyClientCertificate()};
               }
             }
@@ -91,13 +122,15 @@ public final class HttpsServer implements AutoCloseable {
     http.setHttpCompliance(HttpCompliance.RFC7230);
     // Clients append "/simpleenroll" to a base URL that may end in '/': accept empty segments
     // ("//"); EstPath collapses them. Jetty's default answers 400 "Ambiguous URI empty segment".
-    http.setUriCompliance(UriCompliance.DEFAULT.with("estuary", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with("estuary", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
     SecureRequestCustomizer secure = new SecureRequestCustomizer();
     secure.setSniHostCheck(false); // devices reach us by IP, by load-balancer names, ...
     secure.setStsMaxAge(-1);
     http.addCustomizer(secure);
     HttpConnectionFactory h1 = new HttpConnectionFactory(http);
-    ServerConnector c = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, h1.getProtocol()), h1);
+    ServerConnector c =
+        new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, h1.getProtocol()), h1);
     c.setName(name);
     c.setHost(host);
     c.setPort(port);

@@ -25,7 +25,9 @@ public final class JsseProviders {
         }
         yield p;
       }
-      default -> throw new IllegalArgumentException("unknown TLS provider '" + name + "' (known: jdk, conscrypt)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown TLS provider '" + name + "' (known: jdk, conscrypt)");
     };
   }
 }

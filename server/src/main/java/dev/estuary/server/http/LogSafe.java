@@ -2,9 +2,9 @@ package dev.estuary.server.http;
 
 /**
  * Escapes a request-derived string (a CSR's CN, a path, a registration id, a username) for a log
- * line or a reason: CR, LF, TAB and every other control or line-separating character become
- * visible escapes ({@code \r}, {@code \n}, {@code \u2028}), so a request cannot forge a log line.
- * Backslash is doubled so an escape in the input stays distinguishable.
+ * line or a reason: CR, LF, TAB and every other control or line-separating character become visible
+ * escapes ({@code \r}, {@code \n}, {@code \u2028}), so a request cannot forge a log line. Backslash
+ * is doubled so an escape in the input stays distinguishable.
  */
 public final class LogSafe {
   /** Longest output kept; longer input is cut and marked. */
@@ -43,7 +43,11 @@ public final class LogSafe {
       case '\t' -> "\\t";
       case '\\' -> "\\\\";
       default ->
-          c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029' || Character.getType(c) == Character.FORMAT
+          c < 0x20
+                  || (c >= 0x7f && c <= 0x9f)
+                  || c == '\u2028'
+                  || c == '\u2029'
+                  || Character.getType(c) == Character.FORMAT
               ? String.format("\\u%04x", (int) c)
               : null;
     };

@@ -1,8 +1,8 @@
 package dev.estuary.server.http;
 
 /**
- * A request that will not be served, with the HTTP status that says why and a reason a person
- * can act on. The reason is sent to the client, so it never carries secrets or key material.
+ * A request that will not be served, with the HTTP status that says why and a reason a person can
+ * act on. The reason is sent to the client, so it never carries secrets or key material.
  */
 public class Refusal extends Exception {
   private final int status;

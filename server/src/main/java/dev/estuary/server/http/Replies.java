@@ -15,7 +15,12 @@ public final class Replies {
   private Replies() {}
 
   public static void send(
-      Response response, Callback callback, int status, String contentType, byte[] body, HttpField... headers) {
+      Response response,
+      Callback callback,
+      int status,
+      String contentType,
+      byte[] body,
+      HttpField... headers) {
     response.setStatus(status);
     var h = response.getHeaders();
     if (contentType != null) {
@@ -29,7 +34,8 @@ public final class Replies {
   }
 
   /** A {@code text/plain} reason (RFC 8951) ending in a newline. */
-  public static void text(Response response, Callback callback, int status, String reason, HttpField... headers) {
+  public static void text(
+      Response response, Callback callback, int status, String reason, HttpField... headers) {
     byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
     send(response, callback, status, "text/plain; charset=utf-8", body, headers);
   }

@@ -20,18 +20,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps slow or greedy clients from holding the listeners: a connection must deliver a complete
- * request head within {@code headerTimeout} of opening (or of its previous answer), a request
- * must be answered within {@code requestTimeout} (a body trickled one byte at a time included),
- * and one client address holds at most {@code maxPerAddress} connections at once. The idle
- * timeout alone does not do it: one byte every few seconds keeps a connection "active" for ever.
- * Connections over a limit are closed; nothing is answered to them.
+ * request head within {@code headerTimeout} of opening (or of its previous answer), a request must
+ * be answered within {@code requestTimeout} (a body trickled one byte at a time included), and one
+ * client address holds at most {@code maxPerAddress} connections at once. The idle timeout alone
+ * does not do it: one byte every few seconds keeps a connection "active" for ever. Connections over
+ * a limit are closed; nothing is answered to them.
  */
 public final class SlowClientGuard implements Connection.Listener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SlowClientGuard.class);
 
   /** The limits; a zero duration or count turns that limit off. */
   public record Limits(Duration headerTimeout, Duration requestTimeout, int maxPerAddress) {
-    public static final Limits DEFAULT = new Limits(Duration.ofSeconds(20), Duration.ofSeconds(60), 256);
+    public static final Limits DEFAULT =
+        new Limits(Duration.ofSeconds(20), Duration.ofSeconds(60), 256);
   }
 
   private final Limits limits;
@@ -48,12 +49,17 @@ public final class SlowClientGuard implements Connection.Listener, AutoCloseable
 
   public SlowClientGuard(Limits limits) {
     this.limits = limits;
-    this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "estuary-slow-client-guard");
-      t.setDaemon(true);
-      return t;
-    });
-    long smallest = Math.min(positiveOr(limits.headerTimeout(), Long.MAX_VALUE), positiveOr(limits.requestTimeout(), Long.MAX_VALUE));
+    this.watchdog =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "estuary-slow-client-guard");
+              t.setDaemon(true);
+              return t;
+            });
+    long smallest =
+        Math.min(
+            positiveOr(limits.headerTimeout(), Long.MAX_VALUE),
+            positiveOr(limits.requestTimeout(), Long.MAX_VALUE));
     if (smallest != Long.MAX_VALUE) {
       long period = Math.max(100, Math.min(1000, smallest / 4));
       watchdog.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
@@ -75,8 +81,11 @@ public final class SlowClientGuard implements Connection.Listener, AutoCloseable
       int n = perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
       counted.put(connection, address);
       if (n > limits.maxPerAddress()) {
-        LOG.warn("closing a connection from {}: it has {} open, at most {} are allowed per address",
-            address.getHostAddress(), n - 1, limits.maxPerAddress());
+        LOG.warn(
+            "closing a connection from {}: it has {} open, at most {} are allowed per address",
+            address.getHostAddress(),
+            n - 1,
+            limits.maxPerAddress());
         connection.getEndPoint().close();
       }
     } else {
@@ -94,8 +103,8 @@ public final class SlowClientGuard implements Connection.Listener, AutoCloseable
   }
 
   /**
-   * Marks the request's connection as serving until {@code callback} completes, then as waiting
-   * for its next request head.
+   * Marks the request's connection as serving until {@code callback} completes, then as waiting for
+   * its next request head.
    *
    * @return the callback to complete the request with
    */
@@ -106,10 +115,12 @@ public final class SlowClientGuard implements Connection.Listener, AutoCloseable
     }
     state.since = System.nanoTime();
     state.serving = true;
-    return Callback.from(callback, () -> {
-      state.since = System.nanoTime();
-      state.serving = false;
-    });
+    return Callback.from(
+        callback,
+        () -> {
+          state.since = System.nanoTime();
+          state.serving = false;
+        });
   }
 
   /** Connections open from {@code address} now (for tests and metrics). */
@@ -122,22 +133,26 @@ public final class SlowClientGuard implements Connection.Listener, AutoCloseable
     long now = System.nanoTime();
     long header = positiveOr(limits.headerTimeout(), Long.MAX_VALUE);
     long request = positiveOr(limits.requestTimeout(), Long.MAX_VALUE);
-    connections.forEach((connection, state) -> {
-      long waited = TimeUnit.NANOSECONDS.toMillis(now - state.since);
-      boolean late = state.serving ? waited > request : waited > header;
-      if (late) {
-        connections.remove(connection);
-        LOG.info("closing a connection from {}: {} not complete after {} ms",
-            describe(connection.getEndPoint().getRemoteSocketAddress()), state.serving ? "its request was" : "no request head was", waited);
-        // The socket itself, not the HTTP connection: closing that would let Jetty answer the
-        // cut request (a 500 for the handler's failed read) before it closes.
-        EndPoint endPoint = connection.getEndPoint();
-        if (endPoint instanceof SslConnection.SslEndPoint ssl) {
-          endPoint = ssl.getSslConnection().getEndPoint();
-        }
-        endPoint.close();
-      }
-    });
+    connections.forEach(
+        (connection, state) -> {
+          long waited = TimeUnit.NANOSECONDS.toMillis(now - state.since);
+          boolean late = state.serving ? waited > request : waited > header;
+          if (late) {
+            connections.remove(connection);
+            LOG.info(
+                "closing a connection from {}: {} not complete after {} ms",
+                describe(connection.getEndPoint().getRemoteSocketAddress()),
+                state.serving ? "its request was" : "no request head was",
+                waited);
+            // The socket itself, not the HTTP connection: closing that would let Jetty answer the
+            // cut request (a 500 for the handler's failed read) before it closes.
+            EndPoint endPoint = connection.getEndPoint();
+            if (endPoint instanceof SslConnection.SslEndPoint ssl) {
+              endPoint = ssl.getSslConnection().getEndPoint();
+            }
+            endPoint.close();
+          }
+        });
   }
 
   private static InetAddress address(SocketAddress a) {

@@ -8,12 +8,12 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -29,14 +29,15 @@ import java.util.zip.ZipOutputStream;
  * {@code estuary server backup} and {@code restore}: one file (a zip, mode 0600) with everything a
  * server needs to come back: the data directory's files (server.toml, the keystore and its
  * passphrase, the database password file, root-ca.pem, and the offline keys while they are still
- * there) and a consistent {@link DatabaseDump} of its database. The H2 files in {@code db/} are
- * not copied as files: the dump replaces them. Restore writes a new data directory (never an
- * existing one with anything in it) and loads the dump into an empty database: the H2 one the
- * restored server.toml names, or a PostgreSQL database given instead.
+ * there) and a consistent {@link DatabaseDump} of its database. The H2 files in {@code db/} are not
+ * copied as files: the dump replaces them. Restore writes a new data directory (never an existing
+ * one with anything in it) and loads the dump into an empty database: the H2 one the restored
+ * server.toml names, or a PostgreSQL database given instead.
  */
 public final class Backup {
   /** The dump's name inside the archive. */
   static final String DUMP = "database.json";
+
   private static final Pattern SECTION = Pattern.compile("^\\s*\\[([^\\]]+)\\]\\s*(#.*)?$");
 
   private Backup() {}
@@ -65,9 +66,12 @@ public final class Backup {
     Path target = out.toAbsolutePath().normalize();
     Path partial = target.resolveSibling(target.getFileName() + ".partial");
     Files.deleteIfExists(partial);
-    Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        partial,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     DatabaseDump.Summary summary;
-    try (ZipOutputStream z = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)))) {
+    try (ZipOutputStream z =
+        new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)))) {
       try (Stream<Path> walk = Files.walk(dir)) {
         for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
           String rel = dir.relativize(f).toString().replace('\\', '/');
@@ -94,7 +98,8 @@ public final class Backup {
     return new Outcome(files, summary, warnings);
   }
 
-  private static DatabaseDump.Summary dump(ServerConfig cfg, OutputStream z) throws SQLException, IOException {
+  private static DatabaseDump.Summary dump(ServerConfig cfg, OutputStream z)
+      throws SQLException, IOException {
     ServerConfig.Database db = cfg.database();
     try (Database database = openExisting(db)) {
       return DatabaseDump.dump(database.dataSource(), new NonClosing(z));
@@ -108,10 +113,14 @@ public final class Backup {
       String m = rootMessage(e);
       if (m.contains("Database may be already in use") || m.contains("The file is locked")) {
         throw new IllegalArgumentException(
-            "the H2 database " + db.url().replaceAll(";.*", "") + " is open in a running server: H2 allows one process,"
-                + " so stop the server for the backup (PostgreSQL is backed up while it runs)", e);
+            "the H2 database "
+                + db.url().replaceAll(";.*", "")
+                + " is open in a running server: H2 allows one process,"
+                + " so stop the server for the backup (PostgreSQL is backed up while it runs)",
+            e);
       }
-      throw new IllegalArgumentException("cannot open the database " + db.url().replaceAll(";.*", "") + ": " + m, e);
+      throw new IllegalArgumentException(
+          "cannot open the database " + db.url().replaceAll(";.*", "") + ": " + m, e);
     }
   }
 
@@ -122,13 +131,15 @@ public final class Backup {
    * without, into the database the backed-up server.toml names (for H2: a new one in the new
    * directory).
    */
-  public static Outcome restore(Path from, Path dataDir, String databaseUrl, String databaseUser, Path databasePasswordFile)
+  public static Outcome restore(
+      Path from, Path dataDir, String databaseUrl, String databaseUser, Path databasePasswordFile)
       throws Exception {
     Path dir = dataDir.toAbsolutePath().normalize();
     if (Files.exists(dir)) {
       try (Stream<Path> s = Files.list(dir)) {
         if (s.findAny().isPresent()) {
-          throw new IllegalArgumentException(dir + " already exists and is not empty: restore writes a new data directory");
+          throw new IllegalArgumentException(
+              dir + " already exists and is not empty: restore writes a new data directory");
         }
       }
     }
@@ -147,10 +158,12 @@ public final class Backup {
           String rel = e.getName().substring("files/".length());
           Path target = dir.resolve(rel).normalize();
           if (!target.startsWith(dir) || rel.isEmpty()) {
-            throw new IllegalArgumentException("the backup names a file outside the data directory: " + e.getName());
+            throw new IllegalArgumentException(
+                "the backup names a file outside the data directory: " + e.getName());
           }
           createPrivateParents(dir, target.getParent());
-          AtomicFiles.write(target, z.readAllBytes(), rel.endsWith(".pem") ? "rw-r--r--" : "rw-------");
+          AtomicFiles.write(
+              target, z.readAllBytes(), rel.endsWith(".pem") ? "rw-r--r--" : "rw-------");
           files.add(rel);
         } else if (e.getName().equals(DUMP)) {
           dumpSeen = true;
@@ -162,12 +175,18 @@ public final class Backup {
       }
       Path config = dir.resolve(ServerInit.CONFIG);
       if (!Files.isRegularFile(config)) {
-        throw new IllegalArgumentException(from + " is not an Estuary backup: it holds no server.toml");
+        throw new IllegalArgumentException(
+            from + " is not an Estuary backup: it holds no server.toml");
       }
       if (databaseUrl != null) {
         String password = Files.readString(databasePasswordFile).strip();
-        AtomicFiles.write(dir.resolve(ServerInit.DB_PASSWORD), (password + "\n").getBytes(StandardCharsets.UTF_8), "rw-------");
-        Files.writeString(config, pointAt(Files.readString(config), databaseUrl, databaseUser, ServerInit.DB_PASSWORD));
+        AtomicFiles.write(
+            dir.resolve(ServerInit.DB_PASSWORD),
+            (password + "\n").getBytes(StandardCharsets.UTF_8),
+            "rw-------");
+        Files.writeString(
+            config,
+            pointAt(Files.readString(config), databaseUrl, databaseUser, ServerInit.DB_PASSWORD));
       }
       ServerConfig cfg = ServerConfigParser.parse(config);
       if (cfg.database().url().startsWith("jdbc:h2:")) {
@@ -195,7 +214,8 @@ public final class Backup {
           wrote = true;
         }
         section = m.group(1).strip();
-      } else if (section.equals("database") && line.matches("\\s*(url|user|password|password_file)\\s*=.*")) {
+      } else if (section.equals("database")
+          && line.matches("\\s*(url|user|password|password_file)\\s*=.*")) {
         if (!wrote) {
           out.append(databaseKeys(url, user, passwordFile));
           wrote = true;
@@ -205,14 +225,21 @@ public final class Backup {
       out.append(line).append('\n');
     }
     if (!wrote) {
-      out.append(section.equals("database") ? "" : "\n[database]\n").append(databaseKeys(url, user, passwordFile));
+      out.append(section.equals("database") ? "" : "\n[database]\n")
+          .append(databaseKeys(url, user, passwordFile));
     }
     String s = out.toString();
     return s.endsWith("\n\n") && !toml.endsWith("\n\n") ? s.substring(0, s.length() - 1) : s;
   }
 
   private static String databaseKeys(String url, String user, String passwordFile) {
-    return "url = \"" + url + "\"          # set by estuary server restore\nuser = \"" + user + "\"\npassword_file = \"" + passwordFile + "\"\n";
+    return "url = \""
+        + url
+        + "\"          # set by estuary server restore\nuser = \""
+        + user
+        + "\"\npassword_file = \""
+        + passwordFile
+        + "\"\n";
   }
 
   /** Files server.toml names outside the data directory: not in the backup. */
@@ -220,7 +247,11 @@ public final class Backup {
     List<String> out = new ArrayList<>();
     for (Path p : new Path[] {cfg.keys().keystore(), cfg.keys().passphraseFile()}) {
       if (p != null && !p.toAbsolutePath().normalize().startsWith(dir)) {
-        out.add(p + " (named in server.toml) is outside " + dir + " and not in the backup: keep a copy of it too");
+        out.add(
+            p
+                + " (named in server.toml) is outside "
+                + dir
+                + " and not in the backup: keep a copy of it too");
       }
     }
     return out;
@@ -231,7 +262,8 @@ public final class Backup {
       return;
     }
     createPrivateParents(dir, parent.getParent());
-    Files.createDirectory(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Files.createDirectory(
+        parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
   }
 
   private static String rootMessage(Throwable e) {

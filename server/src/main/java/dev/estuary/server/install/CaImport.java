@@ -31,7 +31,8 @@ final class CaImport {
    * @param minPathLen the path length the CA needs (1 for the Edge CA label, which issues CAs)
    * @throws IllegalArgumentException naming the file and what is wrong with it
    */
-  static IssuingCa load(String alias, Path file, char[] p12Passphrase, int minPathLen) throws IOException {
+  static IssuingCa load(String alias, Path file, char[] p12Passphrase, int minPathLen)
+      throws IOException {
     if (!Files.isReadable(file)) {
       throw new IllegalArgumentException("--import-ca: cannot read " + file);
     }
@@ -41,13 +42,19 @@ final class CaImport {
     try {
       if (name.endsWith(".p12") || name.endsWith(".pfx")) {
         if (p12Passphrase == null) {
-          throw new IllegalArgumentException("--import-ca " + file + ": a PKCS#12 file needs --import-passphrase-file");
+          throw new IllegalArgumentException(
+              "--import-ca " + file + ": a PKCS#12 file needs --import-passphrase-file");
         }
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(file)) {
           ks.load(in, p12Passphrase);
         } catch (IOException e) {
-          throw new IllegalArgumentException("--import-ca " + file + ": cannot open the PKCS#12 file (wrong passphrase?): " + e.getMessage(), e);
+          throw new IllegalArgumentException(
+              "--import-ca "
+                  + file
+                  + ": cannot open the PKCS#12 file (wrong passphrase?): "
+                  + e.getMessage(),
+              e);
         }
         List<String> keys = new ArrayList<>();
         for (String a : Collections.list(ks.aliases())) {
@@ -57,15 +64,25 @@ final class CaImport {
         }
         if (keys.size() != 1) {
           throw new IllegalArgumentException(
-              "--import-ca " + file + ": the PKCS#12 file must hold exactly one key entry, it has " + keys.size() + " " + keys);
+              "--import-ca "
+                  + file
+                  + ": the PKCS#12 file must hold exactly one key entry, it has "
+                  + keys.size()
+                  + " "
+                  + keys);
         }
         key = (PrivateKey) ks.getKey(keys.getFirst(), p12Passphrase);
-        chain = Arrays.stream(ks.getCertificateChain(keys.getFirst())).map(c -> (X509Certificate) c).toList();
+        chain =
+            Arrays.stream(ks.getCertificateChain(keys.getFirst()))
+                .map(c -> (X509Certificate) c)
+                .toList();
       } else {
         String pem = Files.readString(file);
         if (pem.contains("ENCRYPTED PRIVATE KEY") || pem.contains("Proc-Type: 4,ENCRYPTED")) {
           throw new IllegalArgumentException(
-              "--import-ca " + file + ": the private key is encrypted; give a PKCS#12 file instead (openssl pkcs12 -export)");
+              "--import-ca "
+                  + file
+                  + ": the private key is encrypted; give a PKCS#12 file instead (openssl pkcs12 -export)");
         }
         chain = Pem.certificates(pem);
         key = Pem.privateKey(pem);
@@ -74,13 +91,20 @@ final class CaImport {
       throw new IllegalArgumentException("--import-ca " + file + ": " + e.getMessage(), e);
     }
     if (chain.isEmpty()) {
-      throw new IllegalArgumentException("--import-ca " + file + ": no certificate in it (the CA certificate comes first, then its chain)");
+      throw new IllegalArgumentException(
+          "--import-ca "
+              + file
+              + ": no certificate in it (the CA certificate comes first, then its chain)");
     }
     X509Certificate ca = chain.getFirst();
     try {
       if (!Arrays.equals(KeyPairs.publicKeyOf(key).getEncoded(), ca.getPublicKey().getEncoded())) {
         throw new IllegalArgumentException(
-            "--import-ca " + file + ": the private key does not belong to the first certificate (" + ca.getSubjectX500Principal() + ")");
+            "--import-ca "
+                + file
+                + ": the private key does not belong to the first certificate ("
+                + ca.getSubjectX500Principal()
+                + ")");
       }
     } catch (PkiException e) {
       throw new IllegalArgumentException("--import-ca " + file + ": " + e.getMessage(), e);
@@ -88,21 +112,41 @@ final class CaImport {
     int pathLen = ca.getBasicConstraints();
     if (pathLen < minPathLen) {
       throw new IllegalArgumentException(
-          "--import-ca " + file + ": " + ca.getSubjectX500Principal() + (pathLen < 0 ? " is not a CA certificate" : " has pathlen " + pathLen)
-              + (minPathLen > 0 ? "; the " + alias + " issues CA certificates, so it needs pathlen " + minPathLen + " or more" : ""));
+          "--import-ca "
+              + file
+              + ": "
+              + ca.getSubjectX500Principal()
+              + (pathLen < 0 ? " is not a CA certificate" : " has pathlen " + pathLen)
+              + (minPathLen > 0
+                  ? "; the "
+                      + alias
+                      + " issues CA certificates, so it needs pathlen "
+                      + minPathLen
+                      + " or more"
+                  : ""));
     }
     for (int i = 0; i < chain.size(); i++) {
       X509Certificate c = chain.get(i);
       X509Certificate signer = i + 1 < chain.size() ? chain.get(i + 1) : c;
-      if (i + 1 == chain.size() && !c.getIssuerX500Principal().equals(c.getSubjectX500Principal())) {
+      if (i + 1 == chain.size()
+          && !c.getIssuerX500Principal().equals(c.getSubjectX500Principal())) {
         throw new IllegalArgumentException(
-            "--import-ca " + file + ": the chain ends at " + c.getSubjectX500Principal() + ", which is not a root; add the certificates up to the root");
+            "--import-ca "
+                + file
+                + ": the chain ends at "
+                + c.getSubjectX500Principal()
+                + ", which is not a root; add the certificates up to the root");
       }
       try {
         c.verify(signer.getPublicKey());
       } catch (GeneralSecurityException e) {
         throw new IllegalArgumentException(
-            "--import-ca " + file + ": " + c.getSubjectX500Principal() + " is not signed by the next certificate, " + signer.getSubjectX500Principal());
+            "--import-ca "
+                + file
+                + ": "
+                + c.getSubjectX500Principal()
+                + " is not signed by the next certificate, "
+                + signer.getSubjectX500Principal());
       }
     }
     return new IssuingCa(alias, chain, key, null);

@@ -37,8 +37,8 @@ import org.flywaydb.core.api.MigrationInfo;
  * A logical copy of Estuary's tables, the same on H2 and PostgreSQL: read in one REPEATABLE READ,
  * read-only transaction (one snapshot: consistent while the server keeps issuing), written as JSON
  * (the schema version, then each table's columns and rows), and loaded into an empty database of
- * the same schema version, parents before the tables that refer to them. It needs no
- * {@code pg_dump} of a matching major version, and moves a store between engines as well.
+ * the same schema version, parents before the tables that refer to them. It needs no {@code
+ * pg_dump} of a matching major version, and moves a store between engines as well.
  */
 public final class DatabaseDump {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,7 +52,13 @@ public final class DatabaseDump {
 
   /** The schema version Flyway last applied to {@code ds}, or null for an empty database. */
   public static String schemaVersion(DataSource ds) {
-    MigrationInfo current = Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().info().current();
+    MigrationInfo current =
+        Flyway.configure()
+            .dataSource(ds)
+            .locations("classpath:db/migration")
+            .load()
+            .info()
+            .current();
     return current == null ? null : current.getVersion().getVersion();
   }
 
@@ -81,10 +87,13 @@ public final class DatabaseDump {
     return new Summary(version, counts);
   }
 
-  private static long dumpTable(Connection c, String table, JsonGenerator g) throws SQLException, IOException {
+  private static long dumpTable(Connection c, String table, JsonGenerator g)
+      throws SQLException, IOException {
     long n = 0;
     try (Statement s = c.createStatement()) {
-      s.setFetchSize(1000); // PostgreSQL streams with a cursor (autocommit is off) instead of loading the table
+      s.setFetchSize(
+          1000); // PostgreSQL streams with a cursor (autocommit is off) instead of loading the
+      // table
       try (ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
         ResultSetMetaData md = rs.getMetaData();
         int cols = md.getColumnCount();
@@ -114,7 +123,10 @@ public final class DatabaseDump {
     return n;
   }
 
-  /** How a column's values are written: text, number (exact, as text), integer, boolean, bytes, instant. */
+  /**
+   * How a column's values are written: text, number (exact, as text), integer, boolean, bytes,
+   * instant.
+   */
   private static String kind(int sqlType) {
     return switch (sqlType) {
       case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> "bytes";
@@ -126,7 +138,8 @@ public final class DatabaseDump {
     };
   }
 
-  private static void write(JsonGenerator g, String kind, ResultSet rs, int i) throws SQLException, IOException {
+  private static void write(JsonGenerator g, String kind, ResultSet rs, int i)
+      throws SQLException, IOException {
     Object probe = rs.getObject(i);
     if (probe == null) {
       g.writeNull();
@@ -151,13 +164,18 @@ public final class DatabaseDump {
   public static Summary load(DataSource ds, InputStream in) throws SQLException, IOException {
     String target = schemaVersion(ds);
     Map<String, Long> counts = new LinkedHashMap<>();
-    try (Connection c = ds.getConnection(); JsonParser p = JSON.getFactory().createParser(in)) {
+    try (Connection c = ds.getConnection();
+        JsonParser p = JSON.getFactory().createParser(in)) {
       c.setAutoCommit(false);
       for (String table : tables(c)) {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+        try (Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
           rs.next();
           if (rs.getLong(1) > 0) {
-            throw new IllegalArgumentException("the target database is not empty (table " + table + " has rows): restore wants an empty one");
+            throw new IllegalArgumentException(
+                "the target database is not empty (table "
+                    + table
+                    + " has rows): restore wants an empty one");
           }
         }
       }
@@ -169,20 +187,25 @@ public final class DatabaseDump {
         switch (field) {
           case "format" -> {
             if (!p.getText().equals("estuary-database-dump")) {
-              throw new IllegalArgumentException("not an Estuary database dump (format " + p.getText() + ")");
+              throw new IllegalArgumentException(
+                  "not an Estuary database dump (format " + p.getText() + ")");
             }
           }
           case "schemaVersion" -> {
             version = p.getText();
             if (!version.equals(target)) {
               throw new IllegalArgumentException(
-                  "the dump has schema version " + version + ", this Estuary's is " + target
+                  "the dump has schema version "
+                      + version
+                      + ", this Estuary's is "
+                      + target
                       + ": restore with the Estuary version that made the backup, then upgrade (docs/operations.md)");
             }
           }
           case "tables" -> {
             if (version == null) {
-              throw new IllegalArgumentException("the dump names no schema version before its tables");
+              throw new IllegalArgumentException(
+                  "the dump names no schema version before its tables");
             }
             while (p.nextToken() == JsonToken.START_OBJECT) {
               JsonNode header = readHeader(p);
@@ -211,7 +234,8 @@ public final class DatabaseDump {
     throw new IOException("a table in the dump has no rows array");
   }
 
-  private static long loadRows(Connection c, JsonNode header, JsonParser p) throws SQLException, IOException {
+  private static long loadRows(Connection c, JsonNode header, JsonParser p)
+      throws SQLException, IOException {
     String table = header.get("table").asText();
     if (!table.matches("[a-z_][a-z0-9_]*")) {
       throw new IOException("bad table name in the dump: " + table);
@@ -227,7 +251,14 @@ public final class DatabaseDump {
       names.add(name);
       kinds.add(col.get("type").asText());
     }
-    String sql = "INSERT INTO " + table + " (" + String.join(", ", names) + ") VALUES (" + "?, ".repeat(names.size() - 1) + "?)";
+    String sql =
+        "INSERT INTO "
+            + table
+            + " ("
+            + String.join(", ", names)
+            + ") VALUES ("
+            + "?, ".repeat(names.size() - 1)
+            + "?)";
     long n = 0;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       while (p.nextToken() == JsonToken.START_ARRAY) {
@@ -246,7 +277,8 @@ public final class DatabaseDump {
     return n;
   }
 
-  private static void bind(PreparedStatement ps, int i, String kind, JsonNode v) throws SQLException {
+  private static void bind(PreparedStatement ps, int i, String kind, JsonNode v)
+      throws SQLException {
     if (v == null || v.isNull()) {
       ps.setObject(i, null);
       return;
@@ -264,7 +296,13 @@ public final class DatabaseDump {
   private static void expect(JsonParser p, JsonToken token) throws IOException {
     JsonToken t = p.currentToken() == token ? token : p.nextToken();
     if (t != token) {
-      throw new IOException("not an Estuary database dump: expected " + token + " at " + p.currentLocation() + ", found " + t);
+      throw new IOException(
+          "not an Estuary database dump: expected "
+              + token
+              + " at "
+              + p.currentLocation()
+              + ", found "
+              + t);
     }
   }
 

@@ -37,12 +37,12 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.util.IPAddress;
 
 /**
- * {@code estuary server init}: a production data directory. A new CA hierarchy (a root, one
- * issuing CA per label and a TLS CA that never issues to devices; the root and TLS CA keys go to
- * {@value #OFFLINE_KEYS}, to be moved off the machine) or imported CA certificates and keys; the
- * TLS certificate for the given names, signed by the TLS CA; the keystore with the aliases
- * server.toml names and its passphrase file; an admin token whose hash only is kept; and a
- * commented server.toml on H2 or PostgreSQL. Never writes into a directory that has anything in it.
+ * {@code estuary server init}: a production data directory. A new CA hierarchy (a root, one issuing
+ * CA per label and a TLS CA that never issues to devices; the root and TLS CA keys go to {@value
+ * #OFFLINE_KEYS}, to be moved off the machine) or imported CA certificates and keys; the TLS
+ * certificate for the given names, signed by the TLS CA; the keystore with the aliases server.toml
+ * names and its passphrase file; an admin token whose hash only is kept; and a commented
+ * server.toml on H2 or PostgreSQL. Never writes into a directory that has anything in it.
  */
 public final class ServerInit {
   public static final String CONFIG = "server.toml";
@@ -50,22 +50,28 @@ public final class ServerInit {
   public static final String PASSPHRASE = "keys/keystore.pass";
   public static final String DB_PASSWORD = "keys/db.password";
   public static final String ROOT_PEM = "root-ca.pem";
+
   /** The root's and the TLS CA's keys: not needed by the running server. */
   public static final String OFFLINE_KEYS = "offline/root-and-tls-ca.p12";
+
   /** The issuing CA that signs the server's TLS certificate and nothing else. */
   public static final String TLS_CA = "tls-ca";
+
   /** What {@code --import-ca} accepts before its '=': the labels and {@code tls}. */
-  public static final List<String> IMPORT_NAMES = Stream.concat(Quickstart.LABELS.stream(), Stream.of("tls")).toList();
+  public static final List<String> IMPORT_NAMES =
+      Stream.concat(Quickstart.LABELS.stream(), Stream.of("tls")).toList();
+
   static final Duration TLS_VALIDITY = Duration.ofDays(825);
 
-  private static final String DNS_NAME = "(?=.{1,253}$)(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*";
+  private static final String DNS_NAME =
+      "(?=.{1,253}$)(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*";
 
   /**
    * What to make.
    *
    * @param names DNS names and IP addresses devices and operators reach the server by
-   * @param imports CA files by label (and {@code tls}), PEM (certificate chain and unencrypted
-   *     key) or PKCS#12; empty to make a new hierarchy
+   * @param imports CA files by label (and {@code tls}), PEM (certificate chain and unencrypted key)
+   *     or PKCS#12; empty to make a new hierarchy
    * @param importPassphraseFile passphrase of the PKCS#12 files imported, or null
    * @param databaseUrl a {@code jdbc:postgresql:} URL, or null for H2 in the data directory
    */
@@ -91,7 +97,8 @@ public final class ServerInit {
    * @param adminToken the admin bearer token: shown once, only its hash is kept
    * @param offlineKeys the root's and TLS CA's keys, or null when the CAs were imported
    */
-  public record Result(Path configFile, Path rootPem, List<String> tlsNames, String adminToken, Path offlineKeys) {
+  public record Result(
+      Path configFile, Path rootPem, List<String> tlsNames, String adminToken, Path offlineKeys) {
     @Override
     public String toString() {
       return "Result[config=" + configFile + ", names=" + tlsNames + "]";
@@ -106,10 +113,12 @@ public final class ServerInit {
    * @throws IllegalArgumentException for input that cannot be used, naming what is wrong (nothing
    *     is written then)
    */
-  public static Result init(Options o, Clock clock, SecureRandom random) throws IOException, GeneralSecurityException {
+  public static Result init(Options o, Clock clock, SecureRandom random)
+      throws IOException, GeneralSecurityException {
     Path dir = o.dataDir().toAbsolutePath().normalize();
     if (Files.exists(dir) && (!Files.isDirectory(dir) || !isEmpty(dir))) {
-      throw new IllegalArgumentException(dir + " already exists and is not empty: server init never overwrites a data directory");
+      throw new IllegalArgumentException(
+          dir + " already exists and is not empty: server init never overwrites a data directory");
     }
     GeneralNames names = tlsNames(o.names());
     Instant now = clock.instant();
@@ -124,29 +133,46 @@ public final class ServerInit {
       }
       cas.put(TLS_CA, made.issuing(TLS_CA));
     } else {
-      char[] importPassphrase = o.importPassphraseFile() == null ? null : Files.readString(o.importPassphraseFile()).strip().toCharArray();
+      char[] importPassphrase =
+          o.importPassphraseFile() == null
+              ? null
+              : Files.readString(o.importPassphraseFile()).strip().toCharArray();
       for (String name : IMPORT_NAMES) {
         Path file = o.imports().get(name);
         if (file == null) {
           throw new IllegalArgumentException(
-              "--import-ca: give a CA for each of " + String.join(", ", IMPORT_NAMES) + " (missing: " + name + ")");
+              "--import-ca: give a CA for each of "
+                  + String.join(", ", IMPORT_NAMES)
+                  + " (missing: "
+                  + name
+                  + ")");
         }
         String alias = name.equals("tls") ? TLS_CA : name + "-ca";
-        cas.put(alias, CaImport.load(alias, file, importPassphrase, name.equals("edge-ca") ? 1 : 0));
+        cas.put(
+            alias, CaImport.load(alias, file, importPassphrase, name.equals("edge-ca") ? 1 : 0));
       }
       for (String name : o.imports().keySet()) {
         if (!IMPORT_NAMES.contains(name)) {
-          throw new IllegalArgumentException("--import-ca " + name + "=...: '" + name + "' is none of " + String.join(", ", IMPORT_NAMES));
+          throw new IllegalArgumentException(
+              "--import-ca "
+                  + name
+                  + "=...: '"
+                  + name
+                  + "' is none of "
+                  + String.join(", ", IMPORT_NAMES));
         }
       }
     }
     String dbPassword = null;
     if (o.databaseUrl() != null) {
       if (!o.databaseUrl().startsWith("jdbc:postgresql:")) {
-        throw new IllegalArgumentException("--postgres-url must be a jdbc:postgresql://host:port/database URL, was " + o.databaseUrl());
+        throw new IllegalArgumentException(
+            "--postgres-url must be a jdbc:postgresql://host:port/database URL, was "
+                + o.databaseUrl());
       }
       if (o.databasePasswordFile() == null) {
-        throw new IllegalArgumentException("--postgres-password-file is needed with --postgres-url");
+        throw new IllegalArgumentException(
+            "--postgres-password-file is needed with --postgres-url");
       }
       dbPassword = Files.readString(o.databasePasswordFile()).strip();
       checkEmptyDatabase(o.databaseUrl(), o.databaseUser(), dbPassword);
@@ -156,14 +182,19 @@ public final class ServerInit {
     AtomicFiles.createPrivateDirectory(dir.resolve("keys"), "rwx------");
     String passphrase = SecretMinter.token(random, 32);
     char[] pw = passphrase.toCharArray();
-    AtomicFiles.write(dir.resolve(PASSPHRASE), (passphrase + "\n").getBytes(StandardCharsets.US_ASCII), "rw-------");
+    AtomicFiles.write(
+        dir.resolve(PASSPHRASE),
+        (passphrase + "\n").getBytes(StandardCharsets.US_ASCII),
+        "rw-------");
     KeyStore online = emptyKeyStore();
     for (String label : Quickstart.LABELS) {
       CaHierarchy.put(online, cas.get(label + "-ca"), pw);
     }
     KeyPair tlsKey = KeyPairs.generate("ec-p256", random);
     List<String> nameList = displayNames(o.names());
-    List<X509Certificate> tls = CaHierarchy.tlsCertificate(cas.get(TLS_CA), tlsKey, nameList.getFirst(), names, TLS_VALIDITY, now, serials);
+    List<X509Certificate> tls =
+        CaHierarchy.tlsCertificate(
+            cas.get(TLS_CA), tlsKey, nameList.getFirst(), names, TLS_VALIDITY, now, serials);
     online.setKeyEntry("tls", tlsKey.getPrivate(), pw, tls.toArray(Certificate[]::new));
     AtomicFiles.write(dir.resolve(KEYSTORE), store(online, pw), "rw-------");
     Path offline = null;
@@ -179,33 +210,45 @@ public final class ServerInit {
     for (IssuingCa ca : cas.values()) {
       roots.add(ca.root());
     }
-    AtomicFiles.write(dir.resolve(ROOT_PEM), Pem.encode(roots.toArray()).getBytes(StandardCharsets.US_ASCII), "rw-r--r--");
+    AtomicFiles.write(
+        dir.resolve(ROOT_PEM),
+        Pem.encode(roots.toArray()).getBytes(StandardCharsets.US_ASCII),
+        "rw-r--r--");
 
     String database;
     if (o.databaseUrl() == null) {
       AtomicFiles.createPrivateDirectory(dir.resolve("db"), "rwx------");
       try (Database db = Database.open(Database.h2FileUrl(dir.resolve("db")), "", "")) {
-        database = "url = \"jdbc:h2:file:./db/estuary\"       # embedded H2 in db/; for production prefer PostgreSQL";
+        database =
+            "url = \"jdbc:h2:file:./db/estuary\"       # embedded H2 in db/; for production prefer PostgreSQL";
       }
     } else {
-      AtomicFiles.write(dir.resolve(DB_PASSWORD), (dbPassword + "\n").getBytes(StandardCharsets.UTF_8), "rw-------");
-      database = """
+      AtomicFiles.write(
+          dir.resolve(DB_PASSWORD),
+          (dbPassword + "\n").getBytes(StandardCharsets.UTF_8),
+          "rw-------");
+      database =
+          """
           url = "%s"
           user = "%s"
           password_file = "%s"     # 0600, read at start
-          pool_size = 16""".formatted(o.databaseUrl(), o.databaseUser(), DB_PASSWORD);
+          pool_size = 16"""
+              .formatted(o.databaseUrl(), o.databaseUser(), DB_PASSWORD);
     }
     String adminToken = SecretMinter.token(random, 40);
     String idScope = "0ne" + HexFormat.of().withUpperCase().formatHex(randomBytes(random, 4));
     Path config = dir.resolve(CONFIG);
     AtomicFiles.write(
         config,
-        config(o, PasswordHash.hash(adminToken, random), database, nameList, idScope, made != null).getBytes(StandardCharsets.UTF_8),
+        config(o, PasswordHash.hash(adminToken, random), database, nameList, idScope, made != null)
+            .getBytes(StandardCharsets.UTF_8),
         "rw-------");
     return new Result(config, dir.resolve(ROOT_PEM), nameList, adminToken, offline);
   }
 
-  /** Parses DNS names and IP addresses into SANs; the first DNS name (or address) becomes the CN. */
+  /**
+   * Parses DNS names and IP addresses into SANs; the first DNS name (or address) becomes the CN.
+   */
   static GeneralNames tlsNames(List<String> given) {
     List<GeneralName> out = new ArrayList<>();
     for (String raw : given) {
@@ -218,7 +261,8 @@ public final class ServerInit {
       } else if (n.matches(DNS_NAME)) {
         out.add(new GeneralName(GeneralName.dNSName, n.toLowerCase(java.util.Locale.ROOT)));
       } else {
-        throw new IllegalArgumentException("--names: '" + n + "' is neither a DNS name nor an IP address");
+        throw new IllegalArgumentException(
+            "--names: '" + n + "' is neither a DNS name nor an IP address");
       }
     }
     if (out.isEmpty()) {
@@ -228,14 +272,17 @@ public final class ServerInit {
     return new GeneralNames(out.toArray(GeneralName[]::new));
   }
 
-  /** The names as given (DNS names lowercased), DNS names first: the first is the certificate's CN. */
+  /**
+   * The names as given (DNS names lowercased), DNS names first: the first is the certificate's CN.
+   */
   private static List<String> displayNames(List<String> given) {
     List<String> dns = new ArrayList<>();
     List<String> ips = new ArrayList<>();
     for (String raw : given) {
       String n = raw.strip();
       if (!n.isEmpty()) {
-        (IPAddress.isValid(n) ? ips : dns).add(IPAddress.isValid(n) ? n : n.toLowerCase(java.util.Locale.ROOT));
+        (IPAddress.isValid(n) ? ips : dns)
+            .add(IPAddress.isValid(n) ? n : n.toLowerCase(java.util.Locale.ROOT));
       }
     }
     dns.addAll(ips);
@@ -244,11 +291,19 @@ public final class ServerInit {
 
   private static void checkEmptyDatabase(String url, String user, String password) {
     try (Database db = Database.open(url, user, password, 2)) { // Flyway takes two on PostgreSQL
-      long rows = db.jdbi().withHandle(h ->
-          h.createQuery("SELECT (SELECT COUNT(*) FROM certificate) + (SELECT COUNT(*) FROM bootstrap_secret)").mapTo(Long.class).one());
+      long rows =
+          db.jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              "SELECT (SELECT COUNT(*) FROM certificate) + (SELECT COUNT(*) FROM bootstrap_secret)")
+                          .mapTo(Long.class)
+                          .one());
       if (rows > 0) {
         throw new IllegalArgumentException(
-            "the database " + url + " already holds Estuary certificates or secrets: init wants an empty one"
+            "the database "
+                + url
+                + " already holds Estuary certificates or secrets: init wants an empty one"
                 + " (to move a server, use estuary server restore)");
       }
     } catch (IllegalArgumentException e) {
@@ -258,7 +313,8 @@ public final class ServerInit {
       while (root.getCause() != null) {
         root = root.getCause();
       }
-      throw new IllegalArgumentException("cannot use the database " + url + " as user " + user + ": " + root.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot use the database " + url + " as user " + user + ": " + root.getMessage(), e);
     }
   }
 
@@ -286,7 +342,13 @@ public final class ServerInit {
     return b;
   }
 
-  private static String config(Options o, String tokenHash, String database, List<String> names, String idScope, boolean made) {
+  private static String config(
+      Options o,
+      String tokenHash,
+      String database,
+      List<String> names,
+      String idScope,
+      boolean made) {
     return """
         # Estuary server configuration, written by `estuary server init`.
         # Every key is described in docs/configuration.md; the install in docs/operations.md.
@@ -344,8 +406,16 @@ public final class ServerInit {
         id_scope = "%s"
         """
         .formatted(
-            o.estListen(), o.adminListen(), tokenHash, String.join(", ", names), database, KEYSTORE,
-            made ? "issuing CAs and TLS key; the root's key is in " + OFFLINE_KEYS : "imported issuing CAs and the TLS key",
-            PASSPHRASE, idScope);
+            o.estListen(),
+            o.adminListen(),
+            tokenHash,
+            String.join(", ", names),
+            database,
+            KEYSTORE,
+            made
+                ? "issuing CAs and TLS key; the root's key is in " + OFFLINE_KEYS
+                : "imported issuing CAs and the TLS key",
+            PASSPHRASE,
+            idScope);
   }
 }

@@ -26,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issues certificates: asks the {@link IssuancePolicy}, records the name binding it asks for,
- * has the label's CA sign, records the certificate durably, and only then hands it out. Every
- * issuance of the server (EST, DPS, admin) comes through here. No lock is held across requests.
+ * Issues certificates: asks the {@link IssuancePolicy}, records the name binding it asks for, has
+ * the label's CA sign, records the certificate durably, and only then hands it out. Every issuance
+ * of the server (EST, DPS, admin) comes through here. No lock is held across requests.
  */
 public final class IssuanceService {
   private static final Logger LOG = LoggerFactory.getLogger(IssuanceService.class);
@@ -41,7 +41,12 @@ public final class IssuanceService {
   private final Clock clock;
   private final MeterRegistry meters;
 
-  public IssuanceService(CertificateStore store, BindingStore bindings, Serials serials, Clock clock, MeterRegistry meters) {
+  public IssuanceService(
+      CertificateStore store,
+      BindingStore bindings,
+      Serials serials,
+      Clock clock,
+      MeterRegistry meters) {
     this.store = store;
     this.bindings = bindings;
     this.bindingView =
@@ -53,7 +58,9 @@ public final class IssuanceService {
 
           @Override
           public Optional<String> nameOf(String label, String principal) {
-            return bindings.findByPrincipal(label, principal).stream().map(NameBinding::name).findFirst();
+            return bindings.findByPrincipal(label, principal).stream()
+                .map(NameBinding::name)
+                .findFirst();
           }
         };
     this.serials = serials;
@@ -68,16 +75,32 @@ public final class IssuanceService {
       throws Denial {
     for (int attempt = 1; ; attempt++) {
       Instant now = clock.instant();
-      IssuancePolicy.Decision decision = IssuancePolicy.decide(label, caller, csr, op, bindingView, now, serials.next());
+      IssuancePolicy.Decision decision =
+          IssuancePolicy.decide(label, caller, csr, op, bindingView, now, serials.next());
       if (decision.bindName() != null) {
         NameBinding held =
-            bindings.bind(new NameBinding(decision.bindScope(), decision.bindName(), caller.principal(), describe(caller), now));
+            bindings.bind(
+                new NameBinding(
+                    decision.bindScope(),
+                    decision.bindName(),
+                    caller.principal(),
+                    describe(caller),
+                    now));
         if (!held.principal().equals(caller.principal())) {
           throw new Denial(
               Denial.Reason.NAME_BOUND,
-              "the name '" + decision.bindName() + "' of '" + decision.bindScope() + "' was just bound to another identity");
+              "the name '"
+                  + decision.bindName()
+                  + "' of '"
+                  + decision.bindScope()
+                  + "' was just bound to another identity");
         }
-        LOG.info("bound {} name=\"{}\" to {} ({})", decision.bindScope(), decision.bindName(), caller.principal(), held.description());
+        LOG.info(
+            "bound {} name=\"{}\" to {} ({})",
+            decision.bindScope(),
+            decision.bindName(),
+            caller.principal(),
+            held.description());
       }
       IssueOrder order = decision.order();
       SignedCertificate cert = label.ca().issue(order);
@@ -93,7 +116,9 @@ public final class IssuanceService {
       } catch (SecretRefusedException e) {
         throw new Denial(Denial.Reason.CREDENTIAL_USED_UP, e.getMessage());
       }
-      meters.counter("estuary.certificates.issued", "label", label.name(), "gate", caller.gate()).increment();
+      meters
+          .counter("estuary.certificates.issued", "label", label.name(), "gate", caller.gate())
+          .increment();
       LOG.info(
           "issued label={} serial={} subject=\"{}\" gate={} requester={} reenroll={} notAfter={}",
           label.name(),
@@ -135,8 +160,13 @@ public final class IssuanceService {
       return caller.gate() + " " + caller.identity();
     }
     String d =
-        "certificate '" + c.getSubjectX500Principal().getName() + "' serial " + c.getSerialNumber().toString(16)
-            + " from '" + c.getIssuerX500Principal().getName() + "'";
+        "certificate '"
+            + c.getSubjectX500Principal().getName()
+            + "' serial "
+            + c.getSerialNumber().toString(16)
+            + " from '"
+            + c.getIssuerX500Principal().getName()
+            + "'";
     return d.length() > 1000 ? d.substring(0, 1000) : d;
   }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * What an enrollment hands out: the new certificate (committed to the store) and the issuing CA
- * chain without the root. EST answers with the certificate alone (RFC 7030 §4.2.3; clients take
- * the chain from cacerts); DPS's issuedCertificateChain carries the leaf and the chain.
+ * chain without the root. EST answers with the certificate alone (RFC 7030 §4.2.3; clients take the
+ * chain from cacerts); DPS's issuedCertificateChain carries the leaf and the chain.
  *
  * @param certificate the certificate just signed and recorded
  * @param caChain its issuer first, up to but without the root
@@ -32,8 +32,8 @@ public record Issued(SignedCertificate certificate, List<X509Certificate> caChai
 
   /**
    * The certs-only PKCS#7 (DER) holding exactly one certificate, the one issued: the body of a
-   * simpleenroll or simplereenroll answer, "containing only the certificate that was issued"
-   * (RFC 7030 §4.2.3). GlobalSign's EST client refuses an answer with more than one.
+   * simpleenroll or simplereenroll answer, "containing only the certificate that was issued" (RFC
+   * 7030 §4.2.3). GlobalSign's EST client refuses an answer with more than one.
    */
   public byte[] pkcs7() {
     return CertsOnlyPkcs7.encode(certificate, List.of());

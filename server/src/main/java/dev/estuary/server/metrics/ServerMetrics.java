@@ -10,19 +10,21 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
 
 /**
- * The server's meters, exposed in Prometheus text format on the admin port ({@code /metrics}):
- * JVM memory, threads and GC, {@code process_cpu_seconds_total} (what {@code estuary bench} divides
- * by operations), and Estuary's own counters.
+ * The server's meters, exposed in Prometheus text format on the admin port ({@code /metrics}): JVM
+ * memory, threads and GC, {@code process_cpu_seconds_total} (what {@code estuary bench} divides by
+ * operations), and Estuary's own counters.
  */
 public final class ServerMetrics implements AutoCloseable {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public ServerMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     gc.bindTo(registry);
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
       FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
           .baseUnit("seconds")
           .description("CPU time used by the server process")

@@ -22,9 +22,15 @@ public final class Denial extends Exception {
     NAME_BOUND,
     /** The caller's identity is bound to another name. */
     IDENTITY_BOUND,
-    /** The name is not the one authentication tied the caller to (DPS registration id, IDevID template). */
+    /**
+     * The name is not the one authentication tied the caller to (DPS registration id, IDevID
+     * template).
+     */
     NAME_MISMATCH,
-    /** The credential could not be consumed when the certificate was recorded (a secret used up meanwhile). */
+    /**
+     * The credential could not be consumed when the certificate was recorded (a secret used up
+     * meanwhile).
+     */
     CREDENTIAL_USED_UP
   }
 

@@ -16,15 +16,15 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 
 /**
- * The one place that decides who gets what from a label: EST (enroll and re-enroll), the DPS
- * {@code csr} path and the admin API all ask it. Input: the label (data), the authenticated
- * caller (values: its verified chain, how it authenticated, what it is bound to), the CSR, and
- * the name bindings; output: the {@link IssueOrder} the signer executes as it is, or a
- * {@link Denial}. No I/O and no wire status: unit-testable without a server.
+ * The one place that decides who gets what from a label: EST (enroll and re-enroll), the DPS {@code
+ * csr} path and the admin API all ask it. Input: the label (data), the authenticated caller
+ * (values: its verified chain, how it authenticated, what it is bound to), the CSR, and the name
+ * bindings; output: the {@link IssueOrder} the signer executes as it is, or a {@link Denial}. No
+ * I/O and no wire status: unit-testable without a server.
  *
- * <p>In order: key limits, CA request, renewal, the name (forced from the renewed certificate,
- * made from the IDevID by the label's template, tied to a DPS registration id, or the CSR's under
- * the label's name policy), the name binding, then profile and validity.
+ * <p>In order: key limits, CA request, renewal, the name (forced from the renewed certificate, made
+ * from the IDevID by the label's template, tied to a DPS registration id, or the CSR's under the
+ * label's name policy), the name binding, then profile and validity.
  */
 public final class IssuancePolicy {
   private IssuancePolicy() {}
@@ -44,12 +44,19 @@ public final class IssuancePolicy {
   public record Decision(IssueOrder order, String bindScope, String bindName) {}
 
   public static Decision decide(
-      Label label, Caller caller, Csr csr, Operation op, NameBindings bindings, Instant now, BigInteger serial)
+      Label label,
+      Caller caller,
+      Csr csr,
+      Operation op,
+      NameBindings bindings,
+      Instant now,
+      BigInteger serial)
       throws Denial {
     try {
       label.keyPolicy().check(csr.key());
     } catch (PkiException e) {
-      throw new Denial(Denial.Reason.KEY_NOT_ALLOWED, e.getMessage() + " (label '" + label.name() + "')");
+      throw new Denial(
+          Denial.Reason.KEY_NOT_ALLOWED, e.getMessage() + " (label '" + label.name() + "')");
     }
     if (csr.requestsCa() && !label.profile().ca()) {
       throw new Denial(
@@ -83,15 +90,28 @@ public final class IssuancePolicy {
         if (!asked.isEmpty() && !asked.equals(name)) {
           throw new Denial(
               Denial.Reason.NAME_MISMATCH,
-              "label '" + label.name() + "' names devices after their certificate (" + template + " = '" + name
-                  + "'); the CSR asks for '" + asked + "'");
+              "label '"
+                  + label.name()
+                  + "' names devices after their certificate ("
+                  + template
+                  + " = '"
+                  + name
+                  + "'); the CSR asks for '"
+                  + asked
+                  + "'");
         }
-        subject = new X500Name(new org.bouncycastle.asn1.x500.RDN[] {
-            new org.bouncycastle.asn1.x500.RDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(name))});
+        subject =
+            new X500Name(
+                new org.bouncycastle.asn1.x500.RDN[] {
+                  new org.bouncycastle.asn1.x500.RDN(
+                      org.bouncycastle.asn1.x500.style.BCStyle.CN,
+                      new org.bouncycastle.asn1.DERUTF8String(name))
+                });
       }
       String cn = Csr.commonName(subject);
       if (cn.isEmpty() && (sans == null || sans.getNames().length == 0)) {
-        throw new Denial(Denial.Reason.BAD_CSR, "the CSR has no subject commonName and no subjectAltName");
+        throw new Denial(
+            Denial.Reason.BAD_CSR, "the CSR has no subject commonName and no subjectAltName");
       }
       if (cn.length() > label.maxCommonNameLength()) {
         throw new Denial(
@@ -106,7 +126,11 @@ public final class IssuancePolicy {
       if (caller.boundName() != null && !cn.equals(caller.boundName())) {
         throw new Denial(
             Denial.Reason.NAME_MISMATCH,
-            "the CSR's commonName '" + cn + "' is not the registration id '" + caller.boundName() + "'");
+            "the CSR's commonName '"
+                + cn
+                + "' is not the registration id '"
+                + caller.boundName()
+                + "'");
       }
       label.names().check(label.name(), subject, sans);
     }
@@ -127,16 +151,33 @@ public final class IssuancePolicy {
       if (holder != null && !holder.equals(caller.principal())) {
         throw new Denial(
             Denial.Reason.NAME_BOUND,
-            "the name '" + name + "' of label '" + scope + "' is bound to another identity; an operator can release it"
-                + " (estuary server binding release " + scope + " " + name + ")");
+            "the name '"
+                + name
+                + "' of label '"
+                + scope
+                + "' is bound to another identity; an operator can release it"
+                + " (estuary server binding release "
+                + scope
+                + " "
+                + name
+                + ")");
       }
       if (caller.certificatePrincipal()) {
         String held = bindings.nameOf(scope, caller.principal()).orElse(null);
         if (held != null && !held.equals(name)) {
           throw new Denial(
               Denial.Reason.IDENTITY_BOUND,
-              "this identity is bound to the name '" + held + "' of label '" + scope + "', not '" + name
-                  + "'; an operator can release it (estuary server binding release " + scope + " " + held + ")");
+              "this identity is bound to the name '"
+                  + held
+                  + "' of label '"
+                  + scope
+                  + "', not '"
+                  + name
+                  + "'; an operator can release it (estuary server binding release "
+                  + scope
+                  + " "
+                  + held
+                  + ")");
         }
       }
       bindName = holder == null ? name : null;
@@ -144,7 +185,10 @@ public final class IssuancePolicy {
     }
     Instant notBefore = now.minus(IssuingCa.backdateFor(profile.validity()));
     Instant notAfter = now.plus(profile.validity());
-    return new Decision(new IssueOrder(subject, sans, csr.publicKeyInfo(), profile, serial, notBefore, notAfter), bindScope, bindName);
+    return new Decision(
+        new IssueOrder(subject, sans, csr.publicKeyInfo(), profile, serial, notBefore, notAfter),
+        bindScope,
+        bindName);
   }
 
   /** The name a binding holds: the CN, or when there is none the first SAN. */
@@ -160,13 +204,17 @@ public final class IssuancePolicy {
   /** {@code {subject.cn}} and {@code {serial}} (lower-case hex) of the IDevID. */
   static String apply(String template, X509Certificate idevid) {
     String cn = Csr.commonName(X500Name.getInstance(idevid.getSubjectX500Principal().getEncoded()));
-    return template.replace("{subject.cn}", cn).replace("{serial}", idevid.getSerialNumber().toString(16));
+    return template
+        .replace("{subject.cn}", cn)
+        .replace("{serial}", idevid.getSerialNumber().toString(16));
   }
 
   private static GeneralNames subjectAltNames(X509Certificate cert) {
     try {
       var ext = new JcaX509CertificateHolder(cert).getExtensions();
-      return ext == null ? null : GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName);
+      return ext == null
+          ? null
+          : GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName);
     } catch (java.security.cert.CertificateEncodingException e) {
       throw new IllegalStateException("a validated certificate cannot be re-encoded", e);
     }

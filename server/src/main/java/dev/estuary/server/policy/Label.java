@@ -49,7 +49,18 @@ public record Label(
       boolean reenrollmentForcing,
       int maxCommonNameLength,
       byte[] csrAttributes) {
-    this(name, ca, profile, keyPolicy, gates, reenrollmentForcing, maxCommonNameLength, csrAttributes, NamePolicy.DEFAULT, false, null);
+    this(
+        name,
+        ca,
+        profile,
+        keyPolicy,
+        gates,
+        reenrollmentForcing,
+        maxCommonNameLength,
+        csrAttributes,
+        NamePolicy.DEFAULT,
+        false,
+        null);
   }
 
   public boolean acceptsBasic() {
@@ -57,8 +68,8 @@ public record Label(
   }
 
   /**
-   * Runs the gates in order; the first that accepts wins. When none accepts, the failure of a
-   * gate whose credentials were presented is reported, else "no credentials".
+   * Runs the gates in order; the first that accepts wins. When none accepts, the failure of a gate
+   * whose credentials were presented is reported, else "no credentials".
    */
   public Caller authenticate(Credentials credentials) throws AuthenticationFailed {
     AuthenticationFailed first = null;
@@ -81,12 +92,17 @@ public record Label(
   }
 
   public String describeGates() {
-    List<String> names = gates.stream().map(g -> switch (g.name()) {
-      case "secret" -> "a Secret-Value header";
-      case "basic" -> "HTTP Basic username and password";
-      case "mtls" -> "a TLS client certificate";
-      default -> g.name();
-    }).toList();
+    List<String> names =
+        gates.stream()
+            .map(
+                g ->
+                    switch (g.name()) {
+                      case "secret" -> "a Secret-Value header";
+                      case "basic" -> "HTTP Basic username and password";
+                      case "mtls" -> "a TLS client certificate";
+                      default -> g.name();
+                    })
+            .toList();
     return names.isEmpty() ? "none configured" : String.join(" or ", names);
   }
 }

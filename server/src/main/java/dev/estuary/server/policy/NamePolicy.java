@@ -28,7 +28,11 @@ import org.bouncycastle.asn1.x509.GeneralNames;
  *     InetAddress#getHostAddress()} writes them): no certificate names them, or a name below one of
  *     them, in its common name or a SAN (docs/security.md, "The server's name")
  */
-public record NamePolicy(Set<String> sanTypes, Pattern dnsPattern, Set<X500Name> reservedSubjects, Set<String> reservedHosts) {
+public record NamePolicy(
+    Set<String> sanTypes,
+    Pattern dnsPattern,
+    Set<X500Name> reservedSubjects,
+    Set<String> reservedHosts) {
   public static final Set<String> SAN_TYPES = Set.of("dns", "ip", "uri", "email", "other", "dn");
 
   /** A host name of letters, digits and hyphens in dot-separated labels: no wildcard. */
@@ -36,7 +40,8 @@ public record NamePolicy(Set<String> sanTypes, Pattern dnsPattern, Set<X500Name>
       "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*";
 
   /** DNS SANs only, host names only, no reserved subjects. */
-  public static final NamePolicy DEFAULT = new NamePolicy(Set.of("dns"), Pattern.compile(DEFAULT_DNS_PATTERN), Set.of());
+  public static final NamePolicy DEFAULT =
+      new NamePolicy(Set.of("dns"), Pattern.compile(DEFAULT_DNS_PATTERN), Set.of());
 
   public NamePolicy(Set<String> sanTypes, Pattern dnsPattern, Set<X500Name> reservedSubjects) {
     this(sanTypes, dnsPattern, reservedSubjects, Set.of());
@@ -48,7 +53,12 @@ public record NamePolicy(Set<String> sanTypes, Pattern dnsPattern, Set<X500Name>
     reservedHosts = Set.copyOf(reservedHosts);
     for (String t : sanTypes) {
       if (!SAN_TYPES.contains(t)) {
-        throw new IllegalArgumentException("'" + t + "' is not a SAN type (known: " + String.join(", ", List.copyOf(SAN_TYPES)) + ")");
+        throw new IllegalArgumentException(
+            "'"
+                + t
+                + "' is not a SAN type (known: "
+                + String.join(", ", List.copyOf(SAN_TYPES))
+                + ")");
       }
     }
   }
@@ -61,13 +71,19 @@ public record NamePolicy(Set<String> sanTypes, Pattern dnsPattern, Set<X500Name>
     return new NamePolicy(sanTypes, dnsPattern, reservedSubjects, hosts);
   }
 
-  /** @throws Denial NAME_NOT_ALLOWED naming the first name that breaks a rule */
+  /**
+   * @throws Denial NAME_NOT_ALLOWED naming the first name that breaks a rule
+   */
   public void check(String label, X500Name subject, GeneralNames sans) throws Denial {
     for (RDN rdn : subject.getRDNs()) {
       for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
-        String value = atv.getValue() instanceof ASN1String s ? s.getString() : atv.getValue().toString();
+        String value =
+            atv.getValue() instanceof ASN1String s ? s.getString() : atv.getValue().toString();
         if (hasControl(value)) {
-          throw refused(label, "the subject has a control character (a line break, say) in " + atv.getType().getId());
+          throw refused(
+              label,
+              "the subject has a control character (a line break, say) in "
+                  + atv.getType().getId());
         }
         if (value.contains("*")) {
           throw refused(label, "the subject has a wildcard '*'");
@@ -80,7 +96,8 @@ public record NamePolicy(Set<String> sanTypes, Pattern dnsPattern, Set<X500Name>
     if (subject.getRDNs().length > 0) {
       for (X500Name reserved : reservedSubjects) {
         if (reserved.equals(subject)) {
-          throw refused(label, "the subject '" + subject + "' is the name of one of this server's CAs");
+          throw refused(
+              label, "the subject '" + subject + "' is the name of one of this server's CAs");
         }
       }
     }
@@ -92,8 +109,11 @@ public record NamePolicy(Set<String> sanTypes, Pattern dnsPattern, Set<X500Name>
       if (type == null || !sanTypes.contains(type)) {
         throw refused(
             label,
-            "a subjectAltName of type " + (type == null ? "tag " + n.getTagNo() : type) + " is not issued (allowed: "
-                + String.join(", ", sanTypes.stream().sorted().toList()) + ")");
+            "a subjectAltName of type "
+                + (type == null ? "tag " + n.getTagNo() : type)
+                + " is not issued (allowed: "
+                + String.join(", ", sanTypes.stream().sorted().toList())
+                + ")");
       }
       if (n.getName() instanceof ASN1String s) {
         String value = s.getString();
@@ -104,7 +124,9 @@ public record NamePolicy(Set<String> sanTypes, Pattern dnsPattern, Set<X500Name>
           throw refused(label, "the " + type + " subjectAltName '" + value + "' is a wildcard");
         }
         if (type.equals("dns") && !dnsPattern.matcher(value).matches()) {
-          throw refused(label, "the DNS subjectAltName '" + value + "' does not match " + dnsPattern.pattern());
+          throw refused(
+              label,
+              "the DNS subjectAltName '" + value + "' does not match " + dnsPattern.pattern());
         }
         if (type.equals("dns") && namesTheServer(value)) {
           throw refused(label, "the DNS subjectAltName '" + value + "' is this server's name");
@@ -176,6 +198,10 @@ public record NamePolicy(Set<String> sanTypes, Pattern dnsPattern, Set<X500Name>
 
   @Override
   public String toString() {
-    return "NamePolicy[sanTypes=" + sanTypes.stream().sorted().toList() + ", dns=" + dnsPattern.pattern().toLowerCase(Locale.ROOT) + "]";
+    return "NamePolicy[sanTypes="
+        + sanTypes.stream().sorted().toList()
+        + ", dns="
+        + dnsPattern.pattern().toLowerCase(Locale.ROOT)
+        + "]";
   }
 }

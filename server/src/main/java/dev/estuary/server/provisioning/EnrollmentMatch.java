@@ -17,9 +17,9 @@ import org.bouncycastle.asn1.x500.X500Name;
  * Decides which enrollment a device's TLS client certificate chain registers under, or why none:
  * the leaf's CN must be the registration id; a certificate this server revoked, anywhere in the
  * path, is refused, as is a path through a CA certificate this server issued to a device; an
- * individual enrollment for the registration id wins over any group; otherwise the first group
- * (by id) whose CA certificate the chain leads to. The CA must be verified and the enrollment
- * enabled. No I/O: the caller hands in what the stores hold.
+ * individual enrollment for the registration id wins over any group; otherwise the first group (by
+ * id) whose CA certificate the chain leads to. The CA must be verified and the enrollment enabled.
+ * No I/O: the caller hands in what the stores hold.
  */
 public final class EnrollmentMatch {
   private EnrollmentMatch() {}
@@ -37,8 +37,8 @@ public final class EnrollmentMatch {
    * @param individual the individual enrollment for the registration id, or null
    * @param groups every enrollment group
    * @param cas the CA certificates by name
-   * @throws ProvisioningRefusal 401002 when the certificate does not authenticate the
-   *     registration id, 403001 when the matching enrollment is disabled
+   * @throws ProvisioningRefusal 401002 when the certificate does not authenticate the registration
+   *     id, 403001 when the matching enrollment is disabled
    */
   public static Attested decide(
       String registrationId,
@@ -54,19 +54,27 @@ public final class EnrollmentMatch {
     CertificateRecord leafRecord = issuedHere.apply(leaf);
     if (leafRecord != null && leafRecord.revoked()) {
       throw unauthorized(
-          "client certificate serial " + leafRecord.serial().toString(16) + " was revoked at " + leafRecord.revokedAt());
+          "client certificate serial "
+              + leafRecord.serial().toString(16)
+              + " was revoked at "
+              + leafRecord.revokedAt());
     }
     if (individual != null) {
       String what = "individual enrollment '" + registrationId + "'";
       CaCertificateRecord ca = cas.get(individual.caCertificate());
       if (ca == null) {
-        throw unauthorized(what + " names CA certificate '" + individual.caCertificate() + "', which does not exist");
+        throw unauthorized(
+            what
+                + " names CA certificate '"
+                + individual.caCertificate()
+                + "', which does not exist");
       }
       List<X509Certificate> path;
       try {
         path = validator(ca).validate(chain, now).path();
       } catch (PkiException e) {
-        throw unauthorized(e.getMessage() + " (" + what + " trusts CA certificate '" + ca.name() + "')");
+        throw unauthorized(
+            e.getMessage() + " (" + what + " trusts CA certificate '" + ca.name() + "')");
       }
       checkIssuedHere(path, issuedHere);
       return admit(individual, what, ca, path);
@@ -91,31 +99,47 @@ public final class EnrollmentMatch {
       throw first;
     }
     throw unauthorized(
-        "the client certificate's chain (issuer '" + chain.getLast().getIssuerX500Principal().getName()
+        "the client certificate's chain (issuer '"
+            + chain.getLast().getIssuerX500Principal().getName()
             + "') leads to the CA certificate of no enrollment group");
   }
 
   /**
-   * A client certificate was presented and its CN is the registration id: no store, no
-   * signature, checked before anything else of a request.
+   * A client certificate was presented and its CN is the registration id: no store, no signature,
+   * checked before anything else of a request.
    */
-  static void requireCertificateFor(String registrationId, List<X509Certificate> chain) throws ProvisioningRefusal {
+  static void requireCertificateFor(String registrationId, List<X509Certificate> chain)
+      throws ProvisioningRefusal {
     if (chain.isEmpty()) {
-      throw unauthorized("no TLS client certificate was presented; X.509 attestation needs the device's certificate");
+      throw unauthorized(
+          "no TLS client certificate was presented; X.509 attestation needs the device's certificate");
     }
     X509Certificate leaf = chain.getFirst();
     String cn = Csr.commonName(X500Name.getInstance(leaf.getSubjectX500Principal().getEncoded()));
     if (!cn.equals(registrationId)) {
-      throw unauthorized("the client certificate's CN '" + cn + "' is not the registration id '" + registrationId + "'");
+      throw unauthorized(
+          "the client certificate's CN '"
+              + cn
+              + "' is not the registration id '"
+              + registrationId
+              + "'");
     }
   }
 
-  /** The chain leads to the enrollment's CA: it is admitted when the CA is verified and the enrollment enabled. */
-  private static Attested admit(EnrollmentRecord enrollment, String what, CaCertificateRecord ca, List<X509Certificate> chain)
+  /**
+   * The chain leads to the enrollment's CA: it is admitted when the CA is verified and the
+   * enrollment enabled.
+   */
+  private static Attested admit(
+      EnrollmentRecord enrollment, String what, CaCertificateRecord ca, List<X509Certificate> chain)
       throws ProvisioningRefusal {
     if (!ca.verified()) {
       throw unauthorized(
-          "CA certificate '" + ca.name() + "' of " + what + " is not verified; upload it as verified or prove possession of its key");
+          "CA certificate '"
+              + ca.name()
+              + "' of "
+              + what
+              + " is not verified; upload it as verified or prove possession of its key");
     }
     if (!enrollment.enabled()) {
       throw new ProvisioningRefusal(ErrorCode.ENROLLMENT_DISABLED, what + " is disabled");
@@ -123,8 +147,11 @@ public final class EnrollmentMatch {
     return new Attested(enrollment, chain);
   }
 
-  /** The validated path (leaf first, without the CA) when the chain leads to {@code ca}, else null. */
-  private static List<X509Certificate> pathTo(List<X509Certificate> chain, CaCertificateRecord ca, Instant now) {
+  /**
+   * The validated path (leaf first, without the CA) when the chain leads to {@code ca}, else null.
+   */
+  private static List<X509Certificate> pathTo(
+      List<X509Certificate> chain, CaCertificateRecord ca, Instant now) {
     try {
       return validator(ca).validate(chain, now).path();
     } catch (PkiException e) {
@@ -133,11 +160,11 @@ public final class EnrollmentMatch {
   }
 
   /**
-   * Every certificate of the path this server issued must not be revoked, and none above the
-   * leaf may be one: a CA certificate this server issued to a device (an Edge CA) is never a
-   * trust path.
+   * Every certificate of the path this server issued must not be revoked, and none above the leaf
+   * may be one: a CA certificate this server issued to a device (an Edge CA) is never a trust path.
    */
-  private static void checkIssuedHere(List<X509Certificate> path, Function<X509Certificate, CertificateRecord> issuedHere)
+  private static void checkIssuedHere(
+      List<X509Certificate> path, Function<X509Certificate, CertificateRecord> issuedHere)
       throws ProvisioningRefusal {
     for (int i = 0; i < path.size(); i++) {
       CertificateRecord r = issuedHere.apply(path.get(i));
@@ -145,11 +172,18 @@ public final class EnrollmentMatch {
         continue;
       }
       if (r.revoked()) {
-        throw unauthorized("certificate serial " + r.serial().toString(16) + " of the chain was revoked at " + r.revokedAt());
+        throw unauthorized(
+            "certificate serial "
+                + r.serial().toString(16)
+                + " of the chain was revoked at "
+                + r.revokedAt());
       }
       if (i > 0) {
         throw unauthorized(
-            "the chain passes through certificate serial " + r.serial().toString(16) + " ('" + r.subject()
+            "the chain passes through certificate serial "
+                + r.serial().toString(16)
+                + " ('"
+                + r.subject()
                 + "'), a CA certificate this server issued to a device; it is not a trust path");
       }
     }

@@ -6,18 +6,22 @@ package dev.estuary.server.provisioning;
  * status, as in every DPS and IoT Hub code.
  *
  * <p>Sources: 400004 and 401002 are the IoT Hub / DPS common codes ("ArgumentInvalid",
- * "IotHubUnauthorizedAccess"; learn.microsoft.com/rest/api/iothub/common-error-codes); DPS
- * answers an untrusted device certificate with 401002 "Invalid certificate." (as devices report
- * it, e.g. stackoverflow.com/questions/62440813); the HTTP statuses follow DPS's troubleshooting
- * table (learn.microsoft.com/azure/iot-dps/how-to-troubleshoot-dps), and DPS answers unknown
- * resources with 404xxx codes (Azure/azure-iot-sdk-csharp#592). DPS documents no code for a
- * disabled enrollment, an unknown ID scope, operation or registration, or a missing hub: those
- * codes are Estuary's own, in the same scheme.
+ * "IotHubUnauthorizedAccess"; learn.microsoft.com/rest/api/iothub/common-error-codes); DPS answers
+ * an untrusted device certificate with 401002 "Invalid certificate." (as devices report it, e.g.
+ * stackoverflow.com/questions/62440813); the HTTP statuses follow DPS's troubleshooting table
+ * (learn.microsoft.com/azure/iot-dps/how-to-troubleshoot-dps), and DPS answers unknown resources
+ * with 404xxx codes (Azure/azure-iot-sdk-csharp#592). DPS documents no code for a disabled
+ * enrollment, an unknown ID scope, operation or registration, or a missing hub: those codes are
+ * Estuary's own, in the same scheme.
  */
 public enum ErrorCode {
-  /** Malformed JSON, a registration id that breaks the rules or differs from the path's, a bad CSR. */
+  /**
+   * Malformed JSON, a registration id that breaks the rules or differs from the path's, a bad CSR.
+   */
   INVALID_REQUEST(400, 400004),
-  /** No client certificate, CN not the registration id, chain to no verified CA, revoked or expired. */
+  /**
+   * No client certificate, CN not the registration id, chain to no verified CA, revoked or expired.
+   */
   UNAUTHORIZED(401, 401002),
   /** The enrollment that matches the device is disabled (Estuary's code). */
   ENROLLMENT_DISABLED(403, 403001),

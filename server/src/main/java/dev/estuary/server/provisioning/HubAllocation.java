@@ -17,17 +17,17 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code static}: the one hub the enrollment names.
- *   <li>{@code hashed}: weighted rendezvous hashing of the registration id over the candidate
- *       hubs. Each hub scores {@code -weight / ln(u)}, {@code u} uniform in (0, 1) from SHA-256 of
- *       hub and registration id; the highest wins. Adding a hub moves only the registrations it
- *       now wins; removing one moves only its own.
+ *   <li>{@code hashed}: weighted rendezvous hashing of the registration id over the candidate hubs.
+ *       Each hub scores {@code -weight / ln(u)}, {@code u} uniform in (0, 1) from SHA-256 of hub
+ *       and registration id; the highest wins. Adding a hub moves only the registrations it now
+ *       wins; removing one moves only its own.
  *   <li>{@code evenlyWeighted}: the hub with the fewest registrations for its weight (ties: by
  *       name); a device that re-registers keeps its hub while it is still a candidate.
  * </ul>
  *
- * The candidates are the linked hubs the enrollment names, or every linked hub when it names
- * none. A re-registration under a reprovision policy without {@code updateHubAssignment} keeps
- * the device's hub whatever the allocation says.
+ * The candidates are the linked hubs the enrollment names, or every linked hub when it names none.
+ * A re-registration under a reprovision policy without {@code updateHubAssignment} keeps the
+ * device's hub whatever the allocation says.
  */
 public final class HubAllocation {
   /**
@@ -60,19 +60,26 @@ public final class HubAllocation {
       return new Assignment(prior.assignedHub(), reprovisioned(apiVersion));
     }
     List<HubRecord> candidates =
-        enrollment.iotHubs().isEmpty() ? linked : linked.stream().filter(h -> enrollment.iotHubs().contains(h.hostName())).toList();
+        enrollment.iotHubs().isEmpty()
+            ? linked
+            : linked.stream().filter(h -> enrollment.iotHubs().contains(h.hostName())).toList();
     if (candidates.isEmpty()) {
       throw new ProvisioningRefusal(
           ErrorCode.NO_HUB,
-          "enrollment '" + enrollment.id() + "' has no linked IoT hub to assign"
-              + (enrollment.iotHubs().isEmpty() ? "" : " (it names " + String.join(", ", enrollment.iotHubs()) + ")"));
+          "enrollment '"
+              + enrollment.id()
+              + "' has no linked IoT hub to assign"
+              + (enrollment.iotHubs().isEmpty()
+                  ? ""
+                  : " (it names " + String.join(", ", enrollment.iotHubs()) + ")"));
     }
     String hub =
         switch (enrollment.allocation()) {
           case STATIC -> candidates.getFirst().hostName();
           case HASHED -> hashed(candidates, registrationId);
           case EVENLY_WEIGHTED ->
-              prior != null && candidates.stream().anyMatch(h -> h.hostName().equals(prior.assignedHub()))
+              prior != null
+                      && candidates.stream().anyMatch(h -> h.hostName().equals(prior.assignedHub()))
                   ? prior.assignedHub()
                   : evenly(candidates, counts);
         };
@@ -82,7 +89,8 @@ public final class HubAllocation {
     if (hub.equals(prior.assignedHub())) {
       return new Assignment(hub, reprovisioned(apiVersion));
     }
-    return new Assignment(hub, enrollment.migrateDeviceData() ? "deviceDataMigrated" : "deviceDataReset");
+    return new Assignment(
+        hub, enrollment.migrateDeviceData() ? "deviceDataMigrated" : "deviceDataReset");
   }
 
   private static String reprovisioned(String apiVersion) {
@@ -93,7 +101,9 @@ public final class HubAllocation {
 
   static String hashed(List<HubRecord> candidates, String registrationId) {
     return candidates.stream()
-        .max(Comparator.comparingDouble((HubRecord h) -> score(h, registrationId)).thenComparing(HubRecord::hostName))
+        .max(
+            Comparator.comparingDouble((HubRecord h) -> score(h, registrationId))
+                .thenComparing(HubRecord::hostName))
         .orElseThrow()
         .hostName();
   }
@@ -108,7 +118,8 @@ public final class HubAllocation {
   private static String evenly(List<HubRecord> candidates, Map<String, Long> counts) {
     return candidates.stream()
         .min(
-            Comparator.comparingDouble((HubRecord h) -> counts.getOrDefault(h.hostName(), 0L) / (double) h.weight())
+            Comparator.comparingDouble(
+                    (HubRecord h) -> counts.getOrDefault(h.hostName(), 0L) / (double) h.weight())
                 .thenComparing(HubRecord::hostName))
         .orElseThrow()
         .hostName();

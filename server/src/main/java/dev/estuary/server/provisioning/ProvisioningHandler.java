@@ -20,14 +20,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The DPS device API over HTTP, on the device port at the root path: translates requests into
- * calls on the {@link Registrar} and its answers and refusals into exactly what DPS clients read
- * (202 with {@code Retry-After} and {@code Location} for a registration, JSON error bodies with a
+ * The DPS device API over HTTP, on the device port at the root path: translates requests into calls
+ * on the {@link Registrar} and its answers and refusals into exactly what DPS clients read (202
+ * with {@code Retry-After} and {@code Location} for a registration, JSON error bodies with a
  * six-digit {@code errorCode} and the {@code x-ms-error-code} header). Any {@code api-version} is
  * accepted. Authentication is the TLS client certificate alone.
  */
 public final class ProvisioningHandler extends Handler.Abstract {
-  /** Seconds a device waits before polling; the Azure Java SDK waits at least 2 s whatever it is told. */
+  /**
+   * Seconds a device waits before polling; the Azure Java SDK waits at least 2 s whatever it is
+   * told.
+   */
   static final int RETRY_AFTER_SECONDS = 1;
 
   static final String JSON_UTF8 = "application/json; charset=utf-8";
@@ -56,13 +59,27 @@ public final class ProvisioningHandler extends Handler.Abstract {
       refuse(request, response, callback, r);
     } catch (IOException e) {
       // The client closed the connection mid-body, or was cut for being too slow: nobody to answer.
-      LOG.warn("provisioning {} {} from {}: the request could not be read ({}); no answer sent",
-          request.getMethod(), LogSafe.escape(target), Request.getRemoteAddr(request), LogSafe.escape(String.valueOf(e.getMessage())));
+      LOG.warn(
+          "provisioning {} {} from {}: the request could not be read ({}); no answer sent",
+          request.getMethod(),
+          LogSafe.escape(target),
+          Request.getRemoteAddr(request),
+          LogSafe.escape(String.valueOf(e.getMessage())));
       callback.failed(e);
     } catch (Exception | Error e) {
       String incident = UUID.randomUUID().toString();
-      LOG.error("provisioning {} {} failed (incident {})", request.getMethod(), LogSafe.escape(target), incident, e);
-      refuse(request, response, callback, new ProvisioningRefusal(ErrorCode.INTERNAL, "internal server error (incident " + incident + ")"));
+      LOG.error(
+          "provisioning {} {} failed (incident {})",
+          request.getMethod(),
+          LogSafe.escape(target),
+          incident,
+          e);
+      refuse(
+          request,
+          response,
+          callback,
+          new ProvisioningRefusal(
+              ErrorCode.INTERNAL, "internal server error (incident " + incident + ")"));
     }
     return true;
   }
@@ -73,7 +90,12 @@ public final class ProvisioningHandler extends Handler.Abstract {
     if (!request.getMethod().equals(path.kind().method())) {
       throw new ProvisioningRefusal(
           ErrorCode.METHOD_NOT_ALLOWED,
-          "method " + request.getMethod() + " is not allowed on " + request.getHttpURI().getPath() + "; use " + path.kind().method());
+          "method "
+              + request.getMethod()
+              + " is not allowed on "
+              + request.getHttpURI().getPath()
+              + "; use "
+              + path.kind().method());
     }
     List<X509Certificate> chain = PeerCertificates.of(request);
     String apiVersion = Request.extractQueryParameters(request).getValue("api-version");
@@ -82,46 +104,79 @@ public final class ProvisioningHandler extends Handler.Abstract {
         // Cheap checks first: scope and the device's certificate before the JSON and its CSR.
         registrar.precheck(path.idScope(), path.registrationId(), chain);
         RegistrationRequest parsed = RegistrationRequest.parse(body, path.registrationId());
-        Registrar.Accepted accepted = registrar.register(path.idScope(), path.registrationId(), chain, parsed, apiVersion);
+        Registrar.Accepted accepted =
+            registrar.register(path.idScope(), path.registrationId(), chain, parsed, apiVersion);
         String location =
-            "/" + path.idScope() + "/registrations/" + path.registrationId() + "/operations/" + accepted.operationId()
+            "/"
+                + path.idScope()
+                + "/registrations/"
+                + path.registrationId()
+                + "/operations/"
+                + accepted.operationId()
                 + (apiVersion == null ? "" : "?api-version=" + apiVersion);
-        json(response, callback, 202, accepted.answer().toString(),
+        json(
+            response,
+            callback,
+            202,
+            accepted.answer().toString(),
             new HttpField(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS)),
             new HttpField(HttpHeader.LOCATION, location));
       }
       case OPERATION -> {
         // a body sent with the GET was read and is ignored
-        json(response, callback, 200, registrar.operation(path.idScope(), path.registrationId(), path.operationId(), chain));
+        json(
+            response,
+            callback,
+            200,
+            registrar.operation(path.idScope(), path.registrationId(), path.operationId(), chain));
       }
       case STATUS -> {
-        json(response, callback, 200, registrar.status(path.idScope(), path.registrationId(), chain).toString());
+        json(
+            response,
+            callback,
+            200,
+            registrar.status(path.idScope(), path.registrationId(), chain).toString());
       }
     }
   }
 
-  private void refuse(Request request, Response response, Callback callback, ProvisioningRefusal r) {
+  private void refuse(
+      Request request, Response response, Callback callback, ProvisioningRefusal r) {
     ErrorCode error = r.error();
     if (error != ErrorCode.INTERNAL) {
-      LOG.info("provisioning {} {} refused {} {}: {}", request.getMethod(), LogSafe.escape(request.getHttpURI().getPath()), error.status(), error.code(),
+      LOG.info(
+          "provisioning {} {} refused {} {}: {}",
+          request.getMethod(),
+          LogSafe.escape(request.getHttpURI().getPath()),
+          error.status(),
+          error.code(),
           LogSafe.escape(r.getMessage()));
     }
     ObjectNode body =
-        RegistrationStates.JSON.createObjectNode()
+        RegistrationStates.JSON
+            .createObjectNode()
             .put("errorCode", error.code())
             .put("trackingId", UUID.randomUUID().toString())
             .put("message", r.getMessage())
             .put("timestampUtc", clock.instant().toString());
     HttpField code = new HttpField("x-ms-error-code", Integer.toString(error.code()));
     if (error == ErrorCode.METHOD_NOT_ALLOWED) {
-      json(response, callback, error.status(), body.toString(), code, new HttpField(HttpHeader.ALLOW, allowedMethod(request)));
+      json(
+          response,
+          callback,
+          error.status(),
+          body.toString(),
+          code,
+          new HttpField(HttpHeader.ALLOW, allowedMethod(request)));
     } else {
       json(response, callback, error.status(), body.toString(), code);
     }
   }
 
-  private static void json(Response response, Callback callback, int status, String body, HttpField... headers) {
-    Replies.send(response, callback, status, JSON_UTF8, body.getBytes(StandardCharsets.UTF_8), headers);
+  private static void json(
+      Response response, Callback callback, int status, String body, HttpField... headers) {
+    Replies.send(
+        response, callback, status, JSON_UTF8, body.getBytes(StandardCharsets.UTF_8), headers);
   }
 
   private static String allowedMethod(Request request) {
@@ -136,12 +191,17 @@ public final class ProvisioningHandler extends Handler.Abstract {
    * Reads the whole body, bounded. Not closed: closing a partly read stream fails the request
    * content. An oversized one is refused with Connection: close rather than read to its end.
    */
-  private byte[] readBody(Request request, Response response) throws IOException, ProvisioningRefusal {
+  private byte[] readBody(Request request, Response response)
+      throws IOException, ProvisioningRefusal {
     long declared = request.getLength();
-    byte[] body = declared > maxBodyBytes ? null : Request.asInputStream(request).readNBytes(maxBodyBytes + 1);
+    byte[] body =
+        declared > maxBodyBytes
+            ? null
+            : Request.asInputStream(request).readNBytes(maxBodyBytes + 1);
     if (body == null || body.length > maxBodyBytes) {
       response.getHeaders().put(HttpHeader.CONNECTION, "close");
-      throw new ProvisioningRefusal(ErrorCode.BODY_TOO_LARGE, "the request body is larger than " + maxBodyBytes + " bytes");
+      throw new ProvisioningRefusal(
+          ErrorCode.BODY_TOO_LARGE, "the request body is larger than " + maxBodyBytes + " bytes");
     }
     return body;
   }

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  *
  * @param operationId for {@link Kind#OPERATION}, else null
  */
-public record ProvisioningPath(String idScope, String registrationId, Kind kind, String operationId) {
+public record ProvisioningPath(
+    String idScope, String registrationId, Kind kind, String operationId) {
 
   /** Registration ids as DPS takes them, limited to what a certificate CN holds. */
   private static final Pattern REGISTRATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -44,14 +45,22 @@ public record ProvisioningPath(String idScope, String registrationId, Kind kind,
     ProvisioningPath parsed =
         switch (s.length) {
           case 3 -> new ProvisioningPath(s[0], s[2], Kind.STATUS, null);
-          case 4 -> s[3].equals("register") ? new ProvisioningPath(s[0], s[2], Kind.REGISTER, null) : null;
-          case 5 -> s[3].equals("operations") && !s[4].isEmpty() ? new ProvisioningPath(s[0], s[2], Kind.OPERATION, s[4]) : null;
+          case 4 ->
+              s[3].equals("register")
+                  ? new ProvisioningPath(s[0], s[2], Kind.REGISTER, null)
+                  : null;
+          case 5 ->
+              s[3].equals("operations") && !s[4].isEmpty()
+                  ? new ProvisioningPath(s[0], s[2], Kind.OPERATION, s[4])
+                  : null;
           default -> null;
         };
     if (parsed == null) {
       throw new ProvisioningRefusal(
           ErrorCode.INVALID_REQUEST,
-          "'" + path + "' is not a device API path; use /{idScope}/registrations/{registrationId}/register,"
+          "'"
+              + path
+              + "' is not a device API path; use /{idScope}/registrations/{registrationId}/register,"
               + " .../operations/{operationId} or /{idScope}/registrations/{registrationId}");
     }
     requireValidRegistrationId(parsed.registrationId());
@@ -62,7 +71,9 @@ public record ProvisioningPath(String idScope, String registrationId, Kind kind,
     if (!REGISTRATION_ID.matcher(registrationId).matches()) {
       throw new ProvisioningRefusal(
           ErrorCode.INVALID_REQUEST,
-          "registration id '" + registrationId + "' is not 1-64 characters of letters, digits, '-', '.', '_' and ':'");
+          "registration id '"
+              + registrationId
+              + "' is not 1-64 characters of letters, digits, '-', '.', '_' and ':'");
     }
   }
 }

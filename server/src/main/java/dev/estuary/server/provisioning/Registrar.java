@@ -11,8 +11,8 @@ import dev.estuary.server.issuance.Issued;
 import dev.estuary.server.policy.Denial;
 import dev.estuary.server.policy.IssuancePolicy;
 import dev.estuary.server.policy.Label;
-import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CaCertificateRecord;
+import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.EnrollmentRecord;
 import dev.estuary.server.store.EnrollmentStore;
@@ -35,11 +35,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The provisioning service behind the device API: attests the device ({@link EnrollmentMatch}),
  * assigns a hub ({@link HubAllocation}), signs a CSR when one came along, and commits the
- * registration record with the operation the device then polls, before answering. Everything is
- * in the database, so any replica answers any request.
+ * registration record with the operation the device then polls, before answering. Everything is in
+ * the database, so any replica answers any request.
  */
 public final class Registrar {
   private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+
   /** How long a device can poll a finished operation. */
   static final Duration OPERATION_LIFETIME = Duration.ofHours(24);
 
@@ -51,7 +52,9 @@ public final class Registrar {
   private final Map<String, Label> labels;
   private final Clock clock;
 
-  /** @param idScope this server's ID scope, or null when it serves no provisioning */
+  /**
+   * @param idScope this server's ID scope, or null when it serves no provisioning
+   */
   public Registrar(
       String idScope,
       EnrollmentStore enrollments,
@@ -74,7 +77,11 @@ public final class Registrar {
 
   /** PUT .../register: assigns now, durably, and answers "assigning" with the operation to poll. */
   public Accepted register(
-      String scope, String registrationId, List<X509Certificate> chain, RegistrationRequest request, String apiVersion)
+      String scope,
+      String registrationId,
+      List<X509Certificate> chain,
+      RegistrationRequest request,
+      String apiVersion)
       throws ProvisioningRefusal {
     requireScope(scope);
     // To the microsecond, as the database keeps it: this answer and later ones agree on the times.
@@ -86,9 +93,12 @@ public final class Registrar {
       requireSameIdentity(registrationId, prior, attested.leaf(), "re-register");
     }
     Map<String, Long> counts =
-        enrollment.allocation() == EnrollmentRecord.Allocation.EVENLY_WEIGHTED ? registrations.countByHub() : Map.of();
+        enrollment.allocation() == EnrollmentRecord.Allocation.EVENLY_WEIGHTED
+            ? registrations.countByHub()
+            : Map.of();
     HubAllocation.Assignment assignment =
-        HubAllocation.decide(enrollment, enrollments.listHubs(), prior, counts, registrationId, apiVersion);
+        HubAllocation.decide(
+            enrollment, enrollments.listHubs(), prior, counts, registrationId, apiVersion);
     Issued issued = request.hasCsr() ? issue(enrollment, attested, request, registrationId) : null;
     X509Certificate leaf = attested.leaf();
     RegistrationRecord record =
@@ -105,8 +115,17 @@ public final class Registrar {
             prior != null ? prior.createdAt() : now,
             now);
     String operationId = UUID.randomUUID().toString();
-    ObjectNode answer = RegistrationStates.assigned(operationId, RegistrationStates.registrationState(record, RegistrationStates.initialTwin(enrollment), issued == null ? List.of() : issued.derChain()));
-    registrations.record(record, new StoredOperation(operationId, registrationId, now, answer.toString()), now.minus(OPERATION_LIFETIME));
+    ObjectNode answer =
+        RegistrationStates.assigned(
+            operationId,
+            RegistrationStates.registrationState(
+                record,
+                RegistrationStates.initialTwin(enrollment),
+                issued == null ? List.of() : issued.derChain()));
+    registrations.record(
+        record,
+        new StoredOperation(operationId, registrationId, now, answer.toString()),
+        now.minus(OPERATION_LIFETIME));
     LOG.info(
         "registered {} ({} '{}') to hub {} as device {}, {}{}",
         LogSafe.escape(registrationId),
@@ -120,7 +139,8 @@ public final class Registrar {
   }
 
   /** GET .../operations/{operationId}: the operation's answer, for the device that registered. */
-  public String operation(String scope, String registrationId, String operationId, List<X509Certificate> chain)
+  public String operation(
+      String scope, String registrationId, String operationId, List<X509Certificate> chain)
       throws ProvisioningRefusal {
     requireScope(scope);
     EnrollmentMatch.Attested attested = attest(registrationId, chain, clock.instant());
@@ -128,7 +148,9 @@ public final class Registrar {
     if (record != null && !sameCertificate(record, attested.leaf())) {
       throw new ProvisioningRefusal(
           ErrorCode.BOUND_TO_ANOTHER_IDENTITY,
-          "registration '" + registrationId + "' was registered with another certificate; an operation is polled with the"
+          "registration '"
+              + registrationId
+              + "' was registered with another certificate; an operation is polled with the"
               + " certificate that registered");
     }
     return registrations
@@ -139,45 +161,61 @@ public final class Registrar {
             () ->
                 new ProvisioningRefusal(
                     ErrorCode.OPERATION_NOT_FOUND,
-                    "registration '" + registrationId + "' has no operation '" + operationId + "' (operations are kept "
-                        + OPERATION_LIFETIME.toHours() + " h)"));
+                    "registration '"
+                        + registrationId
+                        + "' has no operation '"
+                        + operationId
+                        + "' (operations are kept "
+                        + OPERATION_LIFETIME.toHours()
+                        + " h)"));
   }
 
   /** POST /{idScope}/registrations/{registrationId}: the device's current registration state. */
-  public ObjectNode status(String scope, String registrationId, List<X509Certificate> chain) throws ProvisioningRefusal {
+  public ObjectNode status(String scope, String registrationId, List<X509Certificate> chain)
+      throws ProvisioningRefusal {
     requireScope(scope);
     EnrollmentMatch.Attested attested = attest(registrationId, chain, clock.instant());
     RegistrationRecord record =
         registrations
             .find(registrationId)
             .orElseThrow(
-                () -> new ProvisioningRefusal(ErrorCode.REGISTRATION_NOT_FOUND, "registration '" + registrationId + "' has not registered yet"));
+                () ->
+                    new ProvisioningRefusal(
+                        ErrorCode.REGISTRATION_NOT_FOUND,
+                        "registration '" + registrationId + "' has not registered yet"));
     requireSameIdentity(registrationId, record, attested.leaf(), "read");
-    return RegistrationStates.registrationState(record, RegistrationStates.initialTwin(attested.enrollment()), List.of());
+    return RegistrationStates.registrationState(
+        record, RegistrationStates.initialTwin(attested.enrollment()), List.of());
   }
 
   /**
-   * The cheap checks that come before the body is parsed: the ID scope is this server's, a
-   * client certificate was presented and its CN is the registration id. {@link #register} repeats
-   * them with the full attestation.
+   * The cheap checks that come before the body is parsed: the ID scope is this server's, a client
+   * certificate was presented and its CN is the registration id. {@link #register} repeats them
+   * with the full attestation.
    */
-  void precheck(String scope, String registrationId, List<X509Certificate> chain) throws ProvisioningRefusal {
+  void precheck(String scope, String registrationId, List<X509Certificate> chain)
+      throws ProvisioningRefusal {
     requireScope(scope);
     EnrollmentMatch.requireCertificateFor(registrationId, chain);
   }
 
   private void requireScope(String scope) throws ProvisioningRefusal {
     if (idScope == null) {
-      throw new ProvisioningRefusal(ErrorCode.ID_SCOPE_NOT_FOUND, "this server serves no provisioning ID scope ([provisioning] id_scope)");
+      throw new ProvisioningRefusal(
+          ErrorCode.ID_SCOPE_NOT_FOUND,
+          "this server serves no provisioning ID scope ([provisioning] id_scope)");
     }
     if (!idScope.equals(scope)) {
-      throw new ProvisioningRefusal(ErrorCode.ID_SCOPE_NOT_FOUND, "unknown ID scope '" + scope + "'");
+      throw new ProvisioningRefusal(
+          ErrorCode.ID_SCOPE_NOT_FOUND, "unknown ID scope '" + scope + "'");
     }
   }
 
-  private EnrollmentMatch.Attested attest(String registrationId, List<X509Certificate> chain, Instant now) throws ProvisioningRefusal {
+  private EnrollmentMatch.Attested attest(
+      String registrationId, List<X509Certificate> chain, Instant now) throws ProvisioningRefusal {
     Map<String, CaCertificateRecord> cas =
-        enrollments.listCaCertificates().stream().collect(Collectors.toMap(CaCertificateRecord::name, Function.identity()));
+        enrollments.listCaCertificates().stream()
+            .collect(Collectors.toMap(CaCertificateRecord::name, Function.identity()));
     return EnrollmentMatch.decide(
         registrationId,
         chain,
@@ -188,7 +226,10 @@ public final class Registrar {
         now);
   }
 
-  /** The record of a presented certificate when this server issued it: by issuer + serial, compared by TBS. */
+  /**
+   * The record of a presented certificate when this server issued it: by issuer + serial, compared
+   * by TBS.
+   */
   private CertificateRecord issuedHere(X509Certificate cert) {
     return certificates.findIssued(cert).orElse(null);
   }
@@ -198,7 +239,8 @@ public final class Registrar {
    * issuer and key, or a certificate this server issued on that identity's behalf (a renewal):
    * {@link Principals}.
    */
-  private void requireSameIdentity(String registrationId, RegistrationRecord record, X509Certificate leaf, String what)
+  private void requireSameIdentity(
+      String registrationId, RegistrationRecord record, X509Certificate leaf, String what)
       throws ProvisioningRefusal {
     if (sameCertificate(record, leaf)) {
       return;
@@ -209,9 +251,15 @@ public final class Registrar {
     if (!registeredPrincipal.equals(presentedPrincipal)) {
       throw new ProvisioningRefusal(
           ErrorCode.BOUND_TO_ANOTHER_IDENTITY,
-          "registration '" + registrationId + "' is bound to the identity that registered it (certificate '"
-              + registered.getSubjectX500Principal().getName() + "' from '" + registered.getIssuerX500Principal().getName()
-              + "'); this certificate is neither it nor a renewal of it, so it cannot " + what + " the registration");
+          "registration '"
+              + registrationId
+              + "' is bound to the identity that registered it (certificate '"
+              + registered.getSubjectX500Principal().getName()
+              + "' from '"
+              + registered.getIssuerX500Principal().getName()
+              + "'); this certificate is neither it nor a renewal of it, so it cannot "
+              + what
+              + " the registration");
     }
   }
 
@@ -230,13 +278,20 @@ public final class Registrar {
 
   /** Signs the registration's CSR with the label the enrollment names. */
   private Issued issue(
-      EnrollmentRecord enrollment, EnrollmentMatch.Attested attested, RegistrationRequest request, String registrationId)
+      EnrollmentRecord enrollment,
+      EnrollmentMatch.Attested attested,
+      RegistrationRequest request,
+      String registrationId)
       throws ProvisioningRefusal {
-    Label label = enrollment.certificateLabel() == null ? null : labels.get(enrollment.certificateLabel());
+    Label label =
+        enrollment.certificateLabel() == null ? null : labels.get(enrollment.certificateLabel());
     if (label == null) {
       throw new ProvisioningRefusal(
           ErrorCode.INVALID_REQUEST,
-          "the registration carries a CSR, but " + enrollment.kind().wire() + " enrollment '" + enrollment.id()
+          "the registration carries a CSR, but "
+              + enrollment.kind().wire()
+              + " enrollment '"
+              + enrollment.id()
               + "' names no certificate label to sign it with");
     }
     // The caller as attestation established it: the verified path, the identity it is, the
@@ -254,8 +309,13 @@ public final class Registrar {
             known == null ? null : new Caller.IssuedHere(known.label(), known.serial()),
             registrationId);
     try {
-      // Parsed only now: the key is checked against the label's policy before its signature is verified.
-      return issuance.enroll(label, caller, request.csr(label.keyPolicy(), registrationId), IssuancePolicy.Operation.ENROLL);
+      // Parsed only now: the key is checked against the label's policy before its signature is
+      // verified.
+      return issuance.enroll(
+          label,
+          caller,
+          request.csr(label.keyPolicy(), registrationId),
+          IssuancePolicy.Operation.ENROLL);
     } catch (Denial d) {
       ErrorCode code =
           switch (d.reason()) {
@@ -266,5 +326,4 @@ public final class Registrar {
       throw new ProvisioningRefusal(code, "the CSR was refused: " + d.getMessage());
     }
   }
-
 }

@@ -13,10 +13,9 @@ import java.util.Base64;
 
 /**
  * The body of a registration PUT: {@code {"registrationId": "...", "payload": <any JSON>, "csr":
- * "<base64 DER PKCS#10>"}}, each member optional. The CSR is only base64-decoded here: it is
- * parsed and its signature verified by {@link #csr(KeyPolicy, String)} once the scope and the
- * device's certificate have been checked and the label's key policy is known (cheap checks
- * first).
+ * "<base64 DER PKCS#10>"}}, each member optional. The CSR is only base64-decoded here: it is parsed
+ * and its signature verified by {@link #csr(KeyPolicy, String)} once the scope and the device's
+ * certificate have been checked and the label's key policy is known (cheap checks first).
  *
  * @param payload what the device sent, of any JSON type, or null
  * @param csrDer the DER of the CSR sent, not yet parsed or verified, or null
@@ -33,7 +32,8 @@ public record RegistrationRequest(JsonNode payload, byte[] csrDer) {
    * @param pathRegistrationId the registration id of the path, which the body's must equal
    * @throws ProvisioningRefusal (400004) naming what is wrong
    */
-  public static RegistrationRequest parse(byte[] body, String pathRegistrationId) throws ProvisioningRefusal {
+  public static RegistrationRequest parse(byte[] body, String pathRegistrationId)
+      throws ProvisioningRefusal {
     if (body.length == 0) {
       return new RegistrationRequest(null, null);
     }
@@ -44,11 +44,17 @@ public record RegistrationRequest(JsonNode payload, byte[] csrDer) {
       throw invalid("the body is not JSON: " + firstLine(e.getMessage()));
     }
     if (json == null || !json.isObject()) {
-      throw invalid("the body must be a JSON object such as {\"registrationId\": \"" + pathRegistrationId + "\"}");
+      throw invalid(
+          "the body must be a JSON object such as {\"registrationId\": \""
+              + pathRegistrationId
+              + "\"}");
     }
     JsonNode id = json.get("registrationId");
     if (id != null && !id.isNull() && !(id.isTextual() && id.asText().equals(pathRegistrationId))) {
-      throw invalid("the body's registrationId is not the registration id of the path, '" + pathRegistrationId + "'");
+      throw invalid(
+          "the body's registrationId is not the registration id of the path, '"
+              + pathRegistrationId
+              + "'");
     }
     return new RegistrationRequest(json.get("payload"), csrDer(json.get("csr")));
   }
@@ -59,8 +65,8 @@ public record RegistrationRequest(JsonNode payload, byte[] csrDer) {
   }
 
   /**
-   * The CSR, parsed: its key checked against {@code policy} before its signature is verified,
-   * its commonName the registration id.
+   * The CSR, parsed: its key checked against {@code policy} before its signature is verified, its
+   * commonName the registration id.
    *
    * @throws ProvisioningRefusal (400004) naming what is wrong
    */
@@ -72,7 +78,12 @@ public record RegistrationRequest(JsonNode payload, byte[] csrDer) {
       throw invalid("'csr': " + e.getMessage());
     }
     if (!csr.commonName().equals(registrationId)) {
-      throw invalid("the CSR's commonName '" + csr.commonName() + "' is not the registration id '" + registrationId + "'");
+      throw invalid(
+          "the CSR's commonName '"
+              + csr.commonName()
+              + "' is not the registration id '"
+              + registrationId
+              + "'");
     }
     return csr;
   }

@@ -15,11 +15,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The JSON the device API answers with, member for member as DPS writes it: the operation
- * ({@code operationId}, {@code status}, {@code registrationState}) and the registration state
- * ({@code registrationId, createdDateTimeUtc, assignedHub, deviceId, status, substatus,
- * lastUpdatedDateTimeUtc, etag, payload?, x509 {enrollmentGroupId?, certificateInfo}}, plus
- * {@code issuedCertificateChain} when a CSR was signed).
+ * The JSON the device API answers with, member for member as DPS writes it: the operation ({@code
+ * operationId}, {@code status}, {@code registrationState}) and the registration state ({@code
+ * registrationId, createdDateTimeUtc, assignedHub, deviceId, status, substatus,
+ * lastUpdatedDateTimeUtc, etag, payload?, x509 {enrollmentGroupId?, certificateInfo}}, plus {@code
+ * issuedCertificateChain} when a CSR was signed).
  */
 public final class RegistrationStates {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -34,28 +34,33 @@ public final class RegistrationStates {
     try {
       return JSON.readTree(enrollment.initialTwin());
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("enrollment '" + enrollment.id() + "' holds an initial twin that is not JSON", e);
+      throw new IllegalStateException(
+          "enrollment '" + enrollment.id() + "' holds an initial twin that is not JSON", e);
     }
   }
 
   /** The answer to the registration PUT: 202, still assigning. */
   static ObjectNode assigning(String operationId, String registrationId) {
-    ObjectNode op = JSON.createObjectNode().put("operationId", operationId).put("status", "assigning");
-    op.putObject("registrationState").put("registrationId", registrationId).put("status", "assigning");
+    ObjectNode op =
+        JSON.createObjectNode().put("operationId", operationId).put("status", "assigning");
+    op.putObject("registrationState")
+        .put("registrationId", registrationId)
+        .put("status", "assigning");
     return op;
   }
 
   /** The answer to the operation GET once assigned. */
   static ObjectNode assigned(String operationId, ObjectNode registrationState) {
-    ObjectNode op = JSON.createObjectNode().put("operationId", operationId).put("status", "assigned");
+    ObjectNode op =
+        JSON.createObjectNode().put("operationId", operationId).put("status", "assigned");
     op.set("registrationState", registrationState);
     return op;
   }
 
   /**
    * @param payload the JSON handed to the device (the enrollment's initial twin), or null
-   * @param issued the DER of the certificate signed from the registration's CSR and of its CA
-   *     chain (leaf first), or empty
+   * @param issued the DER of the certificate signed from the registration's CSR and of its CA chain
+   *     (leaf first), or empty
    */
   static ObjectNode registrationState(RegistrationRecord r, JsonNode payload, List<byte[]> issued) {
     ObjectNode s = JSON.createObjectNode();

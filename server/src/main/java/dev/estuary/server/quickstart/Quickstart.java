@@ -2,6 +2,7 @@ package dev.estuary.server.quickstart;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.files.AtomicFiles;
 import dev.estuary.pki.Certificates;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
@@ -9,11 +10,10 @@ import dev.estuary.pki.Pem;
 import dev.estuary.pki.Serials;
 import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.auth.PasswordHash;
-import dev.estuary.server.ca.CaHierarchy;
 import dev.estuary.server.auth.SecretMinter;
-import dev.estuary.files.AtomicFiles;
-import dev.estuary.server.store.Database;
+import dev.estuary.server.ca.CaHierarchy;
 import dev.estuary.server.store.CaCertificateRecord;
+import dev.estuary.server.store.Database;
 import dev.estuary.server.store.EnrollmentRecord;
 import dev.estuary.server.store.EnrollmentStore;
 import dev.estuary.server.store.HubRecord;
@@ -46,21 +46,26 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 /**
  * The embedded default: on first start, a data directory with a demo CA hierarchy (a root, an
  * issuing CA for the server's TLS certificate alone, and one issuing CA per label), the keys in an
- * encrypted PKCS#12 keystore, a TLS certificate for localhost, an H2 database, a bootstrap secret and a Basic user, a provisioning ID scope with a
- * hub and an enrollment group for device-id certificates, and a server.toml describing it all; on
- * later starts, the same again.
+ * encrypted PKCS#12 keystore, a TLS certificate for localhost, an H2 database, a bootstrap secret
+ * and a Basic user, a provisioning ID scope with a hub and an enrollment group for device-id
+ * certificates, and a server.toml describing it all; on later starts, the same again.
  */
 public final class Quickstart {
   public static final String CONFIG = "server.toml";
   public static final String INFO = "quickstart.json";
   public static final String ROOT_PEM = "root-ca.pem";
+
   /** The issuing CA of the server's TLS certificate: it issues nothing else. */
   public static final String TLS_CA = "tls-ca";
+
   public static final List<String> LABELS = List.of("idevid", "device-id", "edge-ca");
+
   /** The quickstart's linked IoT hub. */
   public static final String HUB = "hub.estuary.local";
+
   /** The quickstart's enrollment group: every device-id certificate registers under it. */
   public static final String GROUP = "edge-devices";
+
   private static final String DEVICE_ID_LABEL = "device-id";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -93,7 +98,11 @@ public final class Quickstart {
       return;
     }
     if (Files.exists(configFile())) {
-      throw new IOException(configFile() + " exists but " + INFO + " does not; move the directory away to start fresh");
+      throw new IOException(
+          configFile()
+              + " exists but "
+              + INFO
+              + " does not; move the directory away to start fresh");
     }
     AtomicFiles.createPrivateDirectory(dir, "rwx------");
     AtomicFiles.createPrivateDirectory(dir.resolve("keys"), "rwx------");
@@ -101,13 +110,17 @@ public final class Quickstart {
     Serials serials = new Serials(random);
 
     String passphrase = SecretMinter.token(random, 32);
-    AtomicFiles.write(dir.resolve("keys/keystore.pass"), (passphrase + "\n").getBytes(StandardCharsets.US_ASCII), "rw-------");
+    AtomicFiles.write(
+        dir.resolve("keys/keystore.pass"),
+        (passphrase + "\n").getBytes(StandardCharsets.US_ASCII),
+        "rw-------");
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     char[] pw = passphrase.toCharArray();
 
     GeneralNames serverNames = tlsNames();
-    CaHierarchy cas = CaHierarchy.create("Estuary Quickstart", LABELS, serverNames, now, serials, random);
+    CaHierarchy cas =
+        CaHierarchy.create("Estuary Quickstart", LABELS, serverNames, now, serials, random);
     // The server's TLS certificate comes from an issuing CA of its own that never issues to devices
     // (docs/security.md: "The server's name").
     IssuingCa tlsCa = cas.addIssuingCa(TLS_CA, "Estuary Quickstart TLS CA", 0);
@@ -115,12 +128,17 @@ public final class Quickstart {
     IssuingCa root = cas.root();
     IssuingCa deviceIdCa = cas.issuing(DEVICE_ID_LABEL + "-ca");
     KeyPair tlsKey = KeyPairs.generate("ec-p256", random);
-    List<X509Certificate> tls = CaHierarchy.tlsCertificate(tlsCa, tlsKey, "localhost", serverNames, Duration.ofDays(825), now, serials);
+    List<X509Certificate> tls =
+        CaHierarchy.tlsCertificate(
+            tlsCa, tlsKey, "localhost", serverNames, Duration.ofDays(825), now, serials);
     ks.setKeyEntry("tls", tlsKey.getPrivate(), pw, tls.toArray(Certificate[]::new));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ks.store(out, pw);
     AtomicFiles.write(dir.resolve("keys/ca-keys.p12"), out.toByteArray(), "rw-------");
-    AtomicFiles.write(dir.resolve(ROOT_PEM), Pem.encode(root.certificate()).getBytes(StandardCharsets.US_ASCII), "rw-r--r--");
+    AtomicFiles.write(
+        dir.resolve(ROOT_PEM),
+        Pem.encode(root.certificate()).getBytes(StandardCharsets.US_ASCII),
+        "rw-r--r--");
 
     String adminToken = SecretMinter.token(random, 40);
     Files.createDirectories(dir.resolve("db"));
@@ -136,10 +154,13 @@ public final class Quickstart {
     secrets.put("admin_token", adminToken);
     String idScope = "0ne" + HexFormat.of().withUpperCase().formatHex(bytes(4));
     AtomicFiles.write(
-        configFile(), config(PasswordHash.hash(adminToken, random), idScope).getBytes(StandardCharsets.UTF_8), "rw-------");
+        configFile(),
+        config(PasswordHash.hash(adminToken, random), idScope).getBytes(StandardCharsets.UTF_8),
+        "rw-------");
     ObjectNode info = JSON.createObjectNode();
     secrets.forEach(info::put);
-    AtomicFiles.write(infoFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info), "rw-------");
+    AtomicFiles.write(
+        infoFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info), "rw-------");
   }
 
   /**
@@ -153,12 +174,32 @@ public final class Quickstart {
     String ca = DEVICE_ID_LABEL + "-ca";
     store.createCaCertificate(
         new CaCertificateRecord(
-            ca, Certificates.der(deviceIdCa), deviceIdCa.getSubjectX500Principal().getName(), Thumbprints.sha256(deviceIdCa), true,
-            null, UUID.randomUUID().toString(), now, now));
+            ca,
+            Certificates.der(deviceIdCa),
+            deviceIdCa.getSubjectX500Principal().getName(),
+            Thumbprints.sha256(deviceIdCa),
+            true,
+            null,
+            UUID.randomUUID().toString(),
+            now,
+            now));
     store.putEnrollment(
         new EnrollmentRecord(
-            EnrollmentRecord.Kind.GROUP, GROUP, ca, null, true, true, EnrollmentRecord.Allocation.HASHED, List.of(), null, true, true,
-            DEVICE_ID_LABEL, UUID.randomUUID().toString(), now, now),
+            EnrollmentRecord.Kind.GROUP,
+            GROUP,
+            ca,
+            null,
+            true,
+            true,
+            EnrollmentRecord.Allocation.HASHED,
+            List.of(),
+            null,
+            true,
+            true,
+            DEVICE_ID_LABEL,
+            UUID.randomUUID().toString(),
+            now,
+            now),
         null);
   }
 
@@ -249,12 +290,14 @@ public final class Quickstart {
     String id = secret.contains(".") ? secret.substring(0, secret.indexOf('.')) : secret;
     return "never expires and has unlimited uses (convenient for trying Estuary); for a real factory line make one with"
         + " limits (estuary server secret create --label idevid --uses N --expires 30d) and disable this one"
-        + " (estuary server secret disable " + id + ")";
+        + " (estuary server secret disable "
+        + id
+        + ")";
   }
 
   /**
-   * Rewrites quickstart.json with the URLs of the running server (ports may differ between
-   * starts) and returns its content.
+   * Rewrites quickstart.json with the URLs of the running server (ports may differ between starts)
+   * and returns its content.
    *
    * @param idScope the provisioning ID scope the server runs with, or null when it serves none
    */
@@ -280,9 +323,12 @@ public final class Quickstart {
       info.put("enrollment_group", GROUP);
       info.put("iot_hub", HUB);
     } else {
-      info.put("provisioning", "not served: this data directory's server.toml has no [provisioning] id_scope");
+      info.put(
+          "provisioning",
+          "not served: this data directory's server.toml has no [provisioning] id_scope");
     }
-    AtomicFiles.write(infoFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info), "rw-------");
+    AtomicFiles.write(
+        infoFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info), "rw-------");
     return info;
   }
 }

@@ -17,9 +17,14 @@ public interface BindingStore {
   /** The names {@code principal} holds in {@code label}, oldest first. */
   List<NameBinding> findByPrincipal(String label, String principal);
 
-  /** Every binding of {@code label}, or of every label when null, oldest first, at most {@code limit}. */
+  /**
+   * Every binding of {@code label}, or of every label when null, oldest first, at most {@code
+   * limit}.
+   */
   List<NameBinding> list(String label, int limit);
 
-  /** @return false when the name was not bound */
+  /**
+   * @return false when the name was not bound
+   */
   boolean release(String label, String name);
 }

@@ -11,4 +11,10 @@ import java.time.Instant;
  * @param usesRemaining null for unlimited
  */
 public record BootstrapSecret(
-    String id, String label, String hash, Instant createdAt, Instant expiresAt, Integer usesRemaining, boolean disabled) {}
+    String id,
+    String label,
+    String hash,
+    Instant createdAt,
+    Instant expiresAt,
+    Integer usesRemaining,
+    boolean disabled) {}

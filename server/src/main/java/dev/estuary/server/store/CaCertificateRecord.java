@@ -30,7 +30,9 @@ public record CaCertificateRecord(
   }
 
   /** The same certificate after a write: its new state, etag and update time. */
-  public CaCertificateRecord with(boolean verified, String verificationCode, String etag, Instant updatedAt) {
-    return new CaCertificateRecord(name, der, subject, sha256, verified, verificationCode, etag, createdAt, updatedAt);
+  public CaCertificateRecord with(
+      boolean verified, String verificationCode, String etag, Instant updatedAt) {
+    return new CaCertificateRecord(
+        name, der, subject, sha256, verified, verificationCode, etag, createdAt, updatedAt);
   }
 }

@@ -49,7 +49,10 @@ public record CertificateRecord(
    */
   public boolean isCertificate(X509Certificate presented) {
     try {
-      byte[] tbs = org.bouncycastle.asn1.x509.Certificate.getInstance(der).getTBSCertificate().getEncoded("DER");
+      byte[] tbs =
+          org.bouncycastle.asn1.x509.Certificate.getInstance(der)
+              .getTBSCertificate()
+              .getEncoded("DER");
       return Arrays.equals(tbs, presented.getTBSCertificate());
     } catch (java.io.IOException | CertificateEncodingException | IllegalArgumentException e) {
       return false;

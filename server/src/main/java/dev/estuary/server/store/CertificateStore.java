@@ -22,9 +22,9 @@ public interface CertificateStore {
 
   /**
    * The record of {@code presented} when this server issued it: found by issuer and serial (the
-   * serial is unique across every CA of this server) and compared by its TBS, never by the hash
-   * of its encoding, so a copy with a re-encoded signature is the same certificate. A certificate
-   * with the same serial from another issuer is not one of ours.
+   * serial is unique across every CA of this server) and compared by its TBS, never by the hash of
+   * its encoding, so a copy with a re-encoded signature is the same certificate. A certificate with
+   * the same serial from another issuer is not one of ours.
    */
   default Optional<CertificateRecord> findIssued(X509Certificate presented) {
     return findBySerial(presented.getSerialNumber()).filter(r -> r.isCertificate(presented));

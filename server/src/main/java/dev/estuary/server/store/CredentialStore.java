@@ -17,10 +17,14 @@ public interface CredentialStore {
   /** The secrets of {@code label}, or of every label when it is null; oldest first. */
   List<BootstrapSecret> listSecrets(String label);
 
-  /** @return false when there is no such secret */
+  /**
+   * @return false when there is no such secret
+   */
   boolean disableSecret(String id);
 
-  /** @return false when there is no such secret */
+  /**
+   * @return false when there is no such secret
+   */
   boolean deleteSecret(String id);
 
   /** Inserts or replaces the user with that username. */
@@ -31,9 +35,13 @@ public interface CredentialStore {
   /** Every Basic user, by username. */
   List<BasicUser> listBasicUsers();
 
-  /** @return false when there is no such user */
+  /**
+   * @return false when there is no such user
+   */
   boolean disableBasicUser(String username);
 
-  /** @return false when there is no such user */
+  /**
+   * @return false when there is no such user
+   */
   boolean deleteBasicUser(String username);
 }

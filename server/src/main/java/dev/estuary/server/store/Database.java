@@ -12,9 +12,9 @@ import org.jdbi.v3.core.Jdbi;
  * The server's SQL database: a HikariCP pool, migrated with Flyway when opened, and a {@link Jdbi}
  * over it.
  *
- * <p>Two engines are supported with the same schema ({@code classpath:db/migration}, portable
- * SQL): an embedded H2 file database (see {@link #h2FileUrl(Path)}), the default, and PostgreSQL
- * 15+ ({@code jdbc:postgresql://host:port/db}).
+ * <p>Two engines are supported with the same schema ({@code classpath:db/migration}, portable SQL):
+ * an embedded H2 file database (see {@link #h2FileUrl(Path)}), the default, and PostgreSQL 15+
+ * ({@code jdbc:postgresql://host:port/db}).
  *
  * <pre>{@code
  * try (Database db = Database.open(Database.h2FileUrl(dataDir), "sa", "")) {
@@ -41,14 +41,17 @@ public final class Database implements AutoCloseable {
     this.jdbi = jdbi;
   }
 
-  /** Opens a pool of {@link #DEFAULT_POOL_SIZE} connections; see {@link #open(String, String, String, int)}. */
+  /**
+   * Opens a pool of {@link #DEFAULT_POOL_SIZE} connections; see {@link #open(String, String,
+   * String, int)}.
+   */
   public static Database open(String jdbcUrl, String user, String password) {
     return open(jdbcUrl, user, password, DEFAULT_POOL_SIZE);
   }
 
   /**
-   * Opens a connection pool and brings the schema up to date (idempotent: an up-to-date database
-   * is left as it is).
+   * Opens a connection pool and brings the schema up to date (idempotent: an up-to-date database is
+   * left as it is).
    *
    * @param jdbcUrl e.g. from {@link #h2FileUrl(Path)}, or {@code jdbc:postgresql://...}
    * @param user for a new H2 database, this user is created as its administrator
@@ -100,8 +103,8 @@ public final class Database implements AutoCloseable {
    *
    * <p>{@code PAGE_SIZE=4096}: the size at which H2's MVStore splits a B-tree page (16 KiB by
    * default). MVStore never updates a page in place: each commit writes every page it touched,
-   * whole, into a new chunk, so an issuance that touches a leaf of the subject index (a random place
-   * in it) writes that leaf again. Smaller pages cut what each commit writes: measured at 1 M
+   * whole, into a new chunk, so an issuance that touches a leaf of the subject index (a random
+   * place in it) writes that leaf again. Smaller pages cut what each commit writes: measured at 1 M
    * certificates, 11 kB per certificate instead of 17–21 kB, at the same or better throughput
    * (docs/benchmarks.md, target 4). Existing larger pages split as they are next written.
    *
@@ -137,7 +140,10 @@ public final class Database implements AutoCloseable {
     return url;
   }
 
-  /** Jdbi over the pool; binds and maps {@link java.time.Instant} (UTC) and {@link java.math.BigInteger}. */
+  /**
+   * Jdbi over the pool; binds and maps {@link java.time.Instant} (UTC) and {@link
+   * java.math.BigInteger}.
+   */
   public Jdbi jdbi() {
     return jdbi;
   }

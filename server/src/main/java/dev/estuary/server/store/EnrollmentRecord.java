@@ -11,13 +11,11 @@ import java.util.List;
  * @param deviceId individual enrollments only: the device id to assign, or null for the
  *     registration id
  * @param iotHubs the hubs this enrollment allocates among; empty means every linked hub
- * @param initialTwin a JSON object (text) handed to the device as its registration payload, or
- *     null
- * @param updateHubAssignment reprovision policy: whether a re-registration evaluates the
- *     allocation again (true) or keeps the device's hub (false)
- * @param migrateDeviceData reprovision policy: on a move to another hub, whether the device's
- *     data moves along (substatus deviceDataMigrated) or starts from the initial twin
- *     (deviceDataReset)
+ * @param initialTwin a JSON object (text) handed to the device as its registration payload, or null
+ * @param updateHubAssignment reprovision policy: whether a re-registration evaluates the allocation
+ *     again (true) or keeps the device's hub (false)
+ * @param migrateDeviceData reprovision policy: on a move to another hub, whether the device's data
+ *     moves along (substatus deviceDataMigrated) or starts from the initial twin (deviceDataReset)
  * @param certificateLabel the EST label that signs a CSR sent with a registration, or null
  * @param etag changes on every write
  */
@@ -86,14 +84,17 @@ public record EnrollmentRecord(
       return wire;
     }
 
-    /** @throws IllegalArgumentException naming the accepted names */
+    /**
+     * @throws IllegalArgumentException naming the accepted names
+     */
     public static Allocation of(String wire) {
       for (Allocation a : values()) {
         if (a.wire.equals(wire)) {
           return a;
         }
       }
-      throw new IllegalArgumentException("allocation policy '" + wire + "' is not one of: static, hashed, evenlyWeighted");
+      throw new IllegalArgumentException(
+          "allocation policy '" + wire + "' is not one of: static, hashed, evenlyWeighted");
     }
   }
 }

@@ -5,15 +5,19 @@ import java.util.Optional;
 
 /**
  * The provisioning service's configuration: CA certificates, enrollments and linked hubs.
- * Implementations are thread-safe; writes that take an etag succeed only while the stored row
- * still has it.
+ * Implementations are thread-safe; writes that take an etag succeed only while the stored row still
+ * has it.
  */
 public interface EnrollmentStore {
 
-  /** @return CREATED, or CONFLICT when a CA certificate by that name exists (nothing changed) */
+  /**
+   * @return CREATED, or CONFLICT when a CA certificate by that name exists (nothing changed)
+   */
   WriteOutcome createCaCertificate(CaCertificateRecord ca);
 
-  /** Replaces the row whose etag is {@code ifEtag}: UPDATED, or NOT_FOUND, or PRECONDITION_FAILED. */
+  /**
+   * Replaces the row whose etag is {@code ifEtag}: UPDATED, or NOT_FOUND, or PRECONDITION_FAILED.
+   */
   WriteOutcome updateCaCertificate(CaCertificateRecord ca, String ifEtag);
 
   Optional<CaCertificateRecord> findCaCertificate(String name);
@@ -21,7 +25,9 @@ public interface EnrollmentStore {
   /** By name. */
   List<CaCertificateRecord> listCaCertificates();
 
-  /** @return DELETED, NOT_FOUND, or IN_USE while an enrollment names it */
+  /**
+   * @return DELETED, NOT_FOUND, or IN_USE while an enrollment names it
+   */
   WriteOutcome deleteCaCertificate(String name);
 
   Optional<EnrollmentRecord> findEnrollment(EnrollmentRecord.Kind kind, String id);
@@ -50,6 +56,8 @@ public interface EnrollmentStore {
   /** By host name. */
   List<HubRecord> listHubs();
 
-  /** @return false when no such hub was linked */
+  /**
+   * @return false when no such hub was linked
+   */
   boolean deleteHub(String hostName);
 }

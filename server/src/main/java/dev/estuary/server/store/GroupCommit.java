@@ -11,15 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for issued certificates: the records of concurrent issuances share one
- * transaction (one commit, one fsync on PostgreSQL, one chunk write on H2), while each caller
- * still returns only once its own record is committed. A batch is whatever queued up while the
- * previous one committed, so a lone request is not delayed and a busy server commits in bulk.
+ * Group commit for issued certificates: the records of concurrent issuances share one transaction
+ * (one commit, one fsync on PostgreSQL, one chunk write on H2), while each caller still returns
+ * only once its own record is committed. A batch is whatever queued up while the previous one
+ * committed, so a lone request is not delayed and a busy server commits in bulk.
  *
  * <p>A secret that cannot be used refuses only its own record (the conditional UPDATE leaves the
- * transaction usable). Anything that fails the whole batch (a serial collision, a lost
- * connection) makes every record of it retry alone, in its own transaction, so one bad record
- * never fails the others.
+ * transaction usable). Anything that fails the whole batch (a serial collision, a lost connection)
+ * makes every record of it retry alone, in its own transaction, so one bad record never fails the
+ * others.
  */
 final class GroupCommit implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
@@ -52,7 +52,8 @@ final class GroupCommit implements AutoCloseable {
       p.done().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the certificate record to commit", e);
+      throw new IllegalStateException(
+          "interrupted while waiting for the certificate record to commit", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -72,7 +73,10 @@ final class GroupCommit implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     for (Pending p; (p = queue.poll()) != null; ) {
-      p.done().completeExceptionally(new IllegalStateException("the certificate store closed before this record was committed"));
+      p.done()
+          .completeExceptionally(
+              new IllegalStateException(
+                  "the certificate store closed before this record was committed"));
     }
   }
 
@@ -105,7 +109,9 @@ final class GroupCommit implements AutoCloseable {
             int rows = 0;
             for (Pending p : batch) {
               if (p.secretId() != null) {
-                String reason = JdbiCertificateStore.consumeSecretUse(handle, p.secretId(), p.cert().issuedAt());
+                String reason =
+                    JdbiCertificateStore.consumeSecretUse(
+                        handle, p.secretId(), p.cert().issuedAt());
                 if (reason != null) {
                   refused.put(p, reason);
                   continue;
@@ -120,7 +126,10 @@ final class GroupCommit implements AutoCloseable {
           });
     } catch (RuntimeException e) {
       if (batch.size() > 1) {
-        LOG.debug("group commit of {} records failed ({}); recording each alone", batch.size(), e.toString());
+        LOG.debug(
+            "group commit of {} records failed ({}); recording each alone",
+            batch.size(),
+            e.toString());
       }
       for (Pending p : batch) {
         try {

@@ -31,7 +31,9 @@ public final class JdbiBindingStore implements BindingStore {
       jdbi.useHandle(
           h ->
               h.createUpdate(
-                      "INSERT INTO name_binding (" + COLUMNS + ") VALUES (:label, :name, :principal, :description, :createdAt)")
+                      "INSERT INTO name_binding ("
+                          + COLUMNS
+                          + ") VALUES (:label, :name, :principal, :description, :createdAt)")
                   .bind("label", b.label())
                   .bind("name", b.name())
                   .bind("principal", b.principal())
@@ -51,7 +53,10 @@ public final class JdbiBindingStore implements BindingStore {
   public Optional<NameBinding> find(String label, String name) {
     return jdbi.withHandle(
         h ->
-            h.createQuery("SELECT " + COLUMNS + " FROM name_binding WHERE label = :label AND name = :name")
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM name_binding WHERE label = :label AND name = :name")
                 .bind("label", label)
                 .bind("name", name)
                 .map((rs, ctx) -> map(rs))
@@ -63,7 +68,9 @@ public final class JdbiBindingStore implements BindingStore {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT " + COLUMNS + " FROM name_binding WHERE label = :label AND principal = :principal"
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM name_binding WHERE label = :label AND principal = :principal"
                         + " ORDER BY created_at, name")
                 .bind("label", label)
                 .bind("principal", principal)
@@ -76,7 +83,9 @@ public final class JdbiBindingStore implements BindingStore {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT " + COLUMNS + " FROM name_binding"
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM name_binding"
                         + (label == null ? "" : " WHERE label = :label")
                         + " ORDER BY created_at, label, name LIMIT :limit")
                 .bind("label", label)

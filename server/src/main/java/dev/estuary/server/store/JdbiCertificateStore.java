@@ -25,7 +25,9 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
           + " issued_at, der, revoked_at, revocation_reason, principal";
 
   static final String INSERT =
-      "INSERT INTO certificate (" + COLUMNS + ") VALUES (:serial, :subject, :issuer,"
+      "INSERT INTO certificate ("
+          + COLUMNS
+          + ") VALUES (:serial, :subject, :issuer,"
           + " :notBefore, :notAfter, :label, :keyAlgorithm, :sha256, :gate, :requester,"
           + " :issuedAt, :der, :revokedAt, :revocationReason, :principal)";
 
@@ -103,13 +105,15 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
       // The serial's unique constraint is the only one on this table (a duplicate DER would be a
       // duplicate serial too).
       if (UniqueViolation.isCause(e)) {
-        throw new DuplicateSerialException("serial number already issued: " + cert.serial().toString(16), e);
+        throw new DuplicateSerialException(
+            "serial number already issued: " + cert.serial().toString(16), e);
       }
       throw e;
     }
   }
 
-  static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(T statement, CertificateRecord cert) {
+  static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(
+      T statement, CertificateRecord cert) {
     return statement
         .bind("serial", cert.serial())
         .bind("subject", cert.subject())
@@ -151,7 +155,9 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
         handle ->
             handle
                 .createQuery(
-                    "SELECT " + COLUMNS + " FROM certificate WHERE subject = :subject"
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM certificate WHERE subject = :subject"
                         + " ORDER BY issued_at DESC, serial DESC LIMIT :limit")
                 .bind("subject", subject)
                 .bind("limit", limit)
@@ -177,10 +183,10 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
                   .execute();
           return updated > 0
               || handle
-                  .createQuery("SELECT COUNT(*) FROM certificate WHERE serial = :serial")
-                  .bind("serial", serial)
-                  .mapTo(Long.class)
-                  .one()
+                      .createQuery("SELECT COUNT(*) FROM certificate WHERE serial = :serial")
+                      .bind("serial", serial)
+                      .mapTo(Long.class)
+                      .one()
                   > 0;
         });
   }

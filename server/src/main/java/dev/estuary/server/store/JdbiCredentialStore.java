@@ -9,7 +9,10 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
 
-/** {@link CredentialStore} in the SQL database (tables {@code bootstrap_secret}, {@code basic_user}). */
+/**
+ * {@link CredentialStore} in the SQL database (tables {@code bootstrap_secret}, {@code
+ * basic_user}).
+ */
 public final class JdbiCredentialStore implements CredentialStore {
 
   private static final String SECRET_COLUMNS =
@@ -31,14 +34,17 @@ public final class JdbiCredentialStore implements CredentialStore {
   public void createSecret(BootstrapSecret secret) {
     Objects.requireNonNull(secret, "secret");
     if (secret.usesRemaining() != null && secret.usesRemaining() < 0) {
-      throw new IllegalArgumentException("usesRemaining must not be negative: " + secret.usesRemaining());
+      throw new IllegalArgumentException(
+          "usesRemaining must not be negative: " + secret.usesRemaining());
     }
     try {
       jdbi.useHandle(
           handle ->
               handle
                   .createUpdate(
-                      "INSERT INTO bootstrap_secret (" + SECRET_COLUMNS + ") VALUES (:id, :label,"
+                      "INSERT INTO bootstrap_secret ("
+                          + SECRET_COLUMNS
+                          + ") VALUES (:id, :label,"
                           + " :hash, :createdAt, :expiresAt, :usesRemaining, :disabled)")
                   .bind("id", secret.id())
                   .bind("label", secret.label())
@@ -50,7 +56,8 @@ public final class JdbiCredentialStore implements CredentialStore {
                   .execute());
     } catch (StatementException e) {
       if (UniqueViolation.isCause(e)) {
-        throw new IllegalArgumentException("a bootstrap secret with id " + secret.id() + " already exists", e);
+        throw new IllegalArgumentException(
+            "a bootstrap secret with id " + secret.id() + " already exists", e);
       }
       throw e;
     }
@@ -69,22 +76,23 @@ public final class JdbiCredentialStore implements CredentialStore {
         .findOne();
   }
 
-  /**
-   * Secrets of one label, or of every label when {@code label} is null; oldest first.
-   */
+  /** Secrets of one label, or of every label when {@code label} is null; oldest first. */
   @Override
   public List<BootstrapSecret> listSecrets(String label) {
     return jdbi.withHandle(
         handle -> {
           if (label == null) {
             return handle
-                .createQuery("SELECT " + SECRET_COLUMNS + " FROM bootstrap_secret ORDER BY created_at, id")
+                .createQuery(
+                    "SELECT " + SECRET_COLUMNS + " FROM bootstrap_secret ORDER BY created_at, id")
                 .map((rs, ctx) -> mapSecret(rs))
                 .list();
           }
           return handle
               .createQuery(
-                  "SELECT " + SECRET_COLUMNS + " FROM bootstrap_secret WHERE label = :label"
+                  "SELECT "
+                      + SECRET_COLUMNS
+                      + " FROM bootstrap_secret WHERE label = :label"
                       + " ORDER BY created_at, id")
               .bind("label", label)
               .map((rs, ctx) -> mapSecret(rs))
@@ -97,10 +105,10 @@ public final class JdbiCredentialStore implements CredentialStore {
     return jdbi.withHandle(
         handle ->
             handle
-                .createUpdate("UPDATE bootstrap_secret SET disabled = TRUE WHERE id = :id")
-                .bind("id", id)
-                .execute()
-            > 0);
+                    .createUpdate("UPDATE bootstrap_secret SET disabled = TRUE WHERE id = :id")
+                    .bind("id", id)
+                    .execute()
+                > 0);
   }
 
   @Override
@@ -113,7 +121,8 @@ public final class JdbiCredentialStore implements CredentialStore {
     return jdbi.withHandle(
         handle ->
             handle
-                .createQuery("SELECT username, label, hash, disabled FROM basic_user ORDER BY username")
+                .createQuery(
+                    "SELECT username, label, hash, disabled FROM basic_user ORDER BY username")
                 .map((rs, ctx) -> mapBasicUser(rs))
                 .list());
   }
@@ -177,14 +186,19 @@ public final class JdbiCredentialStore implements CredentialStore {
     return jdbi.withHandle(
         handle ->
             handle
-                .createQuery("SELECT username, label, hash, disabled FROM basic_user WHERE username = :username")
+                .createQuery(
+                    "SELECT username, label, hash, disabled FROM basic_user WHERE username = :username")
                 .bind("username", username)
                 .map((rs, ctx) -> mapBasicUser(rs))
                 .findOne());
   }
 
   private static BasicUser mapBasicUser(ResultSet rs) throws SQLException {
-    return new BasicUser(rs.getString("username"), rs.getString("label"), rs.getString("hash"), rs.getBoolean("disabled"));
+    return new BasicUser(
+        rs.getString("username"),
+        rs.getString("label"),
+        rs.getString("hash"),
+        rs.getBoolean("disabled"));
   }
 
   private static BootstrapSecret mapSecret(ResultSet rs) throws SQLException {

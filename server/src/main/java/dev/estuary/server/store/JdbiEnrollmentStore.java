@@ -14,12 +14,13 @@ import org.jdbi.v3.core.statement.Update;
 
 /**
  * {@link EnrollmentStore} in the SQL database (tables {@code prov_ca_certificate}, {@code
- * prov_enrollment}, {@code prov_hub}). Conditional writes are single {@code UPDATE}s whose
- * {@code WHERE} names the expected etag, so concurrent writers on any replica cannot both win.
+ * prov_enrollment}, {@code prov_hub}). Conditional writes are single {@code UPDATE}s whose {@code
+ * WHERE} names the expected etag, so concurrent writers on any replica cannot both win.
  */
 public final class JdbiEnrollmentStore implements EnrollmentStore {
 
-  private static final String CA_COLUMNS = "name, der, subject, sha256, verified, verification_code, etag, created_at, updated_at";
+  private static final String CA_COLUMNS =
+      "name, der, subject, sha256, verified, verification_code, etag, created_at, updated_at";
   private static final String ENROLLMENT_COLUMNS =
       "kind, id, ca_certificate, device_id, iot_edge, enabled, allocation_policy, iot_hubs, initial_twin,"
           + " update_hub_assignment, migrate_device_data, certificate_label, etag, created_at, updated_at";
@@ -28,6 +29,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
           + " enabled = :enabled, allocation_policy = :allocation, iot_hubs = :iotHubs, initial_twin = :initialTwin,"
           + " update_hub_assignment = :updateHubAssignment, migrate_device_data = :migrateDeviceData,"
           + " certificate_label = :certificateLabel, etag = :etag, updated_at = :updatedAt WHERE kind = :kind AND id = :id";
+
   /** How often an unconditional put retries after losing an insert race on the same key. */
   private static final int PUT_ATTEMPTS = 5;
 
@@ -44,7 +46,9 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
           handle ->
               bindCa(
                       handle.createUpdate(
-                          "INSERT INTO prov_ca_certificate (" + CA_COLUMNS + ") VALUES (:name, :der, :subject, :sha256,"
+                          "INSERT INTO prov_ca_certificate ("
+                              + CA_COLUMNS
+                              + ") VALUES (:name, :der, :subject, :sha256,"
                               + " :verified, :verificationCode, :etag, :createdAt, :updatedAt)"),
                       ca)
                   .execute());
@@ -72,7 +76,9 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
           if (updated > 0) {
             return WriteOutcome.UPDATED;
           }
-          return exists(handle, "prov_ca_certificate", "name = :key", ca.name()) ? WriteOutcome.PRECONDITION_FAILED : WriteOutcome.NOT_FOUND;
+          return exists(handle, "prov_ca_certificate", "name = :key", ca.name())
+              ? WriteOutcome.PRECONDITION_FAILED
+              : WriteOutcome.NOT_FOUND;
         });
   }
 
@@ -94,7 +100,8 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
     return jdbi.withHandle(
         handle ->
             handle
-                .createQuery("SELECT " + CA_COLUMNS + " FROM prov_ca_certificate WHERE name = :name")
+                .createQuery(
+                    "SELECT " + CA_COLUMNS + " FROM prov_ca_certificate WHERE name = :name")
                 .bind("name", name)
                 .map((rs, ctx) -> mapCa(rs))
                 .findOne());
@@ -104,7 +111,10 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   public List<CaCertificateRecord> listCaCertificates() {
     return jdbi.withHandle(
         handle ->
-            handle.createQuery("SELECT " + CA_COLUMNS + " FROM prov_ca_certificate ORDER BY name").map((rs, ctx) -> mapCa(rs)).list());
+            handle
+                .createQuery("SELECT " + CA_COLUMNS + " FROM prov_ca_certificate ORDER BY name")
+                .map((rs, ctx) -> mapCa(rs))
+                .list());
   }
 
   @Override
@@ -114,7 +124,11 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
           if (exists(handle, "prov_enrollment", "ca_certificate = :key", name)) {
             return WriteOutcome.IN_USE;
           }
-          int deleted = handle.createUpdate("DELETE FROM prov_ca_certificate WHERE name = :name").bind("name", name).execute();
+          int deleted =
+              handle
+                  .createUpdate("DELETE FROM prov_ca_certificate WHERE name = :name")
+                  .bind("name", name)
+                  .execute();
           return deleted > 0 ? WriteOutcome.DELETED : WriteOutcome.NOT_FOUND;
         });
   }
@@ -124,7 +138,10 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
     return jdbi.withHandle(
         handle ->
             handle
-                .createQuery("SELECT " + ENROLLMENT_COLUMNS + " FROM prov_enrollment WHERE kind = :kind AND id = :id")
+                .createQuery(
+                    "SELECT "
+                        + ENROLLMENT_COLUMNS
+                        + " FROM prov_enrollment WHERE kind = :kind AND id = :id")
                 .bind("kind", kind.wire())
                 .bind("id", id)
                 .map((rs, ctx) -> mapEnrollment(rs))
@@ -136,7 +153,10 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
     return jdbi.withHandle(
         handle ->
             handle
-                .createQuery("SELECT " + ENROLLMENT_COLUMNS + " FROM prov_enrollment WHERE kind = :kind ORDER BY id")
+                .createQuery(
+                    "SELECT "
+                        + ENROLLMENT_COLUMNS
+                        + " FROM prov_enrollment WHERE kind = :kind ORDER BY id")
                 .bind("kind", kind.wire())
                 .map((rs, ctx) -> mapEnrollment(rs))
                 .list());
@@ -147,19 +167,29 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
     Objects.requireNonNull(enrollment, "enrollment");
     if (ifMatch != null) {
       int updated =
-          jdbi.withHandle(handle -> ifEtag(bindEnrollment(handle.createUpdate(ENROLLMENT_UPDATE + etagCondition(ifMatch)), enrollment), ifMatch).execute());
+          jdbi.withHandle(
+              handle ->
+                  ifEtag(
+                          bindEnrollment(
+                              handle.createUpdate(ENROLLMENT_UPDATE + etagCondition(ifMatch)),
+                              enrollment),
+                          ifMatch)
+                      .execute());
       return updated > 0 ? WriteOutcome.UPDATED : WriteOutcome.PRECONDITION_FAILED;
     }
     for (int attempt = 1; ; attempt++) {
       try {
         return jdbi.inTransaction(
             handle -> {
-              if (bindEnrollment(handle.createUpdate(ENROLLMENT_UPDATE), enrollment).execute() > 0) {
+              if (bindEnrollment(handle.createUpdate(ENROLLMENT_UPDATE), enrollment).execute()
+                  > 0) {
                 return WriteOutcome.UPDATED;
               }
               bindEnrollment(
                       handle.createUpdate(
-                          "INSERT INTO prov_enrollment (" + ENROLLMENT_COLUMNS + ") VALUES (:kind, :id, :caCertificate,"
+                          "INSERT INTO prov_enrollment ("
+                              + ENROLLMENT_COLUMNS
+                              + ") VALUES (:kind, :id, :caCertificate,"
                               + " :deviceId, :iotEdge, :enabled, :allocation, :iotHubs, :initialTwin, :updateHubAssignment,"
                               + " :migrateDeviceData, :certificateLabel, :etag, :createdAt, :updatedAt)"),
                       enrollment)
@@ -202,7 +232,9 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
         handle -> {
           Update delete =
               handle
-                  .createUpdate("DELETE FROM prov_enrollment WHERE kind = :kind AND id = :id" + etagCondition(ifMatch))
+                  .createUpdate(
+                      "DELETE FROM prov_enrollment WHERE kind = :kind AND id = :id"
+                          + etagCondition(ifMatch))
                   .bind("kind", kind.wire())
                   .bind("id", id);
           int deleted = ifEtag(delete, ifMatch).execute();
@@ -211,11 +243,12 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
           }
           boolean exists =
               handle
-                  .createQuery("SELECT COUNT(*) FROM prov_enrollment WHERE kind = :kind AND id = :id")
-                  .bind("kind", kind.wire())
-                  .bind("id", id)
-                  .mapTo(Long.class)
-                  .one()
+                      .createQuery(
+                          "SELECT COUNT(*) FROM prov_enrollment WHERE kind = :kind AND id = :id")
+                      .bind("kind", kind.wire())
+                      .bind("id", id)
+                      .mapTo(Long.class)
+                      .one()
                   > 0;
           return exists ? WriteOutcome.PRECONDITION_FAILED : WriteOutcome.NOT_FOUND;
         });
@@ -229,13 +262,15 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
             handle -> {
               int updated =
                   handle
-                      .createUpdate("UPDATE prov_hub SET weight = :weight WHERE host_name = :hostName")
+                      .createUpdate(
+                          "UPDATE prov_hub SET weight = :weight WHERE host_name = :hostName")
                       .bind("weight", hub.weight())
                       .bind("hostName", hub.hostName())
                       .execute();
               if (updated == 0) {
                 handle
-                    .createUpdate("INSERT INTO prov_hub (host_name, weight, created_at) VALUES (:hostName, :weight, CURRENT_TIMESTAMP)")
+                    .createUpdate(
+                        "INSERT INTO prov_hub (host_name, weight, created_at) VALUES (:hostName, :weight, CURRENT_TIMESTAMP)")
                     .bind("weight", hub.weight())
                     .bind("hostName", hub.hostName())
                     .execute();
@@ -263,7 +298,12 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   @Override
   public boolean deleteHub(String hostName) {
     return jdbi.withHandle(
-        handle -> handle.createUpdate("DELETE FROM prov_hub WHERE host_name = :hostName").bind("hostName", hostName).execute() > 0);
+        handle ->
+            handle
+                    .createUpdate("DELETE FROM prov_hub WHERE host_name = :hostName")
+                    .bind("hostName", hostName)
+                    .execute()
+                > 0);
   }
 
   /** The SQL condition an If-Match value asks for: none for null or "*", else the etag. */
@@ -276,7 +316,12 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   }
 
   private static boolean exists(Handle handle, String table, String condition, String key) {
-    return handle.createQuery("SELECT COUNT(*) FROM " + table + " WHERE " + condition).bind("key", key).mapTo(Long.class).one() > 0;
+    return handle
+            .createQuery("SELECT COUNT(*) FROM " + table + " WHERE " + condition)
+            .bind("key", key)
+            .mapTo(Long.class)
+            .one()
+        > 0;
   }
 
   private static CaCertificateRecord mapCa(ResultSet rs) throws SQLException {

@@ -14,12 +14,16 @@ import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.StatementException;
 import org.jdbi.v3.core.statement.Update;
 
-/** {@link RegistrationStore} in the SQL database (tables {@code prov_registration}, {@code prov_operation}). */
+/**
+ * {@link RegistrationStore} in the SQL database (tables {@code prov_registration}, {@code
+ * prov_operation}).
+ */
 public final class JdbiRegistrationStore implements RegistrationStore {
 
   private static final String COLUMNS =
       "registration_id, enrollment_kind, enrollment_id, device_id, assigned_hub, substatus, certificate_der,"
           + " certificate_sha256, etag, created_at, last_updated_at";
+
   /** How often {@link #record} retries after losing the first-registration race for one id. */
   private static final int RECORD_ATTEMPTS = 5;
 
@@ -30,7 +34,8 @@ public final class JdbiRegistrationStore implements RegistrationStore {
   }
 
   @Override
-  public void record(RegistrationRecord registration, StoredOperation operation, Instant forgetOperationsBefore) {
+  public void record(
+      RegistrationRecord registration, StoredOperation operation, Instant forgetOperationsBefore) {
     for (int attempt = 1; ; attempt++) {
       try {
         jdbi.useTransaction(
@@ -45,7 +50,10 @@ public final class JdbiRegistrationStore implements RegistrationStore {
                   .bind("createdAt", operation.createdAt())
                   .bind("answer", operation.answer())
                   .execute();
-              handle.createUpdate("DELETE FROM prov_operation WHERE created_at < :before").bind("before", forgetOperationsBefore).execute();
+              handle
+                  .createUpdate("DELETE FROM prov_operation WHERE created_at < :before")
+                  .bind("before", forgetOperationsBefore)
+                  .execute();
             });
         return;
       } catch (StatementException e) {
@@ -70,7 +78,9 @@ public final class JdbiRegistrationStore implements RegistrationStore {
     if (updated == 0) {
       bind(
               handle.createUpdate(
-                  "INSERT INTO prov_registration (" + COLUMNS + ") VALUES (:registrationId, :kind, :enrollmentId, :deviceId,"
+                  "INSERT INTO prov_registration ("
+                      + COLUMNS
+                      + ") VALUES (:registrationId, :kind, :enrollmentId, :deviceId,"
                       + " :hub, :substatus, :der, :sha256, :etag, :createdAt, :lastUpdatedAt)"),
               r)
           .execute();
@@ -99,19 +109,23 @@ public final class JdbiRegistrationStore implements RegistrationStore {
     return jdbi.withHandle(
         handle ->
             handle
-                .createQuery("SELECT " + COLUMNS + " FROM prov_registration WHERE registration_id = :id")
+                .createQuery(
+                    "SELECT " + COLUMNS + " FROM prov_registration WHERE registration_id = :id")
                 .bind("id", registrationId)
                 .map((rs, ctx) -> map(rs))
                 .findOne());
   }
 
   @Override
-  public List<RegistrationRecord> listByEnrollment(EnrollmentRecord.Kind kind, String enrollmentId) {
+  public List<RegistrationRecord> listByEnrollment(
+      EnrollmentRecord.Kind kind, String enrollmentId) {
     return jdbi.withHandle(
         handle ->
             handle
                 .createQuery(
-                    "SELECT " + COLUMNS + " FROM prov_registration WHERE enrollment_kind = :kind AND enrollment_id = :id"
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM prov_registration WHERE enrollment_kind = :kind AND enrollment_id = :id"
                         + " ORDER BY registration_id")
                 .bind("kind", kind.wire())
                 .bind("id", enrollmentId)
@@ -122,7 +136,12 @@ public final class JdbiRegistrationStore implements RegistrationStore {
   @Override
   public boolean delete(String registrationId) {
     return jdbi.withHandle(
-        handle -> handle.createUpdate("DELETE FROM prov_registration WHERE registration_id = :id").bind("id", registrationId).execute() > 0);
+        handle ->
+            handle
+                    .createUpdate("DELETE FROM prov_registration WHERE registration_id = :id")
+                    .bind("id", registrationId)
+                    .execute()
+                > 0);
   }
 
   @Override
@@ -131,7 +150,8 @@ public final class JdbiRegistrationStore implements RegistrationStore {
         handle -> {
           Map<String, Long> counts = new LinkedHashMap<>();
           handle
-              .createQuery("SELECT assigned_hub, COUNT(*) AS n FROM prov_registration GROUP BY assigned_hub")
+              .createQuery(
+                  "SELECT assigned_hub, COUNT(*) AS n FROM prov_registration GROUP BY assigned_hub")
               .map((rs, ctx) -> Map.entry(rs.getString("assigned_hub"), rs.getLong("n")))
               .forEach(e -> counts.put(e.getKey(), e.getValue()));
           return counts;
@@ -143,7 +163,8 @@ public final class JdbiRegistrationStore implements RegistrationStore {
     return jdbi.withHandle(
         handle ->
             handle
-                .createQuery("SELECT operation_id, registration_id, created_at, answer FROM prov_operation WHERE operation_id = :id")
+                .createQuery(
+                    "SELECT operation_id, registration_id, created_at, answer FROM prov_operation WHERE operation_id = :id")
                 .bind("id", operationId)
                 .map(
                     (rs, ctx) ->

@@ -8,4 +8,5 @@ import java.time.Instant;
  * @param principal the identity ({@code auth.Principals})
  * @param description who that is, for people: the certificate's subject and issuer, or the secret
  */
-public record NameBinding(String label, String name, String principal, String description, Instant createdAt) {}
+public record NameBinding(
+    String label, String name, String principal, String description, Instant createdAt) {}

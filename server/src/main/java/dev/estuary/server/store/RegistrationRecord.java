@@ -3,8 +3,8 @@ package dev.estuary.server.store;
 import java.time.Instant;
 
 /**
- * Where a registration id was assigned, by which enrollment, with which certificate (the one of
- * its latest registration).
+ * Where a registration id was assigned, by which enrollment, with which certificate (the one of its
+ * latest registration).
  *
  * @param substatus DPS's: initialAssignment, deviceDataMigrated, deviceDataReset,
  *     reprovisionedToInitialAssignment

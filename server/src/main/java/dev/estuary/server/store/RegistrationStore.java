@@ -9,18 +9,21 @@ import java.util.Optional;
 public interface RegistrationStore {
 
   /**
-   * Commits a registration (creating or replacing the record of its registration id) together
-   * with the operation that reports it, in one transaction; operations created before {@code
+   * Commits a registration (creating or replacing the record of its registration id) together with
+   * the operation that reports it, in one transaction; operations created before {@code
    * forgetOperationsBefore} are deleted in it too. Returns once committed.
    */
-  void record(RegistrationRecord registration, StoredOperation operation, Instant forgetOperationsBefore);
+  void record(
+      RegistrationRecord registration, StoredOperation operation, Instant forgetOperationsBefore);
 
   Optional<RegistrationRecord> find(String registrationId);
 
   /** The registrations an enrollment made, by registration id. */
   List<RegistrationRecord> listByEnrollment(EnrollmentRecord.Kind kind, String enrollmentId);
 
-  /** @return false when there was no such record */
+  /**
+   * @return false when there was no such record
+   */
   boolean delete(String registrationId);
 
   /** How many registrations each hub holds (hubs without any are absent). */

@@ -31,8 +31,10 @@ final class StoreColumnTypes {
   static void register(Jdbi jdbi) {
     jdbi.registerArgument(new InstantArgumentFactory());
     jdbi.registerArgument(new BigIntegerArgumentFactory());
-    jdbi.registerColumnMapper(Instant.class, (rs, column, ctx) -> toInstant(rs.getObject(column, OffsetDateTime.class)));
-    jdbi.registerColumnMapper(BigInteger.class, (rs, column, ctx) -> toBigInteger(rs.getBigDecimal(column)));
+    jdbi.registerColumnMapper(
+        Instant.class, (rs, column, ctx) -> toInstant(rs.getObject(column, OffsetDateTime.class)));
+    jdbi.registerColumnMapper(
+        BigInteger.class, (rs, column, ctx) -> toBigInteger(rs.getBigDecimal(column)));
   }
 
   /** The instant as it is stored: UTC, to the microsecond. */
@@ -61,7 +63,8 @@ final class StoreColumnTypes {
     @Override
     protected Argument build(Instant value, ConfigRegistry config) {
       OffsetDateTime sql = toSql(value);
-      return (position, statement, ctx) -> statement.setObject(position, sql, Types.TIMESTAMP_WITH_TIMEZONE);
+      return (position, statement, ctx) ->
+          statement.setObject(position, sql, Types.TIMESTAMP_WITH_TIMEZONE);
     }
   }
 

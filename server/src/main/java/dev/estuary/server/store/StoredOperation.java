@@ -7,4 +7,5 @@ import java.time.Instant;
  *
  * @param answer the complete JSON answer to the device's GET of this operation
  */
-public record StoredOperation(String operationId, String registrationId, Instant createdAt, String answer) {}
+public record StoredOperation(
+    String operationId, String registrationId, Instant createdAt, String answer) {}

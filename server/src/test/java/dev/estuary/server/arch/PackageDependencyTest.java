@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The issuance policy sits above authentication: {@code server.policy} reads {@code server.auth}'s
- * {@code Caller}, and nothing in {@code server.auth} or {@code server.store} reads
- * {@code server.policy} (no package cycle); no HTTP status lives in the policy.
+ * {@code Caller}, and nothing in {@code server.auth} or {@code server.store} reads {@code
+ * server.policy} (no package cycle); no HTTP status lives in the policy.
  */
 class PackageDependencyTest {
   private static final Path MAIN = Path.of("src/main/java/dev/estuary/server");
@@ -21,27 +21,39 @@ class PackageDependencyTest {
     try (Stream<Path> files = Files.list(MAIN.resolve(pkg))) {
       return files
           .filter(f -> f.toString().endsWith(".java"))
-          .flatMap(f -> {
-            try {
-              return Files.readAllLines(f).stream().filter(l -> l.startsWith("import ")).map(l -> f.getFileName() + ": " + l);
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          })
+          .flatMap(
+              f -> {
+                try {
+                  return Files.readAllLines(f).stream()
+                      .filter(l -> l.startsWith("import "))
+                      .map(l -> f.getFileName() + ": " + l);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
           .toList();
     }
   }
 
   @Test
   void authenticationAndTheStoreDoNotDependOnThePolicy() throws IOException {
-    assertThat(importsOf("auth")).isNotEmpty().noneMatch(l -> l.contains("dev.estuary.server.policy"));
-    assertThat(importsOf("store")).isNotEmpty().noneMatch(l -> l.contains("dev.estuary.server.policy") || l.contains("dev.estuary.server.auth"));
+    assertThat(importsOf("auth"))
+        .isNotEmpty()
+        .noneMatch(l -> l.contains("dev.estuary.server.policy"));
+    assertThat(importsOf("store"))
+        .isNotEmpty()
+        .noneMatch(
+            l -> l.contains("dev.estuary.server.policy") || l.contains("dev.estuary.server.auth"));
   }
 
   @Test
   void thePolicyKnowsNoHttp() throws IOException {
     assertThat(importsOf("policy"))
         .isNotEmpty()
-        .noneMatch(l -> l.contains("dev.estuary.server.http") || l.contains("org.eclipse.jetty") || l.contains("dev.estuary.server.store"));
+        .noneMatch(
+            l ->
+                l.contains("dev.estuary.server.http")
+                    || l.contains("org.eclipse.jetty")
+                    || l.contains("dev.estuary.server.store"));
   }
 }

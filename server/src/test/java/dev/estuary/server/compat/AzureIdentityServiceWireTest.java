@@ -38,11 +38,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Accept header; the body is the DER CSR in base64, 64 columns, every line ended by "\n". The URL
  * is the configured one with "/" appended when missing, then "simpleenroll" or "cacerts".
  *
- * <p>The answer is accepted only when the status is 200 and the Content-Type is
- * {@code application/pkcs7-mime} or starts with {@code application/pkcs7-mime;} (case-sensitive);
- * the body is whitespace-stripped and base64-decoded (older releases instead wrap it between PEM
- * armour lines, which needs the body to end with a newline), the first certificate is the leaf,
- * and the stored chain is the enrollment's certificates followed by cacerts'.
+ * <p>The answer is accepted only when the status is 200 and the Content-Type is {@code
+ * application/pkcs7-mime} or starts with {@code application/pkcs7-mime;} (case-sensitive); the body
+ * is whitespace-stripped and base64-decoded (older releases instead wrap it between PEM armour
+ * lines, which needs the body to end with a newline), the first certificate is the leaf, and the
+ * stored chain is the enrollment's certificates followed by cacerts'.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AzureIdentityServiceWireTest {
@@ -53,6 +53,7 @@ class AzureIdentityServiceWireTest {
   static X509Certificate root;
   static SSLContext anonymous;
   static Wire.Enrolled idevid;
+
   /** aziot-edged's Edge CA key; generated once (RSA key generation is the slow part). */
   static KeyPair edgeCaKey;
 
@@ -121,14 +122,17 @@ class AzureIdentityServiceWireTest {
    * What aziot-certd stores (cert/aziot-certd/src/est.rs): the enroll answer's certificates
    * followed by those of cacerts at the same label URL.
    */
-  List<X509Certificate> asAziotStores(List<X509Certificate> issued, String protocol, String labelUrl) throws Exception {
+  List<X509Certificate> asAziotStores(
+      List<X509Certificate> issued, String protocol, String labelUrl) throws Exception {
     List<X509Certificate> stored = new ArrayList<>(issued);
     stored.addAll(readPkcs7(send(anonymous, protocol, caCertsRequest(labelUrl, null))));
     return stored;
   }
 
   static List<X509Certificate> readPkcs7(Wire.Response r) throws Exception {
-    assertThat(r.status()).as("aziot accepts only 200; got %s: %s", r.statusLine(), r.bodyText()).isEqualTo(200);
+    assertThat(r.status())
+        .as("aziot accepts only 200; got %s: %s", r.statusLine(), r.bodyText())
+        .isEqualTo(200);
     String type = r.header("Content-Type");
     assertThat(type).isNotNull();
     assertThat(type.equals("application/pkcs7-mime") || type.startsWith("application/pkcs7-mime;"))
@@ -146,13 +150,15 @@ class AzureIdentityServiceWireTest {
     // wants lines of at most 64 characters.
     String text = new String(r.body(), StandardCharsets.US_ASCII);
     assertThat(text).endsWith("\n");
-    assertThat(text.split("\n")).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(64));
+    assertThat(text.split("\n"))
+        .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(64));
     List<X509Certificate> certs = Wire.certsInOrder(Wire.stripAndDecode(r.body()));
     assertThat(certs).isNotEmpty();
     return certs;
   }
 
-  private static Wire.Response send(SSLContext tls, String protocol, byte[] request) throws Exception {
+  private static Wire.Response send(SSLContext tls, String protocol, byte[] request)
+      throws Exception {
     Wire.Response r = Wire.exchange(tls, server.estPort(), List.of(protocol), request);
     assertThat(r.protocol()).isEqualTo(protocol);
     return r;
@@ -163,16 +169,22 @@ class AzureIdentityServiceWireTest {
   @ParameterizedTest
   @ValueSource(strings = {Wire.TLS12, Wire.TLS13})
   void cacertsWithBasicOnItAtTheUnlabeledUrl(String protocol) throws Exception {
-    List<X509Certificate> cas = readPkcs7(send(anonymous, protocol, caCertsRequest(server.estUrl(), basicHeader())));
+    List<X509Certificate> cas =
+        readPkcs7(send(anonymous, protocol, caCertsRequest(server.estUrl(), basicHeader())));
     assertThat(cas.getFirst()).as("root first").isEqualTo(root);
-    assertThat(cas).extracting(Wire::cn).containsExactly("Estuary Quickstart Root CA", "Estuary Quickstart idevid CA");
+    assertThat(cas)
+        .extracting(Wire::cn)
+        .containsExactly("Estuary Quickstart Root CA", "Estuary Quickstart idevid CA");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {Wire.TLS12, Wire.TLS13})
   void cacertsWithoutCredentialsAtALabelUrl(String protocol) throws Exception {
-    List<X509Certificate> cas = readPkcs7(send(anonymous, protocol, caCertsRequest(server.labelUrl("device-id"), null)));
-    assertThat(cas).extracting(Wire::cn).containsExactly("Estuary Quickstart Root CA", "Estuary Quickstart device-id CA");
+    List<X509Certificate> cas =
+        readPkcs7(send(anonymous, protocol, caCertsRequest(server.labelUrl("device-id"), null)));
+    assertThat(cas)
+        .extracting(Wire::cn)
+        .containsExactly("Estuary Quickstart Root CA", "Estuary Quickstart device-id CA");
   }
 
   @ParameterizedTest
@@ -182,7 +194,11 @@ class AzureIdentityServiceWireTest {
       KeyPair key = TestPki.key("ec-p256");
       String cn = "aziot-basic-" + protocol;
       List<X509Certificate> issued =
-          readPkcs7(send(anonymous, protocol, simpleEnrollRequest(url, basicHeader(), TestPki.csr(key, "CN=" + cn))));
+          readPkcs7(
+              send(
+                  anonymous,
+                  protocol,
+                  simpleEnrollRequest(url, basicHeader(), TestPki.csr(key, "CN=" + cn))));
       X509Certificate leaf = issued.getFirst();
       assertThat(Wire.cn(leaf)).isEqualTo(cn);
       assertThat(leaf.getPublicKey()).isEqualTo(key.getPublic());
@@ -200,7 +216,11 @@ class AzureIdentityServiceWireTest {
     for (String url : List.of(withSlash, withoutSlash)) {
       KeyPair key = TestPki.key("ec-p256");
       List<X509Certificate> issued =
-          readPkcs7(send(idevid.tls(root), protocol, simpleEnrollRequest(url, null, TestPki.csr(key, "CN=my-device-id"))));
+          readPkcs7(
+              send(
+                  idevid.tls(root),
+                  protocol,
+                  simpleEnrollRequest(url, null, TestPki.csr(key, "CN=my-device-id"))));
       X509Certificate leaf = issued.getFirst();
       assertThat(Wire.cn(leaf)).isEqualTo("my-device-id");
       assertThat(leaf.getPublicKey()).isEqualTo(key.getPublic());
@@ -212,19 +232,39 @@ class AzureIdentityServiceWireTest {
 
   /**
    * What aziot-certd does for one certificate: simpleenroll and cacerts in parallel, on separate
-   * connections, Basic on both when configured; it stores the enrollment's certificates followed
-   * by cacerts'.
+   * connections, Basic on both when configured; it stores the enrollment's certificates followed by
+   * cacerts'.
    */
   @Test
   void simpleEnrollAndCacertsInParallelAsAziotStoresThem() throws Exception {
     KeyPair key = TestPki.key("ec-p256");
-    byte[] enroll = simpleEnrollRequest(server.labelUrl("idevid"), basicHeader(), TestPki.csr(key, "CN=parallel-device"));
+    byte[] enroll =
+        simpleEnrollRequest(
+            server.labelUrl("idevid"), basicHeader(), TestPki.csr(key, "CN=parallel-device"));
     byte[] cacerts = caCertsRequest(server.labelUrl("idevid"), basicHeader());
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       CompletableFuture<Wire.Response> e =
-          CompletableFuture.supplyAsync(() -> call(() -> Wire.exchange(anonymous, server.estPort(), List.of(Wire.TLS13, Wire.TLS12), enroll)), pool);
+          CompletableFuture.supplyAsync(
+              () ->
+                  call(
+                      () ->
+                          Wire.exchange(
+                              anonymous,
+                              server.estPort(),
+                              List.of(Wire.TLS13, Wire.TLS12),
+                              enroll)),
+              pool);
       CompletableFuture<Wire.Response> c =
-          CompletableFuture.supplyAsync(() -> call(() -> Wire.exchange(anonymous, server.estPort(), List.of(Wire.TLS13, Wire.TLS12), cacerts)), pool);
+          CompletableFuture.supplyAsync(
+              () ->
+                  call(
+                      () ->
+                          Wire.exchange(
+                              anonymous,
+                              server.estPort(),
+                              List.of(Wire.TLS13, Wire.TLS12),
+                              cacerts)),
+              pool);
       List<X509Certificate> stored = new ArrayList<>(readPkcs7(e.get(30, TimeUnit.SECONDS)));
       stored.addAll(readPkcs7(c.get(30, TimeUnit.SECONDS)));
       assertThat(Wire.cn(stored.getFirst())).isEqualTo("parallel-device");
@@ -236,8 +276,8 @@ class AzureIdentityServiceWireTest {
 
   /**
    * A renewal as the identity service makes it: simpleenroll (not simplereenroll) over mTLS with
-   * the device-id certificate this server issued, new key. With re-enrollment forcing (the
-   * default) the subject stays, whatever the CSR says.
+   * the device-id certificate this server issued, new key. With re-enrollment forcing (the default)
+   * the subject stays, whatever the CSR says.
    */
   @ParameterizedTest
   @ValueSource(strings = {Wire.TLS12, Wire.TLS13})
@@ -247,8 +287,10 @@ class AzureIdentityServiceWireTest {
     List<X509Certificate> renewed =
         readPkcs7(
             send(
-                deviceId.tls(root), protocol,
-                simpleEnrollRequest(server.labelUrl("device-id"), null, TestPki.csr(next, "CN=not-my-device-id"))));
+                deviceId.tls(root),
+                protocol,
+                simpleEnrollRequest(
+                    server.labelUrl("device-id"), null, TestPki.csr(next, "CN=not-my-device-id"))));
     X509Certificate leaf = renewed.getFirst();
     assertThat(leaf.getSubjectX500Principal()).isEqualTo(deviceId.leaf().getSubjectX500Principal());
     assertThat(leaf.getPublicKey()).isEqualTo(next.getPublic());
@@ -260,8 +302,8 @@ class AzureIdentityServiceWireTest {
   /**
    * The renewal again, authenticated the way aziot-certd really presents its identity: the
    * certificate file it stored (the enrollment's certificates followed by cacerts', so the chain
-   * repeats the issuing CA and carries the root), first certificate as the TLS client
-   * certificate and every other one as an extra chain certificate.
+   * repeats the issuing CA and carries the root), first certificate as the TLS client certificate
+   * and every other one as an extra chain certificate.
    */
   @ParameterizedTest
   @ValueSource(strings = {Wire.TLS12, Wire.TLS13})
@@ -270,19 +312,30 @@ class AzureIdentityServiceWireTest {
     List<X509Certificate> stored =
         new ArrayList<>(
             readPkcs7(
-                send(idevid.tls(root), protocol,
-                    simpleEnrollRequest(server.labelUrl("device-id"), null, TestPki.csr(first, "CN=my-device-id")))));
-    stored.addAll(readPkcs7(send(anonymous, protocol, caCertsRequest(server.labelUrl("device-id"), null))));
+                send(
+                    idevid.tls(root),
+                    protocol,
+                    simpleEnrollRequest(
+                        server.labelUrl("device-id"),
+                        null,
+                        TestPki.csr(first, "CN=my-device-id")))));
+    stored.addAll(
+        readPkcs7(send(anonymous, protocol, caCertsRequest(server.labelUrl("device-id"), null))));
     assertThat(stored).hasSize(3); // leaf, then cacerts: root, device-id CA
 
     KeyPair next = TestPki.key("ec-p256");
     List<X509Certificate> renewed =
         readPkcs7(
             send(
-                Wire.tlsPresenting(root, stored, first.getPrivate()), protocol,
-                simpleEnrollRequest(server.labelUrl("device-id"), null, TestPki.csr(next, "CN=renamed-by-the-csr"))));
+                Wire.tlsPresenting(root, stored, first.getPrivate()),
+                protocol,
+                simpleEnrollRequest(
+                    server.labelUrl("device-id"),
+                    null,
+                    TestPki.csr(next, "CN=renamed-by-the-csr"))));
     // Recognised as this server's certificate (a re-enrollment): the subject stays.
-    assertThat(renewed.getFirst().getSubjectX500Principal()).isEqualTo(stored.getFirst().getSubjectX500Principal());
+    assertThat(renewed.getFirst().getSubjectX500Principal())
+        .isEqualTo(stored.getFirst().getSubjectX500Principal());
     assertThat(renewed.getFirst().getPublicKey()).isEqualTo(next.getPublic());
     assertThat(renewed).hasSize(1);
     Wire.assertChainsTo(asAziotStores(renewed, protocol, server.labelUrl("device-id")), root);
@@ -300,10 +353,19 @@ class AzureIdentityServiceWireTest {
     KeyPair key = edgeCaKey;
     byte[] csr =
         TestPki.csr(
-            key, "CN=aziot-edge CA my-device-id",
-            new Extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign).getEncoded()),
+            key,
+            "CN=aziot-edge CA my-device-id",
+            new Extension(
+                Extension.keyUsage,
+                true,
+                new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign).getEncoded()),
             new Extension(Extension.basicConstraints, true, new BasicConstraints(0).getEncoded()));
-    List<X509Certificate> issued = readPkcs7(send(deviceId.tls(root), protocol, simpleEnrollRequest(server.labelUrl("edge-ca"), null, csr)));
+    List<X509Certificate> issued =
+        readPkcs7(
+            send(
+                deviceId.tls(root),
+                protocol,
+                simpleEnrollRequest(server.labelUrl("edge-ca"), null, csr)));
     X509Certificate ca = issued.getFirst();
     assertThat(Wire.cn(ca)).isEqualTo("aziot-edge CA my-device-id");
     assertThat(ca.getPublicKey()).isEqualTo(key.getPublic());
@@ -314,7 +376,9 @@ class AzureIdentityServiceWireTest {
     assertThat(ca.getCriticalExtensionOIDs()).contains("2.5.29.19", "2.5.29.15");
     assertThat(issued).as("only the issued certificate (RFC 7030 §4.2.3)").hasSize(1);
 
-    List<X509Certificate> cas = readPkcs7(send(deviceId.tls(root), protocol, caCertsRequest(server.labelUrl("edge-ca"), null)));
+    List<X509Certificate> cas =
+        readPkcs7(
+            send(deviceId.tls(root), protocol, caCertsRequest(server.labelUrl("edge-ca"), null)));
     List<X509Certificate> stored = new ArrayList<>(issued);
     stored.addAll(cas);
     Wire.assertChainsTo(stored, root);
@@ -323,16 +387,20 @@ class AzureIdentityServiceWireTest {
   /**
    * The identity service reports a refusal as "EST endpoint did not return successful response:
    * {status} {body}", so the body is all an operator gets to see. A device whose bootstrap
-   * certificate is not configured (no client certificate) at an mTLS-only label must be told so
-   * in that body (RFC 8951: text/plain reason), not get an empty 401.
+   * certificate is not configured (no client certificate) at an mTLS-only label must be told so in
+   * that body (RFC 8951: text/plain reason), not get an empty 401.
    */
   @ParameterizedTest
   @ValueSource(strings = {Wire.TLS12, Wire.TLS13})
-  void refusalAtAnMtlsOnlyLabelWithoutClientCertificateCarriesItsReason(String protocol) throws Exception {
+  void refusalAtAnMtlsOnlyLabelWithoutClientCertificateCarriesItsReason(String protocol)
+      throws Exception {
     byte[] csr = TestPki.csr(TestPki.key("ec-p256"), "CN=my-device-id");
-    Wire.Response r = send(anonymous, protocol, simpleEnrollRequest(server.labelUrl("device-id"), null, csr));
+    Wire.Response r =
+        send(anonymous, protocol, simpleEnrollRequest(server.labelUrl("device-id"), null, csr));
     assertThat(r.status()).isEqualTo(401);
-    assertThat(r.header("Content-Type")).as("Content-Type of the 401 (body: '%s')", r.bodyText()).startsWith("text/plain");
+    assertThat(r.header("Content-Type"))
+        .as("Content-Type of the 401 (body: '%s')", r.bodyText())
+        .startsWith("text/plain");
     assertThat(r.bodyText()).as("what aziot would log").containsIgnoringCase("client certificate");
   }
 

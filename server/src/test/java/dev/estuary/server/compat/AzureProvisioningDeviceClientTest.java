@@ -49,7 +49,10 @@ class AzureProvisioningDeviceClientTest {
    * from the SSLContext its provider returns (the stock one trusts the JVM's default CAs only).
    */
   static SecurityProviderX509Cert provider(Enrolled device) {
-    return new SecurityProviderX509Cert(device.leaf(), device.key().getPrivate(), device.chain().subList(1, device.chain().size())) {
+    return new SecurityProviderX509Cert(
+        device.leaf(),
+        device.key().getPrivate(),
+        device.chain().subList(1, device.chain().size())) {
       @Override
       public SSLContext getSSLContext() {
         return TestPki.tls(root, device.chain(), device.key().getPrivate());
@@ -57,11 +60,15 @@ class AzureProvisioningDeviceClientTest {
     };
   }
 
-  static ProvisioningDeviceClientRegistrationResult register(Enrolled device, String payload) throws Exception {
+  static ProvisioningDeviceClientRegistrationResult register(Enrolled device, String payload)
+      throws Exception {
     String endpoint = "localhost:" + server.estPort(); // the SDK prepends https://
     ProvisioningDeviceClient client =
         ProvisioningDeviceClient.create(
-            endpoint, server.info().get("id_scope").asText(), ProvisioningDeviceClientTransportProtocol.HTTPS, provider(device));
+            endpoint,
+            server.info().get("id_scope").asText(),
+            ProvisioningDeviceClientTransportProtocol.HTTPS,
+            provider(device));
     try {
       AdditionalData data = new AdditionalData();
       data.setProvisioningPayload(payload);
@@ -75,15 +82,21 @@ class AzureProvisioningDeviceClientTest {
   void theSdkRegistersAndGetsTheHubAndDeviceId() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "sdk-device");
 
-    ProvisioningDeviceClientRegistrationResult result = register(device, "{\"modelId\":\"dtmi:estuary:edge;1\"}");
+    ProvisioningDeviceClientRegistrationResult result =
+        register(device, "{\"modelId\":\"dtmi:estuary:edge;1\"}");
 
-    assertThat(result.getProvisioningDeviceClientStatus()).isEqualTo(ProvisioningDeviceClientStatus.PROVISIONING_DEVICE_STATUS_ASSIGNED);
+    assertThat(result.getProvisioningDeviceClientStatus())
+        .isEqualTo(ProvisioningDeviceClientStatus.PROVISIONING_DEVICE_STATUS_ASSIGNED);
     assertThat(result.getIothubUri()).isEqualTo(Quickstart.HUB);
     assertThat(result.getDeviceId()).isEqualTo("sdk-device");
     assertThat(result.getRegistrationId()).isEqualTo("sdk-device");
     assertThat(result.getStatus()).isEqualTo("assigned");
-    assertThat(result.getSubstatus()).isEqualTo(ProvisioningDeviceClientSubstatus.INITIAL_ASSIGNMENT);
-    assertThat(server.server().registrations().find("sdk-device")).get().extracting(r -> r.assignedHub()).isEqualTo(Quickstart.HUB);
+    assertThat(result.getSubstatus())
+        .isEqualTo(ProvisioningDeviceClientSubstatus.INITIAL_ASSIGNMENT);
+    assertThat(server.server().registrations().find("sdk-device"))
+        .get()
+        .extracting(r -> r.assignedHub())
+        .isEqualTo(Quickstart.HUB);
   }
 
   @Test
@@ -98,13 +111,17 @@ class AzureProvisioningDeviceClientTest {
     assertThat(after.getDeviceId()).isEqualTo("sdk-renewer");
     assertThat(after.getCreatedDateTimeUtc()).isEqualTo(before.getCreatedDateTimeUtc());
     // The SDK asks with api-version 2019-03-31, before DPS said reprovisionedToInitialAssignment.
-    assertThat(after.getSubstatus()).isEqualTo(ProvisioningDeviceClientSubstatus.INITIAL_ASSIGNMENT);
+    assertThat(after.getSubstatus())
+        .isEqualTo(ProvisioningDeviceClientSubstatus.INITIAL_ASSIGNMENT);
   }
 
   @Test
   void theSdkReportsARefusalWithItsCode() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "sdk-revoked");
-    server.server().certificates().revoke(device.leaf().getSerialNumber(), "keyCompromise", java.time.Instant.now());
+    server
+        .server()
+        .certificates()
+        .revoke(device.leaf().getSerialNumber(), "keyCompromise", java.time.Instant.now());
 
     // The SDK wraps the HTTP refusal (its status and our JSON body) in "Failed to register".
     assertThatThrownBy(() -> register(device, null))

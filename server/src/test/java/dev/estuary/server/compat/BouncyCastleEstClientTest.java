@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BouncyCastleEstClientTest {
-  private static final ASN1ObjectIdentifier ECDSA_WITH_SHA256 = new ASN1ObjectIdentifier("1.2.840.10045.4.3.2");
+  private static final ASN1ObjectIdentifier ECDSA_WITH_SHA256 =
+      new ASN1ObjectIdentifier("1.2.840.10045.4.3.2");
 
   @TempDir static Path dir;
   static QuickstartServer server;
@@ -62,7 +63,8 @@ class BouncyCastleEstClientTest {
   private static JsseESTServiceBuilder builder(KeyManagerFactory kmf) {
     JsseESTServiceBuilder b =
         new JsseESTServiceBuilder(
-            "localhost:" + server.estPort(), JcaJceUtils.getCertPathTrustManager(Set.of(new TrustAnchor(root, null)), null));
+            "localhost:" + server.estPort(),
+            JcaJceUtils.getCertPathTrustManager(Set.of(new TrustAnchor(root, null)), null));
     if (kmf != null) {
       b.withKeyManagers(kmf.getKeyManagers());
     }
@@ -78,7 +80,11 @@ class BouncyCastleEstClientTest {
   private static KeyManagerFactory keyManagers(Wire.Enrolled identity) throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
-    ks.setKeyEntry("client", identity.key().getPrivate(), "x".toCharArray(), identity.chain().toArray(Certificate[]::new));
+    ks.setKeyEntry(
+        "client",
+        identity.key().getPrivate(),
+        "x".toCharArray(),
+        identity.chain().toArray(Certificate[]::new));
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, "x".toCharArray());
     return kmf;
@@ -88,7 +94,8 @@ class BouncyCastleEstClientTest {
     return new PKCS10CertificationRequest(TestPki.csr(key, subject));
   }
 
-  private static List<X509Certificate> certs(org.bouncycastle.util.Store<X509CertificateHolder> store) throws Exception {
+  private static List<X509Certificate> certs(
+      org.bouncycastle.util.Store<X509CertificateHolder> store) throws Exception {
     JcaX509CertificateConverter conv = new JcaX509CertificateConverter();
     List<X509Certificate> out = new java.util.ArrayList<>();
     for (X509CertificateHolder h : store.getMatches(null)) {
@@ -101,15 +108,22 @@ class BouncyCastleEstClientTest {
    * The certificate for {@code key}, the only one of the enrollment answer (RFC 7030 §4.2.3), then
    * the label's CAs from Bouncy Castle's getCACerts, as a BC client application builds its chain.
    */
-  private static List<X509Certificate> issuedChain(EnrollmentResponse r, KeyPair key, String label) throws Exception {
+  private static List<X509Certificate> issuedChain(EnrollmentResponse r, KeyPair key, String label)
+      throws Exception {
     assertThat(r.isCompleted()).isTrue();
     List<X509Certificate> all = certs(r.getStore());
     assertThat(all).as("an enroll answer holds only the issued certificate").hasSize(1);
     X509Certificate leaf = all.getFirst();
-    assertThat(leaf.getPublicKey()).as("the certificate is for the CSR's key").isEqualTo(key.getPublic());
+    assertThat(leaf.getPublicKey())
+        .as("the certificate is for the CSR's key")
+        .isEqualTo(key.getPublic());
     List<X509Certificate> chain = new java.util.ArrayList<>();
     chain.add(leaf);
-    certs(est(label, null).getCACerts().getCertificateStore()).stream().filter(c -> !c.equals(root)).toList().reversed().forEach(chain::add);
+    certs(est(label, null).getCACerts().getCertificateStore()).stream()
+        .filter(c -> !c.equals(root))
+        .toList()
+        .reversed()
+        .forEach(chain::add);
     return chain;
   }
 
@@ -121,7 +135,8 @@ class BouncyCastleEstClientTest {
     assertThat(cas).contains(root);
     assertThat(cas).extracting(Wire::cn).contains("Estuary Quickstart idevid CA");
 
-    List<X509Certificate> deviceCas = certs(est("device-id", null).getCACerts().getCertificateStore());
+    List<X509Certificate> deviceCas =
+        certs(est("device-id", null).getCACerts().getCertificateStore());
     assertThat(deviceCas).contains(root);
     assertThat(deviceCas).extracting(Wire::cn).contains("Estuary Quickstart device-id CA");
   }
@@ -132,7 +147,11 @@ class BouncyCastleEstClientTest {
       KeyPair key = TestPki.key("ec-p256");
       String cn = "bc-basic-" + (label == null ? "default" : label);
       EnrollmentResponse r =
-          est(label, null).simpleEnroll(false, csr(key, "CN=" + cn), new HttpAuth(server.basicUsername(), server.basicPassword().toCharArray()));
+          est(label, null)
+              .simpleEnroll(
+                  false,
+                  csr(key, "CN=" + cn),
+                  new HttpAuth(server.basicUsername(), server.basicPassword().toCharArray()));
       List<X509Certificate> chain = issuedChain(r, key, label);
       assertThat(Wire.cn(chain.getFirst())).isEqualTo(cn);
       assertThat(Wire.cn(chain.get(1))).isEqualTo("Estuary Quickstart idevid CA");
@@ -147,8 +166,12 @@ class BouncyCastleEstClientTest {
     EnrollmentResponse r =
         est("idevid", null)
             .simpleEnroll(
-                false, csr(key, "CN=bc-basic-realm"),
-                new HttpAuth("estuary idevid", server.basicUsername(), server.basicPassword().toCharArray()));
+                false,
+                csr(key, "CN=bc-basic-realm"),
+                new HttpAuth(
+                    "estuary idevid",
+                    server.basicUsername(),
+                    server.basicPassword().toCharArray()));
     assertThat(Wire.cn(issuedChain(r, key, "idevid").getFirst())).isEqualTo("bc-basic-realm");
   }
 
@@ -156,10 +179,12 @@ class BouncyCastleEstClientTest {
   void simpleEnrollOverMtlsWithAnIdevidThenReenrollKeepsTheSubject() throws Exception {
     Wire.Enrolled idevid = Wire.idevid(server, "bc-device-1");
     KeyPair key = TestPki.key("ec-p256");
-    EnrollmentResponse r = est("device-id", keyManagers(idevid)).simpleEnroll(false, csr(key, "CN=bc-device-1"), null);
+    EnrollmentResponse r =
+        est("device-id", keyManagers(idevid)).simpleEnroll(false, csr(key, "CN=bc-device-1"), null);
     List<X509Certificate> deviceId = issuedChain(r, key, "device-id");
     assertThat(Wire.cn(deviceId.getFirst())).isEqualTo("bc-device-1");
-    assertThat(deviceId.getFirst().getIssuerX500Principal()).isEqualTo(deviceId.get(1).getSubjectX500Principal());
+    assertThat(deviceId.getFirst().getIssuerX500Principal())
+        .isEqualTo(deviceId.get(1).getSubjectX500Principal());
     assertThat(Wire.cn(deviceId.get(1))).isEqualTo("Estuary Quickstart device-id CA");
     Wire.assertChainsTo(deviceId, root);
 
@@ -169,8 +194,10 @@ class BouncyCastleEstClientTest {
         est("device-id", keyManagers(new Wire.Enrolled(key, deviceId)))
             .simpleEnroll(true, csr(next, "CN=someone-else"), null);
     List<X509Certificate> renewed = issuedChain(rr, next, "device-id");
-    assertThat(renewed.getFirst().getSubjectX500Principal()).isEqualTo(deviceId.getFirst().getSubjectX500Principal());
-    assertThat(renewed.getFirst().getSerialNumber()).isNotEqualTo(deviceId.getFirst().getSerialNumber());
+    assertThat(renewed.getFirst().getSubjectX500Principal())
+        .isEqualTo(deviceId.getFirst().getSubjectX500Principal());
+    assertThat(renewed.getFirst().getSerialNumber())
+        .isNotEqualTo(deviceId.getFirst().getSerialNumber());
     Wire.assertChainsTo(renewed, root);
   }
 

@@ -30,15 +30,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hundreds of TLS clients at once, each on its own connections: every client fetches cacerts on
- * a new connection, and three in four then enroll on another new connection — with HTTP Basic,
- * with the factory secret, or over mTLS with an IDevID. All are served, every certificate has its
- * own serial number, and the server still answers afterwards.
+ * Hundreds of TLS clients at once, each on its own connections: every client fetches cacerts on a
+ * new connection, and three in four then enroll on another new connection — with HTTP Basic, with
+ * the factory secret, or over mTLS with an IDevID. All are served, every certificate has its own
+ * serial number, and the server still answers afterwards.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ConcurrentClientsTest {
   private static final Logger LOG = LoggerFactory.getLogger(ConcurrentClientsTest.class);
   private static final int CLIENTS = 200;
+
   /** One IDevID per mTLS client: device-id binds one name to one identity (docs/security.md). */
   private static final int IDEVIDS = CLIENTS / 4;
 
@@ -58,8 +59,13 @@ class ConcurrentClientsTest {
     for (int i = 0; i < IDEVIDS; i++) {
       idevidTls.add(Wire.idevid(server, "burst-idevid-" + i).tls(root));
     }
-    Wire.enroll(server, anonymous, "/.well-known/est/idevid/simpleenroll",
-        "Authorization: " + Wire.basic(server.basicUsername(), server.basicPassword()) + "\r\n", "ec-p256", "CN=burst-warmup");
+    Wire.enroll(
+        server,
+        anonymous,
+        "/.well-known/est/idevid/simpleenroll",
+        "Authorization: " + Wire.basic(server.basicUsername(), server.basicPassword()) + "\r\n",
+        "ec-p256",
+        "CN=burst-warmup");
   }
 
   @AfterAll
@@ -69,14 +75,24 @@ class ConcurrentClientsTest {
     }
   }
 
-  private enum Kind { BASIC, SECRET, MTLS, CACERTS_ONLY }
+  private enum Kind {
+    BASIC,
+    SECRET,
+    MTLS,
+    CACERTS_ONLY
+  }
 
   private record Plan(int index, Kind kind, SSLContext tls, byte[] request, KeyPair key) {}
 
   private static byte[] cacerts(String label) {
-    return ("GET /.well-known/est/" + label + "/cacerts HTTP/1.1\r\n"
-            + "Host: localhost:" + server.estPort() + "\r\n"
-            + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    return ("GET /.well-known/est/"
+            + label
+            + "/cacerts HTTP/1.1\r\n"
+            + "Host: localhost:"
+            + server.estPort()
+            + "\r\n"
+            + "\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
   }
 
   private static Plan plan(int i) {
@@ -87,17 +103,27 @@ class ConcurrentClientsTest {
     KeyPair key = TestPki.key("ec-p256");
     byte[] body = Wire.base64Lines(TestPki.csr(key, "CN=burst-" + i));
     String label = kind == Kind.MTLS ? "device-id" : "idevid";
-    String auth = switch (kind) {
-      case BASIC -> "Authorization: " + Wire.basic(server.basicUsername(), server.basicPassword()) + "\r\n";
-      case SECRET -> "Secret-Value: " + server.factorySecret() + "\r\n";
-      default -> "";
-    };
+    String auth =
+        switch (kind) {
+          case BASIC ->
+              "Authorization: "
+                  + Wire.basic(server.basicUsername(), server.basicPassword())
+                  + "\r\n";
+          case SECRET -> "Secret-Value: " + server.factorySecret() + "\r\n";
+          default -> "";
+        };
     String head =
-        "POST /.well-known/est/" + label + "/simpleenroll HTTP/1.1\r\n"
-            + "Host: localhost:" + server.estPort() + "\r\n"
+        "POST /.well-known/est/"
+            + label
+            + "/simpleenroll HTTP/1.1\r\n"
+            + "Host: localhost:"
+            + server.estPort()
+            + "\r\n"
             + "Content-Type: application/pkcs10\r\n"
             + auth
-            + "Content-Length: " + body.length + "\r\n"
+            + "Content-Length: "
+            + body.length
+            + "\r\n"
             + "\r\n";
     SSLContext tls = kind == Kind.MTLS ? idevidTls.get(i / 4) : anonymous;
     return new Plan(i, kind, tls, Wire.concat(head, body), key);
@@ -119,36 +145,70 @@ class ConcurrentClientsTest {
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> done = new ArrayList<>();
       for (Plan p : plans) {
-        done.add(pool.submit(() -> {
-          ready.countDown();
-          try {
-            go.await();
-            String label = p.kind() == Kind.MTLS ? "device-id" : (p.index() % 3 == 0 ? "edge-ca" : "idevid");
-            Wire.Response ca = Wire.exchange(p.kind() == Kind.MTLS ? p.tls() : anonymous, server.estPort(), protocols, cacerts(label));
-            if (ca.status() != 200 || !Wire.certsInOrder(Wire.stripAndDecode(ca.body())).getFirst().equals(root)) {
-              failures.add("client " + p.index() + " cacerts: " + ca.statusLine() + " " + ca.bodyText());
-              return null;
-            }
-            cacertsOk.incrementAndGet();
-            if (p.request() == null) {
-              return null;
-            }
-            Wire.Response r = Wire.exchange(p.tls(), server.estPort(), protocols, p.request());
-            if (r.status() != 200) {
-              failures.add("client " + p.index() + " " + p.kind() + " enroll: " + r.statusLine() + " " + r.bodyText());
-              return null;
-            }
-            X509Certificate leaf = Wire.certsInOrder(Wire.stripAndDecode(r.body())).getFirst();
-            if (!leaf.getPublicKey().equals(p.key().getPublic()) || !Wire.cn(leaf).equals("burst-" + p.index())) {
-              failures.add("client " + p.index() + " got someone else's certificate: " + leaf.getSubjectX500Principal());
-              return null;
-            }
-            serials.add(leaf.getSerialNumber());
-          } catch (Exception e) {
-            failures.add("client " + p.index() + " " + p.kind() + ": " + e);
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  ready.countDown();
+                  try {
+                    go.await();
+                    String label =
+                        p.kind() == Kind.MTLS
+                            ? "device-id"
+                            : (p.index() % 3 == 0 ? "edge-ca" : "idevid");
+                    Wire.Response ca =
+                        Wire.exchange(
+                            p.kind() == Kind.MTLS ? p.tls() : anonymous,
+                            server.estPort(),
+                            protocols,
+                            cacerts(label));
+                    if (ca.status() != 200
+                        || !Wire.certsInOrder(Wire.stripAndDecode(ca.body()))
+                            .getFirst()
+                            .equals(root)) {
+                      failures.add(
+                          "client "
+                              + p.index()
+                              + " cacerts: "
+                              + ca.statusLine()
+                              + " "
+                              + ca.bodyText());
+                      return null;
+                    }
+                    cacertsOk.incrementAndGet();
+                    if (p.request() == null) {
+                      return null;
+                    }
+                    Wire.Response r =
+                        Wire.exchange(p.tls(), server.estPort(), protocols, p.request());
+                    if (r.status() != 200) {
+                      failures.add(
+                          "client "
+                              + p.index()
+                              + " "
+                              + p.kind()
+                              + " enroll: "
+                              + r.statusLine()
+                              + " "
+                              + r.bodyText());
+                      return null;
+                    }
+                    X509Certificate leaf =
+                        Wire.certsInOrder(Wire.stripAndDecode(r.body())).getFirst();
+                    if (!leaf.getPublicKey().equals(p.key().getPublic())
+                        || !Wire.cn(leaf).equals("burst-" + p.index())) {
+                      failures.add(
+                          "client "
+                              + p.index()
+                              + " got someone else's certificate: "
+                              + leaf.getSubjectX500Principal());
+                      return null;
+                    }
+                    serials.add(leaf.getSerialNumber());
+                  } catch (Exception e) {
+                    failures.add("client " + p.index() + " " + p.kind() + ": " + e);
+                  }
+                  return null;
+                }));
       }
       assertThat(ready.await(30, TimeUnit.SECONDS)).isTrue();
       started = System.nanoTime();
@@ -158,17 +218,23 @@ class ConcurrentClientsTest {
       }
     }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
-    LOG.info("{} concurrent clients served in {} ms ({} certificates)", CLIENTS, took.toMillis(), serials.size());
+    LOG.info(
+        "{} concurrent clients served in {} ms ({} certificates)",
+        CLIENTS,
+        took.toMillis(),
+        serials.size());
 
     assertThat(failures).isEmpty();
     assertThat(cacertsOk.get()).isEqualTo(CLIENTS);
     long enrolling = plans.stream().filter(p -> p.request() != null).count();
     assertThat(serials).hasSize((int) enrolling);
     assertThat(new HashSet<>(serials)).as("distinct serial numbers").hasSize((int) enrolling);
-    assertThat(serials).allSatisfy(s -> {
-      assertThat(s.signum()).isPositive();
-      assertThat(s.bitLength()).as("random serials of 16+ bytes").isGreaterThan(64);
-    });
+    assertThat(serials)
+        .allSatisfy(
+            s -> {
+              assertThat(s.signum()).isPositive();
+              assertThat(s.bitLength()).as("random serials of 16+ bytes").isGreaterThan(64);
+            });
 
     // Still responsive.
     Wire.Response after = Wire.exchange(anonymous, server.estPort(), protocols, cacerts("idevid"));

@@ -25,16 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Speaks as Cisco's libest client does (est_client.c / est_client_http.c): TLS 1.2 only; requests
  * with {@code Connection: close} and {@code Accept: *}{@code /*}; the first enrollment without
- * credentials, and after a 401 carrying {@code WWW-Authenticate: Basic realm=...} a second one
- * with Basic on a new connection; the response read to EOF and parsed as libest does: the status
- * line compared by prefix with "HTTP/1.1 200 OK" / "HTTP/1.1 401 Unauthorized" / "HTTP/1.1 204
- * No Content", at most 16 headers, header names compared case-sensitively, Content-Type compared
- * with the exact media type, Content-Length required (no chunked reader).
+ * credentials, and after a 401 carrying {@code WWW-Authenticate: Basic realm=...} a second one with
+ * Basic on a new connection; the response read to EOF and parsed as libest does: the status line
+ * compared by prefix with "HTTP/1.1 200 OK" / "HTTP/1.1 401 Unauthorized" / "HTTP/1.1 204 No
+ * Content", at most 16 headers, header names compared case-sensitively, Content-Type compared with
+ * the exact media type, Content-Length required (no chunked reader).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LibestStyleClientTest {
   private static final String USER_AGENT = "Cisco EST client 2.0 with BRSKI";
   private static final List<String> TLS12_ONLY = List.of(Wire.TLS12);
+
   /** libest's est_client_http.c reads at most this many response headers. */
   private static final int LIBEST_MAX_HEADERS = 16;
 
@@ -58,16 +59,27 @@ class LibestStyleClientTest {
   }
 
   /** est_client_build_enroll_header, then est_client_add_auth_hdr, then the base64 CSR. */
-  private static byte[] enrollRequest(String op, String label, String authorization, byte[] csrDer) {
+  private static byte[] enrollRequest(
+      String op, String label, String authorization, byte[] csrDer) {
     byte[] body = Wire.base64Lines(csrDer);
     String head =
-        "POST /.well-known/est" + (label == null ? "" : "/" + label) + "/" + op + " HTTP/1.1\r\n"
-            + "User-Agent: " + USER_AGENT + "\r\n"
+        "POST /.well-known/est"
+            + (label == null ? "" : "/" + label)
+            + "/"
+            + op
+            + " HTTP/1.1\r\n"
+            + "User-Agent: "
+            + USER_AGENT
+            + "\r\n"
             + "Connection: close\r\n"
-            + "Host: 127.0.0.1:" + server.estPort() + "\r\n"
+            + "Host: 127.0.0.1:"
+            + server.estPort()
+            + "\r\n"
             + "Accept: */*\r\n"
             + "Content-Type: application/pkcs10\r\n"
-            + "Content-Length: " + body.length + "\r\n"
+            + "Content-Length: "
+            + body.length
+            + "\r\n"
             + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
             + "\r\n";
     return Wire.concat(head, body);
@@ -75,10 +87,18 @@ class LibestStyleClientTest {
 
   private static byte[] getRequest(String op, String label) {
     String head =
-        "GET /.well-known/est" + (label == null ? "" : "/" + label) + "/" + op + " HTTP/1.1\r\n"
-            + "User-Agent: " + USER_AGENT + "\r\n"
+        "GET /.well-known/est"
+            + (label == null ? "" : "/" + label)
+            + "/"
+            + op
+            + " HTTP/1.1\r\n"
+            + "User-Agent: "
+            + USER_AGENT
+            + "\r\n"
             + "Connection: close\r\n"
-            + "Host: 127.0.0.1:" + server.estPort() + "\r\n"
+            + "Host: 127.0.0.1:"
+            + server.estPort()
+            + "\r\n"
             + "Accept: */*\r\n"
             + "\r\n";
     return head.getBytes(StandardCharsets.ISO_8859_1);
@@ -89,12 +109,17 @@ class LibestStyleClientTest {
     Wire.Response r = Wire.exchange(tls, "127.0.0.1", server.estPort(), TLS12_ONLY, request);
     assertThat(r.protocol()).isEqualTo(Wire.TLS12);
     assertThat(r.readToEof()).isTrue();
-    assertThat(r.headers()).as("libest parses at most %d headers", LIBEST_MAX_HEADERS).hasSizeLessThanOrEqualTo(LIBEST_MAX_HEADERS);
+    assertThat(r.headers())
+        .as("libest parses at most %d headers", LIBEST_MAX_HEADERS)
+        .hasSizeLessThanOrEqualTo(LIBEST_MAX_HEADERS);
     assertThat(r.chunked()).as("libest cannot read a chunked response").isFalse();
     return r;
   }
 
-  /** est_io_check_http_hdrs: exact-name Content-Type equal to the expected type; Content-Length present. */
+  /**
+   * est_io_check_http_hdrs: exact-name Content-Type equal to the expected type; Content-Length
+   * present.
+   */
   private static void assertLibestAccepts(Wire.Response r, String expectedType) {
     assertThat(r.statusLine()).startsWith("HTTP/1.1 200 OK");
     assertThat(r.headerExactName("Content-Type")).isEqualTo(expectedType);
@@ -103,7 +128,9 @@ class LibestStyleClientTest {
     assertThat(r.headerExactName("Content-Transfer-Encoding")).isEqualTo("base64");
   }
 
-  /** The realm as est_io_parse_auth_tokens reads it (after "Basic", a realm token and its value). */
+  /**
+   * The realm as est_io_parse_auth_tokens reads it (after "Basic", a realm token and its value).
+   */
   private static String realm(String challenge) {
     Matcher m = Pattern.compile("realm=\"([^\"]*)\"").matcher(challenge);
     return m.find() ? m.group(1) : null;
@@ -123,22 +150,40 @@ class LibestStyleClientTest {
     assertThat(challenge.body()).isEmpty();
 
     Wire.Response enrolled =
-        send(anonymous, enrollRequest("simpleenroll", null, Wire.basic(server.basicUsername(), server.basicPassword()), csr));
+        send(
+            anonymous,
+            enrollRequest(
+                "simpleenroll",
+                null,
+                Wire.basic(server.basicUsername(), server.basicPassword()),
+                csr));
     assertLibestAccepts(enrolled, "application/pkcs7-mime; smime-type=certs-only");
     List<X509Certificate> certs = Wire.certsInOrder(Wire.stripAndDecode(enrolled.body()));
     assertThat(Wire.cn(certs.getFirst())).isEqualTo("libest-device");
     assertThat(certs.getFirst().getPublicKey()).isEqualTo(key.getPublic());
-    assertThat(certs).as("an enroll answer holds only the issued certificate (RFC 7030 §4.2.3)").hasSize(1);
-    // libest's est_client_enroll hands back the certificate; the application fetches cacerts for the chain.
+    assertThat(certs)
+        .as("an enroll answer holds only the issued certificate (RFC 7030 §4.2.3)")
+        .hasSize(1);
+    // libest's est_client_enroll hands back the certificate; the application fetches cacerts for
+    // the chain.
     List<X509Certificate> chain = new java.util.ArrayList<>(certs);
-    chain.addAll(Wire.certsInOrder(Wire.stripAndDecode(send(anonymous, getRequest("cacerts", null)).body())));
+    chain.addAll(
+        Wire.certsInOrder(
+            Wire.stripAndDecode(send(anonymous, getRequest("cacerts", null)).body())));
     Wire.assertChainsTo(chain, root);
   }
 
   @Test
   void wrongBasicPasswordIsA401WithTheChallenge() throws Exception {
     byte[] csr = TestPki.csr(TestPki.key("ec-p256"), "CN=libest-wrong");
-    Wire.Response r = send(anonymous, enrollRequest("simpleenroll", "idevid", Wire.basic(server.basicUsername(), "not-the-password"), csr));
+    Wire.Response r =
+        send(
+            anonymous,
+            enrollRequest(
+                "simpleenroll",
+                "idevid",
+                Wire.basic(server.basicUsername(), "not-the-password"),
+                csr));
     assertThat(r.statusLine()).startsWith("HTTP/1.1 401 Unauthorized");
     assertThat(r.headerExactName("WWW-Authenticate")).startsWith("Basic");
     assertThat(r.headerExactName("Content-Length")).isNotNull();
@@ -160,7 +205,9 @@ class LibestStyleClientTest {
       Wire.Response r = send(anonymous, getRequest("csrattrs", label));
       assertLibestAccepts(r, "application/csrattrs");
       CsrAttrs attrs = CsrAttrs.getInstance(Wire.stripAndDecode(r.body()));
-      assertThat(attrs.getAttrOrOIDs()).filteredOn(AttrOrOID::isOid).extracting(a -> a.getOid().getId())
+      assertThat(attrs.getAttrOrOIDs())
+          .filteredOn(AttrOrOID::isOid)
+          .extracting(a -> a.getOid().getId())
           .contains("1.2.840.10045.4.3.2");
     }
   }
@@ -176,14 +223,21 @@ class LibestStyleClientTest {
     Wire.Enrolled idevid = Wire.idevid(server, "libest-reenroll");
     Wire.Enrolled deviceId = Wire.deviceId(server, idevid, "libest-reenroll");
     KeyPair next = TestPki.key("ec-p256");
-    Wire.Response r = send(deviceId.tls(root), enrollRequest("simplereenroll", "device-id", null, TestPki.csr(next, "CN=libest-reenroll")));
+    Wire.Response r =
+        send(
+            deviceId.tls(root),
+            enrollRequest(
+                "simplereenroll", "device-id", null, TestPki.csr(next, "CN=libest-reenroll")));
     assertLibestAccepts(r, "application/pkcs7-mime; smime-type=certs-only");
     List<X509Certificate> certs = Wire.certsInOrder(Wire.stripAndDecode(r.body()));
-    assertThat(certs.getFirst().getSubjectX500Principal()).isEqualTo(deviceId.leaf().getSubjectX500Principal());
+    assertThat(certs.getFirst().getSubjectX500Principal())
+        .isEqualTo(deviceId.leaf().getSubjectX500Principal());
     assertThat(certs.getFirst().getPublicKey()).isEqualTo(next.getPublic());
     assertThat(certs).as("only the issued certificate").hasSize(1);
     List<X509Certificate> chain = new java.util.ArrayList<>(certs);
-    chain.addAll(Wire.certsInOrder(Wire.stripAndDecode(send(anonymous, getRequest("cacerts", "device-id")).body())));
+    chain.addAll(
+        Wire.certsInOrder(
+            Wire.stripAndDecode(send(anonymous, getRequest("cacerts", "device-id")).body())));
     Wire.assertChainsTo(chain, root);
   }
 }

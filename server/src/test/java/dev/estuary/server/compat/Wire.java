@@ -34,9 +34,9 @@ import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.cms.SignedData;
 
 /**
- * Raw HTTP/1.1 over TLS on loopback, for tests that must control every byte a client sends and
- * see every byte the server answers (header names as written, status line, framing). Also the
- * decoding steps real clients apply to EST answers.
+ * Raw HTTP/1.1 over TLS on loopback, for tests that must control every byte a client sends and see
+ * every byte the server answers (header names as written, status line, framing). Also the decoding
+ * steps real clients apply to EST answers.
  */
 final class Wire {
   static final int CONNECT_TIMEOUT_MS = 10_000;
@@ -57,19 +57,39 @@ final class Wire {
    * @param headers in the order received
    * @param body the body as framed (de-chunked when it was chunked)
    */
-  record Response(String protocol, String statusLine, int status, List<Header> headers, byte[] body, boolean readToEof) {
+  record Response(
+      String protocol,
+      String statusLine,
+      int status,
+      List<Header> headers,
+      byte[] body,
+      boolean readToEof) {
     /** Value of the first header named {@code name} (case-insensitively, as HTTP says), or null. */
     String header(String name) {
-      return headers.stream().filter(h -> h.name().equalsIgnoreCase(name)).map(Header::value).findFirst().orElse(null);
+      return headers.stream()
+          .filter(h -> h.name().equalsIgnoreCase(name))
+          .map(Header::value)
+          .findFirst()
+          .orElse(null);
     }
 
     List<String> headers(String name) {
-      return headers.stream().filter(h -> h.name().equalsIgnoreCase(name)).map(Header::value).toList();
+      return headers.stream()
+          .filter(h -> h.name().equalsIgnoreCase(name))
+          .map(Header::value)
+          .toList();
     }
 
-    /** Value of the first header whose name is exactly {@code name} (libest compares case-sensitively). */
+    /**
+     * Value of the first header whose name is exactly {@code name} (libest compares
+     * case-sensitively).
+     */
     String headerExactName(String name) {
-      return headers.stream().filter(h -> h.name().equals(name)).map(Header::value).findFirst().orElse(null);
+      return headers.stream()
+          .filter(h -> h.name().equals(name))
+          .map(Header::value)
+          .findFirst()
+          .orElse(null);
     }
 
     String bodyText() {
@@ -85,10 +105,11 @@ final class Wire {
   /**
    * Opens a new TLS connection to 127.0.0.1:{@code port} (SNI and host name check: localhost, as
    * clients configured with https://localhost:PORT do), offering only {@code protocols}, writes
-   * {@code request} as is, and reads one response. When the request carries "Connection: close"
-   * the response is read to EOF (as libest does) and the framing is checked against that.
+   * {@code request} as is, and reads one response. When the request carries "Connection: close" the
+   * response is read to EOF (as libest does) and the framing is checked against that.
    */
-  static Response exchange(SSLContext tls, int port, List<String> protocols, byte[] request) throws IOException {
+  static Response exchange(SSLContext tls, int port, List<String> protocols, byte[] request)
+      throws IOException {
     return exchange(tls, "localhost", port, protocols, request);
   }
 
@@ -96,12 +117,15 @@ final class Wire {
    * As {@link #exchange(SSLContext, int, List, byte[])}, with {@code tlsHost} as the name the
    * client checks the server certificate against (and sends as SNI unless it is an IP literal).
    */
-  static Response exchange(SSLContext tls, String tlsHost, int port, List<String> protocols, byte[] request)
+  static Response exchange(
+      SSLContext tls, String tlsHost, int port, List<String> protocols, byte[] request)
       throws IOException {
     Socket plain = new Socket();
-    plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), CONNECT_TIMEOUT_MS);
+    plain.connect(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), port), CONNECT_TIMEOUT_MS);
     plain.setSoTimeout(READ_TIMEOUT_MS);
-    try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, tlsHost, port, true)) {
+    try (SSLSocket s =
+        (SSLSocket) tls.getSocketFactory().createSocket(plain, tlsHost, port, true)) {
       SSLParameters p = s.getSSLParameters();
       p.setEndpointIdentificationAlgorithm("HTTPS");
       p.setProtocols(protocols.toArray(String[]::new));
@@ -111,7 +135,10 @@ final class Wire {
       OutputStream out = s.getOutputStream();
       out.write(request);
       out.flush();
-      boolean close = new String(request, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT).contains("\r\nconnection: close\r\n");
+      boolean close =
+          new String(request, StandardCharsets.ISO_8859_1)
+              .toLowerCase(Locale.ROOT)
+              .contains("\r\nconnection: close\r\n");
       return read(s.getInputStream(), protocol, close);
     }
   }
@@ -122,14 +149,17 @@ final class Wire {
     while (state < 4) {
       int b = in.read();
       if (b < 0) {
-        throw new IOException("connection closed inside the response head: " + head.toString(StandardCharsets.ISO_8859_1));
+        throw new IOException(
+            "connection closed inside the response head: "
+                + head.toString(StandardCharsets.ISO_8859_1));
       }
       head.write(b);
-      state = switch (state) {
-        case 0, 2 -> b == '\r' ? state + 1 : 0;
-        case 1, 3 -> b == '\n' ? state + 1 : (b == '\r' ? 1 : 0);
-        default -> throw new IllegalStateException();
-      };
+      state =
+          switch (state) {
+            case 0, 2 -> b == '\r' ? state + 1 : 0;
+            case 1, 3 -> b == '\n' ? state + 1 : (b == '\r' ? 1 : 0);
+            default -> throw new IllegalStateException();
+          };
     }
     String text = head.toString(StandardCharsets.ISO_8859_1);
     String[] lines = text.substring(0, text.length() - 4).split("\r\n", -1);
@@ -202,7 +232,9 @@ final class Wire {
   }
 
   static String basic(String user, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   static byte[] concat(String head, byte[] body) {
@@ -220,8 +252,8 @@ final class Wire {
   }
 
   /**
-   * The certificates of a DER ContentInfo(SignedData), in their encoded order (OpenSSL's
-   * PKCS7 certificate stack and libest keep that order; clients take the first as the leaf).
+   * The certificates of a DER ContentInfo(SignedData), in their encoded order (OpenSSL's PKCS7
+   * certificate stack and libest keep that order; clients take the first as the leaf).
    */
   static List<X509Certificate> certsInOrder(byte[] der) throws Exception {
     ContentInfo ci = ContentInfo.getInstance(ASN1Primitive.fromByteArray(der));
@@ -233,7 +265,10 @@ final class Wire {
     CertificateFactory cf = CertificateFactory.getInstance("X.509");
     List<X509Certificate> out = new ArrayList<>();
     for (ASN1Encodable e : set) {
-      out.add((X509Certificate) cf.generateCertificate(new java.io.ByteArrayInputStream(e.toASN1Primitive().getEncoded())));
+      out.add(
+          (X509Certificate)
+              cf.generateCertificate(
+                  new java.io.ByteArrayInputStream(e.toASN1Primitive().getEncoded())));
     }
     return out;
   }
@@ -252,16 +287,20 @@ final class Wire {
 
   static String cn(X509Certificate cert) {
     return new org.bouncycastle.asn1.x500.X500Name(cert.getSubjectX500Principal().getName())
-        .getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN)[0].getFirst().getValue().toString();
+        .getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN)[0]
+        .getFirst()
+        .getValue()
+        .toString();
   }
 
   /**
-   * A TLS context that presents exactly {@code chain} (in that order, repeats and root included)
-   * as the client certificate chain, as OpenSSL does with a certificate file whose first
-   * certificate is the leaf and the rest are added as extra chain certificates. (A PKCS#12 key
-   * entry would refuse such a chain.)
+   * A TLS context that presents exactly {@code chain} (in that order, repeats and root included) as
+   * the client certificate chain, as OpenSSL does with a certificate file whose first certificate
+   * is the leaf and the rest are added as extra chain certificates. (A PKCS#12 key entry would
+   * refuse such a chain.)
    */
-  static SSLContext tlsPresenting(X509Certificate root, List<X509Certificate> chain, java.security.PrivateKey key) {
+  static SSLContext tlsPresenting(
+      X509Certificate root, List<X509Certificate> chain, java.security.PrivateKey key) {
     try {
       javax.net.ssl.X509ExtendedKeyManager km =
           new javax.net.ssl.X509ExtendedKeyManager() {
@@ -271,12 +310,16 @@ final class Wire {
             }
 
             @Override
-            public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+            public String chooseClientAlias(
+                String[] keyType, java.security.Principal[] issuers, Socket socket) {
               return "client";
             }
 
             @Override
-            public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine engine) {
+            public String chooseEngineClientAlias(
+                String[] keyType,
+                java.security.Principal[] issuers,
+                javax.net.ssl.SSLEngine engine) {
               return "client";
             }
 
@@ -286,7 +329,8 @@ final class Wire {
             }
 
             @Override
-            public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+            public String chooseServerAlias(
+                String keyType, java.security.Principal[] issuers, Socket socket) {
               return null;
             }
 
@@ -304,7 +348,8 @@ final class Wire {
       ts.load(null, null);
       ts.setCertificateEntry("root", root);
       javax.net.ssl.TrustManagerFactory tmf =
-          javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ts);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(new javax.net.ssl.KeyManager[] {km}, tmf.getTrustManagers(), null);
@@ -329,41 +374,80 @@ final class Wire {
    * Enrolls at {@code path} (e.g. "/.well-known/est/idevid/simpleenroll") with the given extra
    * request header lines (each ending in CRLF) and client TLS context; asserts a 200.
    */
-  static Enrolled enroll(QuickstartServer server, SSLContext tls, String path, String extraHeaders, String keyType, String subject)
+  static Enrolled enroll(
+      QuickstartServer server,
+      SSLContext tls,
+      String path,
+      String extraHeaders,
+      String keyType,
+      String subject)
       throws Exception {
     KeyPair key = TestPki.key(keyType);
     byte[] body = base64Lines(TestPki.csr(key, subject));
     String head =
-        "POST " + path + " HTTP/1.1\r\n"
-            + "Host: localhost:" + server.estPort() + "\r\n"
+        "POST "
+            + path
+            + " HTTP/1.1\r\n"
+            + "Host: localhost:"
+            + server.estPort()
+            + "\r\n"
             + "Content-Type: application/pkcs10\r\n"
             + extraHeaders
-            + "Content-Length: " + body.length + "\r\n"
+            + "Content-Length: "
+            + body.length
+            + "\r\n"
             + "\r\n";
     Response r = exchange(tls, server.estPort(), List.of(TLS13, TLS12), concat(head, body));
     assertThat(r.status()).as("enroll at %s: %s", path, r.bodyText()).isEqualTo(200);
     List<X509Certificate> answer = certsInOrder(stripAndDecode(r.body()));
-    assertThat(answer).as("an enroll answer holds only the issued certificate (RFC 7030 §4.2.3)").hasSize(1);
-    // The chain comes from cacerts, as a device builds it: the label's CAs below the root, issuer first.
+    assertThat(answer)
+        .as("an enroll answer holds only the issued certificate (RFC 7030 §4.2.3)")
+        .hasSize(1);
+    // The chain comes from cacerts, as a device builds it: the label's CAs below the root, issuer
+    // first.
     String cacerts = path.substring(0, path.lastIndexOf('/') + 1) + "cacerts";
-    String get = "GET " + cacerts + " HTTP/1.1\r\nHost: localhost:" + server.estPort() + "\r\nConnection: close\r\n\r\n";
-    Response c = exchange(TestPki.tls(server.root(), null, null), server.estPort(), List.of(TLS13, TLS12), get.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    String get =
+        "GET "
+            + cacerts
+            + " HTTP/1.1\r\nHost: localhost:"
+            + server.estPort()
+            + "\r\nConnection: close\r\n\r\n";
+    Response c =
+        exchange(
+            TestPki.tls(server.root(), null, null),
+            server.estPort(),
+            List.of(TLS13, TLS12),
+            get.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     assertThat(c.status()).as("cacerts at %s: %s", cacerts, c.bodyText()).isEqualTo(200);
     List<X509Certificate> chain = new java.util.ArrayList<>(answer);
     X509Certificate root = server.root();
-    chain.addAll(certsInOrder(stripAndDecode(c.body())).stream().filter(ca -> !ca.equals(root)).toList().reversed());
+    chain.addAll(
+        certsInOrder(stripAndDecode(c.body())).stream()
+            .filter(ca -> !ca.equals(root))
+            .toList()
+            .reversed());
     return new Enrolled(key, chain);
   }
 
   /** An IDevID from the idevid label, authenticated with the factory secret. */
   static Enrolled idevid(QuickstartServer server, String cn) throws Exception {
     return enroll(
-        server, TestPki.tls(server.root(), null, null), "/.well-known/est/idevid/simpleenroll",
-        "Secret-Value: " + server.factorySecret() + "\r\n", "ec-p256", "CN=" + cn);
+        server,
+        TestPki.tls(server.root(), null, null),
+        "/.well-known/est/idevid/simpleenroll",
+        "Secret-Value: " + server.factorySecret() + "\r\n",
+        "ec-p256",
+        "CN=" + cn);
   }
 
   /** A device-id certificate, enrolled over mTLS with {@code idevid}. */
   static Enrolled deviceId(QuickstartServer server, Enrolled idevid, String cn) throws Exception {
-    return enroll(server, idevid.tls(server.root()), "/.well-known/est/device-id/simpleenroll", "", "ec-p256", "CN=" + cn);
+    return enroll(
+        server,
+        idevid.tls(server.root()),
+        "/.well-known/est/device-id/simpleenroll",
+        "",
+        "ec-p256",
+        "CN=" + cn);
   }
 }

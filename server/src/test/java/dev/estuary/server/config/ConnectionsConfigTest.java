@@ -32,33 +32,58 @@ class ConnectionsConfigTest {
 
   @Test
   void defaultsWhenAbsent() throws Exception {
-    assertThat(parse(MINIMAL).connections()).isEqualTo(new ServerConfig.Connections(Duration.ofSeconds(20), Duration.ofSeconds(60), 256));
+    assertThat(parse(MINIMAL).connections())
+        .isEqualTo(
+            new ServerConfig.Connections(Duration.ofSeconds(20), Duration.ofSeconds(60), 256));
   }
 
   @Test
   void readsTheTable() throws Exception {
-    ServerConfig c = parse(MINIMAL + "[connections]\nheader_timeout = \"5s\"\nrequest_timeout = \"2m\"\nmax_per_address = 0\n");
-    assertThat(c.connections()).isEqualTo(new ServerConfig.Connections(Duration.ofSeconds(5), Duration.ofMinutes(2), 0));
+    ServerConfig c =
+        parse(
+            MINIMAL
+                + "[connections]\nheader_timeout = \"5s\"\nrequest_timeout = \"2m\"\nmax_per_address = 0\n");
+    assertThat(c.connections())
+        .isEqualTo(new ServerConfig.Connections(Duration.ofSeconds(5), Duration.ofMinutes(2), 0));
   }
 
   @Test
   void refusesBadValuesNamingTheKey() {
-    assertThatThrownBy(() -> parse(MINIMAL + "[connections]\nheader_timeout = \"soon\"\nrequest_timeout = \"2h\"\nmax_per_address = -1\nslow = 1\n"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    MINIMAL
+                        + "[connections]\nheader_timeout = \"soon\"\nrequest_timeout = \"2h\"\nmax_per_address = -1\nslow = 1\n"))
         .isInstanceOf(ConfigException.class)
-        .satisfies(e -> assertThat(((ConfigException) e).problems())
-            .anySatisfy(p -> assertThat(p).startsWith("connections.header_timeout"))
-            .anySatisfy(p -> assertThat(p).startsWith("connections.request_timeout").contains("longer than 1h"))
-            .anySatisfy(p -> assertThat(p).startsWith("connections.max_per_address"))
-            .anySatisfy(p -> assertThat(p).startsWith("connections.slow: unknown key")));
+        .satisfies(
+            e ->
+                assertThat(((ConfigException) e).problems())
+                    .anySatisfy(p -> assertThat(p).startsWith("connections.header_timeout"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith("connections.request_timeout")
+                                .contains("longer than 1h"))
+                    .anySatisfy(p -> assertThat(p).startsWith("connections.max_per_address"))
+                    .anySatisfy(p -> assertThat(p).startsWith("connections.slow: unknown key")));
   }
 
-  /** Found by ServerConfigFuzzTest (its input stays in the corpus): tomlj's getTable threw on a scalar. */
+  /**
+   * Found by ServerConfigFuzzTest (its input stays in the corpus): tomlj's getTable threw on a
+   * scalar.
+   */
   @Test
   void aScalarWhereATableBelongsIsAProblemNotAnException() {
-    assertThatThrownBy(() -> parse("admin = -1\nlabels = 3\n" + MINIMAL.replace("[labels.devices]\nca = \"issuing\"\n", "")))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "admin = -1\nlabels = 3\n"
+                        + MINIMAL.replace("[labels.devices]\nca = \"issuing\"\n", "")))
         .isInstanceOf(ConfigException.class)
-        .satisfies(e -> assertThat(((ConfigException) e).problems())
-            .anySatisfy(p -> assertThat(p).startsWith("admin: must be a table"))
-            .anySatisfy(p -> assertThat(p).startsWith("labels: must be a table")));
+        .satisfies(
+            e ->
+                assertThat(((ConfigException) e).problems())
+                    .anySatisfy(p -> assertThat(p).startsWith("admin: must be a table"))
+                    .anySatisfy(p -> assertThat(p).startsWith("labels: must be a table")));
   }
 }

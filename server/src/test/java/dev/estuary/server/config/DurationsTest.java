@@ -27,7 +27,16 @@ class DurationsTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"PT90S, 90s", "PT15M, 15m", "PT12H, 12h", "P7D, 7d", "PT25H, 25h", "PT60S, 1m", "PT1440M, 1d", "PT61M, 61m"})
+  @CsvSource({
+    "PT90S, 90s",
+    "PT15M, 15m",
+    "PT12H, 12h",
+    "P7D, 7d",
+    "PT25H, 25h",
+    "PT60S, 1m",
+    "PT1440M, 1d",
+    "PT61M, 61m"
+  })
   void formatsInTheShortestExactUnit(Duration d, String expected) {
     assertThat(Durations.format(d)).isEqualTo(expected);
   }

@@ -122,11 +122,18 @@ class ServerConfigParserTest {
     assertThat(config.adminTokenHash()).isEqualTo("pbkdf2-sha256$1000$c2FsdA$aGFzaA");
     assertThat(config.tlsAlias()).isEqualTo("est-tls");
     assertThat(config.database())
-        .isEqualTo(new ServerConfig.Database("jdbc:h2:file:" + base.resolve("db/estuary"), "estuary", "s3cret", 8));
+        .isEqualTo(
+            new ServerConfig.Database(
+                "jdbc:h2:file:" + base.resolve("db/estuary"), "estuary", "s3cret", 8));
     assertThat(config.keys())
         .isEqualTo(
             new ServerConfig.KeySource(
-                "keystore", base.resolve("keys/estuary.p12"), base.resolve("secrets/keystore-passphrase"), null, -1, null));
+                "keystore",
+                base.resolve("keys/estuary.p12"),
+                base.resolve("secrets/keystore-passphrase"),
+                null,
+                -1,
+                null));
   }
 
   @Test
@@ -193,27 +200,31 @@ class ServerConfigParserTest {
 
   @Test
   void readsAPkcs11KeySource() throws Exception {
-    ServerConfig config =
-        parse(PKCS11);
+    ServerConfig config = parse(PKCS11);
 
     assertThat(config.keys())
         .isEqualTo(
             new ServerConfig.KeySource(
-                "pkcs11", null, dir.toAbsolutePath().resolve("pin"), Path.of("/usr/lib/softhsm/libsofthsm2.so"), -1, "estuary"));
+                "pkcs11",
+                null,
+                dir.toAbsolutePath().resolve("pin"),
+                Path.of("/usr/lib/softhsm/libsofthsm2.so"),
+                -1,
+                "estuary"));
   }
 
   @Test
   void readsTheTlsProviderAndDefaultsToTheJdks() throws Exception {
     assertThat(parse(MINIMAL).tlsProvider()).isEqualTo("jdk");
-    assertThat(parse("[tls]\nprovider = \"conscrypt\"\n" + MINIMAL).tlsProvider()).isEqualTo("conscrypt");
+    assertThat(parse("[tls]\nprovider = \"conscrypt\"\n" + MINIMAL).tlsProvider())
+        .isEqualTo("conscrypt");
   }
 
   @Test
   void refusesAnUnknownTlsProviderAndConscryptWithATokenKey() throws Exception {
     assertThat(problems("[tls]\nprovider = \"openssl\"\n" + MINIMAL))
         .containsExactly("tls.provider: 'openssl' is not one of: jdk, conscrypt");
-    assertThat(
-            problems("[tls]\nprovider = \"conscrypt\"\n" + PKCS11))
+    assertThat(problems("[tls]\nprovider = \"conscrypt\"\n" + PKCS11))
         .singleElement()
         .asString()
         .startsWith("tls.provider: conscrypt cannot sign with a PKCS#11 key");
@@ -276,7 +287,9 @@ class ServerConfigParserTest {
   @Test
   void readsTheNamePolicyAndBindingOfALabel() throws Exception {
     ServerConfig config =
-        parse(MINIMAL + "bind_names = true\nname_from = \"dev-{serial}\"\nsan_types = [\"dns\", \"ip\"]\ndns_pattern = \"[a-z.]+\"\n");
+        parse(
+            MINIMAL
+                + "bind_names = true\nname_from = \"dev-{serial}\"\nsan_types = [\"dns\", \"ip\"]\ndns_pattern = \"[a-z.]+\"\n");
 
     LabelConfig devices = config.labels().get("devices");
     assertThat(devices.bindNames()).isTrue();
@@ -287,7 +300,10 @@ class ServerConfigParserTest {
 
   @Test
   void reportsABadNamePolicy() throws Exception {
-    assertThat(problems(MINIMAL + "name_from = \"{subject.cn}/../x\"\nsan_types = [\"dns\", \"x400\"]\ndns_pattern = \"[a-z\"\n"))
+    assertThat(
+            problems(
+                MINIMAL
+                    + "name_from = \"{subject.cn}/../x\"\nsan_types = [\"dns\", \"x400\"]\ndns_pattern = \"[a-z\"\n"))
         .containsExactly(
             "labels.devices.name_from: '{subject.cn}/../x' may hold {subject.cn}, {serial}, letters, digits, '.', '_' and '-'",
             "labels.devices.san_types: 'x400' is not one of: dns, ip, uri, email, other, dn",
@@ -326,7 +342,10 @@ class ServerConfigParserTest {
 
   @Test
   void reportsAnEmptyAuthList() throws Exception {
-    assertThat(problems(MINIMAL + "auth = []\n")).singleElement().asString().startsWith("labels.devices.auth: empty");
+    assertThat(problems(MINIMAL + "auth = []\n"))
+        .singleElement()
+        .asString()
+        .startsWith("labels.devices.auth: empty");
   }
 
   @Test
@@ -371,7 +390,8 @@ class ServerConfigParserTest {
 
   @Test
   void doesNotCallADefaultLabelUnknownWhenThatLabelOnlyHasProblemsOfItsOwn() throws Exception {
-    String twoLabels = MINIMAL + "validity = \"soon\"\n[labels.edge]\nca = \"issuing\"\nprofile = \"edge-ca\"\n";
+    String twoLabels =
+        MINIMAL + "validity = \"soon\"\n[labels.edge]\nca = \"issuing\"\nprofile = \"edge-ca\"\n";
 
     assertThat(problems("[est]\ndefault_label = \"devices\"\n" + twoLabels))
         .singleElement()
@@ -434,7 +454,9 @@ class ServerConfigParserTest {
 
   @Test
   void reportsTomlSyntaxErrors() throws Exception {
-    assertThat(problems("[est\nlisten = \n")).isNotEmpty().allSatisfy(p -> assertThat(p).startsWith("TOML syntax: "));
+    assertThat(problems("[est\nlisten = \n"))
+        .isNotEmpty()
+        .allSatisfy(p -> assertThat(p).startsWith("TOML syntax: "));
   }
 
   @Test
@@ -443,6 +465,11 @@ class ServerConfigParserTest {
 
     assertThatThrownBy(() -> ServerConfigParser.parse(missing))
         .isInstanceOf(ConfigException.class)
-        .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement().asString().startsWith("cannot read the file"));
+        .satisfies(
+            e ->
+                assertThat(((ConfigException) e).problems())
+                    .singleElement()
+                    .asString()
+                    .startsWith("cannot read the file"));
   }
 }

@@ -47,7 +47,8 @@ class EstPathTest {
 
   @Test
   void toleratesATrailingSlashOnAnUnlabeledPath() {
-    assertThat(EstPath.parse("/.well-known/est/cacerts/").path()).isEqualTo(new EstPath(null, "cacerts"));
+    assertThat(EstPath.parse("/.well-known/est/cacerts/").path())
+        .isEqualTo(new EstPath(null, "cacerts"));
   }
 
   @Test
@@ -61,7 +62,13 @@ class EstPathTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/.well-known/est", "/.well-known/est/", "/.well-known/est/sensors", "/.well-known/est/a/b/cacerts"})
+  @ValueSource(
+      strings = {
+        "/.well-known/est",
+        "/.well-known/est/",
+        "/.well-known/est/sensors",
+        "/.well-known/est/a/b/cacerts"
+      })
   void aPathWithoutExactlyOneOptionalLabelAndAnOperationIsAnError(String raw) {
     EstPath.Parsed parsed = EstPath.parse(raw);
 
@@ -70,7 +77,14 @@ class EstPathTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/", "/cacerts", "/.well-known/estuary/cacerts", "/.well-known/esta", "/api/.well-known/est/cacerts"})
+  @ValueSource(
+      strings = {
+        "/",
+        "/cacerts",
+        "/.well-known/estuary/cacerts",
+        "/.well-known/esta",
+        "/api/.well-known/est/cacerts"
+      })
   void aPathNotUnderThePrefixIsNull(String raw) {
     assertThat(EstPath.parse(raw)).isNull();
   }

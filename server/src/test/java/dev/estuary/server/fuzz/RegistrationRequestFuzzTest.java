@@ -9,9 +9,9 @@ import dev.estuary.server.provisioning.ProvisioningRefusal;
 import dev.estuary.server.provisioning.RegistrationRequest;
 
 /**
- * Fuzz target (issue 10): the DPS registration body, as the device API reads it (strict JSON,
- * then the CSR checked against the key policy before its signature). Anything but a 400004
- * refusal with a message is a finding. Inputs: {@code RegistrationRequestFuzzTestInputs/registration/}.
+ * Fuzz target (issue 10): the DPS registration body, as the device API reads it (strict JSON, then
+ * the CSR checked against the key policy before its signature). Anything but a 400004 refusal with
+ * a message is a finding. Inputs: {@code RegistrationRequestFuzzTestInputs/registration/}.
  */
 class RegistrationRequestFuzzTest {
   @FuzzTest(maxDuration = "30s")

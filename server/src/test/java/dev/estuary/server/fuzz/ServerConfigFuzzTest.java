@@ -10,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Fuzz target (issue 10): server.toml loading. Anything but a configuration or a
- * {@link ConfigException} naming the problems is a finding. Inputs:
- * {@code ServerConfigFuzzTestInputs/serverToml/}.
+ * Fuzz target (issue 10): server.toml loading. Anything but a configuration or a {@link
+ * ConfigException} naming the problems is a finding. Inputs: {@code
+ * ServerConfigFuzzTestInputs/serverToml/}.
  */
 class ServerConfigFuzzTest {
   private static final Path DIR;

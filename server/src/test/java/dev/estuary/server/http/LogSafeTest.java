@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class LogSafeTest {
   @Test
   void escapesLineBreaksAndControlCharacters() {
-    assertThat(LogSafe.escape("a\r\nb\tc\u0000d\u001be\u2028f\u0085g")).isEqualTo("a\\r\\nb\\tc\\u0000d\\u001be\\u2028f\\u0085g");
+    assertThat(LogSafe.escape("a\r\nb\tc\u0000d\u001be\u2028f\u0085g"))
+        .isEqualTo("a\\r\\nb\\tc\\u0000d\\u001be\\u2028f\\u0085g");
   }
 
   @Test

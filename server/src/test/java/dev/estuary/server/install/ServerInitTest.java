@@ -53,11 +53,20 @@ class ServerInitTest {
 
   ServerInit.Options options(Path dir, Map<String, Path> imports, Path passphrase) {
     return new ServerInit.Options(
-        dir, List.of("localhost", "127.0.0.1", "est.example.com"), imports, passphrase, null, null, null, "127.0.0.1:0", "127.0.0.1:0");
+        dir,
+        List.of("localhost", "127.0.0.1", "est.example.com"),
+        imports,
+        passphrase,
+        null,
+        null,
+        null,
+        "127.0.0.1:0",
+        "127.0.0.1:0");
   }
 
   @Test
-  void initMakesADataDirectoryTheServerStartsFromWithATlsCertificateFromATlsOnlyCa() throws Exception {
+  void initMakesADataDirectoryTheServerStartsFromWithATlsCertificateFromATlsOnlyCa()
+      throws Exception {
     Path dir = tmp.resolve("data");
     ServerInit.Result r = ServerInit.init(options(dir, Map.of(), null), clock, random);
 
@@ -73,7 +82,8 @@ class ServerInitTest {
     assertThat(PasswordHash.verify(r.adminToken(), hash.group(1))).isTrue();
 
     KeyStore ks = keystore(dir);
-    assertThat(Collections.list(ks.aliases())).containsExactlyInAnyOrder("idevid-ca", "device-id-ca", "edge-ca-ca", "tls");
+    assertThat(Collections.list(ks.aliases()))
+        .containsExactlyInAnyOrder("idevid-ca", "device-id-ca", "edge-ca-ca", "tls");
     X509Certificate root = Pem.certificates(Files.readString(r.rootPem())).getFirst();
     X509Certificate tls = (X509Certificate) ks.getCertificateChain("tls")[0];
     X509Certificate tlsIssuer = (X509Certificate) ks.getCertificateChain("tls")[1];
@@ -83,16 +93,19 @@ class ServerInitTest {
       assertThat(ca.getSubjectX500Principal()).isNotEqualTo(tls.getIssuerX500Principal());
       assertThat(ca.getIssuerX500Principal()).isEqualTo(root.getSubjectX500Principal());
     }
-    assertThat(tls.getSubjectAlternativeNames()).extracting(l -> l.get(1).toString())
+    assertThat(tls.getSubjectAlternativeNames())
+        .extracting(l -> l.get(1).toString())
         .containsExactlyInAnyOrder("localhost", "est.example.com", "127.0.0.1");
     KeyStore offline = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(r.offlineKeys())) {
       offline.load(in, passphrase(dir));
     }
-    assertThat(Collections.list(offline.aliases())).containsExactlyInAnyOrder("root", ServerInit.TLS_CA);
+    assertThat(Collections.list(offline.aliases()))
+        .containsExactlyInAnyOrder("root", ServerInit.TLS_CA);
 
     try (EstuaryServer server = start(dir)) {
-      X509Certificate idevid = enroll(server, root, "idevid", "CN=factory-1", null, null, secret(server)).leaf;
+      X509Certificate idevid =
+          enroll(server, root, "idevid", "CN=factory-1", null, null, secret(server)).leaf;
       assertThat(idevid.getIssuerX500Principal().getName()).contains("idevid CA");
     }
   }
@@ -110,15 +123,26 @@ class ServerInitTest {
 
   @Test
   void initRefusesANameThatIsNeitherDnsNorIp() {
-    ServerInit.Options o = new ServerInit.Options(
-        tmp.resolve("data"), List.of("est.example.com", "bad name!"), Map.of(), null, null, null, null, "127.0.0.1:0", "127.0.0.1:0");
-    assertThatThrownBy(() -> ServerInit.init(o, clock, random)).hasMessageContaining("'bad name!' is neither a DNS name nor an IP address");
+    ServerInit.Options o =
+        new ServerInit.Options(
+            tmp.resolve("data"),
+            List.of("est.example.com", "bad name!"),
+            Map.of(),
+            null,
+            null,
+            null,
+            null,
+            "127.0.0.1:0",
+            "127.0.0.1:0");
+    assertThatThrownBy(() -> ServerInit.init(o, clock, random))
+        .hasMessageContaining("'bad name!' is neither a DNS name nor an IP address");
     assertThat(tmp.resolve("data")).doesNotExist();
   }
 
   @Test
   void initImportsExistingCasFromPemAndPkcs12AndIssuesUnderThem() throws Exception {
-    CaHierarchy theirs = CaHierarchy.create("Acme", Quickstart.LABELS, clock.instant(), new Serials(random), random);
+    CaHierarchy theirs =
+        CaHierarchy.create("Acme", Quickstart.LABELS, clock.instant(), new Serials(random), random);
     IssuingCa tlsCa = theirs.addIssuingCa("acme-tls", "Acme TLS CA", 0);
     Path files = Files.createDirectories(tmp.resolve("import"));
     Map<String, Path> imports = new java.util.HashMap<>();
@@ -147,31 +171,40 @@ class ServerInitTest {
     assertThat(r.offlineKeys()).isNull();
     X509Certificate root = Pem.certificates(Files.readString(r.rootPem())).getFirst();
     assertThat(root).isEqualTo(theirs.root().certificate());
-    assertThat(((X509Certificate) keystore(dir).getCertificateChain("tls")[1])).isEqualTo(tlsCa.certificate());
+    assertThat(((X509Certificate) keystore(dir).getCertificateChain("tls")[1]))
+        .isEqualTo(tlsCa.certificate());
     try (EstuaryServer server = start(dir)) {
       Enrolled idevid = enroll(server, root, "idevid", "CN=acme-1", null, null, secret(server));
-      assertThat(idevid.leaf.getIssuerX500Principal()).isEqualTo(theirs.issuing("idevid-ca").certificate().getSubjectX500Principal());
+      assertThat(idevid.leaf.getIssuerX500Principal())
+          .isEqualTo(theirs.issuing("idevid-ca").certificate().getSubjectX500Principal());
       idevid.leaf.verify(theirs.issuing("idevid-ca").certificate().getPublicKey());
     }
   }
 
   @Test
   void initRefusesAKeyThatDoesNotBelongToItsCertificate() throws Exception {
-    CaHierarchy theirs = CaHierarchy.create("Acme", Quickstart.LABELS, clock.instant(), new Serials(random), random);
+    CaHierarchy theirs =
+        CaHierarchy.create("Acme", Quickstart.LABELS, clock.instant(), new Serials(random), random);
     Path pem = tmp.resolve("idevid.pem");
-    Files.writeString(pem, Pem.encode(theirs.issuing("idevid-ca").chain().toArray()) + Pem.encode(theirs.issuing("device-id-ca").key()));
+    Files.writeString(
+        pem,
+        Pem.encode(theirs.issuing("idevid-ca").chain().toArray())
+            + Pem.encode(theirs.issuing("device-id-ca").key()));
     Map<String, Path> imports = Map.of("idevid", pem, "device-id", pem, "edge-ca", pem, "tls", pem);
 
-    assertThatThrownBy(() -> ServerInit.init(options(tmp.resolve("data"), imports, null), clock, random))
+    assertThatThrownBy(
+            () -> ServerInit.init(options(tmp.resolve("data"), imports, null), clock, random))
         .hasMessageContaining("the private key does not belong to the first certificate");
     assertThat(tmp.resolve("data")).doesNotExist();
   }
 
   @Test
-  void backupAndRestoreIntoANewDirectoryKeepTheRootTheKeysAndTheIssuedCertificates() throws Exception {
+  void backupAndRestoreIntoANewDirectoryKeepTheRootTheKeysAndTheIssuedCertificates()
+      throws Exception {
     Path dir = tmp.resolve("data");
     ServerInit.init(options(dir, Map.of(), null), clock, random);
-    X509Certificate root = Pem.certificates(Files.readString(dir.resolve(ServerInit.ROOT_PEM))).getFirst();
+    X509Certificate root =
+        Pem.certificates(Files.readString(dir.resolve(ServerInit.ROOT_PEM))).getFirst();
     Enrolled idevid;
     String secret;
     try (EstuaryServer server = start(dir)) {
@@ -181,21 +214,27 @@ class ServerInitTest {
     Path backup = tmp.resolve("estuary-backup.zip");
     Backup.Outcome made = Backup.backup(dir, backup);
     assertThat(perms(backup)).isEqualTo("rw-------");
-    assertThat(made.files()).contains("server.toml", ServerInit.KEYSTORE, ServerInit.PASSPHRASE, ServerInit.ROOT_PEM);
-    assertThat(made.database().rows()).containsEntry("certificate", 1L).containsEntry("bootstrap_secret", 1L);
+    assertThat(made.files())
+        .contains("server.toml", ServerInit.KEYSTORE, ServerInit.PASSPHRASE, ServerInit.ROOT_PEM);
+    assertThat(made.database().rows())
+        .containsEntry("certificate", 1L)
+        .containsEntry("bootstrap_secret", 1L);
     assertThatThrownBy(() -> Backup.backup(dir, backup)).hasMessageContaining("never overwrites");
 
     Path restored = tmp.resolve("restored");
     Backup.Outcome back = Backup.restore(backup, restored, null, null, null);
     assertThat(back.database().rows()).isEqualTo(made.database().rows());
     assertThat(perms(restored.resolve(ServerInit.PASSPHRASE))).isEqualTo("rw-------");
-    assertThatThrownBy(() -> Backup.restore(backup, restored, null, null, null)).hasMessageContaining("not empty");
+    assertThatThrownBy(() -> Backup.restore(backup, restored, null, null, null))
+        .hasMessageContaining("not empty");
 
     try (EstuaryServer server = start(restored)) {
       assertThat(server.certificates().findBySerial(idevid.leaf.getSerialNumber())).isPresent();
-      // The IDevID issued before the backup still authenticates, and the new certificate chains to the same root.
+      // The IDevID issued before the backup still authenticates, and the new certificate chains to
+      // the same root.
       Enrolled device = enroll(server, root, "device-id", "CN=after-restore", idevid, null, null);
-      X509Certificate deviceIdCa = (X509Certificate) keystore(restored).getCertificate("device-id-ca");
+      X509Certificate deviceIdCa =
+          (X509Certificate) keystore(restored).getCertificate("device-id-ca");
       device.leaf.verify(deviceIdCa.getPublicKey());
       deviceIdCa.verify(root.getPublicKey());
       // The secret (its hash and uses) came back too.
@@ -205,7 +244,8 @@ class ServerInitTest {
 
   @Test
   void pointAtReplacesOnlyTheDatabaseKeys() {
-    String toml = "[est]\nlisten = \"*:8443\"\n\n[database]\nurl = \"jdbc:h2:file:./db/estuary\"   # h2\npool_size = 4\n\n[keys]\nsource = \"keystore\"\n";
+    String toml =
+        "[est]\nlisten = \"*:8443\"\n\n[database]\nurl = \"jdbc:h2:file:./db/estuary\"   # h2\npool_size = 4\n\n[keys]\nsource = \"keystore\"\n";
     String out = Backup.pointAt(toml, "jdbc:postgresql://db:5432/e", "estuary", "keys/db.password");
     assertThat(out)
         .contains("[est]\nlisten = \"*:8443\"\n")
@@ -228,19 +268,38 @@ class ServerInitTest {
     return server.minter().bootstrapSecret("idevid", 10, null).value();
   }
 
-  static Enrolled enroll(EstuaryServer server, X509Certificate root, String label, String subject, Enrolled with, String unused, String secret)
+  static Enrolled enroll(
+      EstuaryServer server,
+      X509Certificate root,
+      String label,
+      String subject,
+      Enrolled with,
+      String unused,
+      String secret)
       throws Exception {
     KeyPair key = TestPki.key("ec-p256");
     HttpClient client =
         HttpClient.newBuilder()
-            .sslContext(TestPki.tls(root, with == null ? null : with.chain(), with == null ? null : with.key().getPrivate()))
+            .sslContext(
+                TestPki.tls(
+                    root,
+                    with == null ? null : with.chain(),
+                    with == null ? null : with.key().getPrivate()))
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     HttpRequest.Builder rb =
-        HttpRequest.newBuilder(URI.create("https://localhost:" + server.estPort() + "/.well-known/est/" + label + "/simpleenroll"))
+        HttpRequest.newBuilder(
+                URI.create(
+                    "https://localhost:"
+                        + server.estPort()
+                        + "/.well-known/est/"
+                        + label
+                        + "/simpleenroll"))
             .timeout(Duration.ofSeconds(20))
             .header("Content-Type", "application/pkcs10")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(EstBase64.encode(TestPki.csr(key, subject))));
+            .POST(
+                HttpRequest.BodyPublishers.ofByteArray(
+                    EstBase64.encode(TestPki.csr(key, subject))));
     if (secret != null) {
       rb.header("Secret-Value", secret);
     }

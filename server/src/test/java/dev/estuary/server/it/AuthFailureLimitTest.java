@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Credential guessing is slowed: past the per-minute limit of failed authentications, 429 + Retry-After. */
+/**
+ * Credential guessing is slowed: past the per-minute limit of failed authentications, 429 +
+ * Retry-After.
+ */
 @Timeout(120)
 class AuthFailureLimitTest {
   @TempDir static Path tmp;
@@ -20,7 +23,13 @@ class AuthFailureLimitTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = QuickstartServer.start(tmp.resolve("data"), t -> t.replace("default_label = \"idevid\"", "default_label = \"idevid\"\nauth_failures_per_minute = 3"));
+    server =
+        QuickstartServer.start(
+            tmp.resolve("data"),
+            t ->
+                t.replace(
+                    "default_label = \"idevid\"",
+                    "default_label = \"idevid\"\nauth_failures_per_minute = 3"));
   }
 
   @AfterAll
@@ -41,32 +50,60 @@ class AuthFailureLimitTest {
     Est.Reply challenge = Est.enroll(client, bareUrl, csr);
     assertThat(challenge.status()).as("a bare challenge is not a failure").isEqualTo(401);
     for (int i = 0; i < 3; i++) {
-      assertThat(Est.enroll(client, url, csr, "Authorization", Est.basic("estuary", "guess-" + i)).status()).isEqualTo(401);
+      assertThat(
+              Est.enroll(client, url, csr, "Authorization", Est.basic("estuary", "guess-" + i))
+                  .status())
+          .isEqualTo(401);
     }
-    Est.Reply limited = Est.enroll(client, url, csr, "Authorization", Est.basic("estuary", "guess-4"));
-    Est.Reply evenTheRightOne = Est.enroll(client, url, csr, "Authorization", Est.basic(server.basicUsername(), server.basicPassword()));
+    Est.Reply limited =
+        Est.enroll(client, url, csr, "Authorization", Est.basic("estuary", "guess-4"));
+    Est.Reply evenTheRightOne =
+        Est.enroll(
+            client,
+            url,
+            csr,
+            "Authorization",
+            Est.basic(server.basicUsername(), server.basicPassword()));
 
     assertThat(limited.status()).isEqualTo(429);
-    assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
+    assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()))
+        .isBetween(1L, 60L);
     assertThat(limited.text()).contains("too many failed authentications");
     assertThat(evenTheRightOne.status()).isEqualTo(429);
-    assertThat(Est.get(client, server.estUrl() + "/cacerts").status()).as("cacerts needs no credentials").isEqualTo(200);
+    assertThat(Est.get(client, server.estUrl() + "/cacerts").status())
+        .as("cacerts needs no credentials")
+        .isEqualTo(200);
     assertThat(server.server().certificates().count()).isEqualTo(before);
   }
 
-  /** Issue 10: the limit keys on address + credential id, so one device's guesses do not lock out its NAT neighbours. */
+  /**
+   * Issue 10: the limit keys on address + credential id, so one device's guesses do not lock out
+   * its NAT neighbours.
+   */
   @Test
   void anotherCredentialFromTheSameAddressIsNotLockedOut() throws Exception {
     HttpClient client = Est.client(server.root());
     String url = server.estUrl() + "/idevid/simpleenroll";
     for (int i = 0; i < 3; i++) {
       byte[] csr = TestPki.csr(TestPki.key("ec-p256"), "CN=nat-guesser");
-      assertThat(Est.enroll(client, url, csr, "Authorization", Est.basic("nat-guesser", "guess-" + i)).status()).isEqualTo(401);
+      assertThat(
+              Est.enroll(client, url, csr, "Authorization", Est.basic("nat-guesser", "guess-" + i))
+                  .status())
+          .isEqualTo(401);
     }
     byte[] csr = TestPki.csr(TestPki.key("ec-p256"), "CN=nat-guesser");
-    assertThat(Est.enroll(client, url, csr, "Authorization", Est.basic("nat-guesser", "guess-3")).status()).isEqualTo(429);
+    assertThat(
+            Est.enroll(client, url, csr, "Authorization", Est.basic("nat-guesser", "guess-3"))
+                .status())
+        .isEqualTo(429);
 
-    Est.Reply neighbour = Est.enroll(client, url, TestPki.csr(TestPki.key("ec-p256"), "CN=nat-neighbour"), "Secret-Value", server.factorySecret());
+    Est.Reply neighbour =
+        Est.enroll(
+            client,
+            url,
+            TestPki.csr(TestPki.key("ec-p256"), "CN=nat-neighbour"),
+            "Secret-Value",
+            server.factorySecret());
     assertThat(neighbour.status()).as("%s", neighbour).isEqualTo(200);
   }
 
@@ -76,15 +113,32 @@ class AuthFailureLimitTest {
     HttpClient client = Est.client(server.root());
     String url = server.estUrl() + "/idevid/simpleenroll";
     String once = server.server().minter().bootstrapSecret("idevid", 1, null).value();
-    assertThat(Est.enroll(client, url, TestPki.csr(TestPki.key("ec-p256"), "CN=once-0"), "Secret-Value", once).status()).isEqualTo(200);
+    assertThat(
+            Est.enroll(
+                    client,
+                    url,
+                    TestPki.csr(TestPki.key("ec-p256"), "CN=once-0"),
+                    "Secret-Value",
+                    once)
+                .status())
+        .isEqualTo(200);
     for (int i = 1; i <= 6; i++) {
-      Est.Reply r = Est.enroll(client, url, TestPki.csr(TestPki.key("ec-p256"), "CN=once-" + i), "Secret-Value", once);
+      Est.Reply r =
+          Est.enroll(
+              client,
+              url,
+              TestPki.csr(TestPki.key("ec-p256"), "CN=once-" + i),
+              "Secret-Value",
+              once);
       assertThat(r.status()).as("attempt %d: %s", i, r).isEqualTo(401);
       assertThat(r.text()).contains("used up");
     }
   }
 
-  /** Each wrong admin token costs a 600k-iteration PBKDF2: past 10 a minute from one address, 429 before hashing. */
+  /**
+   * Each wrong admin token costs a 600k-iteration PBKDF2: past 10 a minute from one address, 429
+   * before hashing.
+   */
   @Test
   void wrongAdminTokensPastTheLimitAre429() throws Exception {
     Dps dps = new Dps(server);
@@ -97,13 +151,17 @@ class AuthFailureLimitTest {
     assertThat(limited.status()).as("%s", limited).isEqualTo(429);
     assertThat(limited.json().get("error").asText()).contains("too many wrong admin tokens");
     assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(1L, 60L);
-    assertThat(dps.admin("GET", "/api/v1/health", null).status()).as("health needs no token").isEqualTo(200);
+    assertThat(dps.admin("GET", "/api/v1/health", null).status())
+        .as("health needs no token")
+        .isEqualTo(200);
   }
 
   static Dps.Reply adminWith(String authorization) throws Exception {
-    HttpClient client = HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
+    HttpClient client =
+        HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
     var request =
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.adminUrl() + "/api/v1/certificates?subject=CN%3Dx"))
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(server.adminUrl() + "/api/v1/certificates?subject=CN%3Dx"))
             .header("Authorization", authorization)
             .GET()
             .build();

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 2, point 5: bad input gets the right status and a text/plain reason that names the
- * problem, no stack trace, nothing is issued, and the server keeps serving.
+ * Issue 2, point 5: bad input gets the right status and a text/plain reason that names the problem,
+ * no stack trace, nothing is issued, and the server keeps serving.
  */
 @Timeout(60)
 class BadInputTest {
@@ -72,7 +72,8 @@ class BadInputTest {
   }
 
   static void assertNoStackTrace(Est.Reply r) {
-    assertThat(r.text()).doesNotContain("Exception", "\tat ", "at dev.estuary", "at java.", "at org.", "Caused by");
+    assertThat(r.text())
+        .doesNotContain("Exception", "\tat ", "at dev.estuary", "at java.", "at org.", "Caused by");
   }
 
   /** Nothing was issued since {@code before}; the server still answers cacerts and issues. */
@@ -87,8 +88,8 @@ class BadInputTest {
   }
 
   /**
-   * Sends one request on a client of its own (its own connection): a refusal that leaves the
-   * body unread can leave a dead pooled connection behind (see
+   * Sends one request on a client of its own (its own connection): a refusal that leaves the body
+   * unread can leave a dead pooled connection behind (see
    * aClientThatSendsTheWholeBodyFirstStillGetsThe413), which must not make another check fail.
    */
   static Est.Reply once(HttpRequest request) throws Exception {
@@ -102,7 +103,10 @@ class BadInputTest {
   }
 
   static Est.Reply post(String path, byte[] body, String... headers) throws Exception {
-    return once(Est.request(est + path, headers).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    return once(
+        Est.request(est + path, headers)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
   }
 
   /** POSTs {@code body} to the unlabeled simpleenroll as {@code application/pkcs10}. */
@@ -119,7 +123,8 @@ class BadInputTest {
   @Test
   void garbageBase64() throws Exception {
     long before = issued();
-    Est.Reply r = postRaw("this is *not* base64 at all!\n".getBytes(StandardCharsets.US_ASCII), secret());
+    Est.Reply r =
+        postRaw("this is *not* base64 at all!\n".getBytes(StandardCharsets.US_ASCII), secret());
     assertRefused(r, 400, "not base64");
     assertNothingIssuedAndStillServing(before);
   }
@@ -127,7 +132,11 @@ class BadInputTest {
   @Test
   void validBase64OfGarbageDer() throws Exception {
     long before = issued();
-    Est.Reply r = postRaw(Est.base64("not a certification request, just bytes".getBytes(StandardCharsets.US_ASCII)), secret());
+    Est.Reply r =
+        postRaw(
+            Est.base64(
+                "not a certification request, just bytes".getBytes(StandardCharsets.US_ASCII)),
+            secret());
     assertRefused(r, 400, "not a DER PKCS#10");
     assertNothingIssuedAndStillServing(before);
   }
@@ -157,7 +166,8 @@ class BadInputTest {
   @Test
   void rsa1024KeyIsRefused() throws Exception {
     long before = issued();
-    Est.Reply r = postRaw(Est.base64(TestPki.csr(TestPki.key("rsa-1024"), "CN=weak-rsa")), secret());
+    Est.Reply r =
+        postRaw(Est.base64(TestPki.csr(TestPki.key("rsa-1024"), "CN=weak-rsa")), secret());
     assertRefused(r, 400, "RSA 1024", "not accepted");
     assertNothingIssuedAndStillServing(before);
   }
@@ -186,7 +196,9 @@ class BadInputTest {
     return Curl.request(
         work,
         server.rootPem(),
-        "-X POST --data-binary @big.b64 -H 'Content-Type: application/pkcs10' -H 'Secret-Value: " + server.factorySecret() + "'"
+        "-X POST --data-binary @big.b64 -H 'Content-Type: application/pkcs10' -H 'Secret-Value: "
+            + server.factorySecret()
+            + "'"
             + (chunked ? " -H 'Transfer-Encoding: chunked'" : ""),
         est + "/simpleenroll");
   }
@@ -239,11 +251,23 @@ class BadInputTest {
         try (HttpClient client = Est.client(server.root())) {
           Est.Reply r;
           try {
-            r = Est.post(client, est + "/simpleenroll", publisher, "Content-Type", Est.PKCS10, "Secret-Value", server.factorySecret());
+            r =
+                Est.post(
+                    client,
+                    est + "/simpleenroll",
+                    publisher,
+                    "Content-Type",
+                    Est.PKCS10,
+                    "Secret-Value",
+                    server.factorySecret());
           } catch (java.io.IOException e) {
             throw new AssertionError(
-                (chunked ? "chunked" : "Content-Length") + " body of " + body.length
-                    + " bytes: the connection failed instead of answering 413: " + e, e);
+                (chunked ? "chunked" : "Content-Length")
+                    + " body of "
+                    + body.length
+                    + " bytes: the connection failed instead of answering 413: "
+                    + e,
+                e);
           }
           assertRefused(r, 413, String.valueOf(CAP));
         }
@@ -256,9 +280,18 @@ class BadInputTest {
   void chunkedBodyUnderTheCapIsAccepted() throws Exception {
     // The control for the tests above: chunking itself is fine.
     byte[] body = Est.base64(goodCsr("chunked-ok"));
-    HttpRequest.BodyPublisher chunked = HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body));
+    HttpRequest.BodyPublisher chunked =
+        HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body));
     Est.Reply r =
-        once(Est.request(est + "/simpleenroll", "Content-Type", Est.PKCS10, "Secret-Value", server.factorySecret()).POST(chunked).build());
+        once(
+            Est.request(
+                    est + "/simpleenroll",
+                    "Content-Type",
+                    Est.PKCS10,
+                    "Secret-Value",
+                    server.factorySecret())
+                .POST(chunked)
+                .build());
     assertThat(Pkix.cn(r.leaf())).isEqualTo("chunked-ok");
   }
 
@@ -268,18 +301,24 @@ class BadInputTest {
   void wrongSecret() throws Exception {
     long before = issued();
     String id = server.factorySecret().substring(0, server.factorySecret().indexOf('.'));
-    for (String wrong : List.of(id + ".ABCDEFGHJKLMNPQRSTUVWXYZabcdefgh", "nothing-like-a-secret")) {
+    for (String wrong :
+        List.of(id + ".ABCDEFGHJKLMNPQRSTUVWXYZabcdefgh", "nothing-like-a-secret")) {
       Est.Reply r = postRaw(Est.base64(goodCsr("wrong-secret")), "Secret-Value", wrong);
       assertRefused(r, 401, "not a valid bootstrap secret");
       assertThat(r.text()).doesNotContain(wrong);
-      assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm="));
+      assertThat(r.headers().firstValue("WWW-Authenticate"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm="));
     }
     assertNothingIssuedAndStillServing(before);
   }
 
   @Test
   void expiredSecret() throws Exception {
-    var expired = server.server().minter().bootstrapSecret("idevid", null, Instant.now().minus(Duration.ofMinutes(1)));
+    var expired =
+        server
+            .server()
+            .minter()
+            .bootstrapSecret("idevid", null, Instant.now().minus(Duration.ofMinutes(1)));
     long before = issued();
     Est.Reply r = postRaw(Est.base64(goodCsr("expired-secret")), "Secret-Value", expired.value());
     assertRefused(r, 401, "expired", expired.stored().id());
@@ -294,7 +333,14 @@ class BadInputTest {
     long before = issued();
     Est.Reply second = postRaw(Est.base64(goodCsr("second-use")), "Secret-Value", once.value());
     assertRefused(second, 401, "used up", once.stored().id());
-    assertThat(server.server().credentials().findSecret(once.stored().id()).orElseThrow().usesRemaining()).isZero();
+    assertThat(
+            server
+                .server()
+                .credentials()
+                .findSecret(once.stored().id())
+                .orElseThrow()
+                .usesRemaining())
+        .isZero();
     assertNothingIssuedAndStillServing(before);
   }
 
@@ -303,23 +349,32 @@ class BadInputTest {
     long before = issued();
     Est.Reply r = postRaw(Est.base64(goodCsr("anonymous")));
     assertThat(r.status()).as("%s", r).isEqualTo(401);
-    assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm=\""));
-    assertThat(r.body()).as("libest and Bouncy Castle retry with Basic after an empty 401").isEmpty();
+    assertThat(r.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm=\""));
+    assertThat(r.body())
+        .as("libest and Bouncy Castle retry with Basic after an empty 401")
+        .isEmpty();
     assertNothingIssuedAndStillServing(before);
   }
 
   @Test
   void wrongBasicPassword() throws Exception {
     long before = issued();
-    Est.Reply r = postRaw(Est.base64(goodCsr("wrong-password")), "Authorization", Est.basic(server.basicUsername(), "not-the-password"));
+    Est.Reply r =
+        postRaw(
+            Est.base64(goodCsr("wrong-password")),
+            "Authorization",
+            Est.basic(server.basicUsername(), "not-the-password"));
     assertRefused(r, 401, "wrong username or password");
-    assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm=\""));
+    assertThat(r.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm=\""));
     assertNothingIssuedAndStillServing(before);
   }
 
   // --- client certificates ---
 
-  static Est.Reply enrollWithClientCertificate(X509Certificate cert, KeyPair key, String label, String cn) throws Exception {
+  static Est.Reply enrollWithClientCertificate(
+      X509Certificate cert, KeyPair key, String label, String cn) throws Exception {
     try (HttpClient client = Est.client(server.root(), List.of(cert), key.getPrivate())) {
       return Est.enroll(client, est + "/" + label + "/simpleenroll", goodCsr(cn));
     }
@@ -330,7 +385,13 @@ class BadInputTest {
     IssuingCa stranger = Pkix.strangerCa("Some Other Factory CA");
     KeyPair key = TestPki.key("ec-p256");
     Instant now = Instant.now();
-    X509Certificate cert = Pkix.clientCertificate(stranger, key, "imposter", now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofDays(1)));
+    X509Certificate cert =
+        Pkix.clientCertificate(
+            stranger,
+            key,
+            "imposter",
+            now.minus(Duration.ofMinutes(5)),
+            now.plus(Duration.ofDays(1)));
     long before = issued();
     Est.Reply r = enrollWithClientCertificate(cert, key, "device-id", "imposter");
     assertRefused(r, 401, "not issued by a CA trusted here", "Some Other Factory CA");
@@ -343,11 +404,19 @@ class BadInputTest {
     KeyPair key = TestPki.key("ec-p256");
     Instant now = Instant.now();
     // Control: the same CA's certificate, in date, is accepted; so the refusal below is the date.
-    X509Certificate valid = Pkix.clientCertificate(idevidCa, key, "in-date", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1)));
-    assertThat(Pkix.cn(enrollWithClientCertificate(valid, key, "device-id", "in-date").leaf())).isEqualTo("in-date");
+    X509Certificate valid =
+        Pkix.clientCertificate(
+            idevidCa, key, "in-date", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1)));
+    assertThat(Pkix.cn(enrollWithClientCertificate(valid, key, "device-id", "in-date").leaf()))
+        .isEqualTo("in-date");
 
     X509Certificate expired =
-        Pkix.clientCertificate(idevidCa, key, "expired-idevid", now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)));
+        Pkix.clientCertificate(
+            idevidCa,
+            key,
+            "expired-idevid",
+            now.minus(Duration.ofDays(30)),
+            now.minus(Duration.ofDays(1)));
     long before = issued();
     Est.Reply r = enrollWithClientCertificate(expired, key, "device-id", "expired-idevid");
     assertRefused(r, 401, "expired");
@@ -357,7 +426,8 @@ class BadInputTest {
   @Test
   void noClientCertificateOnAnMtlsOnlyLabel() throws Exception {
     long before = issued();
-    Est.Reply r = post("/device-id/simpleenroll", Est.base64(goodCsr("no-cert")), "Content-Type", Est.PKCS10);
+    Est.Reply r =
+        post("/device-id/simpleenroll", Est.base64(goodCsr("no-cert")), "Content-Type", Est.PKCS10);
     assertRefused(r, 401, "TLS client certificate");
     assertNothingIssuedAndStillServing(before);
   }
@@ -368,8 +438,15 @@ class BadInputTest {
   void unknownLabel() throws Exception {
     long before = issued();
     Est.Reply enroll =
-        post("/no-such-label/simpleenroll", Est.base64(goodCsr("nowhere")), "Content-Type", Est.PKCS10, "Secret-Value", server.factorySecret());
-    assertRefused(enroll, 404, "unknown EST label 'no-such-label'", "device-id", "edge-ca", "idevid");
+        post(
+            "/no-such-label/simpleenroll",
+            Est.base64(goodCsr("nowhere")),
+            "Content-Type",
+            Est.PKCS10,
+            "Secret-Value",
+            server.factorySecret());
+    assertRefused(
+        enroll, 404, "unknown EST label 'no-such-label'", "device-id", "edge-ca", "idevid");
     assertRefused(get("/no-such-label/cacerts"), 404, "no-such-label");
     assertNothingIssuedAndStillServing(before);
   }
@@ -381,8 +458,10 @@ class BadInputTest {
     assertRefused(getEnroll, 405, "GET", "POST");
     assertThat(getEnroll.headers().firstValue("Allow")).hasValue("POST");
     Est.Reply put =
-        once(Est.request(est + "/device-id/simplereenroll", "Content-Type", Est.PKCS10)
-            .method("PUT", HttpRequest.BodyPublishers.ofByteArray(Est.base64(goodCsr("put")))).build());
+        once(
+            Est.request(est + "/device-id/simplereenroll", "Content-Type", Est.PKCS10)
+                .method("PUT", HttpRequest.BodyPublishers.ofByteArray(Est.base64(goodCsr("put"))))
+                .build());
     assertRefused(put, 405, "PUT");
     assertThat(put.headers().firstValue("Allow")).hasValue("POST");
     Est.Reply postCacerts = post("/cacerts", new byte[0], secret());
@@ -394,7 +473,14 @@ class BadInputTest {
   @Test
   void wrongContentType() throws Exception {
     long before = issued();
-    Est.Reply r = post("/simpleenroll", Est.base64(goodCsr("json")), "Content-Type", "application/json", "Secret-Value", server.factorySecret());
+    Est.Reply r =
+        post(
+            "/simpleenroll",
+            Est.base64(goodCsr("json")),
+            "Content-Type",
+            "application/json",
+            "Secret-Value",
+            server.factorySecret());
     assertRefused(r, 415, "application/json", "application/pkcs10");
     assertNothingIssuedAndStillServing(before);
   }

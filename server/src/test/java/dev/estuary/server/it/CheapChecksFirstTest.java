@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 10, point 3: route, scope, authentication and the key policy come before any signature
- * is verified, over real HTTPS. Each hostile CSR carries a random signature: a server that
- * verified it first would answer "proof of possession failed" (after seconds of CPU); these
- * answers name the check that refused it instead. Timings are in docs/benchmarks.md, not here.
+ * Issue 10, point 3: route, scope, authentication and the key policy come before any signature is
+ * verified, over real HTTPS. Each hostile CSR carries a random signature: a server that verified it
+ * first would answer "proof of possession failed" (after seconds of CPU); these answers name the
+ * check that refused it instead. Timings are in docs/benchmarks.md, not here.
  */
 @Timeout(120)
 class CheapChecksFirstTest {
@@ -31,7 +31,11 @@ class CheapChecksFirstTest {
   }
 
   static String registrationBody(String registrationId, byte[] csr) {
-    return "{\"registrationId\":\"" + registrationId + "\",\"csr\":\"" + Base64.getEncoder().encodeToString(csr) + "\"}";
+    return "{\"registrationId\":\""
+        + registrationId
+        + "\",\"csr\":\""
+        + Base64.getEncoder().encodeToString(csr)
+        + "\"}";
   }
 
   long issued() {
@@ -42,31 +46,51 @@ class CheapChecksFirstTest {
   void dpsUnauthenticatedRsa16384ToAMadeUpScopeIsRefusedForItsScope() throws Exception {
     long before = issued();
     Dps.Reply r =
-        dps.register(dps.device(null, null), "0neMADEUP00", "victim", registrationBody("victim", HostileCsrs.rsa16384("victim")), Dps.API_VERSION);
+        dps.register(
+            dps.device(null, null),
+            "0neMADEUP00",
+            "victim",
+            registrationBody("victim", HostileCsrs.rsa16384("victim")),
+            Dps.API_VERSION);
     ProvisioningDeviceApiTest.assertError(r, 404, 404001, "unknown ID scope '0neMADEUP00'");
     assertThat(issued()).isEqualTo(before);
   }
 
   @Test
-  void dpsUnauthenticatedRsa16384ToTheRealScopeIsRefusedForItsMissingCertificate() throws Exception {
+  void dpsUnauthenticatedRsa16384ToTheRealScopeIsRefusedForItsMissingCertificate()
+      throws Exception {
     long before = issued();
-    Dps.Reply r = dps.register(dps.device(null, null), "victim", registrationBody("victim", HostileCsrs.rsa16384("victim")));
-    ProvisioningDeviceApiTest.assertError(r, 401, 401002, "no TLS client certificate was presented");
+    Dps.Reply r =
+        dps.register(
+            dps.device(null, null),
+            "victim",
+            registrationBody("victim", HostileCsrs.rsa16384("victim")));
+    ProvisioningDeviceApiTest.assertError(
+        r, 401, 401002, "no TLS client certificate was presented");
     assertThat(issued()).isEqualTo(before);
   }
 
   @Test
   void dpsACertificateForAnotherNameIsRefusedBeforeTheBodyIsRead() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "cheap-other");
-    Dps.Reply r = dps.register(dps.device(device), "cheap-victim", registrationBody("cheap-victim", HostileCsrs.rsa16384("cheap-victim")));
-    ProvisioningDeviceApiTest.assertError(r, 401, 401002, "is not the registration id 'cheap-victim'");
+    Dps.Reply r =
+        dps.register(
+            dps.device(device),
+            "cheap-victim",
+            registrationBody("cheap-victim", HostileCsrs.rsa16384("cheap-victim")));
+    ProvisioningDeviceApiTest.assertError(
+        r, 401, 401002, "is not the registration id 'cheap-victim'");
   }
 
   @Test
   void dpsAnAttestedDeviceAskingForRsa16384IsRefusedByTheKeyPolicy() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "cheap-rsa");
     long before = issued();
-    Dps.Reply r = dps.register(dps.device(device), "cheap-rsa", registrationBody("cheap-rsa", HostileCsrs.rsa16384("cheap-rsa")));
+    Dps.Reply r =
+        dps.register(
+            dps.device(device),
+            "cheap-rsa",
+            registrationBody("cheap-rsa", HostileCsrs.rsa16384("cheap-rsa")));
     ProvisioningDeviceApiTest.assertError(r, 400, 400004, "key RSA 16384 is not accepted");
     assertThat(r.json().get("message").asText()).doesNotContain("proof of possession");
     assertThat(issued()).isEqualTo(before);
@@ -76,7 +100,11 @@ class CheapChecksFirstTest {
   void dpsAnAttestedDeviceAskingForDsa16384IsRefusedByTheKeyPolicy() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "cheap-dsa");
     long before = issued();
-    Dps.Reply r = dps.register(dps.device(device), "cheap-dsa", registrationBody("cheap-dsa", HostileCsrs.dsa16384("cheap-dsa")));
+    Dps.Reply r =
+        dps.register(
+            dps.device(device),
+            "cheap-dsa",
+            registrationBody("cheap-dsa", HostileCsrs.dsa16384("cheap-dsa")));
     ProvisioningDeviceApiTest.assertError(r, 400, 400004, "key DSA is not accepted");
     assertThat(issued()).isEqualTo(before);
   }
@@ -86,7 +114,11 @@ class CheapChecksFirstTest {
     Enrolled idevid = EstEnrollment.idevid(server, "cheap-est-rsa");
     long before = issued();
     try (HttpClient client = Est.client(server.root(), idevid.chain(), idevid.key().getPrivate())) {
-      Est.Reply r = Est.enroll(client, server.labelUrl("device-id") + "simpleenroll", HostileCsrs.rsa16384("cheap-est-rsa"));
+      Est.Reply r =
+          Est.enroll(
+              client,
+              server.labelUrl("device-id") + "simpleenroll",
+              HostileCsrs.rsa16384("cheap-est-rsa"));
       BadInputTest.assertRefused(r, 400, "key RSA 16384 is not accepted", "RSA 2048-4096");
       assertThat(r.text()).doesNotContain("proof of possession");
     }
@@ -98,7 +130,11 @@ class CheapChecksFirstTest {
     Enrolled idevid = EstEnrollment.idevid(server, "cheap-est-dsa");
     long before = issued();
     try (HttpClient client = Est.client(server.root(), idevid.chain(), idevid.key().getPrivate())) {
-      Est.Reply r = Est.enroll(client, server.labelUrl("device-id") + "simpleenroll", HostileCsrs.dsa16384("cheap-est-dsa"));
+      Est.Reply r =
+          Est.enroll(
+              client,
+              server.labelUrl("device-id") + "simpleenroll",
+              HostileCsrs.dsa16384("cheap-est-dsa"));
       BadInputTest.assertRefused(r, 400, "key DSA is not accepted");
     }
     assertThat(issued()).isEqualTo(before);
@@ -108,10 +144,16 @@ class CheapChecksFirstTest {
   void estAnEcKeyWithoutCurveParametersGetsAClearReason() throws Exception {
     try (HttpClient client = Est.client(server.root())) {
       Est.Reply r =
-          Est.enroll(client, server.labelUrl("idevid") + "simpleenroll", HostileCsrs.ecWithoutParameters("no-curve"),
-              "Secret-Value", server.factorySecret());
+          Est.enroll(
+              client,
+              server.labelUrl("idevid") + "simpleenroll",
+              HostileCsrs.ecWithoutParameters("no-curve"),
+              "Secret-Value",
+              server.factorySecret());
       BadInputTest.assertRefused(r, 400, "EC key in the request has no curve parameters");
-      assertThat(r.text()).doesNotContainIgnoringCase("NullPointer").doesNotContain("Cannot invoke");
+      assertThat(r.text())
+          .doesNotContainIgnoringCase("NullPointer")
+          .doesNotContain("Cannot invoke");
     }
   }
 }

@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Issue 10, point 5: slow clients are cut (a real socket dripping one byte a second, with short
- * deadlines configured), one address holds a bounded number of connections, request-derived
- * strings cannot forge log lines, an aborted DPS upload is one WARN line, and the admin API and
- * DPS refuse bad input with a 400 rather than a 500 or a wrong value.
+ * deadlines configured), one address holds a bounded number of connections, request-derived strings
+ * cannot forge log lines, an aborted DPS upload is one WARN line, and the admin API and DPS refuse
+ * bad input with a 400 rather than a 500 or a wrong value.
  */
 @Timeout(120)
 class ConnectionsAndLogsTest {
@@ -48,7 +48,11 @@ class ConnectionsAndLogsTest {
     server =
         QuickstartServer.start(
             tmp.resolve("data"),
-            t -> t + "\n[connections]\nheader_timeout = \"2s\"\nrequest_timeout = \"4s\"\nmax_per_address = " + MAX_PER_ADDRESS + "\n");
+            t ->
+                t
+                    + "\n[connections]\nheader_timeout = \"2s\"\nrequest_timeout = \"4s\"\nmax_per_address = "
+                    + MAX_PER_ADDRESS
+                    + "\n");
     dps = new Dps(server);
     logs.start();
     // The server's refusals are INFO lines, and tests log WARN by default: capture INFO here, in
@@ -71,7 +75,11 @@ class ConnectionsAndLogsTest {
   }
 
   SSLSocket connect() throws Exception {
-    SSLSocket socket = (SSLSocket) TestPki.tls(server.root(), null, null).getSocketFactory().createSocket("127.0.0.1", server.estPort());
+    SSLSocket socket =
+        (SSLSocket)
+            TestPki.tls(server.root(), null, null)
+                .getSocketFactory()
+                .createSocket("127.0.0.1", server.estPort());
     socket.setSoTimeout(15_000);
     socket.startHandshake();
     return socket;
@@ -94,14 +102,19 @@ class ConnectionsAndLogsTest {
     return bytes.length;
   }
 
-  /** Waits up to {@code millis} for the server to close (EOF or reset); an answer fails the test. */
+  /**
+   * Waits up to {@code millis} for the server to close (EOF or reset); an answer fails the test.
+   */
   static boolean closedByServer(SSLSocket socket, int millis) throws IOException {
     socket.setSoTimeout(millis);
     try {
       InputStream in = socket.getInputStream();
       int b = in.read();
       if (b >= 0) {
-        throw new AssertionError("the server answered (first byte '" + (char) b + "') instead of closing the slow connection");
+        throw new AssertionError(
+            "the server answered (first byte '"
+                + (char) b
+                + "') instead of closing the slow connection");
       }
       return true;
     } catch (java.net.SocketTimeoutException e) {
@@ -113,25 +126,43 @@ class ConnectionsAndLogsTest {
 
   @Test
   void aRequestHeadDrippedOneByteASecondIsCut() throws Exception {
-    byte[] head = ("POST /.well-known/est/simpleenroll HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/pkcs10\r\n"
-        + "X-Padding: " + "a".repeat(60) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("POST /.well-known/est/simpleenroll HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/pkcs10\r\n"
+                + "X-Padding: "
+                + "a".repeat(60)
+                + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     try (SSLSocket socket = connect()) {
       int sent = drip(socket, head);
       // a 2 s header deadline: cut after a few bytes, long before the idle timeout (30 s) would
-      assertThat(sent).as("bytes the server took before closing").isLessThan(head.length).isLessThan(15);
+      assertThat(sent)
+          .as("bytes the server took before closing")
+          .isLessThan(head.length)
+          .isLessThan(15);
     }
     assertStillServing();
   }
 
   @Test
   void aBodyDrippedOneByteASecondIsCutAndLoggedAsOneWarning() throws Exception {
-    byte[] head = ("PUT /" + dps.scope() + "/registrations/dripper/register?api-version=2021-06-01 HTTP/1.1\r\nHost: localhost\r\n"
-        + "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("PUT /"
+                + dps.scope()
+                + "/registrations/dripper/register?api-version=2021-06-01 HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     int before = size();
     try (SSLSocket socket = connect()) {
       socket.getOutputStream().write(head);
-      int sent = drip(socket, "{\"registrationId\":\"dripper\",\"payload\":\"".concat("x".repeat(160)).getBytes(StandardCharsets.US_ASCII));
-      assertThat(sent).as("body bytes the server took before closing (4 s request deadline)").isLessThan(15);
+      int sent =
+          drip(
+              socket,
+              "{\"registrationId\":\"dripper\",\"payload\":\""
+                  .concat("x".repeat(160))
+                  .getBytes(StandardCharsets.US_ASCII));
+      assertThat(sent)
+          .as("body bytes the server took before closing (4 s request deadline)")
+          .isLessThan(15);
     }
     assertStillServing();
     assertNoErrorSince(before);
@@ -140,19 +171,30 @@ class ConnectionsAndLogsTest {
   @Test
   void anAbortedDpsUploadIsOneWarningNotAnError() throws Exception {
     int before = size();
-    byte[] head = ("PUT /" + dps.scope() + "/registrations/quitter/register?api-version=2021-06-01 HTTP/1.1\r\nHost: localhost\r\n"
-        + "Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"registrationId\":\"quitter\",").getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("PUT /"
+                + dps.scope()
+                + "/registrations/quitter/register?api-version=2021-06-01 HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"registrationId\":\"quitter\",")
+            .getBytes(StandardCharsets.US_ASCII);
     try (SSLSocket socket = connect()) {
       socket.getOutputStream().write(head);
       socket.getOutputStream().flush();
       Thread.sleep(200); // the handler is reading the body
     } // closed mid-body
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(since(before)).anySatisfy(e -> {
-          assertThat(e.getLevel()).isEqualTo(Level.WARN);
-          assertThat(e.getFormattedMessage()).contains("could not be read").contains("quitter");
-          assertThat(e.getThrowableProxy()).as("no stack trace").isNull();
-        }));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(since(before))
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                          assertThat(e.getFormattedMessage())
+                              .contains("could not be read")
+                              .contains("quitter");
+                          assertThat(e.getThrowableProxy()).as("no stack trace").isNull();
+                        }));
     assertNoErrorSince(before);
   }
 
@@ -170,8 +212,12 @@ class ConnectionsAndLogsTest {
           refused++;
         }
       }
-      assertThat(held.size()).as("connections held from 127.0.0.1").isLessThanOrEqualTo(MAX_PER_ADDRESS);
-      assertThat(refused).as("connections refused past %d", MAX_PER_ADDRESS).isGreaterThanOrEqualTo(2);
+      assertThat(held.size())
+          .as("connections held from 127.0.0.1")
+          .isLessThanOrEqualTo(MAX_PER_ADDRESS);
+      assertThat(refused)
+          .as("connections refused past %d", MAX_PER_ADDRESS)
+          .isGreaterThanOrEqualTo(2);
     } finally {
       for (SSLSocket s : held) {
         s.close();
@@ -186,7 +232,13 @@ class ConnectionsAndLogsTest {
     String forged = "evil\r\n12:00:00.000 INFO  EstHandler - forged line";
     Est.Reply r;
     try (HttpClient client = Est.client(server.root())) {
-      r = Est.enroll(client, server.labelUrl("idevid") + "simpleenroll", csrWithCn(forged), "Secret-Value", server.factorySecret());
+      r =
+          Est.enroll(
+              client,
+              server.labelUrl("idevid") + "simpleenroll",
+              csrWithCn(forged),
+              "Secret-Value",
+              server.factorySecret());
     }
     var device = dev.estuary.server.testing.EstEnrollment.deviceId(server, "log-liar");
     String csr = java.util.Base64.getEncoder().encodeToString(csrWithCn(forged));
@@ -195,12 +247,19 @@ class ConnectionsAndLogsTest {
     List<ILoggingEvent> lines = since(before);
     assertThat(lines).as("log lines since the requests").isNotEmpty();
     for (ILoggingEvent e : lines) {
-      assertThat(e.getFormattedMessage()).as("a log line").doesNotContain("\r").doesNotContain("\n");
+      assertThat(e.getFormattedMessage())
+          .as("a log line")
+          .doesNotContain("\r")
+          .doesNotContain("\n");
     }
     // DPS's refusal names the CN, escaped
-    assertThat(lines).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("evil\\r\\n12:00:00.000 INFO"));
-    if (r.status() == 200) { // issued (no subject policy refused it): the issuance line names it, escaped
-      assertThat(lines).filteredOn(e -> e.getFormattedMessage().startsWith("issued label=idevid"))
+    assertThat(lines)
+        .anySatisfy(
+            e -> assertThat(e.getFormattedMessage()).contains("evil\\r\\n12:00:00.000 INFO"));
+    if (r.status()
+        == 200) { // issued (no subject policy refused it): the issuance line names it, escaped
+      assertThat(lines)
+          .filteredOn(e -> e.getFormattedMessage().startsWith("issued label=idevid"))
           .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("evil\\r\\n12:00"));
     }
   }
@@ -208,27 +267,59 @@ class ConnectionsAndLogsTest {
   /** A CSR whose CN is exactly {@code cn}, control characters included. */
   static byte[] csrWithCn(String cn) throws Exception {
     var key = TestPki.key("ec-p256");
-    var subject = new org.bouncycastle.asn1.x500.X500Name(new org.bouncycastle.asn1.x500.RDN[] {
-        new org.bouncycastle.asn1.x500.RDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(cn))});
-    var builder = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(subject, key.getPublic());
-    return builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
+    var subject =
+        new org.bouncycastle.asn1.x500.X500Name(
+            new org.bouncycastle.asn1.x500.RDN[] {
+              new org.bouncycastle.asn1.x500.RDN(
+                  org.bouncycastle.asn1.x500.style.BCStyle.CN,
+                  new org.bouncycastle.asn1.DERUTF8String(cn))
+            });
+    var builder =
+        new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+            subject, key.getPublic());
+    return builder
+        .build(
+            new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                .build(key.getPrivate()))
+        .getEncoded();
   }
 
   // --- admin input and DPS JSON ---
 
   @Test
   void anAbsurdExpiryIsA400NotA500() throws Exception {
-    Dps.Reply r = dps.admin("POST", "/api/v1/secrets", "{\"label\":\"idevid\",\"expires\":\"999999999999d\"}", "Content-Type", "application/json");
+    Dps.Reply r =
+        dps.admin(
+            "POST",
+            "/api/v1/secrets",
+            "{\"label\":\"idevid\",\"expires\":\"999999999999d\"}",
+            "Content-Type",
+            "application/json");
     assertThat(r.status()).as("%s", r).isEqualTo(400);
-    assertThat(r.json().get("error").asText()).contains("'expires'").contains("longest secret lifetime");
+    assertThat(r.json().get("error").asText())
+        .contains("'expires'")
+        .contains("longest secret lifetime");
   }
 
   @Test
   void usesThatDoNotFitAreA400NotStoredAsOne() throws Exception {
-    Dps.Reply r = dps.admin("POST", "/api/v1/secrets", "{\"label\":\"idevid\",\"uses\":4294967297}", "Content-Type", "application/json");
+    Dps.Reply r =
+        dps.admin(
+            "POST",
+            "/api/v1/secrets",
+            "{\"label\":\"idevid\",\"uses\":4294967297}",
+            "Content-Type",
+            "application/json");
     assertThat(r.status()).as("%s", r).isEqualTo(400);
-    assertThat(r.json().get("error").asText()).contains("'uses' must be a whole number from 1 to 2147483647");
-    Dps.Reply fraction = dps.admin("POST", "/api/v1/secrets", "{\"label\":\"idevid\",\"uses\":1.5}", "Content-Type", "application/json");
+    assertThat(r.json().get("error").asText())
+        .contains("'uses' must be a whole number from 1 to 2147483647");
+    Dps.Reply fraction =
+        dps.admin(
+            "POST",
+            "/api/v1/secrets",
+            "{\"label\":\"idevid\",\"uses\":1.5}",
+            "Content-Type",
+            "application/json");
     assertThat(fraction.status()).isEqualTo(400);
   }
 
@@ -238,11 +329,23 @@ class ConnectionsAndLogsTest {
     // no certificate needed to see the parse: the precheck refuses first, so present one
     var device = dev.estuary.server.testing.EstEnrollment.deviceId(server, "strict-json");
     HttpClient client = dps.device(device);
-    Dps.Reply trailing = dps.register(client, scope, "strict-json", "{\"registrationId\":\"strict-json\"} garbage", Dps.API_VERSION);
+    Dps.Reply trailing =
+        dps.register(
+            client,
+            scope,
+            "strict-json",
+            "{\"registrationId\":\"strict-json\"} garbage",
+            Dps.API_VERSION);
     ProvisioningDeviceApiTest.assertError(trailing, 400, 400004, "the body is not JSON");
     Dps.Reply duplicate =
-        dps.register(client, scope, "strict-json", "{\"registrationId\":\"strict-json\",\"registrationId\":\"strict-json\"}", Dps.API_VERSION);
-    ProvisioningDeviceApiTest.assertError(duplicate, 400, 400004, "Duplicate field 'registrationId'");
+        dps.register(
+            client,
+            scope,
+            "strict-json",
+            "{\"registrationId\":\"strict-json\",\"registrationId\":\"strict-json\"}",
+            Dps.API_VERSION);
+    ProvisioningDeviceApiTest.assertError(
+        duplicate, 400, 400004, "Duplicate field 'registrationId'");
   }
 
   void assertStillServing() throws Exception {

@@ -25,7 +25,10 @@ class ConscryptProviderTest {
   @BeforeAll
   @Timeout(120)
   static void start() throws Exception {
-    server = QuickstartServer.start(tmp.resolve("data"), t -> t.replace("alias = \"tls\"", "alias = \"tls\"\nprovider = \"conscrypt\""));
+    server =
+        QuickstartServer.start(
+            tmp.resolve("data"),
+            t -> t.replace("alias = \"tls\"", "alias = \"tls\"\nprovider = \"conscrypt\""));
     work = Files.createDirectories(tmp.resolve("work"));
     SeedFlow.run(work, server.estUrl(), server.rootPem(), server.factorySecret());
   }
@@ -47,13 +50,21 @@ class ConscryptProviderTest {
     X509Certificate cert = MutualTlsTest.deviceId(server, work, "device", "conscrypt-device");
 
     assertThat(Pkix.cn(cert)).isEqualTo("conscrypt-device");
-    assertThat(server.server().certificates().findBySerial(cert.getSerialNumber()).orElseThrow().gate()).isEqualTo("mtls");
+    assertThat(
+            server
+                .server()
+                .certificates()
+                .findBySerial(cert.getSerialNumber())
+                .orElseThrow()
+                .gate())
+        .isEqualTo("mtls");
   }
 
   @Test
   void tls12AndTls13AreBothServed() {
     for (String version : new String[] {"--tlsv1.2 --tls-max 1.2", "--tlsv1.3"}) {
-      Curl.Reply r = Curl.request(work, server.rootPem(), version, MutualTlsTest.est(server) + "/cacerts");
+      Curl.Reply r =
+          Curl.request(work, server.rootPem(), version, MutualTlsTest.est(server) + "/cacerts");
       assertThat(r.status()).as(version).isEqualTo(200);
       assertThat(r.headers()).contains("application/pkcs7-mime; smime-type=certs-only");
     }

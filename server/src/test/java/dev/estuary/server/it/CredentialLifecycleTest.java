@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 11, point 5: bootstrap secrets and Basic users are listed without secrets, disabled and
- * deleted through the admin API over real HTTPS, and a disabled or deleted credential is refused
- * on its very next enrollment, although it had just been verified (and so sits in the gates'
+ * deleted through the admin API over real HTTPS, and a disabled or deleted credential is refused on
+ * its very next enrollment, although it had just been verified (and so sits in the gates'
  * verified-credential cache).
  */
 @Timeout(120)
@@ -45,7 +45,9 @@ class CredentialLifecycleTest {
 
   @Test
   void aSecretIsListedWithoutItsValueThenDisabledAndRefusedAtOnceThenDeleted() throws Exception {
-    Dps.Reply created = api.admin("POST", "/api/v1/secrets", "{\"label\":\"idevid\",\"uses\":5,\"expires\":\"30d\"}");
+    Dps.Reply created =
+        api.admin(
+            "POST", "/api/v1/secrets", "{\"label\":\"idevid\",\"uses\":5,\"expires\":\"30d\"}");
     assertThat(created.status()).as("%s", created).isEqualTo(200);
     String id = created.json().get("id").asText();
     String secret = created.json().get("secret").asText();
@@ -58,22 +60,31 @@ class CredentialLifecycleTest {
     assertThat(mine.get("usesRemaining").asInt()).isEqualTo(4);
     assertThat(mine.get("state").asText()).isEqualTo("active");
     assertThat(mine.has("expiresAt") && !mine.get("expiresAt").isNull()).isTrue();
-    assertThat(listed.body()).doesNotContain(secret.substring(id.length() + 1)).doesNotContain("pbkdf2").doesNotContain("hash");
+    assertThat(listed.body())
+        .doesNotContain(secret.substring(id.length() + 1))
+        .doesNotContain("pbkdf2")
+        .doesNotContain("hash");
     assertThat(find(listed.json(), "usesRemaining", null).get("label").asText())
-        .as("the quickstart factory secret: unlimited uses").isEqualTo("idevid");
+        .as("the quickstart factory secret: unlimited uses")
+        .isEqualTo("idevid");
 
     Dps.Reply disabled = api.admin("POST", "/api/v1/secrets/" + id + "/disable", null);
     assertThat(disabled.status()).as("%s", disabled).isEqualTo(200);
     assertThat(disabled.json().get("state").asText()).isEqualTo("disabled");
-    assertThat(enroll("Secret-Value", secret)).as("a disabled secret, the very next request").isEqualTo(401);
-    assertThat(api.admin("GET", "/api/v1/secrets/" + id, null).json().get("disabled").asBoolean()).isTrue();
+    assertThat(enroll("Secret-Value", secret))
+        .as("a disabled secret, the very next request")
+        .isEqualTo(401);
+    assertThat(api.admin("GET", "/api/v1/secrets/" + id, null).json().get("disabled").asBoolean())
+        .isTrue();
 
     assertThat(api.admin("DELETE", "/api/v1/secrets/" + id, null).status()).isEqualTo(200);
     assertThat(api.admin("GET", "/api/v1/secrets/" + id, null).status()).isEqualTo(404);
     assertThat(api.admin("DELETE", "/api/v1/secrets/" + id, null).status()).isEqualTo(404);
-    assertThat(api.admin("POST", "/api/v1/secrets/" + id + "/disable", null).status()).isEqualTo(404);
+    assertThat(api.admin("POST", "/api/v1/secrets/" + id + "/disable", null).status())
+        .isEqualTo(404);
     assertThat(enroll("Secret-Value", secret)).isEqualTo(401);
-    assertThat(api.admin("GET", "/api/v1/secrets", null).json().findValuesAsText("id")).doesNotContain(id);
+    assertThat(api.admin("GET", "/api/v1/secrets", null).json().findValuesAsText("id"))
+        .doesNotContain(id);
   }
 
   @Test
@@ -82,17 +93,23 @@ class CredentialLifecycleTest {
     String secret = created.get("secret").asText();
     assertThat(enroll("Secret-Value", secret)).isEqualTo(200);
 
-    assertThat(api.admin("DELETE", "/api/v1/secrets/" + created.get("id").asText(), null).status()).isEqualTo(200);
+    assertThat(api.admin("DELETE", "/api/v1/secrets/" + created.get("id").asText(), null).status())
+        .isEqualTo(200);
 
     assertThat(enroll("Secret-Value", secret)).isEqualTo(401);
   }
 
   @Test
-  void aBasicUserIsListedWithoutItsPasswordThenDisabledAndRefusedAtOnceThenDeleted() throws Exception {
-    Dps.Reply created = api.admin("POST", "/api/v1/basic-users", "{\"username\":\"line-7\",\"label\":\"idevid\"}");
+  void aBasicUserIsListedWithoutItsPasswordThenDisabledAndRefusedAtOnceThenDeleted()
+      throws Exception {
+    Dps.Reply created =
+        api.admin("POST", "/api/v1/basic-users", "{\"username\":\"line-7\",\"label\":\"idevid\"}");
     assertThat(created.status()).as("%s", created).isEqualTo(200);
     String password = created.json().get("password").asText();
-    String basic = "Basic " + Base64.getEncoder().encodeToString(("line-7:" + password).getBytes(StandardCharsets.UTF_8));
+    String basic =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(("line-7:" + password).getBytes(StandardCharsets.UTF_8));
     assertThat(enroll("Authorization", basic)).isEqualTo(200);
 
     Dps.Reply listed = api.admin("GET", "/api/v1/basic-users", null);
@@ -100,18 +117,24 @@ class CredentialLifecycleTest {
     JsonNode user = find(listed.json(), "username", "line-7");
     assertThat(user.get("label").asText()).isEqualTo("idevid");
     assertThat(user.get("disabled").asBoolean()).isFalse();
-    assertThat(listed.body()).doesNotContain(password).doesNotContain("pbkdf2").doesNotContain("hash");
+    assertThat(listed.body())
+        .doesNotContain(password)
+        .doesNotContain("pbkdf2")
+        .doesNotContain("hash");
 
     Dps.Reply disabled = api.admin("POST", "/api/v1/basic-users/line-7/disable", null);
     assertThat(disabled.status()).as("%s", disabled).isEqualTo(200);
     assertThat(disabled.json().get("disabled").asBoolean()).isTrue();
-    assertThat(enroll("Authorization", basic)).as("a disabled user, the very next request").isEqualTo(401);
+    assertThat(enroll("Authorization", basic))
+        .as("a disabled user, the very next request")
+        .isEqualTo(401);
 
     assertThat(api.admin("DELETE", "/api/v1/basic-users/line-7", null).status()).isEqualTo(200);
     assertThat(api.admin("GET", "/api/v1/basic-users/line-7", null).status()).isEqualTo(404);
     assertThat(api.admin("DELETE", "/api/v1/basic-users/line-7", null).status()).isEqualTo(404);
     assertThat(enroll("Authorization", basic)).isEqualTo(401);
-    assertThat(api.admin("GET", "/api/v1/basic-users", null).json().findValuesAsText("username")).doesNotContain("line-7");
+    assertThat(api.admin("GET", "/api/v1/basic-users", null).json().findValuesAsText("username"))
+        .doesNotContain("line-7");
   }
 
   @Test
@@ -123,10 +146,13 @@ class CredentialLifecycleTest {
 
   @Test
   void listingNeedsTheAdminToken() throws Exception {
-    HttpClient client = HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
+    HttpClient client =
+        HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
     for (String path : new String[] {"/api/v1/secrets", "/api/v1/basic-users"}) {
       HttpResponse<String> r =
-          client.send(HttpRequest.newBuilder(URI.create(server.adminUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
+          client.send(
+              HttpRequest.newBuilder(URI.create(server.adminUrl() + path)).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(path).isEqualTo(401);
     }
   }
@@ -134,13 +160,18 @@ class CredentialLifecycleTest {
   /** An IDevID enrollment on the idevid label with one credential header; its HTTP status. */
   private static int enroll(String header, String value) throws Exception {
     HttpClient client =
-        HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient.newBuilder()
+            .sslContext(TestPki.tls(server.root(), null, null))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(server.labelUrl("idevid") + "simpleenroll"))
             .timeout(Duration.ofSeconds(20))
             .header("Content-Type", "application/pkcs10")
             .header(header, value)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(EstBase64.encode(TestPki.csr(TestPki.key("ec-p256"), "CN=lifecycle"))))
+            .POST(
+                HttpRequest.BodyPublishers.ofByteArray(
+                    EstBase64.encode(TestPki.csr(TestPki.key("ec-p256"), "CN=lifecycle"))))
             .build();
     return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
@@ -152,6 +183,7 @@ class CredentialLifecycleTest {
         return n;
       }
     }
-    throw new AssertionError("no element with " + field + "=" + value + " in " + array.toPrettyString());
+    throw new AssertionError(
+        "no element with " + field + "=" + value + " in " + array.toPrettyString());
   }
 }

@@ -22,12 +22,19 @@ final class Curl {
 
     List<X509Certificate> certificates() {
       if (status != 200) {
-        throw new AssertionError("expected 200 with certificates, got " + status + ": " + text() + "\n" + run.describe());
+        throw new AssertionError(
+            "expected 200 with certificates, got "
+                + status
+                + ": "
+                + text()
+                + "\n"
+                + run.describe());
       }
       try {
         return CertsOnlyPkcs7.decode(EstBase64.decode(body));
       } catch (PkiException e) {
-        throw new AssertionError("not a base64 certs-only answer: " + e.getMessage() + "\n" + text(), e);
+        throw new AssertionError(
+            "not a base64 certs-only answer: " + e.getMessage() + "\n" + text(), e);
       }
     }
 
@@ -42,10 +49,11 @@ final class Curl {
   }
 
   /**
-   * POSTs the CSR file (PEM or base64) to {@code url} as {@code application/pkcs10}, over mTLS
-   * with {@code certPem}/{@code keyPem} when they are not null.
+   * POSTs the CSR file (PEM or base64) to {@code url} as {@code application/pkcs10}, over mTLS with
+   * {@code certPem}/{@code keyPem} when they are not null.
    */
-  static Reply enroll(Path work, Path rootCa, String certPem, String keyPem, String csrFile, String url) {
+  static Reply enroll(
+      Path work, Path rootCa, String certPem, String keyPem, String csrFile, String url) {
     List<String> args = new ArrayList<>();
     if (certPem != null) {
       args.add("--cert " + certPem + " --key " + keyPem);
@@ -67,8 +75,17 @@ final class Curl {
     Shell.Result r =
         Shell.run(
             work,
-            "curl -sS --max-time 20 --cacert " + rootCa + " " + args + " -D " + headers + " -o " + body
-                + " -w '%{http_code}' '" + url + "'");
+            "curl -sS --max-time 20 --cacert "
+                + rootCa
+                + " "
+                + args
+                + " -D "
+                + headers
+                + " -o "
+                + body
+                + " -w '%{http_code}' '"
+                + url
+                + "'");
     if (!r.ok()) {
       throw new AssertionError("curl failed:\n" + r.describe());
     }
@@ -86,7 +103,8 @@ final class Curl {
   /** A new key (EC P-256) and CSR made by openssl: {@code <name>.key.pem}, {@code <name>.csr}. */
   static void csr(Path work, String name, String cn, String... addext) {
     StringBuilder cmd =
-        new StringBuilder("openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=")
+        new StringBuilder(
+                "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=")
             .append(cn)
             .append(" -keyout ")
             .append(name)

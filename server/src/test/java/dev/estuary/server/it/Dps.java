@@ -15,8 +15,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A DPS device client on java.net.http for the wire tests: the device API's three requests with
- * any body, api-version and client certificate, and the admin API's JSON calls.
+ * A DPS device client on java.net.http for the wire tests: the device API's three requests with any
+ * body, api-version and client certificate, and the admin API's JSON calls.
  */
 final class Dps {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -44,7 +44,9 @@ final class Dps {
   /** A client presenting {@code chain} with the key of {@code identity} (null: no certificate). */
   HttpClient device(List<X509Certificate> chain, EstEnrollment.Enrolled identity) throws Exception {
     return HttpClient.newBuilder()
-        .sslContext(TestPki.tls(server.root(), chain, identity == null ? null : identity.key().getPrivate()))
+        .sslContext(
+            TestPki.tls(
+                server.root(), chain, identity == null ? null : identity.key().getPrivate()))
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5))
         .build();
@@ -54,9 +56,15 @@ final class Dps {
     return register(client, scope(), registrationId, body, API_VERSION);
   }
 
-  Reply register(HttpClient client, String scope, String registrationId, String body, String apiVersion) throws Exception {
+  Reply register(
+      HttpClient client, String scope, String registrationId, String body, String apiVersion)
+      throws Exception {
     String query = apiVersion == null ? "" : "?api-version=" + apiVersion;
-    return send(client, "PUT", endpoint() + "/" + scope + "/registrations/" + registrationId + "/register" + query, body);
+    return send(
+        client,
+        "PUT",
+        endpoint() + "/" + scope + "/registrations/" + registrationId + "/register" + query,
+        body);
   }
 
   /** Follows a registration's Location (a path with its query). */
@@ -65,37 +73,58 @@ final class Dps {
   }
 
   Reply status(HttpClient client, String registrationId) throws Exception {
-    return send(client, "POST", endpoint() + "/" + scope() + "/registrations/" + registrationId + "?api-version=" + API_VERSION,
+    return send(
+        client,
+        "POST",
+        endpoint()
+            + "/"
+            + scope()
+            + "/registrations/"
+            + registrationId
+            + "?api-version="
+            + API_VERSION,
         "{\"registrationId\":\"" + registrationId + "\"}");
   }
 
   /** Registers and polls the operation once; the answer to the poll. */
-  Reply registerAndPoll(HttpClient client, String registrationId, String body, String apiVersion) throws Exception {
+  Reply registerAndPoll(HttpClient client, String registrationId, String body, String apiVersion)
+      throws Exception {
     Reply accepted = register(client, scope(), registrationId, body, apiVersion);
     if (accepted.status() != 202) {
-      throw new AssertionError("registration of " + registrationId + " was not accepted: " + accepted);
+      throw new AssertionError(
+          "registration of " + registrationId + " was not accepted: " + accepted);
     }
     return poll(client, accepted.header("Location"), null);
   }
 
-  static Reply send(HttpClient client, String method, String url, String body) throws IOException, InterruptedException {
+  static Reply send(HttpClient client, String method, String url, String body)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
     if (body != null) {
       b.header("Content-Type", "application/json; charset=utf-8");
     }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(r.statusCode(), r.headers(), r.body());
   }
 
   /** The admin API with the quickstart's bearer token. */
   Reply admin(String method, String path, String body, String... headers) throws Exception {
-    HttpClient client = HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
+    HttpClient client =
+        HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(server.adminUrl() + path))
             .timeout(Duration.ofSeconds(20))
             .header("Authorization", "Bearer " + server.adminToken())
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }

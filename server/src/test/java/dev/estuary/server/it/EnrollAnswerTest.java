@@ -33,15 +33,25 @@ class EnrollAnswerTest {
     KeyPair key = TestPki.key("ec-p256");
     try (HttpClient client = Est.client(server.root())) {
       Est.Reply r =
-          Est.enroll(client, server.labelUrl("idevid") + "simpleenroll", TestPki.csr(key, "CN=one-certificate"),
-              "Secret-Value", server.factorySecret());
+          Est.enroll(
+              client,
+              server.labelUrl("idevid") + "simpleenroll",
+              TestPki.csr(key, "CN=one-certificate"),
+              "Secret-Value",
+              server.factorySecret());
       List<X509Certificate> certs = r.certificates();
       assertThat(certs).hasSize(1);
       assertThat(certs.getFirst().getPublicKey()).isEqualTo(key.getPublic());
-      assertThat(server.server().certificates().findBySerial(certs.getFirst().getSerialNumber())).isPresent();
+      assertThat(server.server().certificates().findBySerial(certs.getFirst().getSerialNumber()))
+          .isPresent();
       // The chain is cacerts': the issuing CA of this certificate is there.
-      List<X509Certificate> cacerts = Est.get(client, server.labelUrl("idevid") + "cacerts").certificates();
-      assertThat(cacerts).anySatisfy(ca -> assertThat(ca.getSubjectX500Principal()).isEqualTo(certs.getFirst().getIssuerX500Principal()));
+      List<X509Certificate> cacerts =
+          Est.get(client, server.labelUrl("idevid") + "cacerts").certificates();
+      assertThat(cacerts)
+          .anySatisfy(
+              ca ->
+                  assertThat(ca.getSubjectX500Principal())
+                      .isEqualTo(certs.getFirst().getIssuerX500Principal()));
     }
   }
 
@@ -49,8 +59,13 @@ class EnrollAnswerTest {
   void simplereenrollAnswersWithExactlyTheIssuedCertificate() throws Exception {
     EstEnrollment.Enrolled deviceId = EstEnrollment.deviceId(server, "one-certificate-again");
     KeyPair next = TestPki.key("ec-p256");
-    try (HttpClient client = Est.client(server.root(), deviceId.chain(), deviceId.key().getPrivate())) {
-      Est.Reply r = Est.enroll(client, server.labelUrl("device-id") + "simplereenroll", TestPki.csr(next, "CN=one-certificate-again"));
+    try (HttpClient client =
+        Est.client(server.root(), deviceId.chain(), deviceId.key().getPrivate())) {
+      Est.Reply r =
+          Est.enroll(
+              client,
+              server.labelUrl("device-id") + "simplereenroll",
+              TestPki.csr(next, "CN=one-certificate-again"));
       assertThat(r.certificates()).hasSize(1);
       assertThat(r.leaf().getPublicKey()).isEqualTo(next.getPublic());
     }

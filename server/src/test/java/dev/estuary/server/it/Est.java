@@ -47,10 +47,13 @@ final class Est {
   }
 
   static String basic(String user, String password) {
-    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
-  static Reply get(HttpClient client, String url, String... headers) throws IOException, InterruptedException {
+  static Reply get(HttpClient client, String url, String... headers)
+      throws IOException, InterruptedException {
     return send(client, request(url, headers).GET().build());
   }
 
@@ -82,7 +85,8 @@ final class Est {
     return b;
   }
 
-  static Reply send(HttpClient client, HttpRequest request) throws IOException, InterruptedException {
+  static Reply send(HttpClient client, HttpRequest request)
+      throws IOException, InterruptedException {
     HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
     return new Reply(r.statusCode(), r.headers(), r.body());
   }
@@ -99,11 +103,14 @@ final class Est {
 
     /** The certificates of a 200 certs-only answer, in order (leaf first for enroll). */
     List<X509Certificate> certificates() {
-      assertThat(status).as("status of an answer expected to carry certificates; body: %s", text()).isEqualTo(200);
+      assertThat(status)
+          .as("status of an answer expected to carry certificates; body: %s", text())
+          .isEqualTo(200);
       try {
         return CertsOnlyPkcs7.decode(EstBase64.decode(body));
       } catch (PkiException e) {
-        throw new AssertionError("the 200 answer is not base64 certs-only PKCS#7: " + e.getMessage(), e);
+        throw new AssertionError(
+            "the 200 answer is not base64 certs-only PKCS#7: " + e.getMessage(), e);
       }
     }
 

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 10, points 1, 2 and 4: each attack from the review, replayed through real HTTPS against a
  * quickstart server (TLS client certificates, a re-encoded ECDSA signature, a second IDevID), now
- * refused with the status and reason docs/security.md names. Nothing is issued and the server
- * keeps serving.
+ * refused with the status and reason docs/security.md names. Nothing is issued and the server keeps
+ * serving.
  */
 @Timeout(180)
 class IssuanceAttackTest {
@@ -59,17 +59,30 @@ class IssuanceAttackTest {
     return server.server().labels().get(label).ca().certificate();
   }
 
-  /** simpleenroll at {@code label} over mTLS with {@code chain}/{@code key}, for a fresh key's CSR. */
-  static Est.Reply enroll(List<X509Certificate> chain, PrivateKey key, String label, String subject, Extension... extensions)
+  /**
+   * simpleenroll at {@code label} over mTLS with {@code chain}/{@code key}, for a fresh key's CSR.
+   */
+  static Est.Reply enroll(
+      List<X509Certificate> chain,
+      PrivateKey key,
+      String label,
+      String subject,
+      Extension... extensions)
       throws Exception {
     HttpClient client = Est.client(root, chain, key);
-    return Est.enroll(client, server.labelUrl(label) + "simpleenroll", TestPki.csr(TestPki.key("ec-p256"), subject, extensions));
+    return Est.enroll(
+        client,
+        server.labelUrl(label) + "simpleenroll",
+        TestPki.csr(TestPki.key("ec-p256"), subject, extensions));
   }
 
   static Extension[] edgeCaExtensions() throws Exception {
     return new Extension[] {
       new Extension(Extension.basicConstraints, true, new BasicConstraints(0).getEncoded()),
-      new Extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign).getEncoded())
+      new Extension(
+          Extension.keyUsage,
+          true,
+          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign).getEncoded())
     };
   }
 
@@ -78,18 +91,25 @@ class IssuanceAttackTest {
   }
 
   static void revoke(X509Certificate cert) throws Exception {
-    Dps.Reply r = dps.admin("POST", "/api/v1/certificates/" + cert.getSerialNumber().toString(16) + "/revoke", "{\"reason\":\"keyCompromise\"}");
+    Dps.Reply r =
+        dps.admin(
+            "POST",
+            "/api/v1/certificates/" + cert.getSerialNumber().toString(16) + "/revoke",
+            "{\"reason\":\"keyCompromise\"}");
     assertThat(r.status()).as("%s", r).isEqualTo(200);
   }
 
   /** The refusal carries its status and reasons, nothing was issued, and cacerts still answers. */
-  static void assertRefused(Est.Reply r, int status, long issuedBefore, String... reasons) throws Exception {
+  static void assertRefused(Est.Reply r, int status, long issuedBefore, String... reasons)
+      throws Exception {
     assertThat(r.status()).as("%s", r).isEqualTo(status);
     for (String reason : reasons) {
       assertThat(r.text()).contains(reason);
     }
     assertThat(issued()).as("nothing issued").isEqualTo(issuedBefore);
-    assertThat(Est.get(Est.client(root), server.labelUrl("device-id") + "cacerts").status()).as("still serving").isEqualTo(200);
+    assertThat(Est.get(Est.client(root), server.labelUrl("device-id") + "cacerts").status())
+        .as("still serving")
+        .isEqualTo(200);
   }
 
   static void assertDpsRefused(Dps.Reply r, int status, int code, String reason) {
@@ -102,7 +122,8 @@ class IssuanceAttackTest {
   // --- point 1: a device-held Edge CA is no trust path ---------------------------------------
 
   @Test
-  void aLeafMintedWithADevicesEdgeCaIsRefusedOnDeviceIdAndEdgeCaEvenAfterRevocation() throws Exception {
+  void aLeafMintedWithADevicesEdgeCaIsRefusedOnDeviceIdAndEdgeCaEvenAfterRevocation()
+      throws Exception {
     // The attack: an IDevID gets an Edge CA (CA:TRUE, pathlen 0) from edge-ca, and with its key
     // mints a clientAuth leaf for any name, presented with the Edge CA as its chain.
     Enrolled idevid = EstEnrollment.idevid(server, "edge-minter-idevid");
@@ -117,7 +138,9 @@ class IssuanceAttackTest {
     IssuingCa minter = new IssuingCa("device-edge-ca", List.of(edgeCa), edgeKey.getPrivate(), null);
     KeyPair forgedKey = TestPki.key("ec-p256");
     Instant now = Instant.now();
-    X509Certificate forged = Pkix.clientCertificate(minter, forgedKey, "anyone-i-like", now.minusSeconds(60), now.plus(Duration.ofDays(1)));
+    X509Certificate forged =
+        Pkix.clientCertificate(
+            minter, forgedKey, "anyone-i-like", now.minusSeconds(60), now.plus(Duration.ofDays(1)));
     forged.verify(edgeCa.getPublicKey());
     List<X509Certificate> chain = List.of(forged, edgeCa, caOf("edge-ca"));
 
@@ -128,14 +151,25 @@ class IssuanceAttackTest {
       long before = issued();
       assertRefused(
           enroll(chain, forgedKey.getPrivate(), "device-id", "CN=anyone-i-like"),
-          401, before, "not issued by a CA trusted here", "edge-minter");
+          401,
+          before,
+          "not issued by a CA trusted here",
+          "edge-minter");
       assertRefused(
-          enroll(chain, forgedKey.getPrivate(), "edge-ca", "CN=another-edge-ca", edgeCaExtensions()),
-          401, before, "not issued by a CA trusted here", "edge-minter");
+          enroll(
+              chain, forgedKey.getPrivate(), "edge-ca", "CN=another-edge-ca", edgeCaExtensions()),
+          401,
+          before,
+          "not issued by a CA trusted here",
+          "edge-minter");
     }
     // The Edge CA itself is no client identity either.
     long before = issued();
-    assertRefused(enroll(List.of(edgeCa), edgeKey.getPrivate(), "device-id", "CN=edge-minter"), 401, before, "CA certificate");
+    assertRefused(
+        enroll(List.of(edgeCa), edgeKey.getPrivate(), "device-id", "CN=edge-minter"),
+        401,
+        before,
+        "CA certificate");
   }
 
   @Test
@@ -145,10 +179,16 @@ class IssuanceAttackTest {
     IssuingCa idevidCa = Pkix.serverCa(server.dataDir(), "idevid-ca");
     KeyPair key = TestPki.key("ec-p256");
     Instant now = Instant.now();
-    X509Certificate unknown = Pkix.clientCertificate(idevidCa, key, "never-issued", now.minusSeconds(60), now.plus(Duration.ofDays(1)));
+    X509Certificate unknown =
+        Pkix.clientCertificate(
+            idevidCa, key, "never-issued", now.minusSeconds(60), now.plus(Duration.ofDays(1)));
     long before = issued();
 
-    assertRefused(enroll(List.of(unknown), key.getPrivate(), "idevid", "CN=never-issued"), 401, before, "is not one label 'idevid' issued");
+    assertRefused(
+        enroll(List.of(unknown), key.getPrivate(), "idevid", "CN=never-issued"),
+        401,
+        before,
+        "is not one label 'idevid' issued");
   }
 
   // --- point 2: a re-encoded signature is the same (revoked) certificate --------------------
@@ -158,14 +198,27 @@ class IssuanceAttackTest {
     Enrolled device = EstEnrollment.deviceId(server, "reencoded-est");
     revoke(device.leaf());
     X509Certificate copy = Reencoded.signature(device.leaf(), caOf("device-id").getPublicKey());
-    assertThat(Thumbprints.sha256(copy)).as("other bytes").isNotEqualTo(Thumbprints.sha256(device.leaf()));
+    assertThat(Thumbprints.sha256(copy))
+        .as("other bytes")
+        .isNotEqualTo(Thumbprints.sha256(device.leaf()));
     assertThat(copy.getTBSCertificate()).isEqualTo(device.leaf().getTBSCertificate());
     long before = issued();
 
-    assertRefused(enroll(List.of(copy), device.key().getPrivate(), "device-id", "CN=reencoded-est"), 401, before, "was revoked");
-    assertRefused(enroll(List.of(copy), device.key().getPrivate(), "device-id", "CN=someone-else"), 401, before, "was revoked");
     assertRefused(
-        enroll(List.of(device.leaf()), device.key().getPrivate(), "device-id", "CN=reencoded-est"), 401, before, "was revoked");
+        enroll(List.of(copy), device.key().getPrivate(), "device-id", "CN=reencoded-est"),
+        401,
+        before,
+        "was revoked");
+    assertRefused(
+        enroll(List.of(copy), device.key().getPrivate(), "device-id", "CN=someone-else"),
+        401,
+        before,
+        "was revoked");
+    assertRefused(
+        enroll(List.of(device.leaf()), device.key().getPrivate(), "device-id", "CN=reencoded-est"),
+        401,
+        before,
+        "was revoked");
   }
 
   @Test
@@ -176,14 +229,17 @@ class IssuanceAttackTest {
     X509Certificate copy = Reencoded.signature(device.leaf(), caOf("device-id").getPublicKey());
     String csrBody =
         "{\"registrationId\":\"reencoded-dps\",\"csr\":\""
-            + java.util.Base64.getEncoder().encodeToString(TestPki.csr(TestPki.key("ec-p256"), "CN=reencoded-dps")) + "\"}";
+            + java.util.Base64.getEncoder()
+                .encodeToString(TestPki.csr(TestPki.key("ec-p256"), "CN=reencoded-dps"))
+            + "\"}";
     long before = issued();
 
     Dps.Reply r = dps.register(dps.device(List.of(copy), device), "reencoded-dps", csrBody);
 
     assertDpsRefused(r, 401, 401002, "was revoked");
     assertThat(issued()).isEqualTo(before);
-    assertThat(server.server().registrations().find("reencoded-dps").orElseThrow().certificateSha256())
+    assertThat(
+            server.server().registrations().find("reencoded-dps").orElseThrow().certificateSha256())
         .as("the registration still names the certificate that registered")
         .isEqualTo(Thumbprints.sha256(device.leaf()));
   }
@@ -199,24 +255,48 @@ class IssuanceAttackTest {
 
     assertRefused(
         enroll(attackerIdevid.chain(), attackerIdevid.key().getPrivate(), "device-id", "CN=victim"),
-        403, before, "'victim'", "bound to another identity", "binding release device-id victim");
+        403,
+        before,
+        "'victim'",
+        "bound to another identity",
+        "binding release device-id victim");
     // The victim renews as before, and its IDevID gets its own name again.
-    assertThat(Pkix.cn(enroll(victim.chain(), victim.key().getPrivate(), "device-id", "CN=victim").leaf())).isEqualTo("victim");
-    assertThat(Pkix.cn(enroll(victimIdevid.chain(), victimIdevid.key().getPrivate(), "device-id", "CN=victim").leaf()))
+    assertThat(
+            Pkix.cn(
+                enroll(victim.chain(), victim.key().getPrivate(), "device-id", "CN=victim").leaf()))
+        .isEqualTo("victim");
+    assertThat(
+            Pkix.cn(
+                enroll(
+                        victimIdevid.chain(),
+                        victimIdevid.key().getPrivate(),
+                        "device-id",
+                        "CN=victim")
+                    .leaf()))
         .isEqualTo("victim");
     // ... but no second name: one IDevID, one device.
     before = issued();
     assertRefused(
         enroll(victimIdevid.chain(), victimIdevid.key().getPrivate(), "device-id", "CN=victim-2"),
-        403, before, "bound to the name 'victim'");
+        403,
+        before,
+        "bound to the name 'victim'");
 
     // The operator sees the binding and releases it (a device replaced); the name is free again.
     JsonNode list = dps.admin("GET", "/api/v1/bindings?label=device-id", null).json();
     assertThat(list.findValuesAsText("name")).contains("victim");
     Dps.Reply released = dps.admin("DELETE", "/api/v1/bindings/device-id/victim", null);
     assertThat(released.status()).as("%s", released).isEqualTo(200);
-    assertThat(dps.admin("DELETE", "/api/v1/bindings/device-id/victim", null).status()).isEqualTo(404);
-    assertThat(Pkix.cn(enroll(attackerIdevid.chain(), attackerIdevid.key().getPrivate(), "device-id", "CN=victim").leaf()))
+    assertThat(dps.admin("DELETE", "/api/v1/bindings/device-id/victim", null).status())
+        .isEqualTo(404);
+    assertThat(
+            Pkix.cn(
+                enroll(
+                        attackerIdevid.chain(),
+                        attackerIdevid.key().getPrivate(),
+                        "device-id",
+                        "CN=victim")
+                    .leaf()))
         .isEqualTo("victim");
   }
 
@@ -224,21 +304,35 @@ class IssuanceAttackTest {
   void aRegistrationIsReadReRegisteredAndPolledOnlyByTheIdentityThatRegistered() throws Exception {
     Enrolled victim = EstEnrollment.deviceId(server, "dps-victim");
     HttpClient victimClient = dps.device(victim);
-    Dps.Reply accepted = dps.register(victimClient, "dps-victim", "{\"registrationId\":\"dps-victim\"}");
+    Dps.Reply accepted =
+        dps.register(victimClient, "dps-victim", "{\"registrationId\":\"dps-victim\"}");
     assertThat(accepted.status()).isEqualTo(202);
     String location = accepted.header("Location");
     // A second certificate for the same name: only after an operator released the binding now
     // (before the fix any IDevID got it), from another IDevID.
-    assertThat(dps.admin("DELETE", "/api/v1/bindings/device-id/dps-victim", null).status()).isEqualTo(200);
-    Enrolled attacker = EstEnrollment.deviceId(server, EstEnrollment.idevid(server, "dps-attacker-idevid"), "dps-victim");
+    assertThat(dps.admin("DELETE", "/api/v1/bindings/device-id/dps-victim", null).status())
+        .isEqualTo(200);
+    Enrolled attacker =
+        EstEnrollment.deviceId(
+            server, EstEnrollment.idevid(server, "dps-attacker-idevid"), "dps-victim");
     HttpClient attackerClient = dps.device(attacker);
     long before = issued();
 
-    assertDpsRefused(dps.status(attackerClient, "dps-victim"), 403, 403002, "bound to the identity that registered it");
     assertDpsRefused(
-        dps.register(attackerClient, "dps-victim", "{\"registrationId\":\"dps-victim\"}"), 403, 403002,
+        dps.status(attackerClient, "dps-victim"),
+        403,
+        403002,
         "bound to the identity that registered it");
-    assertDpsRefused(dps.poll(attackerClient, location, null), 403, 403002, "polled with the certificate that registered");
+    assertDpsRefused(
+        dps.register(attackerClient, "dps-victim", "{\"registrationId\":\"dps-victim\"}"),
+        403,
+        403002,
+        "bound to the identity that registered it");
+    assertDpsRefused(
+        dps.poll(attackerClient, location, null),
+        403,
+        403002,
+        "polled with the certificate that registered");
 
     assertThat(issued()).isEqualTo(before);
     assertThat(server.server().registrations().find("dps-victim").orElseThrow().certificateSha256())
@@ -264,14 +358,20 @@ class IssuanceAttackTest {
   // --- point 5: the label's subject and SAN policy --------------------------------------------
 
   static Extension san(org.bouncycastle.asn1.x509.GeneralName... names) throws Exception {
-    return new Extension(Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(names).getEncoded());
+    return new Extension(
+        Extension.subjectAlternativeName,
+        false,
+        new org.bouncycastle.asn1.x509.GeneralNames(names).getEncoded());
   }
 
   /** A CSR for {@code subject} built from its encoding, so no string parsing cleans it up. */
   static byte[] csr(org.bouncycastle.asn1.x500.X500Name subject) throws Exception {
     KeyPair key = TestPki.key("ec-p256");
-    return new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(subject, key.getPublic())
-        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
+    return new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+            subject, key.getPublic())
+        .build(
+            new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                .build(key.getPrivate()))
         .getEncoded();
   }
 
@@ -282,30 +382,73 @@ class IssuanceAttackTest {
     String url = server.labelUrl("device-id") + "simpleenroll";
     org.bouncycastle.asn1.ASN1EncodableVector upn = new org.bouncycastle.asn1.ASN1EncodableVector();
     upn.add(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.4.1.311.20.2.3"));
-    upn.add(new org.bouncycastle.asn1.DERTaggedObject(true, 0, new org.bouncycastle.asn1.DERUTF8String("administrator@corp.example")));
+    upn.add(
+        new org.bouncycastle.asn1.DERTaggedObject(
+            true, 0, new org.bouncycastle.asn1.DERUTF8String("administrator@corp.example")));
     java.util.Map<String, byte[]> attempts = new java.util.LinkedHashMap<>();
     KeyPair k = TestPki.key("ec-p256");
-    attempts.put("'*.example.com' is a wildcard", TestPki.csr(k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(2, "*.example.com"))));
+    attempts.put(
+        "'*.example.com' is a wildcard",
+        TestPki.csr(
+            k,
+            "CN=names-device",
+            san(new org.bouncycastle.asn1.x509.GeneralName(2, "*.example.com"))));
     attempts.put("the subject has a wildcard", TestPki.csr(k, "CN=*"));
-    attempts.put("type uri", TestPki.csr(k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(6, "spiffe://corp/admin"))));
-    attempts.put("type ip", TestPki.csr(k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(7, "127.0.0.1"))));
-    attempts.put("type other", TestPki.csr(k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(0, new org.bouncycastle.asn1.DERSequence(upn)))));
-    attempts.put("one of this server's CAs", csr(org.bouncycastle.asn1.x500.X500Name.getInstance(caOf("device-id").getSubjectX500Principal().getEncoded())));
-    attempts.put("control character", csr(new org.bouncycastle.asn1.x500.X500NameBuilder()
-        .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, "names-device\n12:00:00.000 INFO issued label=admin").build()));
+    attempts.put(
+        "type uri",
+        TestPki.csr(
+            k,
+            "CN=names-device",
+            san(new org.bouncycastle.asn1.x509.GeneralName(6, "spiffe://corp/admin"))));
+    attempts.put(
+        "type ip",
+        TestPki.csr(
+            k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(7, "127.0.0.1"))));
+    attempts.put(
+        "type other",
+        TestPki.csr(
+            k,
+            "CN=names-device",
+            san(
+                new org.bouncycastle.asn1.x509.GeneralName(
+                    0, new org.bouncycastle.asn1.DERSequence(upn)))));
+    attempts.put(
+        "one of this server's CAs",
+        csr(
+            org.bouncycastle.asn1.x500.X500Name.getInstance(
+                caOf("device-id").getSubjectX500Principal().getEncoded())));
+    attempts.put(
+        "control character",
+        csr(
+            new org.bouncycastle.asn1.x500.X500NameBuilder()
+                .addRDN(
+                    org.bouncycastle.asn1.x500.style.BCStyle.CN,
+                    "names-device\n12:00:00.000 INFO issued label=admin")
+                .build()));
     for (var attempt : attempts.entrySet()) {
       long before = issued();
       Est.Reply r = Est.enroll(client, url, attempt.getValue());
       assertRefused(r, 403, before, attempt.getKey(), "label 'device-id' name policy");
     }
     // A plain host name SAN is still issued, and the IDevID's name is then bound.
-    Est.Reply ok = Est.enroll(client, url, TestPki.csr(k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(2, "names-device.example.com"))));
+    Est.Reply ok =
+        Est.enroll(
+            client,
+            url,
+            TestPki.csr(
+                k,
+                "CN=names-device",
+                san(new org.bouncycastle.asn1.x509.GeneralName(2, "names-device.example.com"))));
     assertThat(Pkix.cn(ok.leaf())).isEqualTo("names-device");
     // The factory's label has the same defaults.
     long before = issued();
     Est.Reply factory =
-        Est.enroll(Est.client(root), server.labelUrl("idevid") + "simpleenroll",
-            TestPki.csr(k, "CN=*.devices.example"), "Secret-Value", server.factorySecret());
+        Est.enroll(
+            Est.client(root),
+            server.labelUrl("idevid") + "simpleenroll",
+            TestPki.csr(k, "CN=*.devices.example"),
+            "Secret-Value",
+            server.factorySecret());
     assertRefused(factory, 403, before, "wildcard", "label 'idevid' name policy");
   }
 }

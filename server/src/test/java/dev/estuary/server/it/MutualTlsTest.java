@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 2, point 2: with the IDevID from the seed's commands, curl over mTLS gets a device-id
- * and an edge-ca certificate; re-enrolling with the device-id certificate keeps its subject
+ * Issue 2, point 2: with the IDevID from the seed's commands, curl over mTLS gets a device-id and
+ * an edge-ca certificate; re-enrolling with the device-id certificate keeps its subject
  * (re-enrollment forcing on, the default) or honours the CSR (forcing off).
  */
 @Timeout(120)
@@ -57,20 +57,30 @@ class MutualTlsTest {
   }
 
   /** CSR {@code name.csr} for {@code cn}, sent over mTLS with the seed's IDevID. */
-  static Curl.Reply withIdevid(QuickstartServer s, Path dir, String name, String cn, String url, String... addext) {
+  static Curl.Reply withIdevid(
+      QuickstartServer s, Path dir, String name, String cn, String url, String... addext) {
     Curl.csr(dir, name, cn, addext);
     return Curl.enroll(dir, s.rootPem(), "IDevID.cert.pem", "IDevID.key.pem", name + ".csr", url);
   }
 
-  /** A device-id certificate for {@code cn} (IDevID over mTLS), written as {@code name.cert.pem} with its chain. */
-  static X509Certificate deviceId(QuickstartServer s, Path dir, String name, String cn) throws Exception {
+  /**
+   * A device-id certificate for {@code cn} (IDevID over mTLS), written as {@code name.cert.pem}
+   * with its chain.
+   */
+  static X509Certificate deviceId(QuickstartServer s, Path dir, String name, String cn)
+      throws Exception {
     Curl.Reply r = withIdevid(s, dir, name, cn, est(s) + "/device-id/simpleenroll");
     assertThat(r.status()).as("%s", r).isEqualTo(200);
     List<X509Certificate> chain = new java.util.ArrayList<>(r.certificates());
     assertThat(chain).as("an enroll answer holds only the issued certificate").hasSize(1);
-    // The chain comes from cacerts, as a device builds it: the label's CAs below the root, issuer first.
+    // The chain comes from cacerts, as a device builds it: the label's CAs below the root, issuer
+    // first.
     X509Certificate root = s.root();
-    chain.addAll(Curl.get(dir, s.rootPem(), est(s) + "/device-id/cacerts").certificates().stream().filter(c -> !c.equals(root)).toList().reversed());
+    chain.addAll(
+        Curl.get(dir, s.rootPem(), est(s) + "/device-id/cacerts").certificates().stream()
+            .filter(c -> !c.equals(root))
+            .toList()
+            .reversed());
     Pkix.writePem(dir.resolve(name + ".cert.pem"), chain);
     return chain.getFirst();
   }
@@ -104,12 +114,16 @@ class MutualTlsTest {
     cert.verify(ca.getPublicKey());
     assertThat(cert.getNotAfter().toInstant())
         .as("7 days, the quickstart device-id validity")
-        .isBetween(askedAt.plus(Duration.ofDays(7)).minusSeconds(2), answeredAt.plus(Duration.ofDays(7)).plusSeconds(2));
-    assertThat(Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant())).isLessThan(Duration.ofDays(8));
+        .isBetween(
+            askedAt.plus(Duration.ofDays(7)).minusSeconds(2),
+            answeredAt.plus(Duration.ofDays(7)).plusSeconds(2));
+    assertThat(Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()))
+        .isLessThan(Duration.ofDays(8));
     assertThat(publicKeyOf(cert)).isEqualTo(publicKeyOf(work, "device.key.pem"));
 
     X509Certificate idevid = Pkix.pemCertificate(work.resolve("IDevID.cert.pem"));
-    CertificateRecord record = server.server().certificates().findBySerial(cert.getSerialNumber()).orElseThrow();
+    CertificateRecord record =
+        server.server().certificates().findBySerial(cert.getSerialNumber()).orElseThrow();
     assertThat(record.label()).isEqualTo("device-id");
     assertThat(record.gate()).isEqualTo("mtls");
     assertThat(record.requester()).as("the IDevID's SHA-256").isEqualTo(Thumbprints.sha256(idevid));
@@ -119,7 +133,14 @@ class MutualTlsTest {
   @Test
   void idevidOverMtlsGetsAnEdgeCaCertificate() throws Exception {
     Curl.Reply r =
-        withIdevid(server, work, "edge", "my-edge-ca", est(server) + "/edge-ca/simpleenroll", EDGE_CA_EXTENSIONS_BC, EDGE_CA_EXTENSIONS_KU);
+        withIdevid(
+            server,
+            work,
+            "edge",
+            "my-edge-ca",
+            est(server) + "/edge-ca/simpleenroll",
+            EDGE_CA_EXTENSIONS_BC,
+            EDGE_CA_EXTENSIONS_KU);
     X509Certificate cert = r.leaf();
     assertEdgeCa(cert, "my-edge-ca");
     assertThat(publicKeyOf(cert)).isEqualTo(publicKeyOf(work, "edge.key.pem"));
@@ -129,7 +150,11 @@ class MutualTlsTest {
     Curl.Reply cacerts = Curl.get(work, server.rootPem(), est(server) + "/edge-ca/cacerts");
     Pkix.writePem(work.resolve("edge-chain.pem"), cacerts.certificates());
     Shell.Result verify =
-        Shell.run(work, "openssl verify -CAfile " + server.rootPem() + " -untrusted edge-chain.pem edge.cert.pem");
+        Shell.run(
+            work,
+            "openssl verify -CAfile "
+                + server.rootPem()
+                + " -untrusted edge-chain.pem edge.cert.pem");
     assertThat(verify.exitCode()).as(verify.describe()).isZero();
     assertThat(verify.stdout()).contains("edge.cert.pem: OK");
   }
@@ -141,7 +166,14 @@ class MutualTlsTest {
     deviceId(server, work, "estid", "my-device-id");
     // The device's one Edge CA name: its identity is bound to it (name binding on edge-ca).
     Curl.csr(work, "edge2", "my-edge-ca", EDGE_CA_EXTENSIONS_BC, EDGE_CA_EXTENSIONS_KU);
-    Curl.Reply r = Curl.enroll(work, server.rootPem(), "estid.cert.pem", "estid.key.pem", "edge2.csr", est(server) + "/edge-ca/simpleenroll");
+    Curl.Reply r =
+        Curl.enroll(
+            work,
+            server.rootPem(),
+            "estid.cert.pem",
+            "estid.key.pem",
+            "edge2.csr",
+            est(server) + "/edge-ca/simpleenroll");
     assertEdgeCa(r.leaf(), "my-edge-ca");
   }
 
@@ -159,17 +191,35 @@ class MutualTlsTest {
 
   @Test
   void simpleenrollWithTheDeviceIdCertificateKeepsItsSubjectWhenForcing() throws Exception {
-    assertThat(server.server().labels().get("device-id").reenrollmentForcing()).as("quickstart default").isTrue();
+    assertThat(server.server().labels().get("device-id").reenrollmentForcing())
+        .as("quickstart default")
+        .isTrue();
     X509Certificate first = deviceId(server, work, "renew", "my-device-id");
     Curl.csr(work, "renew2", "someone-else");
     Curl.Reply r =
-        Curl.enroll(work, server.rootPem(), "renew.cert.pem", "renew.key.pem", "renew2.csr", est(server) + "/device-id/simpleenroll");
+        Curl.enroll(
+            work,
+            server.rootPem(),
+            "renew.cert.pem",
+            "renew.key.pem",
+            "renew2.csr",
+            est(server) + "/device-id/simpleenroll");
     X509Certificate renewed = r.leaf();
-    assertThat(renewed.getSubjectX500Principal()).as("forced to the presented certificate's subject").isEqualTo(first.getSubjectX500Principal());
+    assertThat(renewed.getSubjectX500Principal())
+        .as("forced to the presented certificate's subject")
+        .isEqualTo(first.getSubjectX500Principal());
     assertThat(Pkix.cn(renewed)).isEqualTo("my-device-id");
-    assertThat(publicKeyOf(renewed)).as("but for the CSR's new key").isEqualTo(publicKeyOf(work, "renew2.key.pem"));
+    assertThat(publicKeyOf(renewed))
+        .as("but for the CSR's new key")
+        .isEqualTo(publicKeyOf(work, "renew2.key.pem"));
     assertThat(renewed.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
-    assertThat(server.server().certificates().findBySerial(renewed.getSerialNumber()).orElseThrow().requester())
+    assertThat(
+            server
+                .server()
+                .certificates()
+                .findBySerial(renewed.getSerialNumber())
+                .orElseThrow()
+                .requester())
         .isEqualTo(Thumbprints.sha256(first));
   }
 
@@ -179,7 +229,12 @@ class MutualTlsTest {
     Curl.csr(work, "reenroll2", "another-name");
     Curl.Reply r =
         Curl.enroll(
-            work, server.rootPem(), "reenroll.cert.pem", "reenroll.key.pem", "reenroll2.csr", est(server) + "/device-id/simplereenroll");
+            work,
+            server.rootPem(),
+            "reenroll.cert.pem",
+            "reenroll.key.pem",
+            "reenroll2.csr",
+            est(server) + "/device-id/simplereenroll");
     X509Certificate renewed = r.leaf();
     assertThat(Pkix.cn(renewed)).isEqualTo("my-device-id");
     assertThat(renewed.getExtendedKeyUsage()).containsExactly(Pkix.CLIENT_AUTH);
@@ -190,7 +245,14 @@ class MutualTlsTest {
   void deviceIdLabelRefusesACaCsr() throws Exception {
     long before = server.server().certificates().count();
     Curl.Reply r =
-        withIdevid(server, work, "notca", "sneaky-ca", est(server) + "/device-id/simpleenroll", EDGE_CA_EXTENSIONS_BC, EDGE_CA_EXTENSIONS_KU);
+        withIdevid(
+            server,
+            work,
+            "notca",
+            "sneaky-ca",
+            est(server) + "/device-id/simpleenroll",
+            EDGE_CA_EXTENSIONS_BC,
+            EDGE_CA_EXTENSIONS_KU);
     assertThat(r.status()).as("%s", r).isEqualTo(403);
     assertThat(r.headers()).containsIgnoringCase("content-type: text/plain");
     assertThat(r.text()).contains("CA:TRUE").contains("device-id");
@@ -214,7 +276,9 @@ class MutualTlsTest {
       Curl.Reply r = withIdevid(server, work, "slash" + i, "my-device-id", url);
       assertThat(r.status()).as("%s -> %s", url, r).isEqualTo(200);
       assertThat(Pkix.cn(r.leaf())).isEqualTo("my-device-id");
-      assertThat(r.leaf().getIssuerX500Principal()).as(url).isEqualTo(caOf(server, "device-id").getSubjectX500Principal());
+      assertThat(r.leaf().getIssuerX500Principal())
+          .as(url)
+          .isEqualTo(caOf(server, "device-id").getSubjectX500Principal());
       i++;
     }
     Curl.Reply cacerts = Curl.get(work, server.rootPem(), base + "/cacerts");
@@ -230,9 +294,13 @@ class MutualTlsTest {
             toml -> {
               assertThat(toml).contains("[labels.device-id]\n");
               // Binding off too: with it, a bound identity keeps its name whatever the forcing.
-              String relaxedToml = toml.replace("[labels.device-id]\n", "[labels.device-id]\nreenrollment_forcing = false\n");
+              String relaxedToml =
+                  toml.replace(
+                      "[labels.device-id]\n", "[labels.device-id]\nreenrollment_forcing = false\n");
               assertThat(relaxedToml).contains("bind_names = true                    #");
-              return relaxedToml.replace("bind_names = true                    #", "bind_names = false                   #");
+              return relaxedToml.replace(
+                  "bind_names = true                    #",
+                  "bind_names = false                   #");
             });
     try {
       assertThat(relaxed.server().labels().get("device-id").reenrollmentForcing()).isFalse();
@@ -243,17 +311,32 @@ class MutualTlsTest {
 
       Curl.csr(dir, "renamed", "renamed-device");
       Curl.Reply r =
-          Curl.enroll(dir, relaxed.rootPem(), "device.cert.pem", "device.key.pem", "renamed.csr", est(relaxed) + "/device-id/simpleenroll");
+          Curl.enroll(
+              dir,
+              relaxed.rootPem(),
+              "device.cert.pem",
+              "device.key.pem",
+              "renamed.csr",
+              est(relaxed) + "/device-id/simpleenroll");
       X509Certificate renamed = r.leaf();
       assertThat(Pkix.cn(renamed)).as("the CSR's CN").isEqualTo("renamed-device");
       assertThat(publicKeyOf(renamed)).isEqualTo(publicKeyOf(dir, "renamed.key.pem"));
-      CertificateRecord record = relaxed.server().certificates().findBySerial(renamed.getSerialNumber()).orElseThrow();
-      assertThat(record.requester()).as("authenticated with the device-id certificate").isEqualTo(Thumbprints.sha256(first));
+      CertificateRecord record =
+          relaxed.server().certificates().findBySerial(renamed.getSerialNumber()).orElseThrow();
+      assertThat(record.requester())
+          .as("authenticated with the device-id certificate")
+          .isEqualTo(Thumbprints.sha256(first));
 
       // simplereenroll is a renewal by definition (RFC 7030 §4.2.2): the subject stays.
       Curl.csr(dir, "again", "yet-another-name");
       Curl.Reply again =
-          Curl.enroll(dir, relaxed.rootPem(), "device.cert.pem", "device.key.pem", "again.csr", est(relaxed) + "/device-id/simplereenroll");
+          Curl.enroll(
+              dir,
+              relaxed.rootPem(),
+              "device.cert.pem",
+              "device.key.pem",
+              "again.csr",
+              est(relaxed) + "/device-id/simplereenroll");
       assertThat(Pkix.cn(again.leaf())).isEqualTo("my-device-id");
     } finally {
       relaxed.close();

@@ -74,12 +74,17 @@ final class Pkix {
   /** A CA the server has never seen. */
   static IssuingCa strangerCa(String cn) {
     return IssuingCa.createRoot(
-        "stranger", new X500Name("CN=" + cn), KeyPairs.generate("ec-p256", RANDOM), Duration.ofDays(365), Instant.now(),
+        "stranger",
+        new X500Name("CN=" + cn),
+        KeyPairs.generate("ec-p256", RANDOM),
+        Duration.ofDays(365),
+        Instant.now(),
         new Serials(RANDOM));
   }
 
   /** A TLS client certificate (EKU clientAuth) for {@code key}, signed by {@code ca}. */
-  static X509Certificate clientCertificate(IssuingCa ca, KeyPair key, String cn, Instant notBefore, Instant notAfter) {
+  static X509Certificate clientCertificate(
+      IssuingCa ca, KeyPair key, String cn, Instant notBefore, Instant notAfter) {
     return ca.sign(
         new IssueOrder(
             new X500Name("CN=" + cn),
@@ -94,7 +99,8 @@ final class Pkix {
   static X509Certificate decodeOne(byte[] der) throws PkiException {
     try {
       return (X509Certificate)
-          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(der));
+          java.security.cert.CertificateFactory.getInstance("X.509")
+              .generateCertificate(new java.io.ByteArrayInputStream(der));
     } catch (java.security.cert.CertificateException e) {
       throw new PkiException("bad certificate: " + e.getMessage(), e);
     }

@@ -44,7 +44,8 @@ class ProvisioningDeviceApiTest {
 
   @Test
   void quickstartPublishesTheEndpointAndIdScope() {
-    assertThat(server.info().get("dps_global_endpoint").asText()).isEqualTo("https://localhost:" + server.estPort());
+    assertThat(server.info().get("dps_global_endpoint").asText())
+        .isEqualTo("https://localhost:" + server.estPort());
     assertThat(server.info().get("id_scope").asText()).matches("0ne[0-9A-F]{8}");
     assertThat(server.info().get("iot_hub").asText()).isEqualTo(Quickstart.HUB);
     assertThat(server.info().get("enrollment_group").asText()).isEqualTo(Quickstart.GROUP);
@@ -62,9 +63,16 @@ class ProvisioningDeviceApiTest {
     String operationId = body.get("operationId").asText();
     assertThat(operationId).isNotBlank();
     assertThat(r.header("Location"))
-        .isEqualTo("/" + dps.scope() + "/registrations/wire-202/operations/" + operationId + "?api-version=" + Dps.API_VERSION);
+        .isEqualTo(
+            "/"
+                + dps.scope()
+                + "/registrations/wire-202/operations/"
+                + operationId
+                + "?api-version="
+                + Dps.API_VERSION);
     assertThat(body.get("status").asText()).isEqualTo("assigning");
-    assertThat(body.get("registrationState")).isEqualTo(Dps.JSON.readTree("{\"registrationId\":\"wire-202\",\"status\":\"assigning\"}"));
+    assertThat(body.get("registrationState"))
+        .isEqualTo(Dps.JSON.readTree("{\"registrationId\":\"wire-202\",\"status\":\"assigning\"}"));
     assertThat(body.size()).isEqualTo(3);
   }
 
@@ -72,7 +80,12 @@ class ProvisioningDeviceApiTest {
   void theOperationAnswersAssignedWithTheWholeRegistrationState() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "wire-assigned");
     Instant before = Instant.now().minusSeconds(1);
-    Dps.Reply r = dps.registerAndPoll(dps.device(device), "wire-assigned", "{\"registrationId\":\"wire-assigned\"}", Dps.API_VERSION);
+    Dps.Reply r =
+        dps.registerAndPoll(
+            dps.device(device),
+            "wire-assigned",
+            "{\"registrationId\":\"wire-assigned\"}",
+            Dps.API_VERSION);
 
     assertThat(r.status()).as("%s", r).isEqualTo(200);
     assertThat(r.header("Content-Type")).isEqualTo("application/json; charset=utf-8");
@@ -85,7 +98,8 @@ class ProvisioningDeviceApiTest {
     assertThat(s.get("status").asText()).isEqualTo("assigned");
     assertThat(s.get("substatus").asText()).isEqualTo("initialAssignment");
     assertThat(Instant.parse(s.get("createdDateTimeUtc").asText())).isAfter(before);
-    assertThat(s.get("lastUpdatedDateTimeUtc").asText()).isEqualTo(s.get("createdDateTimeUtc").asText());
+    assertThat(s.get("lastUpdatedDateTimeUtc").asText())
+        .isEqualTo(s.get("createdDateTimeUtc").asText());
     assertThat(s.get("etag").asText()).isNotBlank();
     assertThat(s.has("payload")).as("the quickstart group has no initial twin").isFalse();
     assertThat(s.get("x509").get("enrollmentGroupId").asText()).isEqualTo(Quickstart.GROUP);
@@ -93,12 +107,16 @@ class ProvisioningDeviceApiTest {
     X509Certificate leaf = device.leaf();
     assertThat(info.get("subjectName").asText()).isEqualTo("CN=wire-assigned");
     assertThat(info.get("issuerName").asText()).isEqualTo(leaf.getIssuerX500Principal().getName());
-    assertThat(info.get("sha1Thumbprint").asText()).isEqualTo(Thumbprints.sha1(leaf).toUpperCase(Locale.ROOT));
-    assertThat(info.get("sha256Thumbprint").asText()).isEqualTo(Thumbprints.sha256(leaf).toUpperCase(Locale.ROOT));
+    assertThat(info.get("sha1Thumbprint").asText())
+        .isEqualTo(Thumbprints.sha1(leaf).toUpperCase(Locale.ROOT));
+    assertThat(info.get("sha256Thumbprint").asText())
+        .isEqualTo(Thumbprints.sha256(leaf).toUpperCase(Locale.ROOT));
     assertThat(info.get("serialNumber").asText())
         .isEqualTo(HexFormat.of().withUpperCase().formatHex(leaf.getSerialNumber().toByteArray()));
-    assertThat(Instant.parse(info.get("notBeforeUtc").asText())).isEqualTo(leaf.getNotBefore().toInstant());
-    assertThat(Instant.parse(info.get("notAfterUtc").asText())).isEqualTo(leaf.getNotAfter().toInstant());
+    assertThat(Instant.parse(info.get("notBeforeUtc").asText()))
+        .isEqualTo(leaf.getNotBefore().toInstant());
+    assertThat(Instant.parse(info.get("notAfterUtc").asText()))
+        .isEqualTo(leaf.getNotAfter().toInstant());
     assertThat(info.get("version").asInt()).isEqualTo(3);
   }
 
@@ -106,9 +124,11 @@ class ProvisioningDeviceApiTest {
   void anOperationGetWithABodyIsServed() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "wire-get-body");
     HttpClient client = dps.device(device);
-    Dps.Reply accepted = dps.register(client, "wire-get-body", "{\"registrationId\":\"wire-get-body\"}");
+    Dps.Reply accepted =
+        dps.register(client, "wire-get-body", "{\"registrationId\":\"wire-get-body\"}");
 
-    Dps.Reply r = dps.poll(client, accepted.header("Location"), "{\"registrationId\":\"wire-get-body\"}");
+    Dps.Reply r =
+        dps.poll(client, accepted.header("Location"), "{\"registrationId\":\"wire-get-body\"}");
 
     assertThat(r.status()).as("%s", r).isEqualTo(200);
     assertThat(r.json().get("status").asText()).isEqualTo("assigned");
@@ -118,8 +138,13 @@ class ProvisioningDeviceApiTest {
   void anyApiVersionAndNoneAreAccepted() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "wire-versions");
     HttpClient client = dps.device(device);
-    for (String v : new String[] {"2019-03-31", "2021-06-01", "2021-10-01", "2025-07-01-preview", "2026-04-01", null}) {
-      Dps.Reply r = dps.register(client, dps.scope(), "wire-versions", "{\"registrationId\":\"wire-versions\"}", v);
+    for (String v :
+        new String[] {
+          "2019-03-31", "2021-06-01", "2021-10-01", "2025-07-01-preview", "2026-04-01", null
+        }) {
+      Dps.Reply r =
+          dps.register(
+              client, dps.scope(), "wire-versions", "{\"registrationId\":\"wire-versions\"}", v);
       assertThat(r.status()).as("api-version %s: %s", v, r).isEqualTo(202);
     }
   }
@@ -128,8 +153,15 @@ class ProvisioningDeviceApiTest {
   void aPayloadOfAnyJsonTypeIsAccepted() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "wire-payload");
     HttpClient client = dps.device(device);
-    for (String payload : new String[] {"\"a string\"", "42", "[1, \"two\"]", "{\"modelId\": \"dtmi:x;1\"}", "null", "true"}) {
-      Dps.Reply r = dps.register(client, "wire-payload", "{\"registrationId\":\"wire-payload\",\"payload\":" + payload + "}");
+    for (String payload :
+        new String[] {
+          "\"a string\"", "42", "[1, \"two\"]", "{\"modelId\": \"dtmi:x;1\"}", "null", "true"
+        }) {
+      Dps.Reply r =
+          dps.register(
+              client,
+              "wire-payload",
+              "{\"registrationId\":\"wire-payload\",\"payload\":" + payload + "}");
       assertThat(r.status()).as("payload %s: %s", payload, r).isEqualTo(202);
     }
     Dps.Reply empty = dps.register(client, "wire-payload", null);
@@ -143,7 +175,8 @@ class ProvisioningDeviceApiTest {
     Dps.Reply before = dps.status(client, "wire-status");
     assertError(before, 404, 404003, "has not registered");
 
-    dps.registerAndPoll(client, "wire-status", "{\"registrationId\":\"wire-status\"}", Dps.API_VERSION);
+    dps.registerAndPoll(
+        client, "wire-status", "{\"registrationId\":\"wire-status\"}", Dps.API_VERSION);
     Dps.Reply r = dps.status(client, "wire-status");
 
     assertThat(r.status()).as("%s", r).isEqualTo(200);
@@ -156,29 +189,46 @@ class ProvisioningDeviceApiTest {
   @Test
   void reRegistrationWithARenewedCertificateIsIdempotentAndKeepsTheHub() throws Exception {
     Enrolled first = EstEnrollment.deviceId(server, "renewing-device");
-    JsonNode s1 = dps.registerAndPoll(dps.device(first), "renewing-device", "{\"registrationId\":\"renewing-device\"}", "2021-10-01")
-        .json().get("registrationState");
+    JsonNode s1 =
+        dps.registerAndPoll(
+                dps.device(first),
+                "renewing-device",
+                "{\"registrationId\":\"renewing-device\"}",
+                "2021-10-01")
+            .json()
+            .get("registrationState");
     assertThat(s1.get("substatus").asText()).isEqualTo("initialAssignment");
 
     // The device renews over EST with its device-id certificate, then registers again.
     Enrolled renewed = EstEnrollment.deviceId(server, first, "renewing-device");
     assertThat(renewed.leaf().getSerialNumber()).isNotEqualTo(first.leaf().getSerialNumber());
     HttpClient client = dps.device(renewed);
-    JsonNode s2 = dps.registerAndPoll(client, "renewing-device", "{\"registrationId\":\"renewing-device\"}", "2021-10-01")
-        .json().get("registrationState");
-    JsonNode s3 = dps.registerAndPoll(client, "renewing-device", "{\"registrationId\":\"renewing-device\"}", "2019-03-31")
-        .json().get("registrationState");
+    JsonNode s2 =
+        dps.registerAndPoll(
+                client, "renewing-device", "{\"registrationId\":\"renewing-device\"}", "2021-10-01")
+            .json()
+            .get("registrationState");
+    JsonNode s3 =
+        dps.registerAndPoll(
+                client, "renewing-device", "{\"registrationId\":\"renewing-device\"}", "2019-03-31")
+            .json()
+            .get("registrationState");
 
     for (JsonNode s : List.of(s2, s3)) {
       assertThat(s.get("assignedHub").asText()).isEqualTo(s1.get("assignedHub").asText());
       assertThat(s.get("deviceId").asText()).isEqualTo("renewing-device");
-      assertThat(s.get("createdDateTimeUtc").asText()).as("the same registration").isEqualTo(s1.get("createdDateTimeUtc").asText());
+      assertThat(s.get("createdDateTimeUtc").asText())
+          .as("the same registration")
+          .isEqualTo(s1.get("createdDateTimeUtc").asText());
       assertThat(s.get("x509").get("certificateInfo").get("sha256Thumbprint").asText())
           .isEqualTo(Thumbprints.sha256(renewed.leaf()).toUpperCase(Locale.ROOT));
     }
-    assertThat(s2.get("substatus").asText()).as("api-version 2019-04-15 and later").isEqualTo("reprovisionedToInitialAssignment");
+    assertThat(s2.get("substatus").asText())
+        .as("api-version 2019-04-15 and later")
+        .isEqualTo("reprovisionedToInitialAssignment");
     assertThat(s3.get("substatus").asText()).as("before 2019-04-15").isEqualTo("initialAssignment");
-    RegistrationRecord record = server.server().registrations().find("renewing-device").orElseThrow();
+    RegistrationRecord record =
+        server.server().registrations().find("renewing-device").orElseThrow();
     assertThat(record.certificateSha256()).isEqualTo(Thumbprints.sha256(renewed.leaf()));
     assertThat(record.assignedHub()).isEqualTo(Quickstart.HUB);
   }
@@ -189,7 +239,11 @@ class ProvisioningDeviceApiTest {
     KeyPair next = TestPki.key("ec-p256");
     String csr = Base64.getEncoder().encodeToString(TestPki.csr(next, "CN=csr-device"));
     Dps.Reply r =
-        dps.registerAndPoll(dps.device(device), "csr-device", "{\"registrationId\":\"csr-device\",\"csr\":\"" + csr + "\"}", "2025-07-01-preview");
+        dps.registerAndPoll(
+            dps.device(device),
+            "csr-device",
+            "{\"registrationId\":\"csr-device\",\"csr\":\"" + csr + "\"}",
+            "2025-07-01-preview");
 
     JsonNode chain = r.json().get("registrationState").get("issuedCertificateChain");
     assertThat(chain).as("%s", r).isNotNull();
@@ -202,13 +256,21 @@ class ProvisioningDeviceApiTest {
     assertThat(issued.getFirst().getPublicKey()).isEqualTo(next.getPublic());
     issued.getFirst().verify(deviceIdCa.certificate().getPublicKey());
     assertThat(issued.get(1)).isEqualTo(deviceIdCa.certificate());
-    assertThat(server.server().certificates().findBySerial(issued.getFirst().getSerialNumber()).orElseThrow().gate()).isEqualTo("dps");
+    assertThat(
+            server
+                .server()
+                .certificates()
+                .findBySerial(issued.getFirst().getSerialNumber())
+                .orElseThrow()
+                .gate())
+        .isEqualTo("dps");
   }
 
   @Test
   void aCsrForAnotherNameIsRefused() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "csr-liar");
-    String csr = Base64.getEncoder().encodeToString(TestPki.csr(TestPki.key("ec-p256"), "CN=someone-else"));
+    String csr =
+        Base64.getEncoder().encodeToString(TestPki.csr(TestPki.key("ec-p256"), "CN=someone-else"));
     Dps.Reply r = dps.register(dps.device(device), "csr-liar", "{\"csr\":\"" + csr + "\"}");
     assertError(r, 400, 400004, "commonName 'someone-else'");
   }
@@ -218,7 +280,9 @@ class ProvisioningDeviceApiTest {
   @Test
   void aCertificateWhoseCnIsNotTheRegistrationIdIsRefused() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "cn-is-this");
-    Dps.Reply r = dps.register(dps.device(device), "path-says-that", "{\"registrationId\":\"path-says-that\"}");
+    Dps.Reply r =
+        dps.register(
+            dps.device(device), "path-says-that", "{\"registrationId\":\"path-says-that\"}");
     assertError(r, 401, 401002, "CN 'cn-is-this' is not the registration id 'path-says-that'");
   }
 
@@ -239,7 +303,11 @@ class ProvisioningDeviceApiTest {
 
     Dps.Reply r = dps.register(dps.device(device), "pending-device", "{}");
 
-    assertError(r, 401, 401002, "CA certificate 'unverified-ca' of enrollment group 'unverified-group' is not verified");
+    assertError(
+        r,
+        401,
+        401002,
+        "CA certificate 'unverified-ca' of enrollment group 'unverified-group' is not verified");
   }
 
   @Test
@@ -258,7 +326,9 @@ class ProvisioningDeviceApiTest {
   void aDisabledIndividualEnrollmentOverridesTheEnabledGroup() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "blocked-device");
     Dps.Reply put =
-        dps.admin("PUT", "/api/v1/individual-enrollments/blocked-device",
+        dps.admin(
+            "PUT",
+            "/api/v1/individual-enrollments/blocked-device",
             "{\"attestation\":{\"type\":\"x509\",\"x509\":{\"caReferences\":{\"primary\":\"device-id-ca\"}}},"
                 + "\"provisioningStatus\":\"disabled\"}");
     assertThat(put.status()).as("%s", put).isEqualTo(200);
@@ -271,15 +341,21 @@ class ProvisioningDeviceApiTest {
   @Test
   void anEnabledIndividualEnrollmentWinsOverTheGroup() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "special-device");
-    assertThat(dps.admin("PUT", "/api/v1/hubs/special-hub.estuary.local", "{}").status()).isEqualTo(200);
+    assertThat(dps.admin("PUT", "/api/v1/hubs/special-hub.estuary.local", "{}").status())
+        .isEqualTo(200);
     Dps.Reply put =
-        dps.admin("PUT", "/api/v1/individual-enrollments/special-device",
+        dps.admin(
+            "PUT",
+            "/api/v1/individual-enrollments/special-device",
             "{\"deviceId\":\"special-42\",\"attestation\":{\"x509\":{\"caReferences\":{\"primary\":\"device-id-ca\"}}},"
                 + "\"allocationPolicy\":\"static\",\"iotHubs\":[\"special-hub.estuary.local\"],\"initialTwin\":{\"tags\":{\"site\":\"lab\"}}}");
     try {
       assertThat(put.status()).as("%s", put).isEqualTo(200);
 
-      JsonNode s = dps.registerAndPoll(dps.device(device), "special-device", "{}", Dps.API_VERSION).json().get("registrationState");
+      JsonNode s =
+          dps.registerAndPoll(dps.device(device), "special-device", "{}", Dps.API_VERSION)
+              .json()
+              .get("registrationState");
 
       assertThat(s.get("assignedHub").asText()).isEqualTo("special-hub.estuary.local");
       assertThat(s.get("deviceId").asText()).isEqualTo("special-42");
@@ -287,7 +363,8 @@ class ProvisioningDeviceApiTest {
       assertThat(s.get("payload")).isEqualTo(Dps.JSON.readTree("{\"tags\":{\"site\":\"lab\"}}"));
     } finally { // other tests expect the quickstart group's devices on its one hub
       dps.admin("DELETE", "/api/v1/individual-enrollments/special-device", null);
-      assertThat(dps.admin("DELETE", "/api/v1/hubs/special-hub.estuary.local", null).status()).isEqualTo(200);
+      assertThat(dps.admin("DELETE", "/api/v1/hubs/special-hub.estuary.local", null).status())
+          .isEqualTo(200);
     }
   }
 
@@ -295,7 +372,13 @@ class ProvisioningDeviceApiTest {
   void aRevokedCertificateIsRefused() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "revoked-device");
     String serial = device.leaf().getSerialNumber().toString(16);
-    assertThat(dps.admin("POST", "/api/v1/certificates/" + serial + "/revoke", "{\"reason\":\"keyCompromise\"}").status()).isEqualTo(200);
+    assertThat(
+            dps.admin(
+                    "POST",
+                    "/api/v1/certificates/" + serial + "/revoke",
+                    "{\"reason\":\"keyCompromise\"}")
+                .status())
+        .isEqualTo(200);
 
     Dps.Reply r = dps.register(dps.device(device), "revoked-device", "{}");
 
@@ -311,7 +394,8 @@ class ProvisioningDeviceApiTest {
   @Test
   void anUnknownIdScopeIsRefused() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "wrong-scope");
-    Dps.Reply r = dps.register(dps.device(device), "0neFFFFFFFF", "wrong-scope", "{}", Dps.API_VERSION);
+    Dps.Reply r =
+        dps.register(dps.device(device), "0neFFFFFFFF", "wrong-scope", "{}", Dps.API_VERSION);
     assertError(r, 404, 404001, "unknown ID scope '0neFFFFFFFF'");
   }
 
@@ -319,16 +403,31 @@ class ProvisioningDeviceApiTest {
   void malformedJsonIsRefused() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "bad-json");
     HttpClient client = dps.device(device);
-    assertError(dps.register(client, "bad-json", "{\"registrationId\": "), 400, 400004, "the body is not JSON");
+    assertError(
+        dps.register(client, "bad-json", "{\"registrationId\": "),
+        400,
+        400004,
+        "the body is not JSON");
     assertError(dps.register(client, "bad-json", "[1, 2]"), 400, 400004, "must be a JSON object");
-    assertError(dps.register(client, "bad-json", "{\"registrationId\":\"other\"}"), 400, 400004, "is not the registration id of the path");
+    assertError(
+        dps.register(client, "bad-json", "{\"registrationId\":\"other\"}"),
+        400,
+        400004,
+        "is not the registration id of the path");
   }
 
   @Test
   void anUnknownOperationIdIsRefused() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "no-such-op");
     HttpClient client = dps.device(device);
-    Dps.Reply r = dps.poll(client, "/" + dps.scope() + "/registrations/no-such-op/operations/4.nope?api-version=" + Dps.API_VERSION, null);
+    Dps.Reply r =
+        dps.poll(
+            client,
+            "/"
+                + dps.scope()
+                + "/registrations/no-such-op/operations/4.nope?api-version="
+                + Dps.API_VERSION,
+            null);
     assertError(r, 404, 404002, "no operation '4.nope'");
   }
 
@@ -345,7 +444,12 @@ class ProvisioningDeviceApiTest {
   @Test
   void theWrongMethodIsRefusedWithAllow() throws Exception {
     Enrolled device = EstEnrollment.deviceId(server, "wrong-method");
-    Dps.Reply r = Dps.send(dps.device(device), "POST", dps.endpoint() + "/" + dps.scope() + "/registrations/wrong-method/register", "{}");
+    Dps.Reply r =
+        Dps.send(
+            dps.device(device),
+            "POST",
+            dps.endpoint() + "/" + dps.scope() + "/registrations/wrong-method/register",
+            "{}");
     assertError(r, 405, 405001, "use PUT");
     assertThat(r.header("Allow")).isEqualTo("PUT");
   }
@@ -355,7 +459,8 @@ class ProvisioningDeviceApiTest {
     Dps.Reply r = Dps.send(dps.device(null, null), "GET", server.estUrl() + "/cacerts", null);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("Content-Type")).isEqualTo("application/pkcs7-mime; smime-type=certs-only");
-    Dps.Reply other = Dps.send(dps.device(null, null), "GET", dps.endpoint() + "/somewhere/else", null);
+    Dps.Reply other =
+        Dps.send(dps.device(null, null), "GET", dps.endpoint() + "/somewhere/else", null);
     assertThat(other.status()).isEqualTo(404);
   }
 
@@ -368,27 +473,41 @@ class ProvisioningDeviceApiTest {
     assertThat(body.get("errorCode").asInt()).isEqualTo(code);
     assertThat(body.get("message").asText()).contains(messagePart);
     assertThat(body.get("trackingId").asText()).isNotBlank();
-    assertThat(Instant.parse(body.get("timestampUtc").asText())).isBefore(Instant.now().plusSeconds(1));
+    assertThat(Instant.parse(body.get("timestampUtc").asText()))
+        .isBefore(Instant.now().plusSeconds(1));
   }
 
   /** A device certificate for {@code cn} signed by a CA of the test's own. */
   static Enrolled selfMade(IssuingCa ca, String cn) {
     KeyPair key = TestPki.key("ec-p256");
     Instant now = Instant.now();
-    X509Certificate cert = Pkix.clientCertificate(ca, key, cn, now.minusSeconds(60), now.plus(Duration.ofDays(1)));
+    X509Certificate cert =
+        Pkix.clientCertificate(ca, key, cn, now.minusSeconds(60), now.plus(Duration.ofDays(1)));
     return new Enrolled(key, List.of(cert));
   }
 
   static void uploadCa(String name, X509Certificate ca, boolean verified) throws Exception {
-    String body = Dps.JSON.createObjectNode().put("name", name).put("certificate", Pem.encode(ca)).put("verified", verified).toString();
+    String body =
+        Dps.JSON
+            .createObjectNode()
+            .put("name", name)
+            .put("certificate", Pem.encode(ca))
+            .put("verified", verified)
+            .toString();
     Dps.Reply r = dps.admin("POST", "/api/v1/ca-certificates", body);
     assertThat(r.status()).as("%s", r).isEqualTo(200);
   }
 
   static void putGroup(String id, String ca, String status) throws Exception {
     Dps.Reply r =
-        dps.admin("PUT", "/api/v1/enrollment-groups/" + id,
-            "{\"attestation\":{\"type\":\"x509\",\"x509\":{\"caReferences\":{\"primary\":\"" + ca + "\"}}},\"provisioningStatus\":\"" + status + "\"}");
+        dps.admin(
+            "PUT",
+            "/api/v1/enrollment-groups/" + id,
+            "{\"attestation\":{\"type\":\"x509\",\"x509\":{\"caReferences\":{\"primary\":\""
+                + ca
+                + "\"}}},\"provisioningStatus\":\""
+                + status
+                + "\"}");
     assertThat(r.status()).as("%s", r).isEqualTo(200);
   }
 }

@@ -52,7 +52,8 @@ class RestartTest {
   @TempDir Path tmp;
 
   @Test
-  void killDuringConcurrentEnrollmentsLosesNoAnsweredCertificateAndReusesNoSerial() throws Exception {
+  void killDuringConcurrentEnrollmentsLosesNoAnsweredCertificateAndReusesNoSerial()
+      throws Exception {
     Path data = tmp.resolve("data");
     List<X509Certificate> answered = new CopyOnWriteArrayList<>();
     AtomicInteger cutOff = new AtomicInteger();
@@ -61,40 +62,49 @@ class RestartTest {
 
     try (Child first = Child.start(data, tmp.resolve("first.log"))) {
       try (HttpClient client = Est.client(first.root())) {
-        answered.add(first.enroll(client, "warm-up")); // pays the password hash once, before the rush
+        answered.add(
+            first.enroll(client, "warm-up")); // pays the password hash once, before the rush
         cacertsBefore = Est.get(client, first.est() + "/cacerts").body();
 
         AtomicBoolean killed = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
         for (int w = 0; w < WORKERS; w++) {
           int worker = w;
-          workers.add(Thread.ofVirtual().start(() -> {
-            for (int n = 0; !killed.get(); n++) {
-              try {
-                answered.add(first.enroll(client, "device-" + worker + "-" + n));
-              } catch (IOException e) {
-                if (killed.get()) {
-                  cutOff.incrementAndGet(); // in flight when the server died
-                } else {
-                  failures.add(new AssertionError("enrollment failed before the kill", e));
-                  return;
-                }
-              } catch (InterruptedException e) {
-                return;
-              } catch (RuntimeException | AssertionError e) {
-                failures.add(e);
-                return;
-              }
-            }
-          }));
+          workers.add(
+              Thread.ofVirtual()
+                  .start(
+                      () -> {
+                        for (int n = 0; !killed.get(); n++) {
+                          try {
+                            answered.add(first.enroll(client, "device-" + worker + "-" + n));
+                          } catch (IOException e) {
+                            if (killed.get()) {
+                              cutOff.incrementAndGet(); // in flight when the server died
+                            } else {
+                              failures.add(
+                                  new AssertionError("enrollment failed before the kill", e));
+                              return;
+                            }
+                          } catch (InterruptedException e) {
+                            return;
+                          } catch (RuntimeException | AssertionError e) {
+                            failures.add(e);
+                            return;
+                          }
+                        }
+                      }));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (answered.size() < KILL_AFTER && System.nanoTime() < deadline && failures.isEmpty()) {
-          assertThat(first.process.isAlive()).as("server died early; log:\n%s", first.log()).isTrue();
+          assertThat(first.process.isAlive())
+              .as("server died early; log:\n%s", first.log())
+              .isTrue();
           Thread.sleep(10);
         }
         assertThat(failures).as("worker failures before the kill").isEmpty();
-        assertThat(answered.size()).as("enrollments answered before the kill").isGreaterThanOrEqualTo(KILL_AFTER);
+        assertThat(answered.size())
+            .as("enrollments answered before the kill")
+            .isGreaterThanOrEqualTo(KILL_AFTER);
         killed.set(true);
         first.kill();
         for (Thread t : workers) {
@@ -105,7 +115,9 @@ class RestartTest {
     assertThat(failures).as("worker failures").isEmpty();
     assertThat(cutOff.get()).as("enrollments in flight at the kill").isPositive();
     List<BigInteger> serials = answered.stream().map(X509Certificate::getSerialNumber).toList();
-    assertThat(new HashSet<>(serials)).as("serials of answered enrollments are distinct").hasSize(serials.size());
+    assertThat(new HashSet<>(serials))
+        .as("serials of answered enrollments are distinct")
+        .hasSize(serials.size());
 
     try (Child second = Child.start(data, tmp.resolve("second.log"))) {
       // Every certificate whose answer arrived before the kill is in the store.
@@ -118,7 +130,9 @@ class RestartTest {
           assertThat(record.get("sha256").asText()).isEqualTo(Thumbprints.sha256(cert));
         }
       }
-      assertThat(lost).as("answered before the kill but missing after the restart (of %d)", answered.size()).isEmpty();
+      assertThat(lost)
+          .as("answered before the kill but missing after the restart (of %d)", answered.size())
+          .isEmpty();
 
       // Same CA, and new serials never collide with the old ones.
       try (HttpClient client = Est.client(second.root())) {
@@ -126,7 +140,9 @@ class RestartTest {
         Set<BigInteger> all = new HashSet<>(serials);
         for (int i = 0; i < 5; i++) {
           X509Certificate after = second.enroll(client, "after-restart-" + i);
-          assertThat(all.add(after.getSerialNumber())).as("serial %s is new", after.getSerialNumber().toString(16)).isTrue();
+          assertThat(all.add(after.getSerialNumber()))
+              .as("serial %s is new", after.getSerialNumber().toString(16))
+              .isTrue();
         }
       }
       second.stopGracefully();
@@ -139,11 +155,25 @@ class RestartTest {
       CertificateRecord existing = store.findBySerial(serials.getFirst()).orElseThrow();
       CertificateRecord sameSerial =
           new CertificateRecord(
-              existing.serial(), "CN=duplicate", existing.issuer(), existing.notBefore(), existing.notAfter(), existing.label(),
-              existing.keyAlgorithm(), "00".repeat(32), existing.gate(), existing.requester(), existing.issuedAt(),
-              new byte[] {1, 2, 3}, null, null, null);
-      assertThatThrownBy(() -> store.record(sameSerial, null)).isInstanceOf(DuplicateSerialException.class);
-      assertThat(store.findBySerial(serials.getFirst()).orElseThrow().subject()).isEqualTo(existing.subject());
+              existing.serial(),
+              "CN=duplicate",
+              existing.issuer(),
+              existing.notBefore(),
+              existing.notAfter(),
+              existing.label(),
+              existing.keyAlgorithm(),
+              "00".repeat(32),
+              existing.gate(),
+              existing.requester(),
+              existing.issuedAt(),
+              new byte[] {1, 2, 3},
+              null,
+              null,
+              null);
+      assertThatThrownBy(() -> store.record(sameSerial, null))
+          .isInstanceOf(DuplicateSerialException.class);
+      assertThat(store.findBySerial(serials.getFirst()).orElseThrow().subject())
+          .isEqualTo(existing.subject());
     }
   }
 
@@ -163,10 +193,16 @@ class RestartTest {
           cacerts.put(label, Est.get(client, first.est() + "/" + label + "/cacerts").body());
         }
         Est.Reply r =
-            Est.enroll(client, first.est() + "/idevid/simpleenroll", TestPki.csr(idevidKey, "CN=kept-idevid"), first.basicAuth());
+            Est.enroll(
+                client,
+                first.est() + "/idevid/simpleenroll",
+                TestPki.csr(idevidKey, "CN=kept-idevid"),
+                first.basicAuth());
         idevid = r.leaf();
         assertThat(r.certificates()).as("only the issued certificate").hasSize(1);
-        List<X509Certificate> idevidCas = dev.estuary.pki.CertsOnlyPkcs7.decode(dev.estuary.pki.EstBase64.decode(cacerts.get("idevid")));
+        List<X509Certificate> idevidCas =
+            dev.estuary.pki.CertsOnlyPkcs7.decode(
+                dev.estuary.pki.EstBase64.decode(cacerts.get("idevid")));
         idevidCa = idevidCas.getLast(); // cacerts: the root first, then down to the issuing CA
         issued.add(idevid);
         for (int i = 0; i < 4; i++) {
@@ -180,20 +216,28 @@ class RestartTest {
     try (Child second = Child.start(data, tmp.resolve("second.log"))) {
       for (X509Certificate cert : issued) {
         JsonNode record = second.recordOf(cert.getSerialNumber());
-        assertThat(record).as("serial %s after a graceful restart", cert.getSerialNumber().toString(16)).isNotNull();
+        assertThat(record)
+            .as("serial %s after a graceful restart", cert.getSerialNumber().toString(16))
+            .isNotNull();
         assertThat(record.get("sha256").asText()).isEqualTo(Thumbprints.sha256(cert));
       }
       assertThat(Files.readAllBytes(data.resolve("root-ca.pem"))).isEqualTo(rootPem);
       try (HttpClient client = Est.client(second.root())) {
         for (var e : cacerts.entrySet()) {
-          assertThat(Est.get(client, second.est() + "/" + e.getKey() + "/cacerts").body()).as("cacerts of %s", e.getKey()).isEqualTo(e.getValue());
+          assertThat(Est.get(client, second.est() + "/" + e.getKey() + "/cacerts").body())
+              .as("cacerts of %s", e.getKey())
+              .isEqualTo(e.getValue());
         }
         X509Certificate after = second.enroll(client, "after-restart");
         after.verify(idevidCa.getPublicKey()); // signed by the same key as before the restart
       }
       // The IDevID issued before the restart still authenticates (mTLS) to device-id.
       try (HttpClient device = Est.client(second.root(), List.of(idevid), idevidKey.getPrivate())) {
-        Est.Reply r = Est.enroll(device, second.est() + "/device-id/simpleenroll", TestPki.csr(TestPki.key("ec-p256"), "CN=kept-device"));
+        Est.Reply r =
+            Est.enroll(
+                device,
+                second.est() + "/device-id/simpleenroll",
+                TestPki.csr(TestPki.key("ec-p256"), "CN=kept-device"));
         assertThat(Pkix.cn(r.leaf())).isEqualTo("kept-device");
       }
       second.stopGracefully();
@@ -228,15 +272,20 @@ class RestartTest {
               .redirectError(logFile.toFile())
               .start();
       Child c = new Child(p, dataDir, logFile);
-      Thread.ofPlatform().daemon().start(() -> {
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = out.readLine()) != null; ) {
-            c.lines.add(line);
-          }
-        } catch (IOException e) {
-          // the process died; the test notices
-        }
-      });
+      Thread.ofPlatform()
+          .daemon()
+          .start(
+              () -> {
+                try (BufferedReader out =
+                    new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String line; (line = out.readLine()) != null; ) {
+                    c.lines.add(line);
+                  }
+                } catch (IOException e) {
+                  // the process died; the test notices
+                }
+              });
       try {
         String ready = c.awaitLine(ChildServer.READY, 120);
         String[] ports = ready.substring(ChildServer.READY.length()).split(" ");
@@ -258,10 +307,17 @@ class RestartTest {
           return line;
         }
         if (line == null && !process.isAlive() && lines.isEmpty()) {
-          throw new AssertionError("child server exited (" + process.exitValue() + ") before '" + prefix + "'; log:\n" + log());
+          throw new AssertionError(
+              "child server exited ("
+                  + process.exitValue()
+                  + ") before '"
+                  + prefix
+                  + "'; log:\n"
+                  + log());
         }
       }
-      throw new AssertionError("no '" + prefix + "' from the child server within " + seconds + " s; log:\n" + log());
+      throw new AssertionError(
+          "no '" + prefix + "' from the child server within " + seconds + " s; log:\n" + log());
     }
 
     String log() {
@@ -282,12 +338,20 @@ class RestartTest {
     }
 
     String[] basicAuth() {
-      return new String[] {"Authorization", Est.basic(info.get("basic_username").asText(), info.get("basic_password").asText())};
+      return new String[] {
+        "Authorization",
+        Est.basic(info.get("basic_username").asText(), info.get("basic_password").asText())
+      };
     }
 
     /** An idevid certificate for a new key, by HTTP Basic; fails the test on anything but 200. */
     X509Certificate enroll(HttpClient client, String cn) throws IOException, InterruptedException {
-      Est.Reply r = Est.enroll(client, est() + "/idevid/simpleenroll", TestPki.csr(TestPki.key("ec-p256"), "CN=" + cn), basicAuth());
+      Est.Reply r =
+          Est.enroll(
+              client,
+              est() + "/idevid/simpleenroll",
+              TestPki.csr(TestPki.key("ec-p256"), "CN=" + cn),
+              basicAuth());
       return r.leaf();
     }
 
@@ -297,8 +361,11 @@ class RestartTest {
         admin = Est.client(root());
       }
       Est.Reply r =
-          Est.get(admin, "https://127.0.0.1:" + adminPort + "/api/v1/certificates/" + serial.toString(16),
-              "Authorization", "Bearer " + info.get("admin_token").asText());
+          Est.get(
+              admin,
+              "https://127.0.0.1:" + adminPort + "/api/v1/certificates/" + serial.toString(16),
+              "Authorization",
+              "Bearer " + info.get("admin_token").asText());
       if (r.status() == 404) {
         return null;
       }

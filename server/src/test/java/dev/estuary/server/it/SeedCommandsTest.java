@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 2, point 1: the seed's IDevID commands, run as written through real {@code curl} and
- * {@code openssl} processes against a real quickstart server, produce the quickstart root as
- * {@code globalsign-root.cert.pem} and an {@code IDevID.cert.pem} that {@code openssl verify}
- * accepts against the chain from {@code cacerts}.
+ * Issue 2, point 1: the seed's IDevID commands, run as written through real {@code curl} and {@code
+ * openssl} processes against a real quickstart server, produce the quickstart root as {@code
+ * globalsign-root.cert.pem} and an {@code IDevID.cert.pem} that {@code openssl verify} accepts
+ * against the chain from {@code cacerts}.
  */
 @Timeout(90)
 class SeedCommandsTest {
@@ -50,8 +50,11 @@ class SeedCommandsTest {
     // Step 2: the root of trust.
     Shell.ok(work, SeedFlow.cacerts(host, server.rootPem()));
     List<X509Certificate> root = Pkix.pemCertificates(work.resolve("globalsign-root.cert.pem"));
-    assertThat(root).as("globalsign-root.cert.pem is exactly the quickstart root (root-ca.pem)").containsExactly(server.root());
-    assertThat(root.getFirst().getSubjectX500Principal()).isEqualTo(root.getFirst().getIssuerX500Principal());
+    assertThat(root)
+        .as("globalsign-root.cert.pem is exactly the quickstart root (root-ca.pem)")
+        .containsExactly(server.root());
+    assertThat(root.getFirst().getSubjectX500Principal())
+        .isEqualTo(root.getFirst().getIssuerX500Principal());
 
     // Steps 3 and 4: key, CSR, simpleenroll with the factory secret.
     Shell.ok(work, SeedFlow.REQ);
@@ -73,22 +76,42 @@ class SeedCommandsTest {
     // openssl verify against the root, with every certificate cacerts returns as untrusted chain.
     Shell.ok(
         work,
-        "curl -sS --fail --cacert " + server.rootPem() + " https://" + host + "/.well-known/est/cacerts"
+        "curl -sS --fail --cacert "
+            + server.rootPem()
+            + " https://"
+            + host
+            + "/.well-known/est/cacerts"
             + " | openssl base64 -d | openssl pkcs7 -inform DER -outform PEM -print_certs -out cacerts-chain.pem");
-    assertThat(Pkix.pemCertificates(work.resolve("cacerts-chain.pem"))).contains(idevidCa, server.root());
+    assertThat(Pkix.pemCertificates(work.resolve("cacerts-chain.pem")))
+        .contains(idevidCa, server.root());
     Shell.Result verify =
-        Shell.run(work, "openssl verify -CAfile globalsign-root.cert.pem -untrusted cacerts-chain.pem IDevID.cert.pem");
+        Shell.run(
+            work,
+            "openssl verify -CAfile globalsign-root.cert.pem -untrusted cacerts-chain.pem IDevID.cert.pem");
     assertThat(verify.exitCode()).as(verify.describe()).isZero();
     assertThat(verify.stdout()).as(verify.describe()).contains("IDevID.cert.pem: OK");
 
     // The same verify fails against a root that is not ours: the check above means something.
-    Pkix.writePem(work.resolve("other-root.pem"), Pkix.strangerCa("Not The Quickstart Root").certificate());
-    Shell.Result foreign = Shell.run(work, "openssl verify -CAfile other-root.pem -untrusted cacerts-chain.pem IDevID.cert.pem");
+    Pkix.writePem(
+        work.resolve("other-root.pem"), Pkix.strangerCa("Not The Quickstart Root").certificate());
+    Shell.Result foreign =
+        Shell.run(
+            work,
+            "openssl verify -CAfile other-root.pem -untrusted cacerts-chain.pem IDevID.cert.pem");
     assertThat(foreign.exitCode()).as(foreign.describe()).isNotZero();
 
     // The server recorded what it handed out, with who asked.
-    CertificateRecord record = server.server().certificates().findBySerial(idevid.getSerialNumber()).orElseThrow(
-        () -> new AssertionError("IDevID serial " + idevid.getSerialNumber().toString(16) + " is not in the store"));
+    CertificateRecord record =
+        server
+            .server()
+            .certificates()
+            .findBySerial(idevid.getSerialNumber())
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "IDevID serial "
+                            + idevid.getSerialNumber().toString(16)
+                            + " is not in the store"));
     assertThat(record.sha256()).isEqualTo(Thumbprints.sha256(idevid));
     assertThat(record.label()).isEqualTo("idevid");
     assertThat(record.gate()).isEqualTo("secret");

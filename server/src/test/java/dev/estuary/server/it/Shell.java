@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a shell command line exactly as a person would type it: {@code bash -o pipefail -c
- * <command>} in a working directory, with a time limit. {@code pipefail} only makes a failing
- * stage of a pipeline visible in the exit status; the command text itself is not changed.
+ * <command>} in a working directory, with a time limit. {@code pipefail} only makes a failing stage
+ * of a pipeline visible in the exit status; the command text itself is not changed.
  */
 public final class Shell {
   private static final Duration DEFAULT_LIMIT = Duration.ofSeconds(30);
@@ -26,7 +26,14 @@ public final class Shell {
 
     /** For assertion messages. */
     public String describe() {
-      return "$ " + command + "\nexit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+      return "$ "
+          + command
+          + "\nexit "
+          + exitCode
+          + "\n--- stdout\n"
+          + stdout
+          + "\n--- stderr\n"
+          + stderr;
     }
   }
 
@@ -54,7 +61,8 @@ public final class Shell {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);
-        throw new AssertionError("timed out after " + limit + ": " + command + "\n" + Files.readString(err));
+        throw new AssertionError(
+            "timed out after " + limit + ": " + command + "\n" + Files.readString(err));
       }
       Result r =
           new Result(

@@ -44,11 +44,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The PKCS#11 key source, end to end against a real SoftHSM2 token: the quickstart hierarchy's
- * keys go into a private token (some copied in, the idevid CA and TLS keys generated inside it and
- * not extractable), server.toml is switched to {@code source = "pkcs11"}, and a device enrolls
- * over HTTPS. The certificate it gets must be signed by the token's CA key, and the TLS handshake
- * must present the token's TLS certificate: neither private key exists outside the token.
+ * The PKCS#11 key source, end to end against a real SoftHSM2 token: the quickstart hierarchy's keys
+ * go into a private token (some copied in, the idevid CA and TLS keys generated inside it and not
+ * extractable), server.toml is switched to {@code source = "pkcs11"}, and a device enrolls over
+ * HTTPS. The certificate it gets must be signed by the token's CA key, and the TLS handshake must
+ * present the token's TLS certificate: neither private key exists outside the token.
  *
  * <p>The token lives in a temp dir named by {@code SOFTHSM2_CONF}, which SoftHSM2 reads from the
  * process environment: so the token setup and the server run in child JVMs ({@link
@@ -91,7 +91,9 @@ class SoftHsmKeySourceTest {
     String util = softhsmUtil();
     if (!Files.isReadable(MODULE) || util == null) {
       fail(
-          "SoftHSM2 is not installed (" + MODULE + (util == null ? " and softhsm2-util" : "")
+          "SoftHSM2 is not installed ("
+              + MODULE
+              + (util == null ? " and softhsm2-util" : "")
               + " missing): the PKCS#11 key-source test needs a real token. "
               + "Install it with `apt-get install softhsm2` (Debian; ./estuary test does when run as root).");
     }
@@ -101,16 +103,36 @@ class SoftHsmKeySourceTest {
     Path conf = tmp.resolve("softhsm2.conf");
     Files.writeString(
         conf,
-        "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
+        "directories.tokendir = "
+            + tokens
+            + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
     // A decoy token first: the server must pick "estuary" by its label, whatever the slot order.
     ProcessResult decoy =
-        run(List.of(util, "--init-token", "--free", "--label", "decoy", "--pin", "0000", "--so-pin", SO_PIN), conf, null);
+        run(
+            List.of(
+                util,
+                "--init-token",
+                "--free",
+                "--label",
+                "decoy",
+                "--pin",
+                "0000",
+                "--so-pin",
+                SO_PIN),
+            conf,
+            null);
     assertThat(decoy.exit()).as("softhsm2-util --init-token (decoy):\n%s", decoy.output()).isZero();
     ProcessResult init =
-        run(List.of(util, "--init-token", "--free", "--label", TOKEN, "--pin", PIN, "--so-pin", SO_PIN), conf, null);
+        run(
+            List.of(
+                util, "--init-token", "--free", "--label", TOKEN, "--pin", PIN, "--so-pin", SO_PIN),
+            conf,
+            null);
     assertThat(init.exit()).as("softhsm2-util --init-token:\n%s", init.output()).isZero();
     Matcher reassigned = Pattern.compile("reassigned to slot (\\d+)").matcher(init.output());
-    assertThat(reassigned.find()).as("softhsm2-util names the token's slot:\n%s", init.output()).isTrue();
+    assertThat(reassigned.find())
+        .as("softhsm2-util names the token's slot:\n%s", init.output())
+        .isTrue();
     String slotId = reassigned.group(1);
 
     // 2. The quickstart data dir (software keys in keys/ca-keys.p12), then its keys into the token.
@@ -118,12 +140,19 @@ class SoftHsmKeySourceTest {
     step("tokens initialised");
     new Quickstart(data, Clock.systemUTC(), new SecureRandom()).prepare();
     step("quickstart prepared");
-    X509Certificate root = Pem.certificates(Files.readString(data.resolve(Quickstart.ROOT_PEM))).getFirst();
-    String factorySecret = JSON.readTree(data.resolve(Quickstart.INFO).toFile()).get("factory_secret").asText();
+    X509Certificate root =
+        Pem.certificates(Files.readString(data.resolve(Quickstart.ROOT_PEM))).getFirst();
+    String factorySecret =
+        JSON.readTree(data.resolve(Quickstart.INFO).toFile()).get("factory_secret").asText();
 
     ProcessResult setup =
-        run(javaCommand("setup", data.toString(), MODULE.toString(), slotId, PIN), conf, tmp.resolve("setup.err"));
-    assertThat(setup.exit()).as("token setup child:\n%s\n%s", setup.output(), setup.errors()).isZero();
+        run(
+            javaCommand("setup", data.toString(), MODULE.toString(), slotId, PIN),
+            conf,
+            tmp.resolve("setup.err"));
+    assertThat(setup.exit())
+        .as("token setup child:\n%s\n%s", setup.output(), setup.errors())
+        .isZero();
     step("keys put into the token (child JVM)");
     Map<String, X509Certificate> inToken = new HashMap<>();
     Map<String, Boolean> extractable = new HashMap<>();
@@ -135,9 +164,13 @@ class SoftHsmKeySourceTest {
         extractable.put(f[1], Boolean.parseBoolean(f[2]));
       }
     }
-    assertThat(inToken).as("key entries read back from the token").containsOnlyKeys("root", "idevid-ca", "device-id-ca", "edge-ca-ca", "tls");
+    assertThat(inToken)
+        .as("key entries read back from the token")
+        .containsOnlyKeys("root", "idevid-ca", "device-id-ca", "edge-ca-ca", "tls");
     for (String alias : SoftHsmServerMain.GENERATED) {
-      assertThat(extractable.get(alias)).as("%s generated in the token must not be extractable (getEncoded() == null)", alias).isFalse();
+      assertThat(extractable.get(alias))
+          .as("%s generated in the token must not be extractable (getEncoded() == null)", alias)
+          .isFalse();
     }
     X509Certificate tokenCa = inToken.get("idevid-ca");
     X509Certificate tokenTls = inToken.get("tls");
@@ -161,7 +194,9 @@ class SoftHsmKeySourceTest {
 
         """
             .formatted(MODULE, TOKEN, pinFile);
-    String edited = original.replaceFirst("(?ms)^\\[keys\\]\\n.*?(?=^\\[)", Matcher.quoteReplacement(pkcs11Keys));
+    String edited =
+        original.replaceFirst(
+            "(?ms)^\\[keys\\]\\n.*?(?=^\\[)", Matcher.quoteReplacement(pkcs11Keys));
     assertThat(edited).contains("source = \"pkcs11\"").doesNotContain("ca-keys.p12");
     Files.writeString(toml, edited);
     // The software keystore is moved away: the server can only use the token.
@@ -180,14 +215,20 @@ class SoftHsmKeySourceTest {
     KeyPair device = TestPki.key("ec-p256");
     HttpResponse<byte[]> reply =
         client.send(
-            HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/.well-known/est/idevid/simpleenroll"))
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "https://localhost:" + port + "/.well-known/est/idevid/simpleenroll"))
                 .timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/pkcs10")
                 .header("Secret-Value", factorySecret)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(EstBase64.encode(TestPki.csr(device, "CN=softhsm-device-1"))))
+                .POST(
+                    HttpRequest.BodyPublishers.ofByteArray(
+                        EstBase64.encode(TestPki.csr(device, "CN=softhsm-device-1"))))
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(reply.statusCode()).as("simpleenroll: %s", new String(reply.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(reply.statusCode())
+        .as("simpleenroll: %s", new String(reply.body(), StandardCharsets.UTF_8))
+        .isEqualTo(200);
     List<X509Certificate> issued = CertsOnlyPkcs7.decode(EstBase64.decode(reply.body()));
     assertThat(issued).isNotEmpty();
     X509Certificate cert = issued.getFirst();
@@ -202,7 +243,8 @@ class SoftHsmKeySourceTest {
     // And /cacerts serves the token CA's chain.
     HttpResponse<byte[]> cacerts =
         client.send(
-            HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/.well-known/est/idevid/cacerts"))
+            HttpRequest.newBuilder(
+                    URI.create("https://localhost:" + port + "/.well-known/est/idevid/cacerts"))
                 .timeout(Duration.ofSeconds(20))
                 .GET()
                 .build(),
@@ -225,7 +267,9 @@ class SoftHsmKeySourceTest {
     Thread reader =
         new Thread(
             () -> {
-              try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = out.readLine()) != null; ) {
                   if (line.startsWith("EST_PORT ")) {
                     port.complete(Integer.parseInt(line.substring(9).strip()));
@@ -277,14 +321,23 @@ class SoftHsmKeySourceTest {
             });
     if (!p.waitFor(CHILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      fail(String.join(" ", command) + " did not finish within " + CHILD_TIMEOUT + (errFile == null ? "" : "; stderr:\n" + tail(errFile)));
+      fail(
+          String.join(" ", command)
+              + " did not finish within "
+              + CHILD_TIMEOUT
+              + (errFile == null ? "" : "; stderr:\n" + tail(errFile)));
     }
-    return new ProcessResult(p.exitValue(), out.get(10, TimeUnit.SECONDS), errFile == null ? "" : tail(errFile));
+    return new ProcessResult(
+        p.exitValue(), out.get(10, TimeUnit.SECONDS), errFile == null ? "" : tail(errFile));
   }
 
   /** The java command for {@link SoftHsmServerMain}, on this JVM and classpath. */
   private static List<String> javaCommand(String... args) {
-    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.add("-Xshare:auto");
@@ -306,7 +359,8 @@ class SoftHsmKeySourceTest {
   }
 
   private static X509Certificate certificate(byte[] der) throws Exception {
-    return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
   }
 
   private static String tail(Path file) {

@@ -38,18 +38,18 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * The child JVM of {@link SoftHsmKeySourceTest}. It runs with {@code SOFTHSM2_CONF} pointing at a
- * private token directory (a running JVM cannot set its own environment, and SoftHSM2 reads it
- * when the module is initialised), in one of two modes:
+ * private token directory (a running JVM cannot set its own environment, and SoftHSM2 reads it when
+ * the module is initialised), in one of two modes:
  *
  * <ul>
- *   <li>{@code setup DATA_DIR LIBRARY SLOT_ID PIN}: copies the quickstart's software keys
- *       (root, device-id-ca, edge-ca-ca) from keys/ca-keys.p12 into the token, and generates the
- *       idevid-ca and tls keys inside the token (sensitive, not extractable), certified by the
- *       quickstart root. Prints {@code TOKEN <alias> <base64 DER>} for each key entry's
- *       certificate as read back from the token, and {@code EXTRACTABLE <alias> <true|false>}.
+ *   <li>{@code setup DATA_DIR LIBRARY SLOT_ID PIN}: copies the quickstart's software keys (root,
+ *       device-id-ca, edge-ca-ca) from keys/ca-keys.p12 into the token, and generates the idevid-ca
+ *       and tls keys inside the token (sensitive, not extractable), certified by the quickstart
+ *       root. Prints {@code TOKEN <alias> <base64 DER>} for each key entry's certificate as read
+ *       back from the token, and {@code EXTRACTABLE <alias> <true|false>}.
  *   <li>{@code serve DATA_DIR}: starts the server on the (already rewritten) server.toml with
- *       ephemeral ports, prints {@code EST_PORT <port>}, and serves until standard input closes
- *       (so it dies with the test JVM).
+ *       ephemeral ports, prints {@code EST_PORT <port>}, and serves until standard input closes (so
+ *       it dies with the test JVM).
  * </ul>
  *
  * <p>Each line meant for the test starts with a keyword; logs go to standard error.
@@ -67,7 +67,8 @@ public final class SoftHsmServerMain {
 
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
-      case "setup" -> setup(Path.of(args[1]), args[2], Long.parseLong(args[3]), args[4].toCharArray());
+      case "setup" ->
+          setup(Path.of(args[1]), args[2], Long.parseLong(args[3]), args[4].toCharArray());
       case "serve" -> serve(Path.of(args[1]));
       default -> throw new IllegalArgumentException("mode: setup or serve, not " + args[0]);
     }
@@ -123,7 +124,8 @@ public final class SoftHsmServerMain {
                 serials.next(),
                 now.minus(IssuingCa.BACKDATE),
                 now.plus(caValidity)));
-    token.setKeyEntry("idevid-ca", caKey.getPrivate(), pin, new Certificate[] {caCert, root.certificate()});
+    token.setKeyEntry(
+        "idevid-ca", caKey.getPrivate(), pin, new Certificate[] {caCert, root.certificate()});
 
     KeyPair tlsKey = gen.generateKeyPair();
     requireNotExtractable("tls (as generated)", tlsKey.getPrivate());
@@ -143,7 +145,8 @@ public final class SoftHsmServerMain {
                 serials.next(),
                 now.minus(IssuingCa.BACKDATE),
                 now.plus(tlsValidity)));
-    token.setKeyEntry("tls", tlsKey.getPrivate(), pin, new Certificate[] {tlsCert, root.certificate()});
+    token.setKeyEntry(
+        "tls", tlsKey.getPrivate(), pin, new Certificate[] {tlsCert, root.certificate()});
 
     // Read everything back through a fresh load: what the token now holds as token objects.
     KeyStore reread = KeyStore.getInstance("PKCS11", p11);
@@ -157,7 +160,8 @@ public final class SoftHsmServerMain {
       }
       Certificate[] chain = reread.getCertificateChain(alias);
       PrivateKey key = (PrivateKey) reread.getKey(alias, pin);
-      System.out.println("TOKEN " + alias + " " + Base64.getEncoder().encodeToString(chain[0].getEncoded()));
+      System.out.println(
+          "TOKEN " + alias + " " + Base64.getEncoder().encodeToString(chain[0].getEncoded()));
       System.out.println("CHAIN " + alias + " " + chain.length);
       System.out.println("EXTRACTABLE " + alias + " " + (key.getEncoded() != null));
     }
@@ -167,7 +171,8 @@ public final class SoftHsmServerMain {
 
   private static void requireNotExtractable(String what, PrivateKey key) {
     if (key.getEncoded() != null) {
-      throw new IllegalStateException(what + ": the token let its private key out (getEncoded() != null)");
+      throw new IllegalStateException(
+          what + ": the token let its private key out (getEncoded() != null)");
     }
   }
 
@@ -178,7 +183,8 @@ public final class SoftHsmServerMain {
       System.out.println("EST_PORT " + server.estPort());
       System.out.flush();
       // Serve until the parent closes our stdin (or dies).
-      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       while (in.readLine() != null) {
         // nothing to read: the parent only ever closes it
       }

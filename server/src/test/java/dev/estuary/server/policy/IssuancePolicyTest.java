@@ -50,7 +50,12 @@ class IssuancePolicyTest {
     Serials serials = new Serials(RANDOM);
     ca =
         IssuingCa.createRoot(
-            "issuing", new X500Name("CN=Policy Test CA"), KeyPairs.generate("ec-p256", RANDOM), Duration.ofDays(365), NOW.minus(Duration.ofDays(30)), serials);
+            "issuing",
+            new X500Name("CN=Policy Test CA"),
+            KeyPairs.generate("ec-p256", RANDOM),
+            Duration.ofDays(365),
+            NOW.minus(Duration.ofDays(30)),
+            serials);
     deviceKey = TestPki.key("ec-p256");
     prior =
         ca.sign(
@@ -77,20 +82,51 @@ class IssuancePolicyTest {
   }
 
   private static Label identityLabel(boolean forcing) {
-    return new Label("devices", ca, CertificateProfile.clientIdentity(SEVEN_DAYS), KeyPolicy.DEFAULT, List.of(), forcing, 64, null);
+    return new Label(
+        "devices",
+        ca,
+        CertificateProfile.clientIdentity(SEVEN_DAYS),
+        KeyPolicy.DEFAULT,
+        List.of(),
+        forcing,
+        64,
+        null);
   }
 
   private static Label identityLabelWithMaxCn(int maxCn) {
-    return new Label("devices", ca, CertificateProfile.clientIdentity(SEVEN_DAYS), KeyPolicy.DEFAULT, List.of(), true, maxCn, null);
+    return new Label(
+        "devices",
+        ca,
+        CertificateProfile.clientIdentity(SEVEN_DAYS),
+        KeyPolicy.DEFAULT,
+        List.of(),
+        true,
+        maxCn,
+        null);
   }
 
   private static Label edgeCaLabel() {
-    return new Label("edge", ca, CertificateProfile.edgeCa(Duration.ofDays(90)), KeyPolicy.DEFAULT, List.of(), true, 64, null);
+    return new Label(
+        "edge",
+        ca,
+        CertificateProfile.edgeCa(Duration.ofDays(90)),
+        KeyPolicy.DEFAULT,
+        List.of(),
+        true,
+        64,
+        null);
   }
 
   /** A first enrollment: authenticated by a bootstrap secret, no certificate presented. */
   private static Caller newcomer() {
-    return new Caller("secret", "factory-1", Principals.ofSecret("factory-1"), List.of(), "factory-1", null, null);
+    return new Caller(
+        "secret",
+        "factory-1",
+        Principals.ofSecret("factory-1"),
+        List.of(),
+        "factory-1",
+        null,
+        null);
   }
 
   /** A renewal: the caller presents the certificate this label issued before. */
@@ -107,7 +143,14 @@ class IssuancePolicyTest {
 
   /** A TLS client that presented a certificate this server did not issue (e.g. an IDevID). */
   private static Caller strangerWithCertificate() {
-    return new Caller("mtls", Thumbprints.sha256(prior), Principals.ofKey(prior), List.of(prior), null, null, null);
+    return new Caller(
+        "mtls",
+        Thumbprints.sha256(prior),
+        Principals.ofKey(prior),
+        List.of(prior),
+        null,
+        null,
+        null);
   }
 
   private static byte[] encoded(X509Certificate c) {
@@ -122,7 +165,8 @@ class IssuancePolicyTest {
     return Csr.parse(TestPki.csr(deviceKey, subject, extensions));
   }
 
-  private static IssueOrder decide(Label label, Caller caller, Csr csr, Operation op) throws Denial {
+  private static IssueOrder decide(Label label, Caller caller, Csr csr, Operation op)
+      throws Denial {
     return IssuancePolicy.decide(label, caller, csr, op, NameBindings.NONE, NOW, SERIAL).order();
   }
 
@@ -131,24 +175,32 @@ class IssuancePolicyTest {
     Csr weak = Csr.parse(TestPki.csr(TestPki.key("ec-p192"), "CN=device-1"));
 
     assertThatThrownBy(() -> decide(identityLabel(true), newcomer(), weak, Operation.ENROLL))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.KEY_NOT_ALLOWED))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.KEY_NOT_ALLOWED))
         .hasMessageContaining("EC P-192")
         .hasMessageContaining("label 'devices'");
   }
 
   @Test
   void refusesACaRequestOnAnIdentityLabelAsForbidden() throws Exception {
-    Csr caRequest = csr("CN=device-1", new Extension(Extension.basicConstraints, true, new BasicConstraints(0).getEncoded()));
+    Csr caRequest =
+        csr(
+            "CN=device-1",
+            new Extension(Extension.basicConstraints, true, new BasicConstraints(0).getEncoded()));
 
     assertThatThrownBy(() -> decide(identityLabel(true), newcomer(), caRequest, Operation.ENROLL))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.CA_NOT_ALLOWED))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.CA_NOT_ALLOWED))
         .hasMessageContaining("CA:TRUE")
         .hasMessageContaining("Edge CA label");
   }
 
   @Test
   void grantsACaRequestOnAnEdgeCaLabel() throws Exception {
-    Csr caRequest = csr("CN=edge-1", new Extension(Extension.basicConstraints, true, new BasicConstraints(0).getEncoded()));
+    Csr caRequest =
+        csr(
+            "CN=edge-1",
+            new Extension(Extension.basicConstraints, true, new BasicConstraints(0).getEncoded()));
 
     IssueOrder order = decide(edgeCaLabel(), newcomer(), caRequest, Operation.ENROLL);
 
@@ -161,7 +213,8 @@ class IssuancePolicyTest {
     IssueOrder order = decide(edgeCaLabel(), newcomer(), csr("CN=est-identity"), Operation.ENROLL);
 
     assertThat(order.profile().ca()).isFalse();
-    assertThat(order.profile().extendedKeyUsages()).containsExactly(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth);
+    assertThat(order.profile().extendedKeyUsages())
+        .containsExactly(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth);
     assertThat(order.profile().validity()).isEqualTo(Duration.ofDays(90));
   }
 
@@ -170,7 +223,8 @@ class IssuancePolicyTest {
     Csr request = csr("CN=device-1");
 
     assertThatThrownBy(() -> decide(identityLabel(true), newcomer(), request, Operation.REENROLL))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NOT_A_RENEWAL))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NOT_A_RENEWAL))
         .hasMessageContaining("simplereenroll");
   }
 
@@ -178,8 +232,11 @@ class IssuancePolicyTest {
   void refusesSimplereenrollWithACertificateThisLabelDidNotIssue() throws Exception {
     Csr request = csr("CN=device-1");
 
-    assertThatThrownBy(() -> decide(identityLabel(true), strangerWithCertificate(), request, Operation.REENROLL))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NOT_A_RENEWAL));
+    assertThatThrownBy(
+            () ->
+                decide(identityLabel(true), strangerWithCertificate(), request, Operation.REENROLL))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NOT_A_RENEWAL));
   }
 
   @Test
@@ -214,7 +271,12 @@ class IssuancePolicyTest {
 
   @Test
   void aFirstEnrollmentTakesTheCsrsSubjectAndSans() throws Exception {
-    IssueOrder order = decide(identityLabel(true), newcomer(), csr("CN=device-9", sanExtension("device-9.example")), Operation.ENROLL);
+    IssueOrder order =
+        decide(
+            identityLabel(true),
+            newcomer(),
+            csr("CN=device-9", sanExtension("device-9.example")),
+            Operation.ENROLL);
 
     assertThat(order.subject()).isEqualTo(new X500Name("CN=device-9"));
     assertThat(order.subjectAltNames()).isEqualTo(sans("device-9.example"));
@@ -224,22 +286,28 @@ class IssuancePolicyTest {
   void refusesACommonNameLongerThanTheLabelAllowsAsABadRequest() throws Exception {
     Csr longName = csr("CN=" + "d".repeat(17));
 
-    assertThatThrownBy(() -> decide(identityLabelWithMaxCn(16), newcomer(), longName, Operation.ENROLL))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.BAD_CSR))
+    assertThatThrownBy(
+            () -> decide(identityLabelWithMaxCn(16), newcomer(), longName, Operation.ENROLL))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.BAD_CSR))
         .hasMessageContaining("17 characters")
         .hasMessageContaining("at most 16");
   }
 
   @Test
   void acceptsACommonNameOfExactlyTheMaximumLength() throws Exception {
-    IssueOrder order = decide(identityLabelWithMaxCn(16), newcomer(), csr("CN=" + "d".repeat(16)), Operation.ENROLL);
+    IssueOrder order =
+        decide(
+            identityLabelWithMaxCn(16), newcomer(), csr("CN=" + "d".repeat(16)), Operation.ENROLL);
 
     assertThat(Csr.commonName(order.subject())).hasSize(16);
   }
 
   @Test
   void aRenewalWithForcingIsNotHeldToTheCsrsCommonNameLength() throws Exception {
-    IssueOrder order = decide(identityLabelWithMaxCn(4), renewing(), csr("CN=" + "d".repeat(16)), Operation.ENROLL);
+    IssueOrder order =
+        decide(
+            identityLabelWithMaxCn(4), renewing(), csr("CN=" + "d".repeat(16)), Operation.ENROLL);
 
     assertThat(order.subject()).isEqualTo(new X500Name("CN=device-1,O=Acme"));
   }
@@ -249,20 +317,27 @@ class IssuancePolicyTest {
     Csr anonymous = csr("O=Acme");
 
     assertThatThrownBy(() -> decide(identityLabel(true), newcomer(), anonymous, Operation.ENROLL))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.BAD_CSR))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.BAD_CSR))
         .hasMessageContaining("no subject commonName and no subjectAltName");
   }
 
   @Test
   void acceptsASanWithoutCommonName() throws Exception {
-    IssueOrder order = decide(identityLabel(true), newcomer(), csr("O=Acme", sanExtension("device-9.example")), Operation.ENROLL);
+    IssueOrder order =
+        decide(
+            identityLabel(true),
+            newcomer(),
+            csr("O=Acme", sanExtension("device-9.example")),
+            Operation.ENROLL);
 
     assertThat(order.subjectAltNames()).isEqualTo(sans("device-9.example"));
   }
 
   @Test
   void validityRunsFromFiveMinutesBeforeNowToNowPlusTheProfileValidity() throws Exception {
-    IssueOrder order = decide(identityLabel(true), newcomer(), csr("CN=device-1"), Operation.ENROLL);
+    IssueOrder order =
+        decide(identityLabel(true), newcomer(), csr("CN=device-1"), Operation.ENROLL);
 
     assertThat(order.notBefore()).isEqualTo(NOW.minus(Duration.ofMinutes(5)));
     assertThat(order.notAfter()).isEqualTo(NOW.plus(SEVEN_DAYS));
@@ -271,7 +346,15 @@ class IssuancePolicyTest {
   @Test
   void aShortLivedCertificateIsBackdatedByATenthOfItsValidityOnly() throws Exception {
     Label twoMinutes =
-        new Label("short", ca, CertificateProfile.clientIdentity(Duration.ofMinutes(2)), KeyPolicy.DEFAULT, List.of(), true, 64, null);
+        new Label(
+            "short",
+            ca,
+            CertificateProfile.clientIdentity(Duration.ofMinutes(2)),
+            KeyPolicy.DEFAULT,
+            List.of(),
+            true,
+            64,
+            null);
     IssueOrder order = decide(twoMinutes, newcomer(), csr("CN=device-1"), Operation.ENROLL);
 
     assertThat(order.notBefore()).isEqualTo(NOW.minus(Duration.ofSeconds(12)));
@@ -294,14 +377,16 @@ class IssuancePolicyTest {
     Csr weak = Csr.parse(TestPki.csr(TestPki.key("ec-p192"), "CN=device-1"));
 
     assertThatThrownBy(() -> decide(identityLabel(true), renewing(), weak, Operation.REENROLL))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.KEY_NOT_ALLOWED));
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.KEY_NOT_ALLOWED));
   }
 
   // --- name policy -----------------------------------------------------------------------
 
   private static Extension sanExtension(GeneralName... names) {
     try {
-      return new Extension(Extension.subjectAlternativeName, false, new GeneralNames(names).getEncoded());
+      return new Extension(
+          Extension.subjectAlternativeName, false, new GeneralNames(names).getEncoded());
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
@@ -309,7 +394,8 @@ class IssuancePolicyTest {
 
   private static void assertNameRefused(Label label, Csr request, String why) {
     assertThatThrownBy(() -> decide(label, newcomer(), request, Operation.ENROLL))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_NOT_ALLOWED))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_NOT_ALLOWED))
         .hasMessageContaining(why)
         .hasMessageContaining("label 'devices'");
   }
@@ -317,22 +403,50 @@ class IssuancePolicyTest {
   @Test
   void refusesTheServersOwnNames() throws Exception {
     NamePolicy names =
-        new NamePolicy(Set.of("dns", "ip"), Pattern.compile(NamePolicy.DEFAULT_DNS_PATTERN), Set.of(), Set.of("localhost", "est.example.com", "127.0.0.1"));
+        new NamePolicy(
+            Set.of("dns", "ip"),
+            Pattern.compile(NamePolicy.DEFAULT_DNS_PATTERN),
+            Set.of(),
+            Set.of("localhost", "est.example.com", "127.0.0.1"));
     Label label =
-        new Label("devices", ca, CertificateProfile.clientIdentity(SEVEN_DAYS), KeyPolicy.DEFAULT, List.of(), true, 64, null, names, false, null);
+        new Label(
+            "devices",
+            ca,
+            CertificateProfile.clientIdentity(SEVEN_DAYS),
+            KeyPolicy.DEFAULT,
+            List.of(),
+            true,
+            64,
+            null,
+            names,
+            false,
+            null);
 
-    assertNameRefused(label, csr("CN=localhost"), "the common name 'localhost' is this server's name");
-    assertNameRefused(label, csr("CN=EST.example.com"), "is this server's name");
-    assertNameRefused(label, csr("CN=device-1", sanExtension("api.est.example.com")), "the DNS subjectAltName 'api.est.example.com' is this server's name");
     assertNameRefused(
-        label, csr("CN=device-1", sanExtension(new GeneralName(GeneralName.iPAddress, "127.0.0.1"))), "127.0.0.1 is this server's address");
-    assertThat(decide(label, newcomer(), csr("CN=device-1", sanExtension("device-1.example.com")), Operation.ENROLL).subject())
+        label, csr("CN=localhost"), "the common name 'localhost' is this server's name");
+    assertNameRefused(label, csr("CN=EST.example.com"), "is this server's name");
+    assertNameRefused(
+        label,
+        csr("CN=device-1", sanExtension("api.est.example.com")),
+        "the DNS subjectAltName 'api.est.example.com' is this server's name");
+    assertNameRefused(
+        label,
+        csr("CN=device-1", sanExtension(new GeneralName(GeneralName.iPAddress, "127.0.0.1"))),
+        "127.0.0.1 is this server's address");
+    assertThat(
+            decide(
+                    label,
+                    newcomer(),
+                    csr("CN=device-1", sanExtension("device-1.example.com")),
+                    Operation.ENROLL)
+                .subject())
         .hasToString("CN=device-1");
   }
 
   @Test
   void refusesAWildcardDnsSan() throws Exception {
-    assertNameRefused(identityLabel(true), csr("CN=device-1", sanExtension("*.example.com")), "wildcard");
+    assertNameRefused(
+        identityLabel(true), csr("CN=device-1", sanExtension("*.example.com")), "wildcard");
   }
 
   @Test
@@ -343,22 +457,51 @@ class IssuancePolicyTest {
   @Test
   void refusesIpUriEmailAndOtherNameSansByDefault() throws Exception {
     Label label = identityLabel(true);
-    assertNameRefused(label, csr("CN=device-1", sanExtension(new GeneralName(GeneralName.iPAddress, "10.0.0.1"))), "type ip");
     assertNameRefused(
-        label, csr("CN=device-1", sanExtension(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://x/y"))), "type uri");
-    assertNameRefused(label, csr("CN=device-1", sanExtension(new GeneralName(GeneralName.rfc822Name, "a@b.example"))), "type email");
-    org.bouncycastle.asn1.ASN1EncodableVector other = new org.bouncycastle.asn1.ASN1EncodableVector();
+        label,
+        csr("CN=device-1", sanExtension(new GeneralName(GeneralName.iPAddress, "10.0.0.1"))),
+        "type ip");
+    assertNameRefused(
+        label,
+        csr(
+            "CN=device-1",
+            sanExtension(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://x/y"))),
+        "type uri");
+    assertNameRefused(
+        label,
+        csr("CN=device-1", sanExtension(new GeneralName(GeneralName.rfc822Name, "a@b.example"))),
+        "type email");
+    org.bouncycastle.asn1.ASN1EncodableVector other =
+        new org.bouncycastle.asn1.ASN1EncodableVector();
     other.add(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.4.1.311.20.2.3"));
-    other.add(new org.bouncycastle.asn1.DERTaggedObject(true, 0, new org.bouncycastle.asn1.DERUTF8String("admin@corp")));
+    other.add(
+        new org.bouncycastle.asn1.DERTaggedObject(
+            true, 0, new org.bouncycastle.asn1.DERUTF8String("admin@corp")));
     assertNameRefused(
-        label, csr("CN=device-1", sanExtension(new GeneralName(GeneralName.otherName, new org.bouncycastle.asn1.DERSequence(other)))),
+        label,
+        csr(
+            "CN=device-1",
+            sanExtension(
+                new GeneralName(
+                    GeneralName.otherName, new org.bouncycastle.asn1.DERSequence(other)))),
         "type other");
   }
 
   @Test
   void issuesAnIpSanWhenTheLabelAllowsIt() throws Exception {
-    Label label = withNames(identityLabel(true), new NamePolicy(java.util.Set.of("dns", "ip"), NamePolicy.DEFAULT.dnsPattern(), java.util.Set.of()));
-    IssueOrder order = decide(label, newcomer(), csr("CN=device-1", sanExtension(new GeneralName(GeneralName.iPAddress, "10.0.0.1"))), Operation.ENROLL);
+    Label label =
+        withNames(
+            identityLabel(true),
+            new NamePolicy(
+                java.util.Set.of("dns", "ip"),
+                NamePolicy.DEFAULT.dnsPattern(),
+                java.util.Set.of()));
+    IssueOrder order =
+        decide(
+            label,
+            newcomer(),
+            csr("CN=device-1", sanExtension(new GeneralName(GeneralName.iPAddress, "10.0.0.1"))),
+            Operation.ENROLL);
 
     assertThat(order.subjectAltNames().getNames()[0].getTagNo()).isEqualTo(GeneralName.iPAddress);
   }
@@ -366,13 +509,22 @@ class IssuancePolicyTest {
   @Test
   void refusesAControlCharacterInTheCommonName() throws Exception {
     X500Name withNewline =
-        new X500Name(new org.bouncycastle.asn1.x500.RDN[] {
-            new org.bouncycastle.asn1.x500.RDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String("dev\nINFO forged"))});
+        new X500Name(
+            new org.bouncycastle.asn1.x500.RDN[] {
+              new org.bouncycastle.asn1.x500.RDN(
+                  org.bouncycastle.asn1.x500.style.BCStyle.CN,
+                  new org.bouncycastle.asn1.DERUTF8String("dev\nINFO forged"))
+            });
     Csr request = Csr.parse(TestPki.csr(deviceKey, withNewline.toString().replace("\\n", "\n")));
     // TestPki builds from a string; build the CSR by hand to carry the raw newline.
-    request = Csr.parse(new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(withNewline, deviceKey.getPublic())
-        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(deviceKey.getPrivate()))
-        .getEncoded());
+    request =
+        Csr.parse(
+            new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+                    withNewline, deviceKey.getPublic())
+                .build(
+                    new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                        .build(deviceKey.getPrivate()))
+                .getEncoded());
 
     assertNameRefused(identityLabel(true), request, "control character");
   }
@@ -380,7 +532,9 @@ class IssuancePolicyTest {
   @Test
   void refusesTheSubjectOfOneOfTheServersCas() throws Exception {
     X500Name caName = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
-    Label label = withNames(identityLabel(true), NamePolicy.DEFAULT.withReservedSubjects(java.util.Set.of(caName)));
+    Label label =
+        withNames(
+            identityLabel(true), NamePolicy.DEFAULT.withReservedSubjects(java.util.Set.of(caName)));
 
     assertNameRefused(label, csr("CN=Policy Test CA"), "one of this server's CAs");
   }
@@ -388,13 +542,33 @@ class IssuancePolicyTest {
   // --- name binding, name template, registration id ---------------------------------------
 
   private static Label withNames(Label l, NamePolicy names) {
-    return new Label(l.name(), l.ca(), l.profile(), l.keyPolicy(), l.gates(), l.reenrollmentForcing(), l.maxCommonNameLength(),
-        l.csrAttributes(), names, l.bindNames(), l.nameTemplate());
+    return new Label(
+        l.name(),
+        l.ca(),
+        l.profile(),
+        l.keyPolicy(),
+        l.gates(),
+        l.reenrollmentForcing(),
+        l.maxCommonNameLength(),
+        l.csrAttributes(),
+        names,
+        l.bindNames(),
+        l.nameTemplate());
   }
 
   private static Label binding(Label l, String template) {
-    return new Label(l.name(), l.ca(), l.profile(), l.keyPolicy(), l.gates(), l.reenrollmentForcing(), l.maxCommonNameLength(),
-        l.csrAttributes(), l.names(), true, template);
+    return new Label(
+        l.name(),
+        l.ca(),
+        l.profile(),
+        l.keyPolicy(),
+        l.gates(),
+        l.reenrollmentForcing(),
+        l.maxCommonNameLength(),
+        l.csrAttributes(),
+        l.names(),
+        true,
+        template);
   }
 
   /** Bindings held in a map: label/name -> principal. */
@@ -415,13 +589,19 @@ class IssuancePolicyTest {
     };
   }
 
-  private static IssuancePolicy.Decision decide(Label label, Caller caller, Csr csr, NameBindings b) throws Denial {
+  private static IssuancePolicy.Decision decide(Label label, Caller caller, Csr csr, NameBindings b)
+      throws Denial {
     return IssuancePolicy.decide(label, caller, csr, Operation.ENROLL, b, NOW, SERIAL);
   }
 
   @Test
   void aFreeNameIsBoundToTheFirstIdentityThatAsks() throws Exception {
-    IssuancePolicy.Decision d = decide(binding(identityLabel(true), null), strangerWithCertificate(), csr("CN=victim"), bindings(java.util.Map.of()));
+    IssuancePolicy.Decision d =
+        decide(
+            binding(identityLabel(true), null),
+            strangerWithCertificate(),
+            csr("CN=victim"),
+            bindings(java.util.Map.of()));
 
     assertThat(d.bindName()).isEqualTo("victim");
   }
@@ -430,8 +610,15 @@ class IssuancePolicyTest {
   void anotherIdentityAskingForABoundNameIsRefused() throws Exception {
     NameBindings b = bindings(java.util.Map.of("devices/victim", "x509:the-victims-idevid"));
 
-    assertThatThrownBy(() -> decide(binding(identityLabel(true), null), strangerWithCertificate(), csr("CN=victim"), b))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_BOUND))
+    assertThatThrownBy(
+            () ->
+                decide(
+                    binding(identityLabel(true), null),
+                    strangerWithCertificate(),
+                    csr("CN=victim"),
+                    b))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_BOUND))
         .hasMessageContaining("'victim'")
         .hasMessageContaining("binding release devices victim");
   }
@@ -441,7 +628,8 @@ class IssuancePolicyTest {
     Caller stranger = strangerWithCertificate();
     NameBindings b = bindings(java.util.Map.of("devices/device-7", stranger.principal()));
 
-    IssuancePolicy.Decision d = decide(binding(identityLabel(true), null), stranger, csr("CN=device-7"), b);
+    IssuancePolicy.Decision d =
+        decide(binding(identityLabel(true), null), stranger, csr("CN=device-7"), b);
 
     assertThat(Csr.commonName(d.order().subject())).isEqualTo("device-7");
     assertThat(d.bindName()).isNull();
@@ -452,8 +640,10 @@ class IssuancePolicyTest {
     Caller stranger = strangerWithCertificate();
     NameBindings b = bindings(java.util.Map.of("devices/device-7", stranger.principal()));
 
-    assertThatThrownBy(() -> decide(binding(identityLabel(true), null), stranger, csr("CN=device-8"), b))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.IDENTITY_BOUND))
+    assertThatThrownBy(
+            () -> decide(binding(identityLabel(true), null), stranger, csr("CN=device-8"), b))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.IDENTITY_BOUND))
         .hasMessageContaining("'device-7'");
   }
 
@@ -461,7 +651,8 @@ class IssuancePolicyTest {
   void withBindingARenewalKeepsItsNameEvenWithForcingOff() throws Exception {
     NameBindings b = bindings(java.util.Map.of("devices/device-1", renewing().principal()));
 
-    IssuancePolicy.Decision d = decide(binding(identityLabel(false), null), renewing(), csr("CN=someone-else"), b);
+    IssuancePolicy.Decision d =
+        decide(binding(identityLabel(false), null), renewing(), csr("CN=someone-else"), b);
 
     assertThat(d.order().subject()).isEqualTo(new X500Name("CN=device-1,O=Acme"));
   }
@@ -470,15 +661,18 @@ class IssuancePolicyTest {
   void aRenewalOfANameNowBoundToAnotherIdentityIsRefused() throws Exception {
     NameBindings b = bindings(java.util.Map.of("devices/device-1", "x509:someone-else"));
 
-    assertThatThrownBy(() -> decide(binding(identityLabel(true), null), renewing(), csr("CN=device-1"), b))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_BOUND));
+    assertThatThrownBy(
+            () -> decide(binding(identityLabel(true), null), renewing(), csr("CN=device-1"), b))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_BOUND));
   }
 
   @Test
   void theNameTemplateNamesTheDeviceAfterItsIdevid() throws Exception {
     Label label = binding(identityLabel(true), "dev-{subject.cn}");
 
-    IssuancePolicy.Decision d = decide(label, strangerWithCertificate(), csr("O=Acme"), bindings(java.util.Map.of()));
+    IssuancePolicy.Decision d =
+        decide(label, strangerWithCertificate(), csr("O=Acme"), bindings(java.util.Map.of()));
 
     assertThat(d.order().subject()).isEqualTo(new X500Name("CN=dev-device-1"));
     assertThat(d.bindName()).isEqualTo("dev-device-1");
@@ -488,18 +682,30 @@ class IssuancePolicyTest {
   void theNameTemplateRefusesACsrAskingForAnotherName() throws Exception {
     Label label = binding(identityLabel(true), "{serial}");
 
-    assertThatThrownBy(() -> decide(label, strangerWithCertificate(), csr("CN=victim"), bindings(java.util.Map.of())))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_MISMATCH))
+    assertThatThrownBy(
+            () ->
+                decide(
+                    label,
+                    strangerWithCertificate(),
+                    csr("CN=victim"),
+                    bindings(java.util.Map.of())))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_MISMATCH))
         .hasMessageContaining(prior.getSerialNumber().toString(16));
   }
 
   @Test
   void aDpsCallerGetsOnlyItsRegistrationId() throws Exception {
-    Caller dps = new Caller("dps", "sha", Principals.ofKey(prior), List.of(prior), null, null, "device-1");
+    Caller dps =
+        new Caller("dps", "sha", Principals.ofKey(prior), List.of(prior), null, null, "device-1");
 
-    assertThat(Csr.commonName(decide(identityLabel(true), dps, csr("CN=device-1"), Operation.ENROLL).subject())).isEqualTo("device-1");
+    assertThat(
+            Csr.commonName(
+                decide(identityLabel(true), dps, csr("CN=device-1"), Operation.ENROLL).subject()))
+        .isEqualTo("device-1");
     assertThatThrownBy(() -> decide(identityLabel(true), dps, csr("CN=victim"), Operation.ENROLL))
-        .isInstanceOfSatisfying(Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_MISMATCH))
+        .isInstanceOfSatisfying(
+            Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_MISMATCH))
         .hasMessageContaining("registration id 'device-1'");
   }
 }

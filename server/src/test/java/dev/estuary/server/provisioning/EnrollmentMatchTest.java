@@ -42,32 +42,101 @@ class EnrollmentMatchTest {
   @BeforeAll
   static void pki() {
     Serials serials = new Serials(RANDOM);
-    groupCa = IssuingCa.createRoot(
-        "group", new X500Name("CN=Group CA"), KeyPairs.generate("ec-p256", RANDOM), Duration.ofDays(30), NOW.minus(Duration.ofDays(1)), serials);
+    groupCa =
+        IssuingCa.createRoot(
+            "group",
+            new X500Name("CN=Group CA"),
+            KeyPairs.generate("ec-p256", RANDOM),
+            Duration.ofDays(30),
+            NOW.minus(Duration.ofDays(1)),
+            serials);
     KeyPair edgeKey = KeyPairs.generate("ec-p256", RANDOM);
-    edgeCa = sign(groupCa, "CN=edge-of-some-device", edgeKey, CertificateProfile.edgeCa(Duration.ofDays(7)));
-    direct = sign(groupCa, "CN=device-1", KeyPairs.generate("ec-p256", RANDOM), CertificateProfile.clientIdentity(Duration.ofDays(7)));
+    edgeCa =
+        sign(
+            groupCa,
+            "CN=edge-of-some-device",
+            edgeKey,
+            CertificateProfile.edgeCa(Duration.ofDays(7)));
+    direct =
+        sign(
+            groupCa,
+            "CN=device-1",
+            KeyPairs.generate("ec-p256", RANDOM),
+            CertificateProfile.clientIdentity(Duration.ofDays(7)));
     IssuingCa minter = new IssuingCa("edge", List.of(edgeCa), edgeKey.getPrivate(), null);
-    viaEdgeCa = sign(minter, "CN=device-1", KeyPairs.generate("ec-p256", RANDOM), CertificateProfile.clientIdentity(Duration.ofDays(1)));
+    viaEdgeCa =
+        sign(
+            minter,
+            "CN=device-1",
+            KeyPairs.generate("ec-p256", RANDOM),
+            CertificateProfile.clientIdentity(Duration.ofDays(1)));
   }
 
-  private static X509Certificate sign(IssuingCa ca, String subject, KeyPair key, CertificateProfile profile) {
-    return ca.sign(new IssueOrder(new X500Name(subject), null, SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()), profile,
-        new Serials(RANDOM).next(), NOW.minusSeconds(60), NOW.plus(Duration.ofDays(1))));
+  private static X509Certificate sign(
+      IssuingCa ca, String subject, KeyPair key, CertificateProfile profile) {
+    return ca.sign(
+        new IssueOrder(
+            new X500Name(subject),
+            null,
+            SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()),
+            profile,
+            new Serials(RANDOM).next(),
+            NOW.minusSeconds(60),
+            NOW.plus(Duration.ofDays(1))));
   }
 
   private static CertificateRecord record(X509Certificate c, Instant revokedAt) {
-    return new CertificateRecord(c.getSerialNumber(), c.getSubjectX500Principal().getName(), c.getIssuerX500Principal().getName(),
-        c.getNotBefore().toInstant(), c.getNotAfter().toInstant(), "edge-ca", "EC P-256", Thumbprints.sha256(c), "mtls", "r", NOW,
-        dev.estuary.pki.Certificates.der(c), revokedAt, revokedAt == null ? null : "keyCompromise", "x509:p");
+    return new CertificateRecord(
+        c.getSerialNumber(),
+        c.getSubjectX500Principal().getName(),
+        c.getIssuerX500Principal().getName(),
+        c.getNotBefore().toInstant(),
+        c.getNotAfter().toInstant(),
+        "edge-ca",
+        "EC P-256",
+        Thumbprints.sha256(c),
+        "mtls",
+        "r",
+        NOW,
+        dev.estuary.pki.Certificates.der(c),
+        revokedAt,
+        revokedAt == null ? null : "keyCompromise",
+        "x509:p");
   }
 
-  private static EnrollmentMatch.Attested decide(List<X509Certificate> chain, Function<X509Certificate, CertificateRecord> issuedHere)
+  private static EnrollmentMatch.Attested decide(
+      List<X509Certificate> chain, Function<X509Certificate, CertificateRecord> issuedHere)
       throws ProvisioningRefusal {
-    CaCertificateRecord ca = new CaCertificateRecord("group-ca", dev.estuary.pki.Certificates.der(groupCa.certificate()), "CN=Group CA", "s", true, null, "e", NOW, NOW);
-    EnrollmentRecord group = new EnrollmentRecord(EnrollmentRecord.Kind.GROUP, "group", "group-ca", null, true, true,
-        EnrollmentRecord.Allocation.HASHED, List.of(), null, true, true, null, "e", NOW, NOW);
-    return EnrollmentMatch.decide("device-1", chain, issuedHere, null, List.of(group), Map.of("group-ca", ca), NOW);
+    CaCertificateRecord ca =
+        new CaCertificateRecord(
+            "group-ca",
+            dev.estuary.pki.Certificates.der(groupCa.certificate()),
+            "CN=Group CA",
+            "s",
+            true,
+            null,
+            "e",
+            NOW,
+            NOW);
+    EnrollmentRecord group =
+        new EnrollmentRecord(
+            EnrollmentRecord.Kind.GROUP,
+            "group",
+            "group-ca",
+            null,
+            true,
+            true,
+            EnrollmentRecord.Allocation.HASHED,
+            List.of(),
+            null,
+            true,
+            true,
+            null,
+            "e",
+            NOW,
+            NOW);
+    return EnrollmentMatch.decide(
+        "device-1", chain, issuedHere, null, List.of(group), Map.of("group-ca", ca), NOW);
   }
 
   @Test
@@ -81,8 +150,13 @@ class EnrollmentMatchTest {
         .as("control: PKIX alone accepts the path when the Edge CA is not known as ours")
         .containsExactly(viaEdgeCa, edgeCa);
 
-    assertThatThrownBy(() -> decide(List.of(viaEdgeCa, edgeCa), c -> c.equals(edgeCa) ? record(edgeCa, null) : null))
-        .isInstanceOfSatisfying(ProvisioningRefusal.class, r -> assertThat(r.error()).isEqualTo(ErrorCode.UNAUTHORIZED))
+    assertThatThrownBy(
+            () ->
+                decide(
+                    List.of(viaEdgeCa, edgeCa),
+                    c -> c.equals(edgeCa) ? record(edgeCa, null) : null))
+        .isInstanceOfSatisfying(
+            ProvisioningRefusal.class, r -> assertThat(r.error()).isEqualTo(ErrorCode.UNAUTHORIZED))
         .hasMessageContaining("a CA certificate this server issued to a device")
         .hasMessageContaining("edge-of-some-device");
   }
@@ -91,10 +165,16 @@ class EnrollmentMatchTest {
   void aRevokedCertificateAnywhereInThePathIsRefused() throws Exception {
     Instant revoked = NOW.minusSeconds(5);
     assertThatThrownBy(() -> decide(List.of(direct), c -> record(c, revoked)))
-        .isInstanceOfSatisfying(ProvisioningRefusal.class, r -> assertThat(r.error()).isEqualTo(ErrorCode.UNAUTHORIZED))
+        .isInstanceOfSatisfying(
+            ProvisioningRefusal.class, r -> assertThat(r.error()).isEqualTo(ErrorCode.UNAUTHORIZED))
         .hasMessageContaining("was revoked");
-    assertThatThrownBy(() -> decide(List.of(viaEdgeCa, edgeCa), c -> c.equals(edgeCa) ? record(edgeCa, revoked) : null))
-        .isInstanceOfSatisfying(ProvisioningRefusal.class, r -> assertThat(r.error()).isEqualTo(ErrorCode.UNAUTHORIZED))
+    assertThatThrownBy(
+            () ->
+                decide(
+                    List.of(viaEdgeCa, edgeCa),
+                    c -> c.equals(edgeCa) ? record(edgeCa, revoked) : null))
+        .isInstanceOfSatisfying(
+            ProvisioningRefusal.class, r -> assertThat(r.error()).isEqualTo(ErrorCode.UNAUTHORIZED))
         .hasMessageContaining("was revoked");
   }
 }

@@ -50,7 +50,8 @@ class ConcurrentRecordTest extends BackendTestCase {
   void threeHundredConcurrentRecordsWithAnUnlimitedSecretAllLand() throws Exception {
     credentials.createSecret(secret("unlimited", null, null));
 
-    List<Outcome> outcomes = runConcurrently(300, i -> () -> certs.record(cert(5000 + i), "unlimited"));
+    List<Outcome> outcomes =
+        runConcurrently(300, i -> () -> certs.record(cert(5000 + i), "unlimited"));
 
     assertThat(outcomes).containsOnly(Outcome.RECORDED);
     assertThat(certs.count()).isEqualTo(300);
@@ -62,7 +63,8 @@ class ConcurrentRecordTest extends BackendTestCase {
     credentials.createSecret(secret("many", 100, null));
 
     List<Outcome> outcomes =
-        runConcurrently(30, i -> () -> certs.record(cert(BigInteger.valueOf(77), "CN=racer-" + i, T0), "many"));
+        runConcurrently(
+            30, i -> () -> certs.record(cert(BigInteger.valueOf(77), "CN=racer-" + i, T0), "many"));
 
     assertThat(outcomes).filteredOn(o -> o == Outcome.RECORDED).hasSize(1);
     assertThat(outcomes).filteredOn(o -> o == Outcome.DUPLICATE_SERIAL).hasSize(29);
@@ -77,8 +79,12 @@ class ConcurrentRecordTest extends BackendTestCase {
     DUPLICATE_SERIAL
   }
 
-  /** Runs {@code count} tasks on virtual threads, released together; any other exception fails the test. */
-  private static List<Outcome> runConcurrently(int count, IntFunction<Runnable> task) throws Exception {
+  /**
+   * Runs {@code count} tasks on virtual threads, released together; any other exception fails the
+   * test.
+   */
+  private static List<Outcome> runConcurrently(int count, IntFunction<Runnable> task)
+      throws Exception {
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Outcome>> futures = new ArrayList<>();
     try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {

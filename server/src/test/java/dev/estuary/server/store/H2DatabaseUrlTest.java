@@ -14,7 +14,8 @@ class H2DatabaseUrlTest {
 
   @Test
   void fileUrlPointsIntoTheDirectory() {
-    assertThat(Database.h2FileUrl(dir)).startsWith("jdbc:h2:file:" + dir.toAbsolutePath().resolve("estuary") + ";");
+    assertThat(Database.h2FileUrl(dir))
+        .startsWith("jdbc:h2:file:" + dir.toAbsolutePath().resolve("estuary") + ";");
   }
 
   @Test
@@ -37,7 +38,8 @@ class H2DatabaseUrlTest {
     try (Database db = Database.open(Database.h2FileUrl(dir), "sa", "")) {
       assertThat(setting(db, "info.PAGE_SIZE")).containsExactly("4096");
     }
-    String own = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("own-page-size") + ";PAGE_SIZE=8192";
+    String own =
+        "jdbc:h2:file:" + dir.toAbsolutePath().resolve("own-page-size") + ";PAGE_SIZE=8192";
     try (Database db = Database.open(own, "sa", "")) {
       assertThat(setting(db, "info.PAGE_SIZE")).containsExactly("8192");
     }
@@ -45,7 +47,8 @@ class H2DatabaseUrlTest {
 
   @Test
   void directoryWithASemicolonIsRefused() {
-    assertThatThrownBy(() -> Database.h2FileUrl(dir.resolve("a;MODE=MySQL"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Database.h2FileUrl(dir.resolve("a;MODE=MySQL")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   private static List<String> writeDelay(Database db) {
@@ -56,7 +59,8 @@ class H2DatabaseUrlTest {
     return db.jdbi()
         .withHandle(
             h ->
-                h.createQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = :name")
+                h.createQuery(
+                        "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = :name")
                     .bind("name", name)
                     .mapTo(String.class)
                     .list());

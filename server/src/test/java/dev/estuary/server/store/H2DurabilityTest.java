@@ -52,7 +52,9 @@ class H2DurabilityTest {
       long firstAt = 0;
       while (acknowledged.size() < KILL_AFTER_RECORDS
           && (firstAt == 0 || System.currentTimeMillis() - firstAt < KILL_AFTER_MILLIS)) {
-        assertThat(writer.isAlive()).as("writer exited early; stderr:\n%s", Files.readString(stderr)).isTrue();
+        assertThat(writer.isAlive())
+            .as("writer exited early; stderr:\n%s", Files.readString(stderr))
+            .isTrue();
         if (firstAt == 0 && !acknowledged.isEmpty()) {
           firstAt = System.currentTimeMillis();
         }
@@ -70,15 +72,19 @@ class H2DurabilityTest {
 
     try (Database db = Database.open(Database.h2FileUrl(dataDir), "sa", "")) {
       CertificateStore store = new JdbiCertificateStore(db.jdbi());
-      List<BigInteger> lost = acknowledged.stream().filter(s -> store.findBySerial(s).isEmpty()).toList();
-      assertThat(lost).as("acknowledged but lost, of %d acknowledged", acknowledged.size()).isEmpty();
+      List<BigInteger> lost =
+          acknowledged.stream().filter(s -> store.findBySerial(s).isEmpty()).toList();
+      assertThat(lost)
+          .as("acknowledged but lost, of %d acknowledged", acknowledged.size())
+          .isEmpty();
       assertThat(store.count()).isGreaterThanOrEqualTo(acknowledged.size());
     }
   }
 
   private static void readAcknowledgements(Process writer, List<BigInteger> acknowledged) {
     try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = out.readLine()) != null; ) {
         if (line.startsWith(DurabilityWriter.PREFIX)) {
           acknowledged.add(new BigInteger(line.substring(DurabilityWriter.PREFIX.length())));

@@ -20,8 +20,10 @@ class JdbiBindingStoreTest extends BackendTestCase {
 
   @Test
   void theFirstBindingOfANameStaysAndTheSecondGetsItBack() {
-    NameBinding first = new NameBinding("device-id", "victim", "x509:aaa", "the victim's IDevID", T0);
-    NameBinding second = new NameBinding("device-id", "victim", "x509:bbb", "an attacker", T0.plusSeconds(1));
+    NameBinding first =
+        new NameBinding("device-id", "victim", "x509:aaa", "the victim's IDevID", T0);
+    NameBinding second =
+        new NameBinding("device-id", "victim", "x509:bbb", "an attacker", T0.plusSeconds(1));
 
     assertThat(store.bind(first)).isEqualTo(first);
     assertThat(store.bind(second)).isEqualTo(first);
@@ -33,10 +35,14 @@ class JdbiBindingStoreTest extends BackendTestCase {
     store.bind(new NameBinding("device-id", "a", "x509:aaa", "d", T0));
     store.bind(new NameBinding("edge-ca", "a", "x509:bbb", "d", T0.plusSeconds(1)));
 
-    assertThat(store.findByPrincipal("device-id", "x509:aaa")).extracting(NameBinding::name).containsExactly("a");
+    assertThat(store.findByPrincipal("device-id", "x509:aaa"))
+        .extracting(NameBinding::name)
+        .containsExactly("a");
     assertThat(store.findByPrincipal("edge-ca", "x509:aaa")).isEmpty();
     assertThat(store.list(null, 10)).hasSize(2);
-    assertThat(store.list("edge-ca", 10)).extracting(NameBinding::principal).containsExactly("x509:bbb");
+    assertThat(store.list("edge-ca", 10))
+        .extracting(NameBinding::principal)
+        .containsExactly("x509:bbb");
 
     assertThat(store.release("device-id", "a")).isTrue();
     assertThat(store.release("device-id", "a")).isFalse();

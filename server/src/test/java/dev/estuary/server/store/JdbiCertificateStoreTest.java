@@ -46,20 +46,25 @@ class JdbiCertificateStoreTest extends BackendTestCase {
     store.record(small, null);
 
     assertThat(store.findBySerial(largest)).get().usingRecursiveComparison().isEqualTo(big);
-    assertThat(store.findBySerial(BigInteger.valueOf(7))).get().usingRecursiveComparison().isEqualTo(small);
+    assertThat(store.findBySerial(BigInteger.valueOf(7)))
+        .get()
+        .usingRecursiveComparison()
+        .isEqualTo(small);
     assertThat(store.findBySerial(BigInteger.valueOf(8))).isEmpty();
   }
 
   @Test
   void findBySubjectReturnsThatSubjectNewestFirstUpToTheLimit() {
     for (int i = 0; i < 4; i++) {
-      store.record(cert(BigInteger.valueOf(100 + i), "CN=pump-7", T0.plus(Duration.ofHours(i))), null);
+      store.record(
+          cert(BigInteger.valueOf(100 + i), "CN=pump-7", T0.plus(Duration.ofHours(i))), null);
     }
     store.record(cert(BigInteger.valueOf(200), "CN=pump-8", T0.plus(Duration.ofDays(1))), null);
 
     List<CertificateRecord> found = store.findBySubject("CN=pump-7", 3);
 
-    assertThat(found).extracting(CertificateRecord::serial)
+    assertThat(found)
+        .extracting(CertificateRecord::serial)
         .containsExactly(BigInteger.valueOf(103), BigInteger.valueOf(102), BigInteger.valueOf(101));
     assertThat(store.findBySubject("CN=pump-7", 10)).hasSize(4);
     assertThat(store.findBySubject("CN=pump-7", 0)).isEmpty();
@@ -72,28 +77,49 @@ class JdbiCertificateStoreTest extends BackendTestCase {
     CertificateRecord second = cert(BigInteger.valueOf(42), "CN=other", T0.plusSeconds(1));
     store.record(first, null);
 
-    assertThatThrownBy(() -> store.record(second, null)).isInstanceOf(DuplicateSerialException.class);
+    assertThatThrownBy(() -> store.record(second, null))
+        .isInstanceOf(DuplicateSerialException.class);
 
     assertThat(store.count()).isEqualTo(1);
-    assertThat(store.findBySerial(BigInteger.valueOf(42))).get()
-        .extracting(CertificateRecord::sha256).isEqualTo(first.sha256());
+    assertThat(store.findBySerial(BigInteger.valueOf(42)))
+        .get()
+        .extracting(CertificateRecord::sha256)
+        .isEqualTo(first.sha256());
   }
 
   /** A real certificate from {@code ca}, as the issuance service records it. */
-  private static CertificateRecord issued(dev.estuary.pki.IssuingCa ca, java.security.cert.X509Certificate c) throws Exception {
+  private static CertificateRecord issued(
+      dev.estuary.pki.IssuingCa ca, java.security.cert.X509Certificate c) throws Exception {
     return new CertificateRecord(
-        c.getSerialNumber(), c.getSubjectX500Principal().getName(), c.getIssuerX500Principal().getName(),
-        c.getNotBefore().toInstant(), c.getNotAfter().toInstant(), "sensors", "EC P-256",
-        dev.estuary.pki.Thumbprints.sha256(c), "mtls", "requester", T0, c.getEncoded(), null, null, "x509:p");
+        c.getSerialNumber(),
+        c.getSubjectX500Principal().getName(),
+        c.getIssuerX500Principal().getName(),
+        c.getNotBefore().toInstant(),
+        c.getNotAfter().toInstant(),
+        "sensors",
+        "EC P-256",
+        dev.estuary.pki.Thumbprints.sha256(c),
+        "mtls",
+        "requester",
+        T0,
+        c.getEncoded(),
+        null,
+        null,
+        "x509:p");
   }
 
   private static dev.estuary.pki.IssuingCa ca(String cn) {
     return dev.estuary.pki.IssuingCa.createRoot(
-        cn, new org.bouncycastle.asn1.x500.X500Name("CN=" + cn), dev.estuary.pki.KeyPairs.generate("ec-p256", new java.security.SecureRandom()),
-        Duration.ofDays(30), Instant.now().minus(Duration.ofDays(1)), new dev.estuary.pki.Serials(new java.security.SecureRandom()));
+        cn,
+        new org.bouncycastle.asn1.x500.X500Name("CN=" + cn),
+        dev.estuary.pki.KeyPairs.generate("ec-p256", new java.security.SecureRandom()),
+        Duration.ofDays(30),
+        Instant.now().minus(Duration.ofDays(1)),
+        new dev.estuary.pki.Serials(new java.security.SecureRandom()));
   }
 
-  private static java.security.cert.X509Certificate leaf(dev.estuary.pki.IssuingCa ca, BigInteger serial) {
+  private static java.security.cert.X509Certificate leaf(
+      dev.estuary.pki.IssuingCa ca, BigInteger serial) {
     Instant now = Instant.now();
     return ca.sign(
         new dev.estuary.pki.IssueOrder(
@@ -113,12 +139,20 @@ class JdbiCertificateStoreTest extends BackendTestCase {
     java.security.cert.X509Certificate mine = leaf(ours, BigInteger.valueOf(777));
     store.record(issued(ours, mine), null);
 
-    java.security.cert.X509Certificate copy = dev.estuary.server.testing.Reencoded.signature(mine, ours.certificate().getPublicKey());
+    java.security.cert.X509Certificate copy =
+        dev.estuary.server.testing.Reencoded.signature(mine, ours.certificate().getPublicKey());
     java.security.cert.X509Certificate foreign = leaf(ca("Stranger"), BigInteger.valueOf(777));
 
-    assertThat(store.findIssued(mine)).get().extracting(CertificateRecord::serial).isEqualTo(BigInteger.valueOf(777));
-    assertThat(dev.estuary.pki.Thumbprints.sha256(copy)).as("other bytes").isNotEqualTo(dev.estuary.pki.Thumbprints.sha256(mine));
-    assertThat(store.findIssued(copy)).as("a re-encoded signature is still our certificate").isPresent();
+    assertThat(store.findIssued(mine))
+        .get()
+        .extracting(CertificateRecord::serial)
+        .isEqualTo(BigInteger.valueOf(777));
+    assertThat(dev.estuary.pki.Thumbprints.sha256(copy))
+        .as("other bytes")
+        .isNotEqualTo(dev.estuary.pki.Thumbprints.sha256(mine));
+    assertThat(store.findIssued(copy))
+        .as("a re-encoded signature is still our certificate")
+        .isPresent();
     assertThat(store.findIssued(foreign)).as("same serial, another issuer").isEmpty();
   }
 

@@ -69,12 +69,17 @@ class JdbiCredentialStoreTest extends BackendTestCase {
       put.get();
     }
 
-    assertThat(store.findBasicUser("racer")).get().extracting(BasicUser::hash).asString().startsWith("pbkdf2$");
+    assertThat(store.findBasicUser("racer"))
+        .get()
+        .extracting(BasicUser::hash)
+        .asString()
+        .startsWith("pbkdf2$");
   }
 
   @Test
   void secretIsFoundWithEveryField() {
-    BootstrapSecret limited = new BootstrapSecret("s1", "sensors", "pbkdf2$x", T0, T0.plus(Duration.ofDays(7)), 3, false);
+    BootstrapSecret limited =
+        new BootstrapSecret("s1", "sensors", "pbkdf2$x", T0, T0.plus(Duration.ofDays(7)), 3, false);
     BootstrapSecret open = new BootstrapSecret("s2", "pumps", "pbkdf2$y", T0, null, null, true);
 
     store.createSecret(limited);
@@ -89,16 +94,20 @@ class JdbiCredentialStoreTest extends BackendTestCase {
   void creatingASecretWithATakenIdIsRefused() {
     store.createSecret(secret("dup", 1, null));
 
-    assertThatThrownBy(() -> store.createSecret(secret("dup", 9, null))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.createSecret(secret("dup", 9, null)))
+        .isInstanceOf(IllegalArgumentException.class);
 
     assertThat(store.findSecret("dup").orElseThrow().usesRemaining()).isEqualTo(1);
   }
 
   @Test
   void listSecretsByLabelOrAllOldestFirst() {
-    BootstrapSecret b = new BootstrapSecret("b", "sensors", "h", T0.plusSeconds(2), null, null, false);
-    BootstrapSecret a = new BootstrapSecret("a", "sensors", "h", T0.plusSeconds(1), null, null, false);
-    BootstrapSecret c = new BootstrapSecret("c", "pumps", "h", T0.plusSeconds(3), null, null, false);
+    BootstrapSecret b =
+        new BootstrapSecret("b", "sensors", "h", T0.plusSeconds(2), null, null, false);
+    BootstrapSecret a =
+        new BootstrapSecret("a", "sensors", "h", T0.plusSeconds(1), null, null, false);
+    BootstrapSecret c =
+        new BootstrapSecret("c", "pumps", "h", T0.plusSeconds(3), null, null, false);
     store.createSecret(b);
     store.createSecret(a);
     store.createSecret(c);

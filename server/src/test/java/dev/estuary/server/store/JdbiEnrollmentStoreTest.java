@@ -24,13 +24,27 @@ class JdbiEnrollmentStoreTest extends BackendTestCase {
   }
 
   static CaCertificateRecord ca(String name) {
-    return new CaCertificateRecord(name, new byte[] {1, 2, 3}, "CN=" + name, "ab" + name, false, null, "e1", T0, T0);
+    return new CaCertificateRecord(
+        name, new byte[] {1, 2, 3}, "CN=" + name, "ab" + name, false, null, "e1", T0, T0);
   }
 
   static EnrollmentRecord group(String id, String ca, String etag) {
     return new EnrollmentRecord(
-        Kind.GROUP, id, ca, null, true, true, Allocation.HASHED, List.of("hub-a.local", "hub-b.local"), "{\"tags\":{\"site\":\"x\"}}",
-        true, true, "device-id", etag, T0, T0);
+        Kind.GROUP,
+        id,
+        ca,
+        null,
+        true,
+        true,
+        Allocation.HASHED,
+        List.of("hub-a.local", "hub-b.local"),
+        "{\"tags\":{\"site\":\"x\"}}",
+        true,
+        true,
+        "device-id",
+        etag,
+        T0,
+        T0);
   }
 
   @Test
@@ -39,9 +53,12 @@ class JdbiEnrollmentStoreTest extends BackendTestCase {
     assertThat(store.createCaCertificate(ca("root"))).isEqualTo(WriteOutcome.CONFLICT);
 
     CaCertificateRecord coded = ca("root").with(false, "c0de", "e2", T0.plusSeconds(1));
-    assertThat(store.updateCaCertificate(coded, "wrong")).isEqualTo(WriteOutcome.PRECONDITION_FAILED);
+    assertThat(store.updateCaCertificate(coded, "wrong"))
+        .isEqualTo(WriteOutcome.PRECONDITION_FAILED);
     assertThat(store.updateCaCertificate(coded, "e1")).isEqualTo(WriteOutcome.UPDATED);
-    assertThat(store.updateCaCertificate(coded.with(true, null, "e3", T0), "e1")).as("e1 is gone").isEqualTo(WriteOutcome.PRECONDITION_FAILED);
+    assertThat(store.updateCaCertificate(coded.with(true, null, "e3", T0), "e1"))
+        .as("e1 is gone")
+        .isEqualTo(WriteOutcome.PRECONDITION_FAILED);
     assertThat(store.updateCaCertificate(ca("nobody"), "e1")).isEqualTo(WriteOutcome.NOT_FOUND);
 
     CaCertificateRecord found = store.findCaCertificate("root").orElseThrow();
@@ -72,8 +89,21 @@ class JdbiEnrollmentStoreTest extends BackendTestCase {
 
     EnrollmentRecord later =
         new EnrollmentRecord(
-            Kind.GROUP, "edge", "root", null, false, false, Allocation.STATIC, List.of("hub-a.local"), null, false, false, null, "e2",
-            T0.plus(Duration.ofDays(1)), T0.plus(Duration.ofDays(1)));
+            Kind.GROUP,
+            "edge",
+            "root",
+            null,
+            false,
+            false,
+            Allocation.STATIC,
+            List.of("hub-a.local"),
+            null,
+            false,
+            false,
+            null,
+            "e2",
+            T0.plus(Duration.ofDays(1)),
+            T0.plus(Duration.ofDays(1)));
     assertThat(store.putEnrollment(later, null)).isEqualTo(WriteOutcome.UPDATED);
     EnrollmentRecord found = store.findEnrollment(Kind.GROUP, "edge").orElseThrow();
     assertThat(found.createdAt()).isEqualTo(T0);
@@ -89,13 +119,19 @@ class JdbiEnrollmentStoreTest extends BackendTestCase {
     store.createCaCertificate(ca("root"));
     store.putEnrollment(group("edge", "root", "e1"), null);
 
-    assertThat(store.putEnrollment(group("edge", "root", "e2"), "stale")).isEqualTo(WriteOutcome.PRECONDITION_FAILED);
-    assertThat(store.putEnrollment(group("edge", "root", "e2"), "e1")).isEqualTo(WriteOutcome.UPDATED);
-    assertThat(store.putEnrollment(group("edge", "root", "e3"), "*")).isEqualTo(WriteOutcome.UPDATED);
-    assertThat(store.putEnrollment(group("absent", "root", "e1"), "*")).as("If-Match on nothing").isEqualTo(WriteOutcome.PRECONDITION_FAILED);
+    assertThat(store.putEnrollment(group("edge", "root", "e2"), "stale"))
+        .isEqualTo(WriteOutcome.PRECONDITION_FAILED);
+    assertThat(store.putEnrollment(group("edge", "root", "e2"), "e1"))
+        .isEqualTo(WriteOutcome.UPDATED);
+    assertThat(store.putEnrollment(group("edge", "root", "e3"), "*"))
+        .isEqualTo(WriteOutcome.UPDATED);
+    assertThat(store.putEnrollment(group("absent", "root", "e1"), "*"))
+        .as("If-Match on nothing")
+        .isEqualTo(WriteOutcome.PRECONDITION_FAILED);
     assertThat(store.findEnrollment(Kind.GROUP, "absent")).isEmpty();
 
-    assertThat(store.deleteEnrollment(Kind.GROUP, "edge", "e2")).isEqualTo(WriteOutcome.PRECONDITION_FAILED);
+    assertThat(store.deleteEnrollment(Kind.GROUP, "edge", "e2"))
+        .isEqualTo(WriteOutcome.PRECONDITION_FAILED);
     assertThat(store.deleteEnrollment(Kind.GROUP, "edge", "e3")).isEqualTo(WriteOutcome.DELETED);
     assertThat(store.deleteEnrollment(Kind.GROUP, "edge", null)).isEqualTo(WriteOutcome.NOT_FOUND);
   }
@@ -106,7 +142,9 @@ class JdbiEnrollmentStoreTest extends BackendTestCase {
     store.putEnrollment(group("b", "root", "e"), null);
     store.putEnrollment(group("a", "root", "e"), null);
 
-    assertThat(store.listEnrollments(Kind.GROUP)).extracting(EnrollmentRecord::id).containsExactly("a", "b");
+    assertThat(store.listEnrollments(Kind.GROUP))
+        .extracting(EnrollmentRecord::id)
+        .containsExactly("a", "b");
     assertThat(store.listEnrollments(Kind.INDIVIDUAL)).isEmpty();
   }
 
@@ -116,7 +154,8 @@ class JdbiEnrollmentStoreTest extends BackendTestCase {
     store.putHub(new HubRecord("hub-a.local", 2));
     store.putHub(new HubRecord("hub-b.local", 5));
 
-    assertThat(store.listHubs()).containsExactly(new HubRecord("hub-a.local", 2), new HubRecord("hub-b.local", 5));
+    assertThat(store.listHubs())
+        .containsExactly(new HubRecord("hub-a.local", 2), new HubRecord("hub-b.local", 5));
     assertThat(store.deleteHub("hub-a.local")).isTrue();
     assertThat(store.deleteHub("hub-a.local")).isFalse();
     assertThat(store.listHubs()).containsExactly(new HubRecord("hub-b.local", 5));

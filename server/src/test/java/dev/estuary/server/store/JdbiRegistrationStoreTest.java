@@ -30,7 +30,18 @@ class JdbiRegistrationStoreTest extends BackendTestCase {
   }
 
   static RegistrationRecord registration(String id, String hub, String sha256, Instant at) {
-    return new RegistrationRecord(id, Kind.GROUP, "edge", id, hub, "initialAssignment", new byte[] {9}, sha256, "etag-" + sha256, at, at);
+    return new RegistrationRecord(
+        id,
+        Kind.GROUP,
+        "edge",
+        id,
+        hub,
+        "initialAssignment",
+        new byte[] {9},
+        sha256,
+        "etag-" + sha256,
+        at,
+        at);
   }
 
   static StoredOperation operation(String opId, String regId, Instant at) {
@@ -39,13 +50,19 @@ class JdbiRegistrationStoreTest extends BackendTestCase {
 
   @Test
   void aRegistrationAndItsOperationAreCommittedTogether() {
-    store.record(registration("dev-1", "hub-a", "s1", T0), operation("op-1", "dev-1", T0), T0.minus(Duration.ofDays(1)));
+    store.record(
+        registration("dev-1", "hub-a", "s1", T0),
+        operation("op-1", "dev-1", T0),
+        T0.minus(Duration.ofDays(1)));
 
-    assertThat(store.find("dev-1")).get().satisfies(r -> {
-      assertThat(r.assignedHub()).isEqualTo("hub-a");
-      assertThat(r.certificateSha256()).isEqualTo("s1");
-      assertThat(r.createdAt()).isEqualTo(T0);
-    });
+    assertThat(store.find("dev-1"))
+        .get()
+        .satisfies(
+            r -> {
+              assertThat(r.assignedHub()).isEqualTo("hub-a");
+              assertThat(r.certificateSha256()).isEqualTo("s1");
+              assertThat(r.createdAt()).isEqualTo(T0);
+            });
     assertThat(store.findOperation("op-1")).contains(operation("op-1", "dev-1", T0));
     assertThat(store.findOperation("op-2")).isEmpty();
   }
@@ -54,7 +71,8 @@ class JdbiRegistrationStoreTest extends BackendTestCase {
   void aReRegistrationReplacesTheRecordButKeepsItsCreationTime() {
     store.record(registration("dev-1", "hub-a", "s1", T0), operation("op-1", "dev-1", T0), T0);
     Instant later = T0.plus(Duration.ofHours(1));
-    store.record(registration("dev-1", "hub-a", "s2", later), operation("op-2", "dev-1", later), T0);
+    store.record(
+        registration("dev-1", "hub-a", "s2", later), operation("op-2", "dev-1", later), T0);
 
     RegistrationRecord r = store.find("dev-1").orElseThrow();
     assertThat(r.certificateSha256()).isEqualTo("s2");
@@ -67,7 +85,10 @@ class JdbiRegistrationStoreTest extends BackendTestCase {
   void operationsOlderThanTheHorizonAreForgotten() {
     store.record(registration("dev-1", "hub-a", "s1", T0), operation("op-old", "dev-1", T0), T0);
     Instant later = T0.plus(Duration.ofDays(2));
-    store.record(registration("dev-2", "hub-a", "s2", later), operation("op-new", "dev-2", later), later.minus(Duration.ofDays(1)));
+    store.record(
+        registration("dev-2", "hub-a", "s2", later),
+        operation("op-new", "dev-2", later),
+        later.minus(Duration.ofDays(1)));
 
     assertThat(store.findOperation("op-old")).isEmpty();
     assertThat(store.findOperation("op-new")).isPresent();
@@ -80,7 +101,8 @@ class JdbiRegistrationStoreTest extends BackendTestCase {
     store.record(registration("dev-3", "hub-b", "s3", T0), operation("op-3", "dev-3", T0), T0);
 
     assertThat(store.countByHub()).isEqualTo(Map.of("hub-a", 2L, "hub-b", 1L));
-    assertThat(store.listByEnrollment(Kind.GROUP, "edge")).extracting(RegistrationRecord::registrationId)
+    assertThat(store.listByEnrollment(Kind.GROUP, "edge"))
+        .extracting(RegistrationRecord::registrationId)
         .containsExactly("dev-1", "dev-2", "dev-3");
     assertThat(store.listByEnrollment(Kind.INDIVIDUAL, "edge")).isEmpty();
     assertThat(store.delete("dev-1")).isTrue();
@@ -95,11 +117,16 @@ class JdbiRegistrationStoreTest extends BackendTestCase {
     try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < 10; i++) {
         int n = i;
-        calls.add(executor.submit(() -> {
-          start.await();
-          store.record(registration("racer", "hub-a", "s" + n, T0), operation("op-" + n, "racer", T0), T0);
-          return null;
-        }));
+        calls.add(
+            executor.submit(
+                () -> {
+                  start.await();
+                  store.record(
+                      registration("racer", "hub-a", "s" + n, T0),
+                      operation("op-" + n, "racer", T0),
+                      T0);
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> f : calls) {

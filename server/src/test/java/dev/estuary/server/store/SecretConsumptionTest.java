@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@link CertificateStore#record} with a bootstrap secret: the use and the certificate, together or not at all. */
+/**
+ * {@link CertificateStore#record} with a bootstrap secret: the use and the certificate, together or
+ * not at all.
+ */
 @ParameterizedClass
 @EnumSource(Backend.class)
 class SecretConsumptionTest extends BackendTestCase {
@@ -110,7 +113,8 @@ class SecretConsumptionTest extends BackendTestCase {
     certs.record(cert(9), "pair");
 
     CertificateRecord clash = cert(BigInteger.valueOf(9), "CN=clash", T0);
-    assertThatThrownBy(() -> certs.record(clash, "pair")).isInstanceOf(DuplicateSerialException.class);
+    assertThatThrownBy(() -> certs.record(clash, "pair"))
+        .isInstanceOf(DuplicateSerialException.class);
 
     assertThat(usesRemaining("pair")).isEqualTo(1);
     assertThat(certs.count()).isEqualTo(1);

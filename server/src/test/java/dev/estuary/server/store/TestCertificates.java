@@ -30,7 +30,8 @@ final class TestCertificates {
     byte[] serialBytes = serial.toByteArray();
     byte[] noise = new byte[48];
     RANDOM.nextBytes(noise);
-    byte[] der = ByteBuffer.allocate(serialBytes.length + noise.length).put(serialBytes).put(noise).array();
+    byte[] der =
+        ByteBuffer.allocate(serialBytes.length + noise.length).put(serialBytes).put(noise).array();
     return new CertificateRecord(
         serial,
         subject,
@@ -51,7 +52,13 @@ final class TestCertificates {
 
   static BootstrapSecret secret(String id, Integer usesRemaining, Instant expiresAt) {
     return new BootstrapSecret(
-        id, "sensors", "pbkdf2$hash-of-" + id, T0.minus(Duration.ofDays(1)), expiresAt, usesRemaining, false);
+        id,
+        "sensors",
+        "pbkdf2$hash-of-" + id,
+        T0.minus(Duration.ofDays(1)),
+        expiresAt,
+        usesRemaining,
+        false);
   }
 
   private static String sha256Hex(byte[] data) {

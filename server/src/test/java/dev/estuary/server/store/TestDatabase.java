@@ -1,6 +1,8 @@
 package dev.estuary.server.store;
 
-/** A fresh, empty database on one {@link Backend}, for one test; {@link #close()} disposes of it. */
+/**
+ * A fresh, empty database on one {@link Backend}, for one test; {@link #close()} disposes of it.
+ */
 interface TestDatabase extends AutoCloseable {
 
   String url();

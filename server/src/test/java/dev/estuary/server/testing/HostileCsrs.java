@@ -8,6 +8,7 @@ import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.CertificationRequest;
 import org.bouncycastle.asn1.pkcs.CertificationRequestInfo;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -15,14 +16,13 @@ import org.bouncycastle.asn1.pkcs.RSAPublicKey;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.DSAParameter;
-import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
 /**
- * The hostile requests of issue 10, point 3, built from random numbers (no key is generated: a
- * real RSA-16384 key takes minutes): each is well-formed DER whose signature would cost seconds
- * of CPU to verify, which is why the key must be refused before it is.
+ * The hostile requests of issue 10, point 3, built from random numbers (no key is generated: a real
+ * RSA-16384 key takes minutes): each is well-formed DER whose signature would cost seconds of CPU
+ * to verify, which is why the key must be refused before it is.
  */
 public final class HostileCsrs {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -33,8 +33,15 @@ public final class HostileCsrs {
   public static byte[] rsa16384(String cn) {
     BigInteger n = oddWithoutSmallFactors(16384);
     BigInteger e = new BigInteger(16384, RANDOM).setBit(16383).setBit(0);
-    SubjectPublicKeyInfo spki = spki(new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE), new RSAPublicKey(n, e));
-    return request(cn, spki, new AlgorithmIdentifier(PKCSObjectIdentifiers.sha256WithRSAEncryption, DERNull.INSTANCE), randomBytes(2048));
+    SubjectPublicKeyInfo spki =
+        spki(
+            new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
+            new RSAPublicKey(n, e));
+    return request(
+        cn,
+        spki,
+        new AlgorithmIdentifier(PKCSObjectIdentifiers.sha256WithRSAEncryption, DERNull.INSTANCE),
+        randomBytes(2048));
   }
 
   /** DSA with a 16384-bit p, a 256-bit q and a 16384-bit g and y. */
@@ -43,21 +50,34 @@ public final class HostileCsrs {
     BigInteger q = oddWithoutSmallFactors(256);
     BigInteger g = new BigInteger(16383, RANDOM);
     BigInteger y = new BigInteger(16383, RANDOM);
-    SubjectPublicKeyInfo spki = spki(new AlgorithmIdentifier(X9ObjectIdentifiers.id_dsa, new DSAParameter(p, q, g)), new ASN1Integer(y));
-    byte[] signature = encode(new DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
-        new ASN1Integer(new BigInteger(255, RANDOM)), new ASN1Integer(new BigInteger(255, RANDOM))}));
-    return request(cn, spki, new AlgorithmIdentifier(NISTObjectIdentifiers.dsa_with_sha256), signature);
+    SubjectPublicKeyInfo spki =
+        spki(
+            new AlgorithmIdentifier(X9ObjectIdentifiers.id_dsa, new DSAParameter(p, q, g)),
+            new ASN1Integer(y));
+    byte[] signature =
+        encode(
+            new DERSequence(
+                new org.bouncycastle.asn1.ASN1Encodable[] {
+                  new ASN1Integer(new BigInteger(255, RANDOM)),
+                  new ASN1Integer(new BigInteger(255, RANDOM))
+                }));
+    return request(
+        cn, spki, new AlgorithmIdentifier(NISTObjectIdentifiers.dsa_with_sha256), signature);
   }
 
   /** An EC key whose AlgorithmIdentifier has no parameters (no curve). */
   public static byte[] ecWithoutParameters(String cn) {
     byte[] point = randomBytes(65);
     point[0] = 0x04;
-    SubjectPublicKeyInfo spki = new SubjectPublicKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey), point);
-    return request(cn, spki, new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256), randomBytes(70));
+    SubjectPublicKeyInfo spki =
+        new SubjectPublicKeyInfo(
+            new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey), point);
+    return request(
+        cn, spki, new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256), randomBytes(70));
   }
 
-  private static SubjectPublicKeyInfo spki(AlgorithmIdentifier algorithm, org.bouncycastle.asn1.ASN1Encodable key) {
+  private static SubjectPublicKeyInfo spki(
+      AlgorithmIdentifier algorithm, org.bouncycastle.asn1.ASN1Encodable key) {
     try {
       return new SubjectPublicKeyInfo(algorithm, key);
     } catch (IOException e) {
@@ -65,8 +85,13 @@ public final class HostileCsrs {
     }
   }
 
-  private static byte[] request(String cn, SubjectPublicKeyInfo spki, AlgorithmIdentifier signatureAlgorithm, byte[] signature) {
-    CertificationRequestInfo info = new CertificationRequestInfo(new X500Name("CN=" + cn), spki, new DERSet());
+  private static byte[] request(
+      String cn,
+      SubjectPublicKeyInfo spki,
+      AlgorithmIdentifier signatureAlgorithm,
+      byte[] signature) {
+    CertificationRequestInfo info =
+        new CertificationRequestInfo(new X500Name("CN=" + cn), spki, new DERSet());
     return encode(new CertificationRequest(info, signatureAlgorithm, new DERBitString(signature)));
   }
 

@@ -45,16 +45,22 @@ public final class QuickstartServer implements AutoCloseable {
     if (shared == null) {
       Path dir = Files.createTempDirectory("estuary-shared-quickstart");
       QuickstartServer s = start(dir.resolve("data"));
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          s.close();
-          try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-          }
-        } catch (java.io.IOException e) {
-          System.err.println("shared quickstart server: " + e);
-        }
-      }, "shared-quickstart-stop"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      s.close();
+                      try (var files = Files.walk(dir)) {
+                        files
+                            .sorted(java.util.Comparator.reverseOrder())
+                            .forEach(f -> f.toFile().delete());
+                      }
+                    } catch (java.io.IOException e) {
+                      System.err.println("shared quickstart server: " + e);
+                    }
+                  },
+                  "shared-quickstart-stop"));
       shared = s;
     }
     return shared;
@@ -87,7 +93,8 @@ public final class QuickstartServer implements AutoCloseable {
   }
 
   private void boot(int estPort, int adminPort) throws Exception {
-    ServerConfig cfg = ServerConfigParser.parse(quickstart.configFile()).withPorts(estPort, adminPort);
+    ServerConfig cfg =
+        ServerConfigParser.parse(quickstart.configFile()).withPorts(estPort, adminPort);
     server = EstuaryServer.start(cfg, Clock.systemUTC());
     info = quickstart.publish(server.estPort(), server.adminPort(), cfg.idScope());
   }

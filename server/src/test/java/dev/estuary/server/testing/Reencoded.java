@@ -6,8 +6,8 @@ import java.math.BigInteger;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
-import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.DERBitString;
@@ -22,7 +22,10 @@ import org.bouncycastle.asn1.x509.Certificate;
 public final class Reencoded {
   private Reencoded() {}
 
-  /** {@code cert} with its ECDSA signature (r, s) rewritten as (r, n - s); {@code issuerKey} gives n. */
+  /**
+   * {@code cert} with its ECDSA signature (r, s) rewritten as (r, n - s); {@code issuerKey} gives
+   * n.
+   */
   public static X509Certificate signature(X509Certificate cert, PublicKey issuerKey) {
     try {
       BigInteger n = ((ECPublicKey) issuerKey).getParams().getOrder();

@@ -26,7 +26,9 @@ public final class TestPki {
   public static KeyPair key(String type) {
     if (type.equals("rsa-1024") || type.equals("ec-p192")) {
       try {
-        var g = java.security.KeyPairGenerator.getInstance(type.startsWith("rsa") ? "RSA" : "EC", Bc.provider());
+        var g =
+            java.security.KeyPairGenerator.getInstance(
+                type.startsWith("rsa") ? "RSA" : "EC", Bc.provider());
         if (type.startsWith("rsa")) {
           g.initialize(1024, RANDOM);
         } else {
@@ -40,15 +42,20 @@ public final class TestPki {
     return KeyPairs.generate(type, RANDOM);
   }
 
-  /** A signed PKCS#10 CSR (DER) for {@code subject} ("CN=x"), with optional requested extensions. */
+  /**
+   * A signed PKCS#10 CSR (DER) for {@code subject} ("CN=x"), with optional requested extensions.
+   */
   public static byte[] csr(KeyPair key, String subject, Extension... extensions) {
     try {
       var b = new JcaPKCS10CertificationRequestBuilder(new X500Name(subject), key.getPublic());
       if (extensions.length > 0) {
-        b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new Extensions(extensions));
+        b.addAttribute(
+            PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new Extensions(extensions));
       }
       String alg = dev.estuary.pki.IssuingCa.signatureAlgorithm(key.getPublic());
-      PKCS10CertificationRequest csr = b.build(new JcaContentSignerBuilder(alg).setProvider(Bc.provider()).build(key.getPrivate()));
+      PKCS10CertificationRequest csr =
+          b.build(
+              new JcaContentSignerBuilder(alg).setProvider(Bc.provider()).build(key.getPrivate()));
       return csr.getEncoded();
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -61,7 +68,8 @@ public final class TestPki {
   }
 
   /** TLS context trusting {@code root}, presenting {@code chain}/{@code key} when given (mTLS). */
-  public static SSLContext tls(X509Certificate root, List<X509Certificate> chain, java.security.PrivateKey key) {
+  public static SSLContext tls(
+      X509Certificate root, List<X509Certificate> chain, java.security.PrivateKey key) {
     try {
       return dev.estuary.pki.ClientTls.context(List.of(root), chain, key);
     } catch (Exception e) {
