@@ -8,6 +8,7 @@ import dev.estuary.pki.Serials;
 import dev.estuary.server.auth.PasswordHash;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.ca.CaHierarchy;
+import dev.estuary.server.config.DefaultLabels;
 import dev.estuary.server.quickstart.Quickstart;
 import dev.estuary.server.store.Database;
 import java.io.ByteArrayOutputStream;
@@ -376,30 +377,7 @@ public final class ServerInit {
         passphrase_file = "%s"      # 0600
         # An HSM instead: source = "pkcs11", library, token_label, pin_file (docs/operations.md).
 
-        # The factory's birth certificates (IDevID): a bootstrap secret per line (estuary server
-        # secret create --label idevid --uses N --expires 30d), or Basic users.
-        [labels.idevid]
-        ca = "idevid-ca"
-        profile = "identity"
-        validity = "3650d"
-        auth = ["secret", "basic", "mtls"]   # mtls: re-enrollment with an IDevID this label issued
-
-        # Short-lived operating certificates (LDevID / device identity, EST identity).
-        [labels.device-id]
-        ca = "device-id-ca"
-        profile = "identity"
-        validity = "7d"
-        auth = ["mtls"]
-        trust = ["idevid-ca", "edge-ca-ca"]  # IDevIDs enroll; EST identities from edge-ca too; own certs renew
-
-        # Edge CA certificates for Azure IoT Edge (CA:TRUE, pathlen 0).
-        [labels.edge-ca]
-        ca = "edge-ca-ca"
-        profile = "edge-ca"
-        validity = "30d"
-        auth = ["mtls"]
-        trust = ["idevid-ca", "device-id-ca"]
-
+        %s
         # The DPS-compatible provisioning API on the device port: /{id_scope}/registrations/...
         # Hubs and enrollment groups are added through the admin API (docs/provisioning.md).
         [provisioning]
@@ -416,6 +394,7 @@ public final class ServerInit {
                 ? "issuing CAs and TLS key; the root's key is in " + OFFLINE_KEYS
                 : "imported issuing CAs and the TLS key",
             PASSPHRASE,
+            DefaultLabels.TOML,
             idScope);
   }
 }

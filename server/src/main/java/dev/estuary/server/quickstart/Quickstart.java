@@ -12,6 +12,7 @@ import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.auth.PasswordHash;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.ca.CaHierarchy;
+import dev.estuary.server.config.DefaultLabels;
 import dev.estuary.server.store.CaCertificateRecord;
 import dev.estuary.server.store.Database;
 import dev.estuary.server.store.EnrollmentRecord;
@@ -249,37 +250,12 @@ public final class Quickstart {
         keystore = "keys/ca-keys.p12"
         passphrase_file = "keys/keystore.pass"
 
-        # The factory's birth certificates (IDevID).
-        [labels.idevid]
-        ca = "idevid-ca"
-        profile = "identity"
-        validity = "3650d"
-        auth = ["secret", "basic", "mtls"]   # mtls: re-enrollment with an IDevID this label issued
-        csr_attributes = ["1.2.840.10045.4.3.2"]
-
-        # Short-lived operating certificates (LDevID / device identity, EST identity).
-        [labels.device-id]
-        ca = "device-id-ca"
-        profile = "identity"
-        validity = "7d"
-        auth = ["mtls"]
-        trust = ["idevid-ca", "edge-ca-ca"]  # IDevIDs enroll; EST identities from edge-ca too; own certs renew
-        bind_names = true                    # the first name an IDevID gets is its own, and only its
-
-        # Edge CA certificates for Azure IoT Edge (CA:TRUE, pathlen 0).
-        [labels.edge-ca]
-        ca = "edge-ca-ca"
-        profile = "edge-ca"
-        validity = "30d"
-        auth = ["mtls"]
-        trust = ["idevid-ca", "device-id-ca"]
-        bind_names = true
-
+        %s
         # The DPS-compatible provisioning API on the device port: /{id_scope}/registrations/...
         [provisioning]
         id_scope = "%s"
         """
-        .formatted(adminTokenHash, idScope);
+        .formatted(adminTokenHash, DefaultLabels.TOML, idScope);
   }
 
   /**
