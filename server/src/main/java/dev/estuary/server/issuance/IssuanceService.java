@@ -77,15 +77,16 @@ public final class IssuanceService {
       Instant now = clock.instant();
       IssuancePolicy.Decision decision =
           IssuancePolicy.decide(label, caller, csr, op, bindingView, now, serials.next());
+      NameBinding boundNow = null;
       if (decision.bindName() != null) {
-        NameBinding held =
-            bindings.bind(
-                new NameBinding(
-                    decision.bindScope(),
-                    decision.bindName(),
-                    caller.principal(),
-                    describe(caller),
-                    now));
+        NameBinding wanted =
+            new NameBinding(
+                decision.bindScope(),
+                decision.bindName(),
+                caller.principal(),
+                describe(caller),
+                now);
+        NameBinding held = bindings.bind(wanted);
         if (!held.principal().equals(caller.principal())) {
           throw new Denial(
               Denial.Reason.NAME_BOUND,
@@ -95,6 +96,10 @@ public final class IssuanceService {
                   + decision.bindScope()
                   + "' was just bound to another identity");
         }
+        if (held.equals(wanted)) {
+          boundNow = held;
+          secondNameRaceCheck(caller, held);
+        }
         LOG.info(
             "bound {} name=\"{}\" to {} ({})",
             decision.bindScope(),
@@ -103,18 +108,25 @@ public final class IssuanceService {
             held.description());
       }
       IssueOrder order = decision.order();
-      SignedCertificate cert = label.ca().issue(order);
-      CertificateRecord record = recordOf(label, caller, csr, cert, now);
+      SignedCertificate cert;
+      CertificateRecord record;
       try {
+        cert = label.ca().issue(order);
+        record = recordOf(label, caller, csr, cert, now);
         store.record(record, caller.secretId());
       } catch (DuplicateSerialException e) {
         if (attempt >= SERIAL_ATTEMPTS) {
+          releaseAfterFailure(boundNow);
           throw e;
         }
         LOG.warn("serial number collision on label {}; drawing another", label.name());
         continue;
       } catch (SecretRefusedException e) {
+        releaseAfterFailure(boundNow);
         throw new Denial(Denial.Reason.CREDENTIAL_USED_UP, e.getMessage());
+      } catch (RuntimeException e) {
+        releaseAfterFailure(boundNow);
+        throw e;
       }
       meters
           .counter("estuary.certificates.issued", "label", label.name(), "gate", caller.gate())
@@ -130,6 +142,53 @@ public final class IssuanceService {
           record.notAfter());
       List<X509Certificate> cas = label.ca().chain();
       return new Issued(cert, cas.subList(0, Math.max(0, cas.size() - 1)));
+    }
+  }
+
+  /**
+   * Two requests of one certificate identity can ask for two different free names at once: each
+   * sees the identity unbound when the policy decides, and each binds its name. The binding store
+   * decides races per name only, so the identity's names are read back after binding; a second name
+   * is released and refused (both requests may be refused; the device's next try gets one).
+   * Identities of bootstrap secrets and Basic users bind many names by design (one factory secret,
+   * many devices) and are not checked.
+   */
+  private void secondNameRaceCheck(Caller caller, NameBinding mine) throws Denial {
+    if (!caller.certificatePrincipal()) {
+      return;
+    }
+    for (NameBinding other : bindings.findByPrincipal(mine.label(), mine.principal())) {
+      if (!other.name().equals(mine.name())) {
+        bindings.release(mine.label(), mine.name());
+        throw new Denial(
+            Denial.Reason.IDENTITY_BOUND,
+            "this identity was just bound to the name '"
+                + other.name()
+                + "' of label '"
+                + mine.label()
+                + "' by another request, not '"
+                + mine.name()
+                + "'");
+      }
+    }
+  }
+
+  /**
+   * A name bound for a certificate that was then not issued goes back to being free: a failed
+   * issuance leaves no binding the device did not get a certificate for.
+   */
+  private void releaseAfterFailure(NameBinding boundNow) {
+    if (boundNow == null) {
+      return;
+    }
+    try {
+      bindings.release(boundNow.label(), boundNow.name());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "could not release {} name=\"{}\" after a failed issuance: {}",
+          boundNow.label(),
+          LogSafe.escape(boundNow.name()),
+          LogSafe.escape(String.valueOf(e.getMessage())));
     }
   }
 

@@ -8,7 +8,8 @@ public interface BindingStore {
   /**
    * Binds {@code binding.name()} in its label to its principal unless the name is already bound.
    *
-   * @return the binding in force afterwards: this one, or the one that was there first
+   * @return the binding in force afterwards: {@code binding} itself (equal to it) when the name was
+   *     free, else the one that was there first
    */
   NameBinding bind(NameBinding binding);
 
