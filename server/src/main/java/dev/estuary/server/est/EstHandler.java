@@ -12,11 +12,13 @@ import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.http.Replies;
+import dev.estuary.server.http.Unavailable;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.issuance.Issued;
 import dev.estuary.server.policy.Denial;
 import dev.estuary.server.policy.IssuancePolicy;
 import dev.estuary.server.policy.Label;
+import dev.estuary.server.store.StoreUnavailable;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,6 +113,11 @@ public final class EstHandler extends Handler.Abstract {
           LogSafe.escape(String.valueOf(e.getMessage())));
       callback.failed(e);
     } catch (Exception | Error e) {
+      if (StoreUnavailable.isCause(e)) {
+        Unavailable.answer("EST", request, e);
+        Replies.text(response, callback, 503, Unavailable.MESSAGE, Unavailable.RETRY_AFTER);
+        return true;
+      }
       String incident = UUID.randomUUID().toString();
       LOG.error(
           "EST {} {} failed (incident {})",

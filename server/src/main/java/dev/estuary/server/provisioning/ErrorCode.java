@@ -44,7 +44,12 @@ public enum ErrorCode {
   /** The request body is larger than the server accepts (Estuary's code). */
   BODY_TOO_LARGE(413, 413001),
   /** A bug; the message names an incident id that is in the server log (Estuary's code). */
-  INTERNAL(500, 500001);
+  INTERNAL(500, 500001),
+  /**
+   * The database cannot be reached; nothing was changed, try again after Retry-After (Estuary's
+   * code; DPS's device SDKs retry a 5xx).
+   */
+  UNAVAILABLE(503, 503001);
 
   private final int status;
   private final int code;

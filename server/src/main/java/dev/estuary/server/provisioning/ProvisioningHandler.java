@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Replies;
+import dev.estuary.server.http.Unavailable;
+import dev.estuary.server.store.StoreUnavailable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -67,6 +69,15 @@ public final class ProvisioningHandler extends Handler.Abstract {
           LogSafe.escape(String.valueOf(e.getMessage())));
       callback.failed(e);
     } catch (Exception | Error e) {
+      if (StoreUnavailable.isCause(e)) {
+        Unavailable.answer("provisioning", request, e);
+        refuse(
+            request,
+            response,
+            callback,
+            new ProvisioningRefusal(ErrorCode.UNAVAILABLE, Unavailable.MESSAGE));
+        return true;
+      }
       String incident = UUID.randomUUID().toString();
       LOG.error(
           "provisioning {} {} failed (incident {})",
@@ -143,7 +154,7 @@ public final class ProvisioningHandler extends Handler.Abstract {
   private void refuse(
       Request request, Response response, Callback callback, ProvisioningRefusal r) {
     ErrorCode error = r.error();
-    if (error != ErrorCode.INTERNAL) {
+    if (error != ErrorCode.INTERNAL && error != ErrorCode.UNAVAILABLE) {
       LOG.info(
           "provisioning {} {} refused {} {}: {}",
           request.getMethod(),
@@ -168,6 +179,8 @@ public final class ProvisioningHandler extends Handler.Abstract {
           body.toString(),
           code,
           new HttpField(HttpHeader.ALLOW, allowedMethod(request)));
+    } else if (error == ErrorCode.UNAVAILABLE) {
+      json(response, callback, error.status(), body.toString(), code, Unavailable.RETRY_AFTER);
     } else {
       json(response, callback, error.status(), body.toString(), code);
     }

@@ -3,6 +3,7 @@ package dev.estuary.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -27,6 +28,12 @@ public final class Database implements AutoCloseable {
 
   /** Pool size when none is given: enough for an EST server on a small machine. */
   public static final int DEFAULT_POOL_SIZE = 10;
+
+  /**
+   * The longest a request waits for a database connection before it fails as {@link
+   * StoreUnavailable} (and is answered 503 with Retry-After).
+   */
+  public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
 
   private static final String H2_FILE_NAME = "estuary";
 
@@ -71,6 +78,10 @@ public final class Database implements AutoCloseable {
     config.setUsername(user);
     config.setPassword(password);
     config.setMaximumPoolSize(maxPoolSize);
+    // A request waits at most this long for a connection: with the database down it is answered
+    // 503 within seconds instead of hanging for Hikari's default 30 s (StoreUnavailable).
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    config.setValidationTimeout(Math.min(CONNECTION_TIMEOUT.toMillis(), 1000));
     HikariDataSource dataSource = new HikariDataSource(config);
     try {
       Flyway.configure()

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>A secret that cannot be used refuses only its own record (the conditional UPDATE leaves the
  * transaction usable). Anything that fails the whole batch (a serial collision, a lost connection)
  * makes every record of it retry alone, in its own transaction, so one bad record never fails the
- * others.
+ * others. A batch that fails because the database cannot be reached ({@link StoreUnavailable})
+ * fails every record of it at once.
  */
 final class GroupCommit implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
@@ -125,6 +126,15 @@ final class GroupCommit implements AutoCloseable {
             }
           });
     } catch (RuntimeException e) {
+      if (StoreUnavailable.isCause(e)) {
+        // The database cannot be reached: retrying each record alone would make the last of a
+        // full batch wait MAX_BATCH connection timeouts. The transaction was rolled back; every
+        // caller answers 503 and its device tries again.
+        for (Pending p : batch) {
+          p.done().completeExceptionally(e);
+        }
+        return;
+      }
       if (batch.size() > 1) {
         LOG.debug(
             "group commit of {} records failed ({}); recording each alone",

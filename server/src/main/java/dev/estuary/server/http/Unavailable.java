@@ -1,0 +1,62 @@
+package dev.estuary.server.http;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The answer to a request that failed because the database cannot be reached ({@code
+ * store.StoreUnavailable}): 503 with Retry-After, so devices back off and try again, and no stack
+ * trace. While the database is away every request fails the same way, so the log gets one line per
+ * {@link #LOG_EVERY_NANOS} saying how many were answered so since the last.
+ */
+public final class Unavailable {
+  private static final Logger LOG = LoggerFactory.getLogger(Unavailable.class);
+
+  /** Seconds a client is asked to wait: about how long a database restart or failover takes. */
+  public static final int RETRY_AFTER_SECONDS = 10;
+
+  public static final HttpField RETRY_AFTER =
+      new HttpField(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
+
+  public static final String MESSAGE =
+      "the certificate store is unavailable; nothing was issued or changed, try again in "
+          + RETRY_AFTER_SECONDS
+          + " s";
+
+  private static final long LOG_EVERY_NANOS = 10_000_000_000L;
+  private static final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+  private static final AtomicLong unlogged = new AtomicLong();
+
+  private Unavailable() {}
+
+  /** Logs (at most one line per 10 s) that {@code request} was answered 503 for {@code cause}. */
+  public static void answer(String service, Request request, Throwable cause) {
+    long now = System.nanoTime();
+    long last = lastLogged.get();
+    if (now - last < LOG_EVERY_NANOS || !lastLogged.compareAndSet(last, now)) {
+      unlogged.incrementAndGet();
+      return;
+    }
+    long more = unlogged.getAndSet(0);
+    LOG.warn(
+        "{} {} {}: the database cannot be reached ({}); answered 503 Retry-After {}{}",
+        service,
+        request.getMethod(),
+        LogSafe.escape(request.getHttpURI().getPath()),
+        LogSafe.escape(rootMessage(cause)),
+        RETRY_AFTER_SECONDS,
+        more == 0 ? "" : " (and " + more + " more requests since the last such line)");
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+}
