@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Makes a production data directory: CA hierarchy, TLS certificate, keystore and server.toml.",
-      "The CAs are new, or imported with --import-ca; the TLS certificate is for --names; the database is H2, or PostgreSQL",
+      "The CAs are new, imported with --import-ca, or keys in a PKCS#11 token (--pkcs11-library, --token-ca); the TLS certificate is for --names; the database is H2, or PostgreSQL",
       "with --postgres-url. Prints the admin token once on stdout.",
       "Never writes into a directory that has anything in it. See docs/operations.md."
     })
@@ -50,6 +50,39 @@ final class InitCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "Passphrase of the PKCS#12 files given to --import-ca.")
   Path importPassphraseFile;
+
+  @Option(
+      names = "--pkcs11-library",
+      paramLabel = "MODULE",
+      description =
+          "CA keys that stay in a PKCS#11 token instead: the module (e.g. /usr/lib/softhsm/libsofthsm2.so); with"
+              + " --pkcs11-token-label or --pkcs11-slot, --pkcs11-pin-file and --token-ca.")
+  Path pkcs11Library;
+
+  @Option(names = "--pkcs11-token-label", paramLabel = "LABEL", description = "The token's label.")
+  String pkcs11TokenLabel;
+
+  @Option(
+      names = "--pkcs11-slot",
+      paramLabel = "INDEX",
+      defaultValue = "-1",
+      description = "The token's slot list index, instead of its label.")
+  int pkcs11Slot;
+
+  @Option(
+      names = "--pkcs11-pin-file",
+      paramLabel = "FILE",
+      description = "File holding the token's user PIN (copied into DIR/keys, 0600).")
+  Path pkcs11PinFile;
+
+  @Option(
+      names = "--token-ca",
+      paramLabel = "NAME=LABEL",
+      description =
+          "With --pkcs11-library, for each of idevid, device-id, edge-ca and tls: the label of the CA's private key and"
+              + " certificate on the token (its chain up to the root on the token too). Each key is checked by signing a"
+              + " challenge in the token; the TLS key is generated in the token. No private key leaves it.")
+  Map<String, String> tokenCas = Map.of();
 
   @Option(
       names = "--postgres-url",
@@ -88,6 +121,18 @@ final class InitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerInit.Result r;
     try {
+      ServerInit.Token token = null;
+      if (pkcs11Library != null) {
+        if (pkcs11PinFile == null) {
+          throw new IllegalArgumentException("--pkcs11-library needs --pkcs11-pin-file");
+        }
+        token =
+            new ServerInit.Token(
+                pkcs11Library, pkcs11TokenLabel, pkcs11Slot, pkcs11PinFile, tokenCas);
+      } else if (!tokenCas.isEmpty() || pkcs11TokenLabel != null || pkcs11PinFile != null) {
+        throw new IllegalArgumentException(
+            "--token-ca, --pkcs11-token-label and --pkcs11-pin-file need --pkcs11-library");
+      }
       r =
           ServerInit.init(
               new ServerInit.Options(
@@ -100,6 +145,7 @@ final class InitCommand implements Callable<Integer> {
                   postgresPasswordFile,
                   estListen,
                   adminListen),
+              token,
               Clock.systemUTC(),
               new SecureRandom());
     } catch (IllegalArgumentException e) {

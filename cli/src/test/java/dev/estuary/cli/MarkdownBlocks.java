@@ -73,4 +73,33 @@ final class MarkdownBlocks {
     }
     return found.get(index).text();
   }
+
+  /**
+   * The one block in {@code language} under the section whose heading starts with {@code
+   * sectionPrefix} that contains {@code text}: a block found by what it does, not by its place.
+   */
+  String blockContaining(String sectionPrefix, String language, String text) {
+    List<Block> found =
+        blocks.stream()
+            .filter(
+                b ->
+                    b.section().startsWith(sectionPrefix)
+                        && b.language().equals(language)
+                        && b.text().contains(text))
+            .toList();
+    if (found.size() != 1) {
+      throw new AssertionError(
+          file
+              + " has "
+              + found.size()
+              + " "
+              + language
+              + " blocks containing '"
+              + text
+              + "' under '"
+              + sectionPrefix
+              + "'; one expected");
+    }
+    return found.getFirst().text();
+  }
 }

@@ -2,7 +2,6 @@ package dev.estuary.agent.check;
 
 import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.config.ConfigParseResult;
-import dev.estuary.agent.config.ConfigProblem;
 import dev.estuary.agent.config.EstAuth;
 import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.agent.config.Provisioning;
@@ -20,6 +19,7 @@ import dev.estuary.agent.store.FileKeys;
 import dev.estuary.agent.store.KeyHandle;
 import dev.estuary.agent.store.TrustAnchors;
 import dev.estuary.agent.text.Printable;
+import dev.estuary.config.ConfigProblem;
 import dev.estuary.pki.ClientTls;
 import java.io.IOException;
 import java.net.ConnectException;

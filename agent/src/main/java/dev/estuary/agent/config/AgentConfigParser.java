@@ -1,14 +1,12 @@
 package dev.estuary.agent.config;
 
-import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
+import dev.estuary.config.Problems;
+import dev.estuary.config.Section;
+import dev.estuary.config.TomlFiles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.tomlj.Toml;
-import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
 
 /**
@@ -17,6 +15,9 @@ import org.tomlj.TomlParseResult;
  * is read, what is ignored with a warning and what is an error.
  */
 public final class AgentConfigParser {
+  /** The warning for a key of aziot / IoT Edge that the agent leaves alone. */
+  static final String NOT_USED = "not used by estuary agent";
+
   /** Top-level keys the agent reads. */
   static final Set<String> TOP_LEVEL =
       Set.of("cert_issuance", "provisioning", "edge_ca", "estuary", "aziot_keys");
@@ -57,12 +58,12 @@ public final class AgentConfigParser {
   /** Reads {@code file}; never throws for a bad or missing file, which is reported as a problem. */
   public static ConfigParseResult parse(Path file) {
     Problems problems = new Problems();
-    Optional<TomlParseResult> toml = readToml(file, problems);
+    Optional<TomlParseResult> toml = TomlFiles.read(file, problems);
     if (toml.isEmpty()) {
       return new ConfigParseResult(Optional.empty(), problems.all());
     }
     Path absolute = file.toAbsolutePath();
-    Section root = new Section(toml.get(), "", problems);
+    Section root = Section.root(toml.get(), problems, NOT_USED, false);
     root.checkKeys(TOP_LEVEL, TOP_LEVEL_IGNORED);
 
     AgentSettings agent = AgentSettingsReader.read(root, absolute.getParent());
@@ -83,36 +84,6 @@ public final class AgentConfigParser {
       }
     }
     return new ConfigParseResult(Optional.empty(), problems.all());
-  }
-
-  private static Optional<TomlParseResult> readToml(Path file, Problems problems) {
-    if (Files.notExists(file)) {
-      problems.error(file.toString(), "does not exist");
-      return Optional.empty();
-    }
-    if (Files.isDirectory(file)) {
-      problems.error(file.toString(), "is a directory, not a file");
-      return Optional.empty();
-    }
-    TomlParseResult toml;
-    try {
-      toml = Toml.parse(file);
-    } catch (AccessDeniedException e) {
-      problems.error(file.toString(), "cannot be read by this user (permission denied)");
-      return Optional.empty();
-    } catch (IOException e) {
-      problems.error(file.toString(), "cannot be read: " + e.getMessage());
-      return Optional.empty();
-    }
-    if (toml.hasErrors()) {
-      String name = String.valueOf(file.getFileName());
-      for (TomlParseError e : toml.errors()) {
-        problems.error(
-            name + ":" + e.position().line() + ":" + e.position().column(), e.getMessage());
-      }
-      return Optional.empty();
-    }
-    return Optional.of(toml);
   }
 
   private static void checkCredentials(CertificateReader certificates, Problems problems) {

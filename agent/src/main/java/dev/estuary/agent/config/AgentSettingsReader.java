@@ -1,5 +1,6 @@
 package dev.estuary.agent.config;
 
+import dev.estuary.config.Section;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,7 +59,7 @@ final class AgentSettingsReader {
   private static Optional<Pkcs11Settings> pkcs11(Section s) {
     for (String key : s.keys()) {
       if (!AZIOT_KEYS_USED.contains(key)) {
-        s.warning(key, Section.NOT_USED);
+        s.warning(key, AgentConfigParser.NOT_USED);
       }
     }
     Optional<Path> lib =

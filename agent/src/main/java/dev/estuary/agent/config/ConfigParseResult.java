@@ -1,5 +1,6 @@
 package dev.estuary.agent.config;
 
+import dev.estuary.config.ConfigProblem;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.estuary.agent.config;
 
+import dev.estuary.config.Problems;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

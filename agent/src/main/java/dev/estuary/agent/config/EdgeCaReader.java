@@ -1,5 +1,6 @@
 package dev.estuary.agent.config;
 
+import dev.estuary.config.Section;
 import java.util.Optional;
 import java.util.Set;
 
@@ -24,7 +25,7 @@ final class EdgeCaReader {
           .warning(
               e.path(),
               "not issued over EST (no method = \"est\"); "
-                  + Section.NOT_USED
+                  + AgentConfigParser.NOT_USED
                   + ", which will not manage the Edge CA");
       return Optional.empty();
     }
@@ -35,7 +36,11 @@ final class EdgeCaReader {
     if (OTHER_METHODS.contains(method.get())) {
       e.warning(
           "method",
-          "'" + method.get() + "' is " + Section.NOT_USED + ", which will not manage the Edge CA");
+          "'"
+              + method.get()
+              + "' is "
+              + AgentConfigParser.NOT_USED
+              + ", which will not manage the Edge CA");
       return Optional.empty();
     }
     if (!method.get().equals("est")) {

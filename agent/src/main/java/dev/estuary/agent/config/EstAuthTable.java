@@ -1,5 +1,6 @@
 package dev.estuary.agent.config;
 
+import dev.estuary.config.Section;
 import java.net.URI;
 import java.util.Optional;
 import java.util.Set;

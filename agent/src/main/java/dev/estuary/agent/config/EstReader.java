@@ -1,5 +1,6 @@
 package dev.estuary.agent.config;
 
+import dev.estuary.config.Section;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,7 +44,7 @@ final class EstReader {
         ci -> {
           for (String key : ci.keys()) {
             if (!key.equals("est")) {
-              ci.warning(key, Section.NOT_USED);
+              ci.warning(key, AgentConfigParser.NOT_USED);
             }
           }
         });
@@ -91,7 +92,7 @@ final class EstReader {
                 if (!URL_IDS.contains(id)) {
                   u.warning(
                       id,
-                      Section.NOT_USED
+                      AgentConfigParser.NOT_USED
                           + " (it uses default, est-id, device-id and aziot-edged-ca)");
                   continue;
                 }

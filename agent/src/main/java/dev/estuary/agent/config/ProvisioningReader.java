@@ -1,5 +1,6 @@
 package dev.estuary.agent.config;
 
+import dev.estuary.config.Section;
 import java.net.URI;
 import java.util.Optional;
 import java.util.Set;
@@ -135,7 +136,8 @@ final class ProvisioningReader {
     if (p.has("connection_string")) {
       p.checkKeys(Set.of("source", "connection_string"), Set.of());
       p.warning(
-          "connection_string", Section.NOT_USED + " (it manages X.509 device identities only)");
+          "connection_string",
+          AgentConfigParser.NOT_USED + " (it manages X.509 device identities only)");
       return Optional.of(new Provisioning.None("manual"));
     }
     p.checkKeys(MANUAL_KEYS, Set.of());
@@ -160,7 +162,8 @@ final class ProvisioningReader {
     }
     if (method.get().equals("sas")) {
       a.warning(
-          "method", "'sas' is " + Section.NOT_USED + " (it manages X.509 device identities only)");
+          "method",
+          "'sas' is " + AgentConfigParser.NOT_USED + " (it manages X.509 device identities only)");
       return Optional.of(new Provisioning.None("manual"));
     }
     if (!method.get().equals("x509")) {

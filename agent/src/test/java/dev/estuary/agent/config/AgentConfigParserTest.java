@@ -3,6 +3,8 @@ package dev.estuary.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.estuary.config.ConfigProblem;
+import dev.estuary.config.Section;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

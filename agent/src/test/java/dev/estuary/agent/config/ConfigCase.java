@@ -1,28 +1,23 @@
 package dev.estuary.agent.config;
 
 import dev.estuary.agent.testing.TestCa;
+import dev.estuary.config.testing.CaseFolders;
 import dev.estuary.pki.Pem;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemNotFoundException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.KeyPair;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * One folder under {@code config-cases/} (on the agent's test class path, also published in its
- * test-jar for the command-line tests), made real in a directory:
+ * test-jar for the command-line tests; found through {@link CaseFolders}), made real in a
+ * directory:
  *
  * <ul>
  *   <li>{@code config.toml}: the input; {@code ${CASE_DIR}} stands for the folder the case is
@@ -44,21 +39,17 @@ import java.util.stream.Stream;
  * @param dir where it was made: holds {@code config.toml} and the files of {@code setup.txt}
  */
 public record ConfigCase(Path source, Path dir) {
-  private static final String CASE_DIR = "${CASE_DIR}";
-
   /** Every case's name, sorted. */
   public static List<String> names() throws IOException {
-    try (Stream<Path> dirs = Files.list(root())) {
-      return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).sorted().toList();
-    }
+    return folders().names();
   }
 
   /** Makes case {@code name} real in {@code dir}: config.toml and the files it refers to. */
   public static ConfigCase make(String name, Path dir) throws IOException {
-    Path source = root().resolve(name);
+    Path source = folders().source(name);
     Files.createDirectories(dir);
     ConfigCase c = new ConfigCase(source, dir);
-    Files.writeString(c.config(), c.read("config.toml"));
+    Files.writeString(c.config(), CaseFolders.read(source, "config.toml", dir));
     c.setUp();
     return c;
   }
@@ -70,37 +61,16 @@ public record ConfigCase(Path source, Path dir) {
 
   /** The expected problem lines, in order. */
   public List<String> expected() throws IOException {
-    return read("expected.txt").lines().filter(l -> !l.isBlank()).toList();
+    return CaseFolders.expected(source, dir);
   }
 
   /** The case's {@code name} file with {@code ${CASE_DIR}} replaced, if it has one. */
   public Optional<String> optional(String name) throws IOException {
-    return Files.exists(source.resolve(name)) ? Optional.of(read(name)) : Optional.empty();
+    return CaseFolders.optional(source, name, dir);
   }
 
-  private String read(String name) throws IOException {
-    return Files.readString(source.resolve(name), StandardCharsets.UTF_8)
-        .replace(CASE_DIR, dir.toString());
-  }
-
-  private static Path root() throws IOException {
-    URL url = ConfigCase.class.getResource("/config-cases");
-    if (url == null) {
-      throw new IOException("config-cases is not on the test class path");
-    }
-    try {
-      URI uri = url.toURI();
-      if (uri.getScheme().equals("jar")) { // from the test-jar, in another module's tests
-        try {
-          FileSystems.getFileSystem(uri);
-        } catch (FileSystemNotFoundException notOpenYet) {
-          FileSystems.newFileSystem(uri, Map.of());
-        }
-      }
-      return Path.of(uri);
-    } catch (URISyntaxException e) {
-      throw new IOException("config-cases: " + url + " is not a URI", e);
-    }
+  private static CaseFolders folders() throws IOException {
+    return CaseFolders.of(ConfigCase.class, "config-cases");
   }
 
   private void setUp() throws IOException {

@@ -3,6 +3,7 @@ package dev.estuary.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.estuary.agent.check.CredentialContents;
+import dev.estuary.config.ConfigProblem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -147,7 +147,7 @@ public final class CaKeys {
    * The slot ID of the token labelled {@code label} ({@link TokenSlots} probes the slots: SunPKCS11
    * has no token-label setting). Runs once at startup; the probes never log in.
    */
-  static long slotOfToken(String library, String label) throws GeneralSecurityException {
+  public static long slotOfToken(String library, String label) throws GeneralSecurityException {
     List<TokenInfo> tokens = TokenSlots.list(Path.of(library));
     return tokens.stream()
         .filter(t -> t.label().equals(label))

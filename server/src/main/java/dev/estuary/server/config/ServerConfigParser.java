@@ -1,32 +1,233 @@
 package dev.estuary.server.config;
 
+import dev.estuary.config.ConfigProblem;
+import dev.estuary.config.Problems;
+import dev.estuary.config.Section;
+import dev.estuary.config.TomlFiles;
+import dev.estuary.pki.KeyPolicy;
+import dev.estuary.server.policy.NamePolicy;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import org.tomlj.Toml;
-import org.tomlj.TomlArray;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.tomlj.TomlParseResult;
-import org.tomlj.TomlTable;
 
-/** Reads server.toml, reporting every mistake at once with the key's path. */
+/**
+ * Reads server.toml, reporting every mistake at once with the key's path (the toolkit of {@code
+ * dev.estuary.config}). One method per section: a new key goes into its section's key set and its
+ * method, a new section into {@link #TOP}, {@link #run} and a method of its own.
+ */
 public final class ServerConfigParser {
   private static final Set<String> TOP =
       Set.of("est", "admin", "tls", "database", "keys", "labels", "provisioning", "connections");
-  private static final Set<String> CONNECTIONS =
-      Set.of("header_timeout", "request_timeout", "max_per_address");
+
+  private final Path file;
+  private final Path dir;
+  private final Problems problems = new Problems();
+
+  private ServerConfigParser(Path file) {
+    this.file = file;
+    Path parent = file.toAbsolutePath().getParent();
+    this.dir = parent != null ? parent : Path.of(".").toAbsolutePath();
+  }
+
+  /** The configuration in {@code file}, or every problem found in it at once. */
+  public static ServerConfig parse(Path file) throws ConfigException {
+    return new ServerConfigParser(file).run();
+  }
+
+  private ServerConfig run() throws ConfigException {
+    Optional<TomlParseResult> toml = TomlFiles.read(file, problems);
+    if (toml.isEmpty()) {
+      throw failure();
+    }
+    Section root = Section.root(toml.get(), problems, "not used by estuary server", true);
+    root.checkKeys(TOP, Set.of());
+    Est est = est(root);
+    Admin admin = admin(root);
+    Tls tls = tls(root);
+    ServerConfig.Database database = database(root);
+    ServerConfig.KeySource keys = keys(root);
+    if (tls.provider().equals("conscrypt") && keys != null && keys.type().equals("pkcs11")) {
+      problems.error(
+          "tls.provider",
+          "conscrypt cannot sign with a PKCS#11 key; use provider = \"jdk\" with keys.source = \"pkcs11\"");
+    }
+    Map<String, LabelConfig> labels = labels(root, est.defaultLabel());
+    String idScope = provisioning(root);
+    ServerConfig.Connections connections = connections(root);
+    if (problems.hasErrors()) {
+      throw failure();
+    }
+    return new ServerConfig(
+        dir,
+        est.listen(),
+        est.defaultLabel(),
+        est.maxBodyBytes(),
+        est.authFailuresPerMinute(),
+        admin.listen(),
+        admin.tokenHash(),
+        tls.alias(),
+        tls.provider(),
+        database,
+        keys,
+        labels,
+        idScope,
+        connections);
+  }
+
+  private ConfigException failure() {
+    return new ConfigException(
+        file.toString(), problems.all().stream().map(ConfigProblem::toString).toList());
+  }
+
+  // [est] -----------------------------------------------------------------------------------
+
   private static final Set<String> EST =
       Set.of("listen", "default_label", "max_body_bytes", "auth_failures_per_minute");
+
+  private record Est(
+      ServerConfig.Listen listen,
+      String defaultLabel,
+      int maxBodyBytes,
+      int authFailuresPerMinute) {}
+
+  private Est est(Section root) {
+    Section s = root.section("est", EST);
+    return new Est(
+        listen(s, "listen", "0.0.0.0:8443"),
+        s.string("default_label").orElse(null),
+        s.integer("max_body_bytes", 65536, 1024, 16 * 1024 * 1024),
+        s.integer("auth_failures_per_minute", 30, 0, 1_000_000));
+  }
+
+  // [admin] ---------------------------------------------------------------------------------
+
   private static final Set<String> ADMIN = Set.of("listen", "token_hash");
+
+  private record Admin(ServerConfig.Listen listen, String tokenHash) {}
+
+  private Admin admin(Section root) {
+    Section s = root.section("admin", ADMIN);
+    return new Admin(listen(s, "listen", "127.0.0.1:9443"), s.string("token_hash").orElse(null));
+  }
+
+  // [tls] -----------------------------------------------------------------------------------
+
   private static final Set<String> TLS = Set.of("alias", "provider");
+
+  private record Tls(String alias, String provider) {}
+
+  private Tls tls(Section root) {
+    Section s = root.section("tls", TLS);
+    return new Tls(
+        s.string("alias").orElse("tls"),
+        s.oneOf("provider", List.of("jdk", "conscrypt")).orElse("jdk"));
+  }
+
+  // [database] ------------------------------------------------------------------------------
+
   private static final Set<String> DATABASE =
       Set.of("url", "user", "password", "password_file", "pool_size");
+
+  private ServerConfig.Database database(Section root) {
+    Section s = root.section("database", DATABASE);
+    String url = s.string("url").orElse(null);
+    if (url == null) {
+      if (!s.has("url")) {
+        s.error(
+            "url",
+            "missing; e.g. \"jdbc:postgresql://db.example:5432/estuary\" or \"jdbc:h2:file:./db/estuary\"");
+      }
+    } else if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
+      s.error("url", "'" + url + "' is neither jdbc:postgresql: nor jdbc:h2:");
+    } else if (url.startsWith("jdbc:h2:file:./")) {
+      url = "jdbc:h2:file:" + dir.resolve(url.substring("jdbc:h2:file:./".length()));
+    }
+    String password = s.string("password").orElse("");
+    Optional<String> passwordFile = s.string("password_file");
+    if (passwordFile.isPresent()) {
+      password = readSecretFile(s, "password_file", passwordFile.get());
+    }
+    return new ServerConfig.Database(
+        url, s.string("user").orElse(""), password, s.integer("pool_size", 16, 1, 500));
+  }
+
+  private String readSecretFile(Section s, String key, String name) {
+    Path path = dir.resolve(name);
+    try {
+      return Files.readString(path).strip();
+    } catch (NoSuchFileException e) {
+      s.error(key, "cannot read '" + name + "': there is no " + path);
+      return "";
+    } catch (IOException e) {
+      s.error(key, "cannot read '" + name + "': " + e.getMessage());
+      return "";
+    }
+  }
+
+  // [keys] ----------------------------------------------------------------------------------
+
   private static final Set<String> KEYS =
       Set.of("source", "keystore", "passphrase_file", "pin_file", "library", "slot", "token_label");
+
+  /** Where the CA and TLS keys live; null when {@code source} is unusable (reported). */
+  private ServerConfig.KeySource keys(Section root) {
+    Section s = root.section("keys", KEYS);
+    Optional<String> source = s.oneOf("source", List.of("keystore", "pkcs11"));
+    if (source.isEmpty() && s.has("source")) {
+      return null;
+    }
+    if (source.orElse("keystore").equals("keystore")) {
+      Optional<String> ks = s.string("keystore");
+      Optional<String> pf = s.string("passphrase_file");
+      if (!s.has("keystore")) {
+        s.error("keystore", "missing (path of the PKCS#12 file holding CA and TLS keys)");
+      }
+      if (!s.has("passphrase_file")) {
+        s.error("passphrase_file", "missing (file holding the keystore passphrase)");
+      }
+      return new ServerConfig.KeySource(
+          "keystore",
+          ks.map(dir::resolve).orElse(null),
+          pf.map(dir::resolve).orElse(null),
+          null,
+          -1,
+          null);
+    }
+    Optional<String> lib = s.string("library");
+    Optional<String> pin = s.string("pin_file");
+    if (!s.has("library")) {
+      s.error(
+          "library", "missing (path of the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so)");
+    }
+    if (!s.has("pin_file")) {
+      s.error("pin_file", "missing (file holding the token's user PIN)");
+    }
+    int slot = s.integer("slot", -1, -1, 1 << 30);
+    String token = s.string("token_label").orElse(null);
+    if (slot < 0 && token == null && !s.has("slot") && !s.has("token_label")) {
+      s.error("set token_label or slot to name the PKCS#11 token");
+    }
+    return new ServerConfig.KeySource(
+        "pkcs11",
+        null,
+        pin.map(dir::resolve).orElse(null),
+        lib.map(Path::of).orElse(null),
+        slot,
+        token);
+  }
+
+  // [labels.NAME] ---------------------------------------------------------------------------
+
   private static final Set<String> LABEL =
       Set.of(
           "ca",
@@ -42,473 +243,170 @@ public final class ServerConfigParser {
           "name_from",
           "san_types",
           "dns_pattern");
-  private static final Set<String> PROVISIONING = Set.of("id_scope");
-  private static final Set<String> GATES = Set.of("secret", "basic", "mtls");
+  private static final Set<String> EST_OPERATIONS =
+      Set.of("cacerts", "simpleenroll", "simplereenroll", "csrattrs", "serverkeygen");
+  private static final List<String> GATES = List.of("secret", "basic", "mtls");
+  private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
-  private final Path file;
-  private final Path dir;
-  private final List<String> problems = new ArrayList<>();
-
-  private ServerConfigParser(Path file) {
-    this.file = file;
-    Path parent = file.toAbsolutePath().getParent();
-    this.dir = parent != null ? parent : Path.of(".").toAbsolutePath();
-  }
-
-  public static ServerConfig parse(Path file) throws ConfigException {
-    return new ServerConfigParser(file).run();
-  }
-
-  private ServerConfig run() throws ConfigException {
-    TomlParseResult toml;
-    try {
-      toml = Toml.parse(file);
-    } catch (IOException e) {
-      throw new ConfigException(
-          file.toString(), List.of("cannot read the file: " + e.getMessage()));
-    } catch (RuntimeException | AssertionError e) {
-      // tomlj's own failure on malformed input (found by ServerConfigFuzzTest: "[es#\b\0..."
-      // trips an internal assertion): still a syntax problem of the file, not a crash.
-      throw new ConfigException(
-          file.toString(),
-          List.of("TOML syntax: the file cannot be parsed (" + e.getMessage() + ")"));
-    }
-    if (toml.hasErrors()) {
-      List<String> errs = toml.errors().stream().map(e -> "TOML syntax: " + e.toString()).toList();
-      throw new ConfigException(file.toString(), errs);
-    }
-    unknownKeys(toml, "", TOP);
-    TomlTable est = table(toml, "est");
-    ServerConfig.Listen estListen = listen(est, "est.listen", "0.0.0.0:8443");
-    String defaultLabel = string(est, "est.default_label", null);
-    int maxBody = (int) number(est, "est.max_body_bytes", 65536, 1024, 16 * 1024 * 1024);
-    int authFailures = (int) number(est, "est.auth_failures_per_minute", 30, 0, 1_000_000);
-
-    TomlTable admin = table(toml, "admin");
-    ServerConfig.Listen adminListen = listen(admin, "admin.listen", "127.0.0.1:9443");
-    String tokenHash = string(admin, "admin.token_hash", null);
-
-    TomlTable tls = table(toml, "tls");
-    String tlsAlias = string(tls, "tls.alias", "tls");
-    String tlsProvider = string(tls, "tls.provider", "jdk");
-    if (!tlsProvider.equals("jdk") && !tlsProvider.equals("conscrypt")) {
-      problems.add("tls.provider: '" + tlsProvider + "' is not one of: jdk, conscrypt");
-    }
-
-    TomlTable db = table(toml, "database");
-    String url = string(db, "database.url", null);
-    if (url == null) {
-      problems.add(
-          "database.url: missing; e.g. \"jdbc:postgresql://db.example:5432/estuary\" or \"jdbc:h2:file:./db/estuary\"");
-    } else if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
-      problems.add("database.url: '" + url + "' is neither jdbc:postgresql: nor jdbc:h2:");
-    } else if (url.startsWith("jdbc:h2:file:./")) {
-      url = "jdbc:h2:file:" + dir.resolve(url.substring("jdbc:h2:file:./".length()));
-    }
-    String password = string(db, "database.password", "");
-    String passwordFile = string(db, "database.password_file", null);
-    if (passwordFile != null) {
-      password = readSecretFile("database.password_file", passwordFile);
-    }
-    ServerConfig.Database database =
-        new ServerConfig.Database(
-            url,
-            string(db, "database.user", ""),
-            password,
-            (int) number(db, "database.pool_size", 16, 1, 500));
-
-    TomlTable keys = table(toml, "keys");
-    String source = string(keys, "keys.source", "keystore");
-    ServerConfig.KeySource keySource = null;
-    switch (source) {
-      case "keystore" -> {
-        String ks = string(keys, "keys.keystore", null);
-        String pf = string(keys, "keys.passphrase_file", null);
-        if (ks == null) {
-          problems.add("keys.keystore: missing (path of the PKCS#12 file holding CA and TLS keys)");
-        }
-        if (pf == null) {
-          problems.add("keys.passphrase_file: missing (file holding the keystore passphrase)");
-        }
-        keySource =
-            new ServerConfig.KeySource(
-                "keystore",
-                ks == null ? null : dir.resolve(ks),
-                pf == null ? null : dir.resolve(pf),
-                null,
-                -1,
-                null);
-      }
-      case "pkcs11" -> {
-        String lib = string(keys, "keys.library", null);
-        String pin = string(keys, "keys.pin_file", null);
-        if (lib == null) {
-          problems.add(
-              "keys.library: missing (path of the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so)");
-        }
-        if (pin == null) {
-          problems.add("keys.pin_file: missing (file holding the token's user PIN)");
-        }
-        int slot = (int) number(keys, "keys.slot", -1, -1, 1 << 30);
-        String token = string(keys, "keys.token_label", null);
-        if (slot < 0 && token == null) {
-          problems.add("keys: set token_label or slot to name the PKCS#11 token");
-        }
-        keySource =
-            new ServerConfig.KeySource(
-                "pkcs11",
-                null,
-                pin == null ? null : dir.resolve(pin),
-                lib == null ? null : Path.of(lib),
-                slot,
-                token);
-      }
-      default -> problems.add("keys.source: '" + source + "' is not one of: keystore, pkcs11");
-    }
-
-    if (tlsProvider.equals("conscrypt") && source.equals("pkcs11")) {
-      problems.add(
-          "tls.provider: conscrypt cannot sign with a PKCS#11 key; use provider = \"jdk\" with keys.source = \"pkcs11\"");
-    }
+  private Map<String, LabelConfig> labels(Section root, String defaultLabel) {
     Map<String, LabelConfig> labels = new LinkedHashMap<>();
-    TomlTable labelsTable = tableOrNull(toml, List.of("labels"), "labels");
-    if (labelsTable == null || labelsTable.isEmpty()) {
-      problems.add("labels: no [labels.NAME] table; at least one label is needed");
-    } else {
-      for (String name : labelsTable.keySet()) {
-        TomlTable t =
-            tableOrNull(labelsTable, List.of(name), "labels." + name); // a name, not a dotted path
-        if (t == null) {
-          continue; // tableOrNull named the problem
-        }
-        LabelConfig lc = label(name, t);
-        if (lc != null) {
-          labels.put(name, lc);
-        }
+    Optional<Section> all = root.table("labels");
+    if (all.isEmpty() || all.get().isEmpty()) {
+      if (!root.has("labels") || all.isPresent()) {
+        problems.error("labels", "no [labels.NAME] table; at least one label is needed");
       }
+      return labels;
     }
-    Set<String> declared = labelsTable == null ? Set.of() : labelsTable.keySet();
-    if (defaultLabel != null && !declared.isEmpty() && !declared.contains(defaultLabel)) {
-      problems.add(
-          "est.default_label: '"
-              + defaultLabel
-              + "' is not a configured label ("
-              + String.join(", ", declared)
-              + ")");
+    for (String name : all.get().keys()) {
+      all.get()
+          .table(name)
+          .flatMap(t -> label(all.get(), name, t))
+          .ifPresent(l -> labels.put(name, l));
     }
-    TomlTable provisioning = table(toml, "provisioning");
-    String idScope = string(provisioning, "provisioning.id_scope", null);
-    if (idScope != null && !idScope.matches("[A-Za-z0-9]{1,64}")) {
-      problems.add(
-          "provisioning.id_scope: '"
-              + idScope
-              + "' is not 1-64 letters and digits (e.g. \"0ne0012AB34\")");
+    Set<String> declared = all.get().keys();
+    if (defaultLabel != null && !declared.contains(defaultLabel)) {
+      problems.error(
+          "est.default_label",
+          "'" + defaultLabel + "' is not a configured label (" + String.join(", ", declared) + ")");
     }
-    TomlTable conn = table(toml, "connections");
-    ServerConfig.Connections dflt = ServerConfig.Connections.DEFAULT;
-    ServerConfig.Connections connections =
-        new ServerConfig.Connections(
-            duration(conn, "connections.header_timeout", dflt.headerTimeout()),
-            duration(conn, "connections.request_timeout", dflt.requestTimeout()),
-            (int) number(conn, "connections.max_per_address", dflt.maxPerAddress(), 0, 1_000_000));
-    if (!problems.isEmpty()) {
-      throw new ConfigException(file.toString(), problems);
-    }
-    return new ServerConfig(
-        dir,
-        estListen,
-        defaultLabel,
-        maxBody,
-        authFailures,
-        adminListen,
-        tokenHash,
-        tlsAlias,
-        tlsProvider,
-        database,
-        keySource,
-        labels,
-        idScope,
-        connections);
+    return labels;
   }
 
-  private LabelConfig label(String name, TomlTable t) {
-    String p = "labels." + name + ".";
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
-      problems.add(
-          "labels."
-              + name
-              + ": label names are 1-63 characters of letters, digits, '.', '_' and '-'");
+  private Optional<LabelConfig> label(Section labels, String name, Section s) {
+    int before = problems.errorCount();
+    if (!LABEL_NAME.matcher(name).matches()) {
+      labels.error(name, "label names are 1-63 characters of letters, digits, '.', '_' and '-'");
     }
-    if (Set.of("cacerts", "simpleenroll", "simplereenroll", "csrattrs", "serverkeygen")
-        .contains(name)) {
-      problems.add("labels." + name + ": an EST operation name cannot be a label");
+    if (EST_OPERATIONS.contains(name)) {
+      labels.error(name, "an EST operation name cannot be a label");
     }
-    unknownKeysIn(t, p, LABEL);
-    int before = problems.size();
-    String ca = string(t, p + "ca", null);
-    if (ca == null) {
-      problems.add(p + "ca: missing (the key-source alias of the issuing CA)");
+    s.checkKeys(LABEL, Set.of());
+    String ca = s.string("ca").orElse(null);
+    if (!s.has("ca")) {
+      s.error("ca", "missing (the key-source alias of the issuing CA)");
     }
-    String profile = string(t, p + "profile", "identity");
-    if (!profile.equals("identity") && !profile.equals("edge-ca")) {
-      problems.add(p + "profile: '" + profile + "' is not one of: identity, edge-ca");
-    }
-    java.time.Duration validity = java.time.Duration.ofDays(7);
-    String v = string(t, p + "validity", "7d");
+    String profile = s.oneOf("profile", List.of("identity", "edge-ca")).orElse("identity");
+    Duration validity = s.duration("validity").orElse(Duration.ofDays(7));
+    List<String> keyTypes = s.stringList("key_types", List.of("ec-p256", "ec-p384", "rsa-2048"));
     try {
-      validity = Durations.parse(v);
+      KeyPolicy.parse(keyTypes);
     } catch (IllegalArgumentException e) {
-      problems.add(p + "validity: " + e.getMessage());
+      s.error("key_types", e.getMessage());
     }
-    List<String> keyTypes = strings(t, p + "key_types", List.of("ec-p256", "ec-p384", "rsa-2048"));
-    try {
-      dev.estuary.pki.KeyPolicy.parse(keyTypes);
-    } catch (IllegalArgumentException e) {
-      problems.add(p + "key_types: " + e.getMessage());
-    }
-    List<String> auth = strings(t, p + "auth", List.of("mtls"));
+    List<String> auth = s.stringList("auth", List.of("mtls"));
     for (String a : auth) {
       if (!GATES.contains(a)) {
-        problems.add(p + "auth: '" + a + "' is not one of: secret, basic, mtls");
+        s.error("auth", "'" + a + "' is not one of: " + String.join(", ", GATES));
       }
     }
     if (auth.isEmpty()) {
-      problems.add(p + "auth: empty; name at least one of: secret, basic, mtls");
+      s.error("auth", "empty; name at least one of: " + String.join(", ", GATES));
     }
-    List<String> trust = strings(t, p + "trust", List.of());
-    boolean forcing = bool(t, p + "reenrollment_forcing", true);
-    int maxCn = (int) number(t, p + "max_cn_length", 64, 1, 64);
-    List<String> attrs = strings(t, p + "csr_attributes", List.of());
+    List<String> trust = s.stringList("trust", List.of());
+    boolean forcing = s.bool("reenrollment_forcing").orElse(true);
+    int maxCn = s.integer("max_cn_length", 64, 1, 64);
+    List<String> attrs = s.stringList("csr_attributes", List.of());
     for (String oid : attrs) {
       if (!oid.matches("[0-2](\\.\\d+)+")) {
-        problems.add(p + "csr_attributes: '" + oid + "' is not a dotted OID");
+        s.error("csr_attributes", "'" + oid + "' is not a dotted OID");
       }
     }
-    boolean bind = bool(t, p + "bind_names", auth.contains("mtls") && !trust.isEmpty());
-    String nameFrom = string(t, p + "name_from", null);
+    boolean bind = s.bool("bind_names").orElse(auth.contains("mtls") && !trust.isEmpty());
+    String nameFrom = s.string("name_from").orElse(null);
     if (nameFrom != null
         && !nameFrom
             .replace("{subject.cn}", "")
             .replace("{serial}", "")
             .matches("[A-Za-z0-9._-]*")) {
-      problems.add(
-          p
-              + "name_from: '"
-              + nameFrom
-              + "' may hold {subject.cn}, {serial}, letters, digits, '.', '_' and '-'");
+      s.error(
+          "name_from",
+          "'" + nameFrom + "' may hold {subject.cn}, {serial}, letters, digits, '.', '_' and '-'");
     }
-    List<String> sanTypes = strings(t, p + "san_types", List.of("dns"));
+    List<String> sanTypes = s.stringList("san_types", List.of("dns"));
     for (String st : sanTypes) {
-      if (!dev.estuary.server.policy.NamePolicy.SAN_TYPES.contains(st)) {
-        problems.add(p + "san_types: '" + st + "' is not one of: dns, ip, uri, email, other, dn");
+      if (!NamePolicy.SAN_TYPES.contains(st)) {
+        s.error("san_types", "'" + st + "' is not one of: dns, ip, uri, email, other, dn");
       }
     }
-    String dnsPattern =
-        string(t, p + "dns_pattern", dev.estuary.server.policy.NamePolicy.DEFAULT_DNS_PATTERN);
+    String dnsPattern = s.string("dns_pattern").orElse(NamePolicy.DEFAULT_DNS_PATTERN);
     try {
-      java.util.regex.Pattern.compile(dnsPattern);
-    } catch (java.util.regex.PatternSyntaxException e) {
-      problems.add(p + "dns_pattern: not a regular expression: " + e.getDescription());
+      Pattern.compile(dnsPattern);
+    } catch (PatternSyntaxException e) {
+      s.error("dns_pattern", "not a regular expression: " + e.getDescription());
     }
-    if (problems.size() > before) {
-      return null;
+    if (problems.errorCount() > before) {
+      return Optional.empty();
     }
-    return new LabelConfig(
-        name,
-        ca,
-        profile,
-        validity,
-        keyTypes,
-        auth,
-        trust,
-        forcing,
-        maxCn,
-        attrs,
-        bind,
-        nameFrom,
-        sanTypes,
-        dnsPattern);
+    return Optional.of(
+        new LabelConfig(
+            name,
+            ca,
+            profile,
+            validity,
+            keyTypes,
+            auth,
+            trust,
+            forcing,
+            maxCn,
+            attrs,
+            bind,
+            nameFrom,
+            sanTypes,
+            dnsPattern));
   }
 
-  /**
-   * The table at {@code path}, or null when absent; a value of another type there is a problem
-   * (tomlj's getTable would throw), e.g. {@code admin = -1} instead of {@code [admin]}.
-   */
-  private TomlTable tableOrNull(TomlTable root, List<String> path, String name) {
-    if (!root.contains(path)) {
-      return null;
+  // [provisioning] --------------------------------------------------------------------------
+
+  private static final Set<String> PROVISIONING = Set.of("id_scope");
+
+  /** The ID scope, or null when the server does not serve provisioning. */
+  private String provisioning(Section root) {
+    Section s = root.section("provisioning", PROVISIONING);
+    String idScope = s.string("id_scope").orElse(null);
+    if (idScope != null && !idScope.matches("[A-Za-z0-9]{1,64}")) {
+      s.error(
+          "id_scope", "'" + idScope + "' is not 1-64 letters and digits (e.g. \"0ne0012AB34\")");
     }
-    if (!root.isTable(path)) {
-      problems.add(name + ": must be a table ([" + name + "]), was " + describe(root.get(path)));
-      return null;
-    }
-    return root.getTable(path);
+    return idScope;
   }
 
-  private TomlTable table(TomlTable root, String key) {
-    TomlTable t = tableOrNull(root, List.of(key), key);
-    if (t == null) {
-      return Toml.parse("");
-    }
-    Set<String> allowed =
-        switch (key) {
-          case "est" -> EST;
-          case "admin" -> ADMIN;
-          case "tls" -> TLS;
-          case "database" -> DATABASE;
-          case "keys" -> KEYS;
-          case "provisioning" -> PROVISIONING;
-          case "connections" -> CONNECTIONS;
-          default -> Set.of();
-        };
-    unknownKeysIn(t, key + ".", allowed);
-    return t;
+  // [connections] ---------------------------------------------------------------------------
+
+  private static final Set<String> CONNECTIONS =
+      Set.of("header_timeout", "request_timeout", "max_per_address");
+
+  private ServerConfig.Connections connections(Section root) {
+    Section s = root.section("connections", CONNECTIONS);
+    ServerConfig.Connections dflt = ServerConfig.Connections.DEFAULT;
+    return new ServerConfig.Connections(
+        s.duration("header_timeout", Duration.ofHours(1)).orElse(dflt.headerTimeout()),
+        s.duration("request_timeout", Duration.ofHours(1)).orElse(dflt.requestTimeout()),
+        s.integer("max_per_address", dflt.maxPerAddress(), 0, 1_000_000));
   }
 
-  private void unknownKeys(TomlTable t, String prefix, Set<String> allowed) {
-    unknownKeysIn(t, prefix, allowed);
-  }
+  // values ----------------------------------------------------------------------------------
 
-  private void unknownKeysIn(TomlTable t, String prefix, Set<String> allowed) {
-    for (String k : t.keySet()) {
-      if (!allowed.contains(k)) {
-        problems.add(
-            prefix
-                + k
-                + ": unknown key (known: "
-                + String.join(", ", allowed.stream().sorted().toList())
-                + ")");
-      }
-    }
-  }
-
-  private ServerConfig.Listen listen(TomlTable t, String path, String dflt) {
-    String s = string(t, path, dflt);
-    int colon = s.lastIndexOf(':');
+  /** A {@code host:port} (an IPv6 host in brackets). */
+  private static ServerConfig.Listen listen(Section s, String key, String dflt) {
+    String text = s.string(key).orElse(dflt);
+    int colon = text.lastIndexOf(':');
     if (colon <= 0) {
-      problems.add(path + ": '" + s + "' is not host:port");
+      s.error(key, "'" + text + "' is not host:port");
       return new ServerConfig.Listen("0.0.0.0", 0);
     }
-    String host = s.substring(0, colon);
+    String host = text.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
     try {
-      int port = Integer.parseInt(s.substring(colon + 1));
+      int port = Integer.parseInt(text.substring(colon + 1));
       if (port < 0 || port > 65535) {
         throw new NumberFormatException();
       }
       return new ServerConfig.Listen(host, port);
     } catch (NumberFormatException e) {
-      problems.add(path + ": port in '" + s + "' is not 0-65535");
+      s.error(key, "port in '" + text + "' is not 0-65535");
       return new ServerConfig.Listen(host, 0);
     }
-  }
-
-  private String string(TomlTable t, String path, String dflt) {
-    String key = leaf(path);
-    if (!t.contains(key)) {
-      return dflt;
-    }
-    Object v = t.get(key);
-    if (v instanceof String s) {
-      return s;
-    }
-    problems.add(path + ": must be a string, was " + describe(v));
-    return dflt;
-  }
-
-  /** A duration such as "20s" or "2m", from 1 s up to 1 h. */
-  private java.time.Duration duration(TomlTable t, String path, java.time.Duration dflt) {
-    String text = string(t, path, null);
-    if (text == null) {
-      return dflt;
-    }
-    try {
-      java.time.Duration d = Durations.parse(text);
-      if (d.compareTo(java.time.Duration.ofHours(1)) > 0) {
-        problems.add(path + ": '" + text + "' is longer than 1h");
-        return dflt;
-      }
-      return d;
-    } catch (IllegalArgumentException e) {
-      problems.add(path + ": " + e.getMessage());
-      return dflt;
-    }
-  }
-
-  private long number(TomlTable t, String path, long dflt, long min, long max) {
-    String key = leaf(path);
-    if (!t.contains(key)) {
-      return dflt;
-    }
-    Object v = t.get(key);
-    if (v instanceof Long n) {
-      if (n < min || n > max) {
-        problems.add(path + ": " + n + " is outside " + min + ".." + max);
-        return dflt;
-      }
-      return n;
-    }
-    problems.add(path + ": must be an integer, was " + describe(v));
-    return dflt;
-  }
-
-  private boolean bool(TomlTable t, String path, boolean dflt) {
-    String key = leaf(path);
-    if (!t.contains(key)) {
-      return dflt;
-    }
-    Object v = t.get(key);
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    problems.add(path + ": must be true or false, was " + describe(v));
-    return dflt;
-  }
-
-  private List<String> strings(TomlTable t, String path, List<String> dflt) {
-    String key = leaf(path);
-    if (!t.contains(key)) {
-      return dflt;
-    }
-    Object v = t.get(key);
-    if (!(v instanceof TomlArray a)) {
-      problems.add(path + ": must be an array of strings, was " + describe(v));
-      return dflt;
-    }
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < a.size(); i++) {
-      Object e = a.get(i);
-      if (e instanceof String s) {
-        out.add(s);
-      } else {
-        problems.add(path + "[" + i + "]: must be a string, was " + describe(e));
-      }
-    }
-    return out;
-  }
-
-  private String readSecretFile(String path, String name) {
-    try {
-      return Files.readString(dir.resolve(name)).strip();
-    } catch (IOException e) {
-      problems.add(path + ": cannot read '" + name + "': " + e.getMessage());
-      return "";
-    }
-  }
-
-  private static String leaf(String path) {
-    return path.substring(path.lastIndexOf('.') + 1);
-  }
-
-  private static String describe(Object v) {
-    if (v instanceof TomlTable) {
-      return "a table";
-    }
-    if (v instanceof TomlArray) {
-      return "an array";
-    }
-    return v == null ? "nothing" : v.getClass().getSimpleName().toLowerCase() + " " + v;
   }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * An existing CA certificate and its key, read for {@code server init --import-ca}: from a PEM file
@@ -36,7 +37,7 @@ final class CaImport {
     if (!Files.isReadable(file)) {
       throw new IllegalArgumentException("--import-ca: cannot read " + file);
     }
-    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     PrivateKey key;
     List<X509Certificate> chain;
     try {
@@ -109,11 +110,23 @@ final class CaImport {
     } catch (PkiException e) {
       throw new IllegalArgumentException("--import-ca " + file + ": " + e.getMessage(), e);
     }
+    checkCa("--import-ca " + file, chain, alias, minPathLen);
+    return new IssuingCa(alias, chain, key, null);
+  }
+
+  /**
+   * Checks that {@code chain} (the CA certificate first) is a CA that may sign what its label needs
+   * and goes up to a self-signed root, each certificate signed by the next.
+   *
+   * @param what names the CA in a message ({@code --import-ca FILE}, {@code --token-ca NAME=LABEL})
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  static void checkCa(String what, List<X509Certificate> chain, String alias, int minPathLen) {
+    X509Certificate ca = chain.getFirst();
     int pathLen = ca.getBasicConstraints();
     if (pathLen < minPathLen) {
       throw new IllegalArgumentException(
-          "--import-ca "
-              + file
+          what
               + ": "
               + ca.getSubjectX500Principal()
               + (pathLen < 0 ? " is not a CA certificate" : " has pathlen " + pathLen)
@@ -131,8 +144,7 @@ final class CaImport {
       if (i + 1 == chain.size()
           && !c.getIssuerX500Principal().equals(c.getSubjectX500Principal())) {
         throw new IllegalArgumentException(
-            "--import-ca "
-                + file
+            what
                 + ": the chain ends at "
                 + c.getSubjectX500Principal()
                 + ", which is not a root; add the certificates up to the root");
@@ -141,14 +153,12 @@ final class CaImport {
         c.verify(signer.getPublicKey());
       } catch (GeneralSecurityException e) {
         throw new IllegalArgumentException(
-            "--import-ca "
-                + file
+            what
                 + ": "
                 + c.getSubjectX500Principal()
                 + " is not signed by the next certificate, "
                 + signer.getSubjectX500Principal());
       }
     }
-    return new IssuingCa(alias, chain, key, null);
   }
 }

@@ -25,13 +25,18 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
@@ -51,6 +56,7 @@ public final class ServerInit {
   public static final String PASSPHRASE = "keys/keystore.pass";
   public static final String DB_PASSWORD = "keys/db.password";
   public static final String ROOT_PEM = "root-ca.pem";
+  public static final String TOKEN_PIN = "keys/token.pin";
 
   /** The root's and the TLS CA's keys: not needed by the running server. */
   public static final String OFFLINE_KEYS = "offline/root-and-tls-ca.p12";
@@ -63,6 +69,14 @@ public final class ServerInit {
       Stream.concat(Quickstart.LABELS.stream(), Stream.of("tls")).toList();
 
   static final Duration TLS_VALIDITY = Duration.ofDays(825);
+
+  /** The CA aliases the default labels name ({@code ca} and {@code trust}). */
+  private static final Pattern DEFAULT_CA =
+      Pattern.compile("\"(" + String.join("|", Quickstart.LABELS) + ")-ca\"");
+
+  /** The TLS key's label on a token: {@code estuary-tls-20260101T120000Z}. */
+  private static final DateTimeFormatter TOKEN_STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
   private static final String DNS_NAME =
       "(?=.{1,253}$)(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*";
@@ -93,6 +107,23 @@ public final class ServerInit {
   }
 
   /**
+   * CA keys that stay in a PKCS#11 token ({@code --pkcs11-library}): init checks each and writes a
+   * server.toml with {@code [keys] source = "pkcs11"}; no private key leaves the token.
+   *
+   * @param library the PKCS#11 module
+   * @param tokenLabel the token's label, or null to name it by {@code slot}
+   * @param slot the token's slot list index, or -1 to name it by {@code tokenLabel}
+   * @param pinFile the file holding the user PIN (copied into the data directory, 0600)
+   * @param keys the label of each CA's key (and certificate) on the token, by {@link #IMPORT_NAMES}
+   */
+  public record Token(
+      Path library, String tokenLabel, int slot, Path pinFile, Map<String, String> keys) {
+    public Token {
+      keys = Map.copyOf(keys);
+    }
+  }
+
+  /**
    * What was made.
    *
    * @param adminToken the admin bearer token: shown once, only its hash is kept
@@ -116,6 +147,17 @@ public final class ServerInit {
    */
   public static Result init(Options o, Clock clock, SecureRandom random)
       throws IOException, GeneralSecurityException {
+    return init(o, null, clock, random);
+  }
+
+  /**
+   * Makes the data directory; with {@code token}, on CA keys that stay in that PKCS#11 token.
+   *
+   * @throws IllegalArgumentException for input that cannot be used, naming what is wrong (nothing
+   *     is written then)
+   */
+  public static Result init(Options o, Token token, Clock clock, SecureRandom random)
+      throws IOException, GeneralSecurityException {
     Path dir = o.dataDir().toAbsolutePath().normalize();
     if (Files.exists(dir) && (!Files.isDirectory(dir) || !isEmpty(dir))) {
       throw new IllegalArgumentException(
@@ -126,7 +168,31 @@ public final class ServerInit {
     Serials serials = new Serials(random, clock);
     Map<String, IssuingCa> cas = new LinkedHashMap<>();
     CaHierarchy made = null;
-    if (o.imports().isEmpty()) {
+    TokenCas onToken = null;
+    if (token != null) {
+      if (!o.imports().isEmpty()) {
+        throw new IllegalArgumentException(
+            "--import-ca and --pkcs11-library: the CAs come from files or from a token, not both");
+      }
+      checkNames("--token-ca", token.keys().keySet());
+      onToken = TokenCas.open(token);
+      for (String name : IMPORT_NAMES) {
+        String label = token.keys().get(name);
+        if (label == null) {
+          throw new IllegalArgumentException(
+              "--token-ca: give the label of a key on the token for each of "
+                  + String.join(", ", IMPORT_NAMES)
+                  + " (missing: "
+                  + name
+                  + "; the token has: "
+                  + String.join(", ", onToken.labels())
+                  + ")");
+        }
+        cas.put(
+            name.equals("tls") ? TLS_CA : name + "-ca",
+            onToken.ca(name, label, name.equals("edge-ca") ? 1 : 0, random));
+      }
+    } else if (o.imports().isEmpty()) {
       made = CaHierarchy.create("Estuary", Quickstart.LABELS, names, now, serials, random);
       made.addIssuingCa(TLS_CA, "Estuary TLS CA", 0);
       for (String label : Quickstart.LABELS) {
@@ -152,17 +218,7 @@ public final class ServerInit {
         cas.put(
             alias, CaImport.load(alias, file, importPassphrase, name.equals("edge-ca") ? 1 : 0));
       }
-      for (String name : o.imports().keySet()) {
-        if (!IMPORT_NAMES.contains(name)) {
-          throw new IllegalArgumentException(
-              "--import-ca "
-                  + name
-                  + "=...: '"
-                  + name
-                  + "' is none of "
-                  + String.join(", ", IMPORT_NAMES));
-        }
-      }
+      checkNames("--import-ca", o.imports().keySet());
     }
     String dbPassword = null;
     if (o.databaseUrl() != null) {
@@ -179,25 +235,27 @@ public final class ServerInit {
       checkEmptyDatabase(o.databaseUrl(), o.databaseUser(), dbPassword);
     }
 
+    List<String> nameList = displayNames(o.names());
+    String tlsAlias = "tls";
+    List<X509Certificate> tokenTls = null;
+    if (onToken != null) {
+      // The TLS key is made inside the token before anything is written: a token that refuses it
+      // leaves no data directory behind.
+      tlsAlias = "estuary-tls-" + TOKEN_STAMP.format(now.atOffset(ZoneOffset.UTC));
+      tokenTls =
+          onToken.newTlsKey(
+              tlsAlias, cas.get(TLS_CA), nameList.getFirst(), names, TLS_VALIDITY, now, serials);
+    }
     AtomicFiles.createPrivateDirectory(dir, "rwx------");
     AtomicFiles.createPrivateDirectory(dir.resolve("keys"), "rwx------");
-    String passphrase = SecretMinter.token(random, 32);
-    char[] pw = passphrase.toCharArray();
-    AtomicFiles.write(
-        dir.resolve(PASSPHRASE),
-        (passphrase + "\n").getBytes(StandardCharsets.US_ASCII),
-        "rw-------");
-    KeyStore online = emptyKeyStore();
-    for (String label : Quickstart.LABELS) {
-      CaHierarchy.put(online, cas.get(label + "-ca"), pw);
+    if (onToken != null) {
+      AtomicFiles.write(
+          dir.resolve(TOKEN_PIN),
+          (Files.readString(token.pinFile()).strip() + "\n").getBytes(StandardCharsets.UTF_8),
+          "rw-------");
     }
-    KeyPair tlsKey = KeyPairs.generate("ec-p256", random);
-    List<String> nameList = displayNames(o.names());
-    List<X509Certificate> tls =
-        CaHierarchy.tlsCertificate(
-            cas.get(TLS_CA), tlsKey, nameList.getFirst(), names, TLS_VALIDITY, now, serials);
-    online.setKeyEntry("tls", tlsKey.getPrivate(), pw, tls.toArray(Certificate[]::new));
-    AtomicFiles.write(dir.resolve(KEYSTORE), store(online, pw), "rw-------");
+    char[] pw =
+        onToken != null ? null : writeKeystore(dir, cas, names, nameList, now, serials, random);
     Path offline = null;
     if (made != null) {
       KeyStore off = emptyKeyStore();
@@ -241,10 +299,65 @@ public final class ServerInit {
     Path config = dir.resolve(CONFIG);
     AtomicFiles.write(
         config,
-        config(o, PasswordHash.hash(adminToken, random), database, nameList, idScope, made != null)
+        config(
+                o,
+                PasswordHash.hash(adminToken, random),
+                database,
+                nameList,
+                idScope,
+                tlsAlias,
+                token == null ? keystoreKeys(made != null) : tokenKeys(token, tlsAlias),
+                token == null ? DefaultLabels.TOML : tokenLabels(token))
             .getBytes(StandardCharsets.UTF_8),
         "rw-------");
     return new Result(config, dir.resolve(ROOT_PEM), nameList, adminToken, offline);
+  }
+
+  /**
+   * Writes the keystore ({@value #KEYSTORE}: the label CAs and a new TLS key and certificate) and
+   * its passphrase file; returns the passphrase.
+   */
+  private static char[] writeKeystore(
+      Path dir,
+      Map<String, IssuingCa> cas,
+      GeneralNames names,
+      List<String> nameList,
+      Instant now,
+      Serials serials,
+      SecureRandom random)
+      throws IOException, GeneralSecurityException {
+    String passphrase = SecretMinter.token(random, 32);
+    char[] pw = passphrase.toCharArray();
+    AtomicFiles.write(
+        dir.resolve(PASSPHRASE),
+        (passphrase + "\n").getBytes(StandardCharsets.US_ASCII),
+        "rw-------");
+    KeyStore online = emptyKeyStore();
+    for (String label : Quickstart.LABELS) {
+      CaHierarchy.put(online, cas.get(label + "-ca"), pw);
+    }
+    KeyPair tlsKey = KeyPairs.generate("ec-p256", random);
+    List<X509Certificate> tls =
+        CaHierarchy.tlsCertificate(
+            cas.get(TLS_CA), tlsKey, nameList.getFirst(), names, TLS_VALIDITY, now, serials);
+    online.setKeyEntry("tls", tlsKey.getPrivate(), pw, tls.toArray(Certificate[]::new));
+    AtomicFiles.write(dir.resolve(KEYSTORE), store(online, pw), "rw-------");
+    return pw;
+  }
+
+  private static void checkNames(String option, Set<String> given) {
+    for (String name : given) {
+      if (!IMPORT_NAMES.contains(name)) {
+        throw new IllegalArgumentException(
+            option
+                + " "
+                + name
+                + "=...: '"
+                + name
+                + "' is none of "
+                + String.join(", ", IMPORT_NAMES));
+      }
+    }
   }
 
   /**
@@ -260,7 +373,7 @@ public final class ServerInit {
       if (IPAddress.isValid(n)) {
         out.add(new GeneralName(GeneralName.iPAddress, n));
       } else if (n.matches(DNS_NAME)) {
-        out.add(new GeneralName(GeneralName.dNSName, n.toLowerCase(java.util.Locale.ROOT)));
+        out.add(new GeneralName(GeneralName.dNSName, n.toLowerCase(Locale.ROOT)));
       } else {
         throw new IllegalArgumentException(
             "--names: '" + n + "' is neither a DNS name nor an IP address");
@@ -283,7 +396,7 @@ public final class ServerInit {
       String n = raw.strip();
       if (!n.isEmpty()) {
         (IPAddress.isValid(n) ? ips : dns)
-            .add(IPAddress.isValid(n) ? n : n.toLowerCase(java.util.Locale.ROOT));
+            .add(IPAddress.isValid(n) ? n : n.toLowerCase(Locale.ROOT));
       }
     }
     dns.addAll(ips);
@@ -343,13 +456,59 @@ public final class ServerInit {
     return b;
   }
 
+  /** The {@code [keys]} table for the keystore init wrote. */
+  private static String keystoreKeys(boolean made) {
+    return """
+        [keys]
+        source = "keystore"
+        keystore = "%s"               # %s
+        passphrase_file = "%s"      # 0600
+        # An HSM instead: source = "pkcs11", library, token_label, pin_file (docs/operations.md).
+        """
+        .formatted(
+            KEYSTORE,
+            made
+                ? "issuing CAs and TLS key; the root's key is in " + OFFLINE_KEYS
+                : "imported issuing CAs and the TLS key",
+            PASSPHRASE);
+  }
+
+  /** The {@code [keys]} table for CA keys in a PKCS#11 token. */
+  private static String tokenKeys(Token token, String tlsAlias) {
+    return """
+        [keys]
+        # The CA keys and the TLS key (%s) stay in this PKCS#11 token; init checked each
+        # CA key against its certificate by signing a challenge in the token.
+        source = "pkcs11"
+        library = "%s"
+        %s
+        pin_file = "%s"                # 0600, the token's user PIN
+        """
+        .formatted(
+            tlsAlias,
+            token.library().toAbsolutePath(),
+            token.tokenLabel() != null
+                ? "token_label = \"" + token.tokenLabel() + "\""
+                : "slot = " + token.slot() + "                      # slot list index",
+            TOKEN_PIN);
+  }
+
+  /** The default labels, each on the CA whose key has the given label on the token. */
+  private static String tokenLabels(Token token) {
+    return DEFAULT_CA
+        .matcher(DefaultLabels.TOML)
+        .replaceAll(m -> Matcher.quoteReplacement("\"" + token.keys().get(m.group(1)) + "\""));
+  }
+
   private static String config(
       Options o,
       String tokenHash,
       String database,
       List<String> names,
       String idScope,
-      boolean made) {
+      String tlsAlias,
+      String keys,
+      String labels) {
     return """
         # Estuary server configuration, written by `estuary server init`.
         # Every key is described in docs/configuration.md; the install in docs/operations.md.
@@ -366,17 +525,12 @@ public final class ServerInit {
         token_hash = "%s"
 
         [tls]
-        alias = "tls"   # key entry serving HTTPS on both ports; its certificate names: %s
+        alias = "%s"   # key entry serving HTTPS on both ports; its certificate names: %s
 
         [database]
         %s
 
-        [keys]
-        source = "keystore"
-        keystore = "%s"               # %s
-        passphrase_file = "%s"      # 0600
-        # An HSM instead: source = "pkcs11", library, token_label, pin_file (docs/operations.md).
-
+        %s
         %s
         # The DPS-compatible provisioning API on the device port: /{id_scope}/registrations/...
         # Hubs and enrollment groups are added through the admin API (docs/provisioning.md).
@@ -387,14 +541,11 @@ public final class ServerInit {
             o.estListen(),
             o.adminListen(),
             tokenHash,
+            tlsAlias,
             String.join(", ", names),
             database,
-            KEYSTORE,
-            made
-                ? "issuing CAs and TLS key; the root's key is in " + OFFLINE_KEYS
-                : "imported issuing CAs and the TLS key",
-            PASSPHRASE,
-            DefaultLabels.TOML,
+            keys,
+            labels,
             idScope);
   }
 }

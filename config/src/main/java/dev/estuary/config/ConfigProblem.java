@@ -1,4 +1,4 @@
-package dev.estuary.agent.config;
+package dev.estuary.config;
 
 import java.util.Objects;
 
@@ -18,9 +18,9 @@ public record ConfigProblem(Severity severity, String path, String message) {
 
   /** How much a problem matters. */
   public enum Severity {
-    /** The agent cannot run with this configuration. */
+    /** The program cannot run with this configuration. */
     ERROR,
-    /** The agent runs, but something in the file is ignored or looks suspicious. */
+    /** The program runs, but something in the file is ignored or looks suspicious. */
     WARNING
   }
 

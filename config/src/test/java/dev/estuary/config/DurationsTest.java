@@ -1,4 +1,4 @@
-package dev.estuary.server.config;
+package dev.estuary.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.estuary.server.config;
+package dev.estuary.config;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
