@@ -1,0 +1,43 @@
+package dev.estuary.server.app;
+
+import dev.estuary.server.auth.Actor;
+import dev.estuary.server.auth.Role;
+
+/**
+ * An authenticated actor asked for something its role does not allow (the admin API answers 403).
+ * The message names the action, the role it has and the role it needs.
+ */
+public final class NotPermitted extends Exception {
+  private final transient Actor actor;
+
+  NotPermitted(Actor actor, Role needed, String action) {
+    super(
+        "the "
+            + actor.role().wire()
+            + " role may not "
+            + action
+            + "; that needs the "
+            + needed.wire()
+            + " role ("
+            + actor.auditName()
+            + ")",
+        null,
+        false,
+        false);
+    this.actor = actor;
+  }
+
+  public Actor actor() {
+    return actor;
+  }
+
+  /**
+   * Checks that {@code actor} may do {@code action}, which needs {@code needed}: the one role check
+   * every service makes before it reads or changes anything.
+   */
+  static void require(Actor actor, Role needed, String action) throws NotPermitted {
+    if (!actor.role().includes(needed)) {
+      throw new NotPermitted(actor, needed, action);
+    }
+  }
+}
