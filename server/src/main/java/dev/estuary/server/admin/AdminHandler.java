@@ -8,6 +8,7 @@ import dev.estuary.server.app.CaCertificateService;
 import dev.estuary.server.app.CredentialService;
 import dev.estuary.server.app.EnrollmentService;
 import dev.estuary.server.app.NotPermitted;
+import dev.estuary.server.app.Permission;
 import dev.estuary.server.app.RevocationService;
 import dev.estuary.server.app.TokenService;
 import dev.estuary.server.auth.Actor;
@@ -90,15 +91,39 @@ public final class AdminHandler extends Handler.Abstract {
     this.clock = clock;
     this.metrics = metrics;
     routes
-        .add("POST", "/api/v1/secrets", c -> createSecret(c.actor(), c.body()))
-        .add("POST", "/api/v1/basic-users", c -> createBasicUser(c.actor(), c.body()));
+        .add(
+            "POST",
+            "/api/v1/secrets",
+            Permission.CREATE_BOOTSTRAP_SECRETS,
+            c -> createSecret(c.actor(), c.body()))
+        .add(
+            "POST",
+            "/api/v1/basic-users",
+            Permission.CREATE_BASIC_USERS,
+            c -> createBasicUser(c.actor(), c.body()));
     new CredentialAdmin(credentials, labels, clock).addTo(routes);
     routes
-        .add("POST", "/api/v1/certificates/{serial}/revoke", this::revoke)
-        .add("GET", "/api/v1/certificates/{serial}", this::certificateBySerial)
-        .add("GET", "/api/v1/certificates", this::certificatesBySubject)
-        .add("GET", "/api/v1/bindings", this::bindings)
-        .addRegex("DELETE", "^/api/v1/bindings/(?<rest>.*)$", this::releaseBinding);
+        .add(
+            "POST",
+            "/api/v1/certificates/{serial}/revoke",
+            Permission.REVOKE_CERTIFICATES,
+            this::revoke)
+        .add(
+            "GET",
+            "/api/v1/certificates/{serial}",
+            Permission.READ_CERTIFICATES,
+            this::certificateBySerial)
+        .add(
+            "GET",
+            "/api/v1/certificates",
+            Permission.READ_CERTIFICATES,
+            this::certificatesBySubject)
+        .add("GET", "/api/v1/bindings", Permission.LIST_NAME_BINDINGS, this::bindings)
+        .addRegex(
+            "DELETE",
+            "^/api/v1/bindings/(?<rest>.*)$",
+            Permission.RELEASE_NAME_BINDINGS,
+            this::releaseBinding);
     new TokenAdmin(tokens, clock).addTo(routes);
     new ProvisioningAdmin(enrollments, caCertificates, labels, clock).addTo(routes);
   }
@@ -189,6 +214,8 @@ public final class AdminHandler extends Handler.Abstract {
                             + " (the API is described at "
                             + OPENAPI_PATH
                             + ")"));
+    // The role before the body is read; the service checks it again where it does the work.
+    match.permission().check(actor);
     return match.operation().serve(new Routes.Call(request, actor, match.params()));
   }
 

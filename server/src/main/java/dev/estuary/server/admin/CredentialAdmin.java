@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.server.app.CredentialService;
 import dev.estuary.server.app.NotPermitted;
+import dev.estuary.server.app.Permission;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.store.BasicUser;
 import dev.estuary.server.store.BootstrapSecret;
@@ -36,14 +37,30 @@ final class CredentialAdmin {
   /** Adds this part's operations to the route table. */
   void addTo(Routes routes) {
     routes
-        .add("GET", "/api/v1/secrets", this::listSecrets)
-        .add("POST", "/api/v1/secrets/{id}/disable", this::disableSecret)
-        .add("GET", "/api/v1/secrets/{id}", this::secret)
-        .add("DELETE", "/api/v1/secrets/{id}", this::deleteSecret)
-        .add("GET", "/api/v1/basic-users", this::listUsers)
-        .add("POST", "/api/v1/basic-users/{name}/disable", this::disableUser)
-        .add("GET", "/api/v1/basic-users/{name}", this::user)
-        .add("DELETE", "/api/v1/basic-users/{name}", this::deleteUser);
+        .add("GET", "/api/v1/secrets", Permission.LIST_BOOTSTRAP_SECRETS, this::listSecrets)
+        .add(
+            "POST",
+            "/api/v1/secrets/{id}/disable",
+            Permission.DISABLE_BOOTSTRAP_SECRETS,
+            this::disableSecret)
+        .add("GET", "/api/v1/secrets/{id}", Permission.READ_BOOTSTRAP_SECRETS, this::secret)
+        .add(
+            "DELETE",
+            "/api/v1/secrets/{id}",
+            Permission.DELETE_BOOTSTRAP_SECRETS,
+            this::deleteSecret)
+        .add("GET", "/api/v1/basic-users", Permission.LIST_BASIC_USERS, this::listUsers)
+        .add(
+            "POST",
+            "/api/v1/basic-users/{name}/disable",
+            Permission.DISABLE_BASIC_USERS,
+            this::disableUser)
+        .add("GET", "/api/v1/basic-users/{name}", Permission.READ_BASIC_USERS, this::user)
+        .add(
+            "DELETE",
+            "/api/v1/basic-users/{name}",
+            Permission.DELETE_BASIC_USERS,
+            this::deleteUser);
   }
 
   private JsonNode listSecrets(Routes.Call c) throws Refusal, NotPermitted {

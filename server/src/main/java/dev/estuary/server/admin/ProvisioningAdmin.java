@@ -11,6 +11,7 @@ import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.app.CaCertificateService;
 import dev.estuary.server.app.EnrollmentService;
 import dev.estuary.server.app.NotPermitted;
+import dev.estuary.server.app.Permission;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.store.CaCertificateRecord;
 import dev.estuary.server.store.EnrollmentRecord;
@@ -54,32 +55,68 @@ final class ProvisioningAdmin {
   /** Adds this part's operations to the route table. */
   void addTo(Routes routes) {
     routes
-        .add("GET", "/api/v1/ca-certificates", this::listCas)
-        .add("POST", "/api/v1/ca-certificates", c -> createCaCertificate(c))
-        .add("GET", "/api/v1/ca-certificates/{name}", c -> render(ca(c, c.param("name"))))
-        .add("DELETE", "/api/v1/ca-certificates/{name}", this::deleteCa)
-        .add("POST", "/api/v1/ca-certificates/{name}/verification-code", this::verificationCode)
+        .add("GET", "/api/v1/ca-certificates", Permission.LIST_CA_CERTIFICATES, this::listCas)
+        .add(
+            "POST",
+            "/api/v1/ca-certificates",
+            Permission.ADD_CA_CERTIFICATES,
+            c -> createCaCertificate(c))
+        .add(
+            "GET",
+            "/api/v1/ca-certificates/{name}",
+            Permission.READ_CA_CERTIFICATES,
+            c -> render(ca(c, c.param("name"))))
+        .add(
+            "DELETE",
+            "/api/v1/ca-certificates/{name}",
+            Permission.DELETE_CA_CERTIFICATES,
+            this::deleteCa)
+        .add(
+            "POST",
+            "/api/v1/ca-certificates/{name}/verification-code",
+            Permission.VERIFY_CA_CERTIFICATES,
+            this::verificationCode)
         .add(
             "POST",
             "/api/v1/ca-certificates/{name}/verify",
+            Permission.VERIFY_CA_CERTIFICATES,
             c -> verify(c, ca(c, c.param("name")), c.body()));
     for (Kind kind : Kind.values()) {
       String base =
           "/api/v1/" + (kind == Kind.GROUP ? "enrollment-groups" : "individual-enrollments");
       routes
-          .add("GET", base, c -> listEnrollments(c, kind))
-          .add("GET", base + "/{id}/registrations", c -> registrationsOf(c, kind))
+          .add("GET", base, Permission.LIST_ENROLLMENTS, c -> listEnrollments(c, kind))
           .add(
-              "GET", base + "/{id}", c -> EnrollmentJson.render(enrollment(c, kind, c.param("id"))))
-          .add("PUT", base + "/{id}", c -> putEnrollment(c, kind))
-          .add("DELETE", base + "/{id}", c -> deleteEnrollment(c, kind));
+              "GET",
+              base + "/{id}/registrations",
+              Permission.LIST_REGISTRATION_RECORDS,
+              c -> registrationsOf(c, kind))
+          .add(
+              "GET",
+              base + "/{id}",
+              Permission.READ_ENROLLMENTS,
+              c -> EnrollmentJson.render(enrollment(c, kind, c.param("id"))))
+          .add("PUT", base + "/{id}", Permission.CHANGE_ENROLLMENTS, c -> putEnrollment(c, kind))
+          .add(
+              "DELETE",
+              base + "/{id}",
+              Permission.DELETE_ENROLLMENTS,
+              c -> deleteEnrollment(c, kind));
     }
     routes
-        .add("GET", "/api/v1/hubs", this::listHubs)
-        .add("PUT", "/api/v1/hubs/{host}", this::putHub)
-        .add("DELETE", "/api/v1/hubs/{host}", this::deleteHub)
-        .add("GET", "/api/v1/registrations/{id}", this::registration)
-        .add("DELETE", "/api/v1/registrations/{id}", this::deleteRegistration);
+        .add("GET", "/api/v1/hubs", Permission.LIST_LINKED_HUBS, this::listHubs)
+        .add("PUT", "/api/v1/hubs/{host}", Permission.LINK_HUBS, this::putHub)
+        .add("DELETE", "/api/v1/hubs/{host}", Permission.UNLINK_HUBS, this::deleteHub)
+        .add(
+            "GET",
+            "/api/v1/registrations/{id}",
+            Permission.READ_REGISTRATION_RECORDS,
+            this::registration)
+        .add(
+            "DELETE",
+            "/api/v1/registrations/{id}",
+            Permission.DELETE_REGISTRATION_RECORDS,
+            this::deleteRegistration);
   }
 
   private JsonNode listCas(Routes.Call c) throws NotPermitted {

@@ -2,6 +2,7 @@ package dev.estuary.server.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.estuary.server.app.NotPermitted;
+import dev.estuary.server.app.Permission;
 import dev.estuary.server.auth.Actor;
 import dev.estuary.server.http.Refusal;
 import java.io.IOException;
@@ -55,23 +56,29 @@ final class Routes {
     }
   }
 
-  /** What matched: the operation and its call's parameters. */
-  record Match(Operation operation, Map<String, String> params) {}
+  /** A route's operation and the permission it needs. */
+  record Route(Permission permission, Operation operation) {}
 
-  private final PathMappings<Map<String, Operation>> table = new PathMappings<>();
+  /** What matched: the route and its call's parameters. */
+  record Match(Permission permission, Operation operation, Map<String, String> params) {}
 
-  /** Maps {@code method template} (a URI template, e.g. {@code /api/v1/tokens/{id}}). */
-  Routes add(String method, String template, Operation operation) {
-    return add(method, new UriTemplatePathSpec(template), operation);
+  private final PathMappings<Map<String, Route>> table = new PathMappings<>();
+
+  /**
+   * Maps {@code method template} (a URI template, e.g. {@code /api/v1/tokens/{id}}) to {@code
+   * operation}, which needs {@code permission}.
+   */
+  Routes add(String method, String template, Permission permission, Operation operation) {
+    return add(method, new UriTemplatePathSpec(template), new Route(permission, operation));
   }
 
   /** Maps {@code method} on a regular expression path spec (named groups become parameters). */
-  Routes addRegex(String method, String regex, Operation operation) {
-    return add(method, new RegexPathSpec(regex), operation);
+  Routes addRegex(String method, String regex, Permission permission, Operation operation) {
+    return add(method, new RegexPathSpec(regex), new Route(permission, operation));
   }
 
-  private Routes add(String method, PathSpec spec, Operation operation) {
-    Map<String, Operation> methods = table.get(spec);
+  private Routes add(String method, PathSpec spec, Route operation) {
+    Map<String, Route> methods = table.get(spec);
     if (methods == null) {
       methods = new LinkedHashMap<>();
       table.put(spec, methods);
@@ -84,15 +91,16 @@ final class Routes {
 
   /** The operation for {@code method path}, if there is one. */
   Optional<Match> match(String method, String path) {
-    MatchedResource<Map<String, Operation>> m = table.getMatched(path);
+    MatchedResource<Map<String, Route>> m = table.getMatched(path);
     if (m == null) {
       return Optional.empty();
     }
-    Operation op = m.getResource().get(method);
-    if (op == null) {
+    Route route = m.getResource().get(method);
+    if (route == null) {
       return Optional.empty();
     }
-    return Optional.of(new Match(op, params(m.getPathSpec(), path)));
+    return Optional.of(
+        new Match(route.permission(), route.operation(), params(m.getPathSpec(), path)));
   }
 
   private static Map<String, String> params(PathSpec spec, String path) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.server.app.NotPermitted;
+import dev.estuary.server.app.Permission;
 import dev.estuary.server.app.TokenService;
 import dev.estuary.server.auth.Role;
 import dev.estuary.server.http.Refusal;
@@ -31,10 +32,11 @@ final class TokenAdmin {
 
   void addTo(Routes routes) {
     routes
-        .add("POST", "/api/v1/tokens", this::create)
-        .add("GET", "/api/v1/tokens", this::list)
-        .add("GET", "/api/v1/tokens/{id}", this::read)
-        .add("POST", "/api/v1/tokens/{id}/revoke", this::revoke);
+        .add("POST", "/api/v1/tokens", Permission.CREATE_ADMIN_API_TOKENS, this::create)
+        .add("GET", "/api/v1/tokens", Permission.LIST_ADMIN_API_TOKENS, this::list)
+        .add("GET", "/api/v1/tokens/{id}", Permission.READ_ADMIN_API_TOKENS, this::read)
+        .add(
+            "POST", "/api/v1/tokens/{id}/revoke", Permission.REVOKE_ADMIN_API_TOKENS, this::revoke);
   }
 
   private JsonNode create(Routes.Call c) throws Refusal, IOException, NotPermitted {

@@ -2,7 +2,6 @@ package dev.estuary.server.app;
 
 import dev.estuary.pki.Csr;
 import dev.estuary.server.auth.Actor;
-import dev.estuary.server.auth.Role;
 import dev.estuary.server.store.CaCertificateRecord;
 import dev.estuary.server.store.EnrollmentStore;
 import dev.estuary.server.store.WriteOutcome;
@@ -40,18 +39,18 @@ public final class CaCertificateService {
   }
 
   public List<CaCertificateRecord> list(Actor actor) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "list CA certificates");
+    Permission.LIST_CA_CERTIFICATES.check(actor);
     return enrollments.listCaCertificates();
   }
 
   public Optional<CaCertificateRecord> find(Actor actor, String name) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "read CA certificates");
+    Permission.READ_CA_CERTIFICATES.check(actor);
     return enrollments.findCaCertificate(name);
   }
 
   /** Adds a CA certificate; {@link WriteOutcome#CONFLICT} when the name is taken. */
   public WriteOutcome create(Actor actor, CaCertificateRecord ca) throws NotPermitted {
-    NotPermitted.require(actor, Role.ADMIN, "add CA certificates");
+    Permission.ADD_CA_CERTIFICATES.check(actor);
     WriteOutcome outcome = enrollments.createCaCertificate(ca);
     if (outcome != WriteOutcome.CONFLICT) {
       // audit: actor.auditName() added CA certificate ca.name(), ca.subject(), ca.verified()
@@ -66,7 +65,7 @@ public final class CaCertificateService {
   }
 
   public WriteOutcome delete(Actor actor, String name) throws NotPermitted {
-    NotPermitted.require(actor, Role.ADMIN, "delete CA certificates");
+    Permission.DELETE_CA_CERTIFICATES.check(actor);
     WriteOutcome outcome = enrollments.deleteCaCertificate(name);
     if (outcome != WriteOutcome.NOT_FOUND && outcome != WriteOutcome.IN_USE) {
       // audit: actor.auditName() deleted CA certificate name
@@ -79,7 +78,7 @@ public final class CaCertificateService {
   public record Coded(CaCertificateRecord ca, String code, WriteOutcome outcome) {}
 
   public Coded newVerificationCode(Actor actor, CaCertificateRecord ca) throws NotPermitted {
-    NotPermitted.require(actor, Role.ADMIN, "verify CA certificates");
+    Permission.VERIFY_CA_CERTIFICATES.check(actor);
     byte[] b = new byte[24];
     random.nextBytes(b);
     String code = HexFormat.of().withUpperCase().formatHex(b);
@@ -104,7 +103,7 @@ public final class CaCertificateService {
 
   public Verification verify(Actor actor, CaCertificateRecord ca, X509Certificate proof)
       throws NotPermitted {
-    NotPermitted.require(actor, Role.ADMIN, "verify CA certificates");
+    Permission.VERIFY_CA_CERTIFICATES.check(actor);
     if (ca.verificationCode() == null) {
       return new NoCode();
     }

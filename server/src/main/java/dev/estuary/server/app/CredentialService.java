@@ -1,7 +1,6 @@
 package dev.estuary.server.app;
 
 import dev.estuary.server.auth.Actor;
-import dev.estuary.server.auth.Role;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.store.BasicUser;
 import dev.estuary.server.store.BindingStore;
@@ -34,7 +33,7 @@ public final class CredentialService {
 
   public SecretMinter.MintedSecret createSecret(
       Actor actor, String label, Integer uses, Instant expires) throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "create bootstrap secrets");
+    Permission.CREATE_BOOTSTRAP_SECRETS.check(actor);
     SecretMinter.MintedSecret s = minter.bootstrapSecret(label, uses, expires);
     // audit: actor.auditName() created bootstrap secret s.stored().id(), label, uses, expires
     LOG.info(
@@ -49,12 +48,12 @@ public final class CredentialService {
 
   /** The secrets of {@code label}, or of every label when null. */
   public List<BootstrapSecret> listSecrets(Actor actor, String label) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "list bootstrap secrets");
+    Permission.LIST_BOOTSTRAP_SECRETS.check(actor);
     return store.listSecrets(label);
   }
 
   public Optional<BootstrapSecret> findSecret(Actor actor, String id) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "read bootstrap secrets");
+    Permission.READ_BOOTSTRAP_SECRETS.check(actor);
     return store.findSecret(id);
   }
 
@@ -62,7 +61,7 @@ public final class CredentialService {
    * @return false when there is no such secret
    */
   public boolean disableSecret(Actor actor, String id) throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "disable bootstrap secrets");
+    Permission.DISABLE_BOOTSTRAP_SECRETS.check(actor);
     boolean done = store.disableSecret(id);
     if (done) {
       // audit: actor.auditName() disabled bootstrap secret id
@@ -75,7 +74,7 @@ public final class CredentialService {
    * @return false when there is no such secret
    */
   public boolean deleteSecret(Actor actor, String id) throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "delete bootstrap secrets");
+    Permission.DELETE_BOOTSTRAP_SECRETS.check(actor);
     boolean done = store.deleteSecret(id);
     if (done) {
       // audit: actor.auditName() deleted bootstrap secret id
@@ -86,7 +85,7 @@ public final class CredentialService {
 
   /** Creates or replaces a Basic user; returns its new password (shown once). */
   public String createBasicUser(Actor actor, String username, String label) throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "create Basic users");
+    Permission.CREATE_BASIC_USERS.check(actor);
     String password = minter.basicUser(username, label);
     // audit: actor.auditName() created or replaced Basic user username, label (never the password)
     LOG.info(
@@ -95,12 +94,12 @@ public final class CredentialService {
   }
 
   public List<BasicUser> listBasicUsers(Actor actor) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "list Basic users");
+    Permission.LIST_BASIC_USERS.check(actor);
     return store.listBasicUsers();
   }
 
   public Optional<BasicUser> findBasicUser(Actor actor, String username) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "read Basic users");
+    Permission.READ_BASIC_USERS.check(actor);
     return store.findBasicUser(username);
   }
 
@@ -108,7 +107,7 @@ public final class CredentialService {
    * @return false when there is no such user
    */
   public boolean disableBasicUser(Actor actor, String username) throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "disable Basic users");
+    Permission.DISABLE_BASIC_USERS.check(actor);
     boolean done = store.disableBasicUser(username);
     if (done) {
       // audit: actor.auditName() disabled Basic user username
@@ -121,7 +120,7 @@ public final class CredentialService {
    * @return false when there is no such user
    */
   public boolean deleteBasicUser(Actor actor, String username) throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "delete Basic users");
+    Permission.DELETE_BASIC_USERS.check(actor);
     boolean done = store.deleteBasicUser(username);
     if (done) {
       // audit: actor.auditName() deleted Basic user username
@@ -132,7 +131,7 @@ public final class CredentialService {
 
   /** Name bindings of {@code label} (every label when null), at most {@code limit}. */
   public List<NameBinding> listBindings(Actor actor, String label, int limit) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "list name bindings");
+    Permission.LIST_NAME_BINDINGS.check(actor);
     return bindings.list(label, limit);
   }
 
@@ -143,7 +142,7 @@ public final class CredentialService {
    */
   public Optional<NameBinding> releaseBinding(Actor actor, String label, String name)
       throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "release name bindings");
+    Permission.RELEASE_NAME_BINDINGS.check(actor);
     Optional<NameBinding> b = bindings.find(label, name);
     if (b.isEmpty()) {
       return b;

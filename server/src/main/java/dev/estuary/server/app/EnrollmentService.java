@@ -1,7 +1,6 @@
 package dev.estuary.server.app;
 
 import dev.estuary.server.auth.Actor;
-import dev.estuary.server.auth.Role;
 import dev.estuary.server.store.EnrollmentRecord;
 import dev.estuary.server.store.EnrollmentRecord.Kind;
 import dev.estuary.server.store.EnrollmentStore;
@@ -32,20 +31,20 @@ public final class EnrollmentService {
   }
 
   public List<EnrollmentRecord> listEnrollments(Actor actor, Kind kind) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "list enrollments");
+    Permission.LIST_ENROLLMENTS.check(actor);
     return enrollments.listEnrollments(kind);
   }
 
   public Optional<EnrollmentRecord> findEnrollment(Actor actor, Kind kind, String id)
       throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "read enrollments");
+    Permission.READ_ENROLLMENTS.check(actor);
     return enrollments.findEnrollment(kind, id);
   }
 
   /** Creates or replaces an enrollment, honouring {@code ifMatch} (null for none). */
   public WriteOutcome putEnrollment(Actor actor, EnrollmentRecord e, String ifMatch, boolean isNew)
       throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "change enrollments");
+    Permission.CHANGE_ENROLLMENTS.check(actor);
     WriteOutcome outcome = enrollments.putEnrollment(e, ifMatch);
     if (outcome != WriteOutcome.PRECONDITION_FAILED) {
       // audit: actor.auditName() created/replaced e.kind() enrollment e.id()
@@ -61,7 +60,7 @@ public final class EnrollmentService {
 
   public WriteOutcome deleteEnrollment(Actor actor, Kind kind, String id, String ifMatch)
       throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "delete enrollments");
+    Permission.DELETE_ENROLLMENTS.check(actor);
     WriteOutcome outcome = enrollments.deleteEnrollment(kind, id, ifMatch);
     if (outcome != WriteOutcome.NOT_FOUND && outcome != WriteOutcome.PRECONDITION_FAILED) {
       // audit: actor.auditName() deleted kind enrollment id
@@ -72,12 +71,12 @@ public final class EnrollmentService {
 
   public List<RegistrationRecord> registrationsOf(Actor actor, Kind kind, String enrollmentId)
       throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "list registration records");
+    Permission.LIST_REGISTRATION_RECORDS.check(actor);
     return registrations.listByEnrollment(kind, enrollmentId);
   }
 
   public Optional<RegistrationRecord> findRegistration(Actor actor, String id) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "read registration records");
+    Permission.READ_REGISTRATION_RECORDS.check(actor);
     return registrations.find(id);
   }
 
@@ -85,7 +84,7 @@ public final class EnrollmentService {
    * @return false when there is no such record
    */
   public boolean deleteRegistration(Actor actor, String id) throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "delete registration records");
+    Permission.DELETE_REGISTRATION_RECORDS.check(actor);
     boolean done = registrations.delete(id);
     if (done) {
       // audit: actor.auditName() deleted registration record id
@@ -95,12 +94,12 @@ public final class EnrollmentService {
   }
 
   public List<HubRecord> listHubs(Actor actor) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "list linked hubs");
+    Permission.LIST_LINKED_HUBS.check(actor);
     return enrollments.listHubs();
   }
 
   public void putHub(Actor actor, HubRecord hub) throws NotPermitted {
-    NotPermitted.require(actor, Role.ADMIN, "link hubs");
+    Permission.LINK_HUBS.check(actor);
     enrollments.putHub(hub);
     // audit: actor.auditName() linked hub hub.hostName(), hub.weight()
     LOG.info("linked hub {} (weight {}) by {}", hub.hostName(), hub.weight(), actor.auditName());
@@ -119,7 +118,7 @@ public final class EnrollmentService {
   public record HubInUse(List<EnrollmentRecord> users) implements HubRemoval {}
 
   public HubRemoval deleteHub(Actor actor, String host) throws NotPermitted {
-    NotPermitted.require(actor, Role.ADMIN, "unlink hubs");
+    Permission.UNLINK_HUBS.check(actor);
     List<EnrollmentRecord> users =
         Stream.of(Kind.values())
             .flatMap(k -> enrollments.listEnrollments(k).stream())

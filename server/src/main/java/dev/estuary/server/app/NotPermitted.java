@@ -30,14 +30,4 @@ public final class NotPermitted extends Exception {
   public Actor actor() {
     return actor;
   }
-
-  /**
-   * Checks that {@code actor} may do {@code action}, which needs {@code needed}: the one role check
-   * every service makes before it reads or changes anything.
-   */
-  static void require(Actor actor, Role needed, String action) throws NotPermitted {
-    if (!actor.role().includes(needed)) {
-      throw new NotPermitted(actor, needed, action);
-    }
-  }
 }

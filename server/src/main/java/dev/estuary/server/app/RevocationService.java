@@ -1,7 +1,6 @@
 package dev.estuary.server.app;
 
 import dev.estuary.server.auth.Actor;
-import dev.estuary.server.auth.Role;
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CertificateStore;
 import java.math.BigInteger;
@@ -24,13 +23,13 @@ public final class RevocationService {
   }
 
   public Optional<CertificateRecord> find(Actor actor, BigInteger serial) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "read certificates");
+    Permission.READ_CERTIFICATES.check(actor);
     return certificates.findBySerial(serial);
   }
 
   public List<CertificateRecord> findBySubject(Actor actor, String subject, int limit)
       throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "read certificates");
+    Permission.READ_CERTIFICATES.check(actor);
     return certificates.findBySubject(subject, limit);
   }
 
@@ -41,7 +40,7 @@ public final class RevocationService {
    */
   public Optional<CertificateRecord> revoke(Actor actor, BigInteger serial, String reason)
       throws NotPermitted {
-    NotPermitted.require(actor, Role.OPERATOR, "revoke certificates");
+    Permission.REVOKE_CERTIFICATES.check(actor);
     if (!certificates.revoke(serial, reason, clock.instant())) {
       return Optional.empty();
     }

@@ -136,7 +136,7 @@ public final class TokenService {
    * @param expiresAt null for never
    */
   public Minted create(Actor actor, Role role, String name, Instant expiresAt) throws NotPermitted {
-    NotPermitted.require(actor, Role.ADMIN, "create admin API tokens");
+    Permission.CREATE_ADMIN_API_TOKENS.check(actor);
     String id = randomId();
     String value = id + "." + SecretMinter.token(random, 32);
     AdminTokenRecord t =
@@ -162,12 +162,12 @@ public final class TokenService {
 
   /** Every token, revoked and expired ones included; never a secret. */
   public List<AdminTokenRecord> list(Actor actor) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "list admin API tokens");
+    Permission.LIST_ADMIN_API_TOKENS.check(actor);
     return store.list();
   }
 
   public Optional<AdminTokenRecord> find(Actor actor, String id) throws NotPermitted {
-    NotPermitted.require(actor, Role.AUDITOR, "read admin API tokens");
+    Permission.READ_ADMIN_API_TOKENS.check(actor);
     return store.find(id);
   }
 
@@ -177,7 +177,7 @@ public final class TokenService {
    * @return the token as revoked, or empty when there is none with that id
    */
   public Optional<AdminTokenRecord> revoke(Actor actor, String id) throws NotPermitted {
-    NotPermitted.require(actor, Role.ADMIN, "revoke admin API tokens");
+    Permission.REVOKE_ADMIN_API_TOKENS.check(actor);
     if (!store.revoke(id, clock.instant())) {
       return Optional.empty();
     }

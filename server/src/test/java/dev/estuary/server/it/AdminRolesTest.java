@@ -255,6 +255,49 @@ class AdminRolesTest {
     assertThat(one.json().get("createdBy").asText()).isEqualTo("token:config");
   }
 
+  /**
+   * The OpenAPI description's {@code x-estuary-role} is what the server enforces: each documented
+   * operation refuses the role below its least role with 403 (before reading any body) and does not
+   * refuse its least role with 403.
+   */
+  @Test
+  @Order(6)
+  void everyDocumentedOperationIsRefusedToTheRoleBelowItsXEstuaryRole() throws Exception {
+    Map<String, String> tokens = new LinkedHashMap<>();
+    for (String role : new String[] {"auditor", "operator", "admin"}) {
+      tokens.put(role, token(role, ""));
+    }
+    String yaml = as(tokens.get("auditor"), "GET", "/api/v1/openapi.yaml", null).body();
+    String path = null;
+    String method = null;
+    int checked = 0;
+    for (String line : yaml.split("\n")) {
+      if (line.startsWith("  /api/v1/") && line.endsWith(":")) {
+        path = line.strip().replaceAll(":$", "").replaceAll("\\{[^}]+}", "roles-none");
+      } else if (line.matches("    (get|post|put|delete):")) {
+        method = line.strip().replace(":", "").toUpperCase(java.util.Locale.ROOT);
+      } else if (line.startsWith("      x-estuary-role: ")) {
+        String least = line.substring("      x-estuary-role: ".length()).strip();
+        Dps.Reply allowed = as(tokens.get(least), method, path, null);
+        assertThat(allowed.status())
+            .as("%s %s as %s: %s", method, path, least, allowed)
+            .isNotEqualTo(403);
+        if (!least.equals("auditor")) {
+          String below = least.equals("admin") ? "operator" : "auditor";
+          Dps.Reply refused = as(tokens.get(below), method, path, null);
+          assertThat(refused.status())
+              .as("%s %s as %s: %s", method, path, below, refused)
+              .isEqualTo(403);
+          assertThat(refused.json().get("error").asText())
+              .contains("the " + below + " role may not")
+              .contains("needs the " + least + " role");
+        }
+        checked++;
+      }
+    }
+    assertThat(checked).as("documented operations with a role").isGreaterThan(30);
+  }
+
   /** Last: it fills the failed-token window of 127.0.0.1 for a minute. */
   @Test
   @Order(99)
