@@ -5,7 +5,8 @@ import dev.estuary.server.auth.Role;
 
 /**
  * An authenticated actor asked for something its role does not allow (the admin API answers 403).
- * The message names the action, the role it has and the role it needs.
+ * The message names the action, the role it has and the role it needs. Thrown by {@link
+ * Permission#check}; a refusal the audit log may record with {@link #actor()}.
  */
 public final class NotPermitted extends Exception {
   private final transient Actor actor;
