@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
       BasicUserCommand.class,
       CertCommand.class,
       BindingCommand.class,
+      TokenCommand.class,
       StopCommand.class,
       InitCommand.class,
       BackupCommand.class,

@@ -2,6 +2,11 @@ package dev.estuary.server;
 
 import dev.estuary.pki.Serials;
 import dev.estuary.server.admin.AdminHandler;
+import dev.estuary.server.app.CaCertificateService;
+import dev.estuary.server.app.CredentialService;
+import dev.estuary.server.app.EnrollmentService;
+import dev.estuary.server.app.RevocationService;
+import dev.estuary.server.app.TokenService;
 import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.ca.CaKeys;
@@ -18,6 +23,7 @@ import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.Database;
 import dev.estuary.server.store.EnrollmentStore;
+import dev.estuary.server.store.JdbiAdminTokenStore;
 import dev.estuary.server.store.JdbiBindingStore;
 import dev.estuary.server.store.JdbiCertificateStore;
 import dev.estuary.server.store.JdbiCredentialStore;
@@ -106,19 +112,23 @@ public final class EstuaryServer implements AutoCloseable {
               config.idScope(), enrollments, registrations, certificates, issuance, labels, clock);
       ProvisioningHandler provisioning =
           new ProvisioningHandler(registrar, config.maxBodyBytes(), clock);
+      TokenService tokens =
+          new TokenService(
+              new JdbiAdminTokenStore(database.jdbi()),
+              config.adminTokenHash(),
+              new FailedAuthLimiter(clock, 10, java.time.Duration.ofMinutes(1)),
+              random,
+              clock);
       AdminHandler admin =
           new AdminHandler(
-              config.adminTokenHash(),
-              certificates,
-              minter,
+              tokens,
+              new RevocationService(certificates, clock),
+              new CredentialService(credentials, minter, bindings),
+              new EnrollmentService(enrollments, registrations),
+              new CaCertificateService(enrollments, random, clock),
               labels.keySet(),
               clock,
-              metrics::scrape,
-              enrollments,
-              registrations,
-              bindings,
-              random,
-              credentials);
+              metrics::scrape);
       CaKeys.TlsKeys tls =
           keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =

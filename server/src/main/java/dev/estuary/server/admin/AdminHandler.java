@@ -4,131 +4,128 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.estuary.config.Durations;
-import dev.estuary.server.auth.FailedAuthLimiter;
+import dev.estuary.server.app.CaCertificateService;
+import dev.estuary.server.app.CredentialService;
+import dev.estuary.server.app.EnrollmentService;
+import dev.estuary.server.app.NotPermitted;
+import dev.estuary.server.app.Permission;
+import dev.estuary.server.app.RevocationService;
+import dev.estuary.server.app.TokenService;
+import dev.estuary.server.auth.Actor;
 import dev.estuary.server.auth.SecretMinter;
-import dev.estuary.server.auth.VerifiedCredentialCache;
+import dev.estuary.config.Durations;
 import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.http.Replies;
-import dev.estuary.server.store.BindingStore;
 import dev.estuary.server.store.CertificateRecord;
-import dev.estuary.server.store.CertificateStore;
-import dev.estuary.server.store.CredentialStore;
-import dev.estuary.server.store.EnrollmentStore;
 import dev.estuary.server.store.NameBinding;
-import dev.estuary.server.store.RegistrationStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.URIUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin API on the admin port: JSON under {@code /api/v1}, bearer token. Health and the OpenAPI
  * description ({@code /api/v1/openapi.yaml}) need no token.
+ *
+ * <p>A route table ({@link Routes}: Jetty path specs per method) maps each operation to a few lines
+ * that read the wire, call a service of {@code server.app} with the authenticated {@link Actor},
+ * and write its answer as JSON. The services check the actor's role (403 here when it may not), do
+ * the work, and are where each change is recorded. The token is checked by {@link TokenService}:
+ * 401 for a missing, wrong, revoked or expired token, 429 past the failed-token limit per address.
  */
 public final class AdminHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_BODY = 64 * 1024;
 
-  /** The longest a bootstrap secret can be valid: 100 years. */
-  static final java.time.Duration MAX_SECRET_LIFETIME = java.time.Duration.ofDays(36500);
+  /** The longest a bootstrap secret (or an admin token) can be valid: 100 years. */
+  static final Duration MAX_SECRET_LIFETIME = Duration.ofDays(36500);
 
   /** Where the OpenAPI description of this API is served, without a token. */
   public static final String OPENAPI_PATH = "/api/v1/openapi.yaml";
 
   private static final byte[] OPENAPI = openApi();
 
-  private final String tokenHash;
-  private final CertificateStore certificates;
-  private final SecretMinter minter;
+  private final TokenService tokens;
+  private final RevocationService revocation;
+  private final CredentialService credentials;
   private final Set<String> labels;
   private final Clock clock;
-  private final VerifiedCredentialCache verifiedTokens;
+  private final Supplier<String> metrics;
+  private final Routes routes = new Routes();
 
   /**
-   * Wrong tokens per client address, counted before the token is hashed (600k PBKDF2 rounds each).
-   */
-  private final FailedAuthLimiter failedTokens;
-
-  private final java.util.function.Supplier<String> metrics;
-  private final ProvisioningAdmin provisioning;
-  private final CredentialAdmin credentialAdmin;
-  private final BindingStore bindings;
-
-  /**
+   * @param tokens checks bearer tokens (and the failed-token limit) and manages stored tokens
    * @param metrics the Prometheus text for {@code /metrics} (served without a token), or null
-   * @param enrollments CA certificates, enrollments and hubs of the provisioning service
-   * @param registrations its registration records
-   * @param credentials bootstrap secrets and Basic users, listed, disabled and deleted here
    */
   public AdminHandler(
-      String tokenHash,
-      CertificateStore certificates,
-      SecretMinter minter,
+      TokenService tokens,
+      RevocationService revocation,
+      CredentialService credentials,
+      EnrollmentService enrollments,
+      CaCertificateService caCertificates,
       Set<String> labels,
       Clock clock,
-      java.util.function.Supplier<String> metrics,
-      EnrollmentStore enrollments,
-      RegistrationStore registrations,
-      BindingStore bindings,
-      SecureRandom random,
-      CredentialStore credentials) {
-    this(
-        tokenHash,
-        certificates,
-        minter,
-        labels,
-        clock,
-        metrics,
-        enrollments,
-        registrations,
-        bindings,
-        random,
-        credentials,
-        new FailedAuthLimiter(clock, 10, java.time.Duration.ofMinutes(1)));
-  }
-
-  /**
-   * @param failedTokens limits wrong bearer tokens per client address
-   */
-  public AdminHandler(
-      String tokenHash,
-      CertificateStore certificates,
-      SecretMinter minter,
-      Set<String> labels,
-      Clock clock,
-      java.util.function.Supplier<String> metrics,
-      EnrollmentStore enrollments,
-      RegistrationStore registrations,
-      BindingStore bindings,
-      SecureRandom random,
-      CredentialStore credentials,
-      FailedAuthLimiter failedTokens) {
-    this.failedTokens = failedTokens;
-    this.metrics = metrics;
-    this.bindings = bindings;
-    this.credentialAdmin = new CredentialAdmin(credentials, labels, clock);
-    this.provisioning = new ProvisioningAdmin(enrollments, registrations, labels, clock, random);
-    this.tokenHash = tokenHash;
-    this.certificates = certificates;
-    this.minter = minter;
+      Supplier<String> metrics) {
+    this.tokens = tokens;
+    this.revocation = revocation;
+    this.credentials = credentials;
     this.labels = Set.copyOf(labels);
     this.clock = clock;
-    this.verifiedTokens = new VerifiedCredentialCache(clock, java.time.Duration.ofMinutes(5));
+    this.metrics = metrics;
+    routes
+        .add(
+            "POST",
+            "/api/v1/secrets",
+            Permission.CREATE_BOOTSTRAP_SECRETS,
+            c -> createSecret(c.actor(), c.body()))
+        .add(
+            "POST",
+            "/api/v1/basic-users",
+            Permission.CREATE_BASIC_USERS,
+            c -> createBasicUser(c.actor(), c.body()));
+    new CredentialAdmin(credentials, labels, clock).addTo(routes);
+    routes
+        .add(
+            "POST",
+            "/api/v1/certificates/{serial}/revoke",
+            Permission.REVOKE_CERTIFICATES,
+            this::revoke)
+        .add(
+            "GET",
+            "/api/v1/certificates/{serial}",
+            Permission.READ_CERTIFICATES,
+            this::certificateBySerial)
+        .add(
+            "GET",
+            "/api/v1/certificates",
+            Permission.READ_CERTIFICATES,
+            this::certificatesBySubject)
+        .add("GET", "/api/v1/bindings", Permission.LIST_NAME_BINDINGS, this::bindings)
+        .addRegex(
+            "DELETE",
+            "^/api/v1/bindings/(?<rest>.*)$",
+            Permission.RELEASE_NAME_BINDINGS,
+            this::releaseBinding);
+    new TokenAdmin(tokens, clock).addTo(routes);
+    new ProvisioningAdmin(enrollments, caCertificates, labels, clock).addTo(routes);
   }
 
   @Override
@@ -151,25 +148,15 @@ public final class AdminHandler extends Handler.Abstract {
       return true;
     }
     try {
-      JsonNode answer = route(request, path.substring("/api/v1".length()));
+      JsonNode answer = route(request, path);
       byte[] body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(answer);
       Replies.send(response, callback, 200, "application/json", body);
+    } catch (NotPermitted n) {
+      LOG.info(
+          "admin {} {} refused 403: {}", request.getMethod(), LogSafe.escape(path), n.getMessage());
+      refuse(response, callback, Refusal.forbidden(n.getMessage()));
     } catch (Refusal r) {
-      ObjectNode err = JSON.createObjectNode().put("error", r.reason()).put("status", r.status());
-      org.eclipse.jetty.http.HttpField[] extra =
-          r instanceof TooManyFailures t
-              ? new org.eclipse.jetty.http.HttpField[] {
-                new org.eclipse.jetty.http.HttpField(
-                    HttpHeader.RETRY_AFTER, Long.toString(t.seconds))
-              }
-              : new org.eclipse.jetty.http.HttpField[0];
-      Replies.send(
-          response,
-          callback,
-          r.status(),
-          "application/json",
-          err.toString().getBytes(StandardCharsets.UTF_8),
-          extra);
+      refuse(response, callback, r);
     } catch (Exception e) {
       String incident = UUID.randomUUID().toString();
       LOG.error(
@@ -192,115 +179,115 @@ public final class AdminHandler extends Handler.Abstract {
     return true;
   }
 
-  private JsonNode route(Request request, String path) throws Refusal, IOException {
-    String method = request.getMethod();
-    if (path.equals("/health")) {
-      return JSON.createObjectNode().put("status", "ok").put("time", clock.instant().toString());
-    }
-    authorize(request);
-    if (path.equals("/secrets") && method.equals("POST")) {
-      return createSecret(body(request));
-    }
-    if (path.equals("/basic-users") && method.equals("POST")) {
-      return createBasicUser(body(request));
-    }
-    JsonNode credential = credentialAdmin.route(method, path, request.getHttpURI().getQuery());
-    if (credential != null) {
-      return credential;
-    }
-    if (path.startsWith("/certificates/")) {
-      String rest = path.substring("/certificates/".length());
-      if (rest.endsWith("/revoke") && method.equals("POST")) {
-        BigInteger serial = serial(rest.substring(0, rest.length() - "/revoke".length()));
-        JsonNode b = body(request);
-        String reason = b.path("reason").asText("unspecified");
-        if (!certificates.revoke(serial, reason, clock.instant())) {
-          throw new Refusal(404, "no certificate with serial " + serial.toString(16));
-        }
-        LOG.info("revoked serial={} reason={}", serial.toString(16), reason);
-        return certificate(certificates.findBySerial(serial).orElseThrow());
-      }
-      if (method.equals("GET")) {
-        BigInteger serial = serial(rest);
-        return certificate(
-            certificates
-                .findBySerial(serial)
-                .orElseThrow(
-                    () -> new Refusal(404, "no certificate with serial " + serial.toString(16))));
-      }
-    }
-    if (path.equals("/bindings") && method.equals("GET")) {
-      String query = request.getHttpURI().getQuery();
-      String label = query == null ? null : queryParam(query, "label");
-      if (label != null && !labels.contains(label)) {
-        throw new Refusal(
-            404,
-            "no label '"
-                + label
-                + "' (a label, or <label>:ca for its CA certificates); labels: "
-                + String.join(", ", labels.stream().sorted().toList()));
-      }
-      ArrayNode list = JSON.createArrayNode();
-      for (NameBinding b : bindings.list(label, 1000)) {
-        list.add(binding(b));
-      }
-      return list;
-    }
-    if (path.startsWith("/bindings/") && method.equals("DELETE")) {
-      String[] parts = path.substring("/bindings/".length()).split("/", 2);
-      if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-        throw Refusal.badRequest(
-            "use DELETE /api/v1/bindings/{label}/{name} (the name percent-encoded)");
-      }
-      String label = parts[0];
-      String name = org.eclipse.jetty.util.URIUtil.decodePath(parts[1]);
-      NameBinding b =
-          bindings
-              .find(label, name)
-              .orElseThrow(
-                  () ->
-                      new Refusal(
-                          404, "the name '" + name + "' of label '" + label + "' is not bound"));
-      bindings.release(label, name);
-      LOG.info(
-          "released binding label={} name=\"{}\" principal={}",
-          label,
-          name.replaceAll("\\p{Cntrl}", "?"),
-          b.principal());
-      return binding(b).put("released", true);
-    }
-    if (path.equals("/certificates") && method.equals("GET")) {
-      String subject =
-          request.getHttpURI().getQuery() == null
-              ? null
-              : org.eclipse.jetty.util.URIUtil.decodePath(
-                  queryParam(request.getHttpURI().getQuery(), "subject"));
-      if (subject == null) {
-        throw Refusal.badRequest(
-            "give ?subject=<RFC 4514 DN>, or GET /api/v1/certificates/{serial hex}");
-      }
-      ArrayNode list = JSON.createArrayNode();
-      for (CertificateRecord r : certificates.findBySubject(subject, 100)) {
-        list.add(certificate(r));
-      }
-      return list;
-    }
-    JsonNode provisioned = provisioning.route(request, method, path);
-    if (provisioned != null) {
-      return provisioned;
-    }
-    throw new Refusal(
-        404,
-        "no admin operation "
-            + method
-            + " /api/v1"
-            + path
-            + " (the API is described at "
-            + OPENAPI_PATH
-            + ")");
+  private static void refuse(Response response, Callback callback, Refusal r) {
+    ObjectNode err = JSON.createObjectNode().put("error", r.reason()).put("status", r.status());
+    HttpField[] extra =
+        r instanceof TooManyFailures t
+            ? new HttpField[] {new HttpField(HttpHeader.RETRY_AFTER, Long.toString(t.seconds))}
+            : new HttpField[0];
+    Replies.send(
+        response,
+        callback,
+        r.status(),
+        "application/json",
+        err.toString().getBytes(StandardCharsets.UTF_8),
+        extra);
   }
 
-  private JsonNode createSecret(JsonNode b) throws Refusal {
+  private JsonNode route(Request request, String path) throws Refusal, IOException, NotPermitted {
+    String method = request.getMethod();
+    if (path.equals("/api/v1/health")) {
+      return JSON.createObjectNode().put("status", "ok").put("time", clock.instant().toString());
+    }
+    Actor actor = authenticate(request);
+    Routes.Match match =
+        routes
+            .match(method, path)
+            .orElseThrow(
+                () ->
+                    new Refusal(
+                        404,
+                        "no admin operation "
+                            + method
+                            + " "
+                            + path
+                            + " (the API is described at "
+                            + OPENAPI_PATH
+                            + ")"));
+    // The role before the body is read; the service checks it again where it does the work.
+    match.permission().check(actor);
+    return match.operation().serve(new Routes.Call(request, actor, match.params()));
+  }
+
+  private JsonNode revoke(Routes.Call c) throws Refusal, IOException, NotPermitted {
+    BigInteger serial = serial(c.param("serial"));
+    String reason = c.body().path("reason").asText("unspecified");
+    return certificate(
+        revocation
+            .revoke(c.actor(), serial, reason)
+            .orElseThrow(
+                () -> new Refusal(404, "no certificate with serial " + serial.toString(16))));
+  }
+
+  private JsonNode certificateBySerial(Routes.Call c) throws Refusal, NotPermitted {
+    BigInteger serial = serial(c.param("serial"));
+    return certificate(
+        revocation
+            .find(c.actor(), serial)
+            .orElseThrow(
+                () -> new Refusal(404, "no certificate with serial " + serial.toString(16))));
+  }
+
+  private JsonNode certificatesBySubject(Routes.Call c) throws Refusal, NotPermitted {
+    String subject =
+        c.query() == null ? null : URIUtil.decodePath(queryParam(c.query(), "subject"));
+    if (subject == null) {
+      throw Refusal.badRequest(
+          "give ?subject=<RFC 4514 DN>, or GET /api/v1/certificates/{serial hex}");
+    }
+    ArrayNode list = JSON.createArrayNode();
+    for (CertificateRecord r : revocation.findBySubject(c.actor(), subject, 100)) {
+      list.add(certificate(r));
+    }
+    return list;
+  }
+
+  private JsonNode bindings(Routes.Call c) throws Refusal, NotPermitted {
+    String label = c.query() == null ? null : queryParam(c.query(), "label");
+    if (label != null && !labels.contains(label)) {
+      throw new Refusal(
+          404,
+          "no label '"
+              + label
+              + "' (a label, or <label>:ca for its CA certificates); labels: "
+              + String.join(", ", labels.stream().sorted().toList()));
+    }
+    ArrayNode list = JSON.createArrayNode();
+    for (NameBinding b : credentials.listBindings(c.actor(), label, 1000)) {
+      list.add(binding(b));
+    }
+    return list;
+  }
+
+  private JsonNode releaseBinding(Routes.Call c) throws Refusal, NotPermitted {
+    String[] parts = c.param("rest").split("/", 2);
+    if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+      throw Refusal.badRequest(
+          "use DELETE /api/v1/bindings/{label}/{name} (the name percent-encoded)");
+    }
+    String label = parts[0];
+    String name = URIUtil.decodePath(parts[1]);
+    NameBinding b =
+        credentials
+            .releaseBinding(c.actor(), label, name)
+            .orElseThrow(
+                () ->
+                    new Refusal(
+                        404, "the name '" + name + "' of label '" + label + "' is not bound"));
+    return binding(b).put("released", true);
+  }
+
+  private JsonNode createSecret(Actor actor, JsonNode b) throws Refusal, NotPermitted {
     String label = b.path("label").asText(null);
     if (label == null || !labels.contains(label)) {
       throw Refusal.badRequest(
@@ -319,31 +306,8 @@ public final class AdminHandler extends Handler.Abstract {
       }
       uses = u.intValue();
     }
-    Instant expires = null;
-    if (b.hasNonNull("expires")) {
-      String text = b.get("expires").asText();
-      java.time.Duration d;
-      try {
-        d = Durations.parse(text);
-      } catch (IllegalArgumentException e) {
-        throw Refusal.badRequest("'expires': " + LogSafe.escape(e.getMessage()));
-      }
-      if (d.compareTo(MAX_SECRET_LIFETIME) > 0) {
-        throw Refusal.badRequest(
-            "'expires': '"
-                + LogSafe.escape(text)
-                + "' is longer than the longest secret lifetime, "
-                + Durations.format(MAX_SECRET_LIFETIME));
-      }
-      expires = clock.instant().plus(d);
-    }
-    SecretMinter.MintedSecret s = minter.bootstrapSecret(label, uses, expires);
-    LOG.info(
-        "created bootstrap secret id={} label={} uses={} expires={}",
-        s.stored().id(),
-        label,
-        uses,
-        expires);
+    Instant expires = expiry(b, "secret");
+    SecretMinter.MintedSecret s = credentials.createSecret(actor, label, uses, expires);
     ObjectNode out = JSON.createObjectNode();
     out.put("id", s.stored().id()).put("secret", s.value()).put("label", label);
     out.put("uses", uses == null ? null : uses.toString());
@@ -351,7 +315,39 @@ public final class AdminHandler extends Handler.Abstract {
     return out;
   }
 
-  private JsonNode createBasicUser(JsonNode b) throws Refusal {
+  /**
+   * The body's {@code expires} duration (e.g. {@code 90d}) from now; null when absent.
+   *
+   * @param what "secret" or "token", for the message
+   */
+  Instant expiry(JsonNode b, String what) throws Refusal {
+    return expiry(b, what, clock);
+  }
+
+  static Instant expiry(JsonNode b, String what, Clock clock) throws Refusal {
+    if (!b.hasNonNull("expires")) {
+      return null;
+    }
+    String text = b.get("expires").asText();
+    Duration d;
+    try {
+      d = Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw Refusal.badRequest("'expires': " + LogSafe.escape(e.getMessage()));
+    }
+    if (d.compareTo(MAX_SECRET_LIFETIME) > 0) {
+      throw Refusal.badRequest(
+          "'expires': '"
+              + LogSafe.escape(text)
+              + "' is longer than the longest "
+              + what
+              + " lifetime, "
+              + Durations.format(MAX_SECRET_LIFETIME));
+    }
+    return clock.instant().plus(d);
+  }
+
+  private JsonNode createBasicUser(Actor actor, JsonNode b) throws Refusal, NotPermitted {
     String username = b.path("username").asText("");
     if (!username.matches("[A-Za-z0-9._@-]{1,64}")) {
       throw Refusal.badRequest("'username' must be 1-64 letters, digits, '.', '_', '@' or '-'");
@@ -362,36 +358,40 @@ public final class AdminHandler extends Handler.Abstract {
           "'label' must be \"*\" (every label with Basic) or one of: "
               + String.join(", ", labels.stream().sorted().toList()));
     }
-    String password = minter.basicUser(username, label);
-    LOG.info("created or replaced Basic user {} for label {}", username, label);
+    String password = credentials.createBasicUser(actor, username, label);
     return JSON.createObjectNode()
         .put("username", username)
         .put("password", password)
         .put("label", label);
   }
 
-  private void authorize(Request request) throws Refusal {
+  /** Who sent the request, by its bearer token; 401 or 429 when nobody (valid). */
+  private Actor authenticate(Request request) throws Refusal {
     String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
     if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new Refusal(401, "the admin API needs 'Authorization: Bearer <admin token>'");
     }
-    // Before the hash: each wrong token costs a 600k-iteration PBKDF2.
     String address = Request.getRemoteAddr(request);
-    java.time.Duration wait = failedTokens.waitFor(address);
-    if (!wait.isZero()) {
-      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-      throw new TooManyFailures(
-          "too many wrong admin tokens from " + address + "; retry in " + seconds + " s", seconds);
-    }
     String token = auth.substring(7).strip();
-    if (tokenHash == null || !verifiedTokens.verify("admin", token, tokenHash)) {
-      failedTokens.failed(address);
-      LOG.warn(
-          "admin {} {} from {}: wrong admin token",
-          request.getMethod(),
-          LogSafe.escape(request.getHttpURI().getPath()),
-          address);
-      throw new Refusal(401, "the admin token is not valid");
+    switch (tokens.authenticate(address, token)) {
+      case TokenService.Authenticated a -> {
+        return a.actor();
+      }
+      case TokenService.TooManyFailures t -> {
+        long seconds = Math.max(1, (t.retryAfter().toMillis() + 999) / 1000);
+        throw new TooManyFailures(
+            "too many wrong admin tokens from " + address + "; retry in " + seconds + " s",
+            seconds);
+      }
+      case TokenService.Refused r -> {
+        LOG.warn(
+            "admin {} {} from {}: {}",
+            request.getMethod(),
+            LogSafe.escape(request.getHttpURI().getPath()),
+            address,
+            r.counted() ? "wrong admin token" : r.reason());
+        throw new Refusal(401, r.reason());
+      }
     }
   }
 
@@ -433,7 +433,7 @@ public final class AdminHandler extends Handler.Abstract {
       }
       return in.readAllBytes();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

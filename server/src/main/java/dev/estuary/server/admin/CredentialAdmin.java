@@ -4,109 +4,133 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.server.app.CredentialService;
+import dev.estuary.server.app.NotPermitted;
+import dev.estuary.server.app.Permission;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.store.BasicUser;
 import dev.estuary.server.store.BootstrapSecret;
-import dev.estuary.server.store.CredentialStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The credential lifecycle part of the admin API: bootstrap secrets and Basic users listed (without
- * their hashes), disabled and deleted. Creation stays in {@link AdminHandler}. A disabled or
- * deleted credential is refused on the next request: the gates read the stored record on every
- * request, and their verified-credential cache only remembers hash checks (see {@code
- * VerifiedCredentialCache}).
+ * their hashes), disabled and deleted, through {@link CredentialService}. Creation stays in {@link
+ * AdminHandler}. A disabled or deleted credential is refused on the next request: the gates read
+ * the stored record on every request, and their verified-credential cache only remembers hash
+ * checks (see {@code VerifiedCredentialCache}).
  */
 final class CredentialAdmin {
-  private static final Logger LOG = LoggerFactory.getLogger(CredentialAdmin.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final CredentialStore store;
+  private final CredentialService service;
   private final Set<String> labels;
   private final Clock clock;
 
-  CredentialAdmin(CredentialStore store, Set<String> labels, Clock clock) {
-    this.store = store;
+  CredentialAdmin(CredentialService service, Set<String> labels, Clock clock) {
+    this.service = service;
     this.labels = Set.copyOf(labels);
     this.clock = clock;
   }
 
-  /**
-   * Serves {@code method path} (path below {@code /api/v1}) when it is one of this part's
-   * operations; null when it is not.
-   */
-  JsonNode route(String method, String path, String query) throws Refusal {
-    if (path.equals("/secrets") && method.equals("GET")) {
-      String label = query == null ? null : AdminHandler.queryParam(query, "label");
-      if (label != null && !labels.contains(label)) {
-        throw Refusal.badRequest(
-            "no label '"
-                + label
-                + "' (labels: "
-                + String.join(", ", labels.stream().sorted().toList())
-                + ")");
-      }
-      ArrayNode list = JSON.createArrayNode();
-      Instant now = clock.instant();
-      for (BootstrapSecret s : store.listSecrets(label)) {
-        list.add(secret(s, now));
-      }
-      return list;
+  /** Adds this part's operations to the route table. */
+  void addTo(Routes routes) {
+    routes
+        .add("GET", "/api/v1/secrets", Permission.LIST_BOOTSTRAP_SECRETS, this::listSecrets)
+        .add(
+            "POST",
+            "/api/v1/secrets/{id}/disable",
+            Permission.DISABLE_BOOTSTRAP_SECRETS,
+            this::disableSecret)
+        .add("GET", "/api/v1/secrets/{id}", Permission.READ_BOOTSTRAP_SECRETS, this::secret)
+        .add(
+            "DELETE",
+            "/api/v1/secrets/{id}",
+            Permission.DELETE_BOOTSTRAP_SECRETS,
+            this::deleteSecret)
+        .add("GET", "/api/v1/basic-users", Permission.LIST_BASIC_USERS, this::listUsers)
+        .add(
+            "POST",
+            "/api/v1/basic-users/{name}/disable",
+            Permission.DISABLE_BASIC_USERS,
+            this::disableUser)
+        .add("GET", "/api/v1/basic-users/{name}", Permission.READ_BASIC_USERS, this::user)
+        .add(
+            "DELETE",
+            "/api/v1/basic-users/{name}",
+            Permission.DELETE_BASIC_USERS,
+            this::deleteUser);
+  }
+
+  private JsonNode listSecrets(Routes.Call c) throws Refusal, NotPermitted {
+    String label = c.query() == null ? null : AdminHandler.queryParam(c.query(), "label");
+    if (label != null && !labels.contains(label)) {
+      throw Refusal.badRequest(
+          "no label '"
+              + label
+              + "' (labels: "
+              + String.join(", ", labels.stream().sorted().toList())
+              + ")");
     }
-    if (path.startsWith("/secrets/")) {
-      String rest = path.substring("/secrets/".length());
-      if (method.equals("POST") && rest.endsWith("/disable")) {
-        String id = rest.substring(0, rest.length() - "/disable".length());
-        if (!store.disableSecret(id)) {
-          throw noSecret(id);
-        }
-        LOG.info("disabled bootstrap secret id={}", id);
-        return secret(store.findSecret(id).orElseThrow(() -> noSecret(id)), clock.instant());
-      }
-      if (method.equals("GET")) {
-        return secret(store.findSecret(rest).orElseThrow(() -> noSecret(rest)), clock.instant());
-      }
-      if (method.equals("DELETE")) {
-        if (!store.deleteSecret(rest)) {
-          throw noSecret(rest);
-        }
-        LOG.info("deleted bootstrap secret id={}", rest);
-        return JSON.createObjectNode().put("id", rest).put("deleted", true);
-      }
+    ArrayNode list = JSON.createArrayNode();
+    Instant now = clock.instant();
+    for (BootstrapSecret s : service.listSecrets(c.actor(), label)) {
+      list.add(secret(s, now));
     }
-    if (path.equals("/basic-users") && method.equals("GET")) {
-      ArrayNode list = JSON.createArrayNode();
-      for (BasicUser u : store.listBasicUsers()) {
-        list.add(user(u));
-      }
-      return list;
+    return list;
+  }
+
+  private JsonNode disableSecret(Routes.Call c) throws Refusal, NotPermitted {
+    String id = c.param("id");
+    if (!service.disableSecret(c.actor(), id)) {
+      throw noSecret(id);
     }
-    if (path.startsWith("/basic-users/")) {
-      String rest = path.substring("/basic-users/".length());
-      if (method.equals("POST") && rest.endsWith("/disable")) {
-        String name = rest.substring(0, rest.length() - "/disable".length());
-        if (!store.disableBasicUser(name)) {
-          throw noUser(name);
-        }
-        LOG.info("disabled Basic user {}", name);
-        return user(store.findBasicUser(name).orElseThrow(() -> noUser(name)));
-      }
-      if (method.equals("GET")) {
-        return user(store.findBasicUser(rest).orElseThrow(() -> noUser(rest)));
-      }
-      if (method.equals("DELETE")) {
-        if (!store.deleteBasicUser(rest)) {
-          throw noUser(rest);
-        }
-        LOG.info("deleted Basic user {}", rest);
-        return JSON.createObjectNode().put("username", rest).put("deleted", true);
-      }
+    return secret(
+        service.findSecret(c.actor(), id).orElseThrow(() -> noSecret(id)), clock.instant());
+  }
+
+  private JsonNode secret(Routes.Call c) throws Refusal, NotPermitted {
+    String id = c.param("id");
+    return secret(
+        service.findSecret(c.actor(), id).orElseThrow(() -> noSecret(id)), clock.instant());
+  }
+
+  private JsonNode deleteSecret(Routes.Call c) throws Refusal, NotPermitted {
+    String id = c.param("id");
+    if (!service.deleteSecret(c.actor(), id)) {
+      throw noSecret(id);
     }
-    return null;
+    return JSON.createObjectNode().put("id", id).put("deleted", true);
+  }
+
+  private JsonNode listUsers(Routes.Call c) throws NotPermitted {
+    ArrayNode list = JSON.createArrayNode();
+    for (BasicUser u : service.listBasicUsers(c.actor())) {
+      list.add(user(u));
+    }
+    return list;
+  }
+
+  private JsonNode disableUser(Routes.Call c) throws Refusal, NotPermitted {
+    String name = c.param("name");
+    if (!service.disableBasicUser(c.actor(), name)) {
+      throw noUser(name);
+    }
+    return user(service.findBasicUser(c.actor(), name).orElseThrow(() -> noUser(name)));
+  }
+
+  private JsonNode user(Routes.Call c) throws Refusal, NotPermitted {
+    String name = c.param("name");
+    return user(service.findBasicUser(c.actor(), name).orElseThrow(() -> noUser(name)));
+  }
+
+  private JsonNode deleteUser(Routes.Call c) throws Refusal, NotPermitted {
+    String name = c.param("name");
+    if (!service.deleteBasicUser(c.actor(), name)) {
+      throw noUser(name);
+    }
+    return JSON.createObjectNode().put("username", name).put("deleted", true);
   }
 
   private static Refusal noSecret(String id) {

@@ -5,124 +5,151 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.pki.Certificates;
-import dev.estuary.pki.Csr;
 import dev.estuary.pki.Pem;
 import dev.estuary.pki.PkiException;
 import dev.estuary.pki.Thumbprints;
+import dev.estuary.server.app.CaCertificateService;
+import dev.estuary.server.app.EnrollmentService;
+import dev.estuary.server.app.NotPermitted;
+import dev.estuary.server.app.Permission;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.store.CaCertificateRecord;
 import dev.estuary.server.store.EnrollmentRecord;
 import dev.estuary.server.store.EnrollmentRecord.Kind;
-import dev.estuary.server.store.EnrollmentStore;
 import dev.estuary.server.store.HubRecord;
-import dev.estuary.server.store.RegistrationStore;
 import dev.estuary.server.store.WriteOutcome;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Request;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The provisioning part of the admin API: CA certificates and their proof of possession, enrollment
- * groups, individual enrollments, linked hubs and registration records, under {@code /api/v1}.
- * Enrollment writes honour {@code If-Match}. Documented in {@code openapi.yaml}.
+ * groups, individual enrollments, linked hubs and registration records, under {@code /api/v1}; the
+ * wire here, the work in {@link EnrollmentService} and {@link CaCertificateService}. Enrollment
+ * writes honour {@code If-Match}. Documented in {@code openapi.yaml}.
  */
 final class ProvisioningAdmin {
-  private static final Logger LOG = LoggerFactory.getLogger(ProvisioningAdmin.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NAME = "[A-Za-z0-9._:-]{1,128}";
 
-  private final EnrollmentStore enrollments;
-  private final RegistrationStore registrations;
+  private final EnrollmentService enrollments;
+  private final CaCertificateService cas;
   private final Set<String> labels;
   private final Clock clock;
-  private final SecureRandom random;
 
   ProvisioningAdmin(
-      EnrollmentStore enrollments,
-      RegistrationStore registrations,
-      Set<String> labels,
-      Clock clock,
-      SecureRandom random) {
+      EnrollmentService enrollments, CaCertificateService cas, Set<String> labels, Clock clock) {
     this.enrollments = enrollments;
-    this.registrations = registrations;
+    this.cas = cas;
     this.labels = Set.copyOf(labels);
     this.clock = clock;
-    this.random = random;
   }
 
-  /**
-   * @param path the path below {@code /api/v1}
-   * @return the answer, or null when the path is none of this part's resources
-   */
-  JsonNode route(Request request, String method, String path) throws Refusal, IOException {
-    String[] s = path.substring(1).split("/", -1);
-    String ifMatch = request.getHeaders().get(HttpHeader.IF_MATCH);
-    return switch (s[0]) {
-      case "ca-certificates" -> caCertificates(request, method, s);
-      case "enrollment-groups" -> enrollments(request, method, s, Kind.GROUP, ifMatch);
-      case "individual-enrollments" -> enrollments(request, method, s, Kind.INDIVIDUAL, ifMatch);
-      case "hubs" -> hubs(request, method, s);
-      case "registrations" -> s.length == 2 ? registration(method, s[1]) : null;
-      default -> null;
-    };
+  /** Adds this part's operations to the route table. */
+  void addTo(Routes routes) {
+    routes
+        .add("GET", "/api/v1/ca-certificates", Permission.LIST_CA_CERTIFICATES, this::listCas)
+        .add(
+            "POST",
+            "/api/v1/ca-certificates",
+            Permission.ADD_CA_CERTIFICATES,
+            c -> createCaCertificate(c))
+        .add(
+            "GET",
+            "/api/v1/ca-certificates/{name}",
+            Permission.READ_CA_CERTIFICATES,
+            c -> render(ca(c, c.param("name"))))
+        .add(
+            "DELETE",
+            "/api/v1/ca-certificates/{name}",
+            Permission.DELETE_CA_CERTIFICATES,
+            this::deleteCa)
+        .add(
+            "POST",
+            "/api/v1/ca-certificates/{name}/verification-code",
+            Permission.VERIFY_CA_CERTIFICATES,
+            this::verificationCode)
+        .add(
+            "POST",
+            "/api/v1/ca-certificates/{name}/verify",
+            Permission.VERIFY_CA_CERTIFICATES,
+            c -> verify(c, ca(c, c.param("name")), c.body()));
+    for (Kind kind : Kind.values()) {
+      String base =
+          "/api/v1/" + (kind == Kind.GROUP ? "enrollment-groups" : "individual-enrollments");
+      routes
+          .add("GET", base, Permission.LIST_ENROLLMENTS, c -> listEnrollments(c, kind))
+          .add(
+              "GET",
+              base + "/{id}/registrations",
+              Permission.LIST_REGISTRATION_RECORDS,
+              c -> registrationsOf(c, kind))
+          .add(
+              "GET",
+              base + "/{id}",
+              Permission.READ_ENROLLMENTS,
+              c -> EnrollmentJson.render(enrollment(c, kind, c.param("id"))))
+          .add("PUT", base + "/{id}", Permission.CHANGE_ENROLLMENTS, c -> putEnrollment(c, kind))
+          .add(
+              "DELETE",
+              base + "/{id}",
+              Permission.DELETE_ENROLLMENTS,
+              c -> deleteEnrollment(c, kind));
+    }
+    routes
+        .add("GET", "/api/v1/hubs", Permission.LIST_LINKED_HUBS, this::listHubs)
+        .add("PUT", "/api/v1/hubs/{host}", Permission.LINK_HUBS, this::putHub)
+        .add("DELETE", "/api/v1/hubs/{host}", Permission.UNLINK_HUBS, this::deleteHub)
+        .add(
+            "GET",
+            "/api/v1/registrations/{id}",
+            Permission.READ_REGISTRATION_RECORDS,
+            this::registration)
+        .add(
+            "DELETE",
+            "/api/v1/registrations/{id}",
+            Permission.DELETE_REGISTRATION_RECORDS,
+            this::deleteRegistration);
   }
 
-  private JsonNode caCertificates(Request request, String method, String[] s)
-      throws Refusal, IOException {
-    if (s.length == 1 && method.equals("GET")) {
-      ArrayNode list = JSON.createArrayNode();
-      enrollments.listCaCertificates().forEach(ca -> list.add(render(ca)));
-      return list;
-    }
-    if (s.length == 1 && method.equals("POST")) {
-      return createCaCertificate(AdminHandler.body(request));
-    }
-    if (s.length == 2 && method.equals("GET")) {
-      return render(ca(s[1]));
-    }
-    if (s.length == 2 && method.equals("DELETE")) {
-      WriteOutcome outcome = enrollments.deleteCaCertificate(s[1]);
-      switch (outcome) {
-        case NOT_FOUND -> throw new Refusal(404, "no CA certificate named '" + s[1] + "'");
-        case IN_USE ->
-            throw new Refusal(
-                409,
-                "CA certificate '"
-                    + s[1]
-                    + "' is the attestation of an enrollment; change or delete that first");
-        default -> LOG.info("deleted CA certificate {}", s[1]);
-      }
-      return JSON.createObjectNode().put("deleted", s[1]);
-    }
-    if (s.length == 3 && s[2].equals("verification-code") && method.equals("POST")) {
-      CaCertificateRecord ca = ca(s[1]);
-      String code = HexFormat.of().withUpperCase().formatHex(bytes(24));
-      CaCertificateRecord coded = ca.with(ca.verified(), code, UUID.randomUUID().toString(), now());
-      write(enrollments.updateCaCertificate(coded, ca.etag()), s[1]);
-      return render(coded).put("verificationCode", code);
-    }
-    if (s.length == 3 && s[2].equals("verify") && method.equals("POST")) {
-      return verify(ca(s[1]), AdminHandler.body(request));
-    }
-    return null;
+  private JsonNode listCas(Routes.Call c) throws NotPermitted {
+    ArrayNode list = JSON.createArrayNode();
+    cas.list(c.actor()).forEach(ca -> list.add(render(ca)));
+    return list;
   }
 
-  private ObjectNode createCaCertificate(JsonNode b) throws Refusal {
+  private JsonNode deleteCa(Routes.Call c) throws Refusal, NotPermitted {
+    String name = c.param("name");
+    WriteOutcome outcome = cas.delete(c.actor(), name);
+    switch (outcome) {
+      case NOT_FOUND -> throw new Refusal(404, "no CA certificate named '" + name + "'");
+      case IN_USE ->
+          throw new Refusal(
+              409,
+              "CA certificate '"
+                  + name
+                  + "' is the attestation of an enrollment; change or delete that first");
+      default -> {}
+    }
+    return JSON.createObjectNode().put("deleted", name);
+  }
+
+  private JsonNode verificationCode(Routes.Call c) throws Refusal, NotPermitted {
+    String name = c.param("name");
+    CaCertificateService.Coded coded = cas.newVerificationCode(c.actor(), ca(c, name));
+    write(coded.outcome(), name);
+    return render(coded.ca()).put("verificationCode", coded.code());
+  }
+
+  private ObjectNode createCaCertificate(Routes.Call c) throws Refusal, IOException, NotPermitted {
+    JsonNode b = c.body();
     String name = b.path("name").asText("");
     if (!name.matches(NAME)) {
       throw Refusal.badRequest("'name' must be 1-128 letters, digits, '.', '_', ':' or '-'");
@@ -144,91 +171,104 @@ final class ProvisioningAdmin {
             UUID.randomUUID().toString(),
             now,
             now);
-    if (enrollments.createCaCertificate(ca) == WriteOutcome.CONFLICT) {
+    if (cas.create(c.actor(), ca) == WriteOutcome.CONFLICT) {
       throw new Refusal(
           409, "a CA certificate named '" + name + "' exists; delete it first to replace it");
     }
-    LOG.info("added CA certificate {} ({}), verified={}", name, ca.subject(), ca.verified());
     return render(ca);
   }
 
   /**
    * Proof of possession: a certificate whose CN is the verification code, signed by the CA's key.
    */
-  private ObjectNode verify(CaCertificateRecord ca, JsonNode b) throws Refusal {
-    if (ca.verificationCode() == null) {
-      throw new Refusal(
-          409,
-          "CA certificate '"
-              + ca.name()
-              + "' has no verification code; POST .../verification-code first");
+  private ObjectNode verify(Routes.Call c, CaCertificateRecord ca, JsonNode b)
+      throws Refusal, NotPermitted {
+    // No code asked for: 409 before the body is looked at (the service checks the role first).
+    X509Certificate proof = ca.verificationCode() == null ? null : certificate(b, "certificate");
+    switch (cas.verify(c.actor(), ca, proof)) {
+      case CaCertificateService.NoCode n ->
+          throw new Refusal(
+              409,
+              "CA certificate '"
+                  + ca.name()
+                  + "' has no verification code; POST .../verification-code first");
+      case CaCertificateService.WrongCode w ->
+          throw Refusal.badRequest(
+              "the certificate's CN '"
+                  + w.commonName()
+                  + "' is not the verification code of CA certificate '"
+                  + ca.name()
+                  + "'");
+      case CaCertificateService.WrongKey w ->
+          throw Refusal.badRequest(
+              "the certificate is not signed by the key of CA certificate '" + ca.name() + "'");
+      case CaCertificateService.Verified v -> {
+        write(v.outcome(), ca.name());
+        return render(v.ca());
+      }
     }
-    X509Certificate proof = certificate(b, "certificate");
-    String cn = Csr.commonName(X500Name.getInstance(proof.getSubjectX500Principal().getEncoded()));
-    if (!cn.equals(ca.verificationCode())) {
-      throw Refusal.badRequest(
-          "the certificate's CN '"
-              + cn
-              + "' is not the verification code of CA certificate '"
-              + ca.name()
-              + "'");
-    }
-    try {
-      proof.verify(ca.certificate().getPublicKey());
-    } catch (GeneralSecurityException e) {
-      throw Refusal.badRequest(
-          "the certificate is not signed by the key of CA certificate '" + ca.name() + "'");
-    }
-    CaCertificateRecord verified = ca.with(true, null, UUID.randomUUID().toString(), now());
-    write(enrollments.updateCaCertificate(verified, ca.etag()), ca.name());
-    LOG.info("verified CA certificate {} by proof of possession", ca.name());
-    return render(verified);
   }
 
-  private JsonNode enrollments(
-      Request request, String method, String[] s, Kind kind, String ifMatch)
-      throws Refusal, IOException {
-    if (s.length == 1 && method.equals("GET")) {
-      ArrayNode list = JSON.createArrayNode();
-      enrollments.listEnrollments(kind).forEach(e -> list.add(EnrollmentJson.render(e)));
-      return list;
+  private JsonNode listEnrollments(Routes.Call c, Kind kind) throws NotPermitted {
+    ArrayNode list = JSON.createArrayNode();
+    enrollments.listEnrollments(c.actor(), kind).forEach(e -> list.add(EnrollmentJson.render(e)));
+    return list;
+  }
+
+  private JsonNode registrationsOf(Routes.Call c, Kind kind) throws Refusal, NotPermitted {
+    String id = c.param("id");
+    enrollment(c, kind, id);
+    ArrayNode list = JSON.createArrayNode();
+    enrollments
+        .registrationsOf(c.actor(), kind, id)
+        .forEach(r -> list.add(EnrollmentJson.render(r)));
+    return list;
+  }
+
+  private JsonNode putEnrollment(Routes.Call c, Kind kind)
+      throws Refusal, IOException, NotPermitted {
+    String id = c.param("id");
+    String ifMatch = c.header(HttpHeader.IF_MATCH);
+    if (!id.matches(kind == Kind.GROUP ? NAME : "[A-Za-z0-9._:-]{1,64}")) {
+      throw Refusal.badRequest(
+          "'"
+              + id
+              + "' is not a valid "
+              + EnrollmentJson.idMember(kind)
+              + " (1-"
+              + (kind == Kind.GROUP ? 128 : 64)
+              + " letters, digits, '.', '_', ':' or '-')");
     }
-    if (s.length == 3 && s[2].equals("registrations") && method.equals("GET")) {
-      enrollment(kind, s[1]);
-      ArrayNode list = JSON.createArrayNode();
-      registrations.listByEnrollment(kind, s[1]).forEach(r -> list.add(EnrollmentJson.render(r)));
-      return list;
+    EnrollmentRecord existing = enrollments.findEnrollment(c.actor(), kind, id).orElse(null);
+    Set<String> hubs =
+        enrollments.listHubs(c.actor()).stream()
+            .map(HubRecord::hostName)
+            .collect(Collectors.toSet());
+    Set<String> caNames =
+        cas.list(c.actor()).stream().map(CaCertificateRecord::name).collect(Collectors.toSet());
+    EnrollmentRecord e =
+        EnrollmentJson.parse(c.body(), kind, id, labels, hubs, caNames, existing, now());
+    if (enrollments.putEnrollment(c.actor(), e, ifMatch, existing == null)
+        == WriteOutcome.PRECONDITION_FAILED) {
+      throw new Refusal(
+          412,
+          "If-Match "
+              + ifMatch
+              + " does not match the etag of "
+              + kind.wire()
+              + " enrollment '"
+              + id
+              + "'");
     }
-    if (s.length != 2) {
-      return null;
-    }
-    String id = s[1];
-    switch (method) {
-      case "GET" -> {
-        return EnrollmentJson.render(enrollment(kind, id));
-      }
-      case "PUT" -> {
-        if (!id.matches(kind == Kind.GROUP ? NAME : "[A-Za-z0-9._:-]{1,64}")) {
-          throw Refusal.badRequest(
-              "'"
-                  + id
-                  + "' is not a valid "
-                  + EnrollmentJson.idMember(kind)
-                  + " (1-"
-                  + (kind == Kind.GROUP ? 128 : 64)
-                  + " letters, digits, '.', '_', ':' or '-')");
-        }
-        EnrollmentRecord existing = enrollments.findEnrollment(kind, id).orElse(null);
-        Set<String> hubs =
-            enrollments.listHubs().stream().map(HubRecord::hostName).collect(Collectors.toSet());
-        Set<String> cas =
-            enrollments.listCaCertificates().stream()
-                .map(CaCertificateRecord::name)
-                .collect(Collectors.toSet());
-        EnrollmentRecord e =
-            EnrollmentJson.parse(
-                AdminHandler.body(request), kind, id, labels, hubs, cas, existing, now());
-        if (enrollments.putEnrollment(e, ifMatch) == WriteOutcome.PRECONDITION_FAILED) {
+    return EnrollmentJson.render(e);
+  }
+
+  private JsonNode deleteEnrollment(Routes.Call c, Kind kind) throws Refusal, NotPermitted {
+    String id = c.param("id");
+    String ifMatch = c.header(HttpHeader.IF_MATCH);
+    switch (enrollments.deleteEnrollment(c.actor(), kind, id, ifMatch)) {
+      case NOT_FOUND -> throw new Refusal(404, "no " + kind.wire() + " enrollment '" + id + "'");
+      case PRECONDITION_FAILED ->
           throw new Refusal(
               412,
               "If-Match "
@@ -238,103 +278,69 @@ final class ProvisioningAdmin {
                   + " enrollment '"
                   + id
                   + "'");
-        }
-        LOG.info("{} {} enrollment {}", existing == null ? "created" : "replaced", kind.wire(), id);
-        return EnrollmentJson.render(e);
-      }
-      case "DELETE" -> {
-        switch (enrollments.deleteEnrollment(kind, id, ifMatch)) {
-          case NOT_FOUND ->
-              throw new Refusal(404, "no " + kind.wire() + " enrollment '" + id + "'");
-          case PRECONDITION_FAILED ->
-              throw new Refusal(
-                  412,
-                  "If-Match "
-                      + ifMatch
-                      + " does not match the etag of "
-                      + kind.wire()
-                      + " enrollment '"
-                      + id
-                      + "'");
-          default -> LOG.info("deleted {} enrollment {}", kind.wire(), id);
-        }
-        return JSON.createObjectNode().put("deleted", id);
-      }
-      default -> {
-        return null;
+      default -> {}
+    }
+    return JSON.createObjectNode().put("deleted", id);
+  }
+
+  private JsonNode listHubs(Routes.Call c) throws NotPermitted {
+    ArrayNode list = JSON.createArrayNode();
+    enrollments
+        .listHubs(c.actor())
+        .forEach(
+            h ->
+                list.addObject().put("hostName", h.hostName()).put("allocationWeight", h.weight()));
+    return list;
+  }
+
+  private JsonNode putHub(Routes.Call c) throws Refusal, IOException, NotPermitted {
+    String host = c.param("host");
+    if (!host.matches("[A-Za-z0-9.-]{1,255}")) {
+      throw Refusal.badRequest("'" + host + "' is not a host name");
+    }
+    JsonNode weight = c.body().path("allocationWeight");
+    if (!weight.isMissingNode()
+        && !(weight.canConvertToInt() && weight.asInt() >= 1 && weight.asInt() <= 1000)) {
+      throw Refusal.badRequest("'allocationWeight' must be an integer from 1 to 1000");
+    }
+    enrollments.putHub(c.actor(), new HubRecord(host, weight.asInt(1)));
+    return JSON.createObjectNode().put("hostName", host).put("allocationWeight", weight.asInt(1));
+  }
+
+  private JsonNode deleteHub(Routes.Call c) throws Refusal, NotPermitted {
+    String host = c.param("host");
+    switch (enrollments.deleteHub(c.actor(), host)) {
+      case EnrollmentService.HubInUse u ->
+          throw new Refusal(
+              409,
+              "hub '"
+                  + host
+                  + "' is named by enrollments "
+                  + String.join(
+                      ", ",
+                      u.users().stream().map(e -> e.kind().wire() + " '" + e.id() + "'").toList())
+                  + "; change them first");
+      case EnrollmentService.NoSuchHub n -> throw new Refusal(404, "no linked hub '" + host + "'");
+      case EnrollmentService.Unlinked u -> {
+        return JSON.createObjectNode().put("deleted", host);
       }
     }
   }
 
-  private JsonNode hubs(Request request, String method, String[] s) throws Refusal, IOException {
-    if (s.length == 1 && method.equals("GET")) {
-      ArrayNode list = JSON.createArrayNode();
-      enrollments
-          .listHubs()
-          .forEach(
-              h ->
-                  list.addObject()
-                      .put("hostName", h.hostName())
-                      .put("allocationWeight", h.weight()));
-      return list;
-    }
-    if (s.length != 2) {
-      return null;
-    }
-    String host = s[1];
-    if (method.equals("PUT")) {
-      if (!host.matches("[A-Za-z0-9.-]{1,255}")) {
-        throw Refusal.badRequest("'" + host + "' is not a host name");
-      }
-      JsonNode weight = AdminHandler.body(request).path("allocationWeight");
-      if (!weight.isMissingNode()
-          && !(weight.canConvertToInt() && weight.asInt() >= 1 && weight.asInt() <= 1000)) {
-        throw Refusal.badRequest("'allocationWeight' must be an integer from 1 to 1000");
-      }
-      enrollments.putHub(new HubRecord(host, weight.asInt(1)));
-      LOG.info("linked hub {} (weight {})", host, weight.asInt(1));
-      return JSON.createObjectNode().put("hostName", host).put("allocationWeight", weight.asInt(1));
-    }
-    if (method.equals("DELETE")) {
-      List<String> users =
-          Stream.of(Kind.values())
-              .flatMap(k -> enrollments.listEnrollments(k).stream())
-              .filter(e -> e.iotHubs().contains(host))
-              .map(e -> e.kind().wire() + " '" + e.id() + "'")
-              .toList();
-      if (!users.isEmpty()) {
-        throw new Refusal(
-            409,
-            "hub '"
-                + host
-                + "' is named by enrollments "
-                + String.join(", ", users)
-                + "; change them first");
-      }
-      if (!enrollments.deleteHub(host)) {
-        throw new Refusal(404, "no linked hub '" + host + "'");
-      }
-      LOG.info("unlinked hub {}", host);
-      return JSON.createObjectNode().put("deleted", host);
-    }
-    return null;
+  private JsonNode registration(Routes.Call c) throws Refusal, NotPermitted {
+    String id = c.param("id");
+    return EnrollmentJson.render(
+        enrollments
+            .findRegistration(c.actor(), id)
+            .orElseThrow(() -> new Refusal(404, "no registration record for '" + id + "'")));
   }
 
-  private JsonNode registration(String method, String id) throws Refusal {
-    if (method.equals("GET")) {
-      return EnrollmentJson.render(
-          registrations
-              .find(id)
-              .orElseThrow(() -> new Refusal(404, "no registration record for '" + id + "'")));
+  private JsonNode deleteRegistration(Routes.Call c) throws Refusal, NotPermitted {
+    String id = c.param("id");
+    if (!enrollments.deleteRegistration(c.actor(), id)) {
+      throw new Refusal(404, "no registration record for '" + id + "'");
     }
-    if (method.equals("DELETE")) {
-      if (!registrations.delete(id)) {
-        throw new Refusal(404, "no registration record for '" + id + "'");
-      }
-      LOG.info("deleted registration record {}", id);
-      return JSON.createObjectNode().put("deleted", id);
-    }
-    return null;
+    return JSON.createObjectNode().put("deleted", id);
   }
 
   /** To the microsecond, as the database keeps it: what a write answers is what a read answers. */
@@ -342,15 +348,15 @@ final class ProvisioningAdmin {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
-  private CaCertificateRecord ca(String name) throws Refusal {
-    return enrollments
-        .findCaCertificate(name)
+  private CaCertificateRecord ca(Routes.Call c, String name) throws Refusal, NotPermitted {
+    return cas.find(c.actor(), name)
         .orElseThrow(() -> new Refusal(404, "no CA certificate named '" + name + "'"));
   }
 
-  private EnrollmentRecord enrollment(Kind kind, String id) throws Refusal {
+  private EnrollmentRecord enrollment(Routes.Call c, Kind kind, String id)
+      throws Refusal, NotPermitted {
     return enrollments
-        .findEnrollment(kind, id)
+        .findEnrollment(c.actor(), kind, id)
         .orElseThrow(() -> new Refusal(404, "no " + kind.wire() + " enrollment '" + id + "'"));
   }
 
@@ -373,12 +379,6 @@ final class ProvisioningAdmin {
     } catch (PkiException e) {
       throw Refusal.badRequest("'" + member + "' is not a PEM certificate: " + e.getMessage());
     }
-  }
-
-  private byte[] bytes(int n) {
-    byte[] b = new byte[n];
-    random.nextBytes(b);
-    return b;
   }
 
   private static ObjectNode render(CaCertificateRecord ca) {

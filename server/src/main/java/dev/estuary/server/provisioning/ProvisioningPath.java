@@ -1,6 +1,10 @@
 package dev.estuary.server.provisioning;
 
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.pathmap.MatchedResource;
+import org.eclipse.jetty.http.pathmap.PathMappings;
+import org.eclipse.jetty.http.pathmap.RegexPathSpec;
 
 /**
  * A device API path: {@code /{idScope}/registrations/{registrationId}/register}, {@code
@@ -33,29 +37,31 @@ public record ProvisioningPath(
   }
 
   /**
+   * The device API's route table: a Jetty path spec per operation (the three are told apart by
+   * their number of segments, so at most one matches), its path parameters as named groups.
+   */
+  private static final PathMappings<Kind> ROUTES = new PathMappings<>();
+
+  static {
+    String registration = "^/(?<idScope>[^/]+)/registrations/(?<registrationId>[^/]*)";
+    ROUTES.put(new RegexPathSpec(registration + "/register$"), Kind.REGISTER);
+    ROUTES.put(
+        new RegexPathSpec(registration + "/operations/(?<operationId>[^/]+)$"), Kind.OPERATION);
+    ROUTES.put(new RegexPathSpec(registration + "$"), Kind.STATUS);
+  }
+
+  /**
    * @return the parsed path; null when the path is not under {@code /{idScope}/registrations/}
    * @throws ProvisioningRefusal for a path under it that names no operation, or a registration id
    *     that breaks the rules
    */
   public static ProvisioningPath parse(String path) throws ProvisioningRefusal {
-    String[] s = (path.startsWith("/") ? path.substring(1) : path).split("/", -1);
-    if (s.length < 2 || !s[1].equals("registrations") || s[0].isEmpty()) {
-      return null;
-    }
-    ProvisioningPath parsed =
-        switch (s.length) {
-          case 3 -> new ProvisioningPath(s[0], s[2], Kind.STATUS, null);
-          case 4 ->
-              s[3].equals("register")
-                  ? new ProvisioningPath(s[0], s[2], Kind.REGISTER, null)
-                  : null;
-          case 5 ->
-              s[3].equals("operations") && !s[4].isEmpty()
-                  ? new ProvisioningPath(s[0], s[2], Kind.OPERATION, s[4])
-                  : null;
-          default -> null;
-        };
-    if (parsed == null) {
+    MatchedResource<Kind> m = ROUTES.getMatched(path);
+    if (m == null) {
+      String[] s = (path.startsWith("/") ? path.substring(1) : path).split("/", -1);
+      if (s.length < 2 || !s[1].equals("registrations") || s[0].isEmpty()) {
+        return null;
+      }
       throw new ProvisioningRefusal(
           ErrorCode.INVALID_REQUEST,
           "'"
@@ -63,6 +69,17 @@ public record ProvisioningPath(
               + "' is not a device API path; use /{idScope}/registrations/{registrationId}/register,"
               + " .../operations/{operationId} or /{idScope}/registrations/{registrationId}");
     }
+    Matcher g = ((RegexPathSpec) m.getPathSpec()).getPattern().matcher(path);
+    if (!g.matches()) {
+      throw new IllegalStateException("a matched path spec does not match " + path);
+    }
+    Kind kind = m.getResource();
+    ProvisioningPath parsed =
+        new ProvisioningPath(
+            g.group("idScope"),
+            g.group("registrationId"),
+            kind,
+            kind == Kind.OPERATION ? g.group("operationId") : null);
     requireValidRegistrationId(parsed.registrationId());
     return parsed;
   }

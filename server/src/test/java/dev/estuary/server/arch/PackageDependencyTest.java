@@ -56,4 +56,21 @@ class PackageDependencyTest {
                     || l.contains("org.eclipse.jetty")
                     || l.contains("dev.estuary.server.store"));
   }
+
+  /**
+   * The application layer (issue 12) sits under the handlers: its services check roles and do the
+   * work; the wire (HTTP, JSON, statuses) stays in the handlers.
+   */
+  @Test
+  void theApplicationLayerKnowsNoHttpAndNoHandler() throws IOException {
+    assertThat(importsOf("app"))
+        .isNotEmpty()
+        .noneMatch(
+            l ->
+                l.contains("dev.estuary.server.http")
+                    || l.contains("org.eclipse.jetty")
+                    || l.contains("com.fasterxml.jackson")
+                    || l.contains("dev.estuary.server.admin")
+                    || l.contains("dev.estuary.server.provisioning"));
+  }
 }
