@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.server.audit.Actors;
 import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.auth.VerifiedCredentialCache;
@@ -52,6 +53,12 @@ public final class AdminHandler extends Handler.Abstract {
 
   private static final byte[] OPENAPI = openApi();
 
+  /**
+   * Who the audit log names for a request with the one admin token of server.toml. (Tokens with ids
+   * and roles replace this with {@code token:<id>}.)
+   */
+  private static final String ACTOR = Actors.ADMIN_TOKEN;
+
   private final String tokenHash;
   private final CertificateStore certificates;
   private final SecretMinter minter;
@@ -68,12 +75,14 @@ public final class AdminHandler extends Handler.Abstract {
   private final ProvisioningAdmin provisioning;
   private final CredentialAdmin credentialAdmin;
   private final BindingStore bindings;
+  private final AuditAdmin audit;
 
   /**
    * @param metrics the Prometheus text for {@code /metrics} (served without a token), or null
    * @param enrollments CA certificates, enrollments and hubs of the provisioning service
    * @param registrations its registration records
    * @param credentials bootstrap secrets and Basic users, listed, disabled and deleted here
+   * @param audit {@code /api/v1/audit} and the admin API's authentication records, or null
    */
   public AdminHandler(
       String tokenHash,
@@ -86,7 +95,8 @@ public final class AdminHandler extends Handler.Abstract {
       RegistrationStore registrations,
       BindingStore bindings,
       SecureRandom random,
-      CredentialStore credentials) {
+      CredentialStore credentials,
+      AuditAdmin audit) {
     this(
         tokenHash,
         certificates,
@@ -99,7 +109,8 @@ public final class AdminHandler extends Handler.Abstract {
         bindings,
         random,
         credentials,
-        new FailedAuthLimiter(clock, 10, java.time.Duration.ofMinutes(1)));
+        new FailedAuthLimiter(clock, 10, java.time.Duration.ofMinutes(1)),
+        audit);
   }
 
   /**
@@ -117,7 +128,9 @@ public final class AdminHandler extends Handler.Abstract {
       BindingStore bindings,
       SecureRandom random,
       CredentialStore credentials,
-      FailedAuthLimiter failedTokens) {
+      FailedAuthLimiter failedTokens,
+      AuditAdmin audit) {
+    this.audit = audit;
     this.failedTokens = failedTokens;
     this.metrics = metrics;
     this.bindings = bindings;
@@ -198,13 +211,20 @@ public final class AdminHandler extends Handler.Abstract {
       return JSON.createObjectNode().put("status", "ok").put("time", clock.instant().toString());
     }
     authorize(request);
+    if (audit != null) { // audit hook: GET /api/v1/audit (AuditAdmin)
+      JsonNode page = audit.route(method, path, request.getHttpURI().getQuery());
+      if (page != null) {
+        return page;
+      }
+    }
     if (path.equals("/secrets") && method.equals("POST")) {
       return createSecret(body(request));
     }
     if (path.equals("/basic-users") && method.equals("POST")) {
       return createBasicUser(body(request));
     }
-    JsonNode credential = credentialAdmin.route(method, path, request.getHttpURI().getQuery());
+    JsonNode credential =
+        credentialAdmin.route(method, path, request.getHttpURI().getQuery(), ACTOR);
     if (credential != null) {
       return credential;
     }
@@ -214,7 +234,7 @@ public final class AdminHandler extends Handler.Abstract {
         BigInteger serial = serial(rest.substring(0, rest.length() - "/revoke".length()));
         JsonNode b = body(request);
         String reason = b.path("reason").asText("unspecified");
-        if (!certificates.revoke(serial, reason, clock.instant())) {
+        if (!certificates.revoke(serial, reason, clock.instant(), ACTOR)) {
           throw new Refusal(404, "no certificate with serial " + serial.toString(16));
         }
         LOG.info("revoked serial={} reason={}", serial.toString(16), reason);
@@ -261,7 +281,7 @@ public final class AdminHandler extends Handler.Abstract {
                   () ->
                       new Refusal(
                           404, "the name '" + name + "' of label '" + label + "' is not bound"));
-      bindings.release(label, name);
+      bindings.release(label, name, ACTOR);
       LOG.info(
           "released binding label={} name=\"{}\" principal={}",
           label,
@@ -337,7 +357,7 @@ public final class AdminHandler extends Handler.Abstract {
       }
       expires = clock.instant().plus(d);
     }
-    SecretMinter.MintedSecret s = minter.bootstrapSecret(label, uses, expires);
+    SecretMinter.MintedSecret s = minter.bootstrapSecret(label, uses, expires, ACTOR);
     LOG.info(
         "created bootstrap secret id={} label={} uses={} expires={}",
         s.stored().id(),
@@ -362,7 +382,7 @@ public final class AdminHandler extends Handler.Abstract {
           "'label' must be \"*\" (every label with Basic) or one of: "
               + String.join(", ", labels.stream().sorted().toList()));
     }
-    String password = minter.basicUser(username, label);
+    String password = minter.basicUser(username, label, ACTOR);
     LOG.info("created or replaced Basic user {} for label {}", username, label);
     return JSON.createObjectNode()
         .put("username", username)
@@ -372,11 +392,14 @@ public final class AdminHandler extends Handler.Abstract {
 
   private void authorize(Request request) throws Refusal {
     String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    String address = Request.getRemoteAddr(request);
     if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      if (audit != null) {
+        audit.failed(address, "no bearer token");
+      }
       throw new Refusal(401, "the admin API needs 'Authorization: Bearer <admin token>'");
     }
     // Before the hash: each wrong token costs a 600k-iteration PBKDF2.
-    String address = Request.getRemoteAddr(request);
     java.time.Duration wait = failedTokens.waitFor(address);
     if (!wait.isZero()) {
       long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
@@ -386,12 +409,18 @@ public final class AdminHandler extends Handler.Abstract {
     String token = auth.substring(7).strip();
     if (tokenHash == null || !verifiedTokens.verify("admin", token, tokenHash)) {
       failedTokens.failed(address);
+      if (audit != null) {
+        audit.failed(address, "the admin token is not valid");
+      }
       LOG.warn(
           "admin {} {} from {}: wrong admin token",
           request.getMethod(),
           LogSafe.escape(request.getHttpURI().getPath()),
           address);
       throw new Refusal(401, "the admin token is not valid");
+    }
+    if (audit != null) {
+      audit.authenticated(ACTOR, address, request.getMethod(), request.getHttpURI().getPath());
     }
   }
 

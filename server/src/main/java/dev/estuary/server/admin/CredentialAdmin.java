@@ -38,8 +38,10 @@ final class CredentialAdmin {
   /**
    * Serves {@code method path} (path below {@code /api/v1}) when it is one of this part's
    * operations; null when it is not.
+   *
+   * @param actor who asks, named in the audit records of the changes
    */
-  JsonNode route(String method, String path, String query) throws Refusal {
+  JsonNode route(String method, String path, String query, String actor) throws Refusal {
     if (path.equals("/secrets") && method.equals("GET")) {
       String label = query == null ? null : AdminHandler.queryParam(query, "label");
       if (label != null && !labels.contains(label)) {
@@ -61,7 +63,7 @@ final class CredentialAdmin {
       String rest = path.substring("/secrets/".length());
       if (method.equals("POST") && rest.endsWith("/disable")) {
         String id = rest.substring(0, rest.length() - "/disable".length());
-        if (!store.disableSecret(id)) {
+        if (!store.disableSecret(id, actor)) {
           throw noSecret(id);
         }
         LOG.info("disabled bootstrap secret id={}", id);
@@ -71,7 +73,7 @@ final class CredentialAdmin {
         return secret(store.findSecret(rest).orElseThrow(() -> noSecret(rest)), clock.instant());
       }
       if (method.equals("DELETE")) {
-        if (!store.deleteSecret(rest)) {
+        if (!store.deleteSecret(rest, actor)) {
           throw noSecret(rest);
         }
         LOG.info("deleted bootstrap secret id={}", rest);
@@ -89,7 +91,7 @@ final class CredentialAdmin {
       String rest = path.substring("/basic-users/".length());
       if (method.equals("POST") && rest.endsWith("/disable")) {
         String name = rest.substring(0, rest.length() - "/disable".length());
-        if (!store.disableBasicUser(name)) {
+        if (!store.disableBasicUser(name, actor)) {
           throw noUser(name);
         }
         LOG.info("disabled Basic user {}", name);
@@ -99,7 +101,7 @@ final class CredentialAdmin {
         return user(store.findBasicUser(rest).orElseThrow(() -> noUser(rest)));
       }
       if (method.equals("DELETE")) {
-        if (!store.deleteBasicUser(rest)) {
+        if (!store.deleteBasicUser(rest, actor)) {
           throw noUser(rest);
         }
         LOG.info("deleted Basic user {}", rest);
