@@ -131,7 +131,8 @@ public final class EstuaryServer implements AutoCloseable {
               config.maxBodyBytes(),
               new FailedAuthLimiter(
                   clock, config.authFailuresPerMinute(), java.time.Duration.ofMinutes(1)),
-              metrics.registry());
+              metrics.registry(),
+              authFailures);
       EnrollmentStore enrollments = new JdbiEnrollmentStore(database.jdbi());
       RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi());
       Registrar registrar =

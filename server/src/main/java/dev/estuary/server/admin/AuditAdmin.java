@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditJson;
 import dev.estuary.server.audit.AuditLog;
 import dev.estuary.server.audit.AuditRecord;
 import dev.estuary.server.audit.AuthFailureTally;
 import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.Refusal;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -64,13 +64,15 @@ public final class AuditAdmin {
             instantParam(q, "until"),
             q.get("subject"),
             q.get("serial") == null ? null : q.get("serial").replace(":", "").toLowerCase());
+    AuditLog.Head head = log.head(); // before the page: every record up to it is in the pages
     var page = log.page(filter, after, (int) limit);
     ArrayNode records = JSON.createArrayNode();
     for (AuditRecord r : page) {
-      records.add(json(r));
+      records.add(AuditJson.json(r));
     }
     ObjectNode out = JSON.createObjectNode();
     out.set("records", records);
+    out.putObject("head").put("lastId", head.lastId()).put("lastHash", head.lastHash());
     if (page.size() == limit) {
       out.put("next", page.get(page.size() - 1).id());
     } else {
@@ -105,25 +107,6 @@ public final class AuditAdmin {
   /** Counts a refused admin token (recorded per address and minute). */
   void failed(String address, String reason) {
     failures.failed("admin", address, reason);
-  }
-
-  static ObjectNode json(AuditRecord r) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("id", r.id());
-    n.put("at", r.at().toString());
-    n.put("event", r.event());
-    n.put("actor", r.actor());
-    n.put("label", r.label());
-    n.put("subject", r.subject());
-    n.put("serial", r.serial());
-    try {
-      n.set("details", JSON.readTree(r.details()));
-    } catch (IOException e) {
-      n.put("details", r.details()); // a row changed by hand: shown as it is
-    }
-    n.put("prevHash", r.prevHash());
-    n.put("hash", r.hash());
-    return n;
   }
 
   private static long longParam(Map<String, String> q, String name, long dflt) throws Refusal {

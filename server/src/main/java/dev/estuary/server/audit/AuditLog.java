@@ -241,81 +241,12 @@ public final class AuditLog {
    */
   public record Verification(
       boolean ok, long records, String headHash, long badId, String problem) {
-    static Verification good(long records, String headHash) {
+    public static Verification good(long records, String headHash) {
       return new Verification(true, records, headHash, 0, null);
     }
 
-    static Verification bad(long records, long badId, String problem) {
+    public static Verification bad(long records, long badId, String problem) {
       return new Verification(false, records, null, badId, problem);
-    }
-  }
-
-  /** The checks of one record after another. */
-  static final class ChainWalk {
-    private long lastId;
-    private String lastHash = AuditChain.GENESIS;
-    private long checked;
-
-    Verification next(AuditRecord r) {
-      long expected = lastId + 1;
-      if (r.id() != expected) {
-        return Verification.bad(
-            checked,
-            expected,
-            expected == r.id() - 1
-                ? "record " + expected + " is missing (the next record is " + r.id() + ")"
-                : "records " + expected + " to " + (r.id() - 1) + " are missing");
-      }
-      if (!r.expectedHash().equals(r.hash())) {
-        return Verification.bad(
-            checked,
-            r.id(),
-            "its fields do not match its hash: the record was changed, or moved from another place");
-      }
-      if (!r.prevHash().equals(lastHash)) {
-        return Verification.bad(
-            checked,
-            r.id(),
-            "its previous hash is not record "
-                + lastId
-                + "'s hash: a record before it was changed, removed or reordered");
-      }
-      lastId = r.id();
-      lastHash = r.hash();
-      checked++;
-      return null;
-    }
-
-    Verification end(Head head) {
-      if (lastId > head.lastId()) {
-        return Verification.bad(
-            checked,
-            head.lastId() + 1,
-            "the chain's head ends at record "
-                + head.lastId()
-                + ": records after it were added outside the server");
-      }
-      if (head.lastId() != lastId) {
-        return Verification.bad(
-            checked,
-            lastId + 1,
-            "the chain ends at record "
-                + lastId
-                + " but its head says "
-                + head.lastId()
-                + ": records "
-                + (lastId + 1)
-                + " to "
-                + head.lastId()
-                + " are missing");
-      }
-      if (!head.lastHash().equals(lastHash)) {
-        return Verification.bad(
-            checked,
-            lastId,
-            "the chain's head does not hold this record's hash: the record was changed or replaced");
-      }
-      return Verification.good(checked, lastHash);
     }
   }
 
