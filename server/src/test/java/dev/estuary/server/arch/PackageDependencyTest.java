@@ -56,4 +56,13 @@ class PackageDependencyTest {
                     || l.contains("org.eclipse.jetty")
                     || l.contains("dev.estuary.server.store"));
   }
+
+  /** The audit log is below everything that records into it: it imports no other server package. */
+  @Test
+  void theAuditLogDependsOnNoOtherServerPackage() throws IOException {
+    assertThat(importsOf("audit"))
+        .isNotEmpty()
+        .noneMatch(
+            l -> l.contains("dev.estuary.server.") && !l.contains("dev.estuary.server.audit"));
+  }
 }
