@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
       StopCommand.class,
       InitCommand.class,
       BackupCommand.class,
-      RestoreCommand.class
+      RestoreCommand.class,
+      AuditCommand.class
     })
 public final class ServerCommand implements Callable<Integer> {
   private static final AtomicBoolean SERVING = new AtomicBoolean();

@@ -7,6 +7,11 @@ import dev.estuary.server.app.CredentialService;
 import dev.estuary.server.app.EnrollmentService;
 import dev.estuary.server.app.RevocationService;
 import dev.estuary.server.app.TokenService;
+import dev.estuary.server.admin.AuditAdmin;
+import dev.estuary.server.audit.Actors;
+import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditLog;
+import dev.estuary.server.audit.AuthFailureTally;
 import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.ca.CaKeys;
@@ -30,9 +35,17 @@ import dev.estuary.server.store.JdbiCredentialStore;
 import dev.estuary.server.store.JdbiEnrollmentStore;
 import dev.estuary.server.store.JdbiRegistrationStore;
 import dev.estuary.server.store.RegistrationStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +68,9 @@ public final class EstuaryServer implements AutoCloseable {
   private final Map<String, Label> labels;
   private final HttpsServer https;
   private final SecretMinter minter;
+  private final AuditLog audit;
+  private final AuthFailureTally authFailures;
+  private final ScheduledExecutorService auditFlush;
 
   private EstuaryServer(
       Database database,
@@ -65,7 +81,13 @@ public final class EstuaryServer implements AutoCloseable {
       BindingStore bindings,
       Map<String, Label> labels,
       HttpsServer https,
-      SecretMinter minter) {
+      SecretMinter minter,
+      AuditLog audit,
+      AuthFailureTally authFailures,
+      ScheduledExecutorService auditFlush) {
+    this.audit = audit;
+    this.authFailures = authFailures;
+    this.auditFlush = auditFlush;
     this.database = database;
     this.certificates = certificates;
     this.credentials = credentials;
@@ -86,15 +108,26 @@ public final class EstuaryServer implements AutoCloseable {
             config.database().user(),
             config.database().password(),
             config.database().poolSize());
-    JdbiCertificateStore certificates = new JdbiCertificateStore(database.jdbi());
+    AuditLog audit = new AuditLog(database.jdbi(), clock);
+    JdbiCertificateStore certificates = new JdbiCertificateStore(database.jdbi(), audit);
+    ScheduledExecutorService auditFlush =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "estuary-audit-flush");
+              t.setDaemon(true);
+              return t;
+            });
     try {
-      CredentialStore credentials = new JdbiCredentialStore(database.jdbi());
+      CredentialStore credentials = new JdbiCredentialStore(database.jdbi(), audit);
       Map<String, Label> labels = Labels.build(config, keys, certificates, credentials, clock);
+      audit.append(startupEvent(config, labels, audit));
+      AuthFailureTally authFailures = new AuthFailureTally(audit);
+      auditFlush.scheduleAtFixedRate(authFailures::flush, 1, 1, TimeUnit.MINUTES);
       ServerMetrics metrics = new ServerMetrics();
-      JdbiBindingStore bindings = new JdbiBindingStore(database.jdbi());
+      JdbiBindingStore bindings = new JdbiBindingStore(database.jdbi(), audit);
       IssuanceService issuance =
           new IssuanceService(
-              certificates, bindings, new Serials(random, clock), clock, metrics.registry());
+              certificates, bindings, new Serials(random, clock), clock, metrics.registry(), audit);
       SecretMinter minter = new SecretMinter(credentials, random, clock);
       EstHandler est =
           new EstHandler(
@@ -104,7 +137,8 @@ public final class EstuaryServer implements AutoCloseable {
               config.maxBodyBytes(),
               new FailedAuthLimiter(
                   clock, config.authFailuresPerMinute(), java.time.Duration.ofMinutes(1)),
-              metrics.registry());
+              metrics.registry(),
+              authFailures);
       EnrollmentStore enrollments = new JdbiEnrollmentStore(database.jdbi());
       RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi());
       Registrar registrar =
@@ -128,7 +162,8 @@ public final class EstuaryServer implements AutoCloseable {
               new CaCertificateService(enrollments, random, clock),
               labels.keySet(),
               clock,
-              metrics::scrape);
+              metrics::scrape,
+              new AuditAdmin(audit, authFailures));
       CaKeys.TlsKeys tls =
           keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =
@@ -157,7 +192,10 @@ public final class EstuaryServer implements AutoCloseable {
               bindings,
               labels,
               https,
-              minter);
+              minter,
+              audit,
+              authFailures,
+              auditFlush);
       LOG.info(
           "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
           config.est().host(),
@@ -170,9 +208,73 @@ public final class EstuaryServer implements AutoCloseable {
           config.database().url());
       return server;
     } catch (Exception | Error e) {
+      auditFlush.shutdownNow();
       certificates.close();
       database.close();
       throw e;
+    }
+  }
+
+  /**
+   * The configuration as the audit log keeps it at each start: the settings that decide who gets
+   * which certificate, and a digest over them (an auditor compares digests between starts). No
+   * secret: the database password is left out, passwords in its URL are masked, and the admin token
+   * appears only as a fingerprint of its stored hash.
+   */
+  static AuditEvent startupEvent(ServerConfig config, Map<String, Label> labels, AuditLog audit) {
+    TreeMap<String, String> d = new TreeMap<>();
+    d.put("est", config.est().toString());
+    d.put("admin", config.admin().toString());
+    d.put("database", maskedUrl(config.database().url()));
+    d.put("keys", config.keys().type());
+    d.put("defaultLabel", String.valueOf(config.defaultLabel()));
+    d.put("idScope", String.valueOf(config.idScope()));
+    d.put("maxBodyBytes", Integer.toString(config.maxBodyBytes()));
+    d.put("authFailuresPerMinute", Integer.toString(config.authFailuresPerMinute()));
+    d.put("tlsProvider", String.valueOf(config.tlsProvider()));
+    d.put("connections", String.valueOf(config.connections()));
+    d.put(
+        "adminToken",
+        config.adminTokenHash() == null
+            ? "none"
+            : "hash fingerprint " + sha256(config.adminTokenHash()).substring(0, 16));
+    config
+        .labels()
+        .forEach(
+            (name, lc) -> {
+              String ca;
+              try {
+                Label label = labels.get(name);
+                ca =
+                    label == null
+                        ? "?"
+                        : sha256Hex(label.ca().certificate().getEncoded())
+                            + " "
+                            + label.ca().certificate().getSubjectX500Principal().getName();
+              } catch (CertificateEncodingException e) {
+                ca = "?";
+              }
+              d.put("label." + name, lc.toString() + " ca=" + ca);
+            });
+    d.put("digest", sha256(d.toString()));
+    return AuditEvent.of(audit.now(), AuditEvent.SERVER_STARTED, Actors.SYSTEM, d);
+  }
+
+  /** A JDBC URL with any password in it masked. */
+  static String maskedUrl(String url) {
+    return url.replaceAll("(?i)((?:password|passwd|pwd)=)[^&;]*", "$1***")
+        .replaceAll("//[^/@]*@", "//***@");
+  }
+
+  private static String sha256(String s) {
+    return sha256Hex(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String sha256Hex(byte[] b) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -224,6 +326,16 @@ public final class EstuaryServer implements AutoCloseable {
     return labels;
   }
 
+  /** The audit log of this server's database. */
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /** Failed authentications counted for the audit log; flushed every minute and on close. */
+  public AuthFailureTally authFailures() {
+    return authFailures;
+  }
+
   public void join() throws InterruptedException {
     https.join();
   }
@@ -234,6 +346,8 @@ public final class EstuaryServer implements AutoCloseable {
       https.close();
     } finally {
       try {
+        auditFlush.shutdownNow();
+        authFailures.flush();
         certificates.close();
       } finally {
         database.close();

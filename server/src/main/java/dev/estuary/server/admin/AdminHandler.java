@@ -71,6 +71,9 @@ public final class AdminHandler extends Handler.Abstract {
   private final Supplier<String> metrics;
   private final Routes routes = new Routes();
 
+  /** {@code /api/v1/audit} and the records of admin authentication; null: not audited. */
+  private final AuditAdmin audit;
+
   /**
    * @param tokens checks bearer tokens (and the failed-token limit) and manages stored tokens
    * @param metrics the Prometheus text for {@code /metrics} (served without a token), or null
@@ -83,8 +86,10 @@ public final class AdminHandler extends Handler.Abstract {
       CaCertificateService caCertificates,
       Set<String> labels,
       Clock clock,
-      Supplier<String> metrics) {
+      Supplier<String> metrics,
+      AuditAdmin audit) {
     this.tokens = tokens;
+    this.audit = audit;
     this.revocation = revocation;
     this.credentials = credentials;
     this.labels = Set.copyOf(labels);
@@ -125,6 +130,13 @@ public final class AdminHandler extends Handler.Abstract {
             Permission.RELEASE_NAME_BINDINGS,
             this::releaseBinding);
     new TokenAdmin(tokens, clock).addTo(routes);
+    if (audit != null) {
+      routes.add(
+          "GET",
+          "/api/v1/audit",
+          Permission.READ_AUDIT_LOG,
+          c -> audit.route("GET", "/audit", c.query()));
+    }
     new ProvisioningAdmin(enrollments, caCertificates, labels, clock).addTo(routes);
   }
 
@@ -368,13 +380,23 @@ public final class AdminHandler extends Handler.Abstract {
   /** Who sent the request, by its bearer token; 401 or 429 when nobody (valid). */
   private Actor authenticate(Request request) throws Refusal {
     String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    String address = Request.getRemoteAddr(request);
     if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      if (audit != null) {
+        audit.failed(address, "no bearer token");
+      }
       throw new Refusal(401, "the admin API needs 'Authorization: Bearer <admin token>'");
     }
-    String address = Request.getRemoteAddr(request);
     String token = auth.substring(7).strip();
     switch (tokens.authenticate(address, token)) {
       case TokenService.Authenticated a -> {
+        if (audit != null) {
+          audit.authenticated(
+              a.actor().auditName(),
+              address,
+              request.getMethod(),
+              request.getHttpURI().getPath());
+        }
         return a.actor();
       }
       case TokenService.TooManyFailures t -> {
@@ -390,6 +412,9 @@ public final class AdminHandler extends Handler.Abstract {
             LogSafe.escape(request.getHttpURI().getPath()),
             address,
             r.counted() ? "wrong admin token" : r.reason());
+        if (audit != null) {
+          audit.failed(address, r.counted() ? "the admin token is not valid" : r.reason());
+        }
         throw new Refusal(401, r.reason());
       }
     }

@@ -34,8 +34,8 @@ public final class CredentialService {
   public SecretMinter.MintedSecret createSecret(
       Actor actor, String label, Integer uses, Instant expires) throws NotPermitted {
     Permission.CREATE_BOOTSTRAP_SECRETS.check(actor);
-    SecretMinter.MintedSecret s = minter.bootstrapSecret(label, uses, expires);
-    // audit: actor.auditName() created bootstrap secret s.stored().id(), label, uses, expires
+    SecretMinter.MintedSecret s = minter.bootstrapSecret(label, uses, expires, actor.auditName());
+    // audited (in the store's transaction): actor.auditName() created bootstrap secret s.stored().id(), label, uses, expires
     LOG.info(
         "created bootstrap secret id={} label={} uses={} expires={} by {}",
         s.stored().id(),
@@ -62,9 +62,9 @@ public final class CredentialService {
    */
   public boolean disableSecret(Actor actor, String id) throws NotPermitted {
     Permission.DISABLE_BOOTSTRAP_SECRETS.check(actor);
-    boolean done = store.disableSecret(id);
+    boolean done = store.disableSecret(id, actor.auditName());
     if (done) {
-      // audit: actor.auditName() disabled bootstrap secret id
+      // audited (in the store's transaction): actor.auditName() disabled bootstrap secret id
       LOG.info("disabled bootstrap secret id={} by {}", id, actor.auditName());
     }
     return done;
@@ -75,9 +75,9 @@ public final class CredentialService {
    */
   public boolean deleteSecret(Actor actor, String id) throws NotPermitted {
     Permission.DELETE_BOOTSTRAP_SECRETS.check(actor);
-    boolean done = store.deleteSecret(id);
+    boolean done = store.deleteSecret(id, actor.auditName());
     if (done) {
-      // audit: actor.auditName() deleted bootstrap secret id
+      // audited (in the store's transaction): actor.auditName() deleted bootstrap secret id
       LOG.info("deleted bootstrap secret id={} by {}", id, actor.auditName());
     }
     return done;
@@ -86,8 +86,8 @@ public final class CredentialService {
   /** Creates or replaces a Basic user; returns its new password (shown once). */
   public String createBasicUser(Actor actor, String username, String label) throws NotPermitted {
     Permission.CREATE_BASIC_USERS.check(actor);
-    String password = minter.basicUser(username, label);
-    // audit: actor.auditName() created or replaced Basic user username, label (never the password)
+    String password = minter.basicUser(username, label, actor.auditName());
+    // audited (in the store's transaction): actor.auditName() created or replaced Basic user username, label (never the password)
     LOG.info(
         "created or replaced Basic user {} for label {} by {}", username, label, actor.auditName());
     return password;
@@ -108,9 +108,9 @@ public final class CredentialService {
    */
   public boolean disableBasicUser(Actor actor, String username) throws NotPermitted {
     Permission.DISABLE_BASIC_USERS.check(actor);
-    boolean done = store.disableBasicUser(username);
+    boolean done = store.disableBasicUser(username, actor.auditName());
     if (done) {
-      // audit: actor.auditName() disabled Basic user username
+      // audited (in the store's transaction): actor.auditName() disabled Basic user username
       LOG.info("disabled Basic user {} by {}", username, actor.auditName());
     }
     return done;
@@ -121,9 +121,9 @@ public final class CredentialService {
    */
   public boolean deleteBasicUser(Actor actor, String username) throws NotPermitted {
     Permission.DELETE_BASIC_USERS.check(actor);
-    boolean done = store.deleteBasicUser(username);
+    boolean done = store.deleteBasicUser(username, actor.auditName());
     if (done) {
-      // audit: actor.auditName() deleted Basic user username
+      // audited (in the store's transaction): actor.auditName() deleted Basic user username
       LOG.info("deleted Basic user {} by {}", username, actor.auditName());
     }
     return done;
@@ -147,8 +147,8 @@ public final class CredentialService {
     if (b.isEmpty()) {
       return b;
     }
-    bindings.release(label, name);
-    // audit: actor.auditName() released binding label, name, b.get().principal()
+    bindings.release(label, name, actor.auditName());
+    // audited (in the store's transaction): actor.auditName() released binding label, name, b.get().principal()
     LOG.info(
         "released binding label={} name=\"{}\" principal={} by {}",
         label,

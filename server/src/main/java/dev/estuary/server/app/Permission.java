@@ -19,6 +19,7 @@ public enum Permission {
   LIST_NAME_BINDINGS(Role.AUDITOR, "list name bindings"),
   LIST_REGISTRATION_RECORDS(Role.AUDITOR, "list registration records"),
   READ_ADMIN_API_TOKENS(Role.AUDITOR, "read admin API tokens"),
+  READ_AUDIT_LOG(Role.AUDITOR, "read the audit log"),
   READ_BASIC_USERS(Role.AUDITOR, "read Basic users"),
   READ_BOOTSTRAP_SECRETS(Role.AUDITOR, "read bootstrap secrets"),
   READ_CA_CERTIFICATES(Role.AUDITOR, "read CA certificates"),

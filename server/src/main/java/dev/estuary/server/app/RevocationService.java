@@ -41,10 +41,10 @@ public final class RevocationService {
   public Optional<CertificateRecord> revoke(Actor actor, BigInteger serial, String reason)
       throws NotPermitted {
     Permission.REVOKE_CERTIFICATES.check(actor);
-    if (!certificates.revoke(serial, reason, clock.instant())) {
+    if (!certificates.revoke(serial, reason, clock.instant(), actor.auditName())) {
       return Optional.empty();
     }
-    // audit: actor.auditName() revoked certificate serial (hex), reason
+    // audited (in the store's transaction): actor.auditName() revoked certificate serial (hex), reason
     LOG.info("revoked serial={} reason={} by {}", serial.toString(16), reason, actor.auditName());
     return certificates.findBySerial(serial);
   }

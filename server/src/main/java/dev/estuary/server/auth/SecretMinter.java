@@ -1,5 +1,6 @@
 package dev.estuary.server.auth;
 
+import dev.estuary.server.audit.Actors;
 import dev.estuary.server.store.BasicUser;
 import dev.estuary.server.store.BootstrapSecret;
 import dev.estuary.server.store.CredentialStore;
@@ -39,6 +40,13 @@ public final class SecretMinter {
    * @param expiresAt null for never
    */
   public MintedSecret bootstrapSecret(String label, Integer uses, Instant expiresAt) {
+    return bootstrapSecret(label, uses, expiresAt, Actors.SYSTEM);
+  }
+
+  /**
+   * @param actor who creates it, for the audit log (see {@code Actors})
+   */
+  public MintedSecret bootstrapSecret(String label, Integer uses, Instant expiresAt, String actor) {
     if (uses != null && uses < 1) {
       throw new IllegalArgumentException("uses must be at least 1, was " + uses);
     }
@@ -47,14 +55,20 @@ public final class SecretMinter {
     BootstrapSecret s =
         new BootstrapSecret(
             id, label, PasswordHash.hash(value, random), clock.instant(), expiresAt, uses, false);
-    store.createSecret(s);
+    store.createSecret(s, actor);
     return new MintedSecret(value, s);
   }
 
   /** Creates or replaces a Basic user; returns the new password. */
   public String basicUser(String username, String label) {
+    return basicUser(username, label, Actors.SYSTEM);
+  }
+
+  /** Creates or replaces a Basic user on behalf of {@code actor}; returns the new password. */
+  public String basicUser(String username, String label, String actor) {
     String password = random(ALPHABET, 24);
-    store.putBasicUser(new BasicUser(username, label, PasswordHash.hash(password, random), false));
+    store.putBasicUser(
+        new BasicUser(username, label, PasswordHash.hash(password, random), false), actor);
     return password;
   }
 

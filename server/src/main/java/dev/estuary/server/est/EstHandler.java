@@ -4,6 +4,7 @@ import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.PkiException;
+import dev.estuary.server.audit.AuthFailureTally;
 import dev.estuary.server.auth.AuthenticationFailed;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.auth.Credentials;
@@ -60,6 +61,7 @@ public final class EstHandler extends Handler.Abstract {
   private final MeterRegistry meters;
   private final FailedAuthLimiter authLimiter;
   private final FailedAuthLimiter addressLimiter;
+  private final AuthFailureTally failures;
 
   public EstHandler(
       Map<String, Label> labels,
@@ -68,6 +70,22 @@ public final class EstHandler extends Handler.Abstract {
       int maxBodyBytes,
       FailedAuthLimiter authLimiter,
       MeterRegistry meters) {
+    this(labels, defaultLabel, issuance, maxBodyBytes, authLimiter, meters, null);
+  }
+
+  /**
+   * @param failures counts failed authentications for the audit log (per address and minute), or
+   *     null
+   */
+  public EstHandler(
+      Map<String, Label> labels,
+      String defaultLabel,
+      IssuanceService issuance,
+      int maxBodyBytes,
+      FailedAuthLimiter authLimiter,
+      MeterRegistry meters,
+      AuthFailureTally failures) {
+    this.failures = failures;
     this.meters = meters;
     this.authLimiter = authLimiter;
     this.addressLimiter = authLimiter.times(10);
@@ -205,6 +223,9 @@ public final class EstHandler extends Handler.Abstract {
         try {
           caller = label.authenticate(credentials(request));
         } catch (AuthenticationFailed f) {
+          if (failures != null) {
+            failures.failed("est", address, f.reason());
+          }
           // Only a wrong secret or password counts: a right one that is used up (the losers of a
           // race for its last use), expired or disabled is no guess.
           if (f.wrongCredentials()) {

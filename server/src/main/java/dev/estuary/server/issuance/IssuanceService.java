@@ -4,6 +4,9 @@ import dev.estuary.pki.Csr;
 import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.Serials;
 import dev.estuary.pki.SignedCertificate;
+import dev.estuary.server.audit.Actors;
+import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditLog;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.policy.Denial;
@@ -20,7 +23,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,13 +45,30 @@ public final class IssuanceService {
   private final Serials serials;
   private final Clock clock;
   private final MeterRegistry meters;
+  private final AuditLog audit;
 
+  /** Without an audit log: refusals are only logged (unit tests). */
   public IssuanceService(
       CertificateStore store,
       BindingStore bindings,
       Serials serials,
       Clock clock,
       MeterRegistry meters) {
+    this(store, bindings, serials, clock, meters, null);
+  }
+
+  /**
+   * @param audit where refusals of authenticated callers are recorded (issuances are recorded by
+   *     the store, in the certificate's transaction)
+   */
+  public IssuanceService(
+      CertificateStore store,
+      BindingStore bindings,
+      Serials serials,
+      Clock clock,
+      MeterRegistry meters,
+      AuditLog audit) {
+    this.audit = audit;
     this.store = store;
     this.bindings = bindings;
     this.bindingView =
@@ -72,6 +94,51 @@ public final class IssuanceService {
    * @return the new certificate and the issuing CA chain without the root
    */
   public Issued enroll(Label label, Caller caller, Csr csr, IssuancePolicy.Operation op)
+      throws Denial {
+    try {
+      return issue(label, caller, csr, op);
+    } catch (Denial d) {
+      recordRefusal(label, caller, op, d);
+      throw d;
+    }
+  }
+
+  /**
+   * A refusal of an authenticated caller, one record each: only a caller who got past a gate can
+   * cause one, so an anonymous caller cannot fill the table with them (those are counted: {@code
+   * AuthFailureTally}). A failure to record does not turn the refusal into a 500.
+   */
+  private void recordRefusal(Label label, Caller caller, IssuancePolicy.Operation op, Denial d) {
+    if (audit == null) {
+      return;
+    }
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("reason", d.reason().name());
+    details.put("message", d.getMessage());
+    details.put("gate", caller.gate());
+    details.put("requester", caller.identity());
+    details.put("operation", op.name());
+    X509Certificate presented = caller.clientCertificate();
+    if (presented != null) {
+      details.put("presentedSerial", presented.getSerialNumber().toString(16));
+      details.put("presentedIssuer", presented.getIssuerX500Principal().getName());
+    }
+    try {
+      audit.append(
+          new AuditEvent(
+              clock.instant(),
+              AuditEvent.ISSUANCE_REFUSED,
+              Actors.device(caller.principal()),
+              label.name(),
+              presented == null ? null : presented.getSubjectX500Principal().getName(),
+              null,
+              details));
+    } catch (RuntimeException e) {
+      LOG.warn("could not record the refusal on label {}: {}", label.name(), e.toString());
+    }
+  }
+
+  private Issued issue(Label label, Caller caller, Csr csr, IssuancePolicy.Operation op)
       throws Denial {
     for (int attempt = 1; ; attempt++) {
       Instant now = clock.instant();

@@ -28,4 +28,9 @@ public interface BindingStore {
    * @return false when the name was not bound
    */
   boolean release(String label, String name);
+
+  /** As {@link #release(String, String)}, naming who released it in the audit log. */
+  default boolean release(String label, String name, String actor) {
+    return release(label, name);
+  }
 }

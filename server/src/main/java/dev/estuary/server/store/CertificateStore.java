@@ -42,5 +42,13 @@ public interface CertificateStore {
    */
   boolean revoke(BigInteger serial, String reason, Instant at);
 
+  /**
+   * As {@link #revoke(BigInteger, String, Instant)}, naming who revoked it in the audit log ({@code
+   * dev.estuary.server.audit.Actors}).
+   */
+  default boolean revoke(BigInteger serial, String reason, Instant at, String actor) {
+    return revoke(serial, reason, at);
+  }
+
   long count();
 }

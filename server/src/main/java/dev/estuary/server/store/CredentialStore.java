@@ -44,4 +44,31 @@ public interface CredentialStore {
    * @return false when there is no such user
    */
   boolean deleteBasicUser(String username);
+
+  // The same changes naming who made them (dev.estuary.server.audit.Actors): a store that keeps an
+  // audit log records each in the change's transaction. Without an actor, the actor is "system".
+
+  default void createSecret(BootstrapSecret secret, String actor) {
+    createSecret(secret);
+  }
+
+  default boolean disableSecret(String id, String actor) {
+    return disableSecret(id);
+  }
+
+  default boolean deleteSecret(String id, String actor) {
+    return deleteSecret(id);
+  }
+
+  default void putBasicUser(BasicUser user, String actor) {
+    putBasicUser(user);
+  }
+
+  default boolean disableBasicUser(String username, String actor) {
+    return disableBasicUser(username);
+  }
+
+  default boolean deleteBasicUser(String username, String actor) {
+    return deleteBasicUser(username);
+  }
 }

@@ -1,5 +1,7 @@
 package dev.estuary.server.store;
 
+import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * makes every record of it retry alone, in its own transaction, so one bad record never fails the
  * others. A batch that fails because the database cannot be reached ({@link StoreUnavailable})
  * fails every record of it at once.
+ *
+ * <p>The batch's audit records (one per certificate) are appended last in its transaction: the
+ * chain's head is locked once per batch, from the append to the commit.
  */
 final class GroupCommit implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
@@ -107,6 +112,7 @@ final class GroupCommit implements AutoCloseable {
       jdbi.useTransaction(
           handle -> {
             PreparedBatch insert = handle.prepareBatch(JdbiCertificateStore.INSERT);
+            List<AuditEvent> audit = new ArrayList<>(batch.size());
             int rows = 0;
             for (Pending p : batch) {
               if (p.secretId() != null) {
@@ -119,10 +125,12 @@ final class GroupCommit implements AutoCloseable {
                 }
               }
               JdbiCertificateStore.bind(insert, p.cert()).add();
+              audit.add(JdbiCertificateStore.issued(p.cert(), p.secretId()));
               rows++;
             }
             if (rows > 0) {
               insert.execute();
+              AuditLog.append(handle, audit);
             }
           });
     } catch (RuntimeException e) {

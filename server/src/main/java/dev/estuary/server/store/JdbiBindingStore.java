@@ -1,10 +1,16 @@
 package dev.estuary.server.store;
 
+import dev.estuary.server.audit.Actors;
+import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditLog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementException;
 
@@ -16,9 +22,15 @@ public final class JdbiBindingStore implements BindingStore {
   private static final String COLUMNS = "label, name, principal, description, created_at";
 
   private final Jdbi jdbi;
+  private final AuditLog audit;
 
   public JdbiBindingStore(Jdbi jdbi) {
+    this(jdbi, new AuditLog(jdbi, Clock.systemUTC()));
+  }
+
+  public JdbiBindingStore(Jdbi jdbi, AuditLog audit) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    this.audit = Objects.requireNonNull(audit, "audit");
   }
 
   @Override
@@ -51,16 +63,16 @@ public final class JdbiBindingStore implements BindingStore {
 
   @Override
   public Optional<NameBinding> find(String label, String name) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM name_binding WHERE label = :label AND name = :name")
-                .bind("label", label)
-                .bind("name", name)
-                .map((rs, ctx) -> map(rs))
-                .findOne());
+    return jdbi.withHandle(h -> find(h, label, name));
+  }
+
+  private static Optional<NameBinding> find(Handle h, String label, String name) {
+    return h.createQuery(
+            "SELECT " + COLUMNS + " FROM name_binding WHERE label = :label AND name = :name")
+        .bind("label", label)
+        .bind("name", name)
+        .map((rs, ctx) -> map(rs))
+        .findOne();
   }
 
   @Override
@@ -96,13 +108,35 @@ public final class JdbiBindingStore implements BindingStore {
 
   @Override
   public boolean release(String label, String name) {
-    return jdbi.withHandle(
-            h ->
-                h.createUpdate("DELETE FROM name_binding WHERE label = :label AND name = :name")
-                    .bind("label", label)
-                    .bind("name", name)
-                    .execute())
-        > 0;
+    return release(label, name, Actors.SYSTEM);
+  }
+
+  /** Releases the binding and appends its audit record in the same transaction. */
+  @Override
+  public boolean release(String label, String name, String actor) {
+    return jdbi.inTransaction(
+        h -> {
+          Optional<NameBinding> held = find(h, label, name);
+          int deleted =
+              h.createUpdate("DELETE FROM name_binding WHERE label = :label AND name = :name")
+                  .bind("label", label)
+                  .bind("name", name)
+                  .execute();
+          if (deleted > 0 && held.isPresent()) {
+            AuditLog.append(
+                h,
+                List.of(
+                    new AuditEvent(
+                        audit.now(),
+                        AuditEvent.BINDING_RELEASED,
+                        actor,
+                        label,
+                        null,
+                        null,
+                        Map.of("name", name, "principal", held.get().principal()))));
+          }
+          return deleted > 0;
+        });
   }
 
   private static NameBinding map(ResultSet rs) throws SQLException {

@@ -1,10 +1,16 @@
 package dev.estuary.server.store;
 
+import dev.estuary.server.audit.Actors;
+import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditLog;
 import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -17,6 +23,9 @@ import org.jdbi.v3.core.statement.StatementException;
  * <p>Concurrency: no lock is taken in Java. Consuming a bootstrap secret is a single conditional
  * {@code UPDATE}, so the database serializes concurrent uses of one secret on its row lock and
  * re-checks the condition for each; uses of different secrets do not contend.
+ *
+ * <p>Every issuance and revocation appends its audit record ({@link AuditLog}) in the same
+ * transaction: a certificate is never recorded without its audit record, nor the other way round.
  */
 public final class JdbiCertificateStore implements CertificateStore, AutoCloseable {
 
@@ -32,11 +41,47 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
           + " :issuedAt, :der, :revokedAt, :revocationReason, :principal)";
 
   private final Jdbi jdbi;
+  private final AuditLog audit;
   private final GroupCommit groupCommit;
 
   public JdbiCertificateStore(Jdbi jdbi) {
+    this(jdbi, new AuditLog(jdbi, Clock.systemUTC()));
+  }
+
+  public JdbiCertificateStore(Jdbi jdbi, AuditLog audit) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    this.audit = Objects.requireNonNull(audit, "audit");
     this.groupCommit = new GroupCommit(jdbi, this);
+  }
+
+  /**
+   * The audit record of an issuance: the device (principal) as actor, the credential it used (the
+   * secret's id or the user's name, never the secret), and what was issued.
+   */
+  static AuditEvent issued(CertificateRecord cert, String secretId) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("issuer", cert.issuer());
+    details.put("gate", cert.gate());
+    details.put("requester", cert.requester());
+    details.put("keyAlgorithm", cert.keyAlgorithm());
+    details.put("sha256", cert.sha256());
+    details.put("notBefore", cert.notBefore().toString());
+    details.put("notAfter", cert.notAfter().toString());
+    if (secretId != null) {
+      details.put("secretUsed", secretId);
+    }
+    String actor =
+        cert.principal() != null
+            ? Actors.device(cert.principal())
+            : Actors.device(cert.gate() + ":" + cert.requester());
+    return new AuditEvent(
+        cert.issuedAt(),
+        AuditEvent.CERTIFICATE_ISSUED,
+        actor,
+        cert.label(),
+        cert.subject(),
+        cert.serial().toString(16),
+        details);
   }
 
   @Override
@@ -62,6 +107,7 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
             }
           }
           insert(handle, cert);
+          AuditLog.append(handle, List.of(issued(cert, secretId)));
         });
   }
 
@@ -168,9 +214,19 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
   /** A certificate already revoked keeps its first revocation time and reason. */
   @Override
   public boolean revoke(BigInteger serial, String reason, Instant at) {
+    return revoke(serial, reason, at, Actors.SYSTEM);
+  }
+
+  /**
+   * As {@link #revoke(BigInteger, String, Instant)}; a revocation that changes the record appends
+   * its audit record, naming {@code actor}, in the same transaction.
+   */
+  @Override
+  public boolean revoke(BigInteger serial, String reason, Instant at, String actor) {
     Objects.requireNonNull(serial, "serial");
     Objects.requireNonNull(at, "at");
-    return jdbi.withHandle(
+    Objects.requireNonNull(actor, "actor");
+    return jdbi.inTransaction(
         handle -> {
           int updated =
               handle
@@ -181,13 +237,35 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
                   .bind("reason", reason)
                   .bind("serial", serial)
                   .execute();
-          return updated > 0
-              || handle
-                      .createQuery("SELECT COUNT(*) FROM certificate WHERE serial = :serial")
-                      .bind("serial", serial)
-                      .mapTo(Long.class)
-                      .one()
-                  > 0;
+          if (updated > 0) {
+            CertificateRecord r =
+                handle
+                    .createQuery("SELECT " + COLUMNS + " FROM certificate WHERE serial = :serial")
+                    .bind("serial", serial)
+                    .map((rs, ctx) -> mapRow(rs))
+                    .one();
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("reason", reason == null ? "unspecified" : reason);
+            details.put("issuer", r.issuer());
+            AuditLog.append(
+                handle,
+                List.of(
+                    new AuditEvent(
+                        at,
+                        AuditEvent.CERTIFICATE_REVOKED,
+                        actor,
+                        r.label(),
+                        r.subject(),
+                        serial.toString(16),
+                        details)));
+            return true;
+          }
+          return handle
+                  .createQuery("SELECT COUNT(*) FROM certificate WHERE serial = :serial")
+                  .bind("serial", serial)
+                  .mapTo(Long.class)
+                  .one()
+              > 0;
         });
   }
 

@@ -1,8 +1,14 @@
 package dev.estuary.server.store;
 
+import dev.estuary.server.audit.Actors;
+import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditLog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -11,7 +17,8 @@ import org.jdbi.v3.core.statement.StatementException;
 
 /**
  * {@link CredentialStore} in the SQL database (tables {@code bootstrap_secret}, {@code
- * basic_user}).
+ * basic_user}). Every change appends its audit record (never the secret, password or hash) in the
+ * change's transaction.
  */
 public final class JdbiCredentialStore implements CredentialStore {
 
@@ -22,9 +29,25 @@ public final class JdbiCredentialStore implements CredentialStore {
   private static final int PUT_ATTEMPTS = 5;
 
   private final Jdbi jdbi;
+  private final AuditLog audit;
 
   public JdbiCredentialStore(Jdbi jdbi) {
+    this(jdbi, new AuditLog(jdbi, Clock.systemUTC()));
+  }
+
+  public JdbiCredentialStore(Jdbi jdbi, AuditLog audit) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    this.audit = Objects.requireNonNull(audit, "audit");
+  }
+
+  private void record(
+      Handle handle, String event, String actor, String label, Map<String, String> details) {
+    AuditLog.append(
+        handle, List.of(new AuditEvent(audit.now(), event, actor, label, null, null, details)));
+  }
+
+  private BootstrapSecret secretOrNull(Handle handle, String id) {
+    return findSecret(handle, id).orElse(null);
   }
 
   /**
@@ -32,28 +55,42 @@ public final class JdbiCredentialStore implements CredentialStore {
    */
   @Override
   public void createSecret(BootstrapSecret secret) {
+    createSecret(secret, Actors.SYSTEM);
+  }
+
+  @Override
+  public void createSecret(BootstrapSecret secret, String actor) {
     Objects.requireNonNull(secret, "secret");
     if (secret.usesRemaining() != null && secret.usesRemaining() < 0) {
       throw new IllegalArgumentException(
           "usesRemaining must not be negative: " + secret.usesRemaining());
     }
     try {
-      jdbi.useHandle(
-          handle ->
-              handle
-                  .createUpdate(
-                      "INSERT INTO bootstrap_secret ("
-                          + SECRET_COLUMNS
-                          + ") VALUES (:id, :label,"
-                          + " :hash, :createdAt, :expiresAt, :usesRemaining, :disabled)")
-                  .bind("id", secret.id())
-                  .bind("label", secret.label())
-                  .bind("hash", secret.hash())
-                  .bind("createdAt", secret.createdAt())
-                  .bind("expiresAt", secret.expiresAt())
-                  .bind("usesRemaining", secret.usesRemaining())
-                  .bind("disabled", secret.disabled())
-                  .execute());
+      jdbi.useTransaction(
+          handle -> {
+            handle
+                .createUpdate(
+                    "INSERT INTO bootstrap_secret ("
+                        + SECRET_COLUMNS
+                        + ") VALUES (:id, :label,"
+                        + " :hash, :createdAt, :expiresAt, :usesRemaining, :disabled)")
+                .bind("id", secret.id())
+                .bind("label", secret.label())
+                .bind("hash", secret.hash())
+                .bind("createdAt", secret.createdAt())
+                .bind("expiresAt", secret.expiresAt())
+                .bind("usesRemaining", secret.usesRemaining())
+                .bind("disabled", secret.disabled())
+                .execute();
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("id", secret.id());
+            details.put(
+                "uses",
+                secret.usesRemaining() == null ? "unlimited" : secret.usesRemaining().toString());
+            details.put(
+                "expiresAt", secret.expiresAt() == null ? "never" : secret.expiresAt().toString());
+            record(handle, AuditEvent.SECRET_CREATED, actor, secret.label(), details);
+          });
     } catch (StatementException e) {
       if (UniqueViolation.isCause(e)) {
         throw new IllegalArgumentException(
@@ -102,18 +139,39 @@ public final class JdbiCredentialStore implements CredentialStore {
 
   @Override
   public boolean disableSecret(String id) {
-    return jdbi.withHandle(
-        handle ->
-            handle
-                    .createUpdate("UPDATE bootstrap_secret SET disabled = TRUE WHERE id = :id")
-                    .bind("id", id)
-                    .execute()
-                > 0);
+    return disableSecret(id, Actors.SYSTEM);
+  }
+
+  @Override
+  public boolean disableSecret(String id, String actor) {
+    return secretChange(
+        "UPDATE bootstrap_secret SET disabled = TRUE WHERE id = :key",
+        id,
+        AuditEvent.SECRET_DISABLED,
+        actor);
   }
 
   @Override
   public boolean deleteSecret(String id) {
-    return update("DELETE FROM bootstrap_secret WHERE id = :key", id);
+    return deleteSecret(id, Actors.SYSTEM);
+  }
+
+  @Override
+  public boolean deleteSecret(String id, String actor) {
+    return secretChange(
+        "DELETE FROM bootstrap_secret WHERE id = :key", id, AuditEvent.SECRET_DELETED, actor);
+  }
+
+  private boolean secretChange(String sql, String id, String event, String actor) {
+    return jdbi.inTransaction(
+        handle -> {
+          BootstrapSecret before = secretOrNull(handle, id);
+          boolean changed = handle.createUpdate(sql).bind("key", id).execute() > 0;
+          if (changed) {
+            record(handle, event, actor, before == null ? null : before.label(), Map.of("id", id));
+          }
+          return changed;
+        });
   }
 
   @Override
@@ -129,24 +187,71 @@ public final class JdbiCredentialStore implements CredentialStore {
 
   @Override
   public boolean disableBasicUser(String username) {
-    return update("UPDATE basic_user SET disabled = TRUE WHERE username = :key", username);
+    return disableBasicUser(username, Actors.SYSTEM);
+  }
+
+  @Override
+  public boolean disableBasicUser(String username, String actor) {
+    return userChange(
+        "UPDATE basic_user SET disabled = TRUE WHERE username = :key",
+        username,
+        AuditEvent.BASIC_USER_DISABLED,
+        actor);
   }
 
   @Override
   public boolean deleteBasicUser(String username) {
-    return update("DELETE FROM basic_user WHERE username = :key", username);
+    return deleteBasicUser(username, Actors.SYSTEM);
   }
 
-  private boolean update(String sql, String key) {
-    return jdbi.withHandle(handle -> handle.createUpdate(sql).bind("key", key).execute() > 0);
+  @Override
+  public boolean deleteBasicUser(String username, String actor) {
+    return userChange(
+        "DELETE FROM basic_user WHERE username = :key",
+        username,
+        AuditEvent.BASIC_USER_DELETED,
+        actor);
+  }
+
+  private boolean userChange(String sql, String username, String event, String actor) {
+    return jdbi.inTransaction(
+        handle -> {
+          String label =
+              handle
+                  .createQuery("SELECT label FROM basic_user WHERE username = :key")
+                  .bind("key", username)
+                  .mapTo(String.class)
+                  .findOne()
+                  .orElse(null);
+          boolean changed = handle.createUpdate(sql).bind("key", username).execute() > 0;
+          if (changed) {
+            record(handle, event, actor, label, Map.of("username", username));
+          }
+          return changed;
+        });
   }
 
   @Override
   public void putBasicUser(BasicUser user) {
+    putBasicUser(user, Actors.SYSTEM);
+  }
+
+  @Override
+  public void putBasicUser(BasicUser user, String actor) {
     Objects.requireNonNull(user, "user");
     for (int attempt = 1; ; attempt++) {
       try {
-        jdbi.useTransaction(handle -> upsert(handle, user));
+        jdbi.useTransaction(
+            handle -> {
+              upsert(handle, user);
+              record(
+                  handle,
+                  AuditEvent.BASIC_USER_CREATED,
+                  actor,
+                  user.label(),
+                  Map.of(
+                      "username", user.username(), "disabled", Boolean.toString(user.disabled())));
+            });
         return;
       } catch (StatementException e) {
         // Another writer inserted the same username between our UPDATE and INSERT: update it now.

@@ -73,4 +73,13 @@ class PackageDependencyTest {
                     || l.contains("dev.estuary.server.admin")
                     || l.contains("dev.estuary.server.provisioning"));
   }
+
+  /** The audit log is below everything that records into it: it imports no other server package. */
+  @Test
+  void theAuditLogDependsOnNoOtherServerPackage() throws IOException {
+    assertThat(importsOf("audit"))
+        .isNotEmpty()
+        .noneMatch(
+            l -> l.contains("dev.estuary.server.") && !l.contains("dev.estuary.server.audit"));
+  }
 }
