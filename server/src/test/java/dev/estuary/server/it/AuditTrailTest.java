@@ -118,11 +118,11 @@ class AuditTrailTest {
       List<AuditRecord> all = log.all();
       assertThat(one(all, AuditEvent.SERVER_STARTED).actor()).isEqualTo("system");
       assertThat(one(all, AuditEvent.SERVER_STARTED).details()).contains("\"digest\"");
-      assertThat(actorOf(all, AuditEvent.SECRET_CREATED, id)).isEqualTo("token:admin");
-      assertThat(actorOf(all, AuditEvent.SECRET_DISABLED, id)).isEqualTo("token:admin");
-      assertThat(actorOf(all, AuditEvent.SECRET_DELETED, id)).isEqualTo("token:admin");
-      assertThat(actorOf(all, AuditEvent.BASIC_USER_CREATED, "line-9")).isEqualTo("token:admin");
-      assertThat(actorOf(all, AuditEvent.BASIC_USER_DELETED, "line-9")).isEqualTo("token:admin");
+      assertThat(actorOf(all, AuditEvent.SECRET_CREATED, id)).isEqualTo("token:config");
+      assertThat(actorOf(all, AuditEvent.SECRET_DISABLED, id)).isEqualTo("token:config");
+      assertThat(actorOf(all, AuditEvent.SECRET_DELETED, id)).isEqualTo("token:config");
+      assertThat(actorOf(all, AuditEvent.BASIC_USER_CREATED, "line-9")).isEqualTo("token:config");
+      assertThat(actorOf(all, AuditEvent.BASIC_USER_DELETED, "line-9")).isEqualTo("token:config");
       AuditRecord issued =
           all.stream()
               .filter(r -> r.event().equals(AuditEvent.CERTIFICATE_ISSUED))
@@ -134,7 +134,7 @@ class AuditTrailTest {
       assertThat(issued.label()).isEqualTo("idevid");
       assertThat(issued.details()).contains("\"secretUsed\":\"" + id + "\"", "\"gate\":\"secret\"");
       AuditRecord revoked = one(all, AuditEvent.CERTIFICATE_REVOKED);
-      assertThat(revoked.actor()).isEqualTo("token:admin");
+      assertThat(revoked.actor()).isEqualTo("token:config");
       assertThat(revoked.serial()).isEqualTo(serial);
       assertThat(revoked.details()).contains("keyCompromise");
       AuditRecord refused = one(all, AuditEvent.ISSUANCE_REFUSED);
@@ -149,7 +149,7 @@ class AuditTrailTest {
           .hasSize(2)
           .anySatisfy(d -> assertThat(d).contains("\"surface\":\"est\"", "\"count\":\"3\""))
           .anySatisfy(d -> assertThat(d).contains("\"surface\":\"admin\"", "\"count\":\"1\""));
-      assertThat(one(all, AuditEvent.ADMIN_AUTHENTICATED).actor()).isEqualTo("token:admin");
+      assertThat(one(all, AuditEvent.ADMIN_AUTHENTICATED).actor()).isEqualTo("token:config");
 
       // The scan: every field of every row, and the chain's head.
       AuditLog.Head head = log.head();
@@ -177,7 +177,7 @@ class AuditTrailTest {
           api.admin(
                   "GET",
                   "/api/v1/audit?event=secret.created&actor="
-                      + URLEncoder.encode("token:admin", StandardCharsets.UTF_8),
+                      + URLEncoder.encode("token:config", StandardCharsets.UTF_8),
                   null)
               .json()
               .get("records");
