@@ -2,6 +2,7 @@ package dev.estuary.server;
 
 import dev.estuary.pki.Serials;
 import dev.estuary.server.admin.AdminHandler;
+import dev.estuary.server.admin.RevocationAdmin;
 import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.ca.CaKeys;
@@ -13,6 +14,12 @@ import dev.estuary.server.metrics.ServerMetrics;
 import dev.estuary.server.policy.Label;
 import dev.estuary.server.provisioning.ProvisioningHandler;
 import dev.estuary.server.provisioning.Registrar;
+import dev.estuary.server.revocation.CrlPublisher;
+import dev.estuary.server.revocation.DelegatedResponders;
+import dev.estuary.server.revocation.OcspService;
+import dev.estuary.server.revocation.PublishedCa;
+import dev.estuary.server.revocation.RevocationHandler;
+import dev.estuary.server.revocation.RevocationService;
 import dev.estuary.server.store.BindingStore;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
@@ -23,9 +30,11 @@ import dev.estuary.server.store.JdbiCertificateStore;
 import dev.estuary.server.store.JdbiCredentialStore;
 import dev.estuary.server.store.JdbiEnrollmentStore;
 import dev.estuary.server.store.JdbiRegistrationStore;
+import dev.estuary.server.store.JdbiRevocationStore;
 import dev.estuary.server.store.RegistrationStore;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
@@ -49,6 +58,8 @@ public final class EstuaryServer implements AutoCloseable {
   private final Map<String, Label> labels;
   private final HttpsServer https;
   private final SecretMinter minter;
+  private final CrlPublisher crls;
+  private final RevocationService revocation;
 
   private EstuaryServer(
       Database database,
@@ -59,7 +70,11 @@ public final class EstuaryServer implements AutoCloseable {
       BindingStore bindings,
       Map<String, Label> labels,
       HttpsServer https,
-      SecretMinter minter) {
+      SecretMinter minter,
+      CrlPublisher crls,
+      RevocationService revocation) {
+    this.crls = crls;
+    this.revocation = revocation;
     this.database = database;
     this.certificates = certificates;
     this.credentials = credentials;
@@ -81,9 +96,31 @@ public final class EstuaryServer implements AutoCloseable {
             config.database().password(),
             config.database().poolSize());
     JdbiCertificateStore certificates = new JdbiCertificateStore(database.jdbi());
+    CrlPublisher crls = null;
     try {
       CredentialStore credentials = new JdbiCredentialStore(database.jdbi());
-      Map<String, Label> labels = Labels.build(config, keys, certificates, credentials, clock);
+      JdbiRevocationStore revocations = new JdbiRevocationStore(database.jdbi());
+      Map<String, Label> labels =
+          Labels.build(
+              config, keys, certificates, credentials, clock, revocations::principalDisabled);
+      Map<String, PublishedCa> cas = new LinkedHashMap<>();
+      for (Label l : labels.values()) {
+        PublishedCa ca = PublishedCa.of(l.ca());
+        cas.putIfAbsent(ca.id(), ca);
+      }
+      crls =
+          new CrlPublisher(cas.values(), revocations, clock, config.revocation().crlValidity())
+              .startChecking();
+      OcspService ocsp =
+          new OcspService(
+              crls,
+              config.revocation().ocspSigner().equals("delegated")
+                  ? DelegatedResponders.make(cas, certificates, random, clock)
+                  : OcspService.caSigners(cas),
+              certificates,
+              clock,
+              config.revocation().ocspValidity());
+      RevocationService revocation = new RevocationService(revocations, crls, clock);
       ServerMetrics metrics = new ServerMetrics();
       JdbiBindingStore bindings = new JdbiBindingStore(database.jdbi());
       IssuanceService issuance =
@@ -103,22 +140,30 @@ public final class EstuaryServer implements AutoCloseable {
       RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi());
       Registrar registrar =
           new Registrar(
-              config.idScope(), enrollments, registrations, certificates, issuance, labels, clock);
+                  config.idScope(),
+                  enrollments,
+                  registrations,
+                  certificates,
+                  issuance,
+                  labels,
+                  clock)
+              .refusingDisabled(id -> revocations.findDisabled(id).isPresent());
       ProvisioningHandler provisioning =
           new ProvisioningHandler(registrar, config.maxBodyBytes(), clock);
       AdminHandler admin =
           new AdminHandler(
-              config.adminTokenHash(),
-              certificates,
-              minter,
-              labels.keySet(),
-              clock,
-              metrics::scrape,
-              enrollments,
-              registrations,
-              bindings,
-              random,
-              credentials);
+                  config.adminTokenHash(),
+                  certificates,
+                  minter,
+                  labels.keySet(),
+                  clock,
+                  metrics::scrape,
+                  enrollments,
+                  registrations,
+                  bindings,
+                  random,
+                  credentials)
+              .serving(new RevocationAdmin(revocation, certificates, registrations));
       CaKeys.TlsKeys tls =
           keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =
@@ -127,8 +172,9 @@ public final class EstuaryServer implements AutoCloseable {
               config.tlsProvider(),
               host(config.est()),
               config.est().port(),
-              new Handler.Sequence(
-                  est, provisioning), // EST under /.well-known/est, provisioning at the root
+              // EST under /.well-known/est, CRLs, CA certificates and OCSP under /pki/,
+              // provisioning at the root
+              new Handler.Sequence(est, new RevocationHandler(crls, ocsp, clock), provisioning),
               host(config.admin()),
               config.admin().port(),
               admin,
@@ -147,7 +193,9 @@ public final class EstuaryServer implements AutoCloseable {
               bindings,
               labels,
               https,
-              minter);
+              minter,
+              crls,
+              revocation);
       LOG.info(
           "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
           config.est().host(),
@@ -160,6 +208,9 @@ public final class EstuaryServer implements AutoCloseable {
           config.database().url());
       return server;
     } catch (Exception | Error e) {
+      if (crls != null) {
+        crls.close();
+      }
       certificates.close();
       database.close();
       throw e;
@@ -206,6 +257,16 @@ public final class EstuaryServer implements AutoCloseable {
     return bindings;
   }
 
+  /** Revoke certificates, disable and enable devices. */
+  public RevocationService revocation() {
+    return revocation;
+  }
+
+  /** The issuing CAs' CRLs. */
+  public CrlPublisher crls() {
+    return crls;
+  }
+
   public SecretMinter minter() {
     return minter;
   }
@@ -221,6 +282,7 @@ public final class EstuaryServer implements AutoCloseable {
   @Override
   public void close() throws java.io.IOException {
     try {
+      crls.close();
       https.close();
     } finally {
       try {

@@ -69,6 +69,9 @@ public final class AdminHandler extends Handler.Abstract {
   private final CredentialAdmin credentialAdmin;
   private final BindingStore bindings;
 
+  /** Revocation and devices (RevocationAdmin); null until {@link #serving(RevocationAdmin)}. */
+  private volatile RevocationAdmin revocationAdmin;
+
   /**
    * @param metrics the Prometheus text for {@code /metrics} (served without a token), or null
    * @param enrollments CA certificates, enrollments and hubs of the provisioning service
@@ -129,6 +132,12 @@ public final class AdminHandler extends Handler.Abstract {
     this.labels = Set.copyOf(labels);
     this.clock = clock;
     this.verifiedTokens = new VerifiedCredentialCache(clock, java.time.Duration.ofMinutes(5));
+  }
+
+  /** Serves the revocation and device operations too. */
+  public AdminHandler serving(RevocationAdmin revocation) {
+    this.revocationAdmin = revocation;
+    return this;
   }
 
   @Override
@@ -208,18 +217,13 @@ public final class AdminHandler extends Handler.Abstract {
     if (credential != null) {
       return credential;
     }
+    RevocationAdmin revocation = revocationAdmin;
+    JsonNode revoked = revocation == null ? null : revocation.route(request, method, path);
+    if (revoked != null) {
+      return revoked;
+    }
     if (path.startsWith("/certificates/")) {
       String rest = path.substring("/certificates/".length());
-      if (rest.endsWith("/revoke") && method.equals("POST")) {
-        BigInteger serial = serial(rest.substring(0, rest.length() - "/revoke".length()));
-        JsonNode b = body(request);
-        String reason = b.path("reason").asText("unspecified");
-        if (!certificates.revoke(serial, reason, clock.instant())) {
-          throw new Refusal(404, "no certificate with serial " + serial.toString(16));
-        }
-        LOG.info("revoked serial={} reason={}", serial.toString(16), reason);
-        return certificate(certificates.findBySerial(serial).orElseThrow());
-      }
       if (method.equals("GET")) {
         BigInteger serial = serial(rest);
         return certificate(
@@ -463,7 +467,7 @@ public final class AdminHandler extends Handler.Abstract {
         .put("createdAt", b.createdAt().toString());
   }
 
-  private static ObjectNode certificate(CertificateRecord r) {
+  static ObjectNode certificate(CertificateRecord r) {
     ObjectNode n = JSON.createObjectNode();
     n.put("serial", r.serial().toString(16));
     n.put("subject", r.subject());

@@ -16,7 +16,16 @@ import org.tomlj.TomlTable;
 /** Reads server.toml, reporting every mistake at once with the key's path. */
 public final class ServerConfigParser {
   private static final Set<String> TOP =
-      Set.of("est", "admin", "tls", "database", "keys", "labels", "provisioning", "connections");
+      Set.of(
+          "est",
+          "admin",
+          "tls",
+          "database",
+          "keys",
+          "labels",
+          "provisioning",
+          "connections",
+          "revocation");
   private static final Set<String> CONNECTIONS =
       Set.of("header_timeout", "request_timeout", "max_per_address");
   private static final Set<String> EST =
@@ -43,6 +52,8 @@ public final class ServerConfigParser {
           "san_types",
           "dns_pattern");
   private static final Set<String> PROVISIONING = Set.of("id_scope");
+  private static final Set<String> REVOCATION =
+      Set.of("public_url", "crl_validity", "ocsp_validity", "ocsp_signer");
   private static final Set<String> GATES = Set.of("secret", "basic", "mtls");
 
   private final Path file;
@@ -211,6 +222,7 @@ public final class ServerConfigParser {
             duration(conn, "connections.header_timeout", dflt.headerTimeout()),
             duration(conn, "connections.request_timeout", dflt.requestTimeout()),
             (int) number(conn, "connections.max_per_address", dflt.maxPerAddress(), 0, 1_000_000));
+    ServerConfig.Revocation revocation = revocation(table(toml, "revocation"));
     if (!problems.isEmpty()) {
       throw new ConfigException(file.toString(), problems);
     }
@@ -228,7 +240,61 @@ public final class ServerConfigParser {
         keySource,
         labels,
         idScope,
-        connections);
+        connections,
+        revocation);
+  }
+
+  /** {@code [revocation]}: the URLs put in issued certificates, CRL and OCSP lifetimes, signer. */
+  private ServerConfig.Revocation revocation(TomlTable t) {
+    ServerConfig.Revocation dflt = ServerConfig.Revocation.DEFAULT;
+    String url = string(t, "revocation.public_url", null);
+    if (url != null) {
+      try {
+        java.net.URI u = new java.net.URI(url);
+        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+            || u.getHost() == null
+            || u.getRawQuery() != null
+            || u.getRawFragment() != null) {
+          problems.add(
+              "revocation.public_url: '"
+                  + url
+                  + "' is not an http(s) URL with a host and no query (e.g."
+                  + " \"https://est.example.com:8443\")");
+        }
+      } catch (java.net.URISyntaxException e) {
+        problems.add("revocation.public_url: '" + url + "' is not a URL: " + e.getReason());
+      }
+      url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+    java.time.Duration crl =
+        lifetime(t, "revocation.crl_validity", dflt.crlValidity(), java.time.Duration.ofDays(31));
+    java.time.Duration ocsp =
+        lifetime(t, "revocation.ocsp_validity", dflt.ocspValidity(), java.time.Duration.ofDays(7));
+    String signer = string(t, "revocation.ocsp_signer", dflt.ocspSigner());
+    if (!signer.equals("ca") && !signer.equals("delegated")) {
+      problems.add("revocation.ocsp_signer: '" + signer + "' is not one of: ca, delegated");
+    }
+    return new ServerConfig.Revocation(url, crl, ocsp, signer);
+  }
+
+  /** A duration from 1 minute to {@code max}. */
+  private java.time.Duration lifetime(
+      TomlTable t, String path, java.time.Duration dflt, java.time.Duration max) {
+    String text = string(t, path, null);
+    if (text == null) {
+      return dflt;
+    }
+    try {
+      java.time.Duration d = Durations.parse(text);
+      if (d.compareTo(java.time.Duration.ofMinutes(1)) < 0 || d.compareTo(max) > 0) {
+        problems.add(path + ": '" + text + "' is not between 1m and " + Durations.format(max));
+        return dflt;
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      problems.add(path + ": " + e.getMessage());
+      return dflt;
+    }
   }
 
   private LabelConfig label(String name, TomlTable t) {
@@ -359,6 +425,7 @@ public final class ServerConfigParser {
           case "keys" -> KEYS;
           case "provisioning" -> PROVISIONING;
           case "connections" -> CONNECTIONS;
+          case "revocation" -> REVOCATION;
           default -> Set.of();
         };
     unknownKeysIn(t, key + ".", allowed);
