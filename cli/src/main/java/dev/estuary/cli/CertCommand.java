@@ -108,7 +108,8 @@ final class CertCommand {
   @Command(
       name = "revoke",
       mixinStandardHelpOptions = true,
-      description = "Marks a certificate revoked: it no longer authenticates to any EST label.")
+      description =
+          "Revokes a certificate: it no longer authenticates anywhere, and the CRL and OCSP say so.")
   static final class Revoke implements Callable<Integer> {
     @Mixin AdminConnection admin;
 
@@ -125,17 +126,51 @@ final class CertCommand {
             "RFC 5280 reason recorded: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Reason reason;
 
+    @Option(
+        names = "--issuer",
+        paramLabel = "DN",
+        description =
+            "Only if the certificate's issuer is this DN (RFC 2253, as openssl x509 -issuer"
+                + " -nameopt RFC2253 prints it).")
+    String issuer;
+
+    @Option(
+        names = "--invalidity-date",
+        paramLabel = "TIME",
+        description =
+            "When the key is known or suspected to have been compromised (RFC 3339 UTC, e.g."
+                + " 2026-12-01T08:00:00Z); goes into the CRL entry.")
+    String invalidityDate;
+
     @Override
     public Integer call() throws Exception {
       var body = AdminConnection.json().createObjectNode().put("reason", reason.rfcName);
+      if (issuer != null) {
+        body.put("issuer", issuer.strip().replaceFirst("^issuer=", ""));
+      }
+      if (invalidityDate != null) {
+        try {
+          java.time.Instant.parse(invalidityDate);
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new CliFailure(
+              CliFailure.USAGE,
+              "--invalidity-date '"
+                  + invalidityDate
+                  + "' is not an RFC 3339 UTC time (e.g. 2026-12-01T08:00:00Z)");
+        }
+        body.put("invalidityDate", invalidityDate);
+      }
       var r = admin.call("POST", "certificates/" + serial(serial) + "/revoke", body);
       System.out.println(
-          "revoked "
+          (r.path("alreadyRevoked").asBoolean() ? "already revoked " : "revoked ")
               + r.get("serial").asText()
               + " ("
               + r.get("subject").asText()
               + ") at "
-              + r.get("revokedAt").asText());
+              + r.get("revokedAt").asText()
+              + " ("
+              + r.get("revocationReason").asText()
+              + ")");
       return 0;
     }
   }

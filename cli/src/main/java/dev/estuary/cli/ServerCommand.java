@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
       SecretCommand.class,
       BasicUserCommand.class,
       CertCommand.class,
+      DeviceCommand.class,
       BindingCommand.class,
       TokenCommand.class,
       StopCommand.class,

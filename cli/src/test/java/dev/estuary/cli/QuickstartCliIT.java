@@ -241,6 +241,102 @@ class QuickstartCliIT {
     assertThat(sh(dir, mtls).out()).isEqualTo("401");
   }
 
+  /**
+   * Issue 12, must-hold 1 through the CLI: after {@code estuary server cert revoke}, the real
+   * {@code openssl ocsp} says revoked with the reason and {@code openssl verify -crl_check} fails;
+   * a good certificate stays good. Then {@code estuary server device disable|show|enable}.
+   */
+  @Test
+  void afterCertRevokeOpensslOcspAndCrlCheckSeeItRevoked() throws Exception {
+    Path dir = factoryIdentity("cli-revoked", "");
+    Path good = factoryIdentity("cli-good", "");
+    String port = info.get("est_url").asText().replaceAll(".*:(\\d+)/.*", "$1");
+    String root = info.get("root_ca").asText();
+    // The issuing CA from the certificate's AIA caIssuers URL (the quickstart names its own port).
+    String caIssuers =
+        sh(dir, "openssl x509 -in c.pem -noout -ext authorityInfoAccess")
+            .out()
+            .replaceAll("(?s).*CA Issuers - URI:(\\S+).*", "$1")
+            .replace(":8443/", ":" + port + "/");
+    Result issuer =
+        sh(
+            dir,
+            "curl -sS --cacert "
+                + root
+                + " -o issuer.der "
+                + caIssuers
+                + " && openssl x509 -inform DER -in issuer.der -out issuer.pem && cp "
+                + good.resolve("c.pem")
+                + " good.pem");
+    assertThat(issuer.code()).as(issuer.err()).isZero();
+    String serial =
+        sh(dir, "openssl x509 -in c.pem -noout -serial").out().strip().replace("serial=", "");
+    Result revoked =
+        estuary(
+            "server",
+            "cert",
+            "revoke",
+            serial,
+            "--reason",
+            "superseded",
+            "--data-dir",
+            data.toString());
+    assertThat(revoked.code()).as(revoked.err()).isZero();
+    assertThat(revoked.out()).contains("(superseded)");
+
+    String ocsp =
+        "openssl ocsp -issuer issuer.pem -CAfile "
+            + root
+            + " -url https://localhost:"
+            + port
+            + "/pki/ocsp -cert ";
+    assertThat(sh(dir, ocsp + "c.pem 2>&1").out())
+        .contains("c.pem: revoked")
+        .contains("Reason: superseded");
+    assertThat(sh(dir, ocsp + "good.pem 2>&1").out()).contains("good.pem: good");
+    String crlUrl =
+        sh(dir, "openssl x509 -in c.pem -noout -ext crlDistributionPoints")
+            .out()
+            .replaceAll("(?s).*URI:(\\S+).*", "$1")
+            .replace(":8443/", ":" + port + "/");
+    sh(
+        dir,
+        "curl -sS --cacert "
+            + root
+            + " -o crl.der "
+            + crlUrl
+            + " && openssl crl -inform DER -in crl.der -out crl.pem");
+    String verify =
+        "openssl verify -crl_check -CAfile " + root + " -untrusted issuer.pem -CRLfile crl.pem ";
+    assertThat(sh(dir, verify + "c.pem 2>&1; echo exit=$?").out())
+        .contains("certificate revoked")
+        .doesNotContain("exit=0");
+    assertThat(sh(dir, verify + "good.pem 2>&1; echo exit=$?").out())
+        .contains("good.pem: OK")
+        .contains("exit=0");
+
+    Result disabled =
+        estuary(
+            "server",
+            "device",
+            "disable",
+            "cli-device",
+            "--note",
+            "stolen",
+            "--data-dir",
+            data.toString());
+    assertThat(disabled.code()).as(disabled.err()).isZero();
+    assertThat(disabled.out()).contains("cli-device: disabled since").contains("(stolen)");
+    Result shown = estuary("server", "device", "show", "cli-device", "--data-dir", data.toString());
+    assertThat(shown.out()).contains("cli-device: disabled since");
+    Result enabled =
+        estuary("server", "device", "enable", "cli-device", "--data-dir", data.toString());
+    assertThat(enabled.out()).contains("cli-device: enabled");
+    Result bad = estuary("server", "device", "show", "no/such", "--data-dir", data.toString());
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("is not a registration id");
+  }
+
   @Test
   void benchEnrollsExactlyTheRequestedNumberAndCountsThem() throws Exception {
     double before = issuedTotal();

@@ -18,6 +18,8 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  *     5280 name constraints, excluded subtrees: dNSName, iPAddress with its mask); empty for none.
  *     A device-held CA gets the server's own names here, so that its key cannot mint a certificate
  *     that passes for the server (see docs/security.md).
+ * @param publication where relying parties learn of revocation and find the issuer (CRL
+ *     distribution point, AIA OCSP and caIssuers URLs); null for none
  */
 public record CertificateProfile(
     boolean ca,
@@ -25,7 +27,31 @@ public record CertificateProfile(
     int keyUsage,
     List<KeyPurposeId> extendedKeyUsages,
     Duration validity,
-    List<GeneralName> excludedNames) {
+    List<GeneralName> excludedNames,
+    Publication publication) {
+
+  /**
+   * The URLs an issued certificate carries: RFC 5280 cRLDistributionPoints (4.2.1.13) and
+   * authorityInfoAccess (4.2.2.1). Each may be null (that one is left out).
+   */
+  public record Publication(String crl, String ocsp, String caIssuers) {}
+
+  /** A profile without publication URLs. */
+  public CertificateProfile(
+      boolean ca,
+      int pathLen,
+      int keyUsage,
+      List<KeyPurposeId> extendedKeyUsages,
+      Duration validity,
+      List<GeneralName> excludedNames) {
+    this(ca, pathLen, keyUsage, extendedKeyUsages, validity, excludedNames, null);
+  }
+
+  /** This profile with {@code urls} in every certificate it makes (null: none). */
+  public CertificateProfile publishing(Publication urls) {
+    return new CertificateProfile(
+        ca, pathLen, keyUsage, extendedKeyUsages, validity, excludedNames, urls);
+  }
 
   public CertificateProfile {
     extendedKeyUsages = List.copyOf(extendedKeyUsages);
@@ -53,7 +79,8 @@ public record CertificateProfile(
    * TLS certificate's names into exclusions).
    */
   public CertificateProfile excluding(List<GeneralName> names) {
-    return new CertificateProfile(ca, pathLen, keyUsage, extendedKeyUsages, validity, names);
+    return new CertificateProfile(
+        ca, pathLen, keyUsage, extendedKeyUsages, validity, names, publication);
   }
 
   /** A TLS/EST client identity: digitalSignature, EKU clientAuth. */

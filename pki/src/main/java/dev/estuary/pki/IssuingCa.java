@@ -15,9 +15,16 @@ import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -234,7 +241,7 @@ public record IssuingCa(
       X500Name subject,
       SubjectPublicKeyInfo subjectKey,
       CertificateProfile profile,
-      org.bouncycastle.asn1.x509.GeneralNames sans,
+      GeneralNames sans,
       BigInteger serial,
       Instant notBefore,
       Instant notAfter) {
@@ -267,6 +274,37 @@ public record IssuingCa(
       if (sans != null && sans.getNames().length > 0) {
         b.addExtension(Extension.subjectAlternativeName, subject.getRDNs().length == 0, sans);
       }
+      CertificateProfile.Publication urls = profile.publication();
+      if (urls != null && urls.crl() != null) {
+        GeneralNames where =
+            new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, urls.crl()));
+        b.addExtension(
+            Extension.cRLDistributionPoints,
+            false,
+            new CRLDistPoint(
+                new DistributionPoint[] {
+                  new DistributionPoint(new DistributionPointName(where), null, null)
+                }));
+      }
+      if (urls != null && (urls.ocsp() != null || urls.caIssuers() != null)) {
+        java.util.List<AccessDescription> access = new java.util.ArrayList<>();
+        if (urls.ocsp() != null) {
+          access.add(
+              new AccessDescription(
+                  AccessDescription.id_ad_ocsp,
+                  new GeneralName(GeneralName.uniformResourceIdentifier, urls.ocsp())));
+        }
+        if (urls.caIssuers() != null) {
+          access.add(
+              new AccessDescription(
+                  AccessDescription.id_ad_caIssuers,
+                  new GeneralName(GeneralName.uniformResourceIdentifier, urls.caIssuers())));
+        }
+        b.addExtension(
+            Extension.authorityInfoAccess,
+            false,
+            new AuthorityInformationAccess(access.toArray(new AccessDescription[0])));
+      }
       if (!profile.excludedNames().isEmpty()) {
         b.addExtension(
             Extension.nameConstraints, true, NameConstraintsOf.excluded(profile.excludedNames()));
@@ -274,6 +312,18 @@ public record IssuingCa(
       return b.build(signer(issuerKey, issuerPublicKey, provider));
     } catch (IOException | OperatorCreationException | java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("signing failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A signer with this CA's key (in software or in its token), for what else a CA signs: CRLs and
+   * OCSP responses. Each call makes a new signer (a signer is not thread-safe).
+   */
+  public ContentSigner contentSigner() {
+    try {
+      return signer(key, certificate().getPublicKey(), signerProvider);
+    } catch (OperatorCreationException e) {
+      throw new IllegalStateException("CA '" + name + "' cannot sign: " + e.getMessage(), e);
     }
   }
 

@@ -2,12 +2,13 @@ package dev.estuary.server;
 
 import dev.estuary.pki.Serials;
 import dev.estuary.server.admin.AdminHandler;
+import dev.estuary.server.admin.AuditAdmin;
+import dev.estuary.server.admin.RevocationAdmin;
 import dev.estuary.server.app.CaCertificateService;
+import dev.estuary.server.app.CertificateService;
 import dev.estuary.server.app.CredentialService;
 import dev.estuary.server.app.EnrollmentService;
-import dev.estuary.server.app.RevocationService;
 import dev.estuary.server.app.TokenService;
-import dev.estuary.server.admin.AuditAdmin;
 import dev.estuary.server.audit.Actors;
 import dev.estuary.server.audit.AuditEvent;
 import dev.estuary.server.audit.AuditLog;
@@ -23,6 +24,12 @@ import dev.estuary.server.metrics.ServerMetrics;
 import dev.estuary.server.policy.Label;
 import dev.estuary.server.provisioning.ProvisioningHandler;
 import dev.estuary.server.provisioning.Registrar;
+import dev.estuary.server.revocation.CrlPublisher;
+import dev.estuary.server.revocation.DelegatedResponders;
+import dev.estuary.server.revocation.OcspService;
+import dev.estuary.server.revocation.PublishedCa;
+import dev.estuary.server.revocation.RevocationHandler;
+import dev.estuary.server.revocation.RevocationService;
 import dev.estuary.server.store.BindingStore;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
@@ -34,6 +41,7 @@ import dev.estuary.server.store.JdbiCertificateStore;
 import dev.estuary.server.store.JdbiCredentialStore;
 import dev.estuary.server.store.JdbiEnrollmentStore;
 import dev.estuary.server.store.JdbiRegistrationStore;
+import dev.estuary.server.store.JdbiRevocationStore;
 import dev.estuary.server.store.RegistrationStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -41,6 +49,7 @@ import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -71,6 +80,8 @@ public final class EstuaryServer implements AutoCloseable {
   private final AuditLog audit;
   private final AuthFailureTally authFailures;
   private final ScheduledExecutorService auditFlush;
+  private final CrlPublisher crls;
+  private final RevocationService revocation;
 
   private EstuaryServer(
       Database database,
@@ -84,10 +95,14 @@ public final class EstuaryServer implements AutoCloseable {
       SecretMinter minter,
       AuditLog audit,
       AuthFailureTally authFailures,
-      ScheduledExecutorService auditFlush) {
+      ScheduledExecutorService auditFlush,
+      CrlPublisher crls,
+      RevocationService revocation) {
     this.audit = audit;
     this.authFailures = authFailures;
     this.auditFlush = auditFlush;
+    this.crls = crls;
+    this.revocation = revocation;
     this.database = database;
     this.certificates = certificates;
     this.credentials = credentials;
@@ -108,6 +123,7 @@ public final class EstuaryServer implements AutoCloseable {
             config.database().user(),
             config.database().password(),
             config.database().poolSize());
+    CrlPublisher crls = null;
     AuditLog audit = new AuditLog(database.jdbi(), clock);
     JdbiCertificateStore certificates = new JdbiCertificateStore(database.jdbi(), audit);
     ScheduledExecutorService auditFlush =
@@ -119,10 +135,31 @@ public final class EstuaryServer implements AutoCloseable {
             });
     try {
       CredentialStore credentials = new JdbiCredentialStore(database.jdbi(), audit);
-      Map<String, Label> labels = Labels.build(config, keys, certificates, credentials, clock);
+      JdbiRevocationStore revocations = new JdbiRevocationStore(database.jdbi());
+      Map<String, Label> labels =
+          Labels.build(
+              config, keys, certificates, credentials, clock, revocations::principalDisabled);
       audit.append(startupEvent(config, labels, audit));
       AuthFailureTally authFailures = new AuthFailureTally(audit);
       auditFlush.scheduleAtFixedRate(authFailures::flush, 1, 1, TimeUnit.MINUTES);
+      Map<String, PublishedCa> cas = new LinkedHashMap<>();
+      for (Label l : labels.values()) {
+        PublishedCa ca = PublishedCa.of(l.ca());
+        cas.putIfAbsent(ca.id(), ca);
+      }
+      crls =
+          new CrlPublisher(cas.values(), revocations, clock, config.revocation().crlValidity())
+              .startChecking();
+      OcspService ocsp =
+          new OcspService(
+              crls,
+              config.revocation().ocspSigner().equals("delegated")
+                  ? DelegatedResponders.make(cas, certificates, random, clock)
+                  : OcspService.caSigners(cas),
+              certificates,
+              clock,
+              config.revocation().ocspValidity());
+      RevocationService revocation = new RevocationService(revocations, crls, clock);
       ServerMetrics metrics = new ServerMetrics();
       JdbiBindingStore bindings = new JdbiBindingStore(database.jdbi(), audit);
       IssuanceService issuance =
@@ -143,7 +180,14 @@ public final class EstuaryServer implements AutoCloseable {
       RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi());
       Registrar registrar =
           new Registrar(
-              config.idScope(), enrollments, registrations, certificates, issuance, labels, clock);
+                  config.idScope(),
+                  enrollments,
+                  registrations,
+                  certificates,
+                  issuance,
+                  labels,
+                  clock)
+              .refusingDisabled(id -> revocations.findDisabled(id).isPresent());
       ProvisioningHandler provisioning =
           new ProvisioningHandler(registrar, config.maxBodyBytes(), clock);
       TokenService tokens =
@@ -156,7 +200,8 @@ public final class EstuaryServer implements AutoCloseable {
       AdminHandler admin =
           new AdminHandler(
               tokens,
-              new RevocationService(certificates, clock),
+              new CertificateService(certificates),
+              new RevocationAdmin(revocation, certificates, registrations),
               new CredentialService(credentials, minter, bindings),
               new EnrollmentService(enrollments, registrations),
               new CaCertificateService(enrollments, random, clock),
@@ -172,8 +217,9 @@ public final class EstuaryServer implements AutoCloseable {
               config.tlsProvider(),
               host(config.est()),
               config.est().port(),
-              new Handler.Sequence(
-                  est, provisioning), // EST under /.well-known/est, provisioning at the root
+              // EST under /.well-known/est, CRLs, CA certificates and OCSP under /pki/,
+              // provisioning at the root
+              new Handler.Sequence(est, new RevocationHandler(crls, ocsp, clock), provisioning),
               host(config.admin()),
               config.admin().port(),
               admin,
@@ -195,7 +241,9 @@ public final class EstuaryServer implements AutoCloseable {
               minter,
               audit,
               authFailures,
-              auditFlush);
+              auditFlush,
+              crls,
+              revocation);
       LOG.info(
           "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
           config.est().host(),
@@ -209,6 +257,9 @@ public final class EstuaryServer implements AutoCloseable {
       return server;
     } catch (Exception | Error e) {
       auditFlush.shutdownNow();
+      if (crls != null) {
+        crls.close();
+      }
       certificates.close();
       database.close();
       throw e;
@@ -318,6 +369,16 @@ public final class EstuaryServer implements AutoCloseable {
     return bindings;
   }
 
+  /** Revoke certificates, disable and enable devices. */
+  public RevocationService revocation() {
+    return revocation;
+  }
+
+  /** The issuing CAs' CRLs. */
+  public CrlPublisher crls() {
+    return crls;
+  }
+
   public SecretMinter minter() {
     return minter;
   }
@@ -343,6 +404,7 @@ public final class EstuaryServer implements AutoCloseable {
   @Override
   public void close() throws java.io.IOException {
     try {
+      crls.close();
       https.close();
     } finally {
       try {

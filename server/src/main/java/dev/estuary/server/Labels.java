@@ -16,6 +16,8 @@ import dev.estuary.server.config.LabelConfig;
 import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.policy.Label;
 import dev.estuary.server.policy.NamePolicy;
+import dev.estuary.server.revocation.PublishedCa;
+import dev.estuary.server.revocation.RevocationHandler;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
 import java.io.IOException;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
@@ -55,7 +58,8 @@ final class Labels {
       CaKeys keys,
       CertificateStore certificates,
       CredentialStore credentials,
-      Clock clock)
+      Clock clock,
+      Predicate<String> principalDisabled)
       throws GeneralSecurityException, IOException, PkiException {
     Map<String, Label> out = new LinkedHashMap<>();
     BootstrapSecretGate secretGate = new BootstrapSecretGate(credentials, clock);
@@ -85,7 +89,11 @@ final class Labels {
             issuers.add(ca.certificate());
             gates.add(
                 new ClientCertificateGate(
-                    certificates, new ChainValidator(issuers), configured, clock));
+                    certificates,
+                    new ChainValidator(issuers),
+                    configured,
+                    clock,
+                    principalDisabled));
           }
           default -> throw new IllegalStateException("unknown gate " + g);
         }
@@ -94,6 +102,10 @@ final class Labels {
           lc.edgeCa()
               ? CertificateProfile.edgeCa(lc.validity()).excluding(serverNames)
               : CertificateProfile.clientIdentity(lc.validity());
+      String publicUrl = config.revocation().publicUrl();
+      if (publicUrl != null) {
+        profile = profile.publishing(RevocationHandler.urls(publicUrl, PublishedCa.of(ca).id()));
+      }
       out.put(
           lc.name(),
           new Label(

@@ -4,16 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.config.Durations;
 import dev.estuary.server.app.CaCertificateService;
+import dev.estuary.server.app.CertificateService;
 import dev.estuary.server.app.CredentialService;
 import dev.estuary.server.app.EnrollmentService;
 import dev.estuary.server.app.NotPermitted;
 import dev.estuary.server.app.Permission;
-import dev.estuary.server.app.RevocationService;
 import dev.estuary.server.app.TokenService;
 import dev.estuary.server.auth.Actor;
 import dev.estuary.server.auth.SecretMinter;
-import dev.estuary.config.Durations;
 import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.http.Replies;
@@ -64,7 +64,7 @@ public final class AdminHandler extends Handler.Abstract {
   private static final byte[] OPENAPI = openApi();
 
   private final TokenService tokens;
-  private final RevocationService revocation;
+  private final CertificateService certificates;
   private final CredentialService credentials;
   private final Set<String> labels;
   private final Clock clock;
@@ -80,7 +80,8 @@ public final class AdminHandler extends Handler.Abstract {
    */
   public AdminHandler(
       TokenService tokens,
-      RevocationService revocation,
+      CertificateService certificates,
+      RevocationAdmin revocation,
       CredentialService credentials,
       EnrollmentService enrollments,
       CaCertificateService caCertificates,
@@ -90,7 +91,7 @@ public final class AdminHandler extends Handler.Abstract {
       AuditAdmin audit) {
     this.tokens = tokens;
     this.audit = audit;
-    this.revocation = revocation;
+    this.certificates = certificates;
     this.credentials = credentials;
     this.labels = Set.copyOf(labels);
     this.clock = clock;
@@ -109,11 +110,6 @@ public final class AdminHandler extends Handler.Abstract {
     new CredentialAdmin(credentials, labels, clock).addTo(routes);
     routes
         .add(
-            "POST",
-            "/api/v1/certificates/{serial}/revoke",
-            Permission.REVOKE_CERTIFICATES,
-            this::revoke)
-        .add(
             "GET",
             "/api/v1/certificates/{serial}",
             Permission.READ_CERTIFICATES,
@@ -129,6 +125,7 @@ public final class AdminHandler extends Handler.Abstract {
             "^/api/v1/bindings/(?<rest>.*)$",
             Permission.RELEASE_NAME_BINDINGS,
             this::releaseBinding);
+    revocation.addTo(routes);
     new TokenAdmin(tokens, clock).addTo(routes);
     if (audit != null) {
       routes.add(
@@ -231,20 +228,10 @@ public final class AdminHandler extends Handler.Abstract {
     return match.operation().serve(new Routes.Call(request, actor, match.params()));
   }
 
-  private JsonNode revoke(Routes.Call c) throws Refusal, IOException, NotPermitted {
-    BigInteger serial = serial(c.param("serial"));
-    String reason = c.body().path("reason").asText("unspecified");
-    return certificate(
-        revocation
-            .revoke(c.actor(), serial, reason)
-            .orElseThrow(
-                () -> new Refusal(404, "no certificate with serial " + serial.toString(16))));
-  }
-
   private JsonNode certificateBySerial(Routes.Call c) throws Refusal, NotPermitted {
     BigInteger serial = serial(c.param("serial"));
     return certificate(
-        revocation
+        certificates
             .find(c.actor(), serial)
             .orElseThrow(
                 () -> new Refusal(404, "no certificate with serial " + serial.toString(16))));
@@ -258,7 +245,7 @@ public final class AdminHandler extends Handler.Abstract {
           "give ?subject=<RFC 4514 DN>, or GET /api/v1/certificates/{serial hex}");
     }
     ArrayNode list = JSON.createArrayNode();
-    for (CertificateRecord r : revocation.findBySubject(c.actor(), subject, 100)) {
+    for (CertificateRecord r : certificates.findBySubject(c.actor(), subject, 100)) {
       list.add(certificate(r));
     }
     return list;
@@ -392,10 +379,7 @@ public final class AdminHandler extends Handler.Abstract {
       case TokenService.Authenticated a -> {
         if (audit != null) {
           audit.authenticated(
-              a.actor().auditName(),
-              address,
-              request.getMethod(),
-              request.getHttpURI().getPath());
+              a.actor().auditName(), address, request.getMethod(), request.getHttpURI().getPath());
         }
         return a.actor();
       }
@@ -488,7 +472,7 @@ public final class AdminHandler extends Handler.Abstract {
         .put("createdAt", b.createdAt().toString());
   }
 
-  private static ObjectNode certificate(CertificateRecord r) {
+  static ObjectNode certificate(CertificateRecord r) {
     ObjectNode n = JSON.createObjectNode();
     n.put("serial", r.serial().toString(16));
     n.put("subject", r.subject());

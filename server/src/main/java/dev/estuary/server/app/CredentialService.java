@@ -35,7 +35,8 @@ public final class CredentialService {
       Actor actor, String label, Integer uses, Instant expires) throws NotPermitted {
     Permission.CREATE_BOOTSTRAP_SECRETS.check(actor);
     SecretMinter.MintedSecret s = minter.bootstrapSecret(label, uses, expires, actor.auditName());
-    // audited (in the store's transaction): actor.auditName() created bootstrap secret s.stored().id(), label, uses, expires
+    // audited (in the store's transaction): actor.auditName() created bootstrap secret
+    // s.stored().id(), label, uses, expires
     LOG.info(
         "created bootstrap secret id={} label={} uses={} expires={} by {}",
         s.stored().id(),
@@ -87,7 +88,8 @@ public final class CredentialService {
   public String createBasicUser(Actor actor, String username, String label) throws NotPermitted {
     Permission.CREATE_BASIC_USERS.check(actor);
     String password = minter.basicUser(username, label, actor.auditName());
-    // audited (in the store's transaction): actor.auditName() created or replaced Basic user username, label (never the password)
+    // audited (in the store's transaction): actor.auditName() created or replaced Basic user
+    // username, label (never the password)
     LOG.info(
         "created or replaced Basic user {} for label {} by {}", username, label, actor.auditName());
     return password;
@@ -148,7 +150,8 @@ public final class CredentialService {
       return b;
     }
     bindings.release(label, name, actor.auditName());
-    // audited (in the store's transaction): actor.auditName() released binding label, name, b.get().principal()
+    // audited (in the store's transaction): actor.auditName() released binding label, name,
+    // b.get().principal()
     LOG.info(
         "released binding label={} name=\"{}\" principal={} by {}",
         label,

@@ -3,8 +3,9 @@ package dev.estuary.server.audit;
 /**
  * Who an audit record names as its actor: {@code device:<principal>} (an authenticated device: the
  * principal names are bound to), {@code token:<id>} (an admin API token with a role; the token of
- * server.toml's {@code admin.token_hash} is {@code token:config}), {@code system} (the server itself: startup, quickstart), or
- * {@code address:<ip>} (an unauthenticated caller, only in counted authentication failures).
+ * server.toml's {@code admin.token_hash} is {@code token:config}), {@code system} (the server
+ * itself: startup, quickstart), or {@code address:<ip>} (an unauthenticated caller, only in counted
+ * authentication failures).
  */
 public final class Actors {
   public static final String SYSTEM = "system";

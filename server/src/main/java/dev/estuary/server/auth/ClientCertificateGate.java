@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * TLS client certificate (mTLS). The end-entity certificate must be signed <em>directly</em> by one
@@ -25,21 +26,34 @@ public final class ClientCertificateGate implements Gate {
   private final ChainValidator validator;
   private final Set<X509Certificate> firstEnrollmentIssuers;
   private final Clock clock;
+  private final Predicate<String> principalDisabled;
 
   /**
    * @param validator the label's issuers: configured trust CAs and its own CA
    * @param firstEnrollmentIssuers the configured trust CAs, under which an unknown certificate may
    *     enroll
+   * @param principalDisabled true for the principal (auth.Principals) of a disabled device
    */
   public ClientCertificateGate(
       CertificateStore store,
       ChainValidator validator,
       Set<X509Certificate> firstEnrollmentIssuers,
-      Clock clock) {
+      Clock clock,
+      Predicate<String> principalDisabled) {
     this.store = store;
     this.validator = validator;
     this.firstEnrollmentIssuers = Set.copyOf(firstEnrollmentIssuers);
     this.clock = clock;
+    this.principalDisabled = principalDisabled;
+  }
+
+  /** A gate for which no device is disabled. */
+  public ClientCertificateGate(
+      CertificateStore store,
+      ChainValidator validator,
+      Set<X509Certificate> firstEnrollmentIssuers,
+      Clock clock) {
+    this(store, validator, firstEnrollmentIssuers, clock, p -> false);
   }
 
   @Override
@@ -72,6 +86,16 @@ public final class ClientCertificateGate implements Gate {
               + " was revoked at "
               + known.revokedAt());
     }
+    // A trust issuer this server issued (an Edge CA configured as a label's trust) that is revoked
+    // takes every certificate beneath it with it: one revocation, used everywhere.
+    CertificateRecord issuer = store.findIssued(validated.anchor()).orElse(null);
+    if (issuer != null && issuer.revoked()) {
+      throw new AuthenticationFailed(
+          "the issuer of the client certificate (serial "
+              + issuer.serial().toString(16)
+              + ") was revoked at "
+              + issuer.revokedAt());
+    }
     if (!firstEnrollmentIssuers.contains(validated.anchor())
         && (known == null || !known.label().equals(label))) {
       throw new AuthenticationFailed(
@@ -83,16 +107,17 @@ public final class ClientCertificateGate implements Gate {
               + validated.anchor().getSubjectX500Principal().getName()
               + "' is not a trust issuer of the label (it only renews what the label issued)");
     }
+    String principal = Principals.of(leaf, known);
+    if (principalDisabled.test(principal)) {
+      throw new AuthenticationFailed(
+          "the device holding client certificate serial "
+              + leaf.getSerialNumber().toString(16)
+              + " is disabled (estuary server device enable ID)");
+    }
     Caller.IssuedHere issuedHere =
         known == null ? null : new Caller.IssuedHere(known.label(), known.serial());
     return Optional.of(
         new Caller(
-            name(),
-            Thumbprints.sha256(leaf),
-            Principals.of(leaf, known),
-            List.of(leaf),
-            null,
-            issuedHere,
-            null));
+            name(), Thumbprints.sha256(leaf), principal, List.of(leaf), null, issuedHere, null));
   }
 }

@@ -27,10 +27,62 @@ public record ServerConfig(
     KeySource keys,
     Map<String, LabelConfig> labels,
     String idScope,
-    Connections connections) {
+    Connections connections,
+    Revocation revocation) {
 
   public ServerConfig {
     labels = Map.copyOf(labels);
+  }
+
+  /** A configuration without {@code [revocation]} settings (the defaults). */
+  public ServerConfig(
+      Path baseDir,
+      Listen est,
+      String defaultLabel,
+      int maxBodyBytes,
+      int authFailuresPerMinute,
+      Listen admin,
+      String adminTokenHash,
+      String tlsAlias,
+      String tlsProvider,
+      Database database,
+      KeySource keys,
+      Map<String, LabelConfig> labels,
+      String idScope,
+      Connections connections) {
+    this(
+        baseDir,
+        est,
+        defaultLabel,
+        maxBodyBytes,
+        authFailuresPerMinute,
+        admin,
+        adminTokenHash,
+        tlsAlias,
+        tlsProvider,
+        database,
+        keys,
+        labels,
+        idScope,
+        connections,
+        Revocation.DEFAULT);
+  }
+
+  /**
+   * Revocation publishing ({@code [revocation]}; docs/configuration.md, docs/revocation.md).
+   *
+   * @param publicUrl the base URL relying parties reach the device port at (e.g.
+   *     "https://est.example.com:8443"); issued certificates carry the CRL distribution point and
+   *     the AIA OCSP and caIssuers URLs below it; null: they carry none
+   * @param crlValidity nextUpdate minus thisUpdate of each CRL (a CRL is made again after half)
+   * @param ocspValidity nextUpdate minus thisUpdate of each OCSP answer
+   * @param ocspSigner "ca" (the issuing CA signs its answers) or "delegated" (a responder
+   *     certificate with id-kp-OCSPSigning and id-pkix-ocsp-nocheck, made at start)
+   */
+  public record Revocation(
+      String publicUrl, Duration crlValidity, Duration ocspValidity, String ocspSigner) {
+    public static final Revocation DEFAULT =
+        new Revocation(null, Duration.ofDays(1), Duration.ofHours(1), "ca");
   }
 
   /**
@@ -100,7 +152,8 @@ public record ServerConfig(
         keys,
         labels,
         idScope,
-        connections);
+        connections,
+        revocation);
   }
 
   public List<String> labelNames() {

@@ -1,12 +1,14 @@
 package dev.estuary.server.config;
 
 import dev.estuary.config.ConfigProblem;
+import dev.estuary.config.Durations;
 import dev.estuary.config.Problems;
 import dev.estuary.config.Section;
 import dev.estuary.config.TomlFiles;
 import dev.estuary.pki.KeyPolicy;
 import dev.estuary.server.policy.NamePolicy;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,7 +29,16 @@ import org.tomlj.TomlParseResult;
  */
 public final class ServerConfigParser {
   private static final Set<String> TOP =
-      Set.of("est", "admin", "tls", "database", "keys", "labels", "provisioning", "connections");
+      Set.of(
+          "est",
+          "admin",
+          "tls",
+          "database",
+          "keys",
+          "labels",
+          "provisioning",
+          "connections",
+          "revocation");
 
   private final Path file;
   private final Path dir;
@@ -64,6 +75,7 @@ public final class ServerConfigParser {
     Map<String, LabelConfig> labels = labels(root, est.defaultLabel());
     String idScope = provisioning(root);
     ServerConfig.Connections connections = connections(root);
+    ServerConfig.Revocation revocation = revocation(root);
     if (problems.hasErrors()) {
       throw failure();
     }
@@ -81,7 +93,8 @@ public final class ServerConfigParser {
         keys,
         labels,
         idScope,
-        connections);
+        connections,
+        revocation);
   }
 
   private ConfigException failure() {
@@ -382,6 +395,46 @@ public final class ServerConfigParser {
         s.duration("header_timeout", Duration.ofHours(1)).orElse(dflt.headerTimeout()),
         s.duration("request_timeout", Duration.ofHours(1)).orElse(dflt.requestTimeout()),
         s.integer("max_per_address", dflt.maxPerAddress(), 0, 1_000_000));
+  }
+
+  // [revocation] ----------------------------------------------------------------------------
+
+  private static final Set<String> REVOCATION =
+      Set.of("public_url", "crl_validity", "ocsp_validity", "ocsp_signer");
+
+  /** {@code [revocation]}: the URLs put in issued certificates, CRL and OCSP lifetimes, signer. */
+  private ServerConfig.Revocation revocation(Section root) {
+    Section s = root.section("revocation", REVOCATION);
+    ServerConfig.Revocation dflt = ServerConfig.Revocation.DEFAULT;
+    String url = null;
+    Optional<URI> u = s.url("public_url", Set.of("http", "https"));
+    if (u.isPresent()) {
+      if (u.get().getRawQuery() != null || u.get().getRawFragment() != null) {
+        s.error(
+            "public_url",
+            "'"
+                + u.get()
+                + "' has a query or fragment; give the base URL (e.g."
+                + " \"https://est.example.com:8443\")");
+      }
+      url = u.get().toString();
+      url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+    return new ServerConfig.Revocation(
+        url,
+        lifetime(s, "crl_validity", dflt.crlValidity(), Duration.ofDays(31)),
+        lifetime(s, "ocsp_validity", dflt.ocspValidity(), Duration.ofDays(7)),
+        s.oneOf("ocsp_signer", List.of("ca", "delegated")).orElse(dflt.ocspSigner()));
+  }
+
+  /** A duration from 1 minute to {@code max}. */
+  private static Duration lifetime(Section s, String key, Duration dflt, Duration max) {
+    Optional<Duration> d = s.duration(key, max);
+    if (d.isPresent() && d.get().compareTo(Duration.ofMinutes(1)) < 0) {
+      s.error(key, "'" + Durations.format(d.get()) + "' is shorter than 1m");
+      return dflt;
+    }
+    return d.orElse(dflt);
   }
 
   // values ----------------------------------------------------------------------------------

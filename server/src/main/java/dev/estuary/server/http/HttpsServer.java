@@ -122,8 +122,13 @@ public final class HttpsServer implements AutoCloseable {
     http.setHttpCompliance(HttpCompliance.RFC7230);
     // Clients append "/simpleenroll" to a base URL that may end in '/': accept empty segments
     // ("//"); EstPath collapses them. Jetty's default answers 400 "Ambiguous URI empty segment".
+    // An OCSP GET carries its request as URL-encoded base64 (RFC 5019 5): '/' arrives as %2F.
+    // Every handler reads the raw path (HttpURI.getPath), so an encoded '/' never splits a path.
     http.setUriCompliance(
-        UriCompliance.DEFAULT.with("estuary", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+        UriCompliance.DEFAULT.with(
+            "estuary",
+            UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
     SecureRequestCustomizer secure = new SecureRequestCustomizer();
     secure.setSniHostCheck(false); // devices reach us by IP, by load-balancer names, ...
     secure.setStsMaxAge(-1);

@@ -139,6 +139,7 @@ public final class IssuancePolicy {
     CertificateProfile profile =
         label.profile().ca() && !csr.requestsCa()
             ? CertificateProfile.clientIdentity(label.profile().validity())
+                .publishing(label.profile().publication())
             : label.profile();
     String bindScope = null;
     String bindName = null;

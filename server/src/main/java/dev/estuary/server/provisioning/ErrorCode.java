@@ -31,6 +31,8 @@ public enum ErrorCode {
    * registered it (Estuary's code).
    */
   BOUND_TO_ANOTHER_IDENTITY(403, 403002),
+  /** The device (registration id) was disabled by an operator (Estuary's code). */
+  DEVICE_DISABLED(403, 403003),
   /** The ID scope in the path is not this server's (Estuary's code). */
   ID_SCOPE_NOT_FOUND(404, 404001),
   /** No such operation for this registration (Estuary's code). */

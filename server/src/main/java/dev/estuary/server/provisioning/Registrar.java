@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,15 @@ public final class Registrar {
   private final IssuanceService issuance;
   private final Map<String, Label> labels;
   private final Clock clock;
+  private Predicate<String> deviceDisabled = id -> false;
+
+  /**
+   * Refuses the registration of a device for which {@code disabled} is true (by registration id).
+   */
+  public Registrar refusingDisabled(Predicate<String> disabled) {
+    this.deviceDisabled = disabled;
+    return this;
+  }
 
   /**
    * @param idScope this server's ID scope, or null when it serves no provisioning
@@ -87,6 +97,11 @@ public final class Registrar {
     // To the microsecond, as the database keeps it: this answer and later ones agree on the times.
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     EnrollmentMatch.Attested attested = attest(registrationId, chain, now);
+    if (deviceDisabled.test(registrationId)) {
+      throw new ProvisioningRefusal(
+          ErrorCode.DEVICE_DISABLED,
+          "device '" + registrationId + "' is disabled; an operator enables it again");
+    }
     EnrollmentRecord enrollment = attested.enrollment();
     RegistrationRecord prior = registrations.find(registrationId).orElse(null);
     if (prior != null) {

@@ -254,6 +254,11 @@ public final class Quickstart {
         # The DPS-compatible provisioning API on the device port: /{id_scope}/registrations/...
         [provisioning]
         id_scope = "%s"
+
+        # Issued certificates name the CRL, OCSP and CA certificate URLs below this base URL (the
+        # device port serves them at /pki/...; docs/revocation.md).
+        [revocation]
+        public_url = "https://localhost:8443"
         """
         .formatted(adminTokenHash, DefaultLabels.TOML, idScope);
   }

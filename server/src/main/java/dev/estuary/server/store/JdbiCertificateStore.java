@@ -29,7 +29,7 @@ import org.jdbi.v3.core.statement.StatementException;
  */
 public final class JdbiCertificateStore implements CertificateStore, AutoCloseable {
 
-  private static final String COLUMNS =
+  static final String COLUMNS =
       "serial, subject, issuer, not_before, not_after, label, key_algorithm, sha256, gate, requester,"
           + " issued_at, der, revoked_at, revocation_reason, principal";
 
@@ -275,7 +275,7 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
         handle -> handle.createQuery("SELECT COUNT(*) FROM certificate").mapTo(Long.class).one());
   }
 
-  private static CertificateRecord mapRow(ResultSet rs) throws SQLException {
+  static CertificateRecord mapRow(ResultSet rs) throws SQLException {
     return new CertificateRecord(
         StoreColumnTypes.toBigInteger(rs.getBigDecimal("serial")),
         rs.getString("subject"),

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Admin API tokens (V5__admin_tokens.sql) on H2 and PostgreSQL. */
+/** Admin API tokens (V6__admin_tokens.sql) on H2 and PostgreSQL. */
 @ParameterizedClass
 @EnumSource(Backend.class)
 class JdbiAdminTokenStoreTest extends BackendTestCase {

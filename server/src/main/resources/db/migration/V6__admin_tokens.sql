@@ -1,4 +1,4 @@
--- Estuary schema, version 5. Portable SQL, as V1: runs unchanged on H2 2.x (default mode) and
+-- Estuary schema, version 6. Portable SQL, as V1: runs unchanged on H2 2.x (default mode) and
 -- PostgreSQL 15+.
 --
 -- Admin API tokens with a role. A token is shown once as "<id>.<secret>"; only the PBKDF2 hash of
