@@ -1,5 +1,6 @@
 package dev.estuary.server;
 
+import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.Serials;
 import dev.estuary.server.admin.AdminHandler;
 import dev.estuary.server.auth.FailedAuthLimiter;
@@ -9,11 +10,16 @@ import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.est.EstHandler;
 import dev.estuary.server.http.HttpsServer;
 import dev.estuary.server.issuance.IssuanceService;
+import dev.estuary.server.metrics.Endpoints;
+import dev.estuary.server.metrics.HealthHandler;
+import dev.estuary.server.metrics.Readiness;
+import dev.estuary.server.metrics.RequestTimer;
 import dev.estuary.server.metrics.ServerMetrics;
 import dev.estuary.server.policy.Label;
 import dev.estuary.server.provisioning.ProvisioningHandler;
 import dev.estuary.server.provisioning.Registrar;
 import dev.estuary.server.store.BindingStore;
+import dev.estuary.server.store.CertificateCensus;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.Database;
@@ -27,6 +33,7 @@ import dev.estuary.server.store.RegistrationStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
+import java.util.TreeMap;
 import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +56,7 @@ public final class EstuaryServer implements AutoCloseable {
   private final Map<String, Label> labels;
   private final HttpsServer https;
   private final SecretMinter minter;
+  private final ServerMetrics metrics;
 
   private EstuaryServer(
       Database database,
@@ -59,7 +67,9 @@ public final class EstuaryServer implements AutoCloseable {
       BindingStore bindings,
       Map<String, Label> labels,
       HttpsServer https,
-      SecretMinter minter) {
+      SecretMinter minter,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.database = database;
     this.certificates = certificates;
     this.credentials = credentials;
@@ -85,6 +95,7 @@ public final class EstuaryServer implements AutoCloseable {
       CredentialStore credentials = new JdbiCredentialStore(database.jdbi());
       Map<String, Label> labels = Labels.build(config, keys, certificates, credentials, clock);
       ServerMetrics metrics = new ServerMetrics();
+      database.bindMetrics(metrics.registry());
       JdbiBindingStore bindings = new JdbiBindingStore(database.jdbi());
       IssuanceService issuance =
           new IssuanceService(
@@ -119,6 +130,9 @@ public final class EstuaryServer implements AutoCloseable {
               bindings,
               random,
               credentials);
+      Map<String, IssuingCa> cas = new TreeMap<>();
+      labels.forEach((name, label) -> cas.put(name, label.ca()));
+      Readiness readiness = new Readiness(database.dataSource(), cas, clock);
       CaKeys.TlsKeys tls =
           keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =
@@ -127,16 +141,28 @@ public final class EstuaryServer implements AutoCloseable {
               config.tlsProvider(),
               host(config.est()),
               config.est().port(),
-              new Handler.Sequence(
-                  est, provisioning), // EST under /.well-known/est, provisioning at the root
+              new RequestTimer(
+                  metrics,
+                  HttpsServer.DEVICE,
+                  Endpoints::device,
+                  new Handler.Sequence(
+                      est, provisioning)), // EST under /.well-known/est, provisioning at the root
               host(config.admin()),
               config.admin().port(),
-              admin,
+              new RequestTimer(
+                  metrics,
+                  HttpsServer.ADMIN,
+                  Endpoints::admin,
+                  new Handler.Sequence(new HealthHandler(readiness), admin)),
               new dev.estuary.server.http.SlowClientGuard.Limits(
                   config.connections().headerTimeout(),
                   config.connections().requestTimeout(),
                   config.connections().maxPerAddress()));
       https.start();
+      metrics.watchConnections(HttpsServer.DEVICE, () -> https.openConnections(HttpsServer.DEVICE));
+      metrics.watchConnections(HttpsServer.ADMIN, () -> https.openConnections(HttpsServer.ADMIN));
+      metrics.watchCertificates(
+          new CertificateCensus(database.jdbi()), clock, ServerMetrics.CENSUS_INTERVAL);
       EstuaryServer server =
           new EstuaryServer(
               database,
@@ -147,7 +173,8 @@ public final class EstuaryServer implements AutoCloseable {
               bindings,
               labels,
               https,
-              minter);
+              minter,
+              metrics);
       LOG.info(
           "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
           config.est().host(),
@@ -214,6 +241,11 @@ public final class EstuaryServer implements AutoCloseable {
     return labels;
   }
 
+  /** The server's meters (what {@code /metrics} shows). */
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
   public void join() throws InterruptedException {
     https.join();
   }
@@ -224,6 +256,7 @@ public final class EstuaryServer implements AutoCloseable {
       https.close();
     } finally {
       try {
+        metrics.close();
         certificates.close();
       } finally {
         database.close();
