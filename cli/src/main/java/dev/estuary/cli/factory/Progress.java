@@ -1,5 +1,6 @@
 package dev.estuary.cli.factory;
 
+import java.io.Console;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 
@@ -33,7 +34,7 @@ final class Progress {
       return false;
     }
     try {
-      Method isTerminal = console.getClass().getMethod("isTerminal");
+      Method isTerminal = Console.class.getMethod("isTerminal");
       return (Boolean) isTerminal.invoke(console);
     } catch (ReflectiveOperationException e) {
       return true; // Java 21: a console means a terminal
