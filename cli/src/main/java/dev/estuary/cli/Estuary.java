@@ -3,6 +3,7 @@ package dev.estuary.cli;
 import dev.estuary.cli.agent.AgentCommand;
 import dev.estuary.cli.bench.BenchCommand;
 import dev.estuary.cli.demo.DemoCommand;
+import dev.estuary.cli.factory.FactoryCommand;
 import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       AgentCommand.class,
       DemoCommand.class,
+      FactoryCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -1,5 +1,6 @@
 package dev.estuary.server;
 
+import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.Serials;
 import dev.estuary.server.admin.AdminHandler;
 import dev.estuary.server.admin.AuditAdmin;
@@ -20,6 +21,10 @@ import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.est.EstHandler;
 import dev.estuary.server.http.HttpsServer;
 import dev.estuary.server.issuance.IssuanceService;
+import dev.estuary.server.metrics.Endpoints;
+import dev.estuary.server.metrics.HealthHandler;
+import dev.estuary.server.metrics.Readiness;
+import dev.estuary.server.metrics.RequestTimer;
 import dev.estuary.server.metrics.ServerMetrics;
 import dev.estuary.server.policy.Label;
 import dev.estuary.server.provisioning.ProvisioningHandler;
@@ -31,6 +36,7 @@ import dev.estuary.server.revocation.PublishedCa;
 import dev.estuary.server.revocation.RevocationHandler;
 import dev.estuary.server.revocation.RevocationService;
 import dev.estuary.server.store.BindingStore;
+import dev.estuary.server.store.CertificateCensus;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.Database;
@@ -82,6 +88,7 @@ public final class EstuaryServer implements AutoCloseable {
   private final ScheduledExecutorService auditFlush;
   private final CrlPublisher crls;
   private final RevocationService revocation;
+  private final ServerMetrics metrics;
 
   private EstuaryServer(
       Database database,
@@ -97,7 +104,9 @@ public final class EstuaryServer implements AutoCloseable {
       AuthFailureTally authFailures,
       ScheduledExecutorService auditFlush,
       CrlPublisher crls,
-      RevocationService revocation) {
+      RevocationService revocation,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.audit = audit;
     this.authFailures = authFailures;
     this.auditFlush = auditFlush;
@@ -161,6 +170,7 @@ public final class EstuaryServer implements AutoCloseable {
               config.revocation().ocspValidity());
       RevocationService revocation = new RevocationService(revocations, crls, clock);
       ServerMetrics metrics = new ServerMetrics();
+      database.bindMetrics(metrics.registry());
       JdbiBindingStore bindings = new JdbiBindingStore(database.jdbi(), audit);
       IssuanceService issuance =
           new IssuanceService(
@@ -209,6 +219,9 @@ public final class EstuaryServer implements AutoCloseable {
               clock,
               metrics::scrape,
               new AuditAdmin(audit, authFailures));
+      Map<String, IssuingCa> labelCas = new TreeMap<>();
+      labels.forEach((name, label) -> labelCas.put(name, label.ca()));
+      Readiness readiness = new Readiness(database.dataSource(), labelCas, clock);
       CaKeys.TlsKeys tls =
           keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
       HttpsServer https =
@@ -217,17 +230,30 @@ public final class EstuaryServer implements AutoCloseable {
               config.tlsProvider(),
               host(config.est()),
               config.est().port(),
-              // EST under /.well-known/est, CRLs, CA certificates and OCSP under /pki/,
-              // provisioning at the root
-              new Handler.Sequence(est, new RevocationHandler(crls, ocsp, clock), provisioning),
+              new RequestTimer(
+                  metrics,
+                  HttpsServer.DEVICE,
+                  Endpoints::device,
+                  // EST under /.well-known/est, CRLs, CA certificates and OCSP under /pki/,
+                  // provisioning at the root
+                  new Handler.Sequence(
+                      est, new RevocationHandler(crls, ocsp, clock), provisioning)),
               host(config.admin()),
               config.admin().port(),
-              admin,
+              new RequestTimer(
+                  metrics,
+                  HttpsServer.ADMIN,
+                  Endpoints::admin,
+                  new Handler.Sequence(new HealthHandler(readiness), admin)),
               new dev.estuary.server.http.SlowClientGuard.Limits(
                   config.connections().headerTimeout(),
                   config.connections().requestTimeout(),
                   config.connections().maxPerAddress()));
       https.start();
+      metrics.watchConnections(HttpsServer.DEVICE, () -> https.openConnections(HttpsServer.DEVICE));
+      metrics.watchConnections(HttpsServer.ADMIN, () -> https.openConnections(HttpsServer.ADMIN));
+      metrics.watchCertificates(
+          new CertificateCensus(database.jdbi()), clock, ServerMetrics.CENSUS_INTERVAL);
       EstuaryServer server =
           new EstuaryServer(
               database,
@@ -243,7 +269,8 @@ public final class EstuaryServer implements AutoCloseable {
               authFailures,
               auditFlush,
               crls,
-              revocation);
+              revocation,
+              metrics);
       LOG.info(
           "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
           config.est().host(),
@@ -397,6 +424,11 @@ public final class EstuaryServer implements AutoCloseable {
     return authFailures;
   }
 
+  /** The server's meters (what {@code /metrics} shows). */
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
   public void join() throws InterruptedException {
     https.join();
   }
@@ -410,6 +442,7 @@ public final class EstuaryServer implements AutoCloseable {
       try {
         auditFlush.shutdownNow();
         authFailures.flush();
+        metrics.close();
         certificates.close();
       } finally {
         database.close();

@@ -98,7 +98,18 @@ public final class EstClient {
    */
   public List<X509Certificate> simpleEnroll(URI base, byte[] csrDer, EstIdentity who)
       throws EstException {
-    return certificates(send(operation(base, "simpleenroll"), who, csrDer));
+    return certificates(send(operation(base, "simpleenroll"), who, csrDer, null));
+  }
+
+  /**
+   * {@code POST {base}/simpleenroll} authenticated (also) with a bootstrap secret, sent as the
+   * seed's curl sends it: {@code Secret-Value: <secret>}. The factory line's enrollment ({@code
+   * estuary factory idevid}); the secret never appears in an exception's message.
+   */
+  public List<X509Certificate> simpleEnroll(
+      URI base, byte[] csrDer, EstIdentity who, String secretValue) throws EstException {
+    Objects.requireNonNull(secretValue, "secretValue");
+    return certificates(send(operation(base, "simpleenroll"), who, csrDer, secretValue));
   }
 
   /** {@code base} + {@code /op}, whatever trailing slashes {@code base} has. */
@@ -112,6 +123,11 @@ public final class EstClient {
   }
 
   private Answer send(URI uri, EstIdentity who, byte[] csrDer) throws EstException {
+    return send(uri, who, csrDer, null);
+  }
+
+  private Answer send(URI uri, EstIdentity who, byte[] csrDer, String secretValue)
+      throws EstException {
     String what = (csrDer == null ? "GET " : "POST ") + uri;
     SSLContext tls;
     try {
@@ -135,6 +151,9 @@ public final class EstClient {
                             .encodeToString(
                                 (b.username() + ":" + b.password())
                                     .getBytes(StandardCharsets.UTF_8))));
+    if (secretValue != null) {
+      request.header("Secret-Value", secretValue);
+    }
     if (csrDer == null) {
       request.GET();
     } else {

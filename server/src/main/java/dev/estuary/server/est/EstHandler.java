@@ -50,6 +50,13 @@ public final class EstHandler extends Handler.Abstract {
 
   public static final String CSRATTRS = "application/csrattrs";
   private static final Logger LOG = LoggerFactory.getLogger(EstHandler.class);
+
+  /** The configured label a request named (a request attribute), for the refusal counter. */
+  private static final String LABEL_ATTRIBUTE = "estuary.label";
+
+  /** Why a request was refused, when more is known than its status (a request attribute). */
+  private static final String REASON_ATTRIBUTE = "estuary.reason";
+
   private static final HttpField CTE_BASE64 = new HttpField("Content-Transfer-Encoding", "base64");
 
   private final Map<String, Label> labels;
@@ -166,6 +173,7 @@ public final class EstHandler extends Handler.Abstract {
       throw new Refusal(
           404, "unknown EST label '" + labelName + "'; known labels: " + knownLabels());
     }
+    request.setAttribute(LABEL_ATTRIBUTE, labelName);
     switch (path.operation()) {
       case "cacerts" -> {
         requireMethod(request, "GET");
@@ -232,6 +240,8 @@ public final class EstHandler extends Handler.Abstract {
             authLimiter.failed(credentialKey);
             addressLimiter.failed(address);
           }
+          request.setAttribute(
+              REASON_ATTRIBUTE, f.wrongCredentials() ? "WRONG_CREDENTIALS" : "UNAUTHENTICATED");
           throw Refusal.unauthorized(f.reason());
         }
         byte[] body = readBody(request);
@@ -240,12 +250,14 @@ public final class EstHandler extends Handler.Abstract {
           // The key is checked against the label's policy before the signature is verified.
           csr = Csr.parse(EstBase64.decode(body), label.keyPolicy());
         } catch (PkiException e) {
+          request.setAttribute(REASON_ATTRIBUTE, Denial.Reason.BAD_CSR.name());
           throw Refusal.badRequest(e.getMessage());
         }
         Issued issued;
         try {
           issued = issuance.enroll(label, caller, csr, op);
         } catch (Denial d) {
+          request.setAttribute(REASON_ATTRIBUTE, d.reason().name());
           throw new Refusal(statusOf(d.reason()), d.getMessage());
         }
         Replies.send(
@@ -277,12 +289,41 @@ public final class EstHandler extends Handler.Abstract {
     };
   }
 
+  /**
+   * The reason tag of a refusal that is not the policy's nor a failed authentication: named by its
+   * status (a fixed set, so a scanner makes no new series).
+   */
+  static String reasonOf(int status) {
+    return switch (status) {
+      case 400 -> "BAD_REQUEST";
+      case 401 -> "UNAUTHENTICATED";
+      case 404 -> "NOT_FOUND";
+      case 405 -> "METHOD_NOT_ALLOWED";
+      case 413 -> "TOO_LARGE";
+      case 415 -> "UNSUPPORTED_MEDIA_TYPE";
+      case 429 -> "RATE_LIMITED";
+      case 501 -> "NOT_IMPLEMENTED";
+      default -> "OTHER";
+    };
+  }
+
   private String knownLabels() {
     return String.join(", ", labels.keySet().stream().sorted().toList());
   }
 
   private void refuse(Request request, Response response, Callback callback, Refusal r) {
-    meters.counter("estuary.est.refusals", "status", Integer.toString(r.status())).increment();
+    Object label = request.getAttribute(LABEL_ATTRIBUTE);
+    Object reason = request.getAttribute(REASON_ATTRIBUTE);
+    meters
+        .counter(
+            "estuary.est.refusals",
+            "label",
+            label == null ? "none" : label.toString(),
+            "reason",
+            reason == null ? reasonOf(r.status()) : reason.toString(),
+            "status",
+            Integer.toString(r.status()))
+        .increment();
     LOG.info(
         "EST {} {} refused {}: {}",
         request.getMethod(),

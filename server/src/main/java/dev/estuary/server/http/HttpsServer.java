@@ -32,6 +32,8 @@ public final class HttpsServer implements AutoCloseable {
   private final ServerConnector device;
   private final ServerConnector admin;
   private final SlowClientGuard guard;
+  private final OpenTlsConnections deviceConnections = new OpenTlsConnections();
+  private final OpenTlsConnections adminConnections = new OpenTlsConnections();
 
   /**
    * @param tlsProvider "jdk" (SunJSSE) or "conscrypt" (BoringSSL through Conscrypt's JSSE provider)
@@ -142,6 +144,7 @@ public final class HttpsServer implements AutoCloseable {
     c.setIdleTimeout(30_000);
     c.setAcceptQueueSize(1024);
     c.addBean(guard); // a Connection.Listener: every connection of this listener reports to it
+    c.addBean(wantClientCert ? deviceConnections : adminConnections);
     return c;
   }
 
@@ -157,6 +160,11 @@ public final class HttpsServer implements AutoCloseable {
 
   public int devicePort() {
     return device.getLocalPort();
+  }
+
+  /** TLS connections open now on the listener named {@link #DEVICE} or {@link #ADMIN}. */
+  public int openConnections(String listener) {
+    return (ADMIN.equals(listener) ? adminConnections : deviceConnections).open();
   }
 
   public int adminPort() {

@@ -2,6 +2,8 @@ package dev.estuary.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -162,6 +164,15 @@ public final class Database implements AutoCloseable {
   /** The pool itself, e.g. for health checks. */
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /**
+   * Publishes the pool's HikariCP meters ({@code hikaricp_connections_active}, {@code _idle},
+   * {@code _pending}, {@code _max}, {@code _timeout_total}, acquire and usage times, tagged {@code
+   * pool="estuary-db"}) in {@code registry}. Once per pool.
+   */
+  public void bindMetrics(MeterRegistry registry) {
+    dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
   }
 
   /** Closes the pool; an embedded H2 database is closed with its last connection. */
