@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
       StopCommand.class,
       InitCommand.class,
       BackupCommand.class,
-      RestoreCommand.class
+      RestoreCommand.class,
+      CaCommand.class
     })
 public final class ServerCommand implements Callable<Integer> {
   private static final AtomicBoolean SERVING = new AtomicBoolean();
