@@ -97,6 +97,32 @@ public final class RootLinks {
     return null;
   }
 
+  /**
+   * {@code certs} without the link certificates of the roots among them (a certificate that has the
+   * subject and key of a self-signed certificate of the list, but another issuer): the chain a
+   * device stores then leads to the root that issued it, not across a link to the other root.
+   */
+  public static List<X509Certificate> withoutLinks(List<X509Certificate> certs) {
+    List<X509Certificate> out = new ArrayList<>();
+    for (X509Certificate c : certs) {
+      boolean link = false;
+      if (!c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+        for (X509Certificate root : certs) {
+          if (root.getSubjectX500Principal().equals(root.getIssuerX500Principal())
+              && root.getSubjectX500Principal().equals(c.getSubjectX500Principal())
+              && root.getPublicKey().equals(c.getPublicKey())) {
+            link = true;
+            break;
+          }
+        }
+      }
+      if (!link) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
   private static boolean contains(Collection<X509Certificate> certs, X509Certificate c) {
     try {
       byte[] der = c.getEncoded();

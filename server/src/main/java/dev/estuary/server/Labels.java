@@ -136,6 +136,7 @@ final class Labels {
               lc.bindNames(),
               lc.nameFrom(),
               previous,
+              keys.retired(lc.ca()),
               rootUpdate));
     }
     return out;
@@ -152,7 +153,8 @@ final class Labels {
       throws GeneralSecurityException, IOException, PkiException {
     Set<X509Certificate> anchors = new LinkedHashSet<>();
     for (String entry : lc.trust()) {
-      if (keys.contains(entry)) {
+      if (keys.contains(entry) || !CaGenerations.of(keys.aliases(), entry).isEmpty()) {
+        // (the first generation may be retired: the newer ones still answer to its alias)
         List<IssuingCa> generations = keys.generations(entry);
         for (IssuingCa generation : generations) {
           if (CaGenerations.validAt(generation.certificate(), now)) {

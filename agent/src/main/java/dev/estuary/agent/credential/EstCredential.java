@@ -16,6 +16,7 @@ import dev.estuary.agent.store.TrustStore;
 import dev.estuary.agent.text.Printable;
 import dev.estuary.pki.CsrBuilder;
 import dev.estuary.pki.PkiException;
+import dev.estuary.pki.RootLinks;
 import java.io.IOException;
 import java.net.URI;
 import java.security.cert.X509Certificate;
@@ -366,6 +367,17 @@ public final class EstCredential implements Renewable {
       }
     }
     List<X509Certificate> caCerts = est.caCerts(request.url(), who);
+    List<X509Certificate> direct = RootLinks.withoutLinks(caCerts);
+    if (direct.size() < caCerts.size()) {
+      // A root rollover: prefer the path to the root that issued the CA over one across a link.
+      try {
+        return check.check(answer, direct, expected, now);
+      } catch (IssuedCertificateCheck.Unacceptable e) {
+        if (!e.unchained()) {
+          throw new UnusableAnswer(e.getMessage());
+        }
+      }
+    }
     try {
       return check.check(answer, caCerts, expected, now);
     } catch (IssuedCertificateCheck.Unacceptable e) {

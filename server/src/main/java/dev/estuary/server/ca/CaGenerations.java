@@ -30,6 +30,13 @@ public final class CaGenerations {
   /** The prefix of the root key update certificates' entries. */
   public static final String LINK_PREFIX = "root-link.g";
 
+  /**
+   * The prefix of a retired generation's certificate entry ({@code retired.device-id-ca}): its key
+   * is gone, the certificate stays so that an enrollment naming it still finds its CA's newer
+   * generations.
+   */
+  public static final String RETIRED_PREFIX = "retired.";
+
   private static final Pattern GENERATION = Pattern.compile("(.+)\\.g([0-9]+)");
 
   /** The alias server.toml names for {@code alias} ({@code device-id-ca.g2} → device-id-ca). */
@@ -53,7 +60,7 @@ public final class CaGenerations {
   public static List<String> of(Collection<String> aliases, String base) {
     List<String> out = new ArrayList<>();
     for (String a : aliases) {
-      if (!a.startsWith(LINK_PREFIX) && base(a).equals(base)) {
+      if (!a.startsWith(LINK_PREFIX) && !a.startsWith(RETIRED_PREFIX) && base(a).equals(base)) {
         out.add(a);
       }
     }

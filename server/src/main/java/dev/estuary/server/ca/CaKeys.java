@@ -129,6 +129,24 @@ public final class CaKeys {
     return out;
   }
 
+  /** The certificates of {@code base}'s retired generations (keys removed), oldest first. */
+  public List<X509Certificate> retired(String base) throws GeneralSecurityException {
+    List<String> names = new ArrayList<>();
+    for (String alias : aliases()) {
+      if (alias.startsWith(CaGenerations.RETIRED_PREFIX)
+          && store.isCertificateEntry(alias)
+          && CaGenerations.base(alias.substring(CaGenerations.RETIRED_PREFIX.length()))
+              .equals(base)) {
+        names.add(alias);
+      }
+    }
+    List<X509Certificate> out = new ArrayList<>();
+    for (String alias : names) {
+      out.add((X509Certificate) store.getCertificate(alias));
+    }
+    return out;
+  }
+
   /**
    * The root key update certificates of a root rollover (certificate entries {@code root-link.*}),
    * by alias order; empty when no root was rolled.

@@ -268,7 +268,16 @@ public final class Rollover {
           "'" + alias + "' is not retired: " + String.join("; ", reasons));
     }
     home.keyStore().deleteEntry(alias);
-    return new Step(alias, "retired: removed from " + home.name());
+    // The certificate stays (no key): enrollments that name it still find the newer generations.
+    stores.getFirst().keyStore().setCertificateEntry(CaGenerations.RETIRED_PREFIX + alias, ca);
+    return new Step(
+        alias,
+        "retired: its key removed from "
+            + home.name()
+            + "; its certificate kept as '"
+            + CaGenerations.RETIRED_PREFIX
+            + alias
+            + "' (trusted for nothing; names the CA's family to enrollments)");
   }
 
   /**

@@ -170,7 +170,7 @@ public final class CaMaintenance {
         X509Certificate c = (X509Certificate) ks.getCertificate(a);
         String kind =
             ks.isCertificateEntry(a)
-                ? "link"
+                ? (a.startsWith(CaGenerations.RETIRED_PREFIX) ? "retired" : "link")
                 : c.getBasicConstraints() >= 0 ? (isCurrent(ks, a, now) ? "current" : "ca") : "key";
         out.add(
             a
@@ -212,7 +212,7 @@ public final class CaMaintenance {
 
   private Database openDatabase() {
     ServerConfig.Database d = config.database();
-    return Database.open(d.url(), d.user(), d.password(), 1);
+    return Database.open(d.url(), d.user(), d.password(), 2); // Flyway takes two
   }
 
   /** Certificates the server issued under {@code ca} (its issuer name) still valid. */

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param previousCas earlier generations of the label's CA that are still valid (a rollover's
  *     overlap): certificates they issued keep renewing, and {@code cacerts} carries them; newest
  *     first
+ * @param retiredCas retired generations of the label's CA (their keys removed): trusted for
+ *     nothing, they only tell an enrollment that names one which CA's newer generations to trust
  * @param rootUpdate the roots and RFC 7030 §4.1.3 root key update certificates that {@code cacerts}
  *     carries during a root rollover, beside the CA's own chain; empty otherwise
  */
@@ -43,11 +45,13 @@ public record Label(
     boolean bindNames,
     String nameTemplate,
     List<X509Certificate> previousCas,
+    List<X509Certificate> retiredCas,
     List<X509Certificate> rootUpdate) {
 
   public Label {
     gates = List.copyOf(gates);
     previousCas = List.copyOf(previousCas);
+    retiredCas = List.copyOf(retiredCas);
     rootUpdate = List.copyOf(rootUpdate);
   }
 
@@ -76,6 +80,7 @@ public record Label(
         names,
         bindNames,
         nameTemplate,
+        List.of(),
         List.of(),
         List.of());
   }
@@ -119,6 +124,7 @@ public record Label(
         NamePolicy.DEFAULT,
         false,
         null,
+        List.of(),
         List.of(),
         List.of());
   }

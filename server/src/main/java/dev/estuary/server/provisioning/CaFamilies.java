@@ -26,8 +26,11 @@ final class CaFamilies {
       List<X509Certificate> family = new ArrayList<>();
       family.add(label.ca().certificate());
       family.addAll(label.previousCas());
+      family.addAll(label.retiredCas());
       for (X509Certificate member : family) {
+        // a retired generation is never an anchor itself: only the live ones are offered
         List<X509Certificate> rest = new ArrayList<>(family);
+        rest.removeAll(label.retiredCas());
         rest.remove(member);
         others.merge(
             member,
