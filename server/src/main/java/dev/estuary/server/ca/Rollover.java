@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -93,7 +94,8 @@ public final class Rollover {
     IssuingCa made =
         root.createSubordinate(
             alias,
-            generationName(newest.subject(), CaGenerations.number(alias)),
+            generationName(
+                newest.certificate().getSubjectX500Principal(), CaGenerations.number(alias)),
             KeyPairs.generate(keyType(old.getPublicKey()), random),
             profile,
             now,
@@ -130,7 +132,7 @@ public final class Rollover {
     IssuingCa newRoot =
         IssuingCa.createRoot(
             alias,
-            generationName(old.subject(), n),
+            generationName(old.certificate().getSubjectX500Principal(), n),
             newKey,
             CaHierarchy.ROOT_VALIDITY,
             now,
@@ -476,7 +478,8 @@ public final class Rollover {
   }
 
   /** {@code name} with " G{n}" as the end of its CN (replacing an earlier generation's). */
-  static X500Name generationName(X500Name name, int n) {
+  static X500Name generationName(X500Principal principal, int n) {
+    X500Name name = X500Name.getInstance(principal.getEncoded());
     X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE);
     boolean cn = false;
     for (RDN rdn : name.getRDNs()) {
