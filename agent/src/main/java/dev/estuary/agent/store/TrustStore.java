@@ -15,7 +15,9 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,7 @@ public final class TrustStore {
   private final Path file;
   private final List<X509Certificate> configured;
   private volatile List<X509Certificate> added;
+  private final Set<String> refusedBefore = new HashSet<>();
 
   private TrustStore(Path file, List<X509Certificate> configured, List<X509Certificate> added) {
     this.file = file;
@@ -91,7 +94,9 @@ public final class TrustStore {
       throws IOException {
     RootLinks.Decision d = RootLinks.newRoots(all(), caCerts, now);
     for (String refusal : d.refused()) {
-      log.warn("cacerts: not trusted: {}", Printable.of(refusal));
+      if (refusedBefore.add(refusal)) { // once per root and reason in a run, not at every renewal
+        log.info("cacerts: not trusted: {}", Printable.of(refusal));
+      }
     }
     if (d.added().isEmpty()) {
       return List.of();
