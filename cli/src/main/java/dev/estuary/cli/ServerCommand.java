@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
       InitCommand.class,
       BackupCommand.class,
       RestoreCommand.class,
-      AuditCommand.class
+      AuditCommand.class,
+      CaCommand.class
     })
 public final class ServerCommand implements Callable<Integer> {
   private static final AtomicBoolean SERVING = new AtomicBoolean();

@@ -11,6 +11,7 @@ import dev.estuary.server.auth.BasicAuthGate;
 import dev.estuary.server.auth.BootstrapSecretGate;
 import dev.estuary.server.auth.ClientCertificateGate;
 import dev.estuary.server.auth.Gate;
+import dev.estuary.server.ca.CaGenerations;
 import dev.estuary.server.ca.CaKeys;
 import dev.estuary.server.config.LabelConfig;
 import dev.estuary.server.config.ServerConfig;
@@ -29,6 +30,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -72,21 +74,42 @@ final class Labels {
     // No certificate may carry the name of one of this server's CAs.
     Set<X500Name> caNames = new LinkedHashSet<>();
     for (LabelConfig lc : config.labels().values()) {
-      for (X509Certificate c : keys.chain(lc.ca())) {
-        caNames.add(X500Name.getInstance(c.getSubjectX500Principal().getEncoded()));
+      for (IssuingCa generation : keys.generations(lc.ca())) {
+        for (X509Certificate c : generation.chain()) {
+          caNames.add(X500Name.getInstance(c.getSubjectX500Principal().getEncoded()));
+        }
+      }
+    }
+    Instant now = clock.instant();
+    List<X509Certificate> rootUpdate = new ArrayList<>();
+    for (X509Certificate link : keys.rootLinks()) {
+      if (CaGenerations.validAt(link, now) && !rootUpdate.contains(link)) {
+        rootUpdate.add(link);
       }
     }
     for (LabelConfig lc : config.labels().values()) {
-      IssuingCa ca = keys.issuingCa(lc.ca());
+      // A rolled CA: the newest generation valid now issues; the older ones still valid renew.
+      List<IssuingCa> generations = keys.generations(lc.ca());
+      int current =
+          CaGenerations.current(generations.stream().map(IssuingCa::certificate).toList(), now);
+      IssuingCa ca = generations.get(current);
+      List<X509Certificate> previous = new ArrayList<>();
+      for (int i = generations.size() - 1; i >= 0; i--) {
+        X509Certificate c = generations.get(i).certificate();
+        if (i != current && CaGenerations.validAt(c, now)) {
+          previous.add(c);
+        }
+      }
       List<Gate> gates = new ArrayList<>();
       for (String g : lc.auth()) {
         switch (g) {
           case "secret" -> gates.add(secretGate);
           case "basic" -> gates.add(basicGate);
           case "mtls" -> {
-            Set<X509Certificate> configured = trustFor(lc, config, keys);
+            Set<X509Certificate> configured = trustFor(lc, config, keys, now);
             Set<X509Certificate> issuers = new LinkedHashSet<>(configured);
             issuers.add(ca.certificate());
+            issuers.addAll(previous);
             gates.add(
                 new ClientCertificateGate(
                     certificates,
@@ -123,22 +146,34 @@ final class Labels {
                   caNames,
                   serverHosts),
               lc.bindNames(),
-              lc.nameFrom()));
+              lc.nameFrom(),
+              previous,
+              keys.retired(lc.ca()),
+              rootUpdate));
     }
     return out;
   }
 
   /**
    * The label's configured trust issuers (each a key alias, or a PEM file): client certificates
-   * they sign directly may enroll for the first time. The label's own CA is added by the caller,
-   * for renewals only.
+   * they sign directly may enroll for the first time. A key alias stands for every generation of
+   * that CA still valid (a rolled CA's IDevIDs keep enrolling until they expire). The label's own
+   * CA is added by the caller, for renewals only.
    */
-  private static Set<X509Certificate> trustFor(LabelConfig lc, ServerConfig config, CaKeys keys)
+  private static Set<X509Certificate> trustFor(
+      LabelConfig lc, ServerConfig config, CaKeys keys, Instant now)
       throws GeneralSecurityException, IOException, PkiException {
     Set<X509Certificate> anchors = new LinkedHashSet<>();
     for (String entry : lc.trust()) {
-      if (keys.contains(entry)) {
-        anchors.add(keys.chain(entry).getFirst());
+      if (keys.contains(entry) || !CaGenerations.of(keys.aliases(), entry).isEmpty()) {
+        // (the first generation may be retired: the newer ones still answer to its alias)
+        List<IssuingCa> generations = keys.generations(entry);
+        for (IssuingCa generation : generations) {
+          if (CaGenerations.validAt(generation.certificate(), now)) {
+            anchors.add(generation.certificate());
+          }
+        }
+        anchors.add(generations.getLast().certificate());
       } else {
         Path file = config.resolve(entry);
         if (!Files.isReadable(file)) {

@@ -18,6 +18,7 @@ import dev.estuary.agent.store.ConfiguredKeys;
 import dev.estuary.agent.store.FileKeys;
 import dev.estuary.agent.store.KeyHandle;
 import dev.estuary.agent.store.TrustAnchors;
+import dev.estuary.agent.store.TrustStore;
 import dev.estuary.agent.text.Printable;
 import dev.estuary.config.ConfigProblem;
 import dev.estuary.pki.ClientTls;
@@ -116,8 +117,18 @@ public final class AgentCheck {
     List<X509Certificate> trust;
     try {
       trust = TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore());
+      // and the roots the agent added through a root key update (docs/agent.md)
+      List<X509Certificate> added =
+          TrustStore.read(config.agent().stateDir().resolve(TrustStore.FILE));
+      List<X509Certificate> all = new ArrayList<>(trust);
+      all.addAll(added);
+      trust = List.copyOf(all);
       results.add(
-          CheckResult.ok("trust", trust.size() + " trusted certificate(s) for the servers"));
+          CheckResult.ok(
+              "trust",
+              trust.size()
+                  + " trusted certificate(s) for the servers"
+                  + (added.isEmpty() ? "" : " (" + added.size() + " added by a root key update)")));
     } catch (IOException e) {
       results.add(
           CheckResult.failed(

@@ -12,9 +12,11 @@ import dev.estuary.agent.renewal.RenewalOutcome;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.CredentialStore;
 import dev.estuary.agent.store.KeyHandle;
+import dev.estuary.agent.store.TrustStore;
 import dev.estuary.agent.text.Printable;
 import dev.estuary.pki.CsrBuilder;
 import dev.estuary.pki.PkiException;
+import dev.estuary.pki.RootLinks;
 import java.io.IOException;
 import java.net.URI;
 import java.security.cert.X509Certificate;
@@ -67,8 +69,8 @@ public final class EstCredential implements Renewable {
   private final IdentitySource identity;
   private final CertificateLedger ledger;
   private final KeyRotation<List<X509Certificate>> rotation;
-  private final IssuedCertificateCheck check;
   private final Clock clock;
+  private final TrustStore trust;
 
   public EstCredential(
       Request request,
@@ -99,6 +101,24 @@ public final class EstCredential implements Renewable {
       CertificateLedger ledger,
       KeyRotation.StepObserver steps,
       Clock clock) {
+    this(request, store, est, identity, ledger, steps, clock, null);
+  }
+
+  /**
+   * As above; at each renewal the label's {@code cacerts} is fetched and a new root that a link
+   * certificate vouches for joins {@code trust} (a root rollover: see {@link TrustStore}); null for
+   * none.
+   */
+  public EstCredential(
+      Request request,
+      CredentialStore store,
+      EstClient est,
+      IdentitySource identity,
+      CertificateLedger ledger,
+      KeyRotation.StepObserver steps,
+      Clock clock,
+      TrustStore trust) {
+    this.trust = trust;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.request = Objects.requireNonNull(request, "request");
     this.store = Objects.requireNonNull(store, "store");
@@ -106,7 +126,26 @@ public final class EstCredential implements Renewable {
     this.identity = Objects.requireNonNull(identity, "identity");
     this.ledger = Objects.requireNonNull(ledger, "ledger");
     this.rotation = new KeyRotation<>(store, steps);
-    this.check = new IssuedCertificateCheck(est.trustAnchors());
+  }
+
+  /** The check against the roots trusted now (a root key update may have added one). */
+  private IssuedCertificateCheck check() {
+    return new IssuedCertificateCheck(est.trustAnchors());
+  }
+
+  /**
+   * Fetches {@code cacerts} and adds the new roots it vouches for with a link certificate (RFC 7030
+   * §4.1.3) to the trust store; a failure is one log line, the renewal goes on.
+   */
+  private void followRootUpdate(EstIdentity who, Instant now) {
+    if (trust == null) {
+      return;
+    }
+    try {
+      trust.learn(est.caCerts(request.url(), who), now);
+    } catch (EstException | IOException e) {
+      log.info("{}: cacerts not checked for a new root: {}", id(), Printable.of(e.getMessage()));
+    }
   }
 
   @Override
@@ -153,7 +192,7 @@ public final class EstCredential implements Renewable {
       return Optional.empty();
     }
     try {
-      check.stored(chain.get(), clock.instant());
+      check().stored(chain.get(), clock.instant());
     } catch (IssuedCertificateCheck.Unacceptable e) {
       if (report) {
         log.warn(
@@ -218,6 +257,7 @@ public final class EstCredential implements Renewable {
         return new RenewalOutcome.Suspended(foreign.get());
       }
       EstIdentity who = identity.identityAt(attempt.at());
+      followRootUpdate(who, attempt.at());
       Optional<Pair> inForce = pair();
       List<X509Certificate> chain;
       if (attempt.rotateKey() || inForce.isEmpty()) {
@@ -318,6 +358,7 @@ public final class EstCredential implements Renewable {
       throws EstException, UnusableAnswer {
     IssuedCertificateCheck.Expected expected =
         new IssuedCertificateCheck.Expected(key.publicKey(), request.commonName(), request.kind());
+    IssuedCertificateCheck check = check();
     try {
       return check.check(answer, List.of(), expected, now);
     } catch (IssuedCertificateCheck.Unacceptable e) {
@@ -326,6 +367,17 @@ public final class EstCredential implements Renewable {
       }
     }
     List<X509Certificate> caCerts = est.caCerts(request.url(), who);
+    List<X509Certificate> direct = RootLinks.withoutLinks(caCerts);
+    if (direct.size() < caCerts.size()) {
+      // A root rollover: prefer the path to the root that issued the CA over one across a link.
+      try {
+        return check.check(answer, direct, expected, now);
+      } catch (IssuedCertificateCheck.Unacceptable e) {
+        if (!e.unchained()) {
+          throw new UnusableAnswer(e.getMessage());
+        }
+      }
+    }
     try {
       return check.check(answer, caCerts, expected, now);
     } catch (IssuedCertificateCheck.Unacceptable e) {

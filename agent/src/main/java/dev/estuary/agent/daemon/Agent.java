@@ -24,6 +24,7 @@ import dev.estuary.agent.store.FileKeys;
 import dev.estuary.agent.store.Pkcs11Module;
 import dev.estuary.agent.store.PrivateDirectories;
 import dev.estuary.agent.store.TrustAnchors;
+import dev.estuary.agent.store.TrustStore;
 import dev.estuary.pki.CsrBuilder;
 import dev.estuary.pki.Thumbprints;
 import java.io.IOException;
@@ -65,7 +66,7 @@ public final class Agent implements AutoCloseable {
   private final StateFile state;
   private final CredentialStore store;
   private final Map<String, EstCredential> credentials;
-  private final List<X509Certificate> trust;
+  private final TrustStore trust;
   private final RenewalEngine engine;
   private final Optional<Pkcs11Module> pkcs11;
 
@@ -75,7 +76,7 @@ public final class Agent implements AutoCloseable {
       StateFile state,
       CredentialStore store,
       Map<String, EstCredential> credentials,
-      List<X509Certificate> trust,
+      TrustStore trust,
       RenewalEngine engine,
       Optional<Pkcs11Module> pkcs11) {
     this.config = config;
@@ -118,9 +119,11 @@ public final class Agent implements AutoCloseable {
       CredentialStore store =
           new CredentialStore(keys, new CertificateFiles(stateDir.resolve("certs")));
       StateFile state = StateFile.open(stateDir, clock);
-      List<X509Certificate> trust =
-          TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore());
-      EstClient est = new EstClient(trust, EST_TIMEOUT, clock);
+      TrustStore trust =
+          TrustStore.open(
+              stateDir,
+              TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore()));
+      EstClient est = new EstClient(trust::all, EST_TIMEOUT, clock);
       Identities identities = new Identities(new ConfiguredKeys(pkcs11.map(Pkcs11Module::opener)));
 
       Map<String, EstCredential> credentials = new LinkedHashMap<>();
@@ -150,7 +153,8 @@ public final class Agent implements AutoCloseable {
                     identities.sourceFor(authFrom.auth(), estIdPair, estIdRefused),
                     state,
                     PausePoint.forCredential(stateDir, request.id()),
-                    clock);
+                    clock,
+                    trust);
             credentials.put(credential.id(), credential);
             managed.add(
                 managed(
@@ -288,8 +292,16 @@ public final class Agent implements AutoCloseable {
     return engine.status().stream().map(CredentialStatus::id).toList();
   }
 
-  /** The roots trusted for the servers: {@code trusted_certs}, and the JDK's when configured. */
+  /**
+   * The roots trusted for the servers now: {@code trusted_certs}, the JDK's when configured, and
+   * the roots added through root key updates ({@link TrustStore}).
+   */
   public List<X509Certificate> trustAnchors() {
+    return trust.all();
+  }
+
+  /** The trust store, with the roots the agent added itself. */
+  public TrustStore trustStore() {
     return trust;
   }
 

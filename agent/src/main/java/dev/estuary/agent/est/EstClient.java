@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -43,7 +44,7 @@ public final class EstClient {
    */
   public static final int MAX_CERTIFICATES = 10;
 
-  private final List<X509Certificate> trust;
+  private final Supplier<List<X509Certificate>> trust;
   private final Duration timeout;
   private final Clock clock;
 
@@ -53,12 +54,25 @@ public final class EstClient {
    * @param clock for {@code Retry-After} given as a date
    */
   public EstClient(Collection<X509Certificate> trust, Duration timeout, Clock clock) {
-    this.trust = List.copyOf(trust);
+    this(constant(trust), timeout, clock);
+  }
+
+  /**
+   * @param trust the roots trusted at the moment of each request (a root key update adds one: see
+   *     {@code TrustStore})
+   */
+  public EstClient(Supplier<List<X509Certificate>> trust, Duration timeout, Clock clock) {
+    this.trust = Objects.requireNonNull(trust, "trust");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.clock = Objects.requireNonNull(clock, "clock");
-    if (this.trust.isEmpty()) {
+    if (trust.get().isEmpty()) {
       throw new IllegalArgumentException("no trust anchors for the EST server");
     }
+  }
+
+  private static Supplier<List<X509Certificate>> constant(Collection<X509Certificate> trust) {
+    List<X509Certificate> copy = List.copyOf(trust);
+    return () -> copy;
   }
 
   /**
@@ -66,7 +80,7 @@ public final class EstClient {
    * chain to).
    */
   public List<X509Certificate> trustAnchors() {
-    return trust;
+    return trust.get();
   }
 
   /** {@code GET {base}/cacerts}: the CA certificates of the label, in the server's order. */
@@ -131,7 +145,7 @@ public final class EstClient {
     String what = (csrDer == null ? "GET " : "POST ") + uri;
     SSLContext tls;
     try {
-      tls = ClientTls.context(trust, who.hasCertificate() ? who.chain() : null, who.key());
+      tls = ClientTls.context(trust.get(), who.hasCertificate() ? who.chain() : null, who.key());
     } catch (GeneralSecurityException e) {
       throw new EstException(
           EstException.Kind.UNREACHABLE,

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -44,7 +45,7 @@ public final class DpsClient {
   /** The largest answer read: registration states are a few kilobytes (with an issued chain). */
   static final int MAX_ANSWER_BYTES = 1 << 20;
 
-  private final List<X509Certificate> trust;
+  private final Supplier<List<X509Certificate>> trust;
   private final Duration timeout;
   private final Clock clock;
   private final Sleeper sleeper;
@@ -60,10 +61,25 @@ public final class DpsClient {
   }
 
   DpsClient(List<X509Certificate> trust, Duration timeout, Clock clock, Sleeper sleeper) {
-    this.trust = List.copyOf(trust);
+    this(constant(trust), timeout, clock, sleeper);
+  }
+
+  /** With the roots trusted at each request (a root key update may add one). */
+  public DpsClient(Supplier<List<X509Certificate>> trust, Duration timeout, Clock clock) {
+    this(trust, timeout, clock, d -> Thread.sleep(d.toMillis()));
+  }
+
+  private DpsClient(
+      Supplier<List<X509Certificate>> trust, Duration timeout, Clock clock, Sleeper sleeper) {
+    this.trust = Objects.requireNonNull(trust, "trust");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+  }
+
+  private static Supplier<List<X509Certificate>> constant(List<X509Certificate> trust) {
+    List<X509Certificate> copy = List.copyOf(trust);
+    return () -> copy;
   }
 
   /**
@@ -141,7 +157,7 @@ public final class DpsClient {
       throw new IllegalArgumentException("X.509 attestation needs the device identity certificate");
     }
     try {
-      return ClientTls.context(trust, device.chain(), device.key());
+      return ClientTls.context(trust.get(), device.chain(), device.key());
     } catch (GeneralSecurityException e) {
       throw new DpsException("cannot set up TLS: " + e.getMessage(), false, 0, null, e);
     }

@@ -67,7 +67,7 @@ public final class Provisioner implements AfterTick {
     if (deviceId.isEmpty()) {
       return Optional.empty();
     }
-    DpsClient client = new DpsClient(agent.trustAnchors(), Agent.EST_TIMEOUT, clock);
+    DpsClient client = new DpsClient(agent.trustStore()::all, Agent.EST_TIMEOUT, clock);
     return Optional.of(
         new Provisioner(dps, deviceId.get()::readablePair, client, agent.state(), clock));
   }

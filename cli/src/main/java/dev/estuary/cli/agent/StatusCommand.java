@@ -5,8 +5,12 @@ import dev.estuary.agent.config.AgentSettings;
 import dev.estuary.agent.config.ConfigParseResult;
 import dev.estuary.agent.daemon.AgentLock;
 import dev.estuary.agent.daemon.StateFile;
+import dev.estuary.agent.store.TrustAnchors;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,6 +37,7 @@ public final class StatusCommand implements Callable<Integer> {
       return 0;
     }
     StatusView.print(System.out, dir, Instant.now());
+    StatusView.trust(System.out, dir, configuredRoots(), Instant.now());
     boolean running = AgentLock.isHeld(dir);
     System.out.println(
         "daemon        "
@@ -40,6 +45,19 @@ public final class StatusCommand implements Callable<Integer> {
                 ? "running" + AgentLock.holder(dir).map(pid -> " (pid " + pid + ")").orElse("")
                 : "not running"));
     return 0;
+  }
+
+  /** The configuration's trusted_certs, or empty when it cannot be read (status always answers). */
+  private List<X509Certificate> configuredRoots() {
+    try {
+      Optional<AgentConfig> config = options.parse().config();
+      if (config.isPresent()) {
+        return TrustAnchors.load(config.get().est().trustedCerts(), false);
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("estuary agent status: trusted_certs: " + e.getMessage());
+    }
+    return List.of();
   }
 
   /**

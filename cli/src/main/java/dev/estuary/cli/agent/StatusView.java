@@ -4,7 +4,9 @@ import dev.estuary.agent.check.AgentCheck;
 import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.store.CertificateFiles;
+import dev.estuary.agent.store.TrustStore;
 import dev.estuary.agent.text.Printable;
+import dev.estuary.pki.Thumbprints;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -67,6 +69,42 @@ final class StatusView {
       }
     }
     out.println("state updated " + Printable.of(state.get().text("updated_at", "?")));
+  }
+
+  /**
+   * The roots the agent trusts: {@code configured} ({@code trusted_certs}) and those it added
+   * through a root key update ({@link TrustStore#FILE} in the state directory).
+   */
+  static void trust(PrintStream out, Path stateDir, List<X509Certificate> configured, Instant now)
+      throws IOException {
+    out.println("trusted roots");
+    for (X509Certificate c : configured) {
+      out.println("  configured    " + root(c, now));
+    }
+    List<X509Certificate> added;
+    try {
+      added = TrustStore.read(stateDir.resolve(TrustStore.FILE));
+    } catch (IOException e) {
+      out.println("  added         " + Printable.of(e.getMessage()));
+      return;
+    }
+    for (X509Certificate c : added) {
+      out.println("  added         " + root(c, now) + " (root key update)");
+    }
+    if (configured.isEmpty() && added.isEmpty()) {
+      out.println("  none found");
+    }
+  }
+
+  private static String root(X509Certificate c, Instant now) {
+    Instant until = c.getNotAfter().toInstant();
+    return Printable.of(c.getSubjectX500Principal().getName())
+        + " (sha256 "
+        + Thumbprints.sha256(c).substring(0, 16)
+        + "…, until "
+        + until
+        + (until.isBefore(now) ? ", expired" : "")
+        + ")";
   }
 
   private static void credential(

@@ -112,6 +112,55 @@ public final class CaKeys {
     return new IssuingCa(alias, chain(alias), privateKey(alias), tokenProvider);
   }
 
+  /**
+   * The generations of the CA {@code base} names ({@link CaGenerations}), oldest first; fails like
+   * {@link #chain} when there is none.
+   */
+  public List<IssuingCa> generations(String base) throws GeneralSecurityException {
+    List<IssuingCa> out = new ArrayList<>();
+    for (String alias : CaGenerations.of(aliases(), base)) {
+      if (store.isKeyEntry(alias)) {
+        out.add(issuingCa(alias));
+      }
+    }
+    if (out.isEmpty()) {
+      chain(base); // throws, naming the entries there are
+    }
+    return out;
+  }
+
+  /** The certificates of {@code base}'s retired generations (keys removed), oldest first. */
+  public List<X509Certificate> retired(String base) throws GeneralSecurityException {
+    List<String> names = new ArrayList<>();
+    for (String alias : aliases()) {
+      if (alias.startsWith(CaGenerations.RETIRED_PREFIX)
+          && store.isCertificateEntry(alias)
+          && CaGenerations.base(alias.substring(CaGenerations.RETIRED_PREFIX.length()))
+              .equals(base)) {
+        names.add(alias);
+      }
+    }
+    List<X509Certificate> out = new ArrayList<>();
+    for (String alias : names) {
+      out.add((X509Certificate) store.getCertificate(alias));
+    }
+    return out;
+  }
+
+  /**
+   * The root key update certificates of a root rollover (certificate entries {@code root-link.*}),
+   * by alias order; empty when no root was rolled.
+   */
+  public List<X509Certificate> rootLinks() throws GeneralSecurityException {
+    List<X509Certificate> out = new ArrayList<>();
+    for (String alias : aliases()) {
+      if (alias.startsWith(CaGenerations.LINK_PREFIX) && store.isCertificateEntry(alias)) {
+        out.add((X509Certificate) store.getCertificate(alias));
+      }
+    }
+    return out;
+  }
+
   /** A keystore holding just {@code alias}, for the TLS listener. */
   public KeyStore tlsKeyStore(String alias, char[] password)
       throws GeneralSecurityException, IOException {

@@ -109,10 +109,12 @@ public final class EstHandler extends Handler.Abstract {
 
   /**
    * The cacerts answer: the root first (the seed's {@code openssl x509} keeps the first certificate
-   * and calls it the root), then the label's CAs from the top down.
+   * and calls it the root), then the label's CAs from the top down; during a rollover also the
+   * other root, its link certificates and the CA's earlier generations ({@link
+   * Label#caCertificates()}, docs/wire.md).
    */
   static List<X509Certificate> cacertsOrder(Label label) {
-    return label.ca().chain().reversed();
+    return label.caCertificates();
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.EnrollmentRecord;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -49,6 +50,26 @@ public final class EnrollmentMatch {
       Map<String, CaCertificateRecord> cas,
       Instant now)
       throws ProvisioningRefusal {
+    return decide(registrationId, chain, issuedHere, individual, groups, cas, c -> List.of(), now);
+  }
+
+  /**
+   * As above, where an enrollment that trusts one generation of a CA this server rolled trusts
+   * every generation still valid.
+   *
+   * @param generations the other generations of a CA certificate (a rollover: older and newer keys
+   *     of the same issuing CA), empty for a CA that was never rolled or not this server's
+   */
+  public static Attested decide(
+      String registrationId,
+      List<X509Certificate> chain,
+      Function<X509Certificate, CertificateRecord> issuedHere,
+      EnrollmentRecord individual,
+      List<EnrollmentRecord> groups,
+      Map<String, CaCertificateRecord> cas,
+      Function<X509Certificate, List<X509Certificate>> generations,
+      Instant now)
+      throws ProvisioningRefusal {
     requireCertificateFor(registrationId, chain);
     X509Certificate leaf = chain.getFirst();
     CertificateRecord leafRecord = issuedHere.apply(leaf);
@@ -71,7 +92,7 @@ public final class EnrollmentMatch {
       }
       List<X509Certificate> path;
       try {
-        path = validator(ca).validate(chain, now).path();
+        path = validator(ca, generations).validate(chain, now).path();
       } catch (PkiException e) {
         throw unauthorized(
             e.getMessage() + " (" + what + " trusts CA certificate '" + ca.name() + "')");
@@ -82,7 +103,7 @@ public final class EnrollmentMatch {
     ProvisioningRefusal first = null;
     for (EnrollmentRecord group : groups) {
       CaCertificateRecord ca = cas.get(group.caCertificate());
-      List<X509Certificate> path = ca == null ? null : pathTo(chain, ca, now);
+      List<X509Certificate> path = ca == null ? null : pathTo(chain, ca, generations, now);
       if (path == null) {
         continue;
       }
@@ -151,9 +172,12 @@ public final class EnrollmentMatch {
    * The validated path (leaf first, without the CA) when the chain leads to {@code ca}, else null.
    */
   private static List<X509Certificate> pathTo(
-      List<X509Certificate> chain, CaCertificateRecord ca, Instant now) {
+      List<X509Certificate> chain,
+      CaCertificateRecord ca,
+      Function<X509Certificate, List<X509Certificate>> generations,
+      Instant now) {
     try {
-      return validator(ca).validate(chain, now).path();
+      return validator(ca, generations).validate(chain, now).path();
     } catch (PkiException e) {
       return null;
     }
@@ -189,8 +213,13 @@ public final class EnrollmentMatch {
     }
   }
 
-  private static ChainValidator validator(CaCertificateRecord ca) {
-    return new ChainValidator(List.of(ca.certificate()));
+  private static ChainValidator validator(
+      CaCertificateRecord ca, Function<X509Certificate, List<X509Certificate>> generations) {
+    X509Certificate trusted = ca.certificate();
+    List<X509Certificate> anchors = new ArrayList<>();
+    anchors.add(trusted);
+    anchors.addAll(generations.apply(trusted));
+    return new ChainValidator(anchors);
   }
 
   private static ProvisioningRefusal unauthorized(String message) {

@@ -238,6 +238,7 @@ public final class Registrar {
         enrollments.findEnrollment(EnrollmentRecord.Kind.INDIVIDUAL, registrationId).orElse(null),
         enrollments.listEnrollments(EnrollmentRecord.Kind.GROUP),
         cas,
+        CaFamilies.of(labels.values())::generationsOf,
         now);
   }
 
