@@ -10,6 +10,7 @@ import dev.estuary.pki.PkiException;
 import dev.estuary.pki.Serials;
 import dev.estuary.pki.SignedCertificate;
 import dev.estuary.pki.Thumbprints;
+import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -117,7 +118,7 @@ public class EnrollmentPathBench {
 
   /** What the server's certificate record takes from the certificate. */
   private record Fields(
-      java.math.BigInteger serial,
+      BigInteger serial,
       String subject,
       String issuer,
       Instant notBefore,

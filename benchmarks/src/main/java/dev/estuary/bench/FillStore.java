@@ -4,6 +4,7 @@ import dev.estuary.pki.Serials;
 import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.config.ServerConfigParser;
 import dev.estuary.server.store.Database;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -51,7 +52,7 @@ public final class FillStore {
           random.nextBytes(sha);
           Instant issued = now.minus(Duration.ofSeconds(rows - i));
           BigInteger serial = new Serials(random, Clock.fixed(issued, ZoneOffset.UTC)).next();
-          ps.setBigDecimal(1, new java.math.BigDecimal(serial));
+          ps.setBigDecimal(1, new BigDecimal(serial));
           ps.setString(2, "CN=fill-" + i);
           ps.setTimestamp(3, Timestamp.from(issued));
           ps.setTimestamp(4, Timestamp.from(issued.plus(Duration.ofDays(7))));

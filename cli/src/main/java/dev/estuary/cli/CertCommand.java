@@ -1,5 +1,7 @@
 package dev.estuary.cli;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
@@ -150,8 +152,8 @@ final class CertCommand {
       }
       if (invalidityDate != null) {
         try {
-          java.time.Instant.parse(invalidityDate);
-        } catch (java.time.format.DateTimeParseException e) {
+          Instant.parse(invalidityDate);
+        } catch (DateTimeParseException e) {
           throw new CliFailure(
               CliFailure.USAGE,
               "--invalidity-date '"

@@ -10,6 +10,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -24,6 +25,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -197,7 +199,7 @@ class FactoryIT {
     Files.copy(
         work.resolve("batch-42/line7-0008/IDevID.key.pem"),
         d7.resolve("IDevID.key.pem"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StandardCopyOption.REPLACE_EXISTING);
     Result again = sh(batch);
     assertThat(again.code()).as(again.describe()).isZero();
     assertThat(again.out())
@@ -355,7 +357,7 @@ class FactoryIT {
   @SuppressWarnings("unchecked")
   private static List<X509Certificate> certificates(String pem) throws Exception {
     return new ArrayList<>(
-        (java.util.Collection<X509Certificate>)
+        (Collection<X509Certificate>)
             CertificateFactory.getInstance("X.509")
                 .generateCertificates(
                     new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));

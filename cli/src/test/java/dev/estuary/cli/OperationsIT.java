@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -306,7 +307,7 @@ class OperationsIT {
                   "(?m)^ExecStart=/usr/bin/java (.*) -jar /usr/lib/estuary/estuary-all\\.jar (.*)$")
               .matcher(Files.readString(ServerPackagingTest.UNIT));
       assertThat(exec.find()).as("the unit's ExecStart").isTrue();
-      List<String> command = new java.util.ArrayList<>();
+      List<String> command = new ArrayList<>();
       command.add(EstuaryJar.java());
       command.addAll(List.of(exec.group(1).split(" +")));
       command.addAll(List.of("-jar", EstuaryJar.jar()));
@@ -349,7 +350,7 @@ class OperationsIT {
 
     /** An operator command against this server's admin API, with the token file and the root. */
     Result cli(String... args) throws Exception {
-      List<String> all = new java.util.ArrayList<>(List.of(args));
+      List<String> all = new ArrayList<>(List.of(args));
       all.addAll(
           List.of(
               "--admin-url",

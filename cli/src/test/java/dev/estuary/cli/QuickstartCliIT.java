@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.estuary.cli.EstuaryJar.Result;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -586,7 +588,7 @@ class QuickstartCliIT {
 
   @Test
   void aPortInUseIsNamed() throws Exception {
-    int busy = java.net.URI.create(info.get("est_url").asText()).getPort();
+    int busy = URI.create(info.get("est_url").asText()).getPort();
     Path other = work.resolve("other-data");
 
     Result r =
@@ -650,7 +652,7 @@ class QuickstartCliIT {
         .contains("✓ EST " + base + "/.well-known/est/device-id/: reachable")
         .containsPattern(
             "✗ provisioning "
-                + java.util.regex.Pattern.quote(base)
+                + Pattern.quote(base)
                 + ": reachable, TLS trusted, but HTTP 404 for ID scope 0ne00000000: unknown ID scope")
         .doesNotContain("null");
   }

@@ -1,5 +1,6 @@
 package dev.estuary.pki;
 
+import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -50,7 +51,7 @@ public final class ClientTls {
           new TrustManager[] {new ServerCertificateTrust(pkix(tmf))},
           new SecureRandom());
       return ctx;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new GeneralSecurityException(
           "cannot create an in-memory keystore: " + e.getMessage(), e);
     }

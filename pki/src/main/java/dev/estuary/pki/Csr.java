@@ -3,8 +3,10 @@ package dev.estuary.pki;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
+import java.util.Map;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Null;
 import org.bouncycastle.asn1.ASN1Set;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.pkcs.Attribute;
@@ -104,8 +106,7 @@ public record Csr(
     String name = PLAIN_SIGNATURES.get(algorithm.getAlgorithm().getId());
     try {
       if (name != null
-          && (algorithm.getParameters() == null
-              || algorithm.getParameters() instanceof org.bouncycastle.asn1.ASN1Null)) {
+          && (algorithm.getParameters() == null || algorithm.getParameters() instanceof ASN1Null)) {
         Signature signature = Signature.getInstance(name, Bc.provider());
         signature.initVerify(BouncyCastleProvider.getPublicKey(spki));
         signature.update(
@@ -130,8 +131,8 @@ public record Csr(
     }
   }
 
-  private static final java.util.Map<String, String> PLAIN_SIGNATURES =
-      java.util.Map.of(
+  private static final Map<String, String> PLAIN_SIGNATURES =
+      Map.of(
           "1.2.840.10045.4.3.2", "SHA256withECDSA",
           "1.2.840.10045.4.3.3", "SHA384withECDSA",
           "1.2.840.10045.4.3.4", "SHA512withECDSA",

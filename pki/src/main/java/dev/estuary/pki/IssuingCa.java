@@ -2,6 +2,8 @@ package dev.estuary.pki;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
@@ -9,7 +11,9 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -118,8 +122,8 @@ public record IssuingCa(
   public static IssuingCa createRoot(
       String name,
       X500Name subject,
-      java.security.KeyPair keyPair,
-      java.time.Duration validity,
+      KeyPair keyPair,
+      Duration validity,
       Instant now,
       Serials serials) {
     X509Certificate cert =
@@ -152,7 +156,7 @@ public record IssuingCa(
       PublicKey publicKey,
       PrivateKey privateKey,
       Provider signer,
-      java.time.Duration validity,
+      Duration validity,
       Instant now,
       Serials serials) {
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
@@ -175,9 +179,9 @@ public record IssuingCa(
   public IssuingCa createSubordinate(
       String name,
       X500Name subject,
-      java.security.KeyPair keyPair,
+      KeyPair keyPair,
       int pathLen,
-      java.time.Duration validity,
+      Duration validity,
       Instant now,
       Serials serials) {
     return createSubordinate(
@@ -188,7 +192,7 @@ public record IssuingCa(
   public IssuingCa createSubordinate(
       String name,
       X500Name subject,
-      java.security.KeyPair keyPair,
+      KeyPair keyPair,
       CertificateProfile profile,
       Instant now,
       Serials serials) {
@@ -205,22 +209,22 @@ public record IssuingCa(
                 serials.next(),
                 now.minus(BACKDATE),
                 now.plus(profile.validity())));
-    List<X509Certificate> newChain = new java.util.ArrayList<>();
+    List<X509Certificate> newChain = new ArrayList<>();
     newChain.add(cert);
     newChain.addAll(chain);
     return new IssuingCa(name, newChain, keyPair.getPrivate(), null);
   }
 
   /** How far notBefore is set back from "now", for devices whose clocks run a little behind. */
-  public static final java.time.Duration BACKDATE = java.time.Duration.ofMinutes(5);
+  public static final Duration BACKDATE = Duration.ofMinutes(5);
 
   /**
    * The backdate for a certificate valid for {@code validity} from now: {@link #BACKDATE}, but at
    * most a tenth of the validity, so that a short-lived certificate ("2m") lives about as long as
    * configured and a device's percentage threshold means what it says.
    */
-  public static java.time.Duration backdateFor(java.time.Duration validity) {
-    java.time.Duration tenth = validity.dividedBy(10);
+  public static Duration backdateFor(Duration validity) {
+    Duration tenth = validity.dividedBy(10);
     return tenth.compareTo(BACKDATE) < 0 ? tenth : BACKDATE;
   }
 
@@ -287,7 +291,7 @@ public record IssuingCa(
                 }));
       }
       if (urls != null && (urls.ocsp() != null || urls.caIssuers() != null)) {
-        java.util.List<AccessDescription> access = new java.util.ArrayList<>();
+        List<AccessDescription> access = new ArrayList<>();
         if (urls.ocsp() != null) {
           access.add(
               new AccessDescription(
@@ -310,7 +314,7 @@ public record IssuingCa(
             Extension.nameConstraints, true, NameConstraintsOf.excluded(profile.excludedNames()));
       }
       return b.build(signer(issuerKey, issuerPublicKey, provider));
-    } catch (IOException | OperatorCreationException | java.security.NoSuchAlgorithmException e) {
+    } catch (IOException | OperatorCreationException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("signing failed: " + e.getMessage(), e);
     }
   }

@@ -12,6 +12,7 @@ import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.EllipticCurve;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -58,7 +59,7 @@ public final class KeyPairs {
       if (key instanceof ECPrivateKey ec
           && ec.getParams().getCurve().getField() instanceof ECFieldFp field) {
         // Q = s·G, with Bouncy Castle's lightweight arithmetic (no JCA provider needed for it).
-        java.security.spec.ECParameterSpec params = ec.getParams();
+        ECParameterSpec params = ec.getParams();
         EllipticCurve c = params.getCurve();
         ECCurve curve =
             new ECCurve.Fp(

@@ -1,8 +1,10 @@
 package dev.estuary.pki;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import org.bouncycastle.asn1.pkcs.RSAPublicKey;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
@@ -67,7 +69,7 @@ public record KeyPolicy(Set<String> ecCurves, int rsaMinBits, int rsaMaxBits, bo
    * rsa-N-M} from N up to M bits (M at most {@value #RSA_LIMIT_BITS}).
    */
   public static KeyPolicy parse(Iterable<String> entries) {
-    java.util.Set<String> curves = new java.util.TreeSet<>();
+    Set<String> curves = new TreeSet<>();
     int rsa = 0;
     int rsaMax = 0;
     boolean ed = false;
@@ -112,7 +114,7 @@ public record KeyPolicy(Set<String> ecCurves, int rsaMinBits, int rsaMaxBits, bo
       BigInteger e;
       try {
         e = RSAPublicKey.getInstance(spki.parsePublicKey()).getPublicExponent();
-      } catch (java.io.IOException | RuntimeException x) {
+      } catch (IOException | RuntimeException x) {
         throw new PkiException("the RSA public key in the request cannot be read", x);
       }
       if (e.signum() <= 0
@@ -144,7 +146,7 @@ public record KeyPolicy(Set<String> ecCurves, int rsaMinBits, int rsaMaxBits, bo
 
   public String describe() {
     StringBuilder b = new StringBuilder();
-    for (String c : new java.util.TreeSet<>(ecCurves)) {
+    for (String c : new TreeSet<>(ecCurves)) {
       b.append(b.isEmpty() ? "" : ", ").append("EC ").append(c);
     }
     if (rsaMinBits > 0) {

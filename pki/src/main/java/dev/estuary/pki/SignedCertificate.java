@@ -1,6 +1,8 @@
 package dev.estuary.pki;
 
+import java.io.IOException;
 import java.math.BigInteger;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Objects;
@@ -27,7 +29,7 @@ public final class SignedCertificate {
   private final byte[] der;
   private volatile X509Certificate x509;
 
-  SignedCertificate(X509CertificateHolder holder) throws java.io.IOException {
+  SignedCertificate(X509CertificateHolder holder) throws IOException {
     this.holder = Objects.requireNonNull(holder, "holder");
     this.der = holder.getEncoded();
   }
@@ -88,7 +90,7 @@ public final class SignedCertificate {
     if (c == null) {
       try {
         c = CONVERTER.getCertificate(holder);
-      } catch (java.security.cert.CertificateException e) {
+      } catch (CertificateException e) {
         throw new IllegalStateException(
             "a certificate just signed cannot be converted: " + e.getMessage(), e);
       }
@@ -100,7 +102,7 @@ public final class SignedCertificate {
   private static String rfc2253(X500Name name) {
     try {
       return new X500Principal(name.getEncoded(ASN1Encoding.DER)).getName();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("in-memory ASN.1 encoding failed", e);
     }
   }

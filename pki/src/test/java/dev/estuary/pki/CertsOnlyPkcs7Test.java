@@ -9,9 +9,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DLSequence;
+import org.bouncycastle.asn1.DLSet;
+import org.bouncycastle.asn1.DLTaggedObject;
 import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.cms.CMSSignedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,34 +88,27 @@ class CertsOnlyPkcs7Test {
    * by hand).
    */
   private static byte[] referenceEncoding(List<X509Certificate> certificates) throws Exception {
-    org.bouncycastle.asn1.ASN1EncodableVector certs =
-        new org.bouncycastle.asn1.ASN1EncodableVector();
+    ASN1EncodableVector certs = new ASN1EncodableVector();
     for (X509Certificate c : certificates) {
-      certs.add(org.bouncycastle.asn1.x509.Certificate.getInstance(c.getEncoded()));
+      certs.add(Certificate.getInstance(c.getEncoded()));
     }
-    org.bouncycastle.asn1.ASN1EncodableVector signedData =
-        new org.bouncycastle.asn1.ASN1EncodableVector();
-    signedData.add(new org.bouncycastle.asn1.ASN1Integer(1));
-    signedData.add(new org.bouncycastle.asn1.DLSet());
-    signedData.add(new org.bouncycastle.asn1.DLSequence(CMSObjectIdentifiers.data));
-    signedData.add(
-        new org.bouncycastle.asn1.DLTaggedObject(false, 0, new org.bouncycastle.asn1.DLSet(certs)));
-    signedData.add(new org.bouncycastle.asn1.DLSet());
-    org.bouncycastle.asn1.ASN1EncodableVector contentInfo =
-        new org.bouncycastle.asn1.ASN1EncodableVector();
+    ASN1EncodableVector signedData = new ASN1EncodableVector();
+    signedData.add(new ASN1Integer(1));
+    signedData.add(new DLSet());
+    signedData.add(new DLSequence(CMSObjectIdentifiers.data));
+    signedData.add(new DLTaggedObject(false, 0, new DLSet(certs)));
+    signedData.add(new DLSet());
+    ASN1EncodableVector contentInfo = new ASN1EncodableVector();
     contentInfo.add(CMSObjectIdentifiers.signedData);
-    contentInfo.add(
-        new org.bouncycastle.asn1.DLTaggedObject(
-            true, 0, new org.bouncycastle.asn1.DLSequence(signedData)));
-    return new org.bouncycastle.asn1.DLSequence(contentInfo)
-        .getEncoded(org.bouncycastle.asn1.ASN1Encoding.DL);
+    contentInfo.add(new DLTaggedObject(true, 0, new DLSequence(signedData)));
+    return new DLSequence(contentInfo).getEncoded(ASN1Encoding.DL);
   }
 
   @Test
   void encodesTheSameBytesAsBouncyCastlesAsn1ClassesForShortAndLongLengths() throws Exception {
     // 0 and 1 certificates: one- and two-octet lengths; 200 certificates: more than 65535 bytes,
     // three-octet lengths.
-    List<X509Certificate> many = java.util.Collections.nCopies(200, leaf);
+    List<X509Certificate> many = Collections.nCopies(200, leaf);
     for (List<X509Certificate> certs :
         List.of(
             List.<X509Certificate>of(), List.of(leaf), List.of(leaf, intermediate, root), many)) {
@@ -124,7 +126,7 @@ class CertsOnlyPkcs7Test {
     SignedCertificate issued =
         intCa.issue(
             new IssueOrder(
-                new org.bouncycastle.asn1.x500.X500Name("CN=pkcs7-issued"),
+                new X500Name("CN=pkcs7-issued"),
                 null,
                 TestMaterial.spki(TestMaterial.key("ec-p256")),
                 CertificateProfile.clientIdentity(Duration.ofDays(7)),

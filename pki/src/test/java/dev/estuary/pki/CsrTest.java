@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -189,7 +190,7 @@ class CsrTest {
   private static void replaceAscii(byte[] der, String from, String to) {
     byte[] f = from.getBytes(StandardCharsets.US_ASCII);
     for (int i = 0; i + f.length <= der.length; i++) {
-      if (java.util.Arrays.equals(der, i, i + f.length, f, 0, f.length)) {
+      if (Arrays.equals(der, i, i + f.length, f, 0, f.length)) {
         System.arraycopy(to.getBytes(StandardCharsets.US_ASCII), 0, der, i, f.length);
         return;
       }

@@ -13,6 +13,9 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
@@ -20,6 +23,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -61,8 +65,8 @@ class IssuingCaTest {
         notAfter);
   }
 
-  private static Extension extension(
-      X509Certificate cert, org.bouncycastle.asn1.ASN1ObjectIdentifier oid) throws Exception {
+  private static Extension extension(X509Certificate cert, ASN1ObjectIdentifier oid)
+      throws Exception {
     return new JcaX509CertificateHolder(cert).getExtension(oid);
   }
 
@@ -195,7 +199,7 @@ class IssuingCaTest {
 
     assertThat(ski.getKeyIdentifier())
         .isEqualTo(
-            new org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils()
+            new JcaX509ExtensionUtils()
                 .createSubjectKeyIdentifier(key("ec-p256").getPublic())
                 .getKeyIdentifier());
     assertThat(aki.getKeyIdentifierOctets()).isEqualTo(caSki.getKeyIdentifier());
@@ -230,7 +234,7 @@ class IssuingCaTest {
     GeneralNames sans = new GeneralNames(new GeneralName(GeneralName.dNSName, "device-1.example"));
     IssueOrder emptySubject =
         new IssueOrder(
-            new X500Name(new org.bouncycastle.asn1.x500.RDN[0]),
+            new X500Name(new RDN[0]),
             sans,
             spki(key("ec-p256")),
             CertificateProfile.clientIdentity(Duration.ofDays(7)),
@@ -326,7 +330,7 @@ class IssuingCaTest {
 
   @Test
   void rsaAndEd25519CasSignToo() {
-    for (String type : java.util.List.of("rsa-2048", "ed25519")) {
+    for (String type : List.of("rsa-2048", "ed25519")) {
       KeyPair caKey = key(type);
       IssuingCa ca =
           IssuingCa.createRoot(

@@ -12,6 +12,7 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
@@ -94,7 +95,7 @@ class NameConstraintsOfTest {
 
   /** The JDK's PKIX validation of leaf + the CA's chain under the root, at T0, no revocation. */
   private static void validate(X509Certificate leaf, IssuingCa ca) throws Exception {
-    List<X509Certificate> path = new java.util.ArrayList<>();
+    List<X509Certificate> path = new ArrayList<>();
     path.add(leaf);
     path.addAll(ca.chain().subList(0, ca.chain().size() - 1));
     PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(root.certificate(), null)));

@@ -7,7 +7,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.junit.jupiter.api.Test;
@@ -54,7 +57,7 @@ class SerialsTest {
         new SecureRandom() {
           @Override
           public void nextBytes(byte[] bytes) {
-            java.util.Arrays.fill(bytes, (byte) 0);
+            Arrays.fill(bytes, (byte) 0);
           }
         };
 
@@ -80,7 +83,7 @@ class SerialsTest {
         new SecureRandom() {
           @Override
           public void nextBytes(byte[] bytes) {
-            java.util.Arrays.fill(bytes, (byte) 0xff);
+            Arrays.fill(bytes, (byte) 0xff);
           }
         };
     Instant t = Instant.parse("2030-01-01T00:00:00Z");
@@ -97,7 +100,7 @@ class SerialsTest {
     Serials sameSecond =
         new Serials(
             new SecureRandom(), Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC));
-    java.util.List<BigInteger> drawn = new java.util.ArrayList<>();
+    List<BigInteger> drawn = new ArrayList<>();
     for (int i = 0; i < DRAWS; i++) {
       drawn.add(sameSecond.next());
     }

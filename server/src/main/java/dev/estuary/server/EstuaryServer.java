@@ -20,6 +20,7 @@ import dev.estuary.server.ca.CaKeys;
 import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.est.EstHandler;
 import dev.estuary.server.http.HttpsServer;
+import dev.estuary.server.http.SlowClientGuard;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.metrics.Endpoints;
 import dev.estuary.server.metrics.HealthHandler;
@@ -49,11 +50,14 @@ import dev.estuary.server.store.JdbiEnrollmentStore;
 import dev.estuary.server.store.JdbiRegistrationStore;
 import dev.estuary.server.store.JdbiRevocationStore;
 import dev.estuary.server.store.RegistrationStore;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -182,8 +186,7 @@ public final class EstuaryServer implements AutoCloseable {
               config.defaultLabel(),
               issuance,
               config.maxBodyBytes(),
-              new FailedAuthLimiter(
-                  clock, config.authFailuresPerMinute(), java.time.Duration.ofMinutes(1)),
+              new FailedAuthLimiter(clock, config.authFailuresPerMinute(), Duration.ofMinutes(1)),
               metrics.registry(),
               authFailures);
       EnrollmentStore enrollments = new JdbiEnrollmentStore(database.jdbi());
@@ -204,7 +207,7 @@ public final class EstuaryServer implements AutoCloseable {
           new TokenService(
               new JdbiAdminTokenStore(database.jdbi()),
               config.adminTokenHash(),
-              new FailedAuthLimiter(clock, 10, java.time.Duration.ofMinutes(1)),
+              new FailedAuthLimiter(clock, 10, Duration.ofMinutes(1)),
               random,
               clock);
       AdminHandler admin =
@@ -245,7 +248,7 @@ public final class EstuaryServer implements AutoCloseable {
                   HttpsServer.ADMIN,
                   Endpoints::admin,
                   new Handler.Sequence(new HealthHandler(readiness), admin)),
-              new dev.estuary.server.http.SlowClientGuard.Limits(
+              new SlowClientGuard.Limits(
                   config.connections().headerTimeout(),
                   config.connections().requestTimeout(),
                   config.connections().maxPerAddress()));
@@ -351,7 +354,7 @@ public final class EstuaryServer implements AutoCloseable {
   private static String sha256Hex(byte[] b) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -434,7 +437,7 @@ public final class EstuaryServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws java.io.IOException {
+  public void close() throws IOException {
     try {
       crls.close();
       https.close();

@@ -5,6 +5,7 @@ import dev.estuary.agent.config.ConfigParseResult;
 import dev.estuary.agent.config.EstAuth;
 import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.agent.config.Provisioning;
+import dev.estuary.agent.config.X509Credential;
 import dev.estuary.agent.credential.Identities;
 import dev.estuary.agent.credential.IssuedCertificateCheck;
 import dev.estuary.agent.daemon.StateFile;
@@ -36,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -269,8 +271,7 @@ public final class AgentCheck {
    */
   private static EstIdentity identityForProbe(Identities identities, EstAuth auth)
       throws IOException {
-    Optional<dev.estuary.agent.config.X509Credential> cert =
-        auth.identity().or(auth::bootstrapIdentity);
+    Optional<X509Credential> cert = auth.identity().or(auth::bootstrapIdentity);
     if (cert.isPresent() && !cert.get().keyInToken()) {
       return identities.configured(cert.get(), auth.basic(), "configured identity");
     }
@@ -570,7 +571,7 @@ public final class AgentCheck {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       results.add(CheckResult.failed(name, "interrupted", "run the check again"));
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       results.add(
           CheckResult.failed(name, "cannot set up TLS: " + e.getMessage(), "check trusted_certs"));
     } finally {

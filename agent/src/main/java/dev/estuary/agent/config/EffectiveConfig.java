@@ -4,6 +4,7 @@ import dev.estuary.files.AtomicFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -92,7 +93,7 @@ public final class EffectiveConfig {
   public static Path write(AgentConfig config) throws IOException {
     Path target = config.agent().stateDir().resolve(FILE_NAME);
     Path dir = target.toAbsolutePath().getParent();
-    if (java.nio.file.Files.notExists(dir)) {
+    if (Files.notExists(dir)) {
       AtomicFiles.createPrivateDirectory(dir, "rwx------");
     }
     AtomicFiles.write(target, render(config).getBytes(StandardCharsets.UTF_8), "rw-r--r--");

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -61,7 +62,7 @@ public final class StateFile implements CertificateLedger {
             file,
             Printable.of(e.getMessage()),
             aside);
-        Files.move(file, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
       }
     }
     root.put("version", 1);

@@ -1,5 +1,6 @@
 package dev.estuary.agent.json;
 
+import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,7 @@ final class JsonWriter {
     } else if (v instanceof String s) {
       string(s);
     } else if (v instanceof Number n) {
-      out.append(
-          n instanceof java.math.BigDecimal d ? d.toString() : String.valueOf(n.longValue()));
+      out.append(n instanceof BigDecimal d ? d.toString() : String.valueOf(n.longValue()));
     } else if (v instanceof Boolean b) {
       out.append(b);
     } else {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,7 +130,7 @@ class AgentCheckTest {
       assertThat(agent.tick())
           .as("the first pass")
           .singleElement()
-          .satisfies(s -> assertThat(s.validAt(java.time.Instant.now())).isTrue());
+          .satisfies(s -> assertThat(s.validAt(Instant.now())).isTrue());
     }
     return device;
   }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tomlj.Toml;
 
 class EffectiveConfigTest {
   @TempDir Path dir;
@@ -54,7 +55,7 @@ class EffectiveConfigTest {
   void theReportIsValidTomlThatNamesWhereEachUrlCameFrom() {
     String text = EffectiveConfig.render(config(dir));
 
-    var toml = org.tomlj.Toml.parse(text);
+    var toml = Toml.parse(text);
     assertThat(toml.errors()).isEmpty();
     assertThat(toml.getString("certificates.aziot-edged-ca.url_from")).isEqualTo("edge_ca.url");
     assertThat(toml.getString("certificates.aziot-edged-ca.auth.password"))

@@ -16,17 +16,20 @@ import dev.estuary.agent.testing.ScriptedEstServer;
 import dev.estuary.agent.testing.ScriptedEstServer.Answer;
 import dev.estuary.agent.testing.ScriptedEstServer.Response;
 import dev.estuary.agent.testing.TestCa;
+import dev.estuary.pki.CertificateProfile;
 import dev.estuary.pki.CsrBuilder;
 import dev.estuary.pki.Pem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -144,7 +147,7 @@ class EstCredentialTest {
                         CN,
                         null,
                         r.csr().publicKeyInfo(),
-                        dev.estuary.pki.CertificateProfile.clientIdentity(Duration.ofDays(36_000)),
+                        CertificateProfile.clientIdentity(Duration.ofDays(36_000)),
                         Instant.now().minusSeconds(60),
                         Instant.now().plus(Duration.ofDays(36_000))),
                     rogue.certificate());
@@ -271,8 +274,8 @@ class EstCredentialTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(ints = {401, 403})
   void aRefusedIdentityIsRetriedWithTheOneOfferedInstead(int status) throws Exception {
-    java.security.KeyPair refusedKey = TestCa.newKey();
-    java.security.KeyPair bootstrapKey = TestCa.newKey();
+    KeyPair refusedKey = TestCa.newKey();
+    KeyPair bootstrapKey = TestCa.newKey();
     EstIdentity refused =
         new EstIdentity(
             List.of(ca.client("est-id", refusedKey.getPublic())),
@@ -285,7 +288,7 @@ class EstCredentialTest {
             bootstrapKey.getPrivate(),
             Optional.empty(),
             "bootstrap");
-    List<String> told = new java.util.ArrayList<>();
+    List<String> told = new ArrayList<>();
     IdentitySource source =
         new IdentitySource() {
           @Override

@@ -19,6 +19,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -113,7 +114,7 @@ class IdentitiesTest {
    */
   @Test
   void aRefusedEstIdentityGivesWayToTheBootstrapIdentityAndIsNotPresentedAgain() throws Exception {
-    List<String> estIdDue = new java.util.ArrayList<>();
+    List<String> estIdDue = new ArrayList<>();
     bootstrap = configured("bootstrap");
     IdentitySource source =
         identities.sourceFor(
@@ -141,7 +142,7 @@ class IdentitiesTest {
 
   @Test
   void aRefusedEstIdentityForItsOwnRenewalFallsBackWithoutMakingItselfDue() throws Exception {
-    List<String> estIdDue = new java.util.ArrayList<>();
+    List<String> estIdDue = new ArrayList<>();
     bootstrap = configured("bootstrap");
     IdentitySource source =
         identities.sourceFor(

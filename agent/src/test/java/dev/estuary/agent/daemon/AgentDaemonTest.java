@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.estuary.agent.renewal.CredentialStatus;
 import dev.estuary.agent.renewal.RenewalOutcome;
 import dev.estuary.agent.testing.EdgeCaDevice;
+import dev.estuary.agent.testing.LogLines;
 import dev.estuary.agent.testing.ScriptedEstServer;
 import dev.estuary.agent.testing.TestCa;
 import dev.estuary.pki.Pem;
@@ -157,7 +158,7 @@ class AgentDaemonTest {
                     return Optional.empty();
                   }
                 }));
-    try (dev.estuary.agent.testing.LogLines logs = new dev.estuary.agent.testing.LogLines()) {
+    try (LogLines logs = new LogLines()) {
       failing.step();
       assertThat(logs.warnings())
           .singleElement()

@@ -3,12 +3,16 @@ package dev.estuary.agent.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,8 +116,8 @@ class AgentLockTest {
   private static String readLine(BufferedReader in) {
     try {
       return in.readLine();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -123,20 +127,18 @@ class AgentLockTest {
    */
   @Test
   void aSymlinkAtTheLockIsRefusedAndItsTargetLeftAlone() throws Exception {
-    java.nio.file.Path target =
-        java.nio.file.Files.writeString(
-            dir.resolveSibling(dir.getFileName() + "-precious.txt"), "keep me\n");
+    Path target =
+        Files.writeString(dir.resolveSibling(dir.getFileName() + "-precious.txt"), "keep me\n");
     try {
-      java.nio.file.Files.createSymbolicLink(dir.resolve(AgentLock.NAME), target);
+      Files.createSymbolicLink(dir.resolve(AgentLock.NAME), target);
 
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentLock.tryAcquire(dir))
-          .isInstanceOf(java.io.IOException.class)
+      Assertions.assertThatThrownBy(() -> AgentLock.tryAcquire(dir))
+          .isInstanceOf(IOException.class)
           .hasMessageContaining(AgentLock.NAME);
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentLock.isHeld(dir))
-          .isInstanceOf(java.io.IOException.class);
+      Assertions.assertThatThrownBy(() -> AgentLock.isHeld(dir)).isInstanceOf(IOException.class);
       assertThat(target).hasContent("keep me");
     } finally {
-      java.nio.file.Files.deleteIfExists(target);
+      Files.deleteIfExists(target);
     }
   }
 }

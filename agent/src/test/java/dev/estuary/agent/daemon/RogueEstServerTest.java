@@ -28,7 +28,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -221,9 +223,7 @@ class RogueEstServerTest {
   }
 
   /** Enrolls with {@code issue}; cacerts gives the rogue root. */
-  private static Answer rogueServer(
-      java.util.function.Function<org.bouncycastle.asn1.x509.SubjectPublicKeyInfo, X509Certificate>
-          issue) {
+  private static Answer rogueServer(Function<SubjectPublicKeyInfo, X509Certificate> issue) {
     Answer enroll = ScriptedEstServer.enrolling(issue);
     return r ->
         r.uri().getPath().endsWith("/cacerts") ? Response.certs(rogue.certificate()) : enroll.to(r);

@@ -11,6 +11,7 @@ import dev.estuary.agent.testing.ScriptedEstServer.Response;
 import dev.estuary.agent.testing.TestCa;
 import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.CsrBuilder;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +23,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -161,8 +165,7 @@ class EstClientTest {
 
   @Test
   void a202AwaitingApprovalIsTreatedAsRateLimitedWithItsRetryAfter() {
-    server.then(
-        Answer.with(new Response(202, java.util.Map.of("Retry-After", "600"), new byte[0])));
+    server.then(Answer.with(new Response(202, Map.of("Retry-After", "600"), new byte[0])));
 
     EstException e = enrollFailure(client, ANONYMOUS);
 
@@ -210,8 +213,7 @@ class EstClientTest {
   void aRedirectIsNotFollowedButReportedAsABadResponse() {
     server.then(
         Answer.with(
-            new Response(
-                302, java.util.Map.of("Location", "https://elsewhere.invalid/"), new byte[0])));
+            new Response(302, Map.of("Location", "https://elsewhere.invalid/"), new byte[0])));
 
     EstException e = caCertsFailure(client);
 
@@ -223,7 +225,7 @@ class EstClientTest {
   @Test
   void aClosedPortIsUnreachableWithConnectionRefused() throws Exception {
     int closedPort;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = s.getLocalPort();
     }
 
@@ -294,7 +296,7 @@ class EstClientTest {
   @Test
   void refusesAnAnswerLargerThanTheCap() {
     byte[] huge = new byte[EstClient.MAX_ANSWER_BYTES + 1];
-    java.util.Arrays.fill(huge, (byte) 'A');
+    Arrays.fill(huge, (byte) 'A');
     server.then(Answer.with(Response.ok(Response.CERTS_ONLY, huge)));
 
     EstException e = caCertsFailure(client);
@@ -430,7 +432,7 @@ class EstClientTest {
     return catchEst(() -> c.simpleEnroll(server.base(), csr(), who));
   }
 
-  private static EstException catchEst(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+  private static EstException catchEst(ThrowableAssert.ThrowingCallable call) {
     EstException e = catchThrowableOfType(EstException.class, call);
     assertThat(e).as("an EstException").isNotNull();
     return e;

@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The agent's JSON: strict parsing, lenient reading, output any JSON reader takes (Jackson checks).
@@ -250,15 +252,15 @@ class JsonObjectTest {
    * Issue 16 point 3: a number whose exponent overflows is a JsonException, not a
    * NumberFormatException.
    */
-  @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(
+  @ParameterizedTest
+  @ValueSource(
       strings = {
         "{\"n\": 1e99999999999}",
         "{\"n\": -2.5E-99999999999}",
         "{\"a\": [1E+99999999999]}"
       })
   void aNumberBeyondWhatCanBeReadIsAJsonException(String json) {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> JsonObject.parse(json))
+    Assertions.assertThatThrownBy(() -> JsonObject.parse(json))
         .isInstanceOf(JsonException.class)
         .hasMessageContaining("number");
   }

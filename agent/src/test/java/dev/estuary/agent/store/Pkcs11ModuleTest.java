@@ -7,6 +7,7 @@ import dev.estuary.agent.config.Pkcs11Settings;
 import dev.estuary.agent.config.Pkcs11Uri;
 import dev.estuary.agent.testing.LoopbackTlsServer;
 import dev.estuary.agent.testing.TestCa;
+import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.CsrBuilder;
 import dev.estuary.pki.KeyPairs;
@@ -18,6 +19,7 @@ import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,10 +130,8 @@ class Pkcs11ModuleTest {
   private static void connect(LoopbackTlsServer server, X509Certificate cert, KeyHandle key)
       throws Exception {
     var ctx =
-        dev.estuary.pki.ClientTls.context(
-            java.util.List.of(ca.certificate()),
-            java.util.List.of(cert, ca.certificate()),
-            key.privateKey());
+        ClientTls.context(
+            List.of(ca.certificate()), List.of(cert, ca.certificate()), key.privateKey());
     try (SSLSocket socket =
         (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", server.port())) {
       socket.setSoTimeout(LoopbackTlsServer.TIMEOUT_MS);

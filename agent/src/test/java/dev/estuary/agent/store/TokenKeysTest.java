@@ -10,6 +10,7 @@ import dev.estuary.pki.CsrBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 import java.util.Optional;
@@ -81,8 +82,7 @@ class TokenKeysTest {
 
     Path pointer = keys.path("device-id");
     assertThat(pointer)
-        .isEqualTo(
-            new FileKeys(dir, "ec-p256", new java.security.SecureRandom()).path("device-id"));
+        .isEqualTo(new FileKeys(dir, "ec-p256", new SecureRandom()).path("device-id"));
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pointer)))
         .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))

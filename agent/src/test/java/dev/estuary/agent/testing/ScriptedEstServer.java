@@ -18,6 +18,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -278,7 +279,7 @@ public final class ScriptedEstServer implements AutoCloseable {
 
     /** This answer with one more header. */
     public Response with(String name, String value) {
-      Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+      Map<String, String> more = new LinkedHashMap<>(headers);
       more.put(name, value);
       return new Response(status, more, body, stalls);
     }

@@ -5,6 +5,7 @@ import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Serials;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyStore;
@@ -14,6 +15,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -79,7 +81,7 @@ public final class TestCa {
   }
 
   /** This CA's certificate and those above it, this one first. */
-  public java.util.List<X509Certificate> chain() {
+  public List<X509Certificate> chain() {
     return root.chain();
   }
 
@@ -183,8 +185,7 @@ public final class TestCa {
     /**
      * A server-side TLS context presenting this identity and judging clients with {@code trust}.
      */
-    public SSLContext context(TrustManager[] trust)
-        throws GeneralSecurityException, java.io.IOException {
+    public SSLContext context(TrustManager[] trust) throws GeneralSecurityException, IOException {
       char[] password = "test".toCharArray();
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);

@@ -7,6 +7,7 @@ import dev.estuary.config.Durations;
 import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.EstBase64;
+import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
 import java.net.URI;
@@ -27,6 +28,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
@@ -363,7 +365,7 @@ public final class BenchCommand implements Callable<Integer> {
     KeyPair kp = KeyPairs.generate(keyType, random);
     var b = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + cn), kp.getPublic());
     var signer =
-        new JcaContentSignerBuilder(dev.estuary.pki.IssuingCa.signatureAlgorithm(kp.getPublic()))
+        new JcaContentSignerBuilder(IssuingCa.signatureAlgorithm(kp.getPublic()))
             .build(kp.getPrivate());
     return new Csr(EstBase64.encode(b.build(signer).getEncoded()), kp);
   }
@@ -506,7 +508,7 @@ public final class BenchCommand implements Callable<Integer> {
       // The answer holds the issued certificate alone (RFC 7030 §4.2.3); the chain comes from
       // cacerts.
       List<X509Certificate> chain =
-          new java.util.ArrayList<>(CertsOnlyPkcs7.decode(EstBase64.decode(r.body())));
+          new ArrayList<>(CertsOnlyPkcs7.decode(EstBase64.decode(r.body())));
       HttpsConnection.Response cas = link.once(c -> c.get(at.path() + "cacerts", headers));
       if (cas.status() != 200) {
         throw new IllegalStateException(
@@ -643,8 +645,7 @@ public final class BenchCommand implements Callable<Integer> {
     Thread.sleep(Math.max(0, (measureFrom - System.nanoTime()) / 1_000_000));
     double cpuStart = serverCpuSeconds();
     done.await(
-        Math.max(0, until - System.nanoTime()),
-        java.util.concurrent.TimeUnit.NANOSECONDS); // the end, or all done early
+        Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS); // the end, or all done early
     double cpuEnd = serverCpuSeconds();
     done.await();
     // With a request cap the run may end early: measure to the last response, not the deadline.

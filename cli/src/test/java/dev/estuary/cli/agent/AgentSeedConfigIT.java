@@ -6,15 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.cli.EstuaryJar;
+import dev.estuary.pki.Pem;
 import dev.estuary.server.testing.QuickstartServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,8 +71,7 @@ class AgentSeedConfigIT {
 
     // The EST identity is the IDevID itself (identity_cert), listed under est-id as aziot lists it.
     X509Certificate idevid =
-        dev.estuary.pki.Pem.certificates(Files.readString(device.dir.resolve("IDevID.cert.pem")))
-            .getFirst();
+        Pem.certificates(Files.readString(device.dir.resolve("IDevID.cert.pem"))).getFirst();
     assertThat(device.leaf(EstCertificate.EST_ID)).isEqualTo(idevid);
     assertThat(idevid.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.2");
     List<X509Certificate> idevidChain = new ArrayList<>(device.chain(EstCertificate.EST_ID));
@@ -204,8 +206,8 @@ class AgentSeedConfigIT {
     Path log = device.dir.resolve("daemon.log");
     Process daemon = EstuaryJar.start(log, List.of(), device.agent("run"));
     try {
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(60))
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
           .until(() -> Files.exists(device.certFile(EstCertificate.EDGE_CA)));
       EstuaryJar.Result second = EstuaryJar.run(device.dir, device.agent("run", "--once"));
       assertThat(second.code()).as(second.describe()).isEqualTo(3);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +42,7 @@ class PackagingTest {
   @Test
   void theWrapperRunsTheUnitsFlagsOnJava17(@TempDir Path dir) throws Exception {
     Path jdk17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    Assumptions.assumeTrue(
         Files.isExecutable(jdk17.resolve("bin/java")),
         "no Java 17 at "
             + jdk17

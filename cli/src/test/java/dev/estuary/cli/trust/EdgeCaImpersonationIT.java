@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.security.Key;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -267,11 +268,10 @@ class EdgeCaImpersonationIT {
                 .encodeToString(key.getEncoded())
             + "\n-----END PRIVATE KEY-----\n");
     Certificate[] chain = ks.getCertificateChain("tls");
-    Files.writeString(
-        dir.resolve("tls.pem"), Pem.encode((java.security.cert.X509Certificate) chain[0]));
+    Files.writeString(dir.resolve("tls.pem"), Pem.encode((X509Certificate) chain[0]));
     StringBuilder rest = new StringBuilder();
     for (int i = 1; i < chain.length; i++) {
-      rest.append(Pem.encode((java.security.cert.X509Certificate) chain[i]));
+      rest.append(Pem.encode((X509Certificate) chain[i]));
     }
     Files.writeString(dir.resolve("tls.chain.pem"), rest);
   }

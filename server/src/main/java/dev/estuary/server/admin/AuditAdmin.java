@@ -14,6 +14,7 @@ import dev.estuary.server.http.Refusal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.util.URIUtil;
@@ -144,7 +145,7 @@ public final class AuditAdmin {
     private AdminQuery() {}
 
     static Map<String, String> parse(String query) {
-      Map<String, String> out = new java.util.LinkedHashMap<>();
+      Map<String, String> out = new LinkedHashMap<>();
       if (query == null || query.isEmpty()) {
         return out;
       }

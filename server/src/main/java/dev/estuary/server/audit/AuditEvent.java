@@ -1,6 +1,7 @@
 package dev.estuary.server.audit;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -63,7 +64,7 @@ public record AuditEvent(
             }
           });
     }
-    details = java.util.Collections.unmodifiableSortedMap(d);
+    details = Collections.unmodifiableSortedMap(d);
   }
 
   /** An event without label, subject or serial. */

@@ -3,6 +3,7 @@ package dev.estuary.server.auth;
 import dev.estuary.server.store.BootstrapSecret;
 import dev.estuary.server.store.CredentialStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +20,7 @@ public final class BootstrapSecretGate implements Gate {
   public BootstrapSecretGate(CredentialStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
-    this.cache = new VerifiedCredentialCache(clock, java.time.Duration.ofMinutes(5));
+    this.cache = new VerifiedCredentialCache(clock, Duration.ofMinutes(5));
   }
 
   @Override

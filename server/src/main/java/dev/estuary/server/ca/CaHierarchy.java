@@ -14,6 +14,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +167,7 @@ public final class CaHierarchy {
                 serials.next(),
                 now.minus(IssuingCa.BACKDATE),
                 now.plus(validity)));
-    List<X509Certificate> chain = new java.util.ArrayList<>();
+    List<X509Certificate> chain = new ArrayList<>();
     chain.add(tls);
     chain.addAll(issuer.chain());
     return chain;

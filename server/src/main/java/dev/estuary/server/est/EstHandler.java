@@ -25,7 +25,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -100,7 +102,7 @@ public final class EstHandler extends Handler.Abstract {
     this.defaultLabel = defaultLabel;
     this.issuance = issuance;
     this.maxBodyBytes = maxBodyBytes;
-    var bodies = new java.util.HashMap<String, byte[]>();
+    var bodies = new HashMap<String, byte[]>();
     labels.forEach(
         (name, label) ->
             bodies.put(name, EstBase64.encode(CertsOnlyPkcs7.encode(cacertsOrder(label)))));
@@ -217,8 +219,8 @@ public final class EstHandler extends Handler.Abstract {
         // the address alone has a limit ten times higher, against guessing over many ids.
         String address = Request.getRemoteAddr(request);
         String credentialKey = address + " " + credentialId(request);
-        java.time.Duration wait = authLimiter.waitFor(credentialKey);
-        java.time.Duration addressWait = addressLimiter.waitFor(address);
+        Duration wait = authLimiter.waitFor(credentialKey);
+        Duration addressWait = addressLimiter.waitFor(address);
         if (addressWait.compareTo(wait) > 0) {
           wait = addressWait;
         }

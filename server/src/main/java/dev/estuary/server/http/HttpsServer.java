@@ -1,8 +1,14 @@
 package dev.estuary.server.http;
 
 import dev.estuary.server.ca.CaKeys;
+import java.io.IOException;
 import java.security.KeyStore;
+import java.security.Provider;
+import java.security.cert.CRL;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.Executors;
+import javax.net.ssl.TrustManager;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
@@ -77,7 +83,7 @@ public final class HttpsServer implements AutoCloseable {
     pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server = new Server(pool);
     guard = new SlowClientGuard(limits);
-    java.security.Provider p = JsseProviders.named(tlsProvider);
+    Provider p = JsseProviders.named(tlsProvider);
     String provider = p == null ? null : p.getName();
     device = connector(tls, provider, true, deviceHost, devicePort, DEVICE);
     admin = connector(tls, provider, false, adminHost, adminPort, ADMIN);
@@ -98,10 +104,9 @@ public final class HttpsServer implements AutoCloseable {
         wantClientCert
             ? new SslContextFactory.Server() {
               @Override
-              protected javax.net.ssl.TrustManager[] getTrustManagers(
-                  KeyStore trustStore,
-                  java.util.Collection<? extends java.security.cert.CRL> crls) {
-                return new javax.net.ssl.TrustManager[] {new AnyClientCertificate()};
+              protected TrustManager[] getTrustManagers(
+                  KeyStore trustStore, Collection<? extends CRL> crls) {
+                return new TrustManager[] {new AnyClientCertificate()};
               }
             }
             : new SslContextFactory.Server();
@@ -176,12 +181,12 @@ public final class HttpsServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws java.io.IOException {
+  public void close() throws IOException {
     try {
       server.stop();
       guard.close();
     } catch (Exception e) {
-      throw new java.io.IOException("stopping the HTTPS listeners failed: " + e.getMessage(), e);
+      throw new IOException("stopping the HTTPS listeners failed: " + e.getMessage(), e);
     }
   }
 
@@ -201,8 +206,8 @@ public final class HttpsServer implements AutoCloseable {
     }
 
     @Override
-    public java.util.List<Handler> getHandlers() {
-      return java.util.List.of(device, admin);
+    public List<Handler> getHandlers() {
+      return List.of(device, admin);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.estuary.server.http;
 
 import java.security.Provider;
 import java.security.Security;
+import org.conscrypt.Conscrypt;
 
 /**
  * The TLS implementations Estuary can run on: the JDK's own (SunJSSE) or Conscrypt's (BoringSSL
@@ -20,7 +21,7 @@ public final class JsseProviders {
       case "conscrypt" -> {
         Provider p = Security.getProvider("Conscrypt");
         if (p == null) {
-          p = org.conscrypt.Conscrypt.newProvider();
+          p = Conscrypt.newProvider();
           Security.addProvider(p);
         }
         yield p;

@@ -1,5 +1,6 @@
 package dev.estuary.server.issuance;
 
+import dev.estuary.pki.Certificates;
 import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.SignedCertificate;
 import java.security.cert.X509Certificate;
@@ -25,7 +26,7 @@ public record Issued(SignedCertificate certificate, List<X509Certificate> caChai
     List<byte[]> ders = new ArrayList<>(caChain.size() + 1);
     ders.add(certificate.der());
     for (X509Certificate c : caChain) {
-      ders.add(dev.estuary.pki.Certificates.der(c));
+      ders.add(Certificates.der(c));
     }
     return ders;
   }

@@ -1,6 +1,7 @@
 package dev.estuary.server.metrics;
 
 import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -63,6 +64,6 @@ public final class RequestTimer extends Handler.Wrapper {
   private void record(String endpoint, int status, long start) {
     Timer timer =
         metrics.requestTimer(listener, endpoint, status == 0 ? "none" : (status / 100) + "xx");
-    timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
   }
 }

@@ -1,5 +1,6 @@
 package dev.estuary.server.metrics;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.estuary.server.store.CertificateCensus;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -69,8 +70,7 @@ public final class ServerMetrics implements AutoCloseable {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     gc.bindTo(registry);
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
       FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
           .baseUnit("seconds")
           .description("CPU time used by the server process")

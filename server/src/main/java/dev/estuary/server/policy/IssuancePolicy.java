@@ -7,9 +7,13 @@ import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.PkiException;
 import dev.estuary.server.auth.Caller;
 import java.math.BigInteger;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
@@ -100,13 +104,7 @@ public final class IssuancePolicy {
                   + asked
                   + "'");
         }
-        subject =
-            new X500Name(
-                new org.bouncycastle.asn1.x500.RDN[] {
-                  new org.bouncycastle.asn1.x500.RDN(
-                      org.bouncycastle.asn1.x500.style.BCStyle.CN,
-                      new org.bouncycastle.asn1.DERUTF8String(name))
-                });
+        subject = new X500Name(new RDN[] {new RDN(BCStyle.CN, new DERUTF8String(name))});
       }
       String cn = Csr.commonName(subject);
       if (cn.isEmpty() && (sans == null || sans.getNames().length == 0)) {
@@ -216,7 +214,7 @@ public final class IssuancePolicy {
       return ext == null
           ? null
           : GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName);
-    } catch (java.security.cert.CertificateEncodingException e) {
+    } catch (CertificateEncodingException e) {
       throw new IllegalStateException("a validated certificate cannot be re-encoded", e);
     }
   }

@@ -19,11 +19,13 @@ import dev.estuary.server.store.EnrollmentStore;
 import dev.estuary.server.store.RegistrationRecord;
 import dev.estuary.server.store.RegistrationStore;
 import dev.estuary.server.store.StoredOperation;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -282,8 +284,8 @@ public final class Registrar {
   private static boolean sameCertificate(RegistrationRecord record, X509Certificate leaf) {
     X509Certificate registered = registeredCertificate(record);
     try {
-      return java.util.Arrays.equals(registered.getTBSCertificate(), leaf.getTBSCertificate());
-    } catch (java.security.cert.CertificateEncodingException e) {
+      return Arrays.equals(registered.getTBSCertificate(), leaf.getTBSCertificate());
+    } catch (CertificateEncodingException e) {
       return false;
     }
   }

@@ -8,6 +8,7 @@ import dev.estuary.pki.Certificates;
 import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.store.EnrollmentRecord;
 import dev.estuary.server.store.RegistrationRecord;
+import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -33,7 +34,7 @@ public final class RegistrationStates {
     }
     try {
       return JSON.readTree(enrollment.initialTwin());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(
           "enrollment '" + enrollment.id() + "' holds an initial twin that is not JSON", e);
     }

@@ -2,6 +2,8 @@ package dev.estuary.server.revocation;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
@@ -63,8 +65,7 @@ public final class Crls {
           Extension.authorityKeyIdentifier,
           false,
           new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(cert));
-    } catch (java.security.NoSuchAlgorithmException
-        | java.security.cert.CertificateEncodingException e) {
+    } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
       throw new IOException("the CA certificate cannot be read: " + e.getMessage(), e);
     }
     b.addExtension(Extension.cRLNumber, false, new ASN1Integer(number));

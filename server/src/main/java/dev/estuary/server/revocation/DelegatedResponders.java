@@ -6,6 +6,7 @@ import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CertificateStore;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -15,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -136,7 +138,7 @@ public final class DelegatedResponders {
         store.record(
             new CertificateRecord(
                 c.getSerialNumber(),
-                new javax.security.auth.x500.X500Principal(c.getSubject().getEncoded()).getName(),
+                new X500Principal(c.getSubject().getEncoded()).getName(),
                 ca.subjectName(),
                 c.getNotBefore().toInstant(),
                 c.getNotAfter().toInstant(),
@@ -154,7 +156,7 @@ public final class DelegatedResponders {
         this.key = k;
         this.cert = c;
         this.id = OcspResponder.keyHashId(c);
-      } catch (IOException | java.security.GeneralSecurityException e) {
+      } catch (IOException | GeneralSecurityException e) {
         throw new IllegalStateException("cannot make the OCSP responder certificate: " + e, e);
       }
     }

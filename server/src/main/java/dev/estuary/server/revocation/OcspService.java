@@ -2,6 +2,7 @@ package dev.estuary.server.revocation;
 
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CertificateStore;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +77,7 @@ public final class OcspService {
       X509CertificateHolder holder;
       try {
         holder = new X509CertificateHolder(ca.der());
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalStateException(e);
       }
       RespID id = OcspResponder.keyHashId(holder);

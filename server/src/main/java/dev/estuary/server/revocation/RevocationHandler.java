@@ -1,5 +1,6 @@
 package dev.estuary.server.revocation;
 
+import dev.estuary.pki.CertificateProfile;
 import dev.estuary.server.http.Replies;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.eclipse.jetty.http.HttpField;
@@ -51,9 +53,9 @@ public final class RevocationHandler extends Handler.Abstract {
   }
 
   /** The URLs a certificate from {@code ca} carries, below {@code base} (no trailing slash). */
-  public static dev.estuary.pki.CertificateProfile.Publication urls(String base, String caId) {
+  public static CertificateProfile.Publication urls(String base, String caId) {
     String b = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-    return new dev.estuary.pki.CertificateProfile.Publication(
+    return new CertificateProfile.Publication(
         b + PREFIX + "crl/" + caId + ".crl",
         b + PREFIX + "ocsp",
         b + PREFIX + "ca/" + caId + ".cer");
@@ -76,8 +78,7 @@ public final class RevocationHandler extends Handler.Abstract {
             "use POST with application/ocsp-request, or GET /pki/ocsp/{base64}");
       }
       String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-      if (type == null
-          || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/ocsp-request")) {
+      if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/ocsp-request")) {
         return plain(response, callback, 415, "the body must be application/ocsp-request");
       }
       long declared = request.getLength();

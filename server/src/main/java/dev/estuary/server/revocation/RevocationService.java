@@ -5,6 +5,7 @@ import dev.estuary.server.store.RevocationStore;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +115,7 @@ public final class RevocationService {
   /** Instants as the database keeps them (to the microsecond). */
   private static final class StoreTime {
     static Instant micros(Instant t) {
-      return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+      return t.truncatedTo(ChronoUnit.MICROS);
     }
   }
 }

@@ -1,10 +1,12 @@
 package dev.estuary.server.store;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Arrays;
+import org.bouncycastle.asn1.x509.Certificate;
 
 /**
  * One issued certificate as the server remembers it.
@@ -49,12 +51,9 @@ public record CertificateRecord(
    */
   public boolean isCertificate(X509Certificate presented) {
     try {
-      byte[] tbs =
-          org.bouncycastle.asn1.x509.Certificate.getInstance(der)
-              .getTBSCertificate()
-              .getEncoded("DER");
+      byte[] tbs = Certificate.getInstance(der).getTBSCertificate().getEncoded("DER");
       return Arrays.equals(tbs, presented.getTBSCertificate());
-    } catch (java.io.IOException | CertificateEncodingException | IllegalArgumentException e) {
+    } catch (IOException | CertificateEncodingException | IllegalArgumentException e) {
       return false;
     }
   }

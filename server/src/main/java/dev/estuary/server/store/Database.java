@@ -6,6 +6,7 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -139,7 +140,7 @@ public final class Database implements AutoCloseable {
     if (!jdbcUrl.startsWith("jdbc:h2:")) {
       return jdbcUrl;
     }
-    String upper = jdbcUrl.toUpperCase(java.util.Locale.ROOT);
+    String upper = jdbcUrl.toUpperCase(Locale.ROOT);
     String url = jdbcUrl;
     if (!upper.contains(";WRITE_DELAY=")) {
       url += ";WRITE_DELAY=0";

@@ -3,7 +3,9 @@ package dev.estuary.server.store;
 import dev.estuary.server.audit.AuditEvent;
 import dev.estuary.server.audit.AuditLog;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -107,7 +109,7 @@ final class GroupCommit implements AutoCloseable {
   }
 
   private void commit(List<Pending> batch) {
-    java.util.Map<Pending, String> refused = new java.util.IdentityHashMap<>();
+    Map<Pending, String> refused = new IdentityHashMap<>();
     try {
       jdbi.useTransaction(
           handle -> {

@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.StatementException;
 
 /**
@@ -158,8 +159,7 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
     }
   }
 
-  static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bind(
-      T statement, CertificateRecord cert) {
+  static <T extends SqlStatement<T>> T bind(T statement, CertificateRecord cert) {
     return statement
         .bind("serial", cert.serial())
         .bind("subject", cert.subject())

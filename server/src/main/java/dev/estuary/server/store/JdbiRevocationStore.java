@@ -2,6 +2,7 @@ package dev.estuary.server.store;
 
 import dev.estuary.server.audit.AuditEvent;
 import dev.estuary.server.audit.AuditLog;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -169,7 +170,7 @@ public final class JdbiRevocationStore implements RevocationStore {
         handle
             .createQuery("SELECT last_number FROM crl_number WHERE ca_id = :id")
             .bind("id", caId)
-            .mapTo(java.math.BigDecimal.class)
+            .mapTo(BigDecimal.class)
             .one());
   }
 

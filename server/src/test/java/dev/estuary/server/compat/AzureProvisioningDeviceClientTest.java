@@ -18,6 +18,7 @@ import dev.estuary.server.testing.EstEnrollment.Enrolled;
 import dev.estuary.server.testing.QuickstartServer;
 import dev.estuary.server.testing.TestPki;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,7 +122,7 @@ class AzureProvisioningDeviceClientTest {
     server
         .server()
         .certificates()
-        .revoke(device.leaf().getSerialNumber(), "keyCompromise", java.time.Instant.now());
+        .revoke(device.leaf().getSerialNumber(), "keyCompromise", Instant.now());
 
     // The SDK wraps the HTTP refusal (its status and our JSON body) in "Failed to register".
     assertThatThrownBy(() -> register(device, null))

@@ -11,6 +11,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ import org.bouncycastle.est.HttpAuth;
 import org.bouncycastle.est.jcajce.JcaJceUtils;
 import org.bouncycastle.est.jcajce.JsseESTServiceBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.util.Store;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,10 +96,9 @@ class BouncyCastleEstClientTest {
     return new PKCS10CertificationRequest(TestPki.csr(key, subject));
   }
 
-  private static List<X509Certificate> certs(
-      org.bouncycastle.util.Store<X509CertificateHolder> store) throws Exception {
+  private static List<X509Certificate> certs(Store<X509CertificateHolder> store) throws Exception {
     JcaX509CertificateConverter conv = new JcaX509CertificateConverter();
-    List<X509Certificate> out = new java.util.ArrayList<>();
+    List<X509Certificate> out = new ArrayList<>();
     for (X509CertificateHolder h : store.getMatches(null)) {
       out.add(conv.getCertificate(h));
     }
@@ -117,7 +118,7 @@ class BouncyCastleEstClientTest {
     assertThat(leaf.getPublicKey())
         .as("the certificate is for the CSR's key")
         .isEqualTo(key.getPublic());
-    List<X509Certificate> chain = new java.util.ArrayList<>();
+    List<X509Certificate> chain = new ArrayList<>();
     chain.add(leaf);
     certs(est(label, null).getCACerts().getCertificateStore()).stream()
         .filter(c -> !c.equals(root))

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -166,7 +167,7 @@ class LibestStyleClientTest {
         .hasSize(1);
     // libest's est_client_enroll hands back the certificate; the application fetches cacerts for
     // the chain.
-    List<X509Certificate> chain = new java.util.ArrayList<>(certs);
+    List<X509Certificate> chain = new ArrayList<>(certs);
     chain.addAll(
         Wire.certsInOrder(
             Wire.stripAndDecode(send(anonymous, getRequest("cacerts", null)).body())));
@@ -234,7 +235,7 @@ class LibestStyleClientTest {
         .isEqualTo(deviceId.leaf().getSubjectX500Principal());
     assertThat(certs.getFirst().getPublicKey()).isEqualTo(next.getPublic());
     assertThat(certs).as("only the issued certificate").hasSize(1);
-    List<X509Certificate> chain = new java.util.ArrayList<>(certs);
+    List<X509Certificate> chain = new ArrayList<>(certs);
     chain.addAll(
         Wire.certsInOrder(
             Wire.stripAndDecode(send(anonymous, getRequest("cacerts", "device-id")).body())));

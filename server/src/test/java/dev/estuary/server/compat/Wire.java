@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.estuary.server.testing.QuickstartServer;
 import dev.estuary.server.testing.TestPki;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
@@ -23,15 +27,21 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Set;
 import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.cms.SignedData;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 
 /**
  * Raw HTTP/1.1 over TLS on loopback, for tests that must control every byte a client sends and see
@@ -267,8 +277,7 @@ final class Wire {
     for (ASN1Encodable e : set) {
       out.add(
           (X509Certificate)
-              cf.generateCertificate(
-                  new java.io.ByteArrayInputStream(e.toASN1Primitive().getEncoded())));
+              cf.generateCertificate(new ByteArrayInputStream(e.toASN1Primitive().getEncoded())));
     }
     return out;
   }
@@ -286,8 +295,8 @@ final class Wire {
   }
 
   static String cn(X509Certificate cert) {
-    return new org.bouncycastle.asn1.x500.X500Name(cert.getSubjectX500Principal().getName())
-        .getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN)[0]
+    return new X500Name(cert.getSubjectX500Principal().getName())
+        .getRDNs(BCStyle.CN)[0]
         .getFirst()
         .getValue()
         .toString();
@@ -300,37 +309,33 @@ final class Wire {
    * refuse such a chain.)
    */
   static SSLContext tlsPresenting(
-      X509Certificate root, List<X509Certificate> chain, java.security.PrivateKey key) {
+      X509Certificate root, List<X509Certificate> chain, PrivateKey key) {
     try {
-      javax.net.ssl.X509ExtendedKeyManager km =
-          new javax.net.ssl.X509ExtendedKeyManager() {
+      X509ExtendedKeyManager km =
+          new X509ExtendedKeyManager() {
             @Override
-            public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            public String[] getClientAliases(String keyType, Principal[] issuers) {
               return new String[] {"client"};
             }
 
             @Override
-            public String chooseClientAlias(
-                String[] keyType, java.security.Principal[] issuers, Socket socket) {
+            public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
               return "client";
             }
 
             @Override
             public String chooseEngineClientAlias(
-                String[] keyType,
-                java.security.Principal[] issuers,
-                javax.net.ssl.SSLEngine engine) {
+                String[] keyType, Principal[] issuers, SSLEngine engine) {
               return "client";
             }
 
             @Override
-            public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            public String[] getServerAliases(String keyType, Principal[] issuers) {
               return null;
             }
 
             @Override
-            public String chooseServerAlias(
-                String keyType, java.security.Principal[] issuers, Socket socket) {
+            public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
               return null;
             }
 
@@ -340,19 +345,18 @@ final class Wire {
             }
 
             @Override
-            public java.security.PrivateKey getPrivateKey(String alias) {
+            public PrivateKey getPrivateKey(String alias) {
               return key;
             }
           };
-      java.security.KeyStore ts = java.security.KeyStore.getInstance("PKCS12");
+      KeyStore ts = KeyStore.getInstance("PKCS12");
       ts.load(null, null);
       ts.setCertificateEntry("root", root);
-      javax.net.ssl.TrustManagerFactory tmf =
-          javax.net.ssl.TrustManagerFactory.getInstance(
-              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ts);
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(new javax.net.ssl.KeyManager[] {km}, tmf.getTrustManagers(), null);
+      ctx.init(new KeyManager[] {km}, tmf.getTrustManagers(), null);
       return ctx;
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -417,9 +421,9 @@ final class Wire {
             TestPki.tls(server.root(), null, null),
             server.estPort(),
             List.of(TLS13, TLS12),
-            get.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            get.getBytes(StandardCharsets.US_ASCII));
     assertThat(c.status()).as("cacerts at %s: %s", cacerts, c.bodyText()).isEqualTo(200);
-    List<X509Certificate> chain = new java.util.ArrayList<>(answer);
+    List<X509Certificate> chain = new ArrayList<>(answer);
     X509Certificate root = server.root();
     chain.addAll(
         certsInOrder(stripAndDecode(c.body())).stream()

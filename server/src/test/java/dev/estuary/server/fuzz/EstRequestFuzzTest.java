@@ -9,6 +9,7 @@ import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.KeyPolicy;
 import dev.estuary.pki.Serials;
 import dev.estuary.server.auth.Caller;
+import dev.estuary.server.auth.Credentials;
 import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.auth.Gate;
 import dev.estuary.server.auth.Principals;
@@ -26,6 +27,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,8 +67,7 @@ class EstRequestFuzzTest {
             }
 
             @Override
-            public Optional<Caller> authenticate(
-                dev.estuary.server.auth.Credentials credentials, String label) {
+            public Optional<Caller> authenticate(Credentials credentials, String label) {
               return credentials.secretValue() == null
                   ? Optional.empty()
                   : Optional.of(
@@ -143,8 +144,7 @@ class EstRequestFuzzTest {
     String text = new String(input, StandardCharsets.ISO_8859_1);
     int headEnd = text.indexOf("\n\n");
     String head = headEnd < 0 ? text : text.substring(0, headEnd);
-    byte[] body =
-        headEnd < 0 ? new byte[0] : java.util.Arrays.copyOfRange(input, headEnd + 2, input.length);
+    byte[] body = headEnd < 0 ? new byte[0] : Arrays.copyOfRange(input, headEnd + 2, input.length);
     String[] lines = head.split("\n");
     String[] first = lines[0].split(" ");
     if (first.length != 2

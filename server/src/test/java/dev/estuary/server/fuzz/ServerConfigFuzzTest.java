@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.estuary.server.config.ConfigException;
 import dev.estuary.server.config.ServerConfigParser;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -22,7 +23,7 @@ class ServerConfigFuzzTest {
       DIR = Files.createTempDirectory("estuary-config-fuzz");
       DIR.toFile().deleteOnExit();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

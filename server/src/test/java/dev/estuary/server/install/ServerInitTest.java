@@ -30,6 +30,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -145,7 +146,7 @@ class ServerInitTest {
         CaHierarchy.create("Acme", Quickstart.LABELS, clock.instant(), new Serials(random), random);
     IssuingCa tlsCa = theirs.addIssuingCa("acme-tls", "Acme TLS CA", 0);
     Path files = Files.createDirectories(tmp.resolve("import"));
-    Map<String, Path> imports = new java.util.HashMap<>();
+    Map<String, Path> imports = new HashMap<>();
     for (String label : List.of("idevid", "device-id")) {
       IssuingCa ca = theirs.issuing(label + "-ca");
       Path pem = files.resolve(label + ".pem");

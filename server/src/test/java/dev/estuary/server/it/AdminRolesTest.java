@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -275,7 +276,7 @@ class AdminRolesTest {
       if (line.startsWith("  /api/v1/") && line.endsWith(":")) {
         path = line.strip().replaceAll(":$", "").replaceAll("\\{[^}]+}", "roles-none");
       } else if (line.matches("    (get|post|put|delete):")) {
-        method = line.strip().replace(":", "").toUpperCase(java.util.Locale.ROOT);
+        method = line.strip().replace(":", "").toUpperCase(Locale.ROOT);
       } else if (line.startsWith("      x-estuary-role: ")) {
         String least = line.substring("      x-estuary-role: ".length()).strip();
         Dps.Reply allowed = as(tokens.get(least), method, path, null);

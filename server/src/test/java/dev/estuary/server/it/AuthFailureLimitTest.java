@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.estuary.server.testing.QuickstartServer;
 import dev.estuary.server.testing.TestPki;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,12 +163,12 @@ class AuthFailureLimitTest {
     HttpClient client =
         HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
     var request =
-        java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(server.adminUrl() + "/api/v1/certificates?subject=CN%3Dx"))
+        HttpRequest.newBuilder(
+                URI.create(server.adminUrl() + "/api/v1/certificates?subject=CN%3Dx"))
             .header("Authorization", authorization)
             .GET()
             .build();
-    var r = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+    var r = client.send(request, HttpResponse.BodyHandlers.ofString());
     return new Dps.Reply(r.statusCode(), r.headers(), r.body());
   }
 }

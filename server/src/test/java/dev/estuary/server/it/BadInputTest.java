@@ -6,6 +6,7 @@ import dev.estuary.pki.IssuingCa;
 import dev.estuary.server.testing.QuickstartServer;
 import dev.estuary.server.testing.TestPki;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -260,7 +261,7 @@ class BadInputTest {
                     Est.PKCS10,
                     "Secret-Value",
                     server.factorySecret());
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             throw new AssertionError(
                 (chunked ? "chunked" : "Content-Length")
                     + " body of "

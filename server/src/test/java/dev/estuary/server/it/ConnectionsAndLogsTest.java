@@ -7,19 +7,29 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.estuary.server.testing.EstEnrollment;
 import dev.estuary.server.testing.QuickstartServer;
 import dev.estuary.server.testing.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
+import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,9 +127,9 @@ class ConnectionsAndLogsTest {
                 + "') instead of closing the slow connection");
       }
       return true;
-    } catch (java.net.SocketTimeoutException e) {
+    } catch (SocketTimeoutException e) {
       return false;
-    } catch (SocketException | javax.net.ssl.SSLException e) {
+    } catch (SocketException | SSLException e) {
       return true;
     }
   }
@@ -240,8 +250,8 @@ class ConnectionsAndLogsTest {
               "Secret-Value",
               server.factorySecret());
     }
-    var device = dev.estuary.server.testing.EstEnrollment.deviceId(server, "log-liar");
-    String csr = java.util.Base64.getEncoder().encodeToString(csrWithCn(forged));
+    var device = EstEnrollment.deviceId(server, "log-liar");
+    String csr = Base64.getEncoder().encodeToString(csrWithCn(forged));
     Dps.Reply d = dps.register(dps.device(device), "log-liar", "{\"csr\":\"" + csr + "\"}");
     assertThat(d.status()).as("%s", d).isEqualTo(400);
     List<ILoggingEvent> lines = since(before);
@@ -267,20 +277,10 @@ class ConnectionsAndLogsTest {
   /** A CSR whose CN is exactly {@code cn}, control characters included. */
   static byte[] csrWithCn(String cn) throws Exception {
     var key = TestPki.key("ec-p256");
-    var subject =
-        new org.bouncycastle.asn1.x500.X500Name(
-            new org.bouncycastle.asn1.x500.RDN[] {
-              new org.bouncycastle.asn1.x500.RDN(
-                  org.bouncycastle.asn1.x500.style.BCStyle.CN,
-                  new org.bouncycastle.asn1.DERUTF8String(cn))
-            });
-    var builder =
-        new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
-            subject, key.getPublic());
+    var subject = new X500Name(new RDN[] {new RDN(BCStyle.CN, new DERUTF8String(cn))});
+    var builder = new JcaPKCS10CertificationRequestBuilder(subject, key.getPublic());
     return builder
-        .build(
-            new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
-                .build(key.getPrivate()))
+        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
         .getEncoded();
   }
 
@@ -327,7 +327,7 @@ class ConnectionsAndLogsTest {
   void dpsJsonWithTrailingGarbageOrDuplicateKeysIsRefused() throws Exception {
     String scope = dps.scope();
     // no certificate needed to see the parse: the precheck refuses first, so present one
-    var device = dev.estuary.server.testing.EstEnrollment.deviceId(server, "strict-json");
+    var device = EstEnrollment.deviceId(server, "strict-json");
     HttpClient client = dps.device(device);
     Dps.Reply trailing =
         dps.register(

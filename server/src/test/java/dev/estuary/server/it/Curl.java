@@ -3,6 +3,7 @@ package dev.estuary.server.it;
 import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.PkiException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ final class Curl {
           Files.readString(work.resolve(headers)),
           Files.readAllBytes(work.resolve(body)),
           r);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError(e);
     }
   }

@@ -8,6 +8,7 @@ import dev.estuary.server.testing.TestPki;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.cert.X509Certificate;
@@ -133,7 +134,7 @@ final class Dps {
   }
 
   /** An HTTP answer with its JSON body. */
-  record Reply(int status, java.net.http.HttpHeaders headers, String body) {
+  record Reply(int status, HttpHeaders headers, String body) {
     JsonNode json() {
       try {
         return JSON.readTree(body);

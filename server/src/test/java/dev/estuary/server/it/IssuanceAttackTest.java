@@ -17,10 +17,25 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -229,7 +244,7 @@ class IssuanceAttackTest {
     X509Certificate copy = Reencoded.signature(device.leaf(), caOf("device-id").getPublicKey());
     String csrBody =
         "{\"registrationId\":\"reencoded-dps\",\"csr\":\""
-            + java.util.Base64.getEncoder()
+            + Base64.getEncoder()
                 .encodeToString(TestPki.csr(TestPki.key("ec-p256"), "CN=reencoded-dps"))
             + "\"}";
     long before = issued();
@@ -357,21 +372,16 @@ class IssuanceAttackTest {
 
   // --- point 5: the label's subject and SAN policy --------------------------------------------
 
-  static Extension san(org.bouncycastle.asn1.x509.GeneralName... names) throws Exception {
+  static Extension san(GeneralName... names) throws Exception {
     return new Extension(
-        Extension.subjectAlternativeName,
-        false,
-        new org.bouncycastle.asn1.x509.GeneralNames(names).getEncoded());
+        Extension.subjectAlternativeName, false, new GeneralNames(names).getEncoded());
   }
 
   /** A CSR for {@code subject} built from its encoding, so no string parsing cleans it up. */
-  static byte[] csr(org.bouncycastle.asn1.x500.X500Name subject) throws Exception {
+  static byte[] csr(X500Name subject) throws Exception {
     KeyPair key = TestPki.key("ec-p256");
-    return new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
-            subject, key.getPublic())
-        .build(
-            new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
-                .build(key.getPrivate()))
+    return new JcaPKCS10CertificationRequestBuilder(subject, key.getPublic())
+        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
         .getEncoded();
   }
 
@@ -380,50 +390,31 @@ class IssuanceAttackTest {
     Enrolled idevid = EstEnrollment.idevid(server, "names-idevid");
     HttpClient client = Est.client(root, idevid.chain(), idevid.key().getPrivate());
     String url = server.labelUrl("device-id") + "simpleenroll";
-    org.bouncycastle.asn1.ASN1EncodableVector upn = new org.bouncycastle.asn1.ASN1EncodableVector();
-    upn.add(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.4.1.311.20.2.3"));
-    upn.add(
-        new org.bouncycastle.asn1.DERTaggedObject(
-            true, 0, new org.bouncycastle.asn1.DERUTF8String("administrator@corp.example")));
-    java.util.Map<String, byte[]> attempts = new java.util.LinkedHashMap<>();
+    ASN1EncodableVector upn = new ASN1EncodableVector();
+    upn.add(new ASN1ObjectIdentifier("1.3.6.1.4.1.311.20.2.3"));
+    upn.add(new DERTaggedObject(true, 0, new DERUTF8String("administrator@corp.example")));
+    Map<String, byte[]> attempts = new LinkedHashMap<>();
     KeyPair k = TestPki.key("ec-p256");
     attempts.put(
         "'*.example.com' is a wildcard",
-        TestPki.csr(
-            k,
-            "CN=names-device",
-            san(new org.bouncycastle.asn1.x509.GeneralName(2, "*.example.com"))));
+        TestPki.csr(k, "CN=names-device", san(new GeneralName(2, "*.example.com"))));
     attempts.put("the subject has a wildcard", TestPki.csr(k, "CN=*"));
     attempts.put(
         "type uri",
-        TestPki.csr(
-            k,
-            "CN=names-device",
-            san(new org.bouncycastle.asn1.x509.GeneralName(6, "spiffe://corp/admin"))));
+        TestPki.csr(k, "CN=names-device", san(new GeneralName(6, "spiffe://corp/admin"))));
     attempts.put(
-        "type ip",
-        TestPki.csr(
-            k, "CN=names-device", san(new org.bouncycastle.asn1.x509.GeneralName(7, "127.0.0.1"))));
+        "type ip", TestPki.csr(k, "CN=names-device", san(new GeneralName(7, "127.0.0.1"))));
     attempts.put(
         "type other",
-        TestPki.csr(
-            k,
-            "CN=names-device",
-            san(
-                new org.bouncycastle.asn1.x509.GeneralName(
-                    0, new org.bouncycastle.asn1.DERSequence(upn)))));
+        TestPki.csr(k, "CN=names-device", san(new GeneralName(0, new DERSequence(upn)))));
     attempts.put(
         "one of this server's CAs",
-        csr(
-            org.bouncycastle.asn1.x500.X500Name.getInstance(
-                caOf("device-id").getSubjectX500Principal().getEncoded())));
+        csr(X500Name.getInstance(caOf("device-id").getSubjectX500Principal().getEncoded())));
     attempts.put(
         "control character",
         csr(
-            new org.bouncycastle.asn1.x500.X500NameBuilder()
-                .addRDN(
-                    org.bouncycastle.asn1.x500.style.BCStyle.CN,
-                    "names-device\n12:00:00.000 INFO issued label=admin")
+            new X500NameBuilder()
+                .addRDN(BCStyle.CN, "names-device\n12:00:00.000 INFO issued label=admin")
                 .build()));
     for (var attempt : attempts.entrySet()) {
       long before = issued();
@@ -435,10 +426,7 @@ class IssuanceAttackTest {
         Est.enroll(
             client,
             url,
-            TestPki.csr(
-                k,
-                "CN=names-device",
-                san(new org.bouncycastle.asn1.x509.GeneralName(2, "names-device.example.com"))));
+            TestPki.csr(k, "CN=names-device", san(new GeneralName(2, "names-device.example.com"))));
     assertThat(Pkix.cn(ok.leaf())).isEqualTo("names-device");
     // The factory's label has the same defaults.
     long before = issued();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
@@ -242,7 +243,7 @@ class MetricsTest {
       return "";
     }
     Matcher m = LABEL.matcher(labels);
-    java.util.TreeMap<String, String> pairs = new java.util.TreeMap<>();
+    TreeMap<String, String> pairs = new TreeMap<>();
     while (m.find()) {
       pairs.put(m.group(1), m.group(2));
     }

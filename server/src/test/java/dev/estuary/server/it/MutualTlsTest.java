@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +72,7 @@ class MutualTlsTest {
       throws Exception {
     Curl.Reply r = withIdevid(s, dir, name, cn, est(s) + "/device-id/simpleenroll");
     assertThat(r.status()).as("%s", r).isEqualTo(200);
-    List<X509Certificate> chain = new java.util.ArrayList<>(r.certificates());
+    List<X509Certificate> chain = new ArrayList<>(r.certificates());
     assertThat(chain).as("an enroll answer holds only the issued certificate").hasSize(1);
     // The chain comes from cacerts, as a device builds it: the label's CAs below the root, issuer
     // first.

@@ -8,6 +8,7 @@ import dev.estuary.pki.Pem;
 import dev.estuary.pki.PkiException;
 import dev.estuary.pki.Serials;
 import dev.estuary.server.ca.CaKeys;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,10 +16,13 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -42,7 +46,7 @@ final class Pkix {
         }
       }
       return "";
-    } catch (javax.naming.InvalidNameException e) {
+    } catch (InvalidNameException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -99,9 +103,9 @@ final class Pkix {
   static X509Certificate decodeOne(byte[] der) throws PkiException {
     try {
       return (X509Certificate)
-          java.security.cert.CertificateFactory.getInstance("X.509")
-              .generateCertificate(new java.io.ByteArrayInputStream(der));
-    } catch (java.security.cert.CertificateException e) {
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(new ByteArrayInputStream(der));
+    } catch (CertificateException e) {
       throw new PkiException("bad certificate: " + e.getMessage(), e);
     }
   }

@@ -4,6 +4,7 @@ import static dev.estuary.server.it.ProvisioningDeviceApiTest.selfMade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.Pem;
 import dev.estuary.server.quickstart.Quickstart;
@@ -225,9 +226,7 @@ class ProvisioningAdminApiTest {
         dps.admin(
             "PUT",
             "/api/v1/enrollment-groups/copy-of-edge",
-            ((com.fasterxml.jackson.databind.node.ObjectNode) quickstartGroup)
-                .put("enrollmentGroupId", "copy-of-edge")
-                .toString());
+            ((ObjectNode) quickstartGroup).put("enrollmentGroupId", "copy-of-edge").toString());
 
     assertThat(copy.status()).as("%s", copy).isEqualTo(200);
     assertThat(dps.admin("DELETE", "/api/v1/enrollment-groups/copy-of-edge", null).status())

@@ -3,6 +3,7 @@ package dev.estuary.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.estuary.pki.Certificates;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.Pem;
 import dev.estuary.pki.Thumbprints;
@@ -21,6 +22,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -248,8 +250,8 @@ class ProvisioningDeviceApiTest {
     JsonNode chain = r.json().get("registrationState").get("issuedCertificateChain");
     assertThat(chain).as("%s", r).isNotNull();
     List<X509Certificate> issued =
-        java.util.stream.StreamSupport.stream(chain.spliterator(), false)
-            .map(n -> dev.estuary.pki.Certificates.decode(Base64.getDecoder().decode(n.asText())))
+        StreamSupport.stream(chain.spliterator(), false)
+            .map(n -> Certificates.decode(Base64.getDecoder().decode(n.asText())))
             .toList();
     IssuingCa deviceIdCa = server.server().labels().get("device-id").ca();
     assertThat(Pkix.cn(issued.getFirst())).isEqualTo("csr-device");

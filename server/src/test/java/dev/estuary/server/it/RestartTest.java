@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.estuary.pki.CertsOnlyPkcs7;
+import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CertificateStore;
@@ -23,11 +25,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -108,7 +112,7 @@ class RestartTest {
         killed.set(true);
         first.kill();
         for (Thread t : workers) {
-          assertThat(t.join(java.time.Duration.ofSeconds(30))).as("worker finished").isTrue();
+          assertThat(t.join(Duration.ofSeconds(30))).as("worker finished").isTrue();
         }
       }
     }
@@ -181,7 +185,7 @@ class RestartTest {
   void gracefulRestartKeepsEveryCertificateAndTheSameCas() throws Exception {
     Path data = tmp.resolve("data");
     List<X509Certificate> issued = new ArrayList<>();
-    Map<String, byte[]> cacerts = new java.util.TreeMap<>();
+    Map<String, byte[]> cacerts = new TreeMap<>();
     X509Certificate idevidCa;
     byte[] rootPem;
     KeyPair idevidKey = TestPki.key("ec-p256");
@@ -201,8 +205,7 @@ class RestartTest {
         idevid = r.leaf();
         assertThat(r.certificates()).as("only the issued certificate").hasSize(1);
         List<X509Certificate> idevidCas =
-            dev.estuary.pki.CertsOnlyPkcs7.decode(
-                dev.estuary.pki.EstBase64.decode(cacerts.get("idevid")));
+            CertsOnlyPkcs7.decode(EstBase64.decode(cacerts.get("idevid")));
         idevidCa = idevidCas.getLast(); // cacerts: the root first, then down to the issuing CA
         issued.add(idevid);
         for (int i = 0; i < 4; i++) {

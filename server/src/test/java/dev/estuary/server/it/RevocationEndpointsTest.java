@@ -30,6 +30,7 @@ import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
 import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
+import org.bouncycastle.cert.ocsp.UnknownStatus;
 import org.bouncycastle.operator.bc.BcDigestCalculatorProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,7 +129,7 @@ class RevocationEndpointsTest {
                 pki(server) + "ocsp/" + URLEncoder.encode(slashed, StandardCharsets.US_ASCII)));
     assertThat(unknown.getStatus()).isEqualTo(OCSPRespBuilder.SUCCESSFUL);
     assertThat(((BasicOCSPResp) unknown.getResponseObject()).getResponses()[0].getCertStatus())
-        .isInstanceOf(org.bouncycastle.cert.ocsp.UnknownStatus.class);
+        .isInstanceOf(UnknownStatus.class);
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.estuary.pki.CertificateProfile;
+import dev.estuary.pki.CertsOnlyPkcs7;
+import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.server.testing.EstEnrollment;
@@ -83,8 +85,7 @@ class RevocationEverywhereTest {
             server.labelUrl("edge-ca") + "simpleenroll",
             csr);
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
-    edgeCa =
-        dev.estuary.pki.CertsOnlyPkcs7.decode(dev.estuary.pki.EstBase64.decode(r.body())).get(0);
+    edgeCa = CertsOnlyPkcs7.decode(EstBase64.decode(r.body())).get(0);
     List<X509Certificate> chain = new ArrayList<>();
     chain.add(edgeCa);
     chain.addAll(server.server().labels().get("edge-ca").ca().chain());

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x509.AccessDescription;
@@ -64,8 +65,7 @@ class RevocationToolsTest {
     return n.getName().toString();
   }
 
-  static String aia(X509Certificate cert, org.bouncycastle.asn1.ASN1ObjectIdentifier method)
-      throws Exception {
+  static String aia(X509Certificate cert, ASN1ObjectIdentifier method) throws Exception {
     AuthorityInformationAccess aia =
         AuthorityInformationAccess.getInstance(
             extension(cert, Extension.authorityInfoAccess.getId()));

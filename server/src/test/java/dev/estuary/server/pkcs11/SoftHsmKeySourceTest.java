@@ -11,6 +11,7 @@ import dev.estuary.server.quickstart.Quickstart;
 import dev.estuary.server.testing.TestPki;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -308,7 +309,7 @@ class SoftHsmKeySourceTest {
     } else {
       pb.redirectError(errFile.toFile());
     }
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process p = pb.start();
     CompletableFuture<String> out =
         CompletableFuture.supplyAsync(

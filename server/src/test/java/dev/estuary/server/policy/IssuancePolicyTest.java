@@ -15,21 +15,35 @@ import dev.estuary.server.auth.Caller;
 import dev.estuary.server.auth.Principals;
 import dev.estuary.server.policy.IssuancePolicy.Operation;
 import dev.estuary.server.testing.TestPki;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +90,7 @@ class IssuancePolicyTest {
   private static Extension sanExtension(String dns) {
     try {
       return new Extension(Extension.subjectAlternativeName, false, sans(dns).getEncoded());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -156,7 +170,7 @@ class IssuancePolicyTest {
   private static byte[] encoded(X509Certificate c) {
     try {
       return c.getEncoded();
-    } catch (java.security.cert.CertificateEncodingException e) {
+    } catch (CertificateEncodingException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -213,8 +227,7 @@ class IssuancePolicyTest {
     IssueOrder order = decide(edgeCaLabel(), newcomer(), csr("CN=est-identity"), Operation.ENROLL);
 
     assertThat(order.profile().ca()).isFalse();
-    assertThat(order.profile().extendedKeyUsages())
-        .containsExactly(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth);
+    assertThat(order.profile().extendedKeyUsages()).containsExactly(KeyPurposeId.id_kp_clientAuth);
     assertThat(order.profile().validity()).isEqualTo(Duration.ofDays(90));
   }
 
@@ -387,7 +400,7 @@ class IssuancePolicyTest {
     try {
       return new Extension(
           Extension.subjectAlternativeName, false, new GeneralNames(names).getEncoded());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -471,19 +484,14 @@ class IssuancePolicyTest {
         label,
         csr("CN=device-1", sanExtension(new GeneralName(GeneralName.rfc822Name, "a@b.example"))),
         "type email");
-    org.bouncycastle.asn1.ASN1EncodableVector other =
-        new org.bouncycastle.asn1.ASN1EncodableVector();
-    other.add(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.4.1.311.20.2.3"));
-    other.add(
-        new org.bouncycastle.asn1.DERTaggedObject(
-            true, 0, new org.bouncycastle.asn1.DERUTF8String("admin@corp")));
+    ASN1EncodableVector other = new ASN1EncodableVector();
+    other.add(new ASN1ObjectIdentifier("1.3.6.1.4.1.311.20.2.3"));
+    other.add(new DERTaggedObject(true, 0, new DERUTF8String("admin@corp")));
     assertNameRefused(
         label,
         csr(
             "CN=device-1",
-            sanExtension(
-                new GeneralName(
-                    GeneralName.otherName, new org.bouncycastle.asn1.DERSequence(other)))),
+            sanExtension(new GeneralName(GeneralName.otherName, new DERSequence(other)))),
         "type other");
   }
 
@@ -492,10 +500,7 @@ class IssuancePolicyTest {
     Label label =
         withNames(
             identityLabel(true),
-            new NamePolicy(
-                java.util.Set.of("dns", "ip"),
-                NamePolicy.DEFAULT.dnsPattern(),
-                java.util.Set.of()));
+            new NamePolicy(Set.of("dns", "ip"), NamePolicy.DEFAULT.dnsPattern(), Set.of()));
     IssueOrder order =
         decide(
             label,
@@ -509,21 +514,13 @@ class IssuancePolicyTest {
   @Test
   void refusesAControlCharacterInTheCommonName() throws Exception {
     X500Name withNewline =
-        new X500Name(
-            new org.bouncycastle.asn1.x500.RDN[] {
-              new org.bouncycastle.asn1.x500.RDN(
-                  org.bouncycastle.asn1.x500.style.BCStyle.CN,
-                  new org.bouncycastle.asn1.DERUTF8String("dev\nINFO forged"))
-            });
+        new X500Name(new RDN[] {new RDN(BCStyle.CN, new DERUTF8String("dev\nINFO forged"))});
     Csr request = Csr.parse(TestPki.csr(deviceKey, withNewline.toString().replace("\\n", "\n")));
     // TestPki builds from a string; build the CSR by hand to carry the raw newline.
     request =
         Csr.parse(
-            new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
-                    withNewline, deviceKey.getPublic())
-                .build(
-                    new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
-                        .build(deviceKey.getPrivate()))
+            new JcaPKCS10CertificationRequestBuilder(withNewline, deviceKey.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(deviceKey.getPrivate()))
                 .getEncoded());
 
     assertNameRefused(identityLabel(true), request, "control character");
@@ -533,8 +530,7 @@ class IssuancePolicyTest {
   void refusesTheSubjectOfOneOfTheServersCas() throws Exception {
     X500Name caName = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
     Label label =
-        withNames(
-            identityLabel(true), NamePolicy.DEFAULT.withReservedSubjects(java.util.Set.of(caName)));
+        withNames(identityLabel(true), NamePolicy.DEFAULT.withReservedSubjects(Set.of(caName)));
 
     assertNameRefused(label, csr("CN=Policy Test CA"), "one of this server's CAs");
   }
@@ -572,15 +568,15 @@ class IssuancePolicyTest {
   }
 
   /** Bindings held in a map: label/name -> principal. */
-  private static NameBindings bindings(java.util.Map<String, String> held) {
+  private static NameBindings bindings(Map<String, String> held) {
     return new NameBindings() {
       @Override
-      public java.util.Optional<String> holderOf(String label, String name) {
-        return java.util.Optional.ofNullable(held.get(label + "/" + name));
+      public Optional<String> holderOf(String label, String name) {
+        return Optional.ofNullable(held.get(label + "/" + name));
       }
 
       @Override
-      public java.util.Optional<String> nameOf(String label, String principal) {
+      public Optional<String> nameOf(String label, String principal) {
         return held.entrySet().stream()
             .filter(e -> e.getKey().startsWith(label + "/") && e.getValue().equals(principal))
             .map(e -> e.getKey().substring(label.length() + 1))
@@ -601,14 +597,14 @@ class IssuancePolicyTest {
             binding(identityLabel(true), null),
             strangerWithCertificate(),
             csr("CN=victim"),
-            bindings(java.util.Map.of()));
+            bindings(Map.of()));
 
     assertThat(d.bindName()).isEqualTo("victim");
   }
 
   @Test
   void anotherIdentityAskingForABoundNameIsRefused() throws Exception {
-    NameBindings b = bindings(java.util.Map.of("devices/victim", "x509:the-victims-idevid"));
+    NameBindings b = bindings(Map.of("devices/victim", "x509:the-victims-idevid"));
 
     assertThatThrownBy(
             () ->
@@ -626,7 +622,7 @@ class IssuancePolicyTest {
   @Test
   void theHolderOfABoundNameGetsItAgainWithoutANewBinding() throws Exception {
     Caller stranger = strangerWithCertificate();
-    NameBindings b = bindings(java.util.Map.of("devices/device-7", stranger.principal()));
+    NameBindings b = bindings(Map.of("devices/device-7", stranger.principal()));
 
     IssuancePolicy.Decision d =
         decide(binding(identityLabel(true), null), stranger, csr("CN=device-7"), b);
@@ -638,7 +634,7 @@ class IssuancePolicyTest {
   @Test
   void aBoundIdentityCannotTakeASecondName() throws Exception {
     Caller stranger = strangerWithCertificate();
-    NameBindings b = bindings(java.util.Map.of("devices/device-7", stranger.principal()));
+    NameBindings b = bindings(Map.of("devices/device-7", stranger.principal()));
 
     assertThatThrownBy(
             () -> decide(binding(identityLabel(true), null), stranger, csr("CN=device-8"), b))
@@ -649,7 +645,7 @@ class IssuancePolicyTest {
 
   @Test
   void withBindingARenewalKeepsItsNameEvenWithForcingOff() throws Exception {
-    NameBindings b = bindings(java.util.Map.of("devices/device-1", renewing().principal()));
+    NameBindings b = bindings(Map.of("devices/device-1", renewing().principal()));
 
     IssuancePolicy.Decision d =
         decide(binding(identityLabel(false), null), renewing(), csr("CN=someone-else"), b);
@@ -659,7 +655,7 @@ class IssuancePolicyTest {
 
   @Test
   void aRenewalOfANameNowBoundToAnotherIdentityIsRefused() throws Exception {
-    NameBindings b = bindings(java.util.Map.of("devices/device-1", "x509:someone-else"));
+    NameBindings b = bindings(Map.of("devices/device-1", "x509:someone-else"));
 
     assertThatThrownBy(
             () -> decide(binding(identityLabel(true), null), renewing(), csr("CN=device-1"), b))
@@ -672,7 +668,7 @@ class IssuancePolicyTest {
     Label label = binding(identityLabel(true), "dev-{subject.cn}");
 
     IssuancePolicy.Decision d =
-        decide(label, strangerWithCertificate(), csr("O=Acme"), bindings(java.util.Map.of()));
+        decide(label, strangerWithCertificate(), csr("O=Acme"), bindings(Map.of()));
 
     assertThat(d.order().subject()).isEqualTo(new X500Name("CN=dev-device-1"));
     assertThat(d.bindName()).isEqualTo("dev-device-1");
@@ -683,12 +679,7 @@ class IssuancePolicyTest {
     Label label = binding(identityLabel(true), "{serial}");
 
     assertThatThrownBy(
-            () ->
-                decide(
-                    label,
-                    strangerWithCertificate(),
-                    csr("CN=victim"),
-                    bindings(java.util.Map.of())))
+            () -> decide(label, strangerWithCertificate(), csr("CN=victim"), bindings(Map.of())))
         .isInstanceOfSatisfying(
             Denial.class, d -> assertThat(d.reason()).isEqualTo(Denial.Reason.NAME_MISMATCH))
         .hasMessageContaining(prior.getSerialNumber().toString(16));

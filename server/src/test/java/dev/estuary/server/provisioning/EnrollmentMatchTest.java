@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.estuary.pki.CertificateProfile;
+import dev.estuary.pki.Certificates;
 import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
@@ -98,7 +99,7 @@ class EnrollmentMatchTest {
         "mtls",
         "r",
         NOW,
-        dev.estuary.pki.Certificates.der(c),
+        Certificates.der(c),
         revokedAt,
         revokedAt == null ? null : "keyCompromise",
         "x509:p");
@@ -110,7 +111,7 @@ class EnrollmentMatchTest {
     CaCertificateRecord ca =
         new CaCertificateRecord(
             "group-ca",
-            dev.estuary.pki.Certificates.der(groupCa.certificate()),
+            Certificates.der(groupCa.certificate()),
             "CN=Group CA",
             "s",
             true,

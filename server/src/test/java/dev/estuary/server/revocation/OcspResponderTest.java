@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bouncycastle.asn1.DEROctetString;
@@ -146,7 +147,7 @@ class OcspResponderTest {
     }
     assertThat(status(responder().respond(request(null, many))))
         .isEqualTo(OCSPRespBuilder.MALFORMED_REQUEST);
-    CertificateID[] most = java.util.Arrays.copyOf(many, OcspResponder.MAX_CERT_IDS);
+    CertificateID[] most = Arrays.copyOf(many, OcspResponder.MAX_CERT_IDS);
     assertThat(status(responder().respond(request(null, most))))
         .isEqualTo(OCSPRespBuilder.SUCCESSFUL);
     byte[] huge = request(new byte[OcspResponder.MAX_REQUEST_BYTES], id(CA, GOOD));

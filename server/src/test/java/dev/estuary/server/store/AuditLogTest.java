@@ -5,6 +5,7 @@ import static dev.estuary.server.store.TestCertificates.cert;
 import static dev.estuary.server.store.TestCertificates.secret;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.estuary.server.audit.AuditChain;
 import dev.estuary.server.audit.AuditEvent;
 import dev.estuary.server.audit.AuditLog;
 import dev.estuary.server.audit.AuditRecord;
@@ -131,7 +132,7 @@ class AuditLogTest extends BackendTestCase {
   }
 
   private static String forgedHash(long id, AuditRecord r, String actor) {
-    return dev.estuary.server.audit.AuditChain.hash(
+    return AuditChain.hash(
         id,
         r.at(),
         r.event(),
@@ -185,7 +186,7 @@ class AuditLogTest extends BackendTestCase {
     someHistory();
     AuditRecord last = audit.all().get(5);
     String hash =
-        dev.estuary.server.audit.AuditChain.hash(
+        AuditChain.hash(
             7, last.at(), "certificate.revoked", "token:x", null, null, null, "{}", last.hash());
 
     sql(

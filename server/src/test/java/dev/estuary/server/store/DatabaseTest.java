@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -37,11 +40,11 @@ class DatabaseTest extends BackendTestCase {
   void theSerialIsTheCertificateTablesOnlyUniqueIndex() throws Exception {
     try (Connection c = db.dataSource().getConnection()) {
       String table = backend == Backend.H2 ? "CERTIFICATE" : "certificate";
-      List<String> uniqueColumns = new java.util.ArrayList<>();
-      try (java.sql.ResultSet rs = c.getMetaData().getIndexInfo(null, null, table, true, false)) {
+      List<String> uniqueColumns = new ArrayList<>();
+      try (ResultSet rs = c.getMetaData().getIndexInfo(null, null, table, true, false)) {
         while (rs.next()) {
           if (rs.getString("COLUMN_NAME") != null) {
-            uniqueColumns.add(rs.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
+            uniqueColumns.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
           }
         }
       }

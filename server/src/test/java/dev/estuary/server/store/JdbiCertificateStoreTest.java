@@ -5,10 +5,22 @@ import static dev.estuary.server.store.TestCertificates.cert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.estuary.pki.CertificateProfile;
+import dev.estuary.pki.IssueOrder;
+import dev.estuary.pki.IssuingCa;
+import dev.estuary.pki.KeyPairs;
+import dev.estuary.pki.Serials;
+import dev.estuary.pki.Thumbprints;
+import dev.estuary.server.testing.Reencoded;
+import dev.estuary.server.testing.TestPki;
 import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -88,8 +100,7 @@ class JdbiCertificateStoreTest extends BackendTestCase {
   }
 
   /** A real certificate from {@code ca}, as the issuance service records it. */
-  private static CertificateRecord issued(
-      dev.estuary.pki.IssuingCa ca, java.security.cert.X509Certificate c) throws Exception {
+  private static CertificateRecord issued(IssuingCa ca, X509Certificate c) throws Exception {
     return new CertificateRecord(
         c.getSerialNumber(),
         c.getSubjectX500Principal().getName(),
@@ -98,7 +109,7 @@ class JdbiCertificateStoreTest extends BackendTestCase {
         c.getNotAfter().toInstant(),
         "sensors",
         "EC P-256",
-        dev.estuary.pki.Thumbprints.sha256(c),
+        Thumbprints.sha256(c),
         "mtls",
         "requester",
         T0,
@@ -108,26 +119,24 @@ class JdbiCertificateStoreTest extends BackendTestCase {
         "x509:p");
   }
 
-  private static dev.estuary.pki.IssuingCa ca(String cn) {
-    return dev.estuary.pki.IssuingCa.createRoot(
+  private static IssuingCa ca(String cn) {
+    return IssuingCa.createRoot(
         cn,
-        new org.bouncycastle.asn1.x500.X500Name("CN=" + cn),
-        dev.estuary.pki.KeyPairs.generate("ec-p256", new java.security.SecureRandom()),
+        new X500Name("CN=" + cn),
+        KeyPairs.generate("ec-p256", new SecureRandom()),
         Duration.ofDays(30),
         Instant.now().minus(Duration.ofDays(1)),
-        new dev.estuary.pki.Serials(new java.security.SecureRandom()));
+        new Serials(new SecureRandom()));
   }
 
-  private static java.security.cert.X509Certificate leaf(
-      dev.estuary.pki.IssuingCa ca, BigInteger serial) {
+  private static X509Certificate leaf(IssuingCa ca, BigInteger serial) {
     Instant now = Instant.now();
     return ca.sign(
-        new dev.estuary.pki.IssueOrder(
-            new org.bouncycastle.asn1.x500.X500Name("CN=device"),
+        new IssueOrder(
+            new X500Name("CN=device"),
             null,
-            org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
-                dev.estuary.server.testing.TestPki.key("ec-p256").getPublic().getEncoded()),
-            dev.estuary.pki.CertificateProfile.clientIdentity(Duration.ofDays(1)),
+            SubjectPublicKeyInfo.getInstance(TestPki.key("ec-p256").getPublic().getEncoded()),
+            CertificateProfile.clientIdentity(Duration.ofDays(1)),
             serial,
             now.minusSeconds(60),
             now.plus(Duration.ofDays(1))));
@@ -135,21 +144,18 @@ class JdbiCertificateStoreTest extends BackendTestCase {
 
   @Test
   void aPresentedCertificateIsFoundByIssuerAndSerialAndComparedByItsTbs() throws Exception {
-    dev.estuary.pki.IssuingCa ours = ca("Ours");
-    java.security.cert.X509Certificate mine = leaf(ours, BigInteger.valueOf(777));
+    IssuingCa ours = ca("Ours");
+    X509Certificate mine = leaf(ours, BigInteger.valueOf(777));
     store.record(issued(ours, mine), null);
 
-    java.security.cert.X509Certificate copy =
-        dev.estuary.server.testing.Reencoded.signature(mine, ours.certificate().getPublicKey());
-    java.security.cert.X509Certificate foreign = leaf(ca("Stranger"), BigInteger.valueOf(777));
+    X509Certificate copy = Reencoded.signature(mine, ours.certificate().getPublicKey());
+    X509Certificate foreign = leaf(ca("Stranger"), BigInteger.valueOf(777));
 
     assertThat(store.findIssued(mine))
         .get()
         .extracting(CertificateRecord::serial)
         .isEqualTo(BigInteger.valueOf(777));
-    assertThat(dev.estuary.pki.Thumbprints.sha256(copy))
-        .as("other bytes")
-        .isNotEqualTo(dev.estuary.pki.Thumbprints.sha256(mine));
+    assertThat(Thumbprints.sha256(copy)).as("other bytes").isNotEqualTo(Thumbprints.sha256(mine));
     assertThat(store.findIssued(copy))
         .as("a re-encoded signature is still our certificate")
         .isPresent();

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -99,7 +100,7 @@ public final class EstEnrollment {
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
     X509Certificate root = s.root();
-    List<X509Certificate> chain = new java.util.ArrayList<>(answer);
+    List<X509Certificate> chain = new ArrayList<>(answer);
     chain.addAll(
         CertsOnlyPkcs7.decode(EstBase64.decode(cacerts.body())).stream()
             .filter(c -> !c.equals(root))

@@ -1,9 +1,12 @@
 package dev.estuary.server.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1Object;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.DERSequence;
@@ -57,7 +60,7 @@ public final class HostileCsrs {
     byte[] signature =
         encode(
             new DERSequence(
-                new org.bouncycastle.asn1.ASN1Encodable[] {
+                new ASN1Encodable[] {
                   new ASN1Integer(new BigInteger(255, RANDOM)),
                   new ASN1Integer(new BigInteger(255, RANDOM))
                 }));
@@ -76,12 +79,11 @@ public final class HostileCsrs {
         cn, spki, new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256), randomBytes(70));
   }
 
-  private static SubjectPublicKeyInfo spki(
-      AlgorithmIdentifier algorithm, org.bouncycastle.asn1.ASN1Encodable key) {
+  private static SubjectPublicKeyInfo spki(AlgorithmIdentifier algorithm, ASN1Encodable key) {
     try {
       return new SubjectPublicKeyInfo(algorithm, key);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -95,11 +97,11 @@ public final class HostileCsrs {
     return encode(new CertificationRequest(info, signatureAlgorithm, new DERBitString(signature)));
   }
 
-  private static byte[] encode(org.bouncycastle.asn1.ASN1Object o) {
+  private static byte[] encode(ASN1Object o) {
     try {
       return o.getEncoded("DER");
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -7,11 +7,13 @@ import dev.estuary.server.EstuaryServer;
 import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.config.ServerConfigParser;
 import dev.estuary.server.quickstart.Quickstart;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.function.UnaryOperator;
 
 /**
@@ -52,11 +54,9 @@ public final class QuickstartServer implements AutoCloseable {
                     try {
                       s.close();
                       try (var files = Files.walk(dir)) {
-                        files
-                            .sorted(java.util.Comparator.reverseOrder())
-                            .forEach(f -> f.toFile().delete());
+                        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
                       }
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                       System.err.println("shared quickstart server: " + e);
                     }
                   },
@@ -106,7 +106,7 @@ public final class QuickstartServer implements AutoCloseable {
   }
 
   /** Stops serving (an outage); {@link #resume()} starts again on the same ports. */
-  public void stop() throws java.io.IOException {
+  public void stop() throws IOException {
     stoppedPorts = new int[] {server.estPort(), server.adminPort()};
     server.close();
     server = null;
@@ -172,7 +172,7 @@ public final class QuickstartServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws java.io.IOException {
+  public void close() throws IOException {
     if (server != null) {
       server.close();
     }

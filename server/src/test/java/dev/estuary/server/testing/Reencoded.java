@@ -3,6 +3,7 @@ package dev.estuary.server.testing;
 import dev.estuary.pki.Certificates;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -43,7 +44,7 @@ public final class Reencoded {
       X509Certificate copy = Certificates.decode(new DERSequence(out).getEncoded(ASN1Encoding.DER));
       copy.verify(issuerKey); // still a valid signature
       return copy;
-    } catch (IOException | java.security.GeneralSecurityException e) {
+    } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot re-encode the signature: " + e.getMessage(), e);
     }
   }

@@ -1,11 +1,17 @@
 package dev.estuary.server.testing;
 
 import dev.estuary.pki.Bc;
+import dev.estuary.pki.ClientTls;
+import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -26,16 +32,14 @@ public final class TestPki {
   public static KeyPair key(String type) {
     if (type.equals("rsa-1024") || type.equals("ec-p192")) {
       try {
-        var g =
-            java.security.KeyPairGenerator.getInstance(
-                type.startsWith("rsa") ? "RSA" : "EC", Bc.provider());
+        var g = KeyPairGenerator.getInstance(type.startsWith("rsa") ? "RSA" : "EC", Bc.provider());
         if (type.startsWith("rsa")) {
           g.initialize(1024, RANDOM);
         } else {
-          g.initialize(new java.security.spec.ECGenParameterSpec("prime192v1"), RANDOM);
+          g.initialize(new ECGenParameterSpec("prime192v1"), RANDOM);
         }
         return g.generateKeyPair();
-      } catch (java.security.GeneralSecurityException e) {
+      } catch (GeneralSecurityException e) {
         throw new IllegalStateException(e);
       }
     }
@@ -52,7 +56,7 @@ public final class TestPki {
         b.addAttribute(
             PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, new Extensions(extensions));
       }
-      String alg = dev.estuary.pki.IssuingCa.signatureAlgorithm(key.getPublic());
+      String alg = IssuingCa.signatureAlgorithm(key.getPublic());
       PKCS10CertificationRequest csr =
           b.build(
               new JcaContentSignerBuilder(alg).setProvider(Bc.provider()).build(key.getPrivate()));
@@ -68,10 +72,9 @@ public final class TestPki {
   }
 
   /** TLS context trusting {@code root}, presenting {@code chain}/{@code key} when given (mTLS). */
-  public static SSLContext tls(
-      X509Certificate root, List<X509Certificate> chain, java.security.PrivateKey key) {
+  public static SSLContext tls(X509Certificate root, List<X509Certificate> chain, PrivateKey key) {
     try {
-      return dev.estuary.pki.ClientTls.context(List.of(root), chain, key);
+      return ClientTls.context(List.of(root), chain, key);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
