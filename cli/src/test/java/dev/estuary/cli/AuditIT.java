@@ -8,10 +8,8 @@ import dev.estuary.cli.EstuaryJar.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,31 +30,8 @@ class AuditIT {
   @Test
   void verifyAndExportAsTheDocumentRunsThemThenAChangedRecordIsNamed() throws Exception {
     Path data = work.resolve("estuary-data");
-    Process server =
-        EstuaryJar.start(
-            work.resolve("server.log"),
-            List.of(),
-            "server",
-            "--quickstart",
-            "--data-dir",
-            data.toString(),
-            "--est-port",
-            "0",
-            "--admin-port",
-            "0");
+    Process server = EstuaryJar.startQuickstart(data, work.resolve("server.log"));
     try {
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(90))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                if (!server.isAlive()) {
-                  throw new IllegalStateException(
-                      "server exited:\n" + Files.readString(work.resolve("server.log")));
-                }
-                Path f = data.resolve("quickstart.json");
-                return Files.exists(f) && JSON.readTree(f.toFile()).has("est_url");
-              });
       Result created =
           EstuaryJar.run(
               work,

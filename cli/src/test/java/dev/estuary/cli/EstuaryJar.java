@@ -1,18 +1,23 @@
 package dev.estuary.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * The runnable jar this build made ({@code estuary.jar}), run as a child process the way an
  * operator runs it.
  */
 public final class EstuaryJar {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private EstuaryJar() {}
 
   /** What a command printed and how it exited. */
@@ -44,6 +49,54 @@ public final class EstuaryJar {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
+  }
+
+  /**
+   * Starts {@code estuary server --quickstart} on {@code data} with free loopback ports, output to
+   * {@code log}, and waits until it serves (its quickstart.json names the EST URL; 90 s at most).
+   *
+   * @throws IllegalStateException with the server's output when it exits instead
+   */
+  public static Process startQuickstart(Path data, Path log) throws Exception {
+    Process server =
+        start(
+            log,
+            List.of(),
+            "server",
+            "--quickstart",
+            "--data-dir",
+            data.toString(),
+            "--est-port",
+            "0",
+            "--admin-port",
+            "0");
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                if (!server.isAlive()) {
+                  throw new IllegalStateException("server exited:\n" + Files.readString(log));
+                }
+                Path f = data.resolve("quickstart.json");
+                return Files.exists(f) && JSON.readTree(f.toFile()).has("est_url");
+              });
+    } catch (RuntimeException e) {
+      stop(server);
+      throw e;
+    }
+    return server;
+  }
+
+  /** Stops a server started here (SIGTERM, then SIGKILL after 20 s); null is ignored. */
+  public static void stop(Process server) throws InterruptedException {
+    if (server != null) {
+      server.destroy();
+      if (!server.waitFor(20, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
   }
 
   /**

@@ -65,34 +65,7 @@ class FactoryIT {
   @BeforeAll
   static void startServer() throws Exception {
     Path data = work.resolve("estuary-data");
-    server =
-        new ProcessBuilder(
-                EstuaryJar.java(),
-                "-jar",
-                EstuaryJar.jar(),
-                "server",
-                "--quickstart",
-                "--data-dir",
-                data.toString(),
-                "--est-port",
-                "0",
-                "--admin-port",
-                "0")
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve("server.log").toFile())
-            .start();
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              if (!server.isAlive()) {
-                throw new IllegalStateException(
-                    "server exited:\n" + Files.readString(work.resolve("server.log")));
-              }
-              Path f = data.resolve("quickstart.json");
-              return Files.exists(f) && JSON.readTree(f.toFile()).has("est_url");
-            });
+    server = EstuaryJar.startQuickstart(data, work.resolve("server.log"));
     info = JSON.readTree(data.resolve("quickstart.json").toFile());
     String port = info.get("est_url").asText().replaceAll(".*:(\\d+)/.*", "$1");
     ports = new LinkedHashMap<>();
@@ -102,11 +75,7 @@ class FactoryIT {
 
   @AfterAll
   static void stopServer() throws Exception {
-    if (server != null) {
-      server.destroy();
-      server.waitFor(20, TimeUnit.SECONDS);
-      server.destroyForcibly();
-    }
+    EstuaryJar.stop(server);
   }
 
   @Test

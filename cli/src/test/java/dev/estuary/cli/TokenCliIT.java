@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.estuary.cli.EstuaryJar.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,43 +29,12 @@ class TokenCliIT {
   @BeforeAll
   static void startServer() throws Exception {
     data = work.resolve("estuary-data");
-    server =
-        new ProcessBuilder(
-                EstuaryJar.java(),
-                "-jar",
-                EstuaryJar.jar(),
-                "server",
-                "--quickstart",
-                "--data-dir",
-                data.toString(),
-                "--est-port",
-                "0",
-                "--admin-port",
-                "0")
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve("server.log").toFile())
-            .start();
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              if (!server.isAlive()) {
-                throw new IllegalStateException(
-                    "server exited:\n" + Files.readString(work.resolve("server.log")));
-              }
-              Path f = data.resolve("quickstart.json");
-              return Files.exists(f) && JSON.readTree(f.toFile()).has("est_url");
-            });
+    server = EstuaryJar.startQuickstart(data, work.resolve("server.log"));
   }
 
   @AfterAll
   static void stopServer() throws Exception {
-    if (server != null) {
-      server.destroy();
-      server.waitFor(20, TimeUnit.SECONDS);
-      server.destroyForcibly();
-    }
+    EstuaryJar.stop(server);
   }
 
   static Result estuary(String... args) throws Exception {

@@ -5,14 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.estuary.server.testing.EstEnrollment;
 import dev.estuary.server.testing.QuickstartServer;
+import dev.estuary.server.testing.StoppablePostgres;
 import dev.estuary.server.testing.TestPki;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -39,17 +36,8 @@ class DatabaseOutageTest {
   @Test
   void withTheDatabaseDownEstAndDpsAnswer503WithRetryAfterAndRecoverWhenItIsBack()
       throws Exception {
-    int port = freePort();
-    Path pgData = tmp.resolve("pg");
-    EmbeddedPostgres pg = postgres(pgData, port);
-    String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-    try (QuickstartServer s =
-        QuickstartServer.start(
-            tmp.resolve("data"),
-            t ->
-                t.replace(
-                    "url = \"jdbc:h2:file:./db/estuary\"",
-                    "url = \"" + url + "\"\nuser = \"postgres\""))) {
+    try (StoppablePostgres pg = StoppablePostgres.start(tmp.resolve("pg"));
+        QuickstartServer s = QuickstartServer.start(tmp.resolve("data"), pg.quickstartToml())) {
       Dps dps = new Dps(s);
       // the quickstart's factory secret lives in its H2 file; this server's store is PostgreSQL
       String secret =
@@ -72,7 +60,7 @@ class DatabaseOutageTest {
           new EstEnrollment.Enrolled(deviceKey, List.of(enrolled(s, est, secret, deviceKey)));
       received.add(device.leaf().getSerialNumber());
 
-      pg.close(); // the database is gone
+      pg.stop(); // the database is gone
 
       Est.Reply down = enroll(s, est, secret, "outage-2");
       assertThat(down.status()).as(down.text()).isEqualTo(503);
@@ -84,7 +72,7 @@ class DatabaseOutageTest {
       assertThat(dpsDown.header("Retry-After")).isEqualTo("10");
       assertThat(dpsDown.json().get("errorCode").asInt()).isEqualTo(503001);
 
-      pg = postgres(pgData, port); // back, same data, same port
+      pg.resume(); // back, same data, same port
 
       Est.Reply[] again = new Est.Reply[1];
       await()
@@ -98,9 +86,7 @@ class DatabaseOutageTest {
       // it reached the database again (this store has no enrollment for the device: refused)
       assertThat(dpsAgain.status()).as("%s", dpsAgain).isNotEqualTo(503).isLessThan(500);
 
-      assertThat(serialsIn(pg)).isEqualTo(new TreeSet<>(received));
-    } finally {
-      pg.close();
+      assertThat(serialsIn(pg.running())).isEqualTo(new TreeSet<>(received));
     }
   }
 
@@ -137,25 +123,5 @@ class DatabaseOutageTest {
       }
     }
     return serials;
-  }
-
-  private static EmbeddedPostgres postgres(Path data, int port) throws IOException {
-    Files.createDirectories(data);
-    return EmbeddedPostgres.builder()
-        .setDataDirectory(data)
-        .setCleanDataDirectory(false)
-        .setPort(port)
-        .setLocaleConfig("locale", "C")
-        .setPGStartupWait(Duration.ofSeconds(60))
-        .setRegisterShutdownHook(true)
-        .setOutputRedirector(ProcessBuilder.Redirect.DISCARD)
-        .setErrorRedirector(ProcessBuilder.Redirect.DISCARD)
-        .start();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -3,10 +3,8 @@ package dev.estuary.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.estuary.server.testing.QuickstartServer;
+import dev.estuary.server.testing.StoppablePostgres;
 import dev.estuary.server.testing.TestPki;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,24 +27,13 @@ class ReadinessTest {
 
   @Test
   void readyzFailsWhileTheDatabaseIsDownAndRecovers() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path data = dir.resolve("pg");
-    EmbeddedPostgres postgres = postgres(data, port);
-    String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-    try (QuickstartServer server =
-        QuickstartServer.start(
-            dir.resolve("estuary"),
-            toml ->
-                toml.replace(
-                    "url = \"jdbc:h2:file:./db/estuary\"",
-                    "url = \"" + url + "\"\nuser = \"postgres\"\npool_size = 2"))) {
+    try (StoppablePostgres postgres = StoppablePostgres.start(dir.resolve("pg"));
+        QuickstartServer server =
+            QuickstartServer.start(
+                dir.resolve("estuary"), postgres.quickstartToml("pool_size = 2"))) {
       assertThat(get(server, "/readyz").statusCode()).isEqualTo(200);
 
-      postgres.close();
-      postgres = null;
+      postgres.stop();
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(500))
@@ -56,28 +43,13 @@ class ReadinessTest {
       assertThat(down.body()).containsIgnoringCase("database");
       assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);
 
-      postgres = postgres(data, port);
+      postgres.resume();
       Awaitility.await()
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(500))
           .until(() -> get(server, "/readyz").statusCode() == 200);
       assertThat(get(server, "/readyz").body()).contains("ready");
-    } finally {
-      if (postgres != null) {
-        postgres.close();
-      }
     }
-  }
-
-  private static EmbeddedPostgres postgres(Path data, int port) throws IOException {
-    return EmbeddedPostgres.builder()
-        .setDataDirectory(data)
-        .setCleanDataDirectory(false)
-        .setPort(port)
-        .setLocaleConfig("locale", "C")
-        .setPGStartupWait(Duration.ofSeconds(60))
-        .setRegisterShutdownHook(true)
-        .start();
   }
 
   private static HttpResponse<String> get(QuickstartServer server, String path) throws Exception {
