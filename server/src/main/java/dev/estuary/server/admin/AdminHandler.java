@@ -193,7 +193,9 @@ public final class AdminHandler extends Handler.Abstract {
     HttpField[] extra =
         r instanceof TooManyFailures t
             ? new HttpField[] {new HttpField(HttpHeader.RETRY_AFTER, Long.toString(t.seconds))}
-            : new HttpField[0];
+            : r instanceof MethodNotAllowed m
+                ? new HttpField[] {new HttpField(HttpHeader.ALLOW, m.allow)}
+                : new HttpField[0];
     Replies.send(
         response,
         callback,
@@ -209,6 +211,11 @@ public final class AdminHandler extends Handler.Abstract {
       return JSON.createObjectNode().put("status", "ok").put("time", clock.instant().toString());
     }
     Actor actor = authenticate(request);
+    Set<String> allowed = routes.methods(path);
+    if (!allowed.isEmpty() && !allowed.contains(method)) {
+      String allow = String.join(", ", allowed);
+      throw new MethodNotAllowed(path + " takes " + allow + ", not " + method, allow);
+    }
     Routes.Match match =
         routes
             .match(method, path)
@@ -401,6 +408,16 @@ public final class AdminHandler extends Handler.Abstract {
         }
         throw new Refusal(401, r.reason());
       }
+    }
+  }
+
+  /** 405 with Allow. */
+  private static final class MethodNotAllowed extends Refusal {
+    final String allow;
+
+    MethodNotAllowed(String reason, String allow) {
+      super(405, reason);
+      this.allow = allow;
     }
   }
 

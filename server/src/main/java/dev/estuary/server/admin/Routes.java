@@ -7,8 +7,10 @@ import dev.estuary.server.auth.Actor;
 import dev.estuary.server.http.Refusal;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.pathmap.MatchedResource;
@@ -87,6 +89,12 @@ final class Routes {
       throw new IllegalStateException("two operations for " + method + " " + spec);
     }
     return this;
+  }
+
+  /** The methods {@code path} has operations for (in the order added); empty when none. */
+  Set<String> methods(String path) {
+    MatchedResource<Map<String, Route>> m = table.getMatched(path);
+    return m == null ? Set.of() : new LinkedHashSet<>(m.getResource().keySet());
   }
 
   /** The operation for {@code method path}, if there is one. */

@@ -152,7 +152,7 @@ public final class TokenService {
             expiresAt,
             null);
     store.create(t);
-    // audit: actor.auditName() created token "token:" + id, role, name, expiresAt (never value)
+    // audited (token.created, in the store's transaction): the creator is t.createdBy()
     LOG.info(
         "{} created admin token id={} role={} expires={}",
         actor.auditName(),
@@ -180,10 +180,10 @@ public final class TokenService {
    */
   public Optional<AdminTokenRecord> revoke(Actor actor, String id) throws NotPermitted {
     Permission.REVOKE_ADMIN_API_TOKENS.check(actor);
-    if (!store.revoke(id, clock.instant())) {
+    if (!store.revoke(id, clock.instant(), actor.auditName())) {
       return Optional.empty();
     }
-    // audit: actor.auditName() revoked token "token:" + id
+    // audited (token.revoked, in the store's transaction)
     LOG.info("{} revoked admin token id={}", actor.auditName(), id);
     return store.find(id);
   }

@@ -33,6 +33,8 @@ public record AuditEvent(
   public static final String BASIC_USER_DISABLED = "basic-user.disabled";
   public static final String BASIC_USER_DELETED = "basic-user.deleted";
   public static final String BINDING_RELEASED = "binding.released";
+  public static final String TOKEN_CREATED = "token.created";
+  public static final String TOKEN_REVOKED = "token.revoked";
   public static final String DEVICE_DISABLED = "device.disabled";
   public static final String DEVICE_ENABLED = "device.enabled";
   public static final String SERVER_STARTED = "server.started";

@@ -17,9 +17,11 @@ public interface AdminTokenStore {
   List<AdminTokenRecord> list();
 
   /**
-   * Marks the token revoked at {@code at}; a token revoked before keeps its first time.
+   * Marks the token revoked at {@code at}; a token revoked before keeps its first time. Creation
+   * and revocation append their audit records (naming the creator, or {@code actor}) in the same
+   * transaction.
    *
    * @return false when there is no such token
    */
-  boolean revoke(String id, Instant at);
+  boolean revoke(String id, Instant at, String actor);
 }

@@ -1,9 +1,14 @@
 package dev.estuary.server.store;
 
+import dev.estuary.server.audit.Actors;
+import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditLog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -24,23 +29,34 @@ public final class JdbiAdminTokenStore implements AdminTokenStore {
   public void create(AdminTokenRecord t) {
     Objects.requireNonNull(t, "token");
     try {
-      jdbi.useHandle(
-          handle ->
-              handle
-                  .createUpdate(
-                      "INSERT INTO admin_token ("
-                          + COLUMNS
-                          + ") VALUES (:id, :name, :role, :hash, :createdAt, :createdBy,"
-                          + " :expiresAt, :revokedAt)")
-                  .bind("id", t.id())
-                  .bind("name", t.name())
-                  .bind("role", t.role())
-                  .bind("hash", t.hash())
-                  .bind("createdAt", t.createdAt())
-                  .bind("createdBy", t.createdBy())
-                  .bind("expiresAt", t.expiresAt())
-                  .bind("revokedAt", t.revokedAt())
-                  .execute());
+      jdbi.useTransaction(
+          handle -> {
+            handle
+                .createUpdate(
+                    "INSERT INTO admin_token ("
+                        + COLUMNS
+                        + ") VALUES (:id, :name, :role, :hash, :createdAt, :createdBy,"
+                        + " :expiresAt, :revokedAt)")
+                .bind("id", t.id())
+                .bind("name", t.name())
+                .bind("role", t.role())
+                .bind("hash", t.hash())
+                .bind("createdAt", t.createdAt())
+                .bind("createdBy", t.createdBy())
+                .bind("expiresAt", t.expiresAt())
+                .bind("revokedAt", t.revokedAt())
+                .execute();
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("token", Actors.token(t.id()));
+            details.put("role", t.role());
+            details.put("name", t.name() == null ? "" : t.name());
+            details.put("expiresAt", t.expiresAt() == null ? "never" : t.expiresAt().toString());
+            AuditLog.append(
+                handle,
+                List.of(
+                    AuditEvent.of(
+                        t.createdAt(), AuditEvent.TOKEN_CREATED, t.createdBy(), details)));
+          });
     } catch (StatementException e) {
       if (UniqueViolation.isCause(e)) {
         throw new IllegalArgumentException("an admin token with id " + t.id() + " exists", e);
@@ -71,7 +87,8 @@ public final class JdbiAdminTokenStore implements AdminTokenStore {
   }
 
   @Override
-  public boolean revoke(String id, Instant at) {
+  public boolean revoke(String id, Instant at, String actor) {
+    Objects.requireNonNull(actor, "actor");
     return jdbi.inTransaction(
         handle -> {
           int found =
@@ -80,12 +97,20 @@ public final class JdbiAdminTokenStore implements AdminTokenStore {
                   .bind("id", id)
                   .mapTo(Integer.class)
                   .one();
-          handle
-              .createUpdate(
-                  "UPDATE admin_token SET revoked_at = :at WHERE id = :id AND revoked_at IS NULL")
-              .bind("id", id)
-              .bind("at", at)
-              .execute();
+          int changed =
+              handle
+                  .createUpdate(
+                      "UPDATE admin_token SET revoked_at = :at WHERE id = :id AND revoked_at IS NULL")
+                  .bind("id", id)
+                  .bind("at", at)
+                  .execute();
+          if (changed > 0) {
+            AuditLog.append(
+                handle,
+                List.of(
+                    AuditEvent.of(
+                        at, AuditEvent.TOKEN_REVOKED, actor, Map.of("token", Actors.token(id)))));
+          }
           return found > 0;
         });
   }

@@ -47,7 +47,7 @@ class TokenServiceTest {
     }
 
     @Override
-    public boolean revoke(String id, Instant at) {
+    public boolean revoke(String id, Instant at, String actor) {
       AdminTokenRecord t = rows.get(id);
       if (t == null) {
         return false;

@@ -86,8 +86,10 @@ class RevocationConfigTest {
                     refresh = "1m"
                     """))
         .anySatisfy(p -> assertThat(p).startsWith("revocation.public_url: 'ftp://"))
-        .anySatisfy(p -> assertThat(p).isEqualTo("revocation.crl_validity: '10s' is shorter than 1m"))
-        .anySatisfy(p -> assertThat(p).isEqualTo("revocation.ocsp_validity: '30d' is longer than 7d"))
+        .anySatisfy(
+            p -> assertThat(p).isEqualTo("revocation.crl_validity: '10s' is shorter than 1m"))
+        .anySatisfy(
+            p -> assertThat(p).isEqualTo("revocation.ocsp_validity: '30d' is longer than 7d"))
         .anySatisfy(p -> assertThat(p).contains("'hsm' is not one of: ca, delegated"))
         .anySatisfy(p -> assertThat(p).startsWith("revocation.refresh: unknown key"));
   }

@@ -112,6 +112,18 @@ class AuditTrailTest {
           .isEqualTo(200);
       assertThat(api.admin("DELETE", "/api/v1/secrets/" + id, null).status()).isEqualTo(200);
       assertThat(api.admin("DELETE", "/api/v1/basic-users/line-9", null).status()).isEqualTo(200);
+      // An admin token made and revoked, a device disabled and enabled.
+      var token =
+          api.admin("POST", "/api/v1/tokens", "{\"role\":\"auditor\",\"name\":\"audited\"}");
+      assertThat(token.status()).as("%s", token).isEqualTo(200);
+      secrets.add(token.json().get("token").asText());
+      String tokenId = token.json().get("id").asText();
+      assertThat(api.admin("POST", "/api/v1/tokens/" + tokenId + "/revoke", null).status())
+          .isEqualTo(200);
+      assertThat(api.admin("POST", "/api/v1/devices/audited-9/disable", "{}").status())
+          .isEqualTo(200);
+      assertThat(api.admin("POST", "/api/v1/devices/audited-9/enable", null).status())
+          .isEqualTo(200);
       server.server().authFailures().flush();
 
       AuditLog log = server.server().audit();
@@ -123,6 +135,12 @@ class AuditTrailTest {
       assertThat(actorOf(all, AuditEvent.SECRET_DELETED, id)).isEqualTo("token:config");
       assertThat(actorOf(all, AuditEvent.BASIC_USER_CREATED, "line-9")).isEqualTo("token:config");
       assertThat(actorOf(all, AuditEvent.BASIC_USER_DELETED, "line-9")).isEqualTo("token:config");
+      assertThat(actorOf(all, AuditEvent.TOKEN_CREATED, "token:" + tokenId))
+          .isEqualTo("token:config");
+      assertThat(actorOf(all, AuditEvent.TOKEN_REVOKED, "token:" + tokenId))
+          .isEqualTo("token:config");
+      assertThat(actorOf(all, AuditEvent.DEVICE_DISABLED, "audited-9")).isEqualTo("token:config");
+      assertThat(actorOf(all, AuditEvent.DEVICE_ENABLED, "audited-9")).isEqualTo("token:config");
       AuditRecord issued =
           all.stream()
               .filter(r -> r.event().equals(AuditEvent.CERTIFICATE_ISSUED))

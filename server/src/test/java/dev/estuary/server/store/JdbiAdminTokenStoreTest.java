@@ -50,9 +50,11 @@ class JdbiAdminTokenStoreTest extends BackendTestCase {
         .containsExactly("aaaaaaaaaa", "bbbbbbbbbb");
 
     Instant first = T0.plusSeconds(60);
-    assertThat(store.revoke("bbbbbbbbbb", first)).isTrue();
-    assertThat(store.revoke("bbbbbbbbbb", first.plusSeconds(60))).as("again: found").isTrue();
-    assertThat(store.revoke("cccccccccc", first)).isFalse();
+    assertThat(store.revoke("bbbbbbbbbb", first, "token:test")).isTrue();
+    assertThat(store.revoke("bbbbbbbbbb", first.plusSeconds(60), "token:test"))
+        .as("again: found")
+        .isTrue();
+    assertThat(store.revoke("cccccccccc", first, "token:test")).isFalse();
 
     assertThat(store.find("bbbbbbbbbb").orElseThrow().revokedAt())
         .as("the first revocation time is kept")
