@@ -61,6 +61,9 @@ public final class RevocationHandler extends Handler.Abstract {
         b + PREFIX + "ca/" + caId + ".cer");
   }
 
+  /** A body declared up to this size is read and dropped before a 413; a larger one is not. */
+  private static final int DRAIN_LIMIT = 64 * 1024;
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = request.getHttpURI().getPath();
@@ -83,6 +86,13 @@ public final class RevocationHandler extends Handler.Abstract {
       }
       long declared = request.getLength();
       if (declared > OcspResponder.MAX_REQUEST_BYTES) {
+        if (declared <= DRAIN_LIMIT) {
+          // Read what was sent before answering: closing on unread bytes resets the connection,
+          // and the client may lose the 413 it has not read yet.
+          try (InputStream in = Request.asInputStream(request)) {
+            in.readNBytes((int) declared);
+          }
+        }
         return plain(
             response,
             callback,
