@@ -88,12 +88,12 @@ class OperationsIT {
         "server init --est-listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir");
 
     // 2. PostgreSQL: the role, its database, the password file.
-    sql(DOC.block("## 2.", "sql", 0), paths);
-    assertThat(sh(DOC.block("## 2.", "sh", 0), paths).code()).isZero();
+    sql(DOC.block("## 2. PostgreSQL", "sql", 0), paths);
+    assertThat(sh(DOC.block("## 2. PostgreSQL", "sh", 0), paths).code()).isZero();
 
     // 3. server init: new hierarchy, TLS certificate for the names, PostgreSQL; the token on stdout
     // only.
-    Result init = sh(DOC.block("## 3.", "sh", 0), paths);
+    Result init = sh(DOC.block("## 3. `estuary server init`", "sh", 0), paths);
     assertThat(init.code()).as(init.describe()).isZero();
     assertThat(init.err()).contains("server.toml", "root-ca.pem", "offline");
     String token = Files.readString(work.resolve("estuary-admin-token")).strip();
@@ -114,7 +114,7 @@ class OperationsIT {
     try (Server server = Server.start(data, "first")) {
       // 4. The unit's command runs; the doc's check: cacerts, and a first IDevID verified against
       // the root.
-      Result check = sh(DOC.block("## 4.", "sh", 1), server.ports(paths));
+      Result check = sh(DOC.block("## 4. systemd", "sh", 1), server.ports(paths));
       assertThat(check.code()).as(check.describe()).isZero();
       assertThat(check.out()).contains("Estuary idevid CA", "first.pem: OK");
 
@@ -147,15 +147,15 @@ class OperationsIT {
       assertThat(status(server, secret)).isEqualTo("200");
 
       // 6. Online backup: PostgreSQL is copied while the server runs.
-      Result backup = sh(DOC.block("## 6.", "sh", 0), paths);
+      Result backup = sh(DOC.block("## 7. Backup and restore", "sh", 0), paths);
       assertThat(backup.code()).as(backup.describe()).isZero();
       assertThat(Files.getPosixFilePermissions(work.resolve("estuary-backup.zip")).toString())
           .isEqualTo("[OWNER_READ, OWNER_WRITE]");
     }
 
     // 6. Restore into a new data directory and a new, empty database; start from it.
-    sql(DOC.block("## 6.", "sql", 0), paths);
-    Result restore = sh(DOC.block("## 6.", "sh", 1), paths);
+    sql(DOC.block("## 7. Backup and restore", "sql", 0), paths);
+    Result restore = sh(DOC.block("## 7. Backup and restore", "sh", 1), paths);
     assertThat(restore.code()).as(restore.describe()).isZero();
     assertThat(Files.readString(restored.resolve("server.toml")))
         .contains(jdbcBase + "estuary_new");
