@@ -189,8 +189,8 @@ public final class EstuaryServer implements AutoCloseable {
               new FailedAuthLimiter(clock, config.authFailuresPerMinute(), Duration.ofMinutes(1)),
               metrics.registry(),
               authFailures);
-      EnrollmentStore enrollments = new JdbiEnrollmentStore(database.jdbi());
-      RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi());
+      EnrollmentStore enrollments = new JdbiEnrollmentStore(database.jdbi(), audit);
+      RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi(), audit);
       Registrar registrar =
           new Registrar(
                   config.idScope(),

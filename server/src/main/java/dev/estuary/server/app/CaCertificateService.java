@@ -51,9 +51,9 @@ public final class CaCertificateService {
   /** Adds a CA certificate; {@link WriteOutcome#CONFLICT} when the name is taken. */
   public WriteOutcome create(Actor actor, CaCertificateRecord ca) throws NotPermitted {
     Permission.ADD_CA_CERTIFICATES.check(actor);
-    WriteOutcome outcome = enrollments.createCaCertificate(ca);
+    WriteOutcome outcome = enrollments.createCaCertificate(ca, actor.auditName());
     if (outcome != WriteOutcome.CONFLICT) {
-      // audit: actor.auditName() added CA certificate ca.name(), ca.subject(), ca.verified()
+      // audited (ca-certificate.added, in the store's transaction)
       LOG.info(
           "added CA certificate {} ({}), verified={} by {}",
           ca.name(),
@@ -66,9 +66,9 @@ public final class CaCertificateService {
 
   public WriteOutcome delete(Actor actor, String name) throws NotPermitted {
     Permission.DELETE_CA_CERTIFICATES.check(actor);
-    WriteOutcome outcome = enrollments.deleteCaCertificate(name);
+    WriteOutcome outcome = enrollments.deleteCaCertificate(name, actor.auditName());
     if (outcome != WriteOutcome.NOT_FOUND && outcome != WriteOutcome.IN_USE) {
-      // audit: actor.auditName() deleted CA certificate name
+      // audited (ca-certificate.deleted, in the store's transaction)
       LOG.info("deleted CA certificate {} by {}", name, actor.auditName());
     }
     return outcome;
@@ -83,7 +83,8 @@ public final class CaCertificateService {
     random.nextBytes(b);
     String code = HexFormat.of().withUpperCase().formatHex(b);
     CaCertificateRecord coded = ca.with(ca.verified(), code, UUID.randomUUID().toString(), now());
-    return new Coded(coded, code, enrollments.updateCaCertificate(coded, ca.etag()));
+    return new Coded(
+        coded, code, enrollments.updateCaCertificate(coded, ca.etag(), actor.auditName()));
   }
 
   /** The outcome of a proof of possession. */
@@ -117,9 +118,9 @@ public final class CaCertificateService {
       return new WrongKey();
     }
     CaCertificateRecord verified = ca.with(true, null, UUID.randomUUID().toString(), now());
-    WriteOutcome outcome = enrollments.updateCaCertificate(verified, ca.etag());
+    WriteOutcome outcome = enrollments.updateCaCertificate(verified, ca.etag(), actor.auditName());
     if (outcome == WriteOutcome.UPDATED) {
-      // audit: actor.auditName() verified CA certificate ca.name() by proof of possession
+      // audited (ca-certificate.verified, in the store's transaction)
       LOG.info(
           "verified CA certificate {} by proof of possession by {}", ca.name(), actor.auditName());
     }

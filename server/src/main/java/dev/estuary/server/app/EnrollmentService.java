@@ -45,9 +45,9 @@ public final class EnrollmentService {
   public WriteOutcome putEnrollment(Actor actor, EnrollmentRecord e, String ifMatch, boolean isNew)
       throws NotPermitted {
     Permission.CHANGE_ENROLLMENTS.check(actor);
-    WriteOutcome outcome = enrollments.putEnrollment(e, ifMatch);
+    WriteOutcome outcome = enrollments.putEnrollment(e, ifMatch, actor.auditName());
     if (outcome != WriteOutcome.PRECONDITION_FAILED) {
-      // audit: actor.auditName() created/replaced e.kind() enrollment e.id()
+      // audited (enrollment.created/replaced, in the store's transaction)
       LOG.info(
           "{} {} enrollment {} by {}",
           isNew ? "created" : "replaced",
@@ -61,9 +61,9 @@ public final class EnrollmentService {
   public WriteOutcome deleteEnrollment(Actor actor, Kind kind, String id, String ifMatch)
       throws NotPermitted {
     Permission.DELETE_ENROLLMENTS.check(actor);
-    WriteOutcome outcome = enrollments.deleteEnrollment(kind, id, ifMatch);
+    WriteOutcome outcome = enrollments.deleteEnrollment(kind, id, ifMatch, actor.auditName());
     if (outcome != WriteOutcome.NOT_FOUND && outcome != WriteOutcome.PRECONDITION_FAILED) {
-      // audit: actor.auditName() deleted kind enrollment id
+      // audited (enrollment.deleted, in the store's transaction)
       LOG.info("deleted {} enrollment {} by {}", kind.wire(), id, actor.auditName());
     }
     return outcome;
@@ -85,9 +85,9 @@ public final class EnrollmentService {
    */
   public boolean deleteRegistration(Actor actor, String id) throws NotPermitted {
     Permission.DELETE_REGISTRATION_RECORDS.check(actor);
-    boolean done = registrations.delete(id);
+    boolean done = registrations.delete(id, actor.auditName());
     if (done) {
-      // audit: actor.auditName() deleted registration record id
+      // audited (registration.deleted, in the store's transaction)
       LOG.info("deleted registration record {} by {}", id, actor.auditName());
     }
     return done;
@@ -100,8 +100,8 @@ public final class EnrollmentService {
 
   public void putHub(Actor actor, HubRecord hub) throws NotPermitted {
     Permission.LINK_HUBS.check(actor);
-    enrollments.putHub(hub);
-    // audit: actor.auditName() linked hub hub.hostName(), hub.weight()
+    enrollments.putHub(hub, actor.auditName());
+    // audited (hub.linked, in the store's transaction)
     LOG.info("linked hub {} (weight {}) by {}", hub.hostName(), hub.weight(), actor.auditName());
   }
 
@@ -127,10 +127,10 @@ public final class EnrollmentService {
     if (!users.isEmpty()) {
       return new HubInUse(users);
     }
-    if (!enrollments.deleteHub(host)) {
+    if (!enrollments.deleteHub(host, actor.auditName())) {
       return new NoSuchHub();
     }
-    // audit: actor.auditName() unlinked hub host
+    // audited (hub.unlinked, in the store's transaction)
     LOG.info("unlinked hub {} by {}", host, actor.auditName());
     return new Unlinked();
   }

@@ -121,12 +121,12 @@ public final class TokenService {
     if (role.isEmpty()) {
       return new Refused("the admin token '" + t.id() + "' has no known role", false);
     }
-    // audit: token use (admin login) by "token:" + t.id(), if the audit log records uses
+    // audited by the admin API (admin.authenticated, once per actor and address every few minutes)
     return new Authenticated(Actor.token(t.id(), role.get()));
   }
 
   private Authentication wrong(String address) {
-    // audit: a wrong admin token from address (never the token)
+    // audited by the admin API (authentication.failed, counted per address and minute)
     failures.failed(address);
     return new Refused("the admin token is not valid", true);
   }

@@ -39,6 +39,16 @@ public record AuditEvent(
   public static final String DEVICE_ENABLED = "device.enabled";
   public static final String SERVER_STARTED = "server.started";
   public static final String ADMIN_AUTHENTICATED = "admin.authenticated";
+  public static final String ENROLLMENT_CREATED = "enrollment.created";
+  public static final String ENROLLMENT_REPLACED = "enrollment.replaced";
+  public static final String ENROLLMENT_DELETED = "enrollment.deleted";
+  public static final String REGISTRATION_DELETED = "registration.deleted";
+  public static final String HUB_LINKED = "hub.linked";
+  public static final String HUB_UNLINKED = "hub.unlinked";
+  public static final String CA_CERTIFICATE_ADDED = "ca-certificate.added";
+  public static final String CA_CERTIFICATE_CODE_ISSUED = "ca-certificate.code-issued";
+  public static final String CA_CERTIFICATE_VERIFIED = "ca-certificate.verified";
+  public static final String CA_CERTIFICATE_DELETED = "ca-certificate.deleted";
 
   /** Failed authentications, counted per address and minute (see {@link AuthFailureTally}). */
   public static final String AUTHENTICATION_FAILED = "authentication.failed";

@@ -1,9 +1,14 @@
 package dev.estuary.server.store;
 
+import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditLog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -15,7 +20,9 @@ import org.jdbi.v3.core.statement.Update;
 /**
  * {@link EnrollmentStore} in the SQL database (tables {@code prov_ca_certificate}, {@code
  * prov_enrollment}, {@code prov_hub}). Conditional writes are single {@code UPDATE}s whose {@code
- * WHERE} names the expected etag, so concurrent writers on any replica cannot both win.
+ * WHERE} names the expected etag, so concurrent writers on any replica cannot both win. Each change
+ * appends its audit record as the last statement of its transaction (see {@link AuditLog}); what an
+ * enrollment's record carries is its attestation by name and thumbprint, never its initial twin.
  */
 public final class JdbiEnrollmentStore implements EnrollmentStore {
 
@@ -34,24 +41,57 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   private static final int PUT_ATTEMPTS = 5;
 
   private final Jdbi jdbi;
+  private final AuditLog audit;
 
   public JdbiEnrollmentStore(Jdbi jdbi) {
+    this(jdbi, new AuditLog(jdbi, Clock.systemUTC()));
+  }
+
+  /**
+   * @param audit stamps the audit records with its clock
+   */
+  public JdbiEnrollmentStore(Jdbi jdbi, AuditLog audit) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    this.audit = Objects.requireNonNull(audit, "audit");
+  }
+
+  /** Appends one record in {@code handle}'s transaction: the last statement before its commit. */
+  private void record(
+      Handle handle,
+      String event,
+      String actor,
+      String label,
+      String subject,
+      Map<String, String> details) {
+    Objects.requireNonNull(actor, "actor");
+    AuditLog.append(
+        handle, List.of(new AuditEvent(audit.now(), event, actor, label, subject, null, details)));
+  }
+
+  private static Map<String, String> caDetails(CaCertificateRecord ca) {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("name", ca.name());
+    d.put("sha256", ca.sha256());
+    d.put("verified", Boolean.toString(ca.verified()));
+    return d;
   }
 
   @Override
-  public WriteOutcome createCaCertificate(CaCertificateRecord ca) {
+  public WriteOutcome createCaCertificate(CaCertificateRecord ca, String actor) {
     try {
-      jdbi.useHandle(
-          handle ->
-              bindCa(
-                      handle.createUpdate(
-                          "INSERT INTO prov_ca_certificate ("
-                              + CA_COLUMNS
-                              + ") VALUES (:name, :der, :subject, :sha256,"
-                              + " :verified, :verificationCode, :etag, :createdAt, :updatedAt)"),
-                      ca)
-                  .execute());
+      jdbi.useTransaction(
+          handle -> {
+            bindCa(
+                    handle.createUpdate(
+                        "INSERT INTO prov_ca_certificate ("
+                            + CA_COLUMNS
+                            + ") VALUES (:name, :der, :subject, :sha256,"
+                            + " :verified, :verificationCode, :etag, :createdAt, :updatedAt)"),
+                    ca)
+                .execute();
+            record(
+                handle, AuditEvent.CA_CERTIFICATE_ADDED, actor, null, ca.subject(), caDetails(ca));
+          });
       return WriteOutcome.CREATED;
     } catch (StatementException e) {
       if (UniqueViolation.isCause(e)) {
@@ -62,8 +102,8 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   }
 
   @Override
-  public WriteOutcome updateCaCertificate(CaCertificateRecord ca, String ifEtag) {
-    return jdbi.withHandle(
+  public WriteOutcome updateCaCertificate(CaCertificateRecord ca, String ifEtag, String actor) {
+    return jdbi.inTransaction(
         handle -> {
           int updated =
               bindCa(
@@ -74,6 +114,12 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                   .bind("ifEtag", ifEtag)
                   .execute();
           if (updated > 0) {
+            // The code itself is no secret (it becomes a certificate's CN), but it is not recorded.
+            String event =
+                ca.verificationCode() != null
+                    ? AuditEvent.CA_CERTIFICATE_CODE_ISSUED
+                    : AuditEvent.CA_CERTIFICATE_VERIFIED;
+            record(handle, event, actor, null, ca.subject(), caDetails(ca));
             return WriteOutcome.UPDATED;
           }
           return exists(handle, "prov_ca_certificate", "name = :key", ca.name())
@@ -97,14 +143,15 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
 
   @Override
   public Optional<CaCertificateRecord> findCaCertificate(String name) {
-    return jdbi.withHandle(
-        handle ->
-            handle
-                .createQuery(
-                    "SELECT " + CA_COLUMNS + " FROM prov_ca_certificate WHERE name = :name")
-                .bind("name", name)
-                .map((rs, ctx) -> mapCa(rs))
-                .findOne());
+    return jdbi.withHandle(handle -> findCaCertificate(handle, name));
+  }
+
+  private static Optional<CaCertificateRecord> findCaCertificate(Handle handle, String name) {
+    return handle
+        .createQuery("SELECT " + CA_COLUMNS + " FROM prov_ca_certificate WHERE name = :name")
+        .bind("name", name)
+        .map((rs, ctx) -> mapCa(rs))
+        .findOne();
   }
 
   @Override
@@ -118,18 +165,29 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   }
 
   @Override
-  public WriteOutcome deleteCaCertificate(String name) {
+  public WriteOutcome deleteCaCertificate(String name, String actor) {
     return jdbi.inTransaction(
         handle -> {
           if (exists(handle, "prov_enrollment", "ca_certificate = :key", name)) {
             return WriteOutcome.IN_USE;
           }
+          Optional<CaCertificateRecord> before = findCaCertificate(handle, name);
           int deleted =
               handle
                   .createUpdate("DELETE FROM prov_ca_certificate WHERE name = :name")
                   .bind("name", name)
                   .execute();
-          return deleted > 0 ? WriteOutcome.DELETED : WriteOutcome.NOT_FOUND;
+          if (deleted == 0 || before.isEmpty()) {
+            return WriteOutcome.NOT_FOUND;
+          }
+          record(
+              handle,
+              AuditEvent.CA_CERTIFICATE_DELETED,
+              actor,
+              null,
+              before.get().subject(),
+              caDetails(before.get()));
+          return WriteOutcome.DELETED;
         });
   }
 
@@ -163,19 +221,25 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   }
 
   @Override
-  public WriteOutcome putEnrollment(EnrollmentRecord enrollment, String ifMatch) {
+  public WriteOutcome putEnrollment(EnrollmentRecord enrollment, String ifMatch, String actor) {
     Objects.requireNonNull(enrollment, "enrollment");
+    Objects.requireNonNull(actor, "actor");
     if (ifMatch != null) {
-      int updated =
-          jdbi.withHandle(
-              handle ->
-                  ifEtag(
-                          bindEnrollment(
-                              handle.createUpdate(ENROLLMENT_UPDATE + etagCondition(ifMatch)),
-                              enrollment),
-                          ifMatch)
-                      .execute());
-      return updated > 0 ? WriteOutcome.UPDATED : WriteOutcome.PRECONDITION_FAILED;
+      return jdbi.inTransaction(
+          handle -> {
+            int updated =
+                ifEtag(
+                        bindEnrollment(
+                            handle.createUpdate(ENROLLMENT_UPDATE + etagCondition(ifMatch)),
+                            enrollment),
+                        ifMatch)
+                    .execute();
+            if (updated == 0) {
+              return WriteOutcome.PRECONDITION_FAILED;
+            }
+            recordEnrollment(handle, AuditEvent.ENROLLMENT_REPLACED, actor, enrollment);
+            return WriteOutcome.UPDATED;
+          });
     }
     for (int attempt = 1; ; attempt++) {
       try {
@@ -183,6 +247,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
             handle -> {
               if (bindEnrollment(handle.createUpdate(ENROLLMENT_UPDATE), enrollment).execute()
                   > 0) {
+                recordEnrollment(handle, AuditEvent.ENROLLMENT_REPLACED, actor, enrollment);
                 return WriteOutcome.UPDATED;
               }
               bindEnrollment(
@@ -194,6 +259,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                               + " :migrateDeviceData, :certificateLabel, :etag, :createdAt, :updatedAt)"),
                       enrollment)
                   .execute();
+              recordEnrollment(handle, AuditEvent.ENROLLMENT_CREATED, actor, enrollment);
               return WriteOutcome.CREATED;
             });
       } catch (StatementException e) {
@@ -203,6 +269,27 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
         }
       }
     }
+  }
+
+  /**
+   * An enrollment's audit record: kind, id, its attestation (the CA certificate's name and
+   * thumbprint), what it assigns; never the initial twin (free text an operator may fill with
+   * anything).
+   */
+  private void recordEnrollment(Handle handle, String event, String actor, EnrollmentRecord e) {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("kind", e.kind().wire());
+    d.put("id", e.id());
+    d.put("caCertificate", e.caCertificate());
+    if (e.caCertificate() != null) {
+      findCaCertificate(handle, e.caCertificate()).ifPresent(ca -> d.put("sha256", ca.sha256()));
+    }
+    d.put("deviceId", e.deviceId());
+    d.put("enabled", Boolean.toString(e.enabled()));
+    d.put("iotEdge", Boolean.toString(e.iotEdge()));
+    d.put("allocation", e.allocation().wire());
+    d.put("iotHubs", String.join(",", e.iotHubs()));
+    record(handle, event, actor, e.certificateLabel(), null, d);
   }
 
   /** Binds every column; the UPDATE leaves created_at alone, so one binding may go unused. */
@@ -227,8 +314,10 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   }
 
   @Override
-  public WriteOutcome deleteEnrollment(EnrollmentRecord.Kind kind, String id, String ifMatch) {
-    return jdbi.withHandle(
+  public WriteOutcome deleteEnrollment(
+      EnrollmentRecord.Kind kind, String id, String ifMatch, String actor) {
+    Objects.requireNonNull(actor, "actor");
+    return jdbi.inTransaction(
         handle -> {
           Update delete =
               handle
@@ -239,6 +328,13 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                   .bind("id", id);
           int deleted = ifEtag(delete, ifMatch).execute();
           if (deleted > 0) {
+            record(
+                handle,
+                AuditEvent.ENROLLMENT_DELETED,
+                actor,
+                null,
+                null,
+                Map.of("kind", kind.wire(), "id", id));
             return WriteOutcome.DELETED;
           }
           boolean exists =
@@ -255,7 +351,8 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   }
 
   @Override
-  public void putHub(HubRecord hub) {
+  public void putHub(HubRecord hub, String actor) {
+    Objects.requireNonNull(actor, "actor");
     for (int attempt = 1; ; attempt++) {
       try {
         jdbi.useTransaction(
@@ -275,6 +372,13 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                     .bind("hostName", hub.hostName())
                     .execute();
               }
+              record(
+                  handle,
+                  AuditEvent.HUB_LINKED,
+                  actor,
+                  null,
+                  null,
+                  Map.of("host", hub.hostName(), "weight", Integer.toString(hub.weight())));
             });
         return;
       } catch (StatementException e) {
@@ -296,14 +400,21 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   }
 
   @Override
-  public boolean deleteHub(String hostName) {
-    return jdbi.withHandle(
-        handle ->
-            handle
-                    .createUpdate("DELETE FROM prov_hub WHERE host_name = :hostName")
-                    .bind("hostName", hostName)
-                    .execute()
-                > 0);
+  public boolean deleteHub(String hostName, String actor) {
+    Objects.requireNonNull(actor, "actor");
+    return jdbi.inTransaction(
+        handle -> {
+          int deleted =
+              handle
+                  .createUpdate("DELETE FROM prov_hub WHERE host_name = :hostName")
+                  .bind("hostName", hostName)
+                  .execute();
+          if (deleted == 0) {
+            return false;
+          }
+          record(handle, AuditEvent.HUB_UNLINKED, actor, null, null, Map.of("host", hostName));
+          return true;
+        });
   }
 
   /** The SQL condition an If-Match value asks for: none for null or "*", else the etag. */

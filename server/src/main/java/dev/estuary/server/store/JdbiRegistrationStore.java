@@ -1,7 +1,10 @@
 package dev.estuary.server.store;
 
+import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditLog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,9 +31,18 @@ public final class JdbiRegistrationStore implements RegistrationStore {
   private static final int RECORD_ATTEMPTS = 5;
 
   private final Jdbi jdbi;
+  private final AuditLog audit;
 
   public JdbiRegistrationStore(Jdbi jdbi) {
+    this(jdbi, new AuditLog(jdbi, Clock.systemUTC()));
+  }
+
+  /**
+   * @param audit stamps the audit records with its clock
+   */
+  public JdbiRegistrationStore(Jdbi jdbi, AuditLog audit) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
+    this.audit = Objects.requireNonNull(audit, "audit");
   }
 
   @Override
@@ -134,14 +146,38 @@ public final class JdbiRegistrationStore implements RegistrationStore {
   }
 
   @Override
-  public boolean delete(String registrationId) {
-    return jdbi.withHandle(
-        handle ->
-            handle
-                    .createUpdate("DELETE FROM prov_registration WHERE registration_id = :id")
-                    .bind("id", registrationId)
-                    .execute()
-                > 0);
+  public boolean delete(String registrationId, String actor) {
+    Objects.requireNonNull(actor, "actor");
+    return jdbi.inTransaction(
+        handle -> {
+          Optional<RegistrationRecord> before =
+              handle
+                  .createQuery(
+                      "SELECT " + COLUMNS + " FROM prov_registration WHERE registration_id = :id")
+                  .bind("id", registrationId)
+                  .map((rs, ctx) -> map(rs))
+                  .findOne();
+          int deleted =
+              handle
+                  .createUpdate("DELETE FROM prov_registration WHERE registration_id = :id")
+                  .bind("id", registrationId)
+                  .execute();
+          if (deleted == 0 || before.isEmpty()) {
+            return false;
+          }
+          RegistrationRecord r = before.get();
+          Map<String, String> d = new LinkedHashMap<>();
+          d.put("registrationId", r.registrationId());
+          d.put("enrollmentKind", r.enrollmentKind().wire());
+          d.put("enrollmentId", r.enrollmentId());
+          d.put("deviceId", r.deviceId());
+          d.put("assignedHub", r.assignedHub());
+          d.put("sha256", r.certificateSha256());
+          AuditLog.append(
+              handle,
+              List.of(AuditEvent.of(audit.now(), AuditEvent.REGISTRATION_DELETED, actor, d)));
+          return true;
+        });
   }
 
   @Override

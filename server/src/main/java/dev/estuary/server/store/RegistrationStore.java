@@ -1,5 +1,6 @@
 package dev.estuary.server.store;
 
+import dev.estuary.server.audit.Actors;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +23,17 @@ public interface RegistrationStore {
   List<RegistrationRecord> listByEnrollment(EnrollmentRecord.Kind kind, String enrollmentId);
 
   /**
+   * Deletes a registration record, appending its audit record (naming {@code actor}) in the same
+   * transaction.
+   *
    * @return false when there was no such record
    */
-  boolean delete(String registrationId);
+  boolean delete(String registrationId, String actor);
+
+  /** {@link #delete(String, String)} by the server itself ({@link Actors#SYSTEM}). */
+  default boolean delete(String registrationId) {
+    return delete(registrationId, Actors.SYSTEM);
+  }
 
   /** How many registrations each hub holds (hubs without any are absent). */
   Map<String, Long> countByHub();

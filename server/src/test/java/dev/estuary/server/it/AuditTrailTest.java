@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.estuary.pki.EstBase64;
+import dev.estuary.pki.IssuingCa;
+import dev.estuary.pki.Thumbprints;
 import dev.estuary.server.audit.AuditEvent;
 import dev.estuary.server.audit.AuditLog;
 import dev.estuary.server.audit.AuditRecord;
+import dev.estuary.server.quickstart.Quickstart;
+import dev.estuary.server.testing.EstEnrollment;
+import dev.estuary.server.testing.EstEnrollment.Enrolled;
 import dev.estuary.server.testing.QuickstartServer;
 import dev.estuary.server.testing.TestPki;
 import java.net.URI;
@@ -204,6 +209,145 @@ class AuditTrailTest {
       assertThat(api.admin("GET", "/api/v1/audit?since=yesterday", null).status()).isEqualTo(400);
       assertThat(api.admin("DELETE", "/api/v1/audit", null).status()).isEqualTo(405);
     }
+  }
+
+  @Test
+  void provisioningChangesAreRecordedWithTheirActorInTheirTransactionAndTheChainVerifies()
+      throws Exception {
+    try (QuickstartServer server = QuickstartServer.start(dir.resolve("prov"))) {
+      Dps api = new Dps(server);
+      AuditLog log = server.server().audit();
+      Dps.Reply minted =
+          api.admin("POST", "/api/v1/tokens", "{\"role\":\"operator\",\"name\":\"ops\"}");
+      assertThat(minted.status()).as("%s", minted).isEqualTo(200);
+      String operator = "token:" + minted.json().get("id").asText();
+      String[] asOperator = {"Authorization", "Bearer " + minted.json().get("token").asText()};
+
+      // CA certificate: added, a verification code issued, verified by proof of possession (admin).
+      IssuingCa ca = Pkix.strangerCa("Audited Line CA");
+      String caSubject = ca.certificate().getSubjectX500Principal().getName();
+      String thumbprint = Thumbprints.sha256(ca.certificate());
+      assertThat(ProvisioningAdminApiTest.uploadCa(api, "audited-line", ca).status())
+          .isEqualTo(200);
+      Dps.Reply coded =
+          api.admin("POST", "/api/v1/ca-certificates/audited-line/verification-code", null);
+      String code = coded.json().get("verificationCode").asText();
+      assertThat(
+              api.admin(
+                      "POST",
+                      "/api/v1/ca-certificates/audited-line/verify",
+                      ProvisioningAdminApiTest.proof(ca, code))
+                  .status())
+          .isEqualTo(200);
+
+      // Enrollment group (operator): created with an initial twin, replaced; the CA in use stays.
+      String twin = ",\"initialTwin\":{\"tags\":{\"twin-marker\":\"twin-value-7q\"}}";
+      assertThat(
+              api.admin(
+                      "PUT",
+                      "/api/v1/enrollment-groups/audited-line",
+                      ProvisioningAdminApiTest.group("audited-line", twin),
+                      asOperator)
+                  .status())
+          .isEqualTo(200);
+      assertThat(
+              api.admin(
+                      "PUT",
+                      "/api/v1/enrollment-groups/audited-line",
+                      ProvisioningAdminApiTest.group(
+                          "audited-line", ",\"provisioningStatus\":\"disabled\""),
+                      asOperator)
+                  .status())
+          .isEqualTo(200);
+      assertThat(api.admin("DELETE", "/api/v1/ca-certificates/audited-line", null).status())
+          .isEqualTo(409);
+      // An auditor may not delete it: refused before anything changes.
+      Dps.Reply auditor = api.admin("POST", "/api/v1/tokens", "{\"role\":\"auditor\"}");
+      assertThat(
+              api.admin(
+                      "DELETE",
+                      "/api/v1/enrollment-groups/audited-line",
+                      null,
+                      "Authorization",
+                      "Bearer " + auditor.json().get("token").asText())
+                  .status())
+          .isEqualTo(403);
+      assertThat(
+              api.admin("DELETE", "/api/v1/enrollment-groups/audited-line", null, asOperator)
+                  .status())
+          .isEqualTo(200);
+      assertThat(api.admin("DELETE", "/api/v1/ca-certificates/audited-line", null).status())
+          .isEqualTo(200);
+
+      // A hub linked and unlinked (admin); a device's registration record deleted (operator).
+      assertThat(
+              api.admin("PUT", "/api/v1/hubs/audited-hub.local", "{\"allocationWeight\":3}")
+                  .status())
+          .isEqualTo(200);
+      assertThat(api.admin("DELETE", "/api/v1/hubs/audited-hub.local", null).status())
+          .isEqualTo(200);
+      Enrolled device = EstEnrollment.deviceId(server, "audited-device");
+      assertThat(api.register(api.device(device), "audited-device", "{}").status()).isEqualTo(202);
+      assertThat(
+              api.admin("DELETE", "/api/v1/registrations/audited-device", null, asOperator)
+                  .status())
+          .isEqualTo(200);
+      assertThat(
+              api.admin("DELETE", "/api/v1/registrations/audited-device", null, asOperator)
+                  .status())
+          .isEqualTo(404);
+
+      List<AuditRecord> all = log.all();
+      AuditRecord added = only(all, AuditEvent.CA_CERTIFICATE_ADDED, "audited-line");
+      assertThat(added.actor()).isEqualTo("token:config");
+      assertThat(added.subject()).isEqualTo(caSubject);
+      assertThat(added.details()).contains(thumbprint, "\"verified\":\"false\"");
+      assertThat(only(all, AuditEvent.CA_CERTIFICATE_CODE_ISSUED, "audited-line").actor())
+          .isEqualTo("token:config");
+      AuditRecord verified = only(all, AuditEvent.CA_CERTIFICATE_VERIFIED, "audited-line");
+      assertThat(verified.actor()).isEqualTo("token:config");
+      assertThat(verified.details()).contains("\"verified\":\"true\"");
+      AuditRecord created = only(all, AuditEvent.ENROLLMENT_CREATED, "audited-line");
+      assertThat(created.actor()).isEqualTo(operator);
+      assertThat(created.details())
+          .contains("\"kind\":\"group\"", "\"caCertificate\":\"audited-line\"", thumbprint);
+      AuditRecord replaced = only(all, AuditEvent.ENROLLMENT_REPLACED, "audited-line");
+      assertThat(replaced.actor()).isEqualTo(operator);
+      assertThat(replaced.details()).contains("\"enabled\":\"false\"");
+      assertThat(only(all, AuditEvent.ENROLLMENT_DELETED, "audited-line").actor())
+          .as("one deletion: the auditor's attempt changed nothing")
+          .isEqualTo(operator);
+      AuditRecord caDeleted = only(all, AuditEvent.CA_CERTIFICATE_DELETED, "audited-line");
+      assertThat(caDeleted.actor())
+          .as("one deletion: the refused one (in use) changed nothing")
+          .isEqualTo("token:config");
+      assertThat(caDeleted.subject()).isEqualTo(caSubject);
+      AuditRecord linked = only(all, AuditEvent.HUB_LINKED, "audited-hub.local");
+      assertThat(linked.actor()).isEqualTo("token:config");
+      assertThat(linked.details()).contains("\"weight\":\"3\"");
+      assertThat(only(all, AuditEvent.HUB_UNLINKED, "audited-hub.local").actor())
+          .isEqualTo("token:config");
+      AuditRecord unregistered = only(all, AuditEvent.REGISTRATION_DELETED, "audited-device");
+      assertThat(unregistered.actor()).isEqualTo(operator);
+      assertThat(unregistered.details())
+          .contains("\"enrollmentId\":\"" + Quickstart.GROUP + "\"", Quickstart.HUB);
+      // The quickstart's own provisioning setup is the system's.
+      assertThat(only(all, AuditEvent.ENROLLMENT_CREATED, Quickstart.GROUP).actor())
+          .isEqualTo("system");
+      // What an operator wrote as an initial twin is no attestation: it stays out of the log.
+      assertThat(all).noneSatisfy(r -> assertThat(r.toString()).contains("twin-value-7q"));
+      assertThat(log.verify().ok()).isTrue();
+    }
+  }
+
+  /** The one record of {@code event} whose details name {@code detail}. */
+  private static AuditRecord only(List<AuditRecord> all, String event, String detail) {
+    List<AuditRecord> found =
+        all.stream()
+            .filter(r -> r.event().equals(event) && r.details().contains("\"" + detail + "\""))
+            .toList();
+    assertThat(found).as("%s naming %s in %s", event, detail, all).hasSize(1);
+    return found.get(0);
   }
 
   private static AuditRecord one(List<AuditRecord> all, String event) {

@@ -113,7 +113,10 @@ final class Dps {
     return new Reply(r.statusCode(), r.headers(), r.body());
   }
 
-  /** The admin API with the quickstart's bearer token. */
+  /**
+   * The admin API with the quickstart's bearer token, or with another {@code Authorization} among
+   * {@code headers}.
+   */
   Reply admin(String method, String path, String body, String... headers) throws Exception {
     HttpClient client =
         HttpClient.newBuilder().sslContext(TestPki.tls(server.root(), null, null)).build();
@@ -127,7 +130,7 @@ final class Dps {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
+      b.setHeader(headers[i], headers[i + 1]); // may replace the Authorization
     }
     HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(r.statusCode(), r.headers(), r.body());

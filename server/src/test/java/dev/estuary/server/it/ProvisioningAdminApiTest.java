@@ -48,6 +48,10 @@ class ProvisioningAdminApiTest {
   }
 
   static Dps.Reply uploadCa(String name, IssuingCa ca) throws Exception {
+    return uploadCa(dps, name, ca);
+  }
+
+  static Dps.Reply uploadCa(Dps dps, String name, IssuingCa ca) throws Exception {
     return dps.admin(
         "POST",
         "/api/v1/ca-certificates",

@@ -2,9 +2,14 @@ package dev.estuary.server.store;
 
 import static dev.estuary.server.store.TestCertificates.T0;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.estuary.server.audit.AuditEvent;
+import dev.estuary.server.audit.AuditLog;
+import dev.estuary.server.audit.AuditRecord;
 import dev.estuary.server.store.EnrollmentRecord.Allocation;
 import dev.estuary.server.store.EnrollmentRecord.Kind;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,5 +164,61 @@ class JdbiEnrollmentStoreTest extends BackendTestCase {
     assertThat(store.deleteHub("hub-a.local")).isTrue();
     assertThat(store.deleteHub("hub-a.local")).isFalse();
     assertThat(store.listHubs()).containsExactly(new HubRecord("hub-b.local", 5));
+  }
+
+  @Test
+  void eachChangeAppendsOneAuditRecordNamingItsActorAndAWriteThatChangesNothingNone() {
+    AuditLog log = new AuditLog(db.jdbi(), Clock.systemUTC());
+    store.createCaCertificate(ca("root"), "token:adm");
+    store.createCaCertificate(ca("root"), "token:adm"); // conflict
+    store.updateCaCertificate(ca("root").with(false, "c0de", "e2", T0), "e1", "token:adm");
+    store.updateCaCertificate(ca("root").with(true, null, "e3", T0), "stale", "token:adm");
+    store.updateCaCertificate(ca("root").with(true, null, "e3", T0), "e2", "token:adm");
+    store.putEnrollment(group("g", "root", "e1"), null, "token:op");
+    store.putEnrollment(group("g", "root", "e2"), "e1", "token:op");
+    store.putEnrollment(group("g", "root", "e3"), "stale", "token:op");
+    store.deleteCaCertificate("root", "token:adm"); // in use
+    store.deleteEnrollment(Kind.GROUP, "g", "stale", "token:op");
+    store.deleteEnrollment(Kind.GROUP, "g", null, "token:op");
+    store.deleteEnrollment(Kind.GROUP, "g", null, "token:op"); // gone
+    store.deleteCaCertificate("root", "token:adm");
+    store.putHub(new HubRecord("hub-a.local", 2), "token:adm");
+    store.deleteHub("hub-a.local", "token:adm");
+    store.deleteHub("hub-a.local", "token:adm"); // gone
+
+    assertThat(log.all())
+        .extracting(r -> r.event() + " " + r.actor())
+        .containsExactly(
+            AuditEvent.CA_CERTIFICATE_ADDED + " token:adm",
+            AuditEvent.CA_CERTIFICATE_CODE_ISSUED + " token:adm",
+            AuditEvent.CA_CERTIFICATE_VERIFIED + " token:adm",
+            AuditEvent.ENROLLMENT_CREATED + " token:op",
+            AuditEvent.ENROLLMENT_REPLACED + " token:op",
+            AuditEvent.ENROLLMENT_DELETED + " token:op",
+            AuditEvent.CA_CERTIFICATE_DELETED + " token:adm",
+            AuditEvent.HUB_LINKED + " token:adm",
+            AuditEvent.HUB_UNLINKED + " token:adm");
+    AuditRecord created = log.all().get(3);
+    assertThat(created.label()).isEqualTo("device-id");
+    assertThat(created.details()).contains("\"sha256\":\"abroot\"").doesNotContain("site");
+    assertThat(log.verify().ok()).isTrue();
+  }
+
+  @Test
+  void aChangeWhoseAuditRecordCannotBeAppendedIsNotMade() {
+    store.createCaCertificate(ca("root"));
+    store.putHub(new HubRecord("hub-a.local", 1));
+    // The chain's head row gone: every append fails, and the change it records rolls back with it.
+    db.jdbi().useHandle(h -> h.execute("DELETE FROM audit_head"));
+
+    assertThatThrownBy(() -> store.putEnrollment(group("g", "root", "e1"), null, "token:op"))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(store.findEnrollment(Kind.GROUP, "g")).isEmpty();
+    assertThatThrownBy(() -> store.deleteHub("hub-a.local", "token:adm"))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(store.listHubs()).containsExactly(new HubRecord("hub-a.local", 1));
+    assertThatThrownBy(() -> store.deleteCaCertificate("root", "token:adm"))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(store.findCaCertificate("root")).isPresent();
   }
 }
