@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.server.app.NotPermitted;
 import dev.estuary.server.app.Permission;
+import dev.estuary.server.auth.Actor;
 import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.revocation.RevocationReason;
@@ -50,8 +52,12 @@ public final class RevocationAdmin {
             "POST",
             "/api/v1/certificates/{serial}/revoke",
             Permission.REVOKE_CERTIFICATES,
-            c -> revoke(serial(c.param("serial")), c.body(), c.actor().auditName()))
-        .add("GET", "/api/v1/devices/{id}", Permission.READ_DEVICES, c -> device(deviceId(c)))
+            c -> revoke(c.actor(), serial(c.param("serial")), c.body()))
+        .add(
+            "GET",
+            "/api/v1/devices/{id}",
+            Permission.READ_DEVICES,
+            c -> device(c.actor(), deviceId(c)))
         .add(
             "POST",
             "/api/v1/devices/{id}/disable",
@@ -63,8 +69,8 @@ public final class RevocationAdmin {
               if (note != null && note.length() > 1024) {
                 throw Refusal.badRequest("'note' is longer than 1024 characters");
               }
-              service.disable(id, note, c.actor().auditName());
-              return device(id);
+              service.disable(c.actor(), id, note);
+              return device(c.actor(), id);
             })
         .add(
             "POST",
@@ -72,8 +78,8 @@ public final class RevocationAdmin {
             Permission.DISABLE_DEVICES,
             c -> {
               String id = deviceId(c);
-              boolean was = service.enable(id, c.actor().auditName());
-              return device(id).put("wasDisabled", was);
+              boolean was = service.enable(c.actor(), id);
+              return device(c.actor(), id).put("wasDisabled", was);
             });
   }
 
@@ -88,7 +94,7 @@ public final class RevocationAdmin {
     return id;
   }
 
-  private JsonNode revoke(BigInteger serial, JsonNode b, String actor) throws Refusal {
+  private JsonNode revoke(Actor actor, BigInteger serial, JsonNode b) throws Refusal, NotPermitted {
     String reasonName = b.path("reason").asText("unspecified");
     RevocationReason reason =
         RevocationReason.of(reasonName)
@@ -113,7 +119,7 @@ public final class RevocationAdmin {
     }
     Optional<RevocationService.Revocation> r;
     try {
-      r = service.revoke(serial, issuer, reason, invalidity, actor);
+      r = service.revoke(actor, serial, issuer, reason, invalidity);
     } catch (IllegalArgumentException e) {
       throw Refusal.badRequest(e.getMessage());
     }
@@ -129,9 +135,9 @@ public final class RevocationAdmin {
     return out;
   }
 
-  private ObjectNode device(String id) {
+  private ObjectNode device(Actor actor, String id) throws NotPermitted {
     ObjectNode out = JSON.createObjectNode().put("registrationId", id);
-    Optional<RevocationStore.DisabledDevice> d = service.disabled(id);
+    Optional<RevocationStore.DisabledDevice> d = service.disabled(actor, id);
     out.put("disabled", d.isPresent());
     out.put("disabledAt", d.map(x -> x.disabledAt().toString()).orElse(null));
     out.put("note", d.map(RevocationStore.DisabledDevice::note).orElse(null));

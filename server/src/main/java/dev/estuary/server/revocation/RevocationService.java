@@ -1,5 +1,8 @@
 package dev.estuary.server.revocation;
 
+import dev.estuary.server.app.NotPermitted;
+import dev.estuary.server.app.Permission;
+import dev.estuary.server.auth.Actor;
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.RevocationStore;
 import java.math.BigInteger;
@@ -16,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * the record it writes is what the EST gates, the provisioning attestation, the CRLs and the OCSP
  * responder all read; revoking a CA certificate this server issued (an Edge CA) refuses everything
  * beneath it, because every check walks to it (see docs/revocation.md).
+ *
+ * <p>Like the services of {@code server.app}, each method checks its caller's {@link Permission}
+ * before it reads or changes anything (the admin API's route table checks it too, before reading a
+ * body; this check holds for any other caller).
  */
 public final class RevocationService {
   private static final Logger LOG = LoggerFactory.getLogger(RevocationService.class);
@@ -42,20 +49,23 @@ public final class RevocationService {
    * reason. The CRLs are made again before this returns.
    *
    * @return empty when this server issued no such certificate
+   * @throws NotPermitted when {@code actor} may not {@link Permission#REVOKE_CERTIFICATES}
    */
   public Optional<Revocation> revoke(
+      Actor actor,
       BigInteger serial,
       String issuer,
       RevocationReason reason,
-      Instant invalidityDate,
-      String actor) {
+      Instant invalidityDate)
+      throws NotPermitted {
+    Permission.REVOKE_CERTIFICATES.check(actor);
     Instant now = clock.instant();
     if (invalidityDate != null && invalidityDate.isAfter(now)) {
       throw new IllegalArgumentException(
           "the invalidity date " + invalidityDate + " is in the future (now " + now + ")");
     }
     Optional<CertificateRecord> r =
-        store.revoke(serial, issuer, reason.rfcName(), now, invalidityDate, actor);
+        store.revoke(serial, issuer, reason.rfcName(), now, invalidityDate, actor.auditName());
     // audited: certificate.revoked, in the store's revoke transaction when the record changed
     if (r.isEmpty()) {
       return Optional.empty();
@@ -63,10 +73,11 @@ public final class RevocationService {
     boolean already = !r.get().revokedAt().equals(StoreTime.micros(now));
     if (!already) {
       LOG.info(
-          "revoked serial={} issuer=\"{}\" reason={}",
+          "revoked serial={} issuer=\"{}\" reason={} by {}",
           serial.toString(16),
           r.get().issuer(),
-          reason.rfcName());
+          reason.rfcName(),
+          actor.auditName());
       republish();
     }
     return Optional.of(new Revocation(r.get(), already));
@@ -87,10 +98,13 @@ public final class RevocationService {
   }
 
   /** Disables the device: its renewals and registrations are refused; nothing else changes. */
-  public RevocationStore.DisabledDevice disable(String registrationId, String note, String actor) {
-    RevocationStore.DisabledDevice d = store.disable(registrationId, clock.instant(), note, actor);
+  public RevocationStore.DisabledDevice disable(Actor actor, String registrationId, String note)
+      throws NotPermitted {
+    Permission.DISABLE_DEVICES.check(actor);
+    RevocationStore.DisabledDevice d =
+        store.disable(registrationId, clock.instant(), note, actor.auditName());
     // audited: device.disabled, in the store's disable transaction
-    LOG.info("disabled device {}", registrationId);
+    LOG.info("disabled device {} by {}", registrationId, actor.auditName());
     return d;
   }
 
@@ -99,16 +113,19 @@ public final class RevocationService {
    *
    * @return false when it was not disabled
    */
-  public boolean enable(String registrationId, String actor) {
-    boolean was = store.enable(registrationId, clock.instant(), actor);
+  public boolean enable(Actor actor, String registrationId) throws NotPermitted {
+    Permission.DISABLE_DEVICES.check(actor);
+    boolean was = store.enable(registrationId, clock.instant(), actor.auditName());
     // audited: device.enabled, in the store's enable transaction
     if (was) {
-      LOG.info("enabled device {}", registrationId);
+      LOG.info("enabled device {} by {}", registrationId, actor.auditName());
     }
     return was;
   }
 
-  public Optional<RevocationStore.DisabledDevice> disabled(String registrationId) {
+  public Optional<RevocationStore.DisabledDevice> disabled(Actor actor, String registrationId)
+      throws NotPermitted {
+    Permission.READ_DEVICES.check(actor);
     return store.findDisabled(registrationId);
   }
 
