@@ -202,7 +202,7 @@ public final class EstuaryServer implements AutoCloseable {
                   clock)
               .refusingDisabled(id -> revocations.findDisabled(id).isPresent());
       ProvisioningHandler provisioning =
-          new ProvisioningHandler(registrar, config.maxBodyBytes(), clock);
+          new ProvisioningHandler(registrar, config.maxBodyBytes(), clock, metrics.registry());
       TokenService tokens =
           new TokenService(
               new JdbiAdminTokenStore(database.jdbi()),

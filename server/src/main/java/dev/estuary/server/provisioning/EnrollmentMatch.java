@@ -163,7 +163,8 @@ public final class EnrollmentMatch {
               + " is not verified; upload it as verified or prove possession of its key");
     }
     if (!enrollment.enabled()) {
-      throw new ProvisioningRefusal(ErrorCode.ENROLLMENT_DISABLED, what + " is disabled");
+      throw new ProvisioningRefusal(ErrorCode.ENROLLMENT_DISABLED, what + " is disabled")
+          .in(enrollment);
     }
     return new Attested(enrollment, chain);
   }

@@ -5,7 +5,9 @@ import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Replies;
 import dev.estuary.server.http.Unavailable;
+import dev.estuary.server.store.EnrollmentRecord;
 import dev.estuary.server.store.StoreUnavailable;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -27,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * with {@code Retry-After} and {@code Location} for a registration, JSON error bodies with a
  * six-digit {@code errorCode} and the {@code x-ms-error-code} header). Any {@code api-version} is
  * accepted. Authentication is the TLS client certificate alone.
+ *
+ * <p>Every refusal is counted in {@code estuary.provisioning.refusals} by the matched enrollment's
+ * kind and certificate label ({@code none} before a device matched one) and the {@link ErrorCode}.
  */
 public final class ProvisioningHandler extends Handler.Abstract {
   /**
@@ -41,11 +46,17 @@ public final class ProvisioningHandler extends Handler.Abstract {
   private final Registrar registrar;
   private final int maxBodyBytes;
   private final Clock clock;
+  private final MeterRegistry meters;
 
-  public ProvisioningHandler(Registrar registrar, int maxBodyBytes, Clock clock) {
+  /**
+   * @param meters where refusals are counted
+   */
+  public ProvisioningHandler(
+      Registrar registrar, int maxBodyBytes, Clock clock, MeterRegistry meters) {
     this.registrar = registrar;
     this.maxBodyBytes = maxBodyBytes;
     this.clock = clock;
+    this.meters = meters;
   }
 
   @Override
@@ -154,6 +165,19 @@ public final class ProvisioningHandler extends Handler.Abstract {
   private void refuse(
       Request request, Response response, Callback callback, ProvisioningRefusal r) {
     ErrorCode error = r.error();
+    EnrollmentRecord e = r.enrollment();
+    meters
+        .counter(
+            "estuary.provisioning.refusals",
+            "kind",
+            e == null ? "none" : e.kind().wire(),
+            "label",
+            e == null || e.certificateLabel() == null ? "none" : e.certificateLabel(),
+            "reason",
+            error.name(),
+            "status",
+            Integer.toString(error.status()))
+        .increment();
     if (error != ErrorCode.INTERNAL && error != ErrorCode.UNAVAILABLE) {
       LOG.info(
           "provisioning {} {} refused {} {}: {}",

@@ -99,6 +99,20 @@ public final class Registrar {
     // To the microsecond, as the database keeps it: this answer and later ones agree on the times.
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     EnrollmentMatch.Attested attested = attest(registrationId, chain, now);
+    try {
+      return register(registrationId, attested, request, apiVersion, now);
+    } catch (ProvisioningRefusal r) {
+      throw r.in(attested.enrollment());
+    }
+  }
+
+  private Accepted register(
+      String registrationId,
+      EnrollmentMatch.Attested attested,
+      RegistrationRequest request,
+      String apiVersion,
+      Instant now)
+      throws ProvisioningRefusal {
     if (deviceDisabled.test(registrationId)) {
       throw new ProvisioningRefusal(
           ErrorCode.DEVICE_DISABLED,
@@ -164,11 +178,12 @@ public final class Registrar {
     RegistrationRecord record = registrations.find(registrationId).orElse(null);
     if (record != null && !sameCertificate(record, attested.leaf())) {
       throw new ProvisioningRefusal(
-          ErrorCode.BOUND_TO_ANOTHER_IDENTITY,
-          "registration '"
-              + registrationId
-              + "' was registered with another certificate; an operation is polled with the"
-              + " certificate that registered");
+              ErrorCode.BOUND_TO_ANOTHER_IDENTITY,
+              "registration '"
+                  + registrationId
+                  + "' was registered with another certificate; an operation is polled with the"
+                  + " certificate that registered")
+          .in(attested.enrollment());
     }
     return registrations
         .findOperation(operationId)
@@ -177,14 +192,15 @@ public final class Registrar {
         .orElseThrow(
             () ->
                 new ProvisioningRefusal(
-                    ErrorCode.OPERATION_NOT_FOUND,
-                    "registration '"
-                        + registrationId
-                        + "' has no operation '"
-                        + operationId
-                        + "' (operations are kept "
-                        + OPERATION_LIFETIME.toHours()
-                        + " h)"));
+                        ErrorCode.OPERATION_NOT_FOUND,
+                        "registration '"
+                            + registrationId
+                            + "' has no operation '"
+                            + operationId
+                            + "' (operations are kept "
+                            + OPERATION_LIFETIME.toHours()
+                            + " h)")
+                    .in(attested.enrollment()));
   }
 
   /** POST /{idScope}/registrations/{registrationId}: the device's current registration state. */
@@ -198,9 +214,14 @@ public final class Registrar {
             .orElseThrow(
                 () ->
                     new ProvisioningRefusal(
-                        ErrorCode.REGISTRATION_NOT_FOUND,
-                        "registration '" + registrationId + "' has not registered yet"));
-    requireSameIdentity(registrationId, record, attested.leaf(), "read");
+                            ErrorCode.REGISTRATION_NOT_FOUND,
+                            "registration '" + registrationId + "' has not registered yet")
+                        .in(attested.enrollment()));
+    try {
+      requireSameIdentity(registrationId, record, attested.leaf(), "read");
+    } catch (ProvisioningRefusal r) {
+      throw r.in(attested.enrollment());
+    }
     return RegistrationStates.registrationState(
         record, RegistrationStates.initialTwin(attested.enrollment()), List.of());
   }

@@ -160,6 +160,33 @@ class MetricsTest {
   }
 
   @Test
+  void provisioningRefusalsAreCountedByEnrollmentKindLabelAndErrorCode() throws Exception {
+    String disabled =
+        "estuary_provisioning_refusals_total{kind=\"group\",label=\"device-id\","
+            + "reason=\"DEVICE_DISABLED\",status=\"403\"}";
+    String unknown =
+        "estuary_provisioning_refusals_total{kind=\"none\",label=\"none\","
+            + "reason=\"UNAUTHORIZED\",status=\"401\"}";
+    Map<String, Double> before = scrape();
+
+    // A device of the quickstart's group (CSRs signed by device-id), disabled by an operator.
+    EstEnrollment.Enrolled device = EstEnrollment.deviceId(server, "metrics-disabled");
+    assertThat(api.admin("POST", "/api/v1/devices/metrics-disabled/disable", "{}").status())
+        .isEqualTo(200);
+    assertThat(api.register(api.device(device), "metrics-disabled", "{}").status()).isEqualTo(403);
+    assertThat(api.register(api.device(device), "metrics-disabled", "{}").status()).isEqualTo(403);
+    // A device whose chain leads to no enrollment: refused before any matched.
+    EstEnrollment.Enrolled stranger =
+        ProvisioningDeviceApiTest.selfMade(Pkix.strangerCa("Metrics Stranger CA"), "stranger-1");
+    assertThat(api.register(api.device(stranger), "stranger-1", "{}").status()).isEqualTo(401);
+
+    Map<String, Double> after = scrape();
+    assertThat(delta(before, after, disabled)).isEqualTo(2);
+    assertThat(delta(before, after, unknown)).isEqualTo(1);
+    assertThat(scrapeText()).doesNotContain("metrics-disabled").doesNotContain("stranger-1");
+  }
+
+  @Test
   void openTlsConnectionsAreCountedWhileOpen() throws Exception {
     String gauge = "estuary_tls_connections_open{listener=\"device\"}";
     double idle = scrape().get(gauge);
