@@ -95,6 +95,40 @@ public final class Pkcs11Module implements AutoCloseable {
     return keys;
   }
 
+  /**
+   * Generates a key of {@code keyType} inside the base slot's token under {@code label} (private,
+   * sensitive, not extractable), destroying a key that had that label first: the factory's keys,
+   * labelled with the device id, where a device made again gets a new key.
+   *
+   * @throws IllegalStateException without a base slot
+   */
+  public KeyHandle generate(String label, String keyType) throws IOException {
+    Pkcs11Token token = baseToken();
+    token.destroy(label);
+    return token.generate(label, keyType);
+  }
+
+  /** The key the base slot's token holds under {@code label}, if any. */
+  public Optional<KeyHandle> find(String label) throws IOException {
+    return baseToken().find(label);
+  }
+
+  /**
+   * A {@code pkcs11:} URI naming the key {@code label} in the base slot's token, without a PIN or a
+   * module path: what a device's configuration names as its key ({@code identity_pk}).
+   */
+  public String pointer(String label) {
+    return TokenKeys.pointer(baseSlot.orElseThrow(() -> noBaseSlot()), label);
+  }
+
+  private Pkcs11Token baseToken() throws IOException {
+    return token(baseSlot.orElseThrow(() -> noBaseSlot()), "pkcs11_base_slot");
+  }
+
+  private static IllegalStateException noBaseSlot() {
+    return new IllegalStateException("no pkcs11_base_slot: keys are generated in software");
+  }
+
   /** Opens {@code pkcs11:} URIs naming a private key by {@code object} (its label). */
   public KeyUris opener() {
     return this::openKey;

@@ -219,6 +219,11 @@ final class TokenKeys implements DeviceKeys {
   }
 
   private String pointer(String label) {
+    return pointer(slot, label);
+  }
+
+  /** {@code pkcs11:<slot's token attributes>;object=<label>}: no PIN, no module. */
+  static String pointer(Pkcs11Uri slot, String label) {
     StringBuilder uri = new StringBuilder("pkcs11:");
     tokenAttributes(slot)
         .forEach((name, value) -> uri.append(name).append('=').append(value).append(';'));

@@ -1,8 +1,8 @@
 package dev.estuary.cli.factory;
 
+import dev.estuary.agent.store.KeyHandle;
 import dev.estuary.files.AtomicFiles;
 import dev.estuary.pki.ChainValidator;
-import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
 import dev.estuary.pki.PkiException;
 import dev.estuary.pki.Thumbprints;
@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,13 +19,15 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * One device's directory: {@code IDevID.key.pem} (0600), {@code IDevID.cert.pem}, {@code
- * ca-chain.pem} (the issuing CAs between the certificate and the root) and {@code root-ca.pem}.
- * Written key first and certificate last, each atomically: a device whose certificate file exists
- * was completely written, and a device without one is redone.
+ * One device's directory: {@code IDevID.key.pem} (0600; or {@code IDevID.key.uri} naming its key in
+ * a PKCS#11 token), {@code IDevID.cert.pem}, {@code ca-chain.pem} (the issuing CAs between the
+ * certificate and the root) and {@code root-ca.pem}. Written key first and certificate last, each
+ * atomically: a device whose certificate file exists was completely written, and a device without
+ * one is redone.
  */
 final class Device {
   static final String KEY = "IDevID.key.pem";
+  static final String KEY_URI = "IDevID.key.uri";
   static final String CERT = "IDevID.cert.pem";
   static final String CHAIN = "ca-chain.pem";
   static final String ROOT = "root-ca.pem";
@@ -39,18 +41,19 @@ final class Device {
    * @throws PkiException naming what is wrong with a device found half-made or broken
    */
   static Manifest.Row check(
-      String id, Path dir, X509Certificate root, List<X509Certificate> chain, Instant now)
+      String id,
+      Path dir,
+      IdevidKeys keys,
+      X509Certificate root,
+      List<X509Certificate> chain,
+      Instant now)
       throws PkiException, IOException {
     Path certFile = dir.resolve(CERT);
-    Path keyFile = dir.resolve(KEY);
-    if (!Files.exists(keyFile)) {
-      throw new PkiException("no " + KEY);
-    }
+    PublicKey key = keys.existing(id, dir);
     X509Certificate cert =
         Pem.certificates(Files.readString(certFile, StandardCharsets.US_ASCII)).get(0);
-    PrivateKey key = Pem.privateKey(Files.readString(keyFile, StandardCharsets.US_ASCII));
-    if (!Arrays.equals(KeyPairs.publicKeyOf(key).getEncoded(), cert.getPublicKey().getEncoded())) {
-      throw new PkiException(KEY + " is not the key of " + CERT);
+    if (!Arrays.equals(key.getEncoded(), cert.getPublicKey().getEncoded())) {
+      throw new PkiException(keys.file() + " is not the key of " + CERT);
     }
     String cn = cert.getSubjectX500Principal().getName();
     if (!cn.equals("CN=" + id)) {
@@ -71,13 +74,14 @@ final class Device {
   static Manifest.Row write(
       String id,
       Path dir,
-      PrivateKey key,
+      IdevidKeys keys,
+      KeyHandle key,
       X509Certificate cert,
       List<X509Certificate> chain,
       X509Certificate root)
       throws IOException {
     Files.createDirectories(dir);
-    AtomicFiles.write(dir.resolve(KEY), ascii(Pem.encode(key)), "rw-------");
+    keys.write(id, dir, key);
     AtomicFiles.write(dir.resolve(ROOT), ascii(Pem.encode(root)), "rw-r--r--");
     AtomicFiles.write(
         dir.resolve(CHAIN), ascii(chain.isEmpty() ? "" : Pem.encode(chain)), "rw-r--r--");
@@ -90,7 +94,7 @@ final class Device {
    * files of a write that was cut short.
    */
   static void clear(Path dir) throws IOException {
-    for (String f : List.of(CERT, KEY, CHAIN, ROOT)) {
+    for (String f : List.of(CERT, KEY, KEY_URI, CHAIN, ROOT)) {
       AtomicFiles.delete(dir.resolve(f));
     }
     if (Files.isDirectory(dir)) {

@@ -4,10 +4,10 @@ import dev.estuary.agent.config.BasicAuth;
 import dev.estuary.agent.est.EstClient;
 import dev.estuary.agent.est.EstException;
 import dev.estuary.agent.est.EstIdentity;
+import dev.estuary.agent.store.KeyHandle;
 import dev.estuary.cli.CliFailure;
 import dev.estuary.pki.ChainValidator;
 import dev.estuary.pki.CsrBuilder;
-import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
 import dev.estuary.pki.PkiException;
 import java.io.IOException;
@@ -15,7 +15,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -101,6 +100,16 @@ public final class IdevidCommand implements Callable<Integer> {
   String keyType;
 
   @Option(
+      names = "--pkcs11",
+      paramLabel = "URI",
+      description = {
+        "Make the keys inside this PKCS#11 token (RFC 7512 URI naming the token, its module and",
+        "PIN: pkcs11:token=factory?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:pin).",
+        "Each key is labelled with its device id; <out>/<id>/IDevID.key.uri names it."
+      })
+  String pkcs11;
+
+  @Option(
       names = "--concurrency",
       defaultValue = "4",
       description = "Devices enrolled at once (default 4).")
@@ -129,12 +138,32 @@ public final class IdevidCommand implements Callable<Integer> {
       }
       basic = Optional.of(new BasicAuth(line.substring(0, colon), line.substring(colon + 1)));
     }
+    try (IdevidKeys keys = openKeys()) {
+      return run(root, secret, basic, keys);
+    }
+  }
+
+  private IdevidKeys openKeys() {
+    if (pkcs11 == null) {
+      return IdevidKeys.software(random);
+    }
+    try {
+      return IdevidKeys.token(pkcs11);
+    } catch (IOException | RuntimeException e) {
+      throw new CliFailure(CliFailure.USAGE, "--pkcs11: " + e.getMessage());
+    }
+  }
+
+  private Integer run(
+      X509Certificate root, Optional<String> secret, Optional<BasicAuth> basic, IdevidKeys keys)
+      throws InterruptedException, IOException {
     Enroller enroller =
         new Enroller(
             new EstClient(List.of(root), Duration.ofSeconds(30), clock),
             EstIdentity.basicOnly(basic),
             secret.orElse(null),
-            root);
+            root,
+            keys);
     List<X509Certificate> chain = enroller.chain();
 
     Progress progress = new Progress(System.out, System.err, Progress.onTerminal(), count);
@@ -160,7 +189,7 @@ public final class IdevidCommand implements Callable<Integer> {
         continue;
       }
       try {
-        Manifest.Row row = Device.check(id, dir, root, chain, clock.instant());
+        Manifest.Row row = Device.check(id, dir, keys, root, chain, clock.instant());
         rows.put(id, row);
         progress.skipped(id, row.serial());
       } catch (PkiException | IOException | RuntimeException e) {
@@ -181,21 +210,21 @@ public final class IdevidCommand implements Callable<Integer> {
     while (firstMade == null && next < todo.size()) {
       String id = todo.get(next++);
       try {
-        firstMade = enroller.make(id, keyType, random);
+        firstMade = enroller.make(id, keyType);
         first = id;
       } catch (EstException e) {
         if (e.status() == 401 || e.kind() == EstException.Kind.UNREACHABLE) {
           throw stop(e);
         }
         progress.failed(id, e.getMessage());
-      } catch (PkiException e) {
+      } catch (PkiException | IOException e) {
         progress.failed(id, e.getMessage());
       }
     }
     AtomicReference<CliFailure> stopped = new AtomicReference<>();
     try (Manifest manifest = Manifest.start(manifestFile, rows.values())) {
       if (firstMade != null) {
-        finish(first, firstMade, chain, root, manifest, progress);
+        finish(first, firstMade, chain, root, manifest, progress, keys);
       }
       try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
         for (String id : todo.subList(next, todo.size())) {
@@ -205,7 +234,7 @@ public final class IdevidCommand implements Callable<Integer> {
                   return;
                 }
                 try {
-                  finish(id, enroller.make(id, keyType, random), chain, root, manifest, progress);
+                  finish(id, enroller.make(id, keyType), chain, root, manifest, progress, keys);
                 } catch (EstException e) {
                   if (e.status() == 401) {
                     stopped.compareAndSet(null, stop(e));
@@ -242,11 +271,12 @@ public final class IdevidCommand implements Callable<Integer> {
       List<X509Certificate> chain,
       X509Certificate root,
       Manifest manifest,
-      Progress progress) {
+      Progress progress,
+      IdevidKeys keys) {
     try {
       Path dir = out.resolve(id);
       Device.clear(dir);
-      Manifest.Row row = Device.write(id, dir, made.key().getPrivate(), made.cert(), chain, root);
+      Manifest.Row row = Device.write(id, dir, keys, made.key(), made.cert(), chain, root);
       manifest.append(row);
       progress.made(id, row.serial());
     } catch (IOException e) {
@@ -331,7 +361,7 @@ public final class IdevidCommand implements Callable<Integer> {
   }
 
   /** A device's key and its checked certificate, not yet written. */
-  record Made(KeyPair key, X509Certificate cert) {}
+  record Made(KeyHandle key, X509Certificate cert) {}
 
   /** Talks EST: the label's CA chain, and one enrollment per device. */
   private final class Enroller {
@@ -339,13 +369,20 @@ public final class IdevidCommand implements Callable<Integer> {
     private final EstIdentity identity;
     private final String secret;
     private final X509Certificate root;
+    private final IdevidKeys keys;
     private List<X509Certificate> chain;
 
-    Enroller(EstClient client, EstIdentity identity, String secret, X509Certificate root) {
+    Enroller(
+        EstClient client,
+        EstIdentity identity,
+        String secret,
+        X509Certificate root,
+        IdevidKeys keys) {
       this.client = client;
       this.identity = identity;
       this.secret = secret;
       this.root = root;
+      this.keys = keys;
     }
 
     /** The issuing CAs between a device's certificate and the root, from {@code cacerts}. */
@@ -363,17 +400,21 @@ public final class IdevidCommand implements Callable<Integer> {
       return chain;
     }
 
-    Made make(String id, String type, SecureRandom random) throws EstException, PkiException {
-      KeyPair key = KeyPairs.generate(type, random);
+    Made make(String id, String type) throws EstException, PkiException, IOException {
+      KeyHandle key = keys.make(id, type);
       byte[] csr =
           CsrBuilder.build(
-              id, CsrBuilder.Kind.CLIENT_IDENTITY, key.getPublic(), key.getPrivate(), null);
+              id,
+              CsrBuilder.Kind.CLIENT_IDENTITY,
+              key.publicKey(),
+              key.privateKey(),
+              key.provider());
       List<X509Certificate> answer =
           secret == null
               ? client.simpleEnroll(estUrl, csr, identity)
               : client.simpleEnroll(estUrl, csr, identity, secret);
       X509Certificate cert = answer.get(0);
-      if (!Arrays.equals(cert.getPublicKey().getEncoded(), key.getPublic().getEncoded())) {
+      if (!Arrays.equals(cert.getPublicKey().getEncoded(), key.publicKey().getEncoded())) {
         throw new PkiException("the server answered with a certificate for another key");
       }
       List<X509Certificate> path = new ArrayList<>(answer);
