@@ -31,15 +31,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/factory.md's {@code --pkcs11}: {@code estuary factory idevid} (the jar) against a quickstart
- * server makes five IDevIDs whose keys are generated inside a real SoftHSM2 token, each labelled
- * with its device id. The device directories name the keys ({@code IDevID.key.uri}) and hold no
- * private key; a child JVM ({@link TokenKeyReport}) looks into the token: exactly those five keys,
- * token objects, sensitive and not extractable, each signing what its certificate's public key
- * verifies. Resuming skips the five, a device whose certificate is gone is made again with a new
- * token key (the old one replaced, not left behind), and a wrong PIN stops the tool with one line.
- * Needs Debian's {@code softhsm2} package (./estuary test installs it); without it this test fails,
- * it does not skip.
+ * docs/factory.md's {@code --pkcs11} (section 4, its blocks run as written, the server's URL and
+ * root substituted): {@code estuary factory idevid} (the jar) against a quickstart server makes
+ * five IDevIDs whose keys are generated inside a real SoftHSM2 token, each labelled with its device
+ * id. The device directories name the keys ({@code IDevID.key.uri}) and hold no private key; a
+ * child JVM ({@link TokenKeyReport}) looks into the token: exactly those five keys, token objects,
+ * sensitive and not extractable, each signing what its certificate's public key verifies. Resuming
+ * skips the five, a device whose certificate is gone is made again with a new token key (the old
+ * one replaced, not left behind), and a wrong PIN stops the tool with one line. Needs Debian's
+ * {@code softhsm2} package (./estuary test installs it); without it this test fails, it does not
+ * skip.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class FactoryPkcs11IT {
@@ -47,6 +48,8 @@ class FactoryPkcs11IT {
   private static final String TOKEN = "factory-line";
   private static final String PIN = "7531";
   private static final int COUNT = 5;
+  private static final MarkdownBlocks DOC =
+      MarkdownBlocks.of(Path.of(System.getProperty("estuary.root"), "docs", "factory.md"));
 
   @TempDir Path work;
   private Map<String, String> env;
@@ -64,18 +67,20 @@ class FactoryPkcs11IT {
             + tokens
             + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
     env = Map.of("SOFTHSM2_CONF", conf.toString());
-    softhsm("--init-token", "--free", "--label", TOKEN, "--pin", PIN, "--so-pin", "8642");
-    Path pinFile = work.resolve("token.pin");
-    Files.writeString(pinFile, PIN);
+    Result init = sh(DOC.block("## 4.", "sh", 0));
+    assertThat(init.code()).as(init.describe()).isZero();
 
     try (QuickstartServer server = QuickstartServer.start(work.resolve("server"))) {
-      Path secret = work.resolve("factory.secret");
-      Files.writeString(secret, server.factorySecret() + "\n");
-      String uri =
-          "pkcs11:token=" + TOKEN + "?module-path=" + MODULE + "&pin-source=file:" + pinFile;
+      Files.writeString(work.resolve("factory.secret"), server.factorySecret() + "\n");
+      String batch =
+          DOC.block("## 4.", "sh", 1)
+              .replace(
+                  "https://localhost:8443/.well-known/est/idevid",
+                  server.labelUrl("idevid").replaceAll("/$", ""))
+              .replace("estuary-data/root-ca.pem", server.rootPem().toString());
       Path out = work.resolve("hsm-batch");
 
-      Result made = factory(server, out, secret, uri);
+      Result made = sh(batch);
       assertThat(made.code()).as(made.describe()).isZero();
       assertThat(made.out()).contains(COUNT + " devices: 5 made, 0 already made, 0 failed");
       assertThat(made.out() + made.err()).doesNotContain(PIN);
@@ -110,13 +115,13 @@ class FactoryPkcs11IT {
       }
 
       // Resumed: the five are checked against the token and skipped.
-      Result resumed = factory(server, out, secret, uri);
+      Result resumed = sh(batch);
       assertThat(resumed.code()).as(resumed.describe()).isZero();
       assertThat(resumed.out()).contains(COUNT + " devices: 0 made, 5 already made, 0 failed");
 
       // A device whose certificate is gone is made again: a new key under the same label.
       Files.delete(out.resolve("hsm-0003/IDevID.cert.pem"));
-      Result redone = factory(server, out, secret, uri);
+      Result redone = sh(batch);
       assertThat(redone.code()).as(redone.describe()).isZero();
       assertThat(redone.out()).contains(COUNT + " devices: 1 made, 4 already made, 0 failed");
       X509Certificate again =
@@ -132,12 +137,7 @@ class FactoryPkcs11IT {
       // A wrong PIN: one line, nothing made.
       Path wrong = work.resolve("wrong.pin");
       Files.writeString(wrong, "0000");
-      Result refused =
-          factory(
-              server,
-              work.resolve("never"),
-              secret,
-              uri.replace(pinFile.toString(), wrong.toString()));
+      Result refused = sh(batch.replace("token.pin", "wrong.pin").replace("hsm-batch", "never"));
       assertThat(refused.code()).as(refused.describe()).isEqualTo(2);
       assertThat(refused.err().strip().lines()).as(refused.describe()).hasSize(1);
       assertThat(refused.err()).contains("--pkcs11: wrong PIN for token '" + TOKEN + "'");
@@ -145,34 +145,17 @@ class FactoryPkcs11IT {
     }
   }
 
-  private Result factory(QuickstartServer server, Path out, Path secret, String uri)
-      throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                EstuaryJar.java(),
-                "-jar",
-                EstuaryJar.jar(),
-                "factory",
-                "idevid",
-                "--count",
-                Integer.toString(COUNT),
-                "--prefix",
-                "hsm-",
-                "--out",
-                out.toString(),
-                "--est-url",
-                server.labelUrl("idevid").replaceAll("/$", ""),
-                "--cacert",
-                server.rootPem().toString(),
-                "--secret-file",
-                secret.toString(),
-                "--pkcs11",
-                uri,
-                "--concurrency",
-                "2"));
+  /** Runs a block of docs/factory.md with {@code estuary} as the jar, in the work directory. */
+  private Result sh(String block) throws Exception {
+    String script =
+        "estuary() { '"
+            + EstuaryJar.java()
+            + "' -jar '"
+            + EstuaryJar.jar()
+            + "' \"$@\"; }\nset -e\n"
+            + block;
     ProcessBuilder pb =
-        new ProcessBuilder(cmd)
+        new ProcessBuilder("bash", "-c", script)
             .directory(work.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().putAll(env);
@@ -236,20 +219,6 @@ class FactoryPkcs11IT {
             CertificateFactory.getInstance("X.509")
                 .generateCertificates(
                     new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
-  }
-
-  private void softhsm(String... args) throws Exception {
-    List<String> c = new ArrayList<>(List.of("softhsm2-util"));
-    c.addAll(List.of(args));
-    ProcessBuilder pb =
-        new ProcessBuilder(c)
-            .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(text).isZero();
   }
 
   private static String allText(Path dir) throws Exception {

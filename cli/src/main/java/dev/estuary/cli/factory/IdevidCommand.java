@@ -40,6 +40,7 @@ import picocli.CommandLine.Option;
  * a key and a CSR ({@code CN=<id>}), enrolled over EST with the factory's bootstrap secret or Basic
  * credentials, its files written under {@code --out/<id>/} and a row appended to {@code
  * manifest.csv}. Resumable: devices already made are checked and skipped, half-made ones redone.
+ * With {@code --pkcs11} the keys are generated inside a token ({@link IdevidKeys#token}).
  */
 @Command(
     name = "idevid",
@@ -48,7 +49,8 @@ import picocli.CommandLine.Option;
       "Makes birth certificates (IDevIDs) for --count devices over EST, as the seed's curl does",
       "one at a time: <out>/<id>/IDevID.key.pem (0600), IDevID.cert.pem, ca-chain.pem, root-ca.pem,",
       "and <out>/manifest.csv (id,serial,sha256,not_after). Run it again to resume: devices already",
-      "made are checked (key matches certificate, certificate verifies under the root) and skipped."
+      "made are checked (key matches certificate, certificate verifies under the root) and skipped.",
+      "With --pkcs11 the keys are made inside a PKCS#11 token and IDevID.key.uri names each one."
     })
 public final class IdevidCommand implements Callable<Integer> {
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,47}");
