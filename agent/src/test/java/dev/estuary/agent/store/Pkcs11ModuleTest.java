@@ -126,6 +126,27 @@ class Pkcs11ModuleTest {
     }
   }
 
+  @Test
+  void generatesAKeyUnderTheLabelItIsGivenReplacingTheKeyThatHadItAndNamesItWithoutThePin()
+      throws Exception {
+    Pkcs11Settings settings =
+        new Pkcs11Settings(
+            SoftHsm.MODULE,
+            Optional.of(Pkcs11Uri.parse("pkcs11:token=agent?pin-value=" + SoftHsm.AGENT_PIN)));
+    try (Pkcs11Module module = Pkcs11Module.open(settings)) {
+      KeyHandle first = module.generate("line-0001", "ec-p256");
+      KeyHandle second = module.generate("line-0001", "ec-p256");
+
+      assertThat(second.publicKey()).isNotEqualTo(first.publicKey());
+      assertThat(module.find("line-0001").orElseThrow().publicKey())
+          .as("the label names the new key")
+          .isEqualTo(second.publicKey());
+      assertThat(module.find("line-0002")).isEmpty();
+      assertThat(second.privateKey().getEncoded()).as("not extractable").isNull();
+      assertThat(module.pointer("line-0001")).isEqualTo("pkcs11:token=agent;object=line-0001");
+    }
+  }
+
   /** The agent's way: {@code ClientTls} hands the token's key to JSSE as it is. */
   private static void connect(LoopbackTlsServer server, X509Certificate cert, KeyHandle key)
       throws Exception {
