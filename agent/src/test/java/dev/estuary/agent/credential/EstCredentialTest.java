@@ -2,13 +2,13 @@ package dev.estuary.agent.credential;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.est.EstClient;
 import dev.estuary.agent.est.EstIdentity;
 import dev.estuary.agent.renewal.FailureKind;
 import dev.estuary.agent.renewal.KeyRotation;
 import dev.estuary.agent.renewal.RenewalAttempt;
 import dev.estuary.agent.renewal.RenewalOutcome;
+import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.CredentialStore;
 import dev.estuary.agent.store.FileKeys;
