@@ -163,7 +163,6 @@ public final class Agent implements AutoCloseable {
                     est,
                     identities.sourceFor(authFrom.auth(), estIdPair, estIdRefused),
                     state,
-                    PausePoint.forCredential(stateDir, request.id()),
                     clock,
                     trust);
             credentials.put(credential.id(), credential);
