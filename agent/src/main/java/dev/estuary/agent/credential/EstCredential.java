@@ -72,19 +72,10 @@ public final class EstCredential implements Renewable {
   private final Clock clock;
   private final TrustStore trust;
 
-  public EstCredential(
-      Request request,
-      CredentialStore store,
-      EstClient est,
-      IdentitySource identity,
-      CertificateLedger ledger) {
-    this(request, store, est, identity, ledger, Clock.systemUTC(), null);
-  }
-
   /**
-   * As above, with the clock that judges the chain of the pair on disk; at each renewal the label's
-   * {@code cacerts} is fetched and a new root that a link certificate vouches for joins {@code
-   * trust} (a root rollover: see {@link TrustStore}); null for none.
+   * @param clock judges the chain of the pair on disk
+   * @param trust at each renewal the label's {@code cacerts} is fetched and a new root that a link
+   *     certificate vouches for joins it (a root rollover: see {@link TrustStore}); null for none
    */
   public EstCredential(
       Request request,

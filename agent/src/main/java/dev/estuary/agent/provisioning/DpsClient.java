@@ -56,10 +56,6 @@ public final class DpsClient {
     void sleep(Duration d) throws InterruptedException;
   }
 
-  public DpsClient(List<X509Certificate> trust, Duration timeout, Clock clock) {
-    this(constant(trust), timeout, clock, d -> Thread.sleep(d.toMillis()));
-  }
-
   /** With the roots trusted at each request (a root key update may add one). */
   public DpsClient(Supplier<List<X509Certificate>> trust, Duration timeout, Clock clock) {
     this(trust, timeout, clock, d -> Thread.sleep(d.toMillis()));
@@ -71,11 +67,6 @@ public final class DpsClient {
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-  }
-
-  private static Supplier<List<X509Certificate>> constant(List<X509Certificate> trust) {
-    List<X509Certificate> copy = List.copyOf(trust);
-    return () -> copy;
   }
 
   /**

@@ -30,7 +30,12 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Due credentials are attempted one after another in the order they were given, so list a
- * credential that others authenticate with (the EST identity) first.
+ * credential that others authenticate with (the EST identity) first. Then the due {@linkplain
+ * FollowUp tasks}: a task is due at start when it is {@linkplain FollowUp#pending() pending}, and
+ * in the same step as each renewal of the credential it follows; a failed task is retried by that
+ * credential's {@link RenewalSchedule} (its retry period while the task's earlier result is in
+ * force, at most {@link RenewalSchedule#RETRY_CEILING_WITHOUT_VALID_CERTIFICATE} apart otherwise,
+ * {@code Retry-After} honoured), never given up.
  *
  * <p>Each failure is logged as one line at WARN with the credential, the attempt number, the
  * reason, the state of the certificate in force and the time of the next attempt.

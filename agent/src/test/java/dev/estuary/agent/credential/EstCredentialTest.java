@@ -312,7 +312,9 @@ class EstCredentialTest {
             store,
             est,
             source,
-            state);
+            state,
+            Clock.systemUTC(),
+            null);
 
     assertThat(credential.renew(attempt(true))).isInstanceOf(RenewalOutcome.Renewed.class);
 
@@ -515,7 +517,9 @@ class EstCredentialTest {
         store,
         est,
         now -> ANONYMOUS,
-        state);
+        state,
+        Clock.systemUTC(),
+        null);
   }
 
   private byte[] writeCertificateByHand(X509Certificate cert) throws Exception {

@@ -1,13 +1,16 @@
 package dev.estuary.agent.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.estuary.agent.renewal.CredentialStatus;
 import dev.estuary.agent.renewal.RenewalOutcome;
+import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.testing.EdgeCaDevice;
 import dev.estuary.agent.testing.ScriptedEstServer;
 import dev.estuary.agent.testing.TestCa;
 import dev.estuary.pki.Pem;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -77,6 +80,25 @@ class AgentDaemonTest {
     CredentialStatus edge = agent.engine().status().get(0);
     assertThat(edge.nextAttempt()).isPresent();
     assertThat(daemon.nextWakeUp()).isEqualTo(edge.nextAttempt().get()).isAfter(Instant.now());
+  }
+
+  /**
+   * The daemon keeps no backoff of its own: a step whose state cannot be saved fails, and the next
+   * wake-up is still the engine's retry of what failed, not a pause of the loop's (nor at once).
+   */
+  @Test
+  void aStateThatCannotBeSavedFailsTheStepAndTheEnginesRetryIsTheNextWakeUp() throws Exception {
+    Path stateFile = device.stateDir().resolve(StateFile.NAME);
+    Files.delete(stateFile);
+    Files.createDirectory(stateFile);
+    Instant before = Instant.now();
+
+    assertThatThrownBy(daemon::step).isInstanceOf(IOException.class);
+
+    CredentialStatus edge = agent.engine().status().get(0);
+    assertThat(edge.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("local failure"));
+    assertThat(edge.nextAttempt()).isPresent();
+    assertThat(daemon.nextWakeUp()).isEqualTo(edge.nextAttempt().get()).isAfter(before);
   }
 
   @Test

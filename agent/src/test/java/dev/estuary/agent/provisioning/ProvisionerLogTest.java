@@ -119,7 +119,8 @@ class ProvisionerLogTest {
         new Provisioner(
             config,
             () -> Optional.of(pair),
-            new DpsClient(List.of(ca.certificate()), Duration.ofSeconds(10), Clock.systemUTC()),
+            new DpsClient(
+                () -> List.of(ca.certificate()), Duration.ofSeconds(10), Clock.systemUTC()),
             StateFile.open(dir, Clock.systemUTC()).provisioning(),
             Clock.systemUTC());
     // The registration runs as a task of the engine, after the device identity it registers.
