@@ -8,12 +8,14 @@ import dev.estuary.agent.config.Provisioning;
 import dev.estuary.agent.config.X509Credential;
 import dev.estuary.agent.credential.Identities;
 import dev.estuary.agent.credential.IssuedCertificateCheck;
-import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.est.EstClient;
 import dev.estuary.agent.est.EstException;
 import dev.estuary.agent.est.EstIdentity;
-import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.net.Https;
+import dev.estuary.agent.state.AgentState;
+import dev.estuary.agent.state.CredentialSchedule;
+import dev.estuary.agent.state.ProvisioningState;
+import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.ConfiguredKeys;
 import dev.estuary.agent.store.FileKeys;
@@ -150,39 +152,39 @@ public final class AgentCheck {
     if (!(config.provisioning() instanceof Provisioning.Dps dps)) {
       return;
     }
-    JsonObject s;
+    ProvisioningState s;
     try {
-      s = StateFile.read(stateDir).map(n -> n.object("provisioning")).orElse(null);
+      s = StateFile.read(stateDir).flatMap(AgentState::provisioning).orElse(null);
     } catch (IOException e) {
       s = null;
     }
     String name = "registration " + dps.registrationId();
-    if (s == null || !s.has("assigned_hub")) {
+    if (s == null || s.assignedHub().isEmpty()) {
       results.add(
           CheckResult.failed(
               name,
               "not assigned to a hub yet"
-                  + (s != null && s.has("last_error")
-                      ? ": " + Printable.of(s.text("last_error", ""))
+                  + (s != null && s.lastError().isPresent()
+                      ? ": " + Printable.of(s.lastError().get())
                       : ""),
               "the agent registers once it has the device identity; `estuary agent status` shows the last attempt"));
       return;
     }
     String assigned =
         "assigned to hub "
-            + Printable.of(s.text("assigned_hub", ""))
+            + Printable.of(s.assignedHub().orElse(""))
             + " as device "
-            + Printable.of(s.text("device_id", ""))
+            + Printable.of(s.deviceId().orElse(""))
             + " ("
-            + Printable.of(s.text("substatus", ""))
+            + Printable.of(s.substatus().orElse(""))
             + ", "
-            + Printable.of(s.text("registered_at", ""))
+            + s.registeredAt().map(Object::toString).orElse("")
             + ")";
-    if (s.has("last_error")) {
+    if (s.lastError().isPresent()) {
       results.add(
           CheckResult.warning(
               name,
-              assigned + "; re-registration failing: " + Printable.of(s.text("last_error", "")),
+              assigned + "; re-registration failing: " + Printable.of(s.lastError().get()),
               "the agent retries on its own; the assignment above stays in force meanwhile"));
     } else {
       results.add(CheckResult.ok(name, assigned));
@@ -313,7 +315,7 @@ public final class AgentCheck {
 
   /** Each credential: present, key matching, valid, and when it renews. */
   private void credentials(AgentConfig config, Path stateDir, List<X509Certificate> trust) {
-    JsonObject state;
+    AgentState state;
     try {
       state = StateFile.read(stateDir).orElse(null);
     } catch (IOException e) {
@@ -329,7 +331,7 @@ public final class AgentCheck {
     Instant now = clock.instant();
     IssuedCertificateCheck chains = new IssuedCertificateCheck(trust);
     for (String id : ids) {
-      JsonObject entry = state == null ? null : state.object("credentials").object(id);
+      CredentialSchedule entry = state == null ? null : state.schedule(id).orElse(null);
       // A preloaded EST identity (identity_cert) comes from the factory, not from these servers.
       boolean preloaded = EstCertificate.EST_ID.equals(id) && !config.needsEstIdentity();
       credential(id, certs, stateDir, entry, now, preloaded ? null : chains);
@@ -340,7 +342,7 @@ public final class AgentCheck {
       String id,
       CertificateFiles certs,
       Path stateDir,
-      JsonObject entry,
+      CredentialSchedule entry,
       Instant now,
       IssuedCertificateCheck chains) {
     Optional<List<X509Certificate>> chain;
@@ -408,7 +410,7 @@ public final class AgentCheck {
     }
     String validity =
         subject + ", valid until " + notAfter + " (" + human(Duration.between(now, notAfter)) + ")";
-    if (entry == null || !entry.has("renewal_time")) {
+    if (entry == null || entry.renewalTime().isEmpty()) {
       results.add(
           CheckResult.ok(
               id,
@@ -418,23 +420,20 @@ public final class AgentCheck {
                       : "")));
       return;
     }
-    String renews = "; renews at " + Printable.of(entry.text("renewal_time", ""));
-    if ("suspended".equals(entry.text("last_outcome", ""))) {
+    String renews = "; renews at " + entry.renewalTime().get();
+    if (entry.suspended()) {
       results.add(
           CheckResult.warning(
               id,
               validity
                   + "; automatic renewal suspended: "
-                  + Printable.of(entry.text("last_error", "")),
+                  + Printable.of(entry.lastError().orElse("")),
               "look at the file, then `estuary agent renew " + id + " --now`"));
-    } else if (entry.has("last_error")) {
+    } else if (entry.lastError().isPresent()) {
       results.add(
           CheckResult.warning(
               id,
-              validity
-                  + renews
-                  + "; last attempt failed: "
-                  + Printable.of(entry.text("last_error", "")),
+              validity + renews + "; last attempt failed: " + Printable.of(entry.lastError().get()),
               "the agent retries on its own; fix the cause shown"));
     } else {
       results.add(CheckResult.ok(id, validity + renews));

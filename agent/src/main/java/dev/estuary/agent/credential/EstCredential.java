@@ -72,42 +72,10 @@ public final class EstCredential implements Renewable {
   private final Clock clock;
   private final TrustStore trust;
 
-  public EstCredential(
-      Request request,
-      CredentialStore store,
-      EstClient est,
-      IdentitySource identity,
-      CertificateLedger ledger) {
-    this(request, store, est, identity, ledger, KeyRotation.StepObserver.NONE);
-  }
-
-  /** As above, with an observer of key-rotation steps (fault-injection tests). */
-  public EstCredential(
-      Request request,
-      CredentialStore store,
-      EstClient est,
-      IdentitySource identity,
-      CertificateLedger ledger,
-      KeyRotation.StepObserver steps) {
-    this(request, store, est, identity, ledger, steps, Clock.systemUTC());
-  }
-
-  /** As above, with the clock that judges the chain of the pair on disk. */
-  public EstCredential(
-      Request request,
-      CredentialStore store,
-      EstClient est,
-      IdentitySource identity,
-      CertificateLedger ledger,
-      KeyRotation.StepObserver steps,
-      Clock clock) {
-    this(request, store, est, identity, ledger, steps, clock, null);
-  }
-
   /**
-   * As above; at each renewal the label's {@code cacerts} is fetched and a new root that a link
-   * certificate vouches for joins {@code trust} (a root rollover: see {@link TrustStore}); null for
-   * none.
+   * @param clock judges the chain of the pair on disk
+   * @param trust at each renewal the label's {@code cacerts} is fetched and a new root that a link
+   *     certificate vouches for joins it (a root rollover: see {@link TrustStore}); null for none
    */
   public EstCredential(
       Request request,
@@ -115,7 +83,6 @@ public final class EstCredential implements Renewable {
       EstClient est,
       IdentitySource identity,
       CertificateLedger ledger,
-      KeyRotation.StepObserver steps,
       Clock clock,
       TrustStore trust) {
     this.trust = trust;
@@ -125,7 +92,7 @@ public final class EstCredential implements Renewable {
     this.est = Objects.requireNonNull(est, "est");
     this.identity = Objects.requireNonNull(identity, "identity");
     this.ledger = Objects.requireNonNull(ledger, "ledger");
-    this.rotation = new KeyRotation<>(store, steps);
+    this.rotation = new KeyRotation<>(store);
   }
 
   /** The check against the roots trusted now (a root key update may have added one). */

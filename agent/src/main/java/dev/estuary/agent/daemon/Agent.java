@@ -5,17 +5,24 @@ import dev.estuary.agent.config.DeviceIdentity;
 import dev.estuary.agent.config.EstAuth;
 import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.agent.config.Pkcs11Settings;
+import dev.estuary.agent.config.Provisioning;
 import dev.estuary.agent.config.RenewalSettings;
 import dev.estuary.agent.config.X509Credential;
 import dev.estuary.agent.credential.EstCredential;
 import dev.estuary.agent.credential.Identities;
 import dev.estuary.agent.est.EstClient;
+import dev.estuary.agent.provisioning.DpsClient;
+import dev.estuary.agent.provisioning.Provisioner;
 import dev.estuary.agent.renewal.CredentialStatus;
+import dev.estuary.agent.renewal.FollowUp;
+import dev.estuary.agent.renewal.FollowUpStatus;
 import dev.estuary.agent.renewal.Jitter;
 import dev.estuary.agent.renewal.ManagedCredential;
 import dev.estuary.agent.renewal.RenewalEngine;
 import dev.estuary.agent.renewal.RenewalPolicy;
 import dev.estuary.agent.renewal.RenewalSchedule;
+import dev.estuary.agent.state.ProvisioningState;
+import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.ConfiguredKeys;
 import dev.estuary.agent.store.CredentialStore;
@@ -49,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * The device agent assembled from its configuration: key and certificate stores under the state
  * directory, the EST client, one {@link EstCredential} per certificate ({@code est-id} first when a
  * bootstrap identity needs it, then {@code device-id}, then {@code aziot-edged-ca}) and the renewal
- * engine that keeps them alive. {@link AgentDaemon} drives it; {@code run --once} calls {@link
- * #tick()} once.
+ * engine that keeps them alive, with the registration with the provisioning service as one of the
+ * engine's tasks ({@link Provisioner}) when the configuration asks for it. {@link AgentDaemon}
+ * drives it.
  *
  * <p>State directory layout: {@code keys/} (0700, keys 0600, or pointers to token keys), {@code
  * certs/} (PEM chains), {@code state.json}, {@code effective-config.toml}, {@code agent.lock}.
@@ -68,6 +76,7 @@ public final class Agent implements AutoCloseable {
   private final Map<String, EstCredential> credentials;
   private final TrustStore trust;
   private final RenewalEngine engine;
+  private final Optional<Provisioner> provisioner;
   private final Optional<Pkcs11Module> pkcs11;
 
   private Agent(
@@ -78,6 +87,7 @@ public final class Agent implements AutoCloseable {
       Map<String, EstCredential> credentials,
       TrustStore trust,
       RenewalEngine engine,
+      Optional<Provisioner> provisioner,
       Optional<Pkcs11Module> pkcs11) {
     this.config = config;
     this.clock = clock;
@@ -86,6 +96,7 @@ public final class Agent implements AutoCloseable {
     this.credentials = credentials;
     this.trust = trust;
     this.engine = engine;
+    this.provisioner = provisioner;
     this.pkcs11 = pkcs11;
   }
 
@@ -152,7 +163,6 @@ public final class Agent implements AutoCloseable {
                     est,
                     identities.sourceFor(authFrom.auth(), estIdPair, estIdRefused),
                     state,
-                    PausePoint.forCredential(stateDir, request.id()),
                     clock,
                     trust);
             credentials.put(credential.id(), credential);
@@ -186,11 +196,32 @@ public final class Agent implements AutoCloseable {
         add.accept(new EstCredential.Request(cert.id(), cert.commonName(), kind, cert.url()), cert);
       }
       publishPreloadedIdentity(config, store.certificates(), state);
-      RenewalEngine engine = new RenewalEngine(clock, managed);
+      Optional<Provisioner> provisioner =
+          config.provisioning() instanceof Provisioning.Dps dps
+                  && credentials.containsKey(EstCertificate.DEVICE_ID)
+              ? Optional.of(
+                  new Provisioner(
+                      dps,
+                      credentials.get(EstCertificate.DEVICE_ID)::readablePair,
+                      new DpsClient(trust::all, EST_TIMEOUT, clock),
+                      state.provisioning(),
+                      clock))
+              : Optional.empty();
+      RenewalEngine engine =
+          new RenewalEngine(clock, managed, provisioner.<FollowUp>map(p -> p).stream().toList());
       engineOnceBuilt.set(engine);
       Agent agent =
-          new Agent(config, clock, state, store, Map.copyOf(credentials), trust, engine, pkcs11);
-      state.publish(engine.status());
+          new Agent(
+              config,
+              clock,
+              state,
+              store,
+              Map.copyOf(credentials),
+              trust,
+              engine,
+              provisioner,
+              pkcs11);
+      agent.publish();
       return agent;
     } catch (IOException | RuntimeException e) {
       pkcs11.ifPresent(Pkcs11Module::close);
@@ -263,11 +294,25 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  /** Attempts every credential that is due; saves the state. */
+  /**
+   * Attempts every credential and task (the registration) that is due; saves the state.
+   *
+   * @return the credentials attempted
+   */
   public List<CredentialStatus> tick() throws IOException {
     List<CredentialStatus> attempted = engine.tick();
-    state.publish(engine.status());
+    publish();
     return attempted;
+  }
+
+  /** Records the engine's schedule in the state file. */
+  private void publish() throws IOException {
+    state.publish(
+        engine.status(),
+        engine.followUps().stream()
+            .filter(t -> t.id().equals(Provisioner.ID))
+            .findFirst()
+            .flatMap(FollowUpStatus::nextAttempt));
   }
 
   /**
@@ -284,7 +329,7 @@ public final class Agent implements AutoCloseable {
     }
     credential.adoptFileOnDisk();
     engine.renewNow(id, clock.instant());
-    state.publish(engine.status());
+    publish();
   }
 
   /** The credentials the agent manages, in renewal order. */
@@ -324,6 +369,29 @@ public final class Agent implements AutoCloseable {
   /** The credential with {@code id}, if the agent manages it. */
   public Optional<EstCredential> credential(String id) {
     return Optional.ofNullable(credentials.get(id));
+  }
+
+  /**
+   * The registration with the provisioning service, when the configuration registers ({@code
+   * [provisioning] source = "dps"}) and the agent obtains the device identity; {@link
+   * ProvisioningState#NONE} until the first attempt.
+   */
+  public Optional<ProvisioningState> provisioning() {
+    return provisioner.map(Provisioner::state);
+  }
+
+  /**
+   * Whether the device is registered as its configuration asks: true without DPS registration, else
+   * when it is assigned with the device identity now on disk.
+   */
+  public boolean registered() {
+    if (provisioner.isEmpty()) {
+      return true;
+    }
+    return credential(EstCertificate.DEVICE_ID)
+        .flatMap(EstCredential::readablePair)
+        .map(p -> provisioner.get().state().assignedWith(DpsClient.thumbprint(p.leaf())))
+        .orElse(false);
   }
 
   /** The device identity certificate's id when the device has one the agent obtains. */

@@ -7,16 +7,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's main loop: attempt what is due, save the state, sleep until the next attempt — waking
- * every {@link #POLL} to pick up {@code renew --now} requests — until {@link #stop()}.
+ * The agent's main loop: step the renewal engine (credential renewals and the registration with the
+ * provisioning service, each with its own due time and the engine's one retry policy), save the
+ * state, sleep until the engine's next due time — waking every {@link #POLL} to pick up {@code
+ * renew --now} requests — until {@link #stop()}. The loop keeps no schedule or backoff of its own.
+ *
+ * <p>For a caller that keeps its own time (the fleet simulator, {@code run --once}), {@link
+ * #step()} and {@link #nextWakeUp()} are the whole loop: call {@code step()} when the clock reaches
+ * {@code nextWakeUp()}.
  */
 public final class AgentDaemon {
   private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
@@ -24,44 +28,48 @@ public final class AgentDaemon {
   /** How often the sleeping loop looks for requests. */
   static final Duration POLL = Duration.ofSeconds(1);
 
-  /** How long the loop pauses after a step failed with an unexpected error. */
-  static final Duration RETRY_AFTER_ERROR = Duration.ofMinutes(1);
+  /** The longest sleep when nothing is scheduled (every credential suspended). */
+  static final Duration MAX_SLEEP = Duration.ofDays(1);
 
   private final Agent agent;
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private final List<AfterTick> afterTick;
+
+  private AgentDaemon(Agent agent) {
+    this.agent = Objects.requireNonNull(agent, "agent");
+  }
 
   /**
-   * @param afterTick run after each step (provisioning hooks in here)
+   * The daemon for {@code agent}: its engine renews the credentials and, when the configuration
+   * asks for it, registers the device with the provisioning service.
    */
-  public AgentDaemon(Agent agent, List<AfterTick> afterTick) {
-    this.agent = Objects.requireNonNull(agent, "agent");
-    this.afterTick = List.copyOf(afterTick);
+  public static AgentDaemon of(Agent agent) {
+    return new AgentDaemon(agent);
   }
 
   /** Runs until {@link #stop()}. */
-  public void run() throws IOException, InterruptedException {
+  public void run() throws InterruptedException {
     log.info(
         "estuary agent running: credentials {}; state in {}",
         String.join(", ", agent.ids()),
         agent.config().agent().stateDir());
     while (stopped.getCount() > 0) {
-      Instant next;
       try {
         step();
-        next = nextWakeUp(agent.clock().instant());
       } catch (IOException | RuntimeException e) {
-        // Local trouble (a full disk, say): one line, and the loop goes on after a pause.
-        next = agent.clock().instant().plus(RETRY_AFTER_ERROR);
-        log.error("agent step failed: {}; trying again at {}", Printable.of(describe(e)), next);
+        // Local trouble (a full disk, say): one line. The engine has scheduled every attempt it
+        // made; the state is saved again at the next step.
+        log.error(
+            "agent step failed: {}; the state is saved again at the next step",
+            Printable.of(describe(e)));
       }
+      Instant next = nextWakeUp();
       Instant now = agent.clock().instant();
       while (stopped.getCount() > 0 && now.isBefore(next)) {
         long wait = Math.min(POLL.toMillis(), Duration.between(now, next).toMillis());
         if (stopped.await(Math.max(wait, 1), TimeUnit.MILLISECONDS)) {
           break;
         }
-        if (requestsTaken()) {
+        if (requestsTaken(false)) {
           break;
         }
         now = agent.clock().instant();
@@ -71,23 +79,24 @@ public final class AgentDaemon {
   }
 
   /**
-   * One pass: requests, due renewals, hooks. A hook that throws an unexpected (runtime) exception
-   * is logged in one line and run again at the next pass; it does not stop the others.
+   * One pass: takes the {@code renew --now} requests, runs what is due (renewals, then the
+   * registration) and saves the state.
+   *
+   * @return the credentials attempted, in renewal order; empty when none was due
+   * @throws IOException when the state could not be saved (the attempts were made and scheduled)
    */
   public List<CredentialStatus> step() throws IOException {
-    takeRequests();
-    List<CredentialStatus> attempted = agent.tick();
-    for (AfterTick hook : afterTick) {
-      try {
-        hook.run();
-      } catch (RuntimeException e) {
-        log.error(
-            "{} failed unexpectedly: {}; tried again at the next step",
-            hook.getClass().getSimpleName(),
-            Printable.of(describe(e)));
-      }
-    }
-    return attempted;
+    requestsTaken(true);
+    return agent.tick();
+  }
+
+  /**
+   * When {@link #step()} has something to do next: the engine's earliest due time (a renewal, a
+   * retry, the registration; in the past when something is due now), or {@link #MAX_SLEEP} from now
+   * when nothing is scheduled (every credential suspended).
+   */
+  public Instant nextWakeUp() {
+    return agent.engine().nextWakeUp().orElseGet(() -> agent.clock().instant().plus(MAX_SLEEP));
   }
 
   /** The exception's class and message, on one line (the stack trace stays out of the log). */
@@ -96,45 +105,26 @@ public final class AgentDaemon {
   }
 
   /**
-   * The earliest of the engine's next attempt and the hooks' wake-ups; a day from now at the
-   * latest.
+   * Takes the requests; a failure to read them is one line when {@code report} (in a step; the
+   * sleeping loop leaves the report to the next step), and the next pass tries again.
    */
-  private Instant nextWakeUp(Instant now) {
-    Instant next = now.plus(Duration.ofDays(1));
-    for (Optional<Instant> t :
-        Stream.concat(
-                Stream.of(agent.engine().nextWakeUp()),
-                afterTick.stream().map(AfterTick::nextWakeUp))
-            .toList()) {
-      if (t.isPresent() && t.get().isBefore(next)) {
-        next = t.get();
-      }
-    }
-    return next;
-  }
-
-  /**
-   * {@link #takeRequests()} while sleeping: a failure to read them waits for the next step (which
-   * reports it).
-   */
-  private boolean requestsTaken() {
+  private boolean requestsTaken(boolean report) {
     try {
-      return takeRequests();
+      List<String> ids = RenewRequests.take(agent.config().agent().stateDir());
+      for (String id : ids) {
+        try {
+          agent.renewNow(id);
+        } catch (IllegalArgumentException e) {
+          log.warn("renewal request ignored: {}", e.getMessage());
+        }
+      }
+      return !ids.isEmpty();
     } catch (IOException | RuntimeException e) {
+      if (report) {
+        log.warn("renewal requests unreadable: {}", Printable.of(describe(e)));
+      }
       return false;
     }
-  }
-
-  private boolean takeRequests() throws IOException {
-    List<String> ids = RenewRequests.take(agent.config().agent().stateDir());
-    for (String id : ids) {
-      try {
-        agent.renewNow(id);
-      } catch (IllegalArgumentException e) {
-        log.warn("renewal request ignored: {}", e.getMessage());
-      }
-    }
-    return !ids.isEmpty();
   }
 
   /** Makes {@link #run()} return after the step in progress. */

@@ -50,18 +50,10 @@ public final class DpsClient {
   private final Clock clock;
   private final Sleeper sleeper;
 
-  /** Waits between polls; tests need not wait. */
+  /** Waits between polls. */
   @FunctionalInterface
-  public interface Sleeper {
+  private interface Sleeper {
     void sleep(Duration d) throws InterruptedException;
-  }
-
-  public DpsClient(List<X509Certificate> trust, Duration timeout, Clock clock) {
-    this(trust, timeout, clock, d -> Thread.sleep(d.toMillis()));
-  }
-
-  DpsClient(List<X509Certificate> trust, Duration timeout, Clock clock, Sleeper sleeper) {
-    this(constant(trust), timeout, clock, sleeper);
   }
 
   /** With the roots trusted at each request (a root key update may add one). */
@@ -75,11 +67,6 @@ public final class DpsClient {
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-  }
-
-  private static Supplier<List<X509Certificate>> constant(List<X509Certificate> trust) {
-    List<X509Certificate> copy = List.copyOf(trust);
-    return () -> copy;
   }
 
   /**

@@ -92,31 +92,11 @@ public final class KeyRotation<C> {
     record Interrupted<C>(Step step, Exception cause) implements Result<C> {}
   }
 
-  /**
-   * Told after each step that completed; fault-injection tests use it to stop the process at an
-   * exact point.
-   */
-  @FunctionalInterface
-  public interface StepObserver {
-    /** Does nothing. */
-    StepObserver NONE = (step, keyId) -> {};
-
-    /** {@code step} completed for the key under {@code keyId}. */
-    void completed(Step step, String keyId);
-  }
-
   private final CredentialFiles<C> files;
-  private final StepObserver observer;
 
   /** Rotates keys stored in {@code files}. */
   public KeyRotation(CredentialFiles<C> files) {
-    this(files, StepObserver.NONE);
-  }
-
-  /** Rotates keys stored in {@code files}, telling {@code observer} of each completed step. */
-  public KeyRotation(CredentialFiles<C> files, StepObserver observer) {
     this.files = Objects.requireNonNull(files, "files");
-    this.observer = Objects.requireNonNull(observer, "observer");
   }
 
   /** The id the new key lives under until it replaces the key under {@code keyId}. */
@@ -140,13 +120,11 @@ public final class KeyRotation<C> {
     } catch (Exception e) {
       return keepOld(Step.GENERATE_KEY, e, temporary);
     }
-    observer.completed(Step.GENERATE_KEY, keyId);
     try {
       certificate = issuer.issue(temporary);
     } catch (Exception e) {
       return keepOld(Step.ISSUE_CERTIFICATE, e, temporary);
     }
-    observer.completed(Step.ISSUE_CERTIFICATE, keyId);
     try {
       files.writeCertificate(certId, certificate);
     } catch (Exception e) {
@@ -161,13 +139,11 @@ public final class KeyRotation<C> {
         return new Result.Interrupted<>(Step.WRITE_CERTIFICATE, e);
       }
     }
-    observer.completed(Step.WRITE_CERTIFICATE, keyId);
     try {
       files.replaceKey(temporary, keyId);
     } catch (Exception e) {
       return new Result.Interrupted<>(Step.REPLACE_KEY, e);
     }
-    observer.completed(Step.REPLACE_KEY, keyId);
     return new Result.Rotated<>(certificate);
   }
 

@@ -1,5 +1,6 @@
 package dev.estuary.agent.renewal;
 
+import dev.estuary.agent.text.Printable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,12 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Due credentials are attempted one after another in the order they were given, so list a
- * credential that others authenticate with (the EST identity) first.
+ * credential that others authenticate with (the EST identity) first. Then the due {@linkplain
+ * FollowUp tasks}: a task is due at start when it is {@linkplain FollowUp#pending() pending}, and
+ * in the same step as each renewal of the credential it follows; a failed task is retried by that
+ * credential's {@link RenewalSchedule} (its retry period while the task's earlier result is in
+ * force, at most {@link RenewalSchedule#RETRY_CEILING_WITHOUT_VALID_CERTIFICATE} apart otherwise,
+ * {@code Retry-After} honoured), never given up.
  *
  * <p>Each failure is logged as one line at WARN with the credential, the attempt number, the
  * reason, the state of the certificate in force and the time of the next attempt.
@@ -43,7 +50,9 @@ public final class RenewalEngine {
 
   private final Clock clock;
   private final List<Slot> slots;
+  private final List<TaskSlot> tasks;
   private volatile List<CredentialStatus> published;
+  private volatile List<FollowUpStatus> publishedTasks;
 
   /**
    * Takes charge of {@code credentials}, reading each one's {@linkplain Renewable#current()
@@ -52,6 +61,18 @@ public final class RenewalEngine {
    * @throws IllegalArgumentException if two credentials share an id
    */
   public RenewalEngine(Clock clock, List<ManagedCredential> credentials) {
+    this(clock, credentials, List.of());
+  }
+
+  /**
+   * Takes charge of {@code credentials} as above, and of {@code followUps}, each due at once when
+   * it is {@linkplain FollowUp#pending() pending} and the credential it follows holds a valid
+   * certificate, and again after each renewal of that credential.
+   *
+   * @throws IllegalArgumentException if two credentials or tasks share an id, or a task follows no
+   *     credential of this engine
+   */
+  public RenewalEngine(Clock clock, List<ManagedCredential> credentials, List<FollowUp> followUps) {
     this.clock = Objects.requireNonNull(clock, "clock");
     Instant now = clock.instant();
     Set<String> ids = new HashSet<>();
@@ -63,6 +84,29 @@ public final class RenewalEngine {
       built.add(new Slot(c, c.credential().current(), now));
     }
     this.slots = List.copyOf(built);
+    List<TaskSlot> builtTasks = new ArrayList<>();
+    for (FollowUp f : followUps) {
+      if (!ids.add(f.id())) {
+        throw new IllegalArgumentException("two credentials or tasks share the id " + f.id());
+      }
+      Slot followed =
+          slots.stream()
+              .filter(s -> s.managed.id().equals(f.follows()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          f.id()
+                              + " follows "
+                              + f.follows()
+                              + ", which this engine does not renew"));
+      TaskSlot t = new TaskSlot(f, followed);
+      if (f.pending() && followed.current.filter(c -> c.isValidAt(now)).isPresent()) {
+        t.nextAttempt = now;
+      }
+      builtTasks.add(t);
+    }
+    this.tasks = List.copyOf(builtTasks);
     publish();
   }
 
@@ -82,9 +126,15 @@ public final class RenewalEngine {
     return run(() -> now);
   }
 
-  /** The earliest next attempt of any credential; empty if none is scheduled (all suspended). */
+  /**
+   * The earliest next attempt of any credential or task; empty if none is scheduled (all suspended,
+   * no task to do).
+   */
   public Optional<Instant> nextWakeUp() {
-    return slots.stream().map(s -> s.nextAttempt).filter(Objects::nonNull).min(Instant::compareTo);
+    return Stream.concat(
+            slots.stream().map(s -> s.nextAttempt), tasks.stream().map(t -> t.nextAttempt))
+        .filter(Objects::nonNull)
+        .min(Instant::compareTo);
   }
 
   /**
@@ -111,6 +161,11 @@ public final class RenewalEngine {
     return published;
   }
 
+  /** Every task's status after the latest step, in the order given; thread-safe. */
+  public List<FollowUpStatus> followUps() {
+    return publishedTasks;
+  }
+
   private List<CredentialStatus> run(Supplier<Instant> time) {
     Instant start = time.get();
     List<CredentialStatus> attempted = new ArrayList<>();
@@ -118,6 +173,18 @@ public final class RenewalEngine {
       if (slot.isDueAt(start)) {
         attempt(slot, time);
         attempted.add(slot.status());
+        if (slot.lastOutcome instanceof RenewalOutcome.Renewed) {
+          for (TaskSlot t : tasks) {
+            if (t.followed == slot && (t.nextAttempt == null || t.nextAttempt.isAfter(start))) {
+              t.nextAttempt = start;
+            }
+          }
+        }
+      }
+    }
+    for (TaskSlot t : tasks) {
+      if (t.nextAttempt != null && !t.nextAttempt.isAfter(start)) {
+        attempt(t, time);
       }
     }
     publish();
@@ -188,6 +255,54 @@ public final class RenewalEngine {
     }
   }
 
+  private void attempt(TaskSlot t, Supplier<Instant> time) {
+    FollowUp task = t.task;
+    Instant started = time.get();
+    Optional<CertificateInfo> basis = t.followed.current;
+    if (basis.filter(c -> c.isValidAt(started)).isEmpty()) {
+      // Nothing to do it with: the next renewal of the credential makes it due again.
+      t.nextAttempt = null;
+      log.info("{}: waits for {} to hold a valid certificate", task.name(), task.follows());
+      return;
+    }
+    RenewalAttempt attempt =
+        new RenewalAttempt(task.id(), basis, false, false, t.consecutiveFailures + 1, started);
+    Optional<RenewalOutcome.Failed> failed;
+    try {
+      failed = Objects.requireNonNull(task.run(attempt), "task outcome");
+    } catch (RuntimeException e) {
+      failed =
+          Optional.of(
+              RenewalOutcome.Failed.of(
+                  FailureKind.LOCAL, "unexpected error: " + Printable.of(e.toString())));
+    }
+    Instant finished = time.get();
+    t.lastAttemptAt = started;
+    t.runs++;
+    if (failed.isEmpty()) {
+      t.consecutiveFailures = 0;
+      t.lastError = null;
+      t.nextAttempt = null;
+      return;
+    }
+    RenewalOutcome.Failed f = failed.get();
+    t.consecutiveFailures++;
+    t.lastError = f.kind().description() + ": " + f.reason();
+    t.nextAttempt =
+        t.followed
+            .managed
+            .schedule()
+            .afterFailure(task.inForce() ? basis : Optional.empty(), f.retryAfter(), finished);
+    log.warn(
+        "{} attempt {} failed, {}{}; {}; next attempt at {}",
+        task.name(),
+        attempt.attempt(),
+        t.lastError,
+        f.retryAfter().map(d -> " (Retry-After " + seconds(d) + ")").orElse(""),
+        task.describeInForce(),
+        t.nextAttempt);
+  }
+
   private static String describe(Optional<CertificateInfo> current, Instant now) {
     if (current.isEmpty()) {
       return "no certificate yet";
@@ -204,6 +319,33 @@ public final class RenewalEngine {
 
   private void publish() {
     published = slots.stream().map(Slot::status).toList();
+    publishedTasks = tasks.stream().map(TaskSlot::status).toList();
+  }
+
+  /** One task's mutable schedule; touched only by the driving thread. */
+  private static final class TaskSlot {
+    final FollowUp task;
+    final Slot followed;
+    Instant nextAttempt;
+    Instant lastAttemptAt;
+    String lastError;
+    int consecutiveFailures;
+    int runs;
+
+    TaskSlot(FollowUp task, Slot followed) {
+      this.task = task;
+      this.followed = followed;
+    }
+
+    FollowUpStatus status() {
+      return new FollowUpStatus(
+          task.id(),
+          Optional.ofNullable(nextAttempt),
+          Optional.ofNullable(lastAttemptAt),
+          Optional.ofNullable(lastError),
+          consecutiveFailures,
+          runs);
+    }
   }
 
   /** One credential's mutable schedule; touched only by the driving thread. */

@@ -18,6 +18,11 @@
  *       replace its key without ever leaving a key and certificate that do not match.
  * </ul>
  *
+ * <p>Besides credentials the engine runs tasks that follow one ({@link
+ * dev.estuary.agent.renewal.FollowUp}: the registration with the provisioning service follows the
+ * device identity), due after each renewal of that credential and retried by its policy: the agent
+ * has one backoff, the engine's.
+ *
  * <p>Time only ever comes from a {@link java.time.Clock} or an {@link java.time.Instant} argument.
  */
 package dev.estuary.agent.renewal;

@@ -2,13 +2,13 @@ package dev.estuary.agent.credential;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.estuary.agent.daemon.StateFile;
 import dev.estuary.agent.est.EstClient;
 import dev.estuary.agent.est.EstIdentity;
 import dev.estuary.agent.renewal.FailureKind;
 import dev.estuary.agent.renewal.KeyRotation;
 import dev.estuary.agent.renewal.RenewalAttempt;
 import dev.estuary.agent.renewal.RenewalOutcome;
+import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.CredentialStore;
 import dev.estuary.agent.store.FileKeys;
@@ -312,7 +312,9 @@ class EstCredentialTest {
             store,
             est,
             source,
-            state);
+            state,
+            Clock.systemUTC(),
+            null);
 
     assertThat(credential.renew(attempt(true))).isInstanceOf(RenewalOutcome.Renewed.class);
 
@@ -515,7 +517,9 @@ class EstCredentialTest {
         store,
         est,
         now -> ANONYMOUS,
-        state);
+        state,
+        Clock.systemUTC(),
+        null);
   }
 
   private byte[] writeCertificateByHand(X509Certificate cert) throws Exception {

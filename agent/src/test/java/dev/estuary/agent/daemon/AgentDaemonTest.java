@@ -1,21 +1,21 @@
 package dev.estuary.agent.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.estuary.agent.renewal.CredentialStatus;
 import dev.estuary.agent.renewal.RenewalOutcome;
+import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.testing.EdgeCaDevice;
-import dev.estuary.agent.testing.LogLines;
 import dev.estuary.agent.testing.ScriptedEstServer;
 import dev.estuary.agent.testing.TestCa;
 import dev.estuary.pki.Pem;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,12 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One step of the agent's loop on a real agent (Edge CA over EST from a scripted server): due
- * renewals, {@code renew --now} requests left in the state directory, and the hooks.
+ * renewals, {@code renew --now} requests left in the state directory, and the next wake-up (the
+ * registration as a task of the engine: FollowUpTest, AgentProvisioningIT).
  */
 class AgentDaemonTest {
   private static TestCa ca;
   private static ScriptedEstServer server;
-  private final AtomicInteger hooks = new AtomicInteger();
 
   @TempDir Path dir;
   private EdgeCaDevice device;
@@ -54,21 +54,7 @@ class AgentDaemonTest {
     server.always(EdgeCaDevice.server(ca));
     device = EdgeCaDevice.write(dir, server.base("edge-ca"), ca);
     agent = Agent.open(device.agentConfig(), Clock.systemUTC());
-    daemon =
-        new AgentDaemon(
-            agent,
-            List.of(
-                new AfterTick() {
-                  @Override
-                  public void run() {
-                    hooks.incrementAndGet();
-                  }
-
-                  @Override
-                  public Optional<Instant> nextWakeUp() {
-                    return Optional.empty();
-                  }
-                }));
+    daemon = AgentDaemon.of(agent);
   }
 
   @AfterEach
@@ -77,15 +63,42 @@ class AgentDaemonTest {
   }
 
   @Test
-  void theFirstStepObtainsTheMissingCertificateTheNextHasNothingDueAndEachRunsTheHooks()
-      throws Exception {
+  void theFirstStepObtainsTheMissingCertificateTheNextHasNothingDue() throws Exception {
+    assertThat(daemon.nextWakeUp()).as("due at once").isBeforeOrEqualTo(Instant.now());
     assertThat(daemon.step())
         .extracting(CredentialStatus::id)
         .containsExactly(EdgeCaDevice.EDGE_CA);
     assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair()).isPresent();
 
     assertThat(daemon.step()).isEmpty();
-    assertThat(hooks).hasValue(2);
+  }
+
+  @Test
+  void theNextWakeUpIsTheEnginesNextDueTime() throws Exception {
+    daemon.step();
+
+    CredentialStatus edge = agent.engine().status().get(0);
+    assertThat(edge.nextAttempt()).isPresent();
+    assertThat(daemon.nextWakeUp()).isEqualTo(edge.nextAttempt().get()).isAfter(Instant.now());
+  }
+
+  /**
+   * The daemon keeps no backoff of its own: a step whose state cannot be saved fails, and the next
+   * wake-up is still the engine's retry of what failed, not a pause of the loop's (nor at once).
+   */
+  @Test
+  void aStateThatCannotBeSavedFailsTheStepAndTheEnginesRetryIsTheNextWakeUp() throws Exception {
+    Path stateFile = device.stateDir().resolve(StateFile.NAME);
+    Files.delete(stateFile);
+    Files.createDirectory(stateFile);
+    Instant before = Instant.now();
+
+    assertThatThrownBy(daemon::step).isInstanceOf(IOException.class);
+
+    CredentialStatus edge = agent.engine().status().get(0);
+    assertThat(edge.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("local failure"));
+    assertThat(edge.nextAttempt()).isPresent();
+    assertThat(daemon.nextWakeUp()).isEqualTo(edge.nextAttempt().get()).isAfter(before);
   }
 
   @Test
@@ -133,47 +146,5 @@ class AgentDaemonTest {
 
     assertThat(daemon.step()).isEmpty();
     assertThat(RenewRequests.take(device.stateDir())).isEmpty();
-  }
-
-  /**
-   * Issue 16 point 3: a hook that throws (a DPS answer the parser chokes on, say) is logged and run
-   * again, never ends the daemon.
-   */
-  @Test
-  void aHookThatThrowsIsLoggedInOneLineAndRunAgainAtTheNextStep() throws Exception {
-    AtomicInteger runs = new AtomicInteger();
-    AgentDaemon failing =
-        new AgentDaemon(
-            agent,
-            List.of(
-                new AfterTick() {
-                  @Override
-                  public void run() {
-                    runs.incrementAndGet();
-                    throw new NumberFormatException("Too many nonzero exponent digits.");
-                  }
-
-                  @Override
-                  public Optional<Instant> nextWakeUp() {
-                    return Optional.empty();
-                  }
-                }));
-    try (LogLines logs = new LogLines()) {
-      failing.step();
-      assertThat(logs.warnings())
-          .singleElement()
-          .satisfies(
-              line ->
-                  assertThat(line)
-                      .contains("NumberFormatException")
-                      .contains("Too many nonzero exponent digits.")
-                      .doesNotContain("\n"));
-
-      failing.step();
-    }
-    assertThat(runs).hasValue(2);
-    assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair())
-        .as("the renewal ran nonetheless")
-        .isPresent();
   }
 }

@@ -79,7 +79,7 @@ class RogueEstServerTest {
     server.always(EdgeCaDevice.server(ca));
     device = EdgeCaDevice.write(dir, server.base("edge-ca"), ca);
     agent = Agent.open(device.agentConfig(), Clock.systemUTC());
-    daemon = new AgentDaemon(agent, List.of());
+    daemon = AgentDaemon.of(agent);
     daemon.step();
     assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair())
         .as("the genuine Edge CA")
@@ -207,7 +207,7 @@ class RogueEstServerTest {
                     .contains(EdgeCaDevice.EDGE_CA)
                     .contains("is not used")
                     .contains("does not chain"));
-    new AgentDaemon(agent, List.of()).step();
+    AgentDaemon.of(agent).step();
 
     assertThat(agent.credential(EdgeCaDevice.EDGE_CA).orElseThrow().pair())
         .hasValueSatisfying(

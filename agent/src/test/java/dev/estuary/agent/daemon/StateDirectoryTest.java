@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +40,7 @@ class StateDirectoryTest {
   void directoriesOthersCanWriteInAreRepairedWithOneLineEach() throws Exception {
     EdgeCaDevice device = EdgeCaDevice.write(dir, server.base("edge-ca"), ca);
     try (Agent agent = Agent.open(device.agentConfig(), Clock.systemUTC())) {
-      new AgentDaemon(agent, List.of()).step();
+      AgentDaemon.of(agent).step();
     }
     Path state = device.stateDir();
     for (Path d : new Path[] {state, state.resolve("keys"), state.resolve("certs")}) {

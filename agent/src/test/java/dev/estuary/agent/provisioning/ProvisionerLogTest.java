@@ -7,7 +7,17 @@ import dev.estuary.agent.config.DeviceIdentity;
 import dev.estuary.agent.config.Provisioning;
 import dev.estuary.agent.config.X509Credential;
 import dev.estuary.agent.credential.EstCredential;
-import dev.estuary.agent.daemon.StateFile;
+import dev.estuary.agent.renewal.CertificateInfo;
+import dev.estuary.agent.renewal.FailureKind;
+import dev.estuary.agent.renewal.Jitter;
+import dev.estuary.agent.renewal.ManagedCredential;
+import dev.estuary.agent.renewal.Renewable;
+import dev.estuary.agent.renewal.RenewalAttempt;
+import dev.estuary.agent.renewal.RenewalEngine;
+import dev.estuary.agent.renewal.RenewalOutcome;
+import dev.estuary.agent.renewal.RenewalPolicy;
+import dev.estuary.agent.renewal.RenewalSchedule;
+import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.store.FileKeys;
 import dev.estuary.agent.store.KeyHandle;
 import dev.estuary.agent.testing.LogLines;
@@ -109,11 +119,37 @@ class ProvisionerLogTest {
         new Provisioner(
             config,
             () -> Optional.of(pair),
-            new DpsClient(List.of(ca.certificate()), Duration.ofSeconds(10), Clock.systemUTC()),
-            StateFile.open(dir, Clock.systemUTC()),
+            new DpsClient(
+                () -> List.of(ca.certificate()), Duration.ofSeconds(10), Clock.systemUTC()),
+            StateFile.open(dir, Clock.systemUTC()).provisioning(),
             Clock.systemUTC());
+    // The registration runs as a task of the engine, after the device identity it registers.
+    Renewable deviceId =
+        new Renewable() {
+          @Override
+          public String id() {
+            return "device-id";
+          }
+
+          @Override
+          public Optional<CertificateInfo> current() {
+            return Optional.of(pair.info());
+          }
+
+          @Override
+          public RenewalOutcome renew(RenewalAttempt attempt) {
+            return RenewalOutcome.Failed.of(FailureKind.LOCAL, "not in this test");
+          }
+        };
+    RenewalEngine engine =
+        new RenewalEngine(
+            Clock.systemUTC(),
+            List.of(
+                new ManagedCredential(
+                    deviceId, new RenewalSchedule(RenewalPolicy.DEFAULT, Jitter.none()), false)),
+            List.of(provisioner));
     try (LogLines logs = new LogLines(Level.INFO)) {
-      provisioner.run();
+      engine.tick();
       assertThat(dps.requests()).isNotEmpty();
       return logs.all();
     }

@@ -2,11 +2,12 @@ package dev.estuary.cli.agent;
 
 import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.daemon.Agent;
+import dev.estuary.agent.daemon.AgentDaemon;
 import dev.estuary.agent.daemon.AgentLock;
 import dev.estuary.agent.daemon.RenewRequests;
-import dev.estuary.agent.daemon.StateFile;
-import dev.estuary.agent.json.JsonObject;
-import dev.estuary.agent.provisioning.Provisioner;
+import dev.estuary.agent.state.AgentState;
+import dev.estuary.agent.state.CredentialSchedule;
+import dev.estuary.agent.state.StateFile;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +72,7 @@ public final class RenewCommand implements Callable<Integer> {
           return 2;
         }
       }
-      Provisioner.daemonFor(agent, Clock.systemUTC()).step();
+      AgentDaemon.of(agent).step();
       Instant at = Instant.now();
       StatusView.print(System.out, stateDir, at);
       return renewedSince(StateFile.read(stateDir).orElseThrow(), ids, Instant.EPOCH) ? 0 : 1;
@@ -79,9 +80,8 @@ public final class RenewCommand implements Callable<Integer> {
   }
 
   private int viaDaemon(Path stateDir) throws Exception {
-    JsonObject before = StateFile.read(stateDir).orElseThrow();
-    List<String> ids = new ArrayList<>();
-    ids.addAll(before.object("credentials").names());
+    AgentState before = StateFile.read(stateDir).orElseThrow();
+    List<String> ids = new ArrayList<>(before.credentialIds());
     List<String> wanted = id == null ? ids : List.of(id);
     if (!ids.containsAll(wanted)) {
       System.err.println(
@@ -101,7 +101,7 @@ public final class RenewCommand implements Callable<Integer> {
     Instant deadline = asked.plus(DAEMON_WAIT);
     while (Instant.now().isBefore(deadline)) {
       Thread.sleep(250);
-      JsonObject state = StateFile.read(stateDir).orElse(before);
+      AgentState state = StateFile.read(stateDir).orElse(before);
       if (attemptedSince(state, wanted, asked)) {
         StatusView.print(System.out, stateDir, Instant.now());
         return renewedSince(state, wanted, asked) ? 0 : 1;
@@ -114,21 +114,20 @@ public final class RenewCommand implements Callable<Integer> {
     return 1;
   }
 
-  private static boolean attemptedSince(JsonObject state, List<String> ids, Instant since) {
+  private static boolean attemptedSince(AgentState state, List<String> ids, Instant since) {
     return ids.stream()
         .allMatch(
             i ->
-                StateFile.instant(state.object("credentials").object(i), "last_attempt")
+                state
+                    .schedule(i)
+                    .flatMap(CredentialSchedule::lastAttempt)
                     .map(t -> !t.isBefore(since))
                     .orElse(false));
   }
 
-  private static boolean renewedSince(JsonObject state, List<String> ids, Instant since) {
+  private static boolean renewedSince(AgentState state, List<String> ids, Instant since) {
     return attemptedSince(state, ids, since)
         && ids.stream()
-            .allMatch(
-                i ->
-                    "renewed"
-                        .equals(state.object("credentials").object(i).text("last_outcome", "")));
+            .allMatch(i -> state.schedule(i).map(CredentialSchedule::renewed).orElse(false));
   }
 }

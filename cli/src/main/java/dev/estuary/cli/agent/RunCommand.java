@@ -2,13 +2,9 @@ package dev.estuary.cli.agent;
 
 import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.config.EffectiveConfig;
-import dev.estuary.agent.config.EstCertificate;
-import dev.estuary.agent.credential.EstCredential;
-import dev.estuary.agent.daemon.AfterTick;
 import dev.estuary.agent.daemon.Agent;
 import dev.estuary.agent.daemon.AgentDaemon;
 import dev.estuary.agent.daemon.AgentLock;
-import dev.estuary.agent.provisioning.Provisioner;
 import dev.estuary.agent.renewal.CredentialStatus;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -58,23 +54,14 @@ public final class RunCommand implements Callable<Integer> {
     try (AgentLock held = lock.get();
         Agent agent = Agent.open(config, Clock.systemUTC())) {
       EffectiveConfig.write(config);
-      Optional<Provisioner> provisioner = Provisioner.forAgent(agent, Clock.systemUTC());
-      AgentDaemon daemon =
-          new AgentDaemon(agent, provisioner.<AfterTick>map(p -> p).stream().toList());
+      AgentDaemon daemon = AgentDaemon.of(agent);
       if (once) {
         daemon.step();
         Instant now = Instant.now();
         List<CredentialStatus> statuses = agent.engine().status();
         StatusView.print(System.out, agent.config().agent().stateDir(), now);
         boolean valid = statuses.stream().allMatch(s -> s.validAt(now));
-        boolean assigned =
-            provisioner.isEmpty()
-                || agent
-                    .credential(EstCertificate.DEVICE_ID)
-                    .flatMap(EstCredential::readablePair)
-                    .map(provisioner.get()::assignedWith)
-                    .orElse(false);
-        return valid && assigned ? 0 : 1;
+        return valid && agent.registered() ? 0 : 1;
       }
       CountDownLatch finished = new CountDownLatch(1);
       Thread hook =

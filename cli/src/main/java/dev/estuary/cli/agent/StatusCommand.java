@@ -4,7 +4,7 @@ import dev.estuary.agent.config.AgentConfig;
 import dev.estuary.agent.config.AgentSettings;
 import dev.estuary.agent.config.ConfigParseResult;
 import dev.estuary.agent.daemon.AgentLock;
-import dev.estuary.agent.daemon.StateFile;
+import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.store.TrustAnchors;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = StateDirs.resolve(options);
     if (json) {
-      System.out.println(StateFile.read(dir).map(Object::toString).orElse("{}"));
+      System.out.println(StateFile.read(dir).map(s -> s.toJson().toString()).orElse("{}"));
       return 0;
     }
     StatusView.print(System.out, dir, Instant.now());

@@ -1,8 +1,10 @@
 package dev.estuary.cli.agent;
 
 import dev.estuary.agent.check.AgentCheck;
-import dev.estuary.agent.daemon.StateFile;
-import dev.estuary.agent.json.JsonObject;
+import dev.estuary.agent.state.AgentState;
+import dev.estuary.agent.state.CredentialSchedule;
+import dev.estuary.agent.state.ProvisioningState;
+import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.TrustStore;
 import dev.estuary.agent.text.Printable;
@@ -26,7 +28,7 @@ final class StatusView {
    * reach the terminal).
    */
   static void print(PrintStream out, Path stateDir, Instant now) throws IOException {
-    Optional<JsonObject> state = StateFile.read(stateDir);
+    Optional<AgentState> state = StateFile.read(stateDir);
     if (state.isEmpty()) {
       out.println(
           "no agent state in "
@@ -35,40 +37,42 @@ final class StatusView {
       return;
     }
     CertificateFiles certs = new CertificateFiles(stateDir.resolve("certs"));
-    JsonObject credentials = state.get().object("credentials");
-    for (String id : credentials.names()) {
-      credential(out, id, credentials.object(id), certs, now);
+    for (String id : state.get().credentialIds()) {
+      credential(out, id, state.get().schedule(id), certs, now);
     }
-    if (state.get().get("provisioning") instanceof JsonObject p) {
+    if (state.get().provisioning().isPresent()) {
+      ProvisioningState p = state.get().provisioning().get();
       out.println("provisioning");
-      if (p.has("assigned_hub")) {
+      if (p.assignedHub().isPresent()) {
         out.println(
             "  assigned      hub "
-                + Printable.of(p.text("assigned_hub", ""))
+                + Printable.of(p.assignedHub().get())
                 + " as device "
-                + Printable.of(p.text("device_id", ""))
+                + Printable.of(p.deviceId().orElse(""))
                 + " ("
-                + Printable.of(p.text("substatus", ""))
+                + Printable.of(p.substatus().orElse(""))
                 + ")");
         out.println(
             "  registered    "
-                + Printable.of(p.text("registered_at", ""))
+                + p.registeredAt().map(Object::toString).orElse("")
                 + " with certificate "
-                + Printable.of(p.text("certificate_sha256", "")));
+                + Printable.of(p.certificateSha256().orElse("")));
       } else {
         out.println("  assigned      not yet");
       }
-      if (p.has("last_error")) {
+      if (p.lastError().isPresent()) {
         out.println(
             "  last error    "
-                + Printable.of(p.text("last_error", ""))
+                + Printable.of(p.lastError().get())
                 + " ("
-                + p.number("consecutive_failures", 0)
+                + p.consecutiveFailures()
                 + " failure(s) in a row)");
-        out.println("  next attempt  " + at(Printable.of(p.text("next_attempt", "")), now));
+        out.println(
+            "  next attempt  "
+                + state.get().registrationDue().map(t -> at(t, now)).orElse("none scheduled"));
       }
     }
-    out.println("state updated " + Printable.of(state.get().text("updated_at", "?")));
+    out.println("state updated " + state.get().updatedAt().map(Object::toString).orElse("?"));
   }
 
   /**
@@ -108,7 +112,11 @@ final class StatusView {
   }
 
   private static void credential(
-      PrintStream out, String id, JsonObject c, CertificateFiles certs, Instant now)
+      PrintStream out,
+      String id,
+      Optional<CredentialSchedule> schedule,
+      CertificateFiles certs,
+      Instant now)
       throws IOException {
     out.println(id);
     Optional<List<X509Certificate>> chain;
@@ -136,41 +144,40 @@ final class StatusView {
     } else {
       out.println("  certificate   none yet");
     }
-    if (c.has("renewal_time")) {
-      out.println("  renewal time  " + at(Printable.of(c.text("renewal_time", "")), now));
+    CredentialSchedule c = schedule.orElse(null);
+    if (c == null) {
+      out.println("  renewal       not managed by the agent (preloaded)");
+      return;
     }
-    if (c.has("next_attempt")) {
-      out.println("  next attempt  " + at(Printable.of(c.text("next_attempt", "")), now));
-    } else if ("suspended".equals(c.text("last_outcome", ""))) {
+    if (c.renewalTime().isPresent()) {
+      out.println("  renewal time  " + at(c.renewalTime().get(), now));
+    }
+    if (c.nextAttempt().isPresent()) {
+      out.println("  next attempt  " + at(c.nextAttempt().get(), now));
+    } else if (c.suspended()) {
       out.println("  next attempt  none: suspended until `estuary agent renew " + id + " --now`");
-    } else if (!c.has("not_after") && !c.has("next_attempt")) {
+    } else if (c.notAfter().isEmpty()) {
       out.println("  renewal       not managed by the agent (preloaded)");
     }
-    if (c.has("last_outcome")) {
+    if (c.lastOutcome().isPresent()) {
       out.println(
           "  last attempt  "
-              + Printable.of(c.text("last_outcome", ""))
+              + Printable.of(c.lastOutcome().get())
               + " at "
-              + Printable.of(c.text("last_attempt", "?")));
+              + c.lastAttempt().map(Object::toString).orElse("?"));
     }
-    if (c.has("last_error")) {
+    if (c.lastError().isPresent()) {
       out.println(
           "  last error    "
-              + Printable.of(c.text("last_error", ""))
+              + Printable.of(c.lastError().get())
               + " ("
-              + c.number("consecutive_failures", 0)
+              + c.consecutiveFailures()
               + " failure(s) in a row)");
     }
   }
 
-  private static String at(String instant, Instant now) {
-    try {
-      Instant t = Instant.parse(instant);
-      return instant
-          + (t.isAfter(now) ? " (in " + human(Duration.between(now, t)) + ")" : " (due)");
-    } catch (RuntimeException e) {
-      return instant;
-    }
+  private static String at(Instant t, Instant now) {
+    return t + (t.isAfter(now) ? " (in " + human(Duration.between(now, t)) + ")" : " (due)");
   }
 
   private static String human(Duration d) {

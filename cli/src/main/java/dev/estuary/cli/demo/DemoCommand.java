@@ -8,10 +8,11 @@ import dev.estuary.agent.config.ConfigParseResult;
 import dev.estuary.agent.config.EstCertificate;
 import dev.estuary.agent.daemon.Agent;
 import dev.estuary.agent.daemon.AgentDaemon;
-import dev.estuary.agent.daemon.StateFile;
-import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.provisioning.DpsClient;
-import dev.estuary.agent.provisioning.Provisioner;
+import dev.estuary.agent.state.AgentState;
+import dev.estuary.agent.state.CredentialSchedule;
+import dev.estuary.agent.state.ProvisioningState;
+import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.pki.Pem;
 import dev.estuary.server.EstuaryServer;
@@ -142,7 +143,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   private static int runAgent(AgentConfig config, Clock clock, Timeline t) throws Exception {
     try (Agent agent = Agent.open(config, clock)) {
-      AgentDaemon daemon = Provisioner.daemonFor(agent, clock);
+      AgentDaemon daemon = AgentDaemon.of(agent);
       Thread loop =
           Thread.ofPlatform()
               .name("estuary-demo-agent")
@@ -200,19 +201,19 @@ public final class DemoCommand implements Callable<Integer> {
                   + leaf.get().getNotAfter().toInstant());
         }
       }
-      JsonObject p = StateFile.read(stateDir).map(s -> s.object("provisioning")).orElse(null);
+      ProvisioningState p = StateFile.read(stateDir).flatMap(AgentState::provisioning).orElse(null);
       if (p != null
-          && "assigned".equals(p.text("status", ""))
-          && !p.text("certificate_sha256", "").equals(registered)) {
-        registered = p.text("certificate_sha256", "");
+          && ProvisioningState.ASSIGNED.equals(p.status())
+          && !p.certificateSha256().orElse("").equals(registered)) {
+        registered = p.certificateSha256().orElse("");
         t.event(
             "agent",
             "registered with the provisioning service: hub "
-                + p.text("assigned_hub", "")
+                + p.assignedHub().orElse("")
                 + ", device id "
-                + p.text("device_id", "")
+                + p.deviceId().orElse("")
                 + " ("
-                + p.text("substatus", "")
+                + p.substatus().orElse("")
                 + ")");
         if (renewed
             && registered.equals(DpsClient.thumbprint(seen.get(EstCertificate.DEVICE_ID)))) {
@@ -226,11 +227,9 @@ public final class DemoCommand implements Callable<Integer> {
           t.note(
               "waiting for the automatic renewal of device-id at 80% of its life (around "
                   + StateFile.read(stateDir)
-                      .map(
-                          s ->
-                              s.object("credentials")
-                                  .object(EstCertificate.DEVICE_ID)
-                                  .text("renewal_time", ""))
+                      .flatMap(s -> s.schedule(EstCertificate.DEVICE_ID))
+                      .flatMap(CredentialSchedule::renewalTime)
+                      .map(Object::toString)
                       .orElse("?")
                   + ", it expires "
                   + (id == null ? "?" : id.getNotAfter().toInstant())

@@ -15,9 +15,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -28,11 +28,27 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Issue 3, point 3 (kill -9 during a key rotation): the agent renews {@code device-id} with a new
  * key and is stopped dead — {@code kill -9}, no shutdown hook — right after each step of the
- * rotation. The next run must find a key and a certificate that belong together and are valid: the
- * old pair if the new certificate never reached the disk, the new pair otherwise.
+ * rotation (stopped there by a debugger breakpoint, {@link DebuggerStop}). The next run must find a
+ * key and a certificate that belong together and are valid: the old pair if the new certificate
+ * never reached the disk, the new pair otherwise.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class AgentCrashIT {
+  /**
+   * Where each step of {@link KeyRotation#rotate} is complete and the next has not begun: the entry
+   * of the call that follows it (the enrollment, the certificate write, the key move, the result).
+   */
+  private static final Map<KeyRotation.Step, String[]> NEXT_CALL =
+      Map.of(
+          KeyRotation.Step.GENERATE_KEY,
+          new String[] {"dev.estuary.agent.credential.EstCredential", "enroll"},
+          KeyRotation.Step.ISSUE_CERTIFICATE,
+          new String[] {"dev.estuary.agent.store.CredentialStore", "writeCertificate"},
+          KeyRotation.Step.WRITE_CERTIFICATE,
+          new String[] {"dev.estuary.agent.store.CredentialStore", "replaceKey"},
+          KeyRotation.Step.REPLACE_KEY,
+          new String[] {"dev.estuary.agent.renewal.KeyRotation$Result$Rotated", "<init>"});
+
   @TempDir static Path work;
   static QuickstartServer server;
 
@@ -56,19 +72,23 @@ class AgentCrashIT {
     assertThat(EstuaryJar.run(device.dir, device.agent("run", "--once")).code()).isZero();
     X509Certificate before = device.leaf(EstCertificate.DEVICE_ID);
 
+    // Stopped from outside (a debugger breakpoint at the call that starts the next step), so the
+    // agent needs no pause point of its own; then killed with SIGKILL while stopped there.
+    Path log = device.dir.resolve("renew.log");
     Process renewing =
         EstuaryJar.start(
-            device.dir.resolve("renew.log"),
-            List.of("-Destuary.agent.test.pause-after=" + EstCertificate.DEVICE_ID + ":" + step),
+            log,
+            List.of(DebuggerStop.JVM_OPTION),
             device.agent("renew", EstCertificate.DEVICE_ID, "--now"));
-    Path marker = device.state.resolve("paused-after-" + step);
-    Awaitility.await("paused after " + step)
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> Files.exists(marker) || !renewing.isAlive());
-    assertThat(renewing.isAlive()).as(Files.readString(device.dir.resolve("renew.log"))).isTrue();
-    renewing.destroyForcibly(); // SIGKILL
-    assertThat(renewing.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    String[] where = NEXT_CALL.get(step);
+    try (DebuggerStop stop = DebuggerStop.at(log, where[0], where[1], Duration.ofSeconds(60))) {
+      assertThat(stop.awaitHit(Duration.ofSeconds(60)))
+          .as("stopped after " + step + ": " + Files.readString(log))
+          .isTrue();
+      assertThat(renewing.isAlive()).as(Files.readString(log)).isTrue();
+      renewing.destroyForcibly(); // SIGKILL
+      assertThat(renewing.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
     assertThat(renewing.exitValue()).as("killed by SIGKILL").isEqualTo(137);
 
     boolean newCertificateWritten = step.compareTo(KeyRotation.Step.WRITE_CERTIFICATE) >= 0;

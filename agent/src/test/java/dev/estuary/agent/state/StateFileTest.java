@@ -1,12 +1,15 @@
-package dev.estuary.agent.daemon;
+package dev.estuary.agent.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.renewal.CertificateInfo;
 import dev.estuary.agent.renewal.CredentialStatus;
 import dev.estuary.agent.renewal.FailureKind;
 import dev.estuary.agent.renewal.RenewalOutcome;
+import dev.estuary.agent.testing.LogLines;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +21,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -99,22 +103,48 @@ class StateFileTest {
         "{\"credentials\": {\"device-id\": {\"next_attempt\": \"not-a-date\"}}}",
         "{\"provisioning\": {\"next_attempt\": \"2026-13-45\"}}",
         "{\"credentials\": {\"device-id\": {\"certificate_sha256\": 42}}}",
-        "{\"credentials\": [\"device-id\"]}"
+        "{\"credentials\": [\"device-id\"]}",
+        // Typed records: a field this agent does not know, a count that is not one, a version
+        "{\"credentials\": {\"device-id\": {\"colour\": \"blue\"}}}",
+        "{\"daemon\": {}}",
+        "{\"provisioning\": {\"consecutive_failures\": \"three\"}}",
+        "{\"provisioning\": {\"consecutive_failures\": -1}}",
+        "{\"version\": 2, \"credentials\": {}}"
       })
   void anUnreadableFileIsMovedAsideAndTheAgentStartsAfresh(String content) throws Exception {
     Files.writeString(dir.resolve(StateFile.NAME), content);
 
-    StateFile state = open();
+    StateFile state;
+    try (LogLines logs = new LogLines()) {
+      state = open();
+      assertThat(logs.warnings())
+          .singleElement()
+          .satisfies(line -> assertThat(line).contains("is unreadable").contains("moved to"));
+    }
 
     assertThat(dir.resolve(StateFile.NAME + ".unreadable")).hasContent(content);
     assertThat(dir.resolve(StateFile.NAME)).doesNotExist();
     assertThat(state.knows(ID)).isFalse();
     state.committed(ID, "aa");
     assertThat(StateFile.read(dir))
-        .hasValueSatisfying(
-            json ->
-                assertThat(json.object("credentials").object(ID).text("certificate_sha256", ""))
-                    .isEqualTo("aa"));
+        .hasValueSatisfying(s -> assertThat(s.ledgerEntry(ID).certificateSha256()).contains("aa"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"credentials\": {\"device-id\": {\"colour\": \"blue\"}}} | credentials.device-id.colour is not a field this agent knows",
+        "{\"provisioning\": {\"next_attempt\": \"2026-13-45\"}} | provisioning.next_attempt is not a date: 2026-13-45",
+        "{\"provisioning\": {\"consecutive_failures\": \"three\"}} | provisioning.consecutive_failures is not a number"
+      })
+  void theLogLineNamesWhatWasWrong(String content, String named) throws Exception {
+    Files.writeString(dir.resolve(StateFile.NAME), content);
+
+    try (LogLines logs = new LogLines()) {
+      open();
+      assertThat(logs.warnings()).singleElement().satisfies(l -> assertThat(l).contains(named));
+    }
   }
 
   @Test
@@ -143,9 +173,9 @@ class StateFileTest {
             Optional.empty(),
             0);
 
-    state.publish(List.of(failing, fresh));
+    state.publish(List.of(failing, fresh), Optional.empty());
 
-    JsonObject json = StateFile.read(dir).orElseThrow();
+    JsonObject json = JsonObject.parse(Files.readAllBytes(dir.resolve(StateFile.NAME)));
     JsonObject c = json.object("credentials").object(ID);
     assertThat(c.text("certificate_sha256", "")).isEqualTo("aa");
     assertThat(c.text("not_before", "")).isEqualTo("2029-12-31T23:00:00Z");
@@ -166,13 +196,37 @@ class StateFileTest {
   }
 
   @Test
-  void keepsSectionsAcrossReopening() throws Exception {
-    open().putSection("provisioning", JsonObject.parse("{\"assigned_hub\": \"hub.example.net\"}"));
+  void theProvisioningRecordSurvivesReopeningBesideTheLedger() throws Exception {
+    StateFile first = open();
+    first.committed(ID, "aa");
+    ProvisioningState assigned =
+        ProvisioningState.NONE.assigned(
+            "dev-1", "hub.example.net", "dev-1", "initialAssignment", "AB", NOW, NOW);
+    first.provisioning().save(assigned);
 
-    assertThat(open().section("provisioning"))
-        .hasValueSatisfying(
-            s -> assertThat(s.text("assigned_hub", "")).isEqualTo("hub.example.net"));
-    assertThat(open().section("daemon")).isEmpty();
+    StateFile again = open();
+
+    assertThat(again.provisioning().get()).contains(assigned);
+    assertThat(again.knows(ID)).isTrue();
+    JsonObject p =
+        JsonObject.parse(Files.readAllBytes(dir.resolve(StateFile.NAME))).object("provisioning");
+    assertThat(p.text("assigned_hub", "")).isEqualTo("hub.example.net");
+    assertThat(p.text("status", "")).isEqualTo("assigned");
+    assertThat(p.has("last_error")).as("absent, not null, after a success").isFalse();
+    assertThat(p.names()).doesNotContain("last_error", "next_attempt");
+  }
+
+  @Test
+  void aFileThatCannotBeWrittenLeavesTheStateAsItWas() throws Exception {
+    StateFile state = open();
+    state.committed(ID, "aa");
+    Files.delete(dir.resolve(StateFile.NAME));
+    Files.createDirectory(dir.resolve(StateFile.NAME));
+
+    assertThatThrownBy(() -> state.committed(ID, "bb")).isInstanceOf(IOException.class);
+
+    assertThat(state.wrote(ID, "aa")).isTrue();
+    assertThat(state.wrote(ID, "bb")).isFalse();
   }
 
   private StateFile open() throws Exception {
