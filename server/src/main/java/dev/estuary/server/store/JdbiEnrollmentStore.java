@@ -42,16 +42,18 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
   @Override
   public WriteOutcome createCaCertificate(CaCertificateRecord ca) {
     try {
-      jdbi.useHandle(
-          handle ->
-              bindCa(
-                      handle.createUpdate(
-                          "INSERT INTO prov_ca_certificate ("
-                              + CA_COLUMNS
-                              + ") VALUES (:name, :der, :subject, :sha256,"
-                              + " :verified, :verificationCode, :etag, :createdAt, :updatedAt)"),
-                      ca)
-                  .execute());
+      jdbi.useTransaction(
+          handle -> {
+            bindCa(
+                    handle.createUpdate(
+                        "INSERT INTO prov_ca_certificate ("
+                            + CA_COLUMNS
+                            + ") VALUES (:name, :der, :subject, :sha256,"
+                            + " :verified, :verificationCode, :etag, :createdAt, :updatedAt)"),
+                    ca)
+                .execute();
+            ChangeFeed.announce(handle, ChangeFeed.Topic.CA_CERTIFICATE);
+          });
       return WriteOutcome.CREATED;
     } catch (StatementException e) {
       if (UniqueViolation.isCause(e)) {
@@ -63,7 +65,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
 
   @Override
   public WriteOutcome updateCaCertificate(CaCertificateRecord ca, String ifEtag) {
-    return jdbi.withHandle(
+    return jdbi.inTransaction(
         handle -> {
           int updated =
               bindCa(
@@ -74,6 +76,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                   .bind("ifEtag", ifEtag)
                   .execute();
           if (updated > 0) {
+            ChangeFeed.announce(handle, ChangeFeed.Topic.CA_CERTIFICATE);
             return WriteOutcome.UPDATED;
           }
           return exists(handle, "prov_ca_certificate", "name = :key", ca.name())
@@ -129,6 +132,9 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                   .createUpdate("DELETE FROM prov_ca_certificate WHERE name = :name")
                   .bind("name", name)
                   .execute();
+          if (deleted > 0) {
+            ChangeFeed.announce(handle, ChangeFeed.Topic.CA_CERTIFICATE);
+          }
           return deleted > 0 ? WriteOutcome.DELETED : WriteOutcome.NOT_FOUND;
         });
   }
@@ -167,14 +173,20 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
     Objects.requireNonNull(enrollment, "enrollment");
     if (ifMatch != null) {
       int updated =
-          jdbi.withHandle(
-              handle ->
-                  ifEtag(
-                          bindEnrollment(
-                              handle.createUpdate(ENROLLMENT_UPDATE + etagCondition(ifMatch)),
-                              enrollment),
-                          ifMatch)
-                      .execute());
+          jdbi.inTransaction(
+              handle -> {
+                int n =
+                    ifEtag(
+                            bindEnrollment(
+                                handle.createUpdate(ENROLLMENT_UPDATE + etagCondition(ifMatch)),
+                                enrollment),
+                            ifMatch)
+                        .execute();
+                if (n > 0) {
+                  ChangeFeed.announce(handle, ChangeFeed.Topic.ENROLLMENT);
+                }
+                return n;
+              });
       return updated > 0 ? WriteOutcome.UPDATED : WriteOutcome.PRECONDITION_FAILED;
     }
     for (int attempt = 1; ; attempt++) {
@@ -183,6 +195,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
             handle -> {
               if (bindEnrollment(handle.createUpdate(ENROLLMENT_UPDATE), enrollment).execute()
                   > 0) {
+                ChangeFeed.announce(handle, ChangeFeed.Topic.ENROLLMENT);
                 return WriteOutcome.UPDATED;
               }
               bindEnrollment(
@@ -194,6 +207,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                               + " :migrateDeviceData, :certificateLabel, :etag, :createdAt, :updatedAt)"),
                       enrollment)
                   .execute();
+              ChangeFeed.announce(handle, ChangeFeed.Topic.ENROLLMENT);
               return WriteOutcome.CREATED;
             });
       } catch (StatementException e) {
@@ -228,7 +242,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
 
   @Override
   public WriteOutcome deleteEnrollment(EnrollmentRecord.Kind kind, String id, String ifMatch) {
-    return jdbi.withHandle(
+    return jdbi.inTransaction(
         handle -> {
           Update delete =
               handle
@@ -239,6 +253,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                   .bind("id", id);
           int deleted = ifEtag(delete, ifMatch).execute();
           if (deleted > 0) {
+            ChangeFeed.announce(handle, ChangeFeed.Topic.ENROLLMENT);
             return WriteOutcome.DELETED;
           }
           boolean exists =
@@ -275,6 +290,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                     .bind("hostName", hub.hostName())
                     .execute();
               }
+              ChangeFeed.announce(handle, ChangeFeed.Topic.HUB);
             });
         return;
       } catch (StatementException e) {
@@ -297,13 +313,19 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
 
   @Override
   public boolean deleteHub(String hostName) {
-    return jdbi.withHandle(
-        handle ->
-            handle
-                    .createUpdate("DELETE FROM prov_hub WHERE host_name = :hostName")
-                    .bind("hostName", hostName)
-                    .execute()
-                > 0);
+    return jdbi.inTransaction(
+        handle -> {
+          boolean deleted =
+              handle
+                      .createUpdate("DELETE FROM prov_hub WHERE host_name = :hostName")
+                      .bind("hostName", hostName)
+                      .execute()
+                  > 0;
+          if (deleted) {
+            ChangeFeed.announce(handle, ChangeFeed.Topic.HUB);
+          }
+          return deleted;
+        });
   }
 
   /** The SQL condition an If-Match value asks for: none for null or "*", else the etag. */
