@@ -344,6 +344,61 @@ class QuickstartCliIT {
   }
 
   @Test
+  void benchSpreadsItsClientsRoundRobinOverSeveralUrlsAndCountsEach() throws Exception {
+    // two names of the one server, as two replicas would be: 4 clients, 2 on each URL
+    String first = info.get("est_url").asText();
+    String second = first.replace("//localhost:", "//127.0.0.1:");
+    assertThat(second).isNotEqualTo(first);
+    Path out = work.resolve("bench-spread.json");
+    Result r =
+        estuary(
+            "bench",
+            "--quickstart",
+            data.toString(),
+            "--url",
+            first + "," + second,
+            "--scenario",
+            "cacerts",
+            "--concurrency",
+            "4",
+            "--duration",
+            "60s",
+            "--warmup",
+            "0s",
+            "--max-requests",
+            "40");
+    assertThat(r.code()).as(r.err()).isZero();
+    r =
+        estuary(
+            "bench",
+            "--quickstart",
+            data.toString(),
+            "--url",
+            first,
+            "--url",
+            second,
+            "--scenario",
+            "cacerts",
+            "--concurrency",
+            "4",
+            "--duration",
+            "2s",
+            "--warmup",
+            "0s",
+            "--json",
+            out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode perUrl = JSON.readTree(out.toFile()).get("per_url");
+    assertThat(perUrl.size()).isEqualTo(2);
+    long a = perUrl.get(first).get("ok").asLong();
+    long b = perUrl.get(second).get("ok").asLong();
+    assertThat(a).as("requests to %s", first).isPositive();
+    assertThat(b).as("requests to %s", second).isPositive();
+    assertThat(a + b).isEqualTo(JSON.readTree(out.toFile()).get("ok").asLong());
+    assertThat(r.out()).contains("per URL").contains(first).contains(second);
+  }
+
+  @Test
   void benchCountsRefusalsAsErrorsByKind() throws Exception {
     Path out = work.resolve("bench-refused.json");
     Result r =

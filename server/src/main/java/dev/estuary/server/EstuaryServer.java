@@ -37,8 +37,10 @@ import dev.estuary.server.revocation.PublishedCa;
 import dev.estuary.server.revocation.RevocationHandler;
 import dev.estuary.server.revocation.RevocationService;
 import dev.estuary.server.store.BindingStore;
+import dev.estuary.server.store.CachingEnrollmentStore;
 import dev.estuary.server.store.CertificateCensus;
 import dev.estuary.server.store.CertificateStore;
+import dev.estuary.server.store.ChangeFeed;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.Database;
 import dev.estuary.server.store.EnrollmentStore;
@@ -93,6 +95,7 @@ public final class EstuaryServer implements AutoCloseable {
   private final CrlPublisher crls;
   private final RevocationService revocation;
   private final ServerMetrics metrics;
+  private final ChangeFeed changes;
 
   private EstuaryServer(
       Database database,
@@ -109,8 +112,10 @@ public final class EstuaryServer implements AutoCloseable {
       ScheduledExecutorService auditFlush,
       CrlPublisher crls,
       RevocationService revocation,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      ChangeFeed changes) {
     this.metrics = metrics;
+    this.changes = changes;
     this.audit = audit;
     this.authFailures = authFailures;
     this.auditFlush = auditFlush;
@@ -137,6 +142,8 @@ public final class EstuaryServer implements AutoCloseable {
             config.database().password(),
             config.database().poolSize());
     CrlPublisher crls = null;
+    // what other replicas change, so this one's caches follow within a second
+    ChangeFeed changes = ChangeFeed.start(database);
     AuditLog audit = new AuditLog(database.jdbi(), clock);
     JdbiCertificateStore certificates = new JdbiCertificateStore(database.jdbi(), audit);
     ScheduledExecutorService auditFlush =
@@ -162,7 +169,8 @@ public final class EstuaryServer implements AutoCloseable {
       }
       crls =
           new CrlPublisher(cas.values(), revocations, clock, config.revocation().crlValidity())
-              .startChecking();
+              .startChecking()
+              .following(changes);
       OcspService ocsp =
           new OcspService(
               crls,
@@ -189,7 +197,9 @@ public final class EstuaryServer implements AutoCloseable {
               new FailedAuthLimiter(clock, config.authFailuresPerMinute(), Duration.ofMinutes(1)),
               metrics.registry(),
               authFailures);
-      EnrollmentStore enrollments = new JdbiEnrollmentStore(database.jdbi(), audit);
+      EnrollmentStore enrollments =
+          new CachingEnrollmentStore(new JdbiEnrollmentStore(database.jdbi(), audit))
+              .following(changes);
       RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi(), audit);
       Registrar registrar =
           new Registrar(
@@ -273,7 +283,8 @@ public final class EstuaryServer implements AutoCloseable {
               auditFlush,
               crls,
               revocation,
-              metrics);
+              metrics,
+              changes);
       LOG.info(
           "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
           config.est().host(),
@@ -287,6 +298,7 @@ public final class EstuaryServer implements AutoCloseable {
       return server;
     } catch (Exception | Error e) {
       auditFlush.shutdownNow();
+      changes.close();
       if (crls != null) {
         crls.close();
       }
@@ -404,6 +416,11 @@ public final class EstuaryServer implements AutoCloseable {
     return revocation;
   }
 
+  /** What other replicas sharing the database change (and this one). */
+  public ChangeFeed changes() {
+    return changes;
+  }
+
   /** The issuing CAs' CRLs. */
   public CrlPublisher crls() {
     return crls;
@@ -442,6 +459,7 @@ public final class EstuaryServer implements AutoCloseable {
       crls.close();
       https.close();
     } finally {
+      changes.close();
       try {
         auditFlush.shutdownNow();
         authFailures.flush();

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -71,8 +72,12 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--url",
       paramLabel = "URL",
+      split = ",",
       description =
-          "EST base URL, e.g. https://localhost:8443/.well-known/est/device-id (the operation is appended); register: where the identity that enrolls the devices comes from.")
+          "EST base URL, e.g. https://localhost:8443/.well-known/est/device-id (the operation is appended); register: where the identity that enrolls the devices comes from. Repeat it (or give a comma list) to spread the clients round-robin over several replicas: client i uses URL i mod N, and the report counts the requests per URL.")
+  List<String> urls;
+
+  /** The first --url: where identities come from, and what the defaults derive from. */
   String url;
 
   @Option(
@@ -209,11 +214,23 @@ public final class BenchCommand implements Callable<Integer> {
   Path json;
 
   private Endpoint est;
+
+  /** The --url endpoints, in their order; client i uses {@code ests.get(i % ests.size())}. */
+  private List<Endpoint> ests;
+
   private SSLContext anonymousTls;
   private X509Certificate[] trust;
 
   /** register: the registration ids of this run are this prefix and a number. */
   private String registrationPrefix;
+
+  /**
+   * Which of {@code urls} endpoints client {@code client} uses: round-robin, so N clients over M
+   * URLs put N/M (or one more) on each, and each client keeps its one URL (its connection).
+   */
+  static int spread(int client, int urls) {
+    return Math.floorMod(client, urls);
+  }
 
   /** Host, port and base path (ending in /) of a URL. */
   record Endpoint(String host, int port, String path) {
@@ -240,7 +257,11 @@ public final class BenchCommand implements Callable<Integer> {
       System.err.println("estuary bench: --new-connection and --keep-alive exclude each other");
       return 2;
     }
+    url = urls == null || urls.isEmpty() ? null : urls.getFirst();
     readQuickstart();
+    if (urls == null && url != null) {
+      urls = List.of(url);
+    }
     if (url == null || cacert == null) {
       System.err.println("estuary bench: give --url and --cacert (or --quickstart DIR)");
       return 2;
@@ -257,6 +278,7 @@ public final class BenchCommand implements Callable<Integer> {
       return 2;
     }
     est = Endpoint.of(url);
+    ests = urls.stream().map(Endpoint::of).toList();
     if (scenario == Scenario.register) {
       String refusal = registerDefaults();
       if (refusal != null) {
@@ -435,7 +457,10 @@ public final class BenchCommand implements Callable<Integer> {
   private final class Client {
     final int id;
     final List<Csr> pool;
-    Endpoint at = est;
+    final int urlIndex;
+    Endpoint at;
+    long ok;
+    long errors;
     Link link;
     int next;
     String[] headers = new String[0];
@@ -445,6 +470,8 @@ public final class BenchCommand implements Callable<Integer> {
     Client(int id, List<Csr> pool) throws Exception {
       this.id = id;
       this.pool = pool;
+      this.urlIndex = spread(id, ests.size());
+      this.at = scenario == Scenario.register ? est : ests.get(urlIndex);
       this.next = pool.isEmpty() ? 0 : (id * 7919) % pool.size();
       SSLContext tls = anonymousTls;
       headers = authHeaders();
@@ -577,7 +604,8 @@ public final class BenchCommand implements Callable<Integer> {
       double seconds,
       LatencyStats.Summary latency,
       double cpuSeconds,
-      Registrations registrations) {}
+      Registrations registrations,
+      Map<String, long[]> perUrl) {}
 
   /** register: the PUT and the immediate poll timed apart, and the polls that said assigning. */
   private record Registrations(
@@ -626,9 +654,11 @@ public final class BenchCommand implements Callable<Integer> {
                     if (measuring) {
                       lastEnd.accumulateAndGet(t1, Math::max);
                       if (o.error() == null) {
+                        c.ok++;
                         ok.increment();
                         c.latencies.add(t1 - t0 - o.untimedNanos());
                       } else {
+                        c.errors++;
                         errors.increment();
                         kinds.computeIfAbsent(o.error(), k -> new LongAdder()).increment();
                       }
@@ -663,6 +693,15 @@ public final class BenchCommand implements Callable<Integer> {
                 LatencyStats.summarise(clients.stream().map(c -> c.registrant.put).toList()),
                 LatencyStats.summarise(clients.stream().map(c -> c.registrant.poll).toList()),
                 clients.stream().mapToLong(c -> c.registrant.assigningPolls).sum());
+    Map<String, long[]> perUrl = new LinkedHashMap<>();
+    for (String u : urls) {
+      perUrl.putIfAbsent(u, new long[2]);
+    }
+    for (Client c : clients) {
+      long[] counts = perUrl.get(scenario == Scenario.register ? url : urls.get(c.urlIndex));
+      counts[0] += c.ok;
+      counts[1] += c.errors;
+    }
     return new Result(
         ok.sum(),
         errors.sum(),
@@ -670,7 +709,8 @@ public final class BenchCommand implements Callable<Integer> {
         seconds,
         LatencyStats.summarise(parts),
         cpuEnd - cpuStart,
-        registrations);
+        registrations,
+        perUrl);
   }
 
   private double serverCpuSeconds() {
@@ -727,6 +767,10 @@ public final class BenchCommand implements Callable<Integer> {
           "devices     %d (%s0..%d), %d immediate poll(s) said assigning%n",
           devices, registrationPrefix, devices - 1, g.assigningPolls);
     }
+    if (r.perUrl.size() > 1) {
+      r.perUrl.forEach(
+          (u, n) -> System.out.printf("per URL     %d ok, %d errors  %s%n", n[0], n[1], u));
+    }
     if (!Double.isNaN(cpuPerOp)) {
       System.out.printf("server CPU  %.3f ms per operation%n", cpuPerOp * 1e3);
     }
@@ -745,6 +789,8 @@ public final class BenchCommand implements Callable<Integer> {
           .put("p95_ms", l.p95() / 1e6)
           .put("p99_ms", l.p99() / 1e6)
           .put("max_ms", l.max() / 1e6);
+      ObjectNode byUrl = o.putObject("per_url");
+      r.perUrl.forEach((u, n) -> byUrl.putObject(u).put("ok", n[0]).put("errors", n[1]));
       ObjectNode kinds = o.putObject("error_kinds");
       r.errorKinds.forEach(kinds::put);
       if (g != null) {

@@ -1,5 +1,6 @@
 package dev.estuary.server.revocation;
 
+import dev.estuary.server.store.ChangeFeed;
 import dev.estuary.server.store.RevocationStore;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -27,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>at once after a revocation made through this server ({@link #refresh()}, called by {@link
  *       RevocationService});
- *   <li>within {@link #CHECK_INTERVAL} of a revocation made by another replica sharing the
- *       database: {@link #check()} compares {@link RevocationStore#watermark()} with the one the
- *       CRLs were made from;
+ *   <li>as soon as the {@link ChangeFeed} reports a revocation made by another replica sharing the
+ *       database ({@link #following}), and at the latest within {@link #CHECK_INTERVAL}: {@link
+ *       #check()} compares {@link RevocationStore#watermark()} with the one the CRLs were made
+ *       from;
  *   <li>when half of its validity has passed, so a CRL is always replaced well before its
  *       nextUpdate.
  * </ul>
@@ -84,6 +86,21 @@ public final class CrlPublisher implements AutoCloseable {
       timer.scheduleWithFixedDelay(this::checkQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
     return this;
+  }
+
+  /**
+   * Checks at once (on this publisher's thread, started by {@link #startChecking()}) whenever
+   * {@code feed} reports a revocation, here or on another replica.
+   */
+  public CrlPublisher following(ChangeFeed feed) {
+    feed.subscribe(ChangeFeed.Topic.REVOCATION, this::checkSoon);
+    return this;
+  }
+
+  private synchronized void checkSoon() {
+    if (timer != null) {
+      timer.execute(this::checkQuietly);
+    }
   }
 
   public Map<String, PublishedCa> cas() {

@@ -5,9 +5,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -45,10 +49,17 @@ public final class Database implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
+  private final String jdbcUrl;
+  private final String user;
+  private final String password;
 
-  private Database(HikariDataSource dataSource, Jdbi jdbi) {
+  private Database(
+      HikariDataSource dataSource, Jdbi jdbi, String jdbcUrl, String user, String password) {
     this.dataSource = dataSource;
     this.jdbi = jdbi;
+    this.jdbcUrl = jdbcUrl;
+    this.user = user;
+    this.password = password;
   }
 
   /**
@@ -98,7 +109,7 @@ public final class Database implements AutoCloseable {
     }
     Jdbi jdbi = Jdbi.create(dataSource);
     StoreColumnTypes.register(jdbi);
-    return new Database(dataSource, jdbi);
+    return new Database(dataSource, jdbi, jdbcUrl, user, password);
   }
 
   /**
@@ -174,6 +185,36 @@ public final class Database implements AutoCloseable {
    */
   public void bindMetrics(MeterRegistry registry) {
     dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+  }
+
+  /** True for PostgreSQL (LISTEN/NOTIFY), false for H2. */
+  public boolean isPostgres() {
+    return isPostgres(jdbcUrl);
+  }
+
+  static boolean isPostgres(String jdbcUrl) {
+    return jdbcUrl.startsWith("jdbc:postgresql:");
+  }
+
+  /**
+   * A connection of its own, outside the pool, for a session that lives long (the change feed's
+   * LISTEN): the caller closes it. Fails within {@link #CONNECTION_TIMEOUT} when the database is
+   * unreachable.
+   */
+  public Connection openDedicatedConnection() throws SQLException {
+    Properties p = new Properties();
+    if (user != null) {
+      p.setProperty("user", user);
+    }
+    if (password != null) {
+      p.setProperty("password", password);
+    }
+    if (isPostgres()) {
+      p.setProperty("connectTimeout", Long.toString(CONNECTION_TIMEOUT.toSeconds()));
+      p.setProperty("tcpKeepAlive", "true");
+      p.setProperty("ApplicationName", "estuary-change-feed");
+    }
+    return DriverManager.getConnection(jdbcUrl, p);
   }
 
   /** Closes the pool; an embedded H2 database is closed with its last connection. */

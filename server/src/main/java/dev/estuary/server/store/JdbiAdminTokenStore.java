@@ -56,6 +56,7 @@ public final class JdbiAdminTokenStore implements AdminTokenStore {
                 List.of(
                     AuditEvent.of(
                         t.createdAt(), AuditEvent.TOKEN_CREATED, t.createdBy(), details)));
+            ChangeFeed.announce(handle, ChangeFeed.Topic.TOKEN);
           });
     } catch (StatementException e) {
       if (UniqueViolation.isCause(e)) {
@@ -110,6 +111,7 @@ public final class JdbiAdminTokenStore implements AdminTokenStore {
                 List.of(
                     AuditEvent.of(
                         at, AuditEvent.TOKEN_REVOKED, actor, Map.of("token", Actors.token(id)))));
+            ChangeFeed.announce(handle, ChangeFeed.Topic.TOKEN);
           }
           return found > 0;
         });

@@ -135,6 +135,9 @@ public final class JdbiBindingStore implements BindingStore {
                         null,
                         Map.of("name", name, "principal", held.get().principal()))));
           }
+          if (deleted > 0) {
+            ChangeFeed.announce(h, ChangeFeed.Topic.BINDING);
+          }
           return deleted > 0;
         });
   }

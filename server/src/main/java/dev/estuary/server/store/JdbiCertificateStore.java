@@ -258,6 +258,7 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
                         r.subject(),
                         serial.toString(16),
                         details)));
+            ChangeFeed.announce(handle, ChangeFeed.Topic.REVOCATION);
             return true;
           }
           return handle

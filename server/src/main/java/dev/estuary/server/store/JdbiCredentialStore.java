@@ -44,6 +44,8 @@ public final class JdbiCredentialStore implements CredentialStore {
       Handle handle, String event, String actor, String label, Map<String, String> details) {
     AuditLog.append(
         handle, List.of(new AuditEvent(audit.now(), event, actor, label, null, null, details)));
+    // every audited credential change is one other replicas must see
+    ChangeFeed.announce(handle, ChangeFeed.Topic.CREDENTIAL);
   }
 
   private BootstrapSecret secretOrNull(Handle handle, String id) {

@@ -89,6 +89,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                             + " :verified, :verificationCode, :etag, :createdAt, :updatedAt)"),
                     ca)
                 .execute();
+            ChangeFeed.announce(handle, ChangeFeed.Topic.CA_CERTIFICATE);
             record(
                 handle, AuditEvent.CA_CERTIFICATE_ADDED, actor, null, ca.subject(), caDetails(ca));
           });
@@ -119,6 +120,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                 ca.verificationCode() != null
                     ? AuditEvent.CA_CERTIFICATE_CODE_ISSUED
                     : AuditEvent.CA_CERTIFICATE_VERIFIED;
+            ChangeFeed.announce(handle, ChangeFeed.Topic.CA_CERTIFICATE);
             record(handle, event, actor, null, ca.subject(), caDetails(ca));
             return WriteOutcome.UPDATED;
           }
@@ -180,6 +182,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
           if (deleted == 0 || before.isEmpty()) {
             return WriteOutcome.NOT_FOUND;
           }
+          ChangeFeed.announce(handle, ChangeFeed.Topic.CA_CERTIFICATE);
           record(
               handle,
               AuditEvent.CA_CERTIFICATE_DELETED,
@@ -237,6 +240,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
             if (updated == 0) {
               return WriteOutcome.PRECONDITION_FAILED;
             }
+            ChangeFeed.announce(handle, ChangeFeed.Topic.ENROLLMENT);
             recordEnrollment(handle, AuditEvent.ENROLLMENT_REPLACED, actor, enrollment);
             return WriteOutcome.UPDATED;
           });
@@ -247,6 +251,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
             handle -> {
               if (bindEnrollment(handle.createUpdate(ENROLLMENT_UPDATE), enrollment).execute()
                   > 0) {
+                ChangeFeed.announce(handle, ChangeFeed.Topic.ENROLLMENT);
                 recordEnrollment(handle, AuditEvent.ENROLLMENT_REPLACED, actor, enrollment);
                 return WriteOutcome.UPDATED;
               }
@@ -259,6 +264,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                               + " :migrateDeviceData, :certificateLabel, :etag, :createdAt, :updatedAt)"),
                       enrollment)
                   .execute();
+              ChangeFeed.announce(handle, ChangeFeed.Topic.ENROLLMENT);
               recordEnrollment(handle, AuditEvent.ENROLLMENT_CREATED, actor, enrollment);
               return WriteOutcome.CREATED;
             });
@@ -328,6 +334,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                   .bind("id", id);
           int deleted = ifEtag(delete, ifMatch).execute();
           if (deleted > 0) {
+            ChangeFeed.announce(handle, ChangeFeed.Topic.ENROLLMENT);
             record(
                 handle,
                 AuditEvent.ENROLLMENT_DELETED,
@@ -372,6 +379,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
                     .bind("hostName", hub.hostName())
                     .execute();
               }
+              ChangeFeed.announce(handle, ChangeFeed.Topic.HUB);
               record(
                   handle,
                   AuditEvent.HUB_LINKED,
@@ -412,6 +420,7 @@ public final class JdbiEnrollmentStore implements EnrollmentStore {
           if (deleted == 0) {
             return false;
           }
+          ChangeFeed.announce(handle, ChangeFeed.Topic.HUB);
           record(handle, AuditEvent.HUB_UNLINKED, actor, null, null, Map.of("host", hostName));
           return true;
         });

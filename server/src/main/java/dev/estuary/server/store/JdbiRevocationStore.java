@@ -91,6 +91,7 @@ public final class JdbiRevocationStore implements RevocationStore {
                         r.get().subject(),
                         serial.toString(16),
                         details)));
+            ChangeFeed.announce(handle, ChangeFeed.Topic.REVOCATION);
           }
           return r;
         });
@@ -202,6 +203,7 @@ public final class JdbiRevocationStore implements RevocationStore {
                       note == null
                           ? Map.of("registrationId", registrationId)
                           : Map.of("registrationId", registrationId, "note", note))));
+          ChangeFeed.announce(handle, ChangeFeed.Topic.DEVICE);
           return find(handle, registrationId).orElseThrow();
         });
   }
@@ -226,6 +228,7 @@ public final class JdbiRevocationStore implements RevocationStore {
                         AuditEvent.DEVICE_ENABLED,
                         actor,
                         Map.of("registrationId", registrationId))));
+            ChangeFeed.announce(handle, ChangeFeed.Topic.DEVICE);
           }
           return was;
         });
