@@ -39,6 +39,10 @@ public record AuditEvent(
   public static final String DEVICE_ENABLED = "device.enabled";
   public static final String SERVER_STARTED = "server.started";
   public static final String ADMIN_AUTHENTICATED = "admin.authenticated";
+  public static final String CONSOLE_USER_CREATED = "console-user.created";
+  public static final String CONSOLE_USER_DISABLED = "console-user.disabled";
+  public static final String CONSOLE_LOGIN = "console.login";
+  public static final String CONSOLE_LOGOUT = "console.logout";
 
   /** Failed authentications, counted per address and minute (see {@link AuthFailureTally}). */
   public static final String AUTHENTICATION_FAILED = "authentication.failed";

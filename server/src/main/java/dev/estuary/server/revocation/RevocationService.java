@@ -1,5 +1,8 @@
 package dev.estuary.server.revocation;
 
+import dev.estuary.server.app.NotPermitted;
+import dev.estuary.server.app.Permission;
+import dev.estuary.server.auth.Actor;
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.RevocationStore;
 import java.math.BigInteger;
@@ -70,6 +73,41 @@ public final class RevocationService {
       republish();
     }
     return Optional.of(new Revocation(r.get(), already));
+  }
+
+  /**
+   * As {@link #revoke(BigInteger, String, RevocationReason, Instant, String)}, for {@code actor}
+   * when its role may revoke certificates.
+   */
+  public Optional<Revocation> revoke(
+      Actor actor,
+      BigInteger serial,
+      String issuer,
+      RevocationReason reason,
+      Instant invalidityDate)
+      throws NotPermitted {
+    Permission.REVOKE_CERTIFICATES.check(actor);
+    return revoke(serial, issuer, reason, invalidityDate, actor.auditName());
+  }
+
+  /** As {@link #disable(String, String, String)}, for {@code actor} when its role may. */
+  public RevocationStore.DisabledDevice disable(Actor actor, String registrationId, String note)
+      throws NotPermitted {
+    Permission.DISABLE_DEVICES.check(actor);
+    return disable(registrationId, note, actor.auditName());
+  }
+
+  /** As {@link #enable(String, String)}, for {@code actor} when its role may. */
+  public boolean enable(Actor actor, String registrationId) throws NotPermitted {
+    Permission.DISABLE_DEVICES.check(actor);
+    return enable(registrationId, actor.auditName());
+  }
+
+  /** Whether the device is disabled, for {@code actor} when its role may read devices. */
+  public Optional<RevocationStore.DisabledDevice> disabled(Actor actor, String registrationId)
+      throws NotPermitted {
+    Permission.READ_DEVICES.check(actor);
+    return disabled(registrationId);
   }
 
   private void republish() {

@@ -22,6 +22,12 @@ public interface RegistrationStore {
   List<RegistrationRecord> listByEnrollment(EnrollmentRecord.Kind kind, String enrollmentId);
 
   /**
+   * Registration records by registration id after {@code after} (keyset paging: the previous page's
+   * last id; null for the first page), at most {@code limit}.
+   */
+  List<RegistrationRecord> page(String after, int limit);
+
+  /**
    * @return false when there was no such record
    */
   boolean delete(String registrationId);
