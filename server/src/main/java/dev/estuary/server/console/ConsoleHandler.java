@@ -222,16 +222,18 @@ public final class ConsoleHandler extends Handler.Abstract {
   }
 
   /**
-   * A POST comes from the console's own pages: the browser's {@code Origin} (when sent) is this
-   * server's, and its {@code Sec-Fetch-Site} (when sent) is {@code same-origin}.
+   * A POST comes from the console's own pages: the browser's {@code Sec-Fetch-Site} (when sent) is
+   * {@code same-origin}, and its {@code Origin} (when sent and not {@code null}) is this server's.
    */
   private static void sameOrigin(Request request) throws ConsoleRefusal {
     String site = request.getHeaders().get("Sec-Fetch-Site");
     if (site != null && !site.equals("same-origin") && !site.equals("none")) {
       throw new ConsoleRefusal(403, "Refused: the form was sent from another site (" + site + ").");
     }
+    // With Referrer-Policy: no-referrer a browser sends "Origin: null" for its own forms; then
+    // Sec-Fetch-Site (above) and the CSRF token decide.
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-    if (origin != null) {
+    if (origin != null && !origin.equals("null")) {
       String host = request.getHeaders().get(HttpHeader.HOST);
       if (host == null || !origin.equalsIgnoreCase("https://" + host)) {
         throw new ConsoleRefusal(
