@@ -20,8 +20,8 @@ import java.util.HexFormat;
  * docs/benchmarks.md: {@code java -cp benchmarks/target/benchmarks.jar dev.estuary.bench.FillStore
  * estuary-data/server.toml 1000000}. Rows have serials as the server draws them ({@link Serials}:
  * stamped with the row's issue time, one second apart, ending now), random thumbprints, subjects
- * {@code CN=fill-N}, and one placeholder DER; an optional third argument spreads them over labels in
- * turn (e.g. {@code device-id,idevid}),: for load, never for a real deployment.
+ * {@code CN=fill-N}, and one placeholder DER; an optional third argument spreads them over labels
+ * in turn (e.g. {@code device-id,idevid}),: for load, never for a real deployment.
  */
 public final class FillStore {
   private FillStore() {}

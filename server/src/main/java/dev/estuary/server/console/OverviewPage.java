@@ -7,16 +7,22 @@ import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.FleetStatistics;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The overview: certificates by label and status (the census), certificates issued per hour over
  * the last day, the expiry chart of the next 30 days, and the certificates that expired in the last
- * day without a successor. The figures are computed at most once per {@code statistics_max_age}
- * (index range counts, docs/console.md) and shown with the time they were computed.
+ * day without a successor. The figures (index range counts, docs/console.md) are computed again in
+ * the background when older than {@code statistics_max_age}, and shown with the time they are of.
  */
 final class OverviewPage {
   private final ConsolePages pages;
+  private static final Logger LOG = LoggerFactory.getLogger(OverviewPage.class);
+
   private volatile FleetStatistics.Snapshot latest;
+  private final AtomicBoolean refreshing = new AtomicBoolean();
 
   OverviewPage(ConsolePages pages) {
     this.pages = pages;
@@ -26,19 +32,36 @@ final class OverviewPage {
     routes.get("/console/", this::overview);
   }
 
-  /** The latest figures, computed again (by one caller at a time) when older than the max age. */
+  /**
+   * The latest figures. The first view computes them; after that a view older than the max age
+   * starts one computation in the background (one at a time) and is answered with the figures at
+   * hand, so no page waits for the counts over a large store (docs/benchmarks.md).
+   */
   private FleetStatistics.Snapshot snapshot(Call c) throws NotPermitted {
     Permission.READ_CERTIFICATES.check(c.actor());
     FleetStatistics.Snapshot s = latest;
-    if (s == null || !c.now().isBefore(s.at().plus(pages.statisticsMaxAge()))) {
+    if (s == null) {
       synchronized (this) {
-        s = latest;
-        Instant now = c.now();
-        if (s == null || !now.isBefore(s.at().plus(pages.statisticsMaxAge()))) {
-          s = pages.certificates().statistics(c.actor(), now);
-          latest = s;
+        if (latest == null) {
+          latest = pages.certificates().statistics(c.actor(), c.now());
         }
+        return latest;
       }
+    }
+    if (!c.now().isBefore(s.at().plus(pages.statisticsMaxAge()))
+        && refreshing.compareAndSet(false, true)) {
+      Thread.ofVirtual()
+          .name("console-statistics")
+          .start(
+              () -> {
+                try {
+                  latest = pages.certificates().statistics(c.actor(), Instant.now());
+                } catch (NotPermitted | RuntimeException e) {
+                  LOG.warn("console: the overview's figures were not computed: {}", e.toString());
+                } finally {
+                  refreshing.set(false);
+                }
+              });
     }
     return s;
   }
@@ -52,7 +75,7 @@ final class OverviewPage {
                 + Layout.time(s.at())
                 + " (computed in "
                 + s.took().toMillis()
-                + " ms; again after "
+                + " ms; computed again in the background when older than "
                 + pages.statisticsMaxAge().toSeconds()
                 + " s).")
         .close("p");

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLSocket;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,11 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -224,7 +225,17 @@ class ConsoleBrowserTest {
   static void go(WebElement what) {
     WebElement html = browser.findElement(By.tagName("html"));
     what.click();
-    new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(html));
+    // the old page's root is gone (Chromium may say so as "stale" or as "not in the document")
+    new WebDriverWait(browser, Duration.ofSeconds(20))
+        .until(
+            d -> {
+              try {
+                html.isEnabled();
+                return false;
+              } catch (WebDriverException e) {
+                return true;
+              }
+            });
   }
 
   static void logout() {
@@ -315,15 +326,22 @@ class ConsoleBrowserTest {
         .certificates()
         .record(record("device-id", Instant.now().minusSeconds(60)), null);
 
-    Thread.sleep(1100); // statistics_max_age = 1s
-    browser.navigate().refresh();
-    Map<LocalDate, Long> after = bars();
-    assertThat(after.keySet()).isEqualTo(before.keySet());
-    for (LocalDate d : after.keySet()) {
-      assertThat(after.get(d))
-          .as("certificates expiring on %s", d)
-          .isEqualTo(before.get(d) + added.getOrDefault(d, 0L));
-    }
+    // statistics_max_age = 1s: a view past it starts a computation in the background, so the
+    // figures that include the known data set appear within a few views
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(1500))
+        .untilAsserted(
+            () -> {
+              browser.navigate().refresh();
+              Map<LocalDate, Long> after = bars();
+              assertThat(after.keySet()).isEqualTo(before.keySet());
+              for (LocalDate d : after.keySet()) {
+                assertThat(after.get(d))
+                    .as("certificates expiring on %s", d)
+                    .isEqualTo(before.get(d) + added.getOrDefault(d, 0L));
+              }
+            });
     // stacked: the day-12 bar has an idevid part of 5 and no device-id part added
     WebElement day12 =
         browser.findElement(

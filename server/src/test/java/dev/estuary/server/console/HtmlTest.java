@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * escaped, as text and as an attribute value.
  */
 class HtmlTest {
-  static final String SUBJECT = "CN=<script>alert('x')</script>\",O=\"><img src=x onerror=alert(1)>&";
+  static final String SUBJECT =
+      "CN=<script>alert('x')</script>\",O=\"><img src=x onerror=alert(1)>&";
 
   @Test
   void aScriptSubjectIsEscapedAsTextAndInAttributes() {
@@ -42,8 +43,7 @@ class HtmlTest {
     long[] days = new long[30];
     days[2] = 4;
     String svg =
-        ExpiryChart.svg(LocalDate.of(2030, 1, 1), Map.of("<b onmouseover=x>", days), 30)
-            .toString();
+        ExpiryChart.svg(LocalDate.of(2030, 1, 1), Map.of("<b onmouseover=x>", days), 30).toString();
     assertThat(svg).doesNotContain("<b ").contains("&lt;b onmouseover=x&gt;");
     assertThat(svg).contains("data-day=\"2030-01-03\" data-total=\"4\"");
   }

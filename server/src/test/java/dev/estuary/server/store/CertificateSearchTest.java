@@ -142,8 +142,7 @@ class CertificateSearchTest extends BackendTestCase {
                         null, null, null, CertificateSearch.Status.EXPIRED, null),
                     2)))
         .isEqualTo(
-            serials(
-                all.stream().filter(r -> !r.revoked() && !r.notAfter().isAfter(T0)).toList()));
+            serials(all.stream().filter(r -> !r.revoked() && !r.notAfter().isAfter(T0)).toList()));
     BigInteger one = all.get(17).serial();
     assertThat(walk(new CertificateSearch.Criteria(one, null, null, null, null), 5))
         .singleElement()
@@ -152,8 +151,7 @@ class CertificateSearchTest extends BackendTestCase {
 
   @Test
   void aCursorThisSearchDidNotMakeIsRefusedWithAClearError() {
-    assertThatThrownBy(
-            () -> search.search(CertificateSearch.Criteria.ALL, "not-a-cursor", 10, T0))
+    assertThatThrownBy(() -> search.search(CertificateSearch.Criteria.ALL, "not-a-cursor", 10, T0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a page cursor");
   }
