@@ -20,18 +20,21 @@ import java.util.HexFormat;
  * docs/benchmarks.md: {@code java -cp benchmarks/target/benchmarks.jar dev.estuary.bench.FillStore
  * estuary-data/server.toml 1000000}. Rows have serials as the server draws them ({@link Serials}:
  * stamped with the row's issue time, one second apart, ending now), random thumbprints, subjects
- * {@code CN=fill-N}, and one placeholder DER: for load, never for a real deployment.
+ * {@code CN=fill-N}, and one placeholder DER; an optional third argument spreads them over labels
+ * in turn (e.g. {@code device-id,idevid}),: for load, never for a real deployment.
  */
 public final class FillStore {
   private FillStore() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 2) {
-      System.err.println("usage: FillStore <server.toml> <rows>");
+    if (args.length != 2 && args.length != 3) {
+      System.err.println("usage: FillStore <server.toml> <rows> [label,label,...]");
       System.exit(2);
     }
     ServerConfig cfg = ServerConfigParser.parse(Path.of(args[0]));
     long rows = Long.parseLong(args[1]);
+    // Rows go to the labels in turn (the console's stacked expiry chart); device-id by default.
+    String[] labels = args.length == 3 ? args[2].split(",") : new String[] {"device-id"};
     SecureRandom random = new SecureRandom();
     HexFormat hex = HexFormat.of();
     byte[] der = new byte[480];
@@ -44,7 +47,7 @@ public final class FillStore {
         var ps =
             c.prepareStatement(
                 "INSERT INTO certificate (serial, subject, issuer, not_before, not_after, label, key_algorithm, sha256, gate,"
-                    + " requester, issued_at, der) VALUES (?, ?, 'CN=Estuary Quickstart device-id CA,O=Estuary', ?, ?, 'device-id',"
+                    + " requester, issued_at, der) VALUES (?, ?, 'CN=Estuary Quickstart device-id CA,O=Estuary', ?, ?, ?,"
                     + " 'EC P-256', ?, 'mtls', 'fill', ?, ?)");
         Instant now = Instant.now();
         for (long i = 0; i < rows; i++) {
@@ -56,9 +59,10 @@ public final class FillStore {
           ps.setString(2, "CN=fill-" + i);
           ps.setTimestamp(3, Timestamp.from(issued));
           ps.setTimestamp(4, Timestamp.from(issued.plus(Duration.ofDays(7))));
-          ps.setString(5, hex.formatHex(sha));
-          ps.setTimestamp(6, Timestamp.from(issued));
-          ps.setBytes(7, der);
+          ps.setString(5, labels[(int) (i % labels.length)]);
+          ps.setString(6, hex.formatHex(sha));
+          ps.setTimestamp(7, Timestamp.from(issued));
+          ps.setBytes(8, der);
           ps.addBatch();
           if ((i + 1) % 5_000 == 0) {
             ps.executeBatch();

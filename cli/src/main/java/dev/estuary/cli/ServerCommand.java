@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
       DeviceCommand.class,
       BindingCommand.class,
       TokenCommand.class,
+      ConsoleUserCommand.class,
       StopCommand.class,
       InitCommand.class,
       BackupCommand.class,

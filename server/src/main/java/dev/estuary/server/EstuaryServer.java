@@ -7,6 +7,7 @@ import dev.estuary.server.admin.AuditAdmin;
 import dev.estuary.server.admin.RevocationAdmin;
 import dev.estuary.server.app.CaCertificateService;
 import dev.estuary.server.app.CertificateService;
+import dev.estuary.server.app.ConsoleUserService;
 import dev.estuary.server.app.CredentialService;
 import dev.estuary.server.app.EnrollmentService;
 import dev.estuary.server.app.TokenService;
@@ -18,6 +19,8 @@ import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.ca.CaKeys;
 import dev.estuary.server.config.ServerConfig;
+import dev.estuary.server.console.ConsoleHandler;
+import dev.estuary.server.console.ConsolePages;
 import dev.estuary.server.est.EstHandler;
 import dev.estuary.server.http.HttpsServer;
 import dev.estuary.server.http.SlowClientGuard;
@@ -39,14 +42,17 @@ import dev.estuary.server.revocation.RevocationService;
 import dev.estuary.server.store.BindingStore;
 import dev.estuary.server.store.CachingEnrollmentStore;
 import dev.estuary.server.store.CertificateCensus;
+import dev.estuary.server.store.CertificateSearch;
 import dev.estuary.server.store.CertificateStore;
 import dev.estuary.server.store.ChangeFeed;
 import dev.estuary.server.store.CredentialStore;
 import dev.estuary.server.store.Database;
 import dev.estuary.server.store.EnrollmentStore;
+import dev.estuary.server.store.FleetStatistics;
 import dev.estuary.server.store.JdbiAdminTokenStore;
 import dev.estuary.server.store.JdbiBindingStore;
 import dev.estuary.server.store.JdbiCertificateStore;
+import dev.estuary.server.store.JdbiConsoleUserStore;
 import dev.estuary.server.store.JdbiCredentialStore;
 import dev.estuary.server.store.JdbiEnrollmentStore;
 import dev.estuary.server.store.JdbiRegistrationStore;
@@ -73,9 +79,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Estuary server process: opens the key source and the database, builds the labels, and serves
- * EST and the DPS-compatible provisioning API on the device port and the admin API on the admin
- * port. Holds no state of its own beyond caches: any replica pointing at the same database serves
- * the same.
+ * EST and the DPS-compatible provisioning API on the device port and the admin API and the web
+ * console ({@code /console/}) on the admin port. Holds no state of its own beyond caches: any
+ * replica pointing at the same database serves the same.
  */
 public final class EstuaryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EstuaryServer.class);
@@ -220,18 +226,58 @@ public final class EstuaryServer implements AutoCloseable {
               new FailedAuthLimiter(clock, 10, Duration.ofMinutes(1)),
               random,
               clock);
+      CertificateService certificateService =
+          new CertificateService(
+              certificates,
+              new CertificateSearch(database.jdbi()),
+              new FleetStatistics(database.jdbi()));
+      CredentialService credentialService = new CredentialService(credentials, minter, bindings);
+      EnrollmentService enrollmentService = new EnrollmentService(enrollments, registrations);
+      CaCertificateService caCertificateService =
+          new CaCertificateService(enrollments, random, clock);
+      ConsoleUserService consoleUsers =
+          new ConsoleUserService(
+              new JdbiConsoleUserStore(database.jdbi()),
+              audit,
+              authFailures,
+              new FailedAuthLimiter(
+                  clock, config.console().failedLoginsPerMinute(), Duration.ofMinutes(1)),
+              random,
+              clock);
       AdminHandler admin =
           new AdminHandler(
               tokens,
-              new CertificateService(certificates),
+              certificateService,
               new RevocationAdmin(revocation, certificates, registrations),
-              new CredentialService(credentials, minter, bindings),
-              new EnrollmentService(enrollments, registrations),
-              new CaCertificateService(enrollments, random, clock),
+              credentialService,
+              enrollmentService,
+              caCertificateService,
               labels.keySet(),
               clock,
               metrics::scrape,
-              new AuditAdmin(audit, authFailures));
+              new AuditAdmin(audit, authFailures),
+              consoleUsers);
+      ConsoleHandler console =
+          new ConsoleHandler(
+              new ConsolePages(
+                  certificateService,
+                  revocation,
+                  credentialService,
+                  enrollmentService,
+                  caCertificateService,
+                  consoleUsers,
+                  audit,
+                  labels,
+                  crls,
+                  config.revocation(),
+                  config.console().statisticsMaxAge()),
+              tokens,
+              consoleUsers,
+              config.console().idleTimeout(),
+              random,
+              clock);
+      // Idle console sessions end (and their logout is audited) within a minute of expiring.
+      auditFlush.scheduleAtFixedRate(console::sweep, 1, 1, TimeUnit.MINUTES);
       Map<String, IssuingCa> labelCas = new TreeMap<>();
       labels.forEach((name, label) -> labelCas.put(name, label.ca()));
       Readiness readiness = new Readiness(database.dataSource(), labelCas, clock);
@@ -257,7 +303,7 @@ public final class EstuaryServer implements AutoCloseable {
                   metrics,
                   HttpsServer.ADMIN,
                   Endpoints::admin,
-                  new Handler.Sequence(new HealthHandler(readiness), admin)),
+                  new Handler.Sequence(new HealthHandler(readiness), admin, console)),
               new SlowClientGuard.Limits(
                   config.connections().headerTimeout(),
                   config.connections().requestTimeout(),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.config.Durations;
 import dev.estuary.server.app.CaCertificateService;
 import dev.estuary.server.app.CertificateService;
+import dev.estuary.server.app.ConsoleUserService;
 import dev.estuary.server.app.CredentialService;
 import dev.estuary.server.app.EnrollmentService;
 import dev.estuary.server.app.NotPermitted;
@@ -89,6 +90,35 @@ public final class AdminHandler extends Handler.Abstract {
       Clock clock,
       Supplier<String> metrics,
       AuditAdmin audit) {
+    this(
+        tokens,
+        certificates,
+        revocation,
+        credentials,
+        enrollments,
+        caCertificates,
+        labels,
+        clock,
+        metrics,
+        audit,
+        null);
+  }
+
+  /**
+   * @param consoleUsers the web console's users ({@code /api/v1/console-users}); null: none
+   */
+  public AdminHandler(
+      TokenService tokens,
+      CertificateService certificates,
+      RevocationAdmin revocation,
+      CredentialService credentials,
+      EnrollmentService enrollments,
+      CaCertificateService caCertificates,
+      Set<String> labels,
+      Clock clock,
+      Supplier<String> metrics,
+      AuditAdmin audit,
+      ConsoleUserService consoleUsers) {
     this.tokens = tokens;
     this.audit = audit;
     this.certificates = certificates;
@@ -135,6 +165,9 @@ public final class AdminHandler extends Handler.Abstract {
           c -> audit.route("GET", "/audit", c.query()));
     }
     new ProvisioningAdmin(enrollments, caCertificates, labels, clock).addTo(routes);
+    if (consoleUsers != null) {
+      new ConsoleUserAdmin(consoleUsers).addTo(routes);
+    }
   }
 
   @Override

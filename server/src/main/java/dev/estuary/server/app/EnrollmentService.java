@@ -9,6 +9,7 @@ import dev.estuary.server.store.RegistrationRecord;
 import dev.estuary.server.store.RegistrationStore;
 import dev.estuary.server.store.WriteOutcome;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -75,6 +76,15 @@ public final class EnrollmentService {
     return registrations.listByEnrollment(kind, enrollmentId);
   }
 
+  /**
+   * Registration records by id after {@code after} (null: from the first), at most {@code limit}.
+   */
+  public List<RegistrationRecord> registrations(Actor actor, String after, int limit)
+      throws NotPermitted {
+    Permission.LIST_REGISTRATION_RECORDS.check(actor);
+    return registrations.page(after, limit);
+  }
+
   public Optional<RegistrationRecord> findRegistration(Actor actor, String id) throws NotPermitted {
     Permission.READ_REGISTRATION_RECORDS.check(actor);
     return registrations.find(id);
@@ -96,6 +106,12 @@ public final class EnrollmentService {
   public List<HubRecord> listHubs(Actor actor) throws NotPermitted {
     Permission.LIST_LINKED_HUBS.check(actor);
     return enrollments.listHubs();
+  }
+
+  /** How many registrations each hub holds (hubs without any are absent). */
+  public Map<String, Long> registrationsPerHub(Actor actor) throws NotPermitted {
+    Permission.LIST_LINKED_HUBS.check(actor);
+    return registrations.countByHub();
   }
 
   public void putHub(Actor actor, HubRecord hub) throws NotPermitted {

@@ -188,6 +188,21 @@ public final class TokenService {
     return store.find(id);
   }
 
+  /**
+   * True while the token {@code actor} logged in with is still valid (not revoked, not expired):
+   * the console asks on every request of a session opened with a token.
+   */
+  public boolean stillValid(Actor actor) {
+    if (actor.equals(Actor.CONFIG_TOKEN)) {
+      return configTokenHash != null;
+    }
+    if (!actor.id().startsWith("token:")) {
+      return false;
+    }
+    Optional<AdminTokenRecord> t = store.find(actor.id().substring("token:".length()));
+    return t.isPresent() && state(t.get(), clock.instant()).equals("active");
+  }
+
   /** {@code active}, {@code revoked} or {@code expired}. */
   public static String state(AdminTokenRecord t, Instant now) {
     if (t.revokedAt() != null) {

@@ -49,6 +49,10 @@ public record AuditEvent(
   public static final String CA_CERTIFICATE_CODE_ISSUED = "ca-certificate.code-issued";
   public static final String CA_CERTIFICATE_VERIFIED = "ca-certificate.verified";
   public static final String CA_CERTIFICATE_DELETED = "ca-certificate.deleted";
+  public static final String CONSOLE_USER_CREATED = "console-user.created";
+  public static final String CONSOLE_USER_DISABLED = "console-user.disabled";
+  public static final String CONSOLE_LOGIN = "console.login";
+  public static final String CONSOLE_LOGOUT = "console.logout";
 
   /** Failed authentications, counted per address and minute (see {@link AuthFailureTally}). */
   public static final String AUTHENTICATION_FAILED = "authentication.failed";

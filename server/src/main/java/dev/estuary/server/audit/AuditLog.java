@@ -127,11 +127,23 @@ public final class AuditLog {
    * last id of the previous page; 0 for the first).
    */
   public List<AuditRecord> page(Filter filter, long after, int limit) {
+    return select(filter, "id > :after", after, "ORDER BY id", limit);
+  }
+
+  /**
+   * A page of records newest first, before id {@code before} (keyset paging backwards: pass the
+   * last id of the previous page; {@link Long#MAX_VALUE} for the newest).
+   */
+  public List<AuditRecord> latest(Filter filter, long before, int limit) {
+    return select(filter, "id < :after", before, "ORDER BY id DESC", limit);
+  }
+
+  private List<AuditRecord> select(
+      Filter filter, String keyset, long key, String order, int limit) {
     if (limit < 1 || limit > MAX_PAGE) {
       throw new IllegalArgumentException("limit must be 1 to " + MAX_PAGE + ", was " + limit);
     }
-    StringBuilder sql =
-        new StringBuilder("SELECT " + COLUMNS + " FROM audit_log WHERE id > :after");
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_log WHERE " + keyset);
     if (filter.event() != null) {
       sql.append(" AND event = :event");
     }
@@ -150,10 +162,10 @@ public final class AuditLog {
     if (filter.serial() != null) {
       sql.append(" AND serial = :serial");
     }
-    sql.append(" ORDER BY id LIMIT :limit");
+    sql.append(" ").append(order).append(" LIMIT :limit");
     return jdbi.withHandle(
         h -> {
-          Query q = h.createQuery(sql.toString()).bind("after", after).bind("limit", limit);
+          Query q = h.createQuery(sql.toString()).bind("after", key).bind("limit", limit);
           if (filter.event() != null) {
             q.bind("event", filter.event());
           }

@@ -7,7 +7,8 @@ import java.util.Objects;
  * services check.
  *
  * @param id the audit name: {@code token:<id>} for a token from {@code estuary server token
- *     create}, {@code token:config} for the server.toml {@code token_hash} token
+ *     create}, {@code token:config} for the server.toml {@code token_hash} token, {@code
+ *     console:<name>} for a console user
  * @param role what it may do
  */
 public record Actor(String id, Role role) {
@@ -22,6 +23,11 @@ public record Actor(String id, Role role) {
   /** The holder of the stored token {@code tokenId}. */
   public static Actor token(String tokenId, Role role) {
     return new Actor("token:" + tokenId, role);
+  }
+
+  /** The console user {@code username} (logged in with a password). */
+  public static Actor console(String username, Role role) {
+    return new Actor("console:" + username, role);
   }
 
   /** The name an audit record carries for this actor. */

@@ -28,10 +28,47 @@ public record ServerConfig(
     Map<String, LabelConfig> labels,
     String idScope,
     Connections connections,
-    Revocation revocation) {
+    Revocation revocation,
+    Console console) {
 
   public ServerConfig {
     labels = Map.copyOf(labels);
+  }
+
+  /** A configuration without {@code [console]} settings (the defaults). */
+  public ServerConfig(
+      Path baseDir,
+      Listen est,
+      String defaultLabel,
+      int maxBodyBytes,
+      int authFailuresPerMinute,
+      Listen admin,
+      String adminTokenHash,
+      String tlsAlias,
+      String tlsProvider,
+      Database database,
+      KeySource keys,
+      Map<String, LabelConfig> labels,
+      String idScope,
+      Connections connections,
+      Revocation revocation) {
+    this(
+        baseDir,
+        est,
+        defaultLabel,
+        maxBodyBytes,
+        authFailuresPerMinute,
+        admin,
+        adminTokenHash,
+        tlsAlias,
+        tlsProvider,
+        database,
+        keys,
+        labels,
+        idScope,
+        connections,
+        revocation,
+        Console.DEFAULT);
   }
 
   /** A configuration without {@code [revocation]} settings (the defaults). */
@@ -83,6 +120,20 @@ public record ServerConfig(
       String publicUrl, Duration crlValidity, Duration ocspValidity, String ocspSigner) {
     public static final Revocation DEFAULT =
         new Revocation(null, Duration.ofDays(1), Duration.ofHours(1), "ca");
+  }
+
+  /**
+   * The web console on the admin port ({@code [console]}; docs/console.md).
+   *
+   * @param idleTimeout a console session unused this long ends
+   * @param statisticsMaxAge the overview's figures are computed again when older than this
+   * @param failedLoginsPerMinute failed logins allowed per user name and minute (three times as
+   *     many per client address); 0 turns the limit off
+   */
+  public record Console(
+      Duration idleTimeout, Duration statisticsMaxAge, int failedLoginsPerMinute) {
+    public static final Console DEFAULT =
+        new Console(Duration.ofMinutes(15), Duration.ofSeconds(30), 5);
   }
 
   /**
@@ -153,7 +204,8 @@ public record ServerConfig(
         labels,
         idScope,
         connections,
-        revocation);
+        revocation,
+        console);
   }
 
   public List<String> labelNames() {

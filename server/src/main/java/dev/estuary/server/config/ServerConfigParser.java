@@ -38,7 +38,8 @@ public final class ServerConfigParser {
           "labels",
           "provisioning",
           "connections",
-          "revocation");
+          "revocation",
+          "console");
 
   private final Path file;
   private final Path dir;
@@ -76,6 +77,7 @@ public final class ServerConfigParser {
     String idScope = provisioning(root);
     ServerConfig.Connections connections = connections(root);
     ServerConfig.Revocation revocation = revocation(root);
+    ServerConfig.Console console = console(root);
     if (problems.hasErrors()) {
       throw failure();
     }
@@ -94,7 +96,8 @@ public final class ServerConfigParser {
         labels,
         idScope,
         connections,
-        revocation);
+        revocation,
+        console);
   }
 
   private ConfigException failure() {
@@ -435,6 +438,21 @@ public final class ServerConfigParser {
       return dflt;
     }
     return d.orElse(dflt);
+  }
+
+  // [console] -------------------------------------------------------------------------------
+
+  private static final Set<String> CONSOLE =
+      Set.of("idle_timeout", "statistics_max_age", "failed_logins_per_minute");
+
+  /** {@code [console]}: the web console's session idle timeout, overview age, login limit. */
+  private ServerConfig.Console console(Section root) {
+    Section s = root.section("console", CONSOLE);
+    ServerConfig.Console dflt = ServerConfig.Console.DEFAULT;
+    return new ServerConfig.Console(
+        s.duration("idle_timeout", Duration.ofHours(24)).orElse(dflt.idleTimeout()),
+        s.duration("statistics_max_age", Duration.ofHours(1)).orElse(dflt.statisticsMaxAge()),
+        s.integer("failed_logins_per_minute", dflt.failedLoginsPerMinute(), 0, 10_000));
   }
 
   // values ----------------------------------------------------------------------------------

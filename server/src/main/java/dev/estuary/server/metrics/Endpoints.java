@@ -28,6 +28,7 @@ public final class Endpoints {
           "registrations",
           "audit",
           "tokens",
+          "console-users",
           "devices",
           "cas");
 
@@ -78,6 +79,9 @@ public final class Endpoints {
       int slash = rest.indexOf('/');
       String resource = slash < 0 ? rest : rest.substring(0, slash);
       return ADMIN_RESOURCES.contains(resource) ? "api_" + resource.replace('-', '_') : "api_other";
+    }
+    if (path.equals("/console") || path.startsWith("/console/")) {
+      return "console";
     }
     return "other";
   }

@@ -212,6 +212,22 @@ public final class JdbiRegistrationStore implements RegistrationStore {
                 .findOne());
   }
 
+  @Override
+  public List<RegistrationRecord> page(String after, int limit) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM prov_registration WHERE registration_id > :after"
+                        + " ORDER BY registration_id LIMIT :limit")
+                .bind("after", after == null ? "" : after)
+                .bind("limit", limit)
+                .map((rs, ctx) -> map(rs))
+                .list());
+  }
+
   private static RegistrationRecord map(ResultSet rs) throws SQLException {
     return new RegistrationRecord(
         rs.getString("registration_id"),

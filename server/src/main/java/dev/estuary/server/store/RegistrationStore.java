@@ -23,6 +23,12 @@ public interface RegistrationStore {
   List<RegistrationRecord> listByEnrollment(EnrollmentRecord.Kind kind, String enrollmentId);
 
   /**
+   * Registration records by registration id after {@code after} (keyset paging: the previous page's
+   * last id; null for the first page), at most {@code limit}.
+   */
+  List<RegistrationRecord> page(String after, int limit);
+
+  /**
    * Deletes a registration record, appending its audit record (naming {@code actor}) in the same
    * transaction.
    *
