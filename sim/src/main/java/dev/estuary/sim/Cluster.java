@@ -66,6 +66,11 @@ final class Cluster implements Servers {
   private final Admin admin;
   private final PrintStream log;
   private volatile List<X509Certificate> trust;
+  private volatile boolean closed;
+  private int nextKill;
+
+  /** How long a replica may take to start (a loaded machine starts a JVM slowly). */
+  static final Duration START_LIMIT = Duration.ofMinutes(10);
 
   private Cluster(
       EstuaryJar jar, Path data, Postgres pg, Setup setup, String adminToken, PrintStream log)
@@ -170,11 +175,21 @@ final class Cluster implements Servers {
         for (int i = 0; i < n; i++) {
           cluster.replicas.add(new Replica(i + 1, freePort(), freePort()));
         }
+        List<Thread> starting = new ArrayList<>();
         for (Replica r : cluster.replicas) {
-          cluster.launch(r);
+          starting.add(Thread.ofVirtual().start(() -> cluster.bringUp(r)));
+        }
+        for (Thread t : starting) {
+          t.join();
         }
         for (Replica r : cluster.replicas) {
-          cluster.awaitUp(r);
+          if (!r.up) {
+            throw new IOException(
+                "replica "
+                    + r.index
+                    + " did not come up; see "
+                    + jar.logDir().resolve("replica-" + r.index + ".log"));
+          }
         }
       } catch (Exception e) {
         cluster.close();
@@ -220,6 +235,10 @@ final class Cluster implements Servers {
 
   private void launch(Replica r) throws IOException {
     r.up = false;
+    Process old = r.process;
+    if (old != null && old.isAlive()) {
+      old.destroyForcibly();
+    }
     r.process =
         jar.start(
             "replica-" + r.index + ".log",
@@ -233,31 +252,54 @@ final class Cluster implements Servers {
                 String.valueOf(r.adminPort)));
   }
 
-  /** Waits until the replica serves {@code cacerts} (90 s at most). */
-  private void awaitUp(Replica r) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(90);
-    Exception last = null;
-    while (Instant.now().isBefore(deadline)) {
+  /**
+   * Starts the replica and waits until it serves; starts it again when it exits while starting (the
+   * database may be down just then). Gives up after {@link #START_LIMIT} or when the cluster
+   * closes. One start at a time per replica.
+   */
+  private void bringUp(Replica r) {
+    synchronized (r) {
+      Instant deadline = Instant.now().plus(START_LIMIT);
+      try {
+        while (!closed && Instant.now().isBefore(deadline)) {
+          launch(r);
+          if (awaitUp(r, deadline)) {
+            return;
+          }
+          log.println(
+              "sim: replica "
+                  + r.index
+                  + " exited while starting (exit "
+                  + r.process.exitValue()
+                  + "); starting it again");
+          Thread.sleep(1000);
+        }
+        log.println("sim: replica " + r.index + " did not come up within " + START_LIMIT);
+      } catch (IOException e) {
+        log.println("sim: replica " + r.index + " could not be started: " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Waits until the replica serves {@code cacerts}: true; false when its process exited. */
+  private boolean awaitUp(Replica r, Instant deadline) throws InterruptedException {
+    while (!closed && Instant.now().isBefore(deadline)) {
       if (!r.process.isAlive()) {
-        throw new IOException(
-            "replica "
-                + r.index
-                + " exited (exit "
-                + r.process.exitValue()
-                + "); see "
-                + jar.logDir().resolve("replica-" + r.index + ".log"));
+        return false;
       }
       try {
         Admin.cacerts(
             "https://127.0.0.1:" + r.estPort + "/.well-known/est", List.of("device-id"), trust);
         r.up = true;
-        return;
+        return true;
       } catch (IOException e) {
-        last = e;
+        // not yet
       }
       Thread.sleep(250);
     }
-    throw new IOException("replica " + r.index + " did not serve within 90 s: " + last);
+    return false;
   }
 
   @Override
@@ -311,23 +353,50 @@ final class Cluster implements Servers {
     throw new IOException("no replica served cacerts: " + last);
   }
 
+  /**
+   * Kills replica {@code index} (1-based; 0: the next one that is up, in turn) with SIGKILL and
+   * starts it again after {@code restartAfter}. A kill that would leave no replica up is skipped
+   * (reported): the scenario kills one replica of a service that stays up.
+   */
   @Override
   public void killReplica(int index, Duration restartAfter) throws Exception {
-    Replica r = replicas.get(Math.floorMod(index - 1, replicas.size()));
-    r.up = false;
-    r.process.destroyForcibly();
-    r.process.waitFor(10, TimeUnit.SECONDS);
-    log.println("sim: replica " + r.index + " killed (SIGKILL); restart in " + restartAfter);
+    Replica r;
+    if (index != 0) {
+      r = replicas.get(Math.floorMod(index - 1, replicas.size()));
+    } else {
+      r = null;
+      for (int i = 0; i < replicas.size() && r == null; i++) {
+        Replica c = replicas.get(Math.floorMod(nextKill++, replicas.size()));
+        if (c.up) {
+          r = c;
+        }
+      }
+      if (r == null) {
+        throw new IllegalStateException("skipped: no replica is up");
+      }
+    }
+    Replica victim = r;
+    if (replicas.stream().noneMatch(x -> x != victim && x.up)) {
+      throw new IllegalStateException(
+          "skipped: replica " + victim.index + " is the only one up (the others are restarting)");
+    }
+    synchronized (victim) {
+      victim.up = false;
+      victim.process.destroyForcibly();
+      victim.process.waitFor(10, TimeUnit.SECONDS);
+    }
+    log.println("sim: replica " + victim.index + " killed (SIGKILL); restart in " + restartAfter);
     Thread.ofVirtual()
         .start(
             () -> {
               try {
                 Thread.sleep(restartAfter.toMillis());
-                launch(r);
-                awaitUp(r);
-                log.println("sim: replica " + r.index + " back");
-              } catch (Exception e) {
-                log.println("sim: replica " + r.index + " did not come back: " + e.getMessage());
+              } catch (InterruptedException e) {
+                return;
+              }
+              bringUp(victim);
+              if (victim.up) {
+                log.println("sim: replica " + victim.index + " back");
               }
             });
   }
@@ -364,17 +433,21 @@ final class Cluster implements Servers {
 
   /** A graceful restart (SIGTERM, then start and wait until it serves). */
   private void restart(Replica r) throws Exception {
-    r.up = false;
-    Process p = r.process;
-    if (p != null && p.isAlive()) {
-      p.destroy();
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
+    synchronized (r) {
+      r.up = false;
+      Process p = r.process;
+      if (p != null && p.isAlive()) {
+        p.destroy();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          p.waitFor(10, TimeUnit.SECONDS);
+        }
       }
+      bringUp(r);
     }
-    launch(r);
-    awaitUp(r);
+    if (!r.up) {
+      throw new IOException("replica " + r.index + " did not come back after the restart");
+    }
     log.println("sim: replica " + r.index + " restarted");
   }
 
@@ -426,6 +499,7 @@ final class Cluster implements Servers {
 
   @Override
   public void close() throws Exception {
+    closed = true;
     for (Replica r : replicas) {
       Process p = r.process;
       if (p != null) {

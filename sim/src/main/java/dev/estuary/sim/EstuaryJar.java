@@ -31,8 +31,8 @@ record EstuaryJar(Path jar, Path logDir) {
   List<String> command(List<String> jvm, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(java());
+    // The launcher's default heap (./estuary): the servers run as an operator runs them.
     cmd.add("-Xmx320m");
-    cmd.add("-XX:+UseSerialGC");
     cmd.addAll(jvm);
     cmd.add("-jar");
     cmd.add(jar.toString());

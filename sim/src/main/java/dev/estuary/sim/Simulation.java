@@ -302,7 +302,8 @@ final class Simulation {
       } catch (InterruptedException x) {
         return;
       } catch (Exception x) {
-        outcome = "failed: " + x.getMessage();
+        String m = String.valueOf(x.getMessage());
+        outcome = m.startsWith("skipped") ? m : "failed: " + m;
       }
       Duration took = Duration.between(began, Instant.now());
       log.println(
