@@ -107,8 +107,10 @@ public final class SimCommand implements Callable<Integer> {
 
   @Option(
       names = "--concurrency",
-      defaultValue = "64",
-      description = "Agent steps running at once (default 64).")
+      defaultValue = "1000",
+      description =
+          "Agent steps running at once (default 1000: a step mostly waits on the network or a"
+              + " DPS poll, on a virtual thread).")
   int concurrency;
 
   @Option(names = "--json", description = "Print the report as JSON instead of a table.")

@@ -143,7 +143,7 @@ final class Simulation {
             "--secret-file",
             secret.toString(),
             "--concurrency",
-            "8"));
+            "16"));
     String template = template();
     List<Path> dirs;
     try (Stream<Path> s = Files.list(out)) {
