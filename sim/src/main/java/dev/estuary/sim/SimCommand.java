@@ -125,7 +125,7 @@ public final class SimCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.ERROR);
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.ERROR);
     PrintStream log = System.err;
     Simulation.Options options;
     try {
