@@ -301,6 +301,33 @@ public final class Section {
   }
 
   /**
+   * The tables of the array of tables at {@code key} ({@code [[key]]}), each with its path ({@code
+   * key[0]}); empty when absent, or when not an array of tables (reported). Elements of another
+   * type are reported and left out.
+   */
+  public List<Section> tables(String key) {
+    Object v = table.get(List.of(key));
+    if (v == null) {
+      return List.of();
+    }
+    if (!(v instanceof TomlArray array)) {
+      error(key, "must be an array of tables ([[" + key + "]]), not " + typeName(v));
+      return List.of();
+    }
+    List<Section> out = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      String elementPath = keyPath(key) + "[" + i + "]";
+      Object e = array.get(i);
+      if (e instanceof TomlTable t) {
+        out.add(new Section(t, elementPath, problems, style));
+      } else {
+        problems.error(elementPath, "must be a table, not " + typeName(e));
+      }
+    }
+    return out;
+  }
+
+  /**
    * The table at {@code key}, or an empty one when absent or of another type (reported), its keys
    * checked against {@code known}: the usual start of reading one section.
    */

@@ -22,6 +22,32 @@ class SectionTest {
   }
 
   @Test
+  void anArrayOfTablesGivesEachTableWithItsIndexInTheKeyPath() {
+    Section r =
+        root(
+            """
+            [[event]]
+            at = "1m"
+
+            [[event]]
+            at = "soon"
+            """,
+            false);
+    List<Section> events = r.tables("event");
+    assertThat(events).hasSize(2);
+    assertThat(events.get(0).duration("at")).contains(Duration.ofMinutes(1));
+    assertThat(events.get(1).duration("at")).isEmpty();
+    assertThat(reported()).singleElement().asString().startsWith("event[1].at: 'soon'");
+  }
+
+  @Test
+  void aKeyThatIsNotAnArrayOfTablesIsReported() {
+    assertThat(root("event = 3\n", false).tables("event")).isEmpty();
+    assertThat(reported())
+        .containsExactly("event: must be an array of tables ([[event]]), not an integer");
+  }
+
+  @Test
   void readsEachTypeAtItsKey() {
     Section s =
         root(

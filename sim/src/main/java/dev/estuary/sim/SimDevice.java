@@ -1,0 +1,181 @@
+package dev.estuary.sim;
+
+import dev.estuary.pki.Thumbprints;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The simulator's book on one device: its agent, its clock, the certificates it holds (read from
+ * its disk after every step: only a step changes them), and how long it went without a valid one.
+ */
+final class SimDevice {
+  /** One credential's certificate in force. */
+  record Held(X509Certificate leaf, List<X509Certificate> chain, String sha256) {}
+
+  final String id;
+  final Path dir;
+  final SimClock clock = new SimClock();
+  private SimAgent agent;
+  private final Map<String, Held> held = new HashMap<>();
+  private final Set<String> revokedOnPurpose = new HashSet<>();
+  private Instant invalidSince;
+  private Duration invalidTotal = Duration.ZERO;
+  private boolean everInvalid;
+  private String lastRegisteredAt = "";
+  private String reason = "";
+
+  SimDevice(String id, Path dir) {
+    this.id = id;
+    this.dir = dir;
+  }
+
+  synchronized SimAgent agent() throws IOException {
+    if (agent == null) {
+      agent = SimAgent.open(dir.resolve("config.toml"), dir.resolve("state"), clock);
+    }
+    return agent;
+  }
+
+  /** One step of the device's agent, then what it holds; returns when it wants the next one. */
+  Instant step(Stats stats, Trust trust) throws IOException {
+    SimAgent a = agent();
+    List<SimAgent.Attempt> attempts = a.step();
+    Instant now = Instant.now();
+    for (SimAgent.Attempt at : attempts) {
+      stats.attempt(at, now);
+    }
+    observe(a, stats);
+    a.registration()
+        .filter(SimAgent.Registration::assigned)
+        .ifPresent(
+            r -> {
+              synchronized (this) {
+                if (!r.registeredAt().equals(lastRegisteredAt)) {
+                  lastRegisteredAt = r.registeredAt();
+                  stats.registrations.increment();
+                }
+              }
+            });
+    sample(Instant.now(), trust);
+    return a.nextWakeUp();
+  }
+
+  private void observe(SimAgent a, Stats stats) throws IOException {
+    Map<String, List<X509Certificate>> now = a.certificates();
+    synchronized (this) {
+      for (Map.Entry<String, List<X509Certificate>> e : now.entrySet()) {
+        X509Certificate leaf = e.getValue().getFirst();
+        Held before = held.get(e.getKey());
+        if (before == null || !before.leaf().equals(leaf)) {
+          String sha = Thumbprints.sha256(leaf);
+          held.put(e.getKey(), new Held(leaf, e.getValue(), sha));
+          stats.receivedCertificate(leaf, sha, id, e.getKey());
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the device holds a valid certificate for every credential it has obtained so far, at
+   * real time {@code now}, and the book of time without one. A certificate the scenario revoked is
+   * excused until it is replaced.
+   */
+  synchronized boolean sample(Instant now, Trust trust) {
+    boolean valid = true;
+    String why = "";
+    for (Map.Entry<String, Held> e : held.entrySet()) {
+      Held h = e.getValue();
+      if (revokedOnPurpose.contains(h.sha256())) {
+        continue;
+      }
+      Optional<Trust.Window> w = trust.window(h.chain());
+      if (w.isEmpty()) {
+        valid = false;
+        why = e.getKey() + " does not chain to a current root";
+      } else if (!w.get().contains(now)) {
+        valid = false;
+        why =
+            e.getKey()
+                + (now.isBefore(w.get().from()) ? " not yet valid" : " expired")
+                + " (valid "
+                + w.get().from()
+                + " to "
+                + w.get().to()
+                + ")";
+      }
+    }
+    if (!valid && invalidSince == null) {
+      invalidSince = now;
+      everInvalid = true;
+      reason = why;
+    } else if (valid && invalidSince != null) {
+      invalidTotal = invalidTotal.plus(Duration.between(invalidSince, now));
+      invalidSince = null;
+    }
+    return valid;
+  }
+
+  synchronized boolean enrolled() {
+    return held.keySet().containsAll(SimAgent.RENEWED);
+  }
+
+  synchronized boolean everInvalid() {
+    return everInvalid;
+  }
+
+  synchronized String firstInvalidReason() {
+    return reason;
+  }
+
+  /** Real time without a valid certificate, up to {@code now}. */
+  synchronized Duration invalidTotal(Instant now) {
+    return invalidSince == null
+        ? invalidTotal
+        : invalidTotal.plus(Duration.between(invalidSince, now));
+  }
+
+  /** The certificates in force now, to revoke: they are excused from then on. */
+  synchronized List<Held> revokeCurrent() {
+    List<Held> out = List.copyOf(held.values());
+    out.forEach(h -> revokedOnPurpose.add(h.sha256()));
+    return out;
+  }
+
+  synchronized boolean revoked() {
+    return !revokedOnPurpose.isEmpty();
+  }
+
+  /** The registration as the device's state says, if any. */
+  synchronized Optional<SimAgent.Registration> registration() {
+    return agent == null ? Optional.empty() : agent.registration();
+  }
+
+  /** Whether it is assigned with the device identity it holds now. */
+  synchronized boolean assignedWithCurrent() {
+    Held id = held.get(SimAgent.RENEWED.getFirst());
+    return id != null
+        && registration()
+            .filter(SimAgent.Registration::assigned)
+            .filter(r -> r.certificateSha256().equalsIgnoreCase(id.sha256()))
+            .isPresent();
+  }
+
+  synchronized int trustedRoots() {
+    return agent == null ? 0 : agent.trustedRoots().size();
+  }
+
+  synchronized void close() {
+    if (agent != null) {
+      agent.close();
+    }
+  }
+}
