@@ -313,10 +313,20 @@ public final class DatabaseDump {
     }
   }
 
-  /** Estuary's tables in the connection's schema, each after the tables it refers to. */
   /** The audit chain's head: one row in every migrated database (V5), even an empty one. */
   private static final String AUDIT_HEAD = "audit_head";
 
+  /**
+   * The change feed's counters (V9): not data but this database's own notice board for the replicas
+   * using it, seeded by the migration; neither dumped nor loaded (a restored database starts its
+   * own, and the replicas started on it have empty caches).
+   */
+  private static final String CHANGE_COUNTER = "change_counter";
+
+  /**
+   * Estuary's tables in the connection's schema (the data: not Flyway's history, not the change
+   * feed's counters), each after the tables it refers to.
+   */
   static List<String> tables(Connection c) throws SQLException {
     DatabaseMetaData md = c.getMetaData();
     String schema = c.getSchema();
@@ -324,7 +334,7 @@ public final class DatabaseDump {
     try (ResultSet rs = md.getTables(null, schema, "%", new String[] {"TABLE"})) {
       while (rs.next()) {
         String name = rs.getString("TABLE_NAME");
-        if (!name.equalsIgnoreCase(HISTORY)) {
+        if (!name.equalsIgnoreCase(HISTORY) && !name.equalsIgnoreCase(CHANGE_COUNTER)) {
           all.add(name);
         }
       }
