@@ -158,6 +158,11 @@ final class Cluster implements Servers {
       if (edited.equals(text)) {
         throw new IOException(toml + ": found no label validity to set");
       }
+      // Every simulated device reaches the replicas from 127.0.0.1 through the fault proxy, as a
+      // fleet does behind one NAT address or a TCP load balancer: the per-address connection limit
+      // (256 by default) would close all but the first 256 devices' connections.
+      edited +=
+          "\n[connections]\n# all devices come from the fault proxy's address\nmax_per_address = 0\n";
       Files.writeString(toml, edited);
       log.println(
           "sim: data directory "

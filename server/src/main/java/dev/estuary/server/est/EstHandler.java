@@ -14,6 +14,7 @@ import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.http.Replies;
 import dev.estuary.server.http.Unavailable;
+import dev.estuary.server.http.Unreadable;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.issuance.Issued;
 import dev.estuary.server.policy.Denial;
@@ -133,14 +134,7 @@ public final class EstHandler extends Handler.Abstract {
     } catch (Refusal r) {
       refuse(request, response, callback, r);
     } catch (IOException e) {
-      // The client closed the connection mid-body, or was cut for being too slow: nobody to answer.
-      LOG.warn(
-          "EST {} {} from {}: the request could not be read ({}); no answer sent",
-          request.getMethod(),
-          LogSafe.escape(request.getHttpURI().getPath()),
-          Request.getRemoteAddr(request),
-          LogSafe.escape(String.valueOf(e.getMessage())));
-      callback.failed(e);
+      Unreadable.abandon("EST", request, callback, e);
     } catch (Exception | Error e) {
       if (StoreUnavailable.isCause(e)) {
         Unavailable.answer("EST", request, e);

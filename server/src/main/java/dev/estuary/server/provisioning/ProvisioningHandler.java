@@ -5,6 +5,7 @@ import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Replies;
 import dev.estuary.server.http.Unavailable;
+import dev.estuary.server.http.Unreadable;
 import dev.estuary.server.store.EnrollmentRecord;
 import dev.estuary.server.store.StoreUnavailable;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -71,14 +72,7 @@ public final class ProvisioningHandler extends Handler.Abstract {
     } catch (ProvisioningRefusal r) {
       refuse(request, response, callback, r);
     } catch (IOException e) {
-      // The client closed the connection mid-body, or was cut for being too slow: nobody to answer.
-      LOG.warn(
-          "provisioning {} {} from {}: the request could not be read ({}); no answer sent",
-          request.getMethod(),
-          LogSafe.escape(target),
-          Request.getRemoteAddr(request),
-          LogSafe.escape(String.valueOf(e.getMessage())));
-      callback.failed(e);
+      Unreadable.abandon("provisioning", request, callback, e);
     } catch (Exception | Error e) {
       if (StoreUnavailable.isCause(e)) {
         Unavailable.answer("provisioning", request, e);
