@@ -82,7 +82,7 @@ public final class EstuaryServer implements AutoCloseable {
   private final JdbiCertificateStore certificates;
   private final CredentialStore credentials;
   private final EnrollmentStore enrollments;
-  private final RegistrationStore registrations;
+  private final JdbiRegistrationStore registrations;
   private final BindingStore bindings;
   private final Map<String, Label> labels;
   private final HttpsServer https;
@@ -99,7 +99,7 @@ public final class EstuaryServer implements AutoCloseable {
       JdbiCertificateStore certificates,
       CredentialStore credentials,
       EnrollmentStore enrollments,
-      RegistrationStore registrations,
+      JdbiRegistrationStore registrations,
       BindingStore bindings,
       Map<String, Label> labels,
       HttpsServer https,
@@ -139,6 +139,7 @@ public final class EstuaryServer implements AutoCloseable {
     CrlPublisher crls = null;
     AuditLog audit = new AuditLog(database.jdbi(), clock);
     JdbiCertificateStore certificates = new JdbiCertificateStore(database.jdbi(), audit);
+    JdbiRegistrationStore registrations = new JdbiRegistrationStore(database.jdbi());
     ScheduledExecutorService auditFlush =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -190,7 +191,6 @@ public final class EstuaryServer implements AutoCloseable {
               metrics.registry(),
               authFailures);
       EnrollmentStore enrollments = new JdbiEnrollmentStore(database.jdbi());
-      RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi());
       Registrar registrar =
           new Registrar(
                   config.idScope(),
@@ -290,6 +290,7 @@ public final class EstuaryServer implements AutoCloseable {
       if (crls != null) {
         crls.close();
       }
+      registrations.close();
       certificates.close();
       database.close();
       throw e;
@@ -446,6 +447,7 @@ public final class EstuaryServer implements AutoCloseable {
         auditFlush.shutdownNow();
         authFailures.flush();
         metrics.close();
+        registrations.close();
         certificates.close();
       } finally {
         database.close();
