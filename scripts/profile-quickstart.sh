@@ -3,7 +3,8 @@
 # async-profiler (tools.profiler:async-profiler from Maven Central, fetched by the Maven wrapper)
 # samples the server's CPU time every millisecond while the C load generator
 # (../shared/tools/estload, or ESTLOAD=path) enrolls; the first WARMUP seconds of load are not
-# profiled (the JIT compiles the hot paths then). Writes OUT/<mode>-<tls>.html, a flame graph.
+# profiled (the JIT compiles the hot paths then). Writes OUT/<mode>-<tls>.html, a flame graph,
+# and OUT/<mode>-<tls>.txt, the CPU by category (scripts/profile-categories.awk).
 # CPU time, so the shares hold on a busy machine too. Loopback only.
 #   scripts/profile-quickstart.sh [--out docs/profiles] [--mode keepalive|newconn|both] [--warmup 40] [--seconds 30] [--tls jdk|conscrypt] [--concurrency 16]
 set -euo pipefail
@@ -72,6 +73,8 @@ for mode in $modes; do
   keep=$work/window-$first.collapsed
   "$JAVA_HOME/bin/java" -jar "$HOME/.m2/repository/tools/profiler/jfr-converter/$version/jfr-converter-$version.jar" \
     --norm --minwidth 0.1 --title "Estuary server, enroll $mode ($tls TLS), CPU" "$keep" "$out/$mode-$tls.html" > /dev/null
+  awk -f "$root/scripts/profile-categories.awk" "$keep" > "$out/$mode-$tls.txt"
   echo "$mode ($tls), the load generator's lines:"; sed 's/^/  /' "$work/load.txt"
-  echo "  flame graph: $out/$mode-$tls.html"
+  echo "  flame graph: $out/$mode-$tls.html; where the CPU went ($out/$mode-$tls.txt):"
+  sed 's/^/  /' "$out/$mode-$tls.txt"
 done
