@@ -90,7 +90,7 @@ public final class EstuaryServer implements AutoCloseable {
   private final JdbiCertificateStore certificates;
   private final CredentialStore credentials;
   private final EnrollmentStore enrollments;
-  private final RegistrationStore registrations;
+  private final JdbiRegistrationStore registrations;
   private final BindingStore bindings;
   private final Map<String, Label> labels;
   private final HttpsServer https;
@@ -108,7 +108,7 @@ public final class EstuaryServer implements AutoCloseable {
       JdbiCertificateStore certificates,
       CredentialStore credentials,
       EnrollmentStore enrollments,
-      RegistrationStore registrations,
+      JdbiRegistrationStore registrations,
       BindingStore bindings,
       Map<String, Label> labels,
       HttpsServer https,
@@ -152,6 +152,7 @@ public final class EstuaryServer implements AutoCloseable {
     ChangeFeed changes = ChangeFeed.start(database);
     AuditLog audit = new AuditLog(database.jdbi(), clock);
     JdbiCertificateStore certificates = new JdbiCertificateStore(database.jdbi(), audit);
+    JdbiRegistrationStore registrations = new JdbiRegistrationStore(database.jdbi(), audit);
     ScheduledExecutorService auditFlush =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -206,7 +207,6 @@ public final class EstuaryServer implements AutoCloseable {
       EnrollmentStore enrollments =
           new CachingEnrollmentStore(new JdbiEnrollmentStore(database.jdbi(), audit))
               .following(changes);
-      RegistrationStore registrations = new JdbiRegistrationStore(database.jdbi(), audit);
       Registrar registrar =
           new Registrar(
                   config.idScope(),
@@ -348,6 +348,7 @@ public final class EstuaryServer implements AutoCloseable {
       if (crls != null) {
         crls.close();
       }
+      registrations.close();
       certificates.close();
       database.close();
       throw e;
@@ -510,6 +511,7 @@ public final class EstuaryServer implements AutoCloseable {
         auditFlush.shutdownNow();
         authFailures.flush();
         metrics.close();
+        registrations.close();
         certificates.close();
       } finally {
         database.close();

@@ -1,7 +1,5 @@
 package dev.estuary.server.store;
 
-import dev.estuary.server.audit.AuditEvent;
-import dev.estuary.server.audit.AuditLog;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -9,64 +7,77 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for issued certificates: the records of concurrent issuances share one transaction
- * (one commit, one fsync on PostgreSQL, one chunk write on H2), while each caller still returns
- * only once its own record is committed. A batch is whatever queued up while the previous one
- * committed, so a lone request is not delayed and a busy server commits in bulk.
+ * Group commit: the writes of concurrent callers share one transaction (one commit, one fsync on
+ * PostgreSQL, one chunk write on H2), while each caller still returns only once its own write is
+ * committed. A batch is whatever queued up while the previous one committed, so a lone request is
+ * not delayed and a busy server commits in bulk. Issued certificates and DPS registrations each
+ * have one ({@link JdbiCertificateStore}, {@link JdbiRegistrationStore}).
  *
- * <p>A secret that cannot be used refuses only its own record (the conditional UPDATE leaves the
- * transaction usable). Anything that fails the whole batch (a serial collision, a lost connection)
- * makes every record of it retry alone, in its own transaction, so one bad record never fails the
- * others. A batch that fails because the database cannot be reached ({@link StoreUnavailable})
- * fails every record of it at once.
+ * <p>A write the {@link Batch} refuses (a secret that cannot be used) refuses only its own caller
+ * (the refusal leaves the transaction usable). Anything that fails the whole batch (a serial
+ * collision, a lost connection) makes every write of it run alone, in its own transaction, so one
+ * bad write never fails the others. A batch that fails because the database cannot be reached
+ * ({@link StoreUnavailable}) fails every write of it at once: retrying each alone would make the
+ * last of a full batch wait that many connection timeouts.
  *
- * <p>The batch's audit records (one per certificate) are appended last in its transaction: the
- * chain's head is locked once per batch, from the append to the commit.
+ * @param <T> what one caller writes
  */
-final class GroupCommit implements AutoCloseable {
+final class GroupCommit<T> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
   private static final int MAX_BATCH = 256;
 
+  /** How a store writes a batch of its items. */
+  interface Batch<T> {
+    /**
+     * Writes the items in the handle's transaction.
+     *
+     * @return the items refused, each with the exception its caller gets (the others commit)
+     */
+    Map<T, RuntimeException> write(Handle handle, List<T> items);
+
+    /** Writes one item in a transaction of its own: the path a failed batch falls back to. */
+    void writeAlone(T item);
+  }
+
   private final Jdbi jdbi;
-  private final JdbiCertificateStore store;
-  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Batch<T> batch;
+  private final LinkedBlockingQueue<Pending<T>> queue = new LinkedBlockingQueue<>();
   private final Thread committer;
   private volatile boolean closed;
 
-  private record Pending(CertificateRecord cert, String secretId, CompletableFuture<Void> done) {}
+  private record Pending<T>(T item, CompletableFuture<Void> done) {}
 
-  GroupCommit(Jdbi jdbi, JdbiCertificateStore store) {
+  GroupCommit(Jdbi jdbi, Batch<T> batch, String name) {
     this.jdbi = jdbi;
-    this.store = store;
-    committer = new Thread(this::run, "estuary-group-commit");
+    this.batch = batch;
+    committer = new Thread(this::run, "estuary-group-commit-" + name);
     committer.setDaemon(true);
     committer.start();
   }
 
-  /** Queues the record and waits until it is committed (or refused). */
-  void record(CertificateRecord cert, String secretId) {
+  /** Queues the item and waits until it is committed (or refused). */
+  void write(T item) {
     if (closed) {
-      throw new IllegalStateException("the certificate store is closed");
+      throw new IllegalStateException("the store is closed");
     }
-    Pending p = new Pending(cert, secretId, new CompletableFuture<>());
+    Pending<T> p = new Pending<>(item, new CompletableFuture<>());
     queue.add(p);
     try {
       p.done().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException(
-          "interrupted while waiting for the certificate record to commit", e);
+      throw new IllegalStateException("interrupted while waiting for the record to commit", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
-      throw new IllegalStateException("recording the certificate failed", e.getCause());
+      throw new IllegalStateException("recording failed", e.getCause());
     }
   }
 
@@ -80,80 +91,58 @@ final class GroupCommit implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    for (Pending p; (p = queue.poll()) != null; ) {
+    for (Pending<T> p; (p = queue.poll()) != null; ) {
       p.done()
           .completeExceptionally(
-              new IllegalStateException(
-                  "the certificate store closed before this record was committed"));
+              new IllegalStateException("the store closed before this record was committed"));
     }
   }
 
   private void run() {
-    List<Pending> batch = new ArrayList<>(MAX_BATCH);
+    List<Pending<T>> pending = new ArrayList<>(MAX_BATCH);
     while (true) {
       try {
-        batch.add(queue.take());
-        queue.drainTo(batch, MAX_BATCH - 1);
-        commit(batch);
+        pending.add(queue.take());
+        queue.drainTo(pending, MAX_BATCH - 1);
+        commit(pending);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (Throwable t) { // never leave a caller waiting
-        for (Pending p : batch) {
+        for (Pending<T> p : pending) {
           p.done().completeExceptionally(t);
         }
       } finally {
-        batch.clear();
+        pending.clear();
       }
     }
   }
 
-  private void commit(List<Pending> batch) {
-    Map<Pending, String> refused = new IdentityHashMap<>();
+  private void commit(List<Pending<T>> pending) {
+    List<T> items = new ArrayList<>(pending.size());
+    for (Pending<T> p : pending) {
+      items.add(p.item());
+    }
+    Map<T, RuntimeException> refused;
     try {
-      jdbi.useTransaction(
-          handle -> {
-            PreparedBatch insert = handle.prepareBatch(JdbiCertificateStore.INSERT);
-            List<AuditEvent> audit = new ArrayList<>(batch.size());
-            int rows = 0;
-            for (Pending p : batch) {
-              if (p.secretId() != null) {
-                String reason =
-                    JdbiCertificateStore.consumeSecretUse(
-                        handle, p.secretId(), p.cert().issuedAt());
-                if (reason != null) {
-                  refused.put(p, reason);
-                  continue;
-                }
-              }
-              JdbiCertificateStore.bind(insert, p.cert()).add();
-              audit.add(JdbiCertificateStore.issued(p.cert(), p.secretId()));
-              rows++;
-            }
-            if (rows > 0) {
-              insert.execute();
-              AuditLog.append(handle, audit);
-            }
-          });
+      refused = jdbi.inTransaction(handle -> batch.write(handle, items));
     } catch (RuntimeException e) {
       if (StoreUnavailable.isCause(e)) {
-        // The database cannot be reached: retrying each record alone would make the last of a
-        // full batch wait MAX_BATCH connection timeouts. The transaction was rolled back; every
-        // caller answers 503 and its device tries again.
-        for (Pending p : batch) {
+        // The transaction was rolled back; every caller answers 503 and its device tries again.
+        for (Pending<T> p : pending) {
           p.done().completeExceptionally(e);
         }
         return;
       }
-      if (batch.size() > 1) {
+      if (pending.size() > 1) {
         LOG.debug(
             "group commit of {} records failed ({}); recording each alone",
-            batch.size(),
+            pending.size(),
             e.toString());
       }
-      for (Pending p : batch) {
+      for (Pending<T> p : pending) {
         try {
-          store.recordAlone(p.cert(), p.secretId());
+          batch.writeAlone(p.item());
           p.done().complete(null);
         } catch (RuntimeException alone) {
           p.done().completeExceptionally(alone);
@@ -161,13 +150,18 @@ final class GroupCommit implements AutoCloseable {
       }
       return;
     }
-    for (Pending p : batch) {
-      String reason = refused.get(p);
-      if (reason != null) {
-        p.done().completeExceptionally(new SecretRefusedException(reason));
+    for (Pending<T> p : pending) {
+      RuntimeException refusal = refused.get(p.item());
+      if (refusal != null) {
+        p.done().completeExceptionally(refusal);
       } else {
         p.done().complete(null);
       }
     }
+  }
+
+  /** A new map for {@link Batch#write}'s refusals, keyed by identity (records may be equal). */
+  static <T> Map<T, RuntimeException> refusals() {
+    return new IdentityHashMap<>();
   }
 }

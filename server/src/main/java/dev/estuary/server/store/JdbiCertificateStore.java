@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.StatementException;
 
@@ -43,7 +45,10 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
 
   private final Jdbi jdbi;
   private final AuditLog audit;
-  private final GroupCommit groupCommit;
+  private final GroupCommit<Issued> groupCommit;
+
+  /** One issuance to record: the certificate and the bootstrap secret whose use it consumes. */
+  private record Issued(CertificateRecord cert, String secretId) {}
 
   public JdbiCertificateStore(Jdbi jdbi) {
     this(jdbi, new AuditLog(jdbi, Clock.systemUTC()));
@@ -52,7 +57,21 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
   public JdbiCertificateStore(Jdbi jdbi, AuditLog audit) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     this.audit = Objects.requireNonNull(audit, "audit");
-    this.groupCommit = new GroupCommit(jdbi, this);
+    this.groupCommit =
+        new GroupCommit<>(
+            jdbi,
+            new GroupCommit.Batch<>() {
+              @Override
+              public Map<Issued, RuntimeException> write(Handle handle, List<Issued> items) {
+                return recordBatch(handle, items);
+              }
+
+              @Override
+              public void writeAlone(Issued item) {
+                recordAlone(item.cert(), item.secretId());
+              }
+            },
+            "certificates");
   }
 
   /**
@@ -88,7 +107,34 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
   @Override
   public void record(CertificateRecord cert, String secretId) {
     Objects.requireNonNull(cert, "cert");
-    groupCommit.record(cert, secretId);
+    groupCommit.write(new Issued(cert, secretId));
+  }
+
+  /**
+   * A batch of issuances in one transaction: the certificates in one batched INSERT, their audit
+   * records appended last (the chain's head is locked once per batch, from the append to the
+   * commit). A secret that cannot be used refuses only its own issuance.
+   */
+  private static Map<Issued, RuntimeException> recordBatch(Handle handle, List<Issued> items) {
+    Map<Issued, RuntimeException> refused = GroupCommit.refusals();
+    PreparedBatch insert = handle.prepareBatch(INSERT);
+    List<AuditEvent> audit = new ArrayList<>(items.size());
+    for (Issued i : items) {
+      if (i.secretId() != null) {
+        String reason = consumeSecretUse(handle, i.secretId(), i.cert().issuedAt());
+        if (reason != null) {
+          refused.put(i, new SecretRefusedException(reason));
+          continue;
+        }
+      }
+      bind(insert, i.cert()).add();
+      audit.add(issued(i.cert(), i.secretId()));
+    }
+    if (!audit.isEmpty()) {
+      insert.execute();
+      AuditLog.append(handle, audit);
+    }
+    return refused;
   }
 
   /** Stops the group-commit thread. */
@@ -98,7 +144,7 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
   }
 
   /** One record in a transaction of its own: the path a batch falls back to when it fails. */
-  void recordAlone(CertificateRecord cert, String secretId) {
+  private void recordAlone(CertificateRecord cert, String secretId) {
     jdbi.useTransaction(
         handle -> {
           if (secretId != null) {

@@ -19,9 +19,10 @@ import org.jdbi.v3.core.statement.Update;
 
 /**
  * {@link RegistrationStore} in the SQL database (tables {@code prov_registration}, {@code
- * prov_operation}).
+ * prov_operation}). Registrations are written by group commit ({@link GroupCommit}): concurrent
+ * registrations share one transaction, and each caller returns once its own is committed.
  */
-public final class JdbiRegistrationStore implements RegistrationStore {
+public final class JdbiRegistrationStore implements RegistrationStore, AutoCloseable {
 
   private static final String COLUMNS =
       "registration_id, enrollment_kind, enrollment_id, device_id, assigned_hub, substatus, certificate_der,"
@@ -32,6 +33,11 @@ public final class JdbiRegistrationStore implements RegistrationStore {
 
   private final Jdbi jdbi;
   private final AuditLog audit;
+  private final GroupCommit<Registered> groupCommit;
+
+  /** One registration to record: the record, its operation, and the operations to forget. */
+  private record Registered(
+      RegistrationRecord registration, StoredOperation operation, Instant forgetOperationsBefore) {}
 
   public JdbiRegistrationStore(Jdbi jdbi) {
     this(jdbi, new AuditLog(jdbi, Clock.systemUTC()));
@@ -43,29 +49,62 @@ public final class JdbiRegistrationStore implements RegistrationStore {
   public JdbiRegistrationStore(Jdbi jdbi, AuditLog audit) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     this.audit = Objects.requireNonNull(audit, "audit");
+    this.groupCommit =
+        new GroupCommit<>(
+            jdbi,
+            new GroupCommit.Batch<>() {
+              @Override
+              public Map<Registered, RuntimeException> write(
+                  Handle handle, List<Registered> items) {
+                return recordBatch(handle, items);
+              }
+
+              @Override
+              public void writeAlone(Registered item) {
+                recordAlone(item);
+              }
+            },
+            "registrations");
   }
 
   @Override
   public void record(
       RegistrationRecord registration, StoredOperation operation, Instant forgetOperationsBefore) {
+    groupCommit.write(new Registered(registration, operation, forgetOperationsBefore));
+  }
+
+  /** Stops the group-commit thread. */
+  @Override
+  public void close() {
+    groupCommit.close();
+  }
+
+  /**
+   * Registrations in one transaction: each record and its operation, then one sweep of the
+   * operations older than the newest limit. Two registrations of one new id in a batch are one
+   * insert and one update, as they would be one after the other.
+   */
+  private static Map<Registered, RuntimeException> recordBatch(
+      Handle handle, List<Registered> items) {
+    Instant forgetBefore = null;
+    for (Registered r : items) {
+      write(handle, r);
+      if (forgetBefore == null || r.forgetOperationsBefore().isAfter(forgetBefore)) {
+        forgetBefore = r.forgetOperationsBefore();
+      }
+    }
+    forgetOperations(handle, forgetBefore);
+    return GroupCommit.refusals();
+  }
+
+  /** One registration in a transaction of its own: the path a failed batch falls back to. */
+  private void recordAlone(Registered r) {
     for (int attempt = 1; ; attempt++) {
       try {
         jdbi.useTransaction(
             handle -> {
-              upsert(handle, registration);
-              handle
-                  .createUpdate(
-                      "INSERT INTO prov_operation (operation_id, registration_id, created_at, answer)"
-                          + " VALUES (:operationId, :registrationId, :createdAt, :answer)")
-                  .bind("operationId", operation.operationId())
-                  .bind("registrationId", operation.registrationId())
-                  .bind("createdAt", operation.createdAt())
-                  .bind("answer", operation.answer())
-                  .execute();
-              handle
-                  .createUpdate("DELETE FROM prov_operation WHERE created_at < :before")
-                  .bind("before", forgetOperationsBefore)
-                  .execute();
+              write(handle, r);
+              forgetOperations(handle, r.forgetOperationsBefore());
             });
         return;
       } catch (StatementException e) {
@@ -75,6 +114,27 @@ public final class JdbiRegistrationStore implements RegistrationStore {
         }
       }
     }
+  }
+
+  private static void write(Handle handle, Registered r) {
+    upsert(handle, r.registration());
+    StoredOperation operation = r.operation();
+    handle
+        .createUpdate(
+            "INSERT INTO prov_operation (operation_id, registration_id, created_at, answer)"
+                + " VALUES (:operationId, :registrationId, :createdAt, :answer)")
+        .bind("operationId", operation.operationId())
+        .bind("registrationId", operation.registrationId())
+        .bind("createdAt", operation.createdAt())
+        .bind("answer", operation.answer())
+        .execute();
+  }
+
+  private static void forgetOperations(Handle handle, Instant before) {
+    handle
+        .createUpdate("DELETE FROM prov_operation WHERE created_at < :before")
+        .bind("before", before)
+        .execute();
   }
 
   /** Replaces the record of the registration id, keeping its creation time; inserts a first one. */

@@ -2,6 +2,7 @@ package dev.estuary.server.store;
 
 import static dev.estuary.server.store.TestCertificates.T0;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.estuary.server.store.EnrollmentRecord.Kind;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -22,11 +24,16 @@ import org.junit.jupiter.params.provider.EnumSource;
 @EnumSource(Backend.class)
 class JdbiRegistrationStoreTest extends BackendTestCase {
 
-  private RegistrationStore store;
+  private JdbiRegistrationStore store;
 
   @BeforeEach
   void createStore() {
     store = new JdbiRegistrationStore(db.jdbi());
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
   }
 
   static RegistrationRecord registration(String id, String hub, String sha256, Instant at) {
@@ -137,5 +144,54 @@ class JdbiRegistrationStoreTest extends BackendTestCase {
     for (int i = 0; i < 10; i++) {
       assertThat(store.findOperation("op-" + i)).as("op-%d", i).isPresent();
     }
+  }
+
+  @Test
+  void oneFailingRegistrationAmongConcurrentOnesFailsAloneAndTheOthersCommit() throws Exception {
+    store.record(registration("first", "hub-a", "s0", T0), operation("op-taken", "first", T0), T0);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> calls = new ArrayList<>();
+    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 20; i++) {
+        int n = i;
+        // Device 7's operation id is taken: its insert fails, whatever batch it lands in.
+        String opId = n == 7 ? "op-taken" : "op-" + n;
+        calls.add(
+            executor.submit(
+                () -> {
+                  start.await();
+                  store.record(
+                      registration("dev-" + n, "hub-a", "s" + n, T0),
+                      operation(opId, "dev-" + n, T0),
+                      T0);
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (int i = 0; i < 20; i++) {
+        if (i == 7) {
+          assertThatThrownBy(calls.get(i)::get).hasCauseInstanceOf(RuntimeException.class);
+        } else {
+          calls.get(i).get();
+        }
+      }
+    }
+    for (int i = 0; i < 20; i++) {
+      if (i != 7) {
+        assertThat(store.find("dev-" + i)).as("dev-%d", i).isPresent();
+        assertThat(store.findOperation("op-" + i)).as("op-%d", i).isPresent();
+      }
+    }
+    assertThat(store.find("dev-7")).as("nothing of the failed registration").isEmpty();
+    assertThat(store.findOperation("op-taken").orElseThrow().registrationId()).isEqualTo("first");
+  }
+
+  @Test
+  void aClosedStoreRefusesToRecord() {
+    store.close();
+    assertThatThrownBy(
+            () -> store.record(registration("d", "hub-a", "s", T0), operation("o", "d", T0), T0))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The first seconds after a start (docs/benchmarks.md, "From the first second"): starts the server
+# on a copy of one quickstart data directory, and the moment it serves, runs the C load generator
+# (../shared/tools/estload, or ESTLOAD=path) for SECONDS; once per variant, the variants alternating,
+# RUNS times; prints the median requests/s of each. Loopback only.
+#   scripts/bench-first-seconds.sh [--runs 3] [--seconds 15] [--concurrency 16] [--mode newconn|keepalive] [--variants "plain aot"]
+# Variants: plain = java -Xmx320m -jar; aot = the same with -XX:AOTCache=<the launcher's cache>
+# (JDK 25; the launcher trains it when it builds the jar: ./estuary aot).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=3; seconds=15; concurrency=16; mode=newconn; variants="plain aot"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=$2; shift 2;;
+    --seconds) seconds=$2; shift 2;;
+    --concurrency) concurrency=$2; shift 2;;
+    --mode) mode=$2; shift 2;;
+    --variants) variants=$2; shift 2;;
+    *) echo "unknown option $1" >&2; exit 2;;
+  esac
+done
+estload=${ESTLOAD:-}
+if [ -z "$estload" ]; then
+  estload=$(mktemp /tmp/estload.XXXXXX)
+  gcc -O2 -o "$estload" "$root/../shared/tools/estload/estload.c" -lssl -lcrypto -lpthread
+fi
+"$root/estuary" --version >/dev/null   # builds the jar (and its AOT cache) if needed
+. "$root/.mvn/select-jdk.sh" && estuary_select_jdk >/dev/null
+java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}
+jar=$root/cli/target/estuary-all.jar
+aot=${jar%.jar}.aot
+data=$(mktemp -d /tmp/estuary-first.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
+# One quickstart, made once: every run starts from a copy, so no run pays for key generation.
+"$java" -Xmx320m -jar "$jar" server --quickstart --data-dir "$data/template" --est-port 0 --admin-port 0 > "$data/template.log" 2>&1 &
+p=$!
+for _ in $(seq 1 240); do grep -q "serving EST" "$data/template.log" && break; sleep 0.5; done
+kill $p; wait $p 2>/dev/null || true
+pw=$(sed -n 's/.*"basic_password" : "\(.*\)".*/\1/p' "$data/template/quickstart.json")
+flags=-q; [ "$mode" = keepalive ] && flags="-q -k"
+for i in $(seq 1 "$runs"); do
+  for v in $variants; do
+    rm -rf "$data/run"; cp -a "$data/template" "$data/run"
+    opts=; [ "$v" = aot ] && opts="-XX:AOTCache=$aot"
+    start=$(date +%s.%N)
+    "$java" -Xmx320m $opts -jar "$jar" server --quickstart --data-dir "$data/run" --est-port 0 --admin-port 0 > "$data/run.log" 2>&1 &
+    p=$!
+    for _ in $(seq 1 2400); do grep -q "serving EST" "$data/run.log" && break; sleep 0.05; done
+    ready=$(date +%s.%N)
+    port=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/run.log" | head -n 1)
+    line=$("$estload" -H 127.0.0.1 -p "$port" -C "$data/run/root-ca.pem" -u "estuary:$pw" -c "$concurrency" -d "$seconds" -n 1000000 -K 512 $flags)
+    kill $p; wait $p 2>/dev/null || true
+    echo "$v run=$i start_s=$(echo "$ready - $start" | bc) $line"
+  done
+done | tee "$data/results"
+echo "median requests/s over the first ${seconds}s ($mode, concurrency $concurrency):"
+for v in $variants; do
+  printf '  %-6s start %5ss  %8s/s\n' "$v" \
+    "$(grep "^$v " "$data/results" | sed 's/.*start_s=\([0-9.]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
+    "$(grep "^$v " "$data/results" | sed 's/.*rps=\([0-9.]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+done
