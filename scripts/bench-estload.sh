@@ -51,7 +51,7 @@ pw=$(sed -n 's/.*"basic_password" : "\(.*\)".*/\1/p' "$data/qs/quickstart.json")
 load() { "$estload" -H 127.0.0.1 -p "$port" -C "$data/qs/root-ca.pem" -u "estuary:$pw" -c "$concurrency" -n 10000000 -K 512 -q "$@"; }
 cpu_s() { awk '{print ($14 + $15) / 100}' "/proc/$server/stat"; }   # utime + stime, USER_HZ = 100
 
-echo "warming up: ${warmup}s kept-alive, then ${warmup}s new-connection (discarded)" >&2
+echo "warming up: ${warmup}s kept-alive, then $((warmup / 2))s new-connection (discarded)" >&2
 load -k -d "$warmup" > /dev/null
 load -d "$((warmup / 2))" > /dev/null
 for i in $(seq 1 "$runs"); do
