@@ -7,10 +7,11 @@
 # Loopback only; every run is bounded.
 #   scripts/bench-estload.sh [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
 #                            [--tls jdk|conscrypt] [--java-bench] [--no-first-seconds]
+#                            [--jvm-opts "-Xmx320m"]   (the server's JVM flags; the launcher's by default)
 # --java-bench also runs `estuary bench` (the Java client) with the same concurrency, interleaved.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-runs=5; seconds=10; warmup=40; concurrency=16; tls=jdk; javabench=; first=yes
+runs=5; seconds=10; warmup=40; concurrency=16; tls=jdk; javabench=; first=yes; jvm="-Xmx320m"
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
     --tls) tls=$2; shift 2;;
     --java-bench) javabench=yes; shift;;
     --no-first-seconds) first=; shift;;
+    --jvm-opts) jvm=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -35,14 +37,14 @@ jar=$root/cli/target/estuary-all.jar
 data=$(mktemp -d /tmp/estuary-estload.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 
-"$java" -Xmx320m -jar "$jar" server --quickstart --data-dir "$data/qs" --est-port 0 --admin-port 0 > "$data/server.log" 2>&1 &
+"$java" $jvm -jar "$jar" server --quickstart --data-dir "$data/qs" --est-port 0 --admin-port 0 > "$data/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 240); do grep -q "serving EST" "$data/server.log" && break; sleep 0.5; done
 if [ "$tls" != jdk ]; then
   kill $server; wait $server 2>/dev/null || true
   sed -i "s|^alias = \"tls\".*|alias = \"tls\"\nprovider = \"$tls\"|" "$data/qs/server.toml"
   : > "$data/server.log"
-  "$java" -Xmx320m -jar "$jar" server --quickstart --data-dir "$data/qs" --est-port 0 --admin-port 0 > "$data/server.log" 2>&1 &
+  "$java" $jvm -jar "$jar" server --quickstart --data-dir "$data/qs" --est-port 0 --admin-port 0 > "$data/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 240); do grep -q "serving EST" "$data/server.log" && break; sleep 0.5; done
 fi
@@ -91,7 +93,7 @@ for mode in keepalive newconn; do
       "$(col java-bench $mode p50_ms)" "$(col java-bench $mode p99_ms)" "$(col java-bench $mode err)" "-"
   fi
 done
-echo "  server peak RSS: $((rss / 1024)) MiB (VmHWM, -Xmx320m)"
+echo "  server peak RSS: $((rss / 1024)) MiB (VmHWM; JVM flags: $jvm)"
 kill $server; wait $server 2>/dev/null || true
 
 if [ -n "$first" ]; then
