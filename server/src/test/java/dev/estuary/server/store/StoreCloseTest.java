@@ -30,7 +30,7 @@ class StoreCloseTest {
 
   private static long committers() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("estuary-group-commit") && t.isAlive())
+        .filter(t -> t.getName().equals("estuary-group-commit-certificates") && t.isAlive())
         .count();
   }
 }
