@@ -102,11 +102,7 @@ public final class ChangeFeed implements AutoCloseable {
   }
 
   private static boolean isPostgres(Handle handle) {
-    try {
-      return Database.isPostgres(handle.getConnection().getMetaData().getURL());
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot tell the database's engine", e);
-    }
+    return Database.isPostgres(handle);
   }
 
   private final Database database;

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -194,6 +195,15 @@ public final class Database implements AutoCloseable {
 
   static boolean isPostgres(String jdbcUrl) {
     return jdbcUrl.startsWith("jdbc:postgresql:");
+  }
+
+  /** True when {@code handle} is connected to PostgreSQL, false for H2. */
+  static boolean isPostgres(Handle handle) {
+    try {
+      return isPostgres(handle.getConnection().getMetaData().getURL());
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot tell the database's engine", e);
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -147,6 +148,37 @@ class CertificateSearchTest extends BackendTestCase {
     assertThat(walk(new CertificateSearch.Criteria(one, null, null, null, null), 5))
         .singleElement()
         .satisfies(r -> assertThat(r.serial()).isEqualTo(one));
+  }
+
+  @Test
+  void validOrExpiredWithoutALabelPagesInExpiryOrderThroughEveryMatch() {
+    // the search H2 is told to walk certificate_not_after_idx for (USE INDEX)
+    for (CertificateSearch.Status status :
+        new CertificateSearch.Status[] {
+          CertificateSearch.Status.VALID, CertificateSearch.Status.EXPIRED
+        }) {
+      for (Instant before : new Instant[] {null, T0.plus(Duration.ofDays(6))}) {
+        List<CertificateRecord> got =
+            walk(new CertificateSearch.Criteria(null, null, null, status, before), 3);
+        List<CertificateRecord> expected =
+            all.stream()
+                .filter(
+                    r ->
+                        !r.revoked()
+                            && r.notAfter().isAfter(T0)
+                                == (status == CertificateSearch.Status.VALID)
+                            && (before == null || r.notAfter().isBefore(before)))
+                .sorted(
+                    Comparator.comparing(CertificateRecord::notAfter)
+                        .thenComparing(CertificateRecord::serial))
+                .toList();
+        assertThat(expected).as("%s before %s", status, before).isNotEmpty();
+        assertThat(got)
+            .as("%s before %s", status, before)
+            .extracting(CertificateRecord::serial)
+            .containsExactlyElementsOf(expected.stream().map(CertificateRecord::serial).toList());
+      }
+    }
   }
 
   @Test
