@@ -7,11 +7,11 @@
 # Loopback only; every run is bounded.
 #   scripts/bench-estload.sh [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
 #                            [--tls jdk|conscrypt] [--java-bench] [--no-first-seconds]
-#                            [--jvm-opts "-Xmx320m"]   (the server's JVM flags; the launcher's by default)
+#                            [--jvm-opts "..."]   (the server's JVM flags; the launcher's by default)
 # --java-bench also runs `estuary bench` (the Java client) with the same concurrency, interleaved.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-runs=5; seconds=10; warmup=40; concurrency=16; tls=jdk; javabench=; first=yes; jvm="-Xmx320m"
+runs=5; seconds=10; warmup=40; concurrency=16; tls=jdk; javabench=; first=yes; jvm="-Xmx256m -XX:TrimNativeHeapInterval=5000"
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;

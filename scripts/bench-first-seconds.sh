@@ -4,7 +4,7 @@
 # (../shared/tools/estload, or ESTLOAD=path) for SECONDS; once per variant, the variants alternating,
 # RUNS times; prints the median requests/s of each. Loopback only.
 #   scripts/bench-first-seconds.sh [--runs 3] [--seconds 15] [--concurrency 16] [--mode newconn|keepalive] [--variants "plain aot"]
-# Variants: plain = java -Xmx320m -jar; aot = the same with -XX:AOTCache=<the launcher's cache>
+# Variants: plain = java -Xmx256m -XX:TrimNativeHeapInterval=5000 -jar; aot = the same with -XX:AOTCache=<the launcher's cache>
 # (JDK 25; the launcher trains it when it builds the jar: ./estuary aot).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +32,7 @@ aot=${jar%.jar}.aot
 data=$(mktemp -d /tmp/estuary-first.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 # One quickstart, made once: every run starts from a copy, so no run pays for key generation.
-"$java" -Xmx320m -jar "$jar" server --quickstart --data-dir "$data/template" --est-port 0 --admin-port 0 > "$data/template.log" 2>&1 &
+"$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 -jar "$jar" server --quickstart --data-dir "$data/template" --est-port 0 --admin-port 0 > "$data/template.log" 2>&1 &
 p=$!
 for _ in $(seq 1 240); do grep -q "serving EST" "$data/template.log" && break; sleep 0.5; done
 kill $p; wait $p 2>/dev/null || true
@@ -43,7 +43,7 @@ for i in $(seq 1 "$runs"); do
     rm -rf "$data/run"; cp -a "$data/template" "$data/run"
     opts=; [ "$v" = aot ] && opts="-XX:AOTCache=$aot"
     start=$(date +%s.%N)
-    "$java" -Xmx320m $opts -jar "$jar" server --quickstart --data-dir "$data/run" --est-port 0 --admin-port 0 > "$data/run.log" 2>&1 &
+    "$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 $opts -jar "$jar" server --quickstart --data-dir "$data/run" --est-port 0 --admin-port 0 > "$data/run.log" 2>&1 &
     p=$!
     for _ in $(seq 1 2400); do grep -q "serving EST" "$data/run.log" && break; sleep 0.05; done
     ready=$(date +%s.%N)

@@ -41,7 +41,7 @@ jar=$root/cli/target/estuary-all.jar
 for mode in $modes; do
   rm -rf "$work/qs" "$work"/window-*
   # Profiled in windows of SECONDS from the start; the first window after the warm-up is kept.
-  "$JAVA_HOME/bin/java" -Xmx320m \
+  "$JAVA_HOME/bin/java" -Xmx256m -XX:TrimNativeHeapInterval=5000 \
     "-agentpath:$lib=start,event=cpu,interval=1ms,loop=${seconds}s,collapsed,file=$work/window-%n{1000}.collapsed" \
     -jar "$jar" server --quickstart --data-dir "$work/qs" --est-port 0 --admin-port 0 > "$work/server.log" 2>&1 &
   server=$!
@@ -50,7 +50,7 @@ for mode in $modes; do
     kill $server; wait $server 2>/dev/null || true
     sed -i "s|^alias = \"tls\".*|alias = \"tls\"\nprovider = \"$tls\"|" "$work/qs/server.toml"
     rm -f "$work"/window-*; : > "$work/server.log"
-    "$JAVA_HOME/bin/java" -Xmx320m \
+    "$JAVA_HOME/bin/java" -Xmx256m -XX:TrimNativeHeapInterval=5000 \
       "-agentpath:$lib=start,event=cpu,interval=1ms,loop=${seconds}s,collapsed,file=$work/window-%n{1000}.collapsed" \
       -jar "$jar" server --quickstart --data-dir "$work/qs" --est-port 0 --admin-port 0 > "$work/server.log" 2>&1 &
     server=$!
