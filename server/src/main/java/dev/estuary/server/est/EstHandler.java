@@ -328,7 +328,7 @@ public final class EstHandler extends Handler.Abstract {
         LogSafe.escape(request.getHttpURI().getPath()),
         r.status(),
         LogSafe.escape(r.reason()));
-    drain(request, response);
+    Replies.drain(request, response, DRAIN_LIMIT);
     if (r.status() == 401) {
       HttpField challenge = challengeFor(request);
       boolean presentedNothing = !presentedCredentials(request);
@@ -348,36 +348,10 @@ public final class EstHandler extends Handler.Abstract {
     Replies.text(response, callback, r.status(), r.reason());
   }
 
-  /** The most of an unread request body {@link #drain} reads and drops before refusing. */
-  private static final long DRAIN_LIMIT = 1 << 20;
-
   /**
-   * Reads and drops what is left of the request body before a refusal is written. A client that
-   * writes its whole body before reading (java.net.http, hyper, Go; curl too, at times) otherwise
-   * gets a connection reset instead of the answer, and a pooling client may reuse a connection the
-   * server is about to drop. Past {@link #DRAIN_LIMIT}, or on a read error, the answer says
-   * Connection: close.
+   * The most of an unread request body read and dropped before a refusal ({@link Replies#drain}).
    */
-  private static void drain(Request request, Response response) {
-    if (request.getLength() > DRAIN_LIMIT) {
-      response.getHeaders().put(HttpHeader.CONNECTION, "close");
-      return;
-    }
-    try {
-      InputStream in = Request.asInputStream(request); // not closed: closing fails the content
-      byte[] buf = new byte[8192];
-      long total = 0;
-      for (int n; (n = in.read(buf)) >= 0; ) {
-        total += n;
-        if (total > DRAIN_LIMIT) {
-          response.getHeaders().put(HttpHeader.CONNECTION, "close");
-          return;
-        }
-      }
-    } catch (IOException e) {
-      response.getHeaders().put(HttpHeader.CONNECTION, "close");
-    }
-  }
+  private static final long DRAIN_LIMIT = 1 << 20;
 
   private HttpField challengeFor(Request request) {
     EstPath.Parsed parsed = EstPath.parse(request.getHttpURI().getPath());

@@ -1,9 +1,12 @@
 package dev.estuary.server.http;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -38,5 +41,33 @@ public final class Replies {
       Response response, Callback callback, int status, String reason, HttpField... headers) {
     byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
     send(response, callback, status, "text/plain; charset=utf-8", body, headers);
+  }
+
+  /**
+   * Reads and drops what is left of the request body before a refusal is written. A client that
+   * writes its whole body before reading (java.net.http, hyper, Go; curl too, at times) otherwise
+   * gets a connection reset instead of the answer, and a pooling client may reuse a connection the
+   * server is about to drop. Past {@code limit} bytes (declared or read), or on a read error, the
+   * answer says Connection: close instead.
+   */
+  public static void drain(Request request, Response response, long limit) {
+    if (request.getLength() > limit) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      return;
+    }
+    try {
+      InputStream in = Request.asInputStream(request); // not closed: closing fails the content
+      byte[] buf = new byte[8192];
+      long total = 0;
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        total += n;
+        if (total > limit) {
+          response.getHeaders().put(HttpHeader.CONNECTION, "close");
+          return;
+        }
+      }
+    } catch (IOException e) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
   }
 }

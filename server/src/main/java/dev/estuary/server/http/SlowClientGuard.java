@@ -144,15 +144,21 @@ public final class SlowClientGuard implements Connection.Listener, AutoCloseable
                 describe(connection.getEndPoint().getRemoteSocketAddress()),
                 state.serving ? "its request was" : "no request head was",
                 waited);
-            // The socket itself, not the HTTP connection: closing that would let Jetty answer the
-            // cut request (a 500 for the handler's failed read) before it closes.
-            EndPoint endPoint = connection.getEndPoint();
-            if (endPoint instanceof SslConnection.SslEndPoint ssl) {
-              endPoint = ssl.getSslConnection().getEndPoint();
-            }
-            endPoint.close();
+            closeSocket(connection);
           }
         });
+  }
+
+  /**
+   * Closes the connection's socket itself, not the HTTP connection: closing that would let Jetty
+   * answer the cut request (a 500 for the handler's failed read) before it closes.
+   */
+  static void closeSocket(Connection connection) {
+    EndPoint endPoint = connection.getEndPoint();
+    if (endPoint instanceof SslConnection.SslEndPoint ssl) {
+      endPoint = ssl.getSslConnection().getEndPoint();
+    }
+    endPoint.close();
   }
 
   private static InetAddress address(SocketAddress a) {

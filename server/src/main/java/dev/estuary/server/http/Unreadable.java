@@ -1,8 +1,6 @@
 package dev.estuary.server.http;
 
 import java.io.IOException;
-import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -28,11 +26,7 @@ public final class Unreadable {
         LogSafe.escape(request.getHttpURI().getPath()),
         Request.getRemoteAddr(request),
         LogSafe.escape(String.valueOf(e.getMessage())));
-    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-    if (endPoint instanceof SslConnection.SslEndPoint ssl) {
-      endPoint = ssl.getSslConnection().getEndPoint();
-    }
-    endPoint.close();
+    SlowClientGuard.closeSocket(request.getConnectionMetaData().getConnection());
     callback.failed(e);
   }
 }

@@ -2,7 +2,6 @@ package dev.estuary.server.revocation;
 
 import dev.estuary.pki.CertificateProfile;
 import dev.estuary.server.http.Replies;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +61,10 @@ public final class RevocationHandler extends Handler.Abstract {
         b + PREFIX + "ca/" + caId + ".cer");
   }
 
-  /** A body declared up to this size is read and dropped before a 413; a larger one is not. */
+  /**
+   * The most of a refused request's body read and dropped before the refusal ({@link
+   * Replies#drain}).
+   */
   private static final int DRAIN_LIMIT = 64 * 1024;
 
   @Override
@@ -83,12 +85,12 @@ public final class RevocationHandler extends Handler.Abstract {
       }
       String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
       if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/ocsp-request")) {
-        drain(request);
+        Replies.drain(request, response, DRAIN_LIMIT);
         return plain(response, callback, 415, "the body must be application/ocsp-request");
       }
       long declared = request.getLength();
       if (declared > OcspResponder.MAX_REQUEST_BYTES) {
-        drain(request);
+        Replies.drain(request, response, DRAIN_LIMIT);
         return plain(
             response,
             callback,
@@ -203,18 +205,5 @@ public final class RevocationHandler extends Handler.Abstract {
   private static String safe(String s) {
     String t = s.length() > 80 ? s.substring(0, 80) + "..." : s;
     return t.replaceAll("[^A-Za-z0-9._/%:-]", "?");
-  }
-
-  /**
-   * Reads and drops a refused request's body when it is declared small enough: closing on unread
-   * bytes resets the connection, and the client may lose the refusal it has not read yet.
-   */
-  private static void drain(Request request) throws IOException {
-    long declared = request.getLength();
-    if (declared > 0 && declared <= DRAIN_LIMIT) {
-      try (InputStream in = Request.asInputStream(request)) {
-        in.readNBytes((int) declared);
-      }
-    }
   }
 }
