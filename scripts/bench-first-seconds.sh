@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The first seconds after a start (docs/benchmarks.md, "From the first second"): starts the server
+# The first seconds after a start (docs/benchmarks.md, "Round two"): starts the server
 # on a copy of one quickstart data directory, and the moment it serves, runs the C load generator
 # (../shared/tools/estload, or ESTLOAD=path) for SECONDS; once per variant, the variants alternating,
 # RUNS times; prints the median requests/s of each. Loopback only.
