@@ -25,13 +25,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -54,6 +49,9 @@ import picocli.CommandLine.Option;
     })
 public final class BenchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How much longer than --warmup the bench waits for every client's first answer. */
+  private static final Duration MAX_WARMUP_EXTENSION = Duration.ofSeconds(60);
 
   enum Scenario {
     cacerts,
@@ -155,7 +153,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--warmup",
       defaultValue = "3s",
-      description = "Unmeasured time before it (default: ${DEFAULT-VALUE}).")
+      description =
+          "Unmeasured time before it (default: ${DEFAULT-VALUE}); it lasts until every client has"
+              + " had its first answer as well (at most 60 s more), so a cold or starved server's"
+              + " first handshakes are not measured.")
   String warmup;
 
   @Option(
@@ -454,7 +455,7 @@ public final class BenchCommand implements Callable<Integer> {
    * One simulated client: its EST identity and link, its position in the CSR pool; for register,
    * its devices.
    */
-  private final class Client {
+  private final class Client implements MeasuredWindow.Worker {
     final int id;
     final List<Csr> pool;
     final int urlIndex;
@@ -558,7 +559,8 @@ public final class BenchCommand implements Callable<Integer> {
       headers = new String[0];
     }
 
-    Outcome request(boolean measuring) throws Exception {
+    @Override
+    public Outcome request(boolean measuring) throws Exception {
       if (scenario == Scenario.register) {
         return registrant.register(measuring);
       }
@@ -585,7 +587,18 @@ public final class BenchCommand implements Callable<Integer> {
       return c.body();
     }
 
-    void close() {
+    @Override
+    public void tally(Outcome outcome, long latencyNanos) {
+      if (outcome.error() == null) {
+        ok++;
+        latencies.add(latencyNanos);
+      } else {
+        errors++;
+      }
+    }
+
+    @Override
+    public void close() {
       link.close();
       if (registrant != null) {
         registrant.close();
@@ -613,15 +626,6 @@ public final class BenchCommand implements Callable<Integer> {
 
   private Result run(List<Client> clients, Duration warm, Duration measured)
       throws InterruptedException {
-    long start = System.nanoTime();
-    long measureFrom = start + warm.toNanos();
-    long until = measureFrom + measured.toNanos();
-    LongAdder ok = new LongAdder();
-    LongAdder errors = new LongAdder();
-    AtomicLong budget = new AtomicLong(maxRequests == null ? Long.MAX_VALUE : maxRequests);
-    Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
-    CountDownLatch done = new CountDownLatch(clients.size());
-    AtomicLong lastEnd = new AtomicLong(measureFrom);
     System.err.printf(
         "estuary bench: %s, %s, %d client(s), %s warm-up + %s measured ...%n",
         scenario,
@@ -629,62 +633,14 @@ public final class BenchCommand implements Callable<Integer> {
         clients.size(),
         Durations.format(warm.isZero() ? Duration.ofSeconds(0) : warm),
         Durations.format(measured));
-    for (Client c : clients) {
-      Thread.ofVirtual()
-          .name("bench-" + c.id)
-          .start(
-              () -> {
-                try {
-                  while (true) {
-                    long t0 = System.nanoTime();
-                    if (t0 >= until) {
-                      break;
-                    }
-                    boolean measuring = t0 >= measureFrom;
-                    if (measuring && budget.decrementAndGet() < 0) {
-                      break;
-                    }
-                    Outcome o;
-                    try {
-                      o = c.request(measuring);
-                    } catch (Exception e) {
-                      o = new Outcome(e.getClass().getSimpleName(), 0);
-                    }
-                    long t1 = System.nanoTime();
-                    if (measuring) {
-                      lastEnd.accumulateAndGet(t1, Math::max);
-                      if (o.error() == null) {
-                        c.ok++;
-                        ok.increment();
-                        c.latencies.add(t1 - t0 - o.untimedNanos());
-                      } else {
-                        c.errors++;
-                        errors.increment();
-                        kinds.computeIfAbsent(o.error(), k -> new LongAdder()).increment();
-                      }
-                    }
-                  }
-                } finally {
-                  c.close();
-                  done.countDown();
-                }
-              });
+    MeasuredWindow.Span span =
+        MeasuredWindow.run(
+            clients, warm, measured, maxRequests, MAX_WARMUP_EXTENSION, this::serverCpuSeconds);
+    if (span.warmupNanos() - warm.toNanos() > TimeUnit.SECONDS.toNanos(1)) {
+      System.err.printf(
+          "estuary bench: the warm-up lasted %.1f s, until every client's first answer%n",
+          span.warmupNanos() / 1e9);
     }
-    // Server CPU is read when measuring starts and when it ends, so warm-up (JIT, first
-    // password-hash checks) is not charged to the measured operations.
-    Thread.sleep(Math.max(0, (measureFrom - System.nanoTime()) / 1_000_000));
-    double cpuStart = serverCpuSeconds();
-    done.await(
-        Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS); // the end, or all done early
-    double cpuEnd = serverCpuSeconds();
-    done.await();
-    // With a request cap the run may end early: measure to the last response, not the deadline.
-    double seconds =
-        maxRequests == null
-            ? measured.toNanos() / 1e9
-            : Math.max(1e-9, (Math.min(lastEnd.get(), until) - measureFrom) / 1e9);
-    Map<String, Long> errorKinds = new TreeMap<>();
-    kinds.forEach((k, v) -> errorKinds.put(k, v.sum()));
     List<LatencyStats> parts = clients.stream().map(c -> c.latencies).toList();
     Registrations registrations =
         scenario != Scenario.register
@@ -703,12 +659,12 @@ public final class BenchCommand implements Callable<Integer> {
       counts[1] += c.errors;
     }
     return new Result(
-        ok.sum(),
-        errors.sum(),
-        errorKinds,
-        seconds,
+        span.ok(),
+        span.errors(),
+        span.errorKinds(),
+        span.seconds(),
         LatencyStats.summarise(parts),
-        cpuEnd - cpuStart,
+        span.cpuSeconds(),
         registrations,
         perUrl);
   }
