@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.estuary.cli.bench.BenchCommand.Outcome;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -110,7 +111,7 @@ class MeasuredWindowTest {
 
     assertThat(span.ok()).isZero();
     assertThat(span.errors()).isEqualTo(20);
-    assertThat(span.errorKinds()).containsExactly(java.util.Map.entry("HTTP 503", 20L));
+    assertThat(span.errorKinds()).containsExactly(Map.entry("HTTP 503", 20L));
     assertThat(span.seconds()).isLessThan(10);
   }
 }
