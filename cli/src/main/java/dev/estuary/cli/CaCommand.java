@@ -12,15 +12,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code estuary server ca list|roll|roll-root|switch-root|retire|retire-root}: CA rollover on a
- * data directory's keystores (docs/operations.md, "CA rollover"). Offline: the server takes the new
- * keys at its next start ({@code estuary server stop}, then start it again).
+ * data directory's keystores (docs/operations.md, "CA rollover"). The commands write the keystore
+ * files (atomically); a running server watches its keystore and takes the change up by itself.
  */
 @Command(
     name = "ca",
     mixinStandardHelpOptions = true,
     description = {
       "CA rollover on a data directory's keystores (docs/operations.md, \"CA rollover\").",
-      "The server takes what these commands write at its next start: restart it (each replica)."
+      "A running server (each replica sharing the keystore) takes up what these commands write"
+          + " within a second or two, without a restart."
     },
     subcommands = {
       CaCommand.ListCas.class,
@@ -77,7 +78,9 @@ final class CaCommand implements Callable<Integer> {
     for (Rollover.Step s : steps) {
       System.out.println(s.alias() + ": " + s.what());
     }
-    System.out.println("restart the server (every replica) to put this in force");
+    System.out.println(
+        "a running server takes this up within a second or two (it watches its keystore; no"
+            + " restart); a replica with its own copy of the keystore, when the copy arrives");
     return 0;
   }
 

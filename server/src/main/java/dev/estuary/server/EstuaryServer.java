@@ -31,10 +31,12 @@ import dev.estuary.server.metrics.Readiness;
 import dev.estuary.server.metrics.RequestTimer;
 import dev.estuary.server.metrics.ServerMetrics;
 import dev.estuary.server.policy.Label;
+import dev.estuary.server.policy.LiveLabels;
 import dev.estuary.server.provisioning.ProvisioningHandler;
 import dev.estuary.server.provisioning.Registrar;
 import dev.estuary.server.revocation.CrlPublisher;
 import dev.estuary.server.revocation.DelegatedResponders;
+import dev.estuary.server.revocation.OcspResponder;
 import dev.estuary.server.revocation.OcspService;
 import dev.estuary.server.revocation.PublishedCa;
 import dev.estuary.server.revocation.RevocationHandler;
@@ -67,12 +69,12 @@ import java.security.cert.CertificateEncodingException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +94,8 @@ public final class EstuaryServer implements AutoCloseable {
   private final EnrollmentStore enrollments;
   private final JdbiRegistrationStore registrations;
   private final BindingStore bindings;
-  private final Map<String, Label> labels;
+  private final LiveLabels labels;
+  private final CaReload caReload;
   private final HttpsServer https;
   private final SecretMinter minter;
   private final AuditLog audit;
@@ -110,7 +113,8 @@ public final class EstuaryServer implements AutoCloseable {
       EnrollmentStore enrollments,
       JdbiRegistrationStore registrations,
       BindingStore bindings,
-      Map<String, Label> labels,
+      LiveLabels labels,
+      CaReload caReload,
       HttpsServer https,
       SecretMinter minter,
       AuditLog audit,
@@ -134,6 +138,7 @@ public final class EstuaryServer implements AutoCloseable {
     this.registrations = registrations;
     this.bindings = bindings;
     this.labels = labels;
+    this.caReload = caReload;
     this.https = https;
     this.minter = minter;
   }
@@ -163,27 +168,33 @@ public final class EstuaryServer implements AutoCloseable {
     try {
       CredentialStore credentials = new JdbiCredentialStore(database.jdbi(), audit);
       JdbiRevocationStore revocations = new JdbiRevocationStore(database.jdbi());
-      Map<String, Label> labels =
-          Labels.build(
-              config, keys, certificates, credentials, clock, revocations::principalDisabled);
+      // What the keys decide (labels, published CAs, the TLS certificate): built now, and again
+      // without a restart when a CA rollover changes the keystore (CaReload).
+      CaReload.Builder fromKeys =
+          (k, now) ->
+              new CaReload.Built(
+                  Labels.build(
+                      config, k, certificates, credentials, clock, revocations::principalDisabled),
+                  Labels.published(config, k, now),
+                  k.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray()));
+      CaReload.Built built = fromKeys.build(keys, clock.instant());
+      LiveLabels live = new LiveLabels(built.labels());
+      Map<String, Label> labels = live.now();
       audit.append(startupEvent(config, labels, audit));
       AuthFailureTally authFailures = new AuthFailureTally(audit);
       auditFlush.scheduleAtFixedRate(authFailures::flush, 1, 1, TimeUnit.MINUTES);
-      Map<String, PublishedCa> cas = new LinkedHashMap<>();
-      for (Label l : labels.values()) {
-        PublishedCa ca = PublishedCa.of(l.ca());
-        cas.putIfAbsent(ca.id(), ca);
-      }
       crls =
-          new CrlPublisher(cas.values(), revocations, clock, config.revocation().crlValidity())
+          new CrlPublisher(built.published(), revocations, clock, config.revocation().crlValidity())
               .startChecking()
               .following(changes);
+      Function<Map<String, PublishedCa>, Map<String, OcspResponder.Signer>> signers =
+          config.revocation().ocspSigner().equals("delegated")
+              ? cas -> DelegatedResponders.make(cas, certificates, random, clock)
+              : OcspService::caSigners;
       OcspService ocsp =
           new OcspService(
               crls,
-              config.revocation().ocspSigner().equals("delegated")
-                  ? DelegatedResponders.make(cas, certificates, random, clock)
-                  : OcspService.caSigners(cas),
+              signers.apply(crls.cas()),
               certificates,
               clock,
               config.revocation().ocspValidity());
@@ -197,7 +208,7 @@ public final class EstuaryServer implements AutoCloseable {
       SecretMinter minter = new SecretMinter(credentials, random, clock);
       EstHandler est =
           new EstHandler(
-              labels,
+              live,
               config.defaultLabel(),
               issuance,
               config.maxBodyBytes(),
@@ -209,13 +220,7 @@ public final class EstuaryServer implements AutoCloseable {
               .following(changes);
       Registrar registrar =
           new Registrar(
-                  config.idScope(),
-                  enrollments,
-                  registrations,
-                  certificates,
-                  issuance,
-                  labels,
-                  clock)
+                  config.idScope(), enrollments, registrations, certificates, issuance, live, clock)
               .refusingDisabled(id -> revocations.findDisabled(id).isPresent());
       ProvisioningHandler provisioning =
           new ProvisioningHandler(registrar, config.maxBodyBytes(), clock, metrics.registry());
@@ -267,7 +272,7 @@ public final class EstuaryServer implements AutoCloseable {
                   caCertificateService,
                   consoleUsers,
                   audit,
-                  labels,
+                  live,
                   crls,
                   config.revocation(),
                   config.console().statisticsMaxAge()),
@@ -278,14 +283,18 @@ public final class EstuaryServer implements AutoCloseable {
               clock);
       // Idle console sessions end (and their logout is audited) within a minute of expiring.
       auditFlush.scheduleAtFixedRate(console::sweep, 1, 1, TimeUnit.MINUTES);
-      Map<String, IssuingCa> labelCas = new TreeMap<>();
-      labels.forEach((name, label) -> labelCas.put(name, label.ca()));
-      Readiness readiness = new Readiness(database.dataSource(), labelCas, clock);
-      CaKeys.TlsKeys tls =
-          keys.tlsKeys(config.tlsAlias(), SecretMinter.token(random, 24).toCharArray());
+      Readiness readiness =
+          new Readiness(
+              database.dataSource(),
+              () -> {
+                Map<String, IssuingCa> labelCas = new TreeMap<>();
+                live.now().forEach((name, label) -> labelCas.put(name, label.ca()));
+                return labelCas;
+              },
+              clock);
       HttpsServer https =
           new HttpsServer(
-              tls,
+              built.tls(),
               config.tlsProvider(),
               host(config.est()),
               config.est().port(),
@@ -313,6 +322,10 @@ public final class EstuaryServer implements AutoCloseable {
       metrics.watchConnections(HttpsServer.ADMIN, () -> https.openConnections(HttpsServer.ADMIN));
       metrics.watchCertificates(
           new CertificateCensus(database.jdbi()), clock, ServerMetrics.CENSUS_INTERVAL);
+      CaReload caReload =
+          new CaReload(
+                  config.keys(), built, fromKeys, live, crls, ocsp, signers, https, audit, clock)
+              .start();
       EstuaryServer server =
           new EstuaryServer(
               database,
@@ -321,7 +334,8 @@ public final class EstuaryServer implements AutoCloseable {
               enrollments,
               registrations,
               bindings,
-              labels,
+              live,
+              caReload,
               https,
               minter,
               audit,
@@ -478,7 +492,7 @@ public final class EstuaryServer implements AutoCloseable {
   }
 
   public Map<String, Label> labels() {
-    return labels;
+    return labels.now();
   }
 
   /** The audit log of this server's database. */
@@ -503,6 +517,7 @@ public final class EstuaryServer implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
+      caReload.close();
       crls.close();
       https.close();
     } finally {

@@ -155,6 +155,27 @@ final class Labels {
   }
 
   /**
+   * The CAs whose CRLs and OCSP answers this server publishes: every label's issuing CA, and its
+   * earlier generations still valid (what they issued during a rollover's overlap stays checkable
+   * at the URLs it carries); each CA once.
+   */
+  static List<PublishedCa> published(ServerConfig config, CaKeys keys, Instant now)
+      throws GeneralSecurityException {
+    Map<String, PublishedCa> out = new LinkedHashMap<>();
+    for (LabelConfig lc : config.labels().values()) {
+      List<IssuingCa> generations = keys.generations(lc.ca());
+      for (int i = generations.size() - 1; i >= 0; i--) {
+        IssuingCa g = generations.get(i);
+        if (CaGenerations.validAt(g.certificate(), now)) {
+          PublishedCa ca = PublishedCa.of(g);
+          out.putIfAbsent(ca.id(), ca);
+        }
+      }
+    }
+    return List.copyOf(out.values());
+  }
+
+  /**
    * The label's configured trust issuers (each a key alias, or a PEM file): client certificates
    * they sign directly may enroll for the first time. A key alias stands for every generation of
    * that CA still valid (a rolled CA's IDevIDs keep enrolling until they expire). The label's own

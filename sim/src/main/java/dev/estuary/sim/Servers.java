@@ -39,7 +39,10 @@ interface Servers extends AutoCloseable {
     throw unsupported("db-start");
   }
 
-  /** Runs {@code estuary server ca ARGS --data-dir …}, then restarts the replicas one at a time. */
+  /**
+   * Runs {@code estuary server ca ARGS --data-dir …}; the replicas take the change up by themselves
+   * (no restart) and this returns when each that was serving serves it.
+   */
   default void caCommand(List<String> args) throws Exception {
     throw unsupported(String.join(" ", args));
   }

@@ -38,6 +38,7 @@ public record AuditEvent(
   public static final String DEVICE_DISABLED = "device.disabled";
   public static final String DEVICE_ENABLED = "device.enabled";
   public static final String SERVER_STARTED = "server.started";
+  public static final String CA_KEYS_RELOADED = "ca-keys.reloaded";
   public static final String ADMIN_AUTHENTICATED = "admin.authenticated";
   public static final String ENROLLMENT_CREATED = "enrollment.created";
   public static final String ENROLLMENT_REPLACED = "enrollment.replaced";

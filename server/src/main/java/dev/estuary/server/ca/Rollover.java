@@ -75,7 +75,8 @@ public final class Rollover {
   /**
    * A new generation of the issuing CA {@code base} (e.g. {@code device-id-ca}) under the newest
    * root: a new key, the old CA's subject with " G&lt;n&gt;" added to its CN, its path length and
-   * name constraints. It issues from the server's next start on.
+   * name constraints. A running server issues from it once it has taken the keystore up (it watches
+   * the file; no restart).
    */
   public Step roll(String base) throws GeneralSecurityException {
     Store home = storeOf(base);

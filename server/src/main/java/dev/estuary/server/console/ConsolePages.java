@@ -10,6 +10,7 @@ import dev.estuary.server.audit.AuditLog;
 import dev.estuary.server.auth.Actor;
 import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.policy.Label;
+import dev.estuary.server.policy.LiveLabels;
 import dev.estuary.server.revocation.CrlPublisher;
 import dev.estuary.server.revocation.RevocationService;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public record ConsolePages(
     CaCertificateService caCertificates,
     ConsoleUserService users,
     AuditLog audit,
-    Map<String, Label> labels,
+    LiveLabels liveLabels,
     CrlPublisher crls,
     ServerConfig.Revocation publication,
     Duration statisticsMaxAge) {
@@ -39,6 +40,11 @@ public record ConsolePages(
   /** True when {@code actor}'s role allows {@code p} (to show or hide its button). */
   static boolean may(Actor actor, Permission p) {
     return actor.role().includes(p.least());
+  }
+
+  /** The labels in force now (a CA rollover replaces them without a restart). */
+  Map<String, Label> labels() {
+    return liveLabels.now();
   }
 
   void addTo(ConsoleRoutes routes) {

@@ -20,6 +20,7 @@ import dev.estuary.server.issuance.Issued;
 import dev.estuary.server.policy.Denial;
 import dev.estuary.server.policy.IssuancePolicy;
 import dev.estuary.server.policy.Label;
+import dev.estuary.server.policy.LiveLabels;
 import dev.estuary.server.store.StoreUnavailable;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -62,11 +63,21 @@ public final class EstHandler extends Handler.Abstract {
 
   private static final HttpField CTE_BASE64 = new HttpField("Content-Transfer-Encoding", "base64");
 
-  private final Map<String, Label> labels;
+  /** The labels in force and their cacerts answers, replaced together when the CAs change. */
+  private record Served(Map<String, Label> labels, Map<String, byte[]> cacertsBodies) {
+    static Served of(Map<String, Label> labels) {
+      var bodies = new HashMap<String, byte[]>();
+      labels.forEach(
+          (name, label) ->
+              bodies.put(name, EstBase64.encode(CertsOnlyPkcs7.encode(cacertsOrder(label)))));
+      return new Served(labels, Map.copyOf(bodies));
+    }
+  }
+
+  private volatile Served served;
   private final String defaultLabel;
   private final IssuanceService issuance;
   private final int maxBodyBytes;
-  private final Map<String, byte[]> cacertsBodies;
 
   private final MeterRegistry meters;
   private final FailedAuthLimiter authLimiter;
@@ -80,7 +91,7 @@ public final class EstHandler extends Handler.Abstract {
       int maxBodyBytes,
       FailedAuthLimiter authLimiter,
       MeterRegistry meters) {
-    this(labels, defaultLabel, issuance, maxBodyBytes, authLimiter, meters, null);
+    this(new LiveLabels(labels), defaultLabel, issuance, maxBodyBytes, authLimiter, meters, null);
   }
 
   /**
@@ -88,7 +99,7 @@ public final class EstHandler extends Handler.Abstract {
    *     null
    */
   public EstHandler(
-      Map<String, Label> labels,
+      LiveLabels labels,
       String defaultLabel,
       IssuanceService issuance,
       int maxBodyBytes,
@@ -99,15 +110,10 @@ public final class EstHandler extends Handler.Abstract {
     this.meters = meters;
     this.authLimiter = authLimiter;
     this.addressLimiter = authLimiter.times(10);
-    this.labels = Map.copyOf(labels);
     this.defaultLabel = defaultLabel;
     this.issuance = issuance;
     this.maxBodyBytes = maxBodyBytes;
-    var bodies = new HashMap<String, byte[]>();
-    labels.forEach(
-        (name, label) ->
-            bodies.put(name, EstBase64.encode(CertsOnlyPkcs7.encode(cacertsOrder(label)))));
-    this.cacertsBodies = Map.copyOf(bodies);
+    labels.follow(now -> served = Served.of(now));
   }
 
   /**
@@ -166,7 +172,8 @@ public final class EstHandler extends Handler.Abstract {
               + " with one of: "
               + knownLabels());
     }
-    Label label = labels.get(labelName);
+    Served now = served;
+    Label label = now.labels().get(labelName);
     if (label == null) {
       throw new Refusal(
           404, "unknown EST label '" + labelName + "'; known labels: " + knownLabels());
@@ -176,7 +183,12 @@ public final class EstHandler extends Handler.Abstract {
       case "cacerts" -> {
         requireMethod(request, "GET");
         Replies.send(
-            response, callback, 200, PKCS7_CERTS_ONLY, cacertsBodies.get(labelName), CTE_BASE64);
+            response,
+            callback,
+            200,
+            PKCS7_CERTS_ONLY,
+            now.cacertsBodies().get(labelName),
+            CTE_BASE64);
       }
       case "csrattrs" -> {
         requireMethod(request, "GET");
@@ -306,7 +318,7 @@ public final class EstHandler extends Handler.Abstract {
   }
 
   private String knownLabels() {
-    return String.join(", ", labels.keySet().stream().sorted().toList());
+    return String.join(", ", served.labels().keySet().stream().sorted().toList());
   }
 
   private void refuse(Request request, Response response, Callback callback, Refusal r) {
@@ -356,7 +368,7 @@ public final class EstHandler extends Handler.Abstract {
   private HttpField challengeFor(Request request) {
     EstPath.Parsed parsed = EstPath.parse(request.getHttpURI().getPath());
     String name = parsed.path().label() != null ? parsed.path().label() : defaultLabel;
-    Label label = labels.get(name);
+    Label label = served.labels().get(name);
     if (label != null && label.acceptsBasic()) {
       return new HttpField(
           HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"estuary " + name + "\", charset=\"UTF-8\"");

@@ -157,6 +157,24 @@ public final class HttpsServer implements AutoCloseable {
     server.start();
   }
 
+  /**
+   * Presents {@code tls} from the next handshake on, on both ports (a CA rollover moved the TLS
+   * certificate under a new root); connections already open keep the certificate they began with.
+   */
+  public void reloadTls(CaKeys.TlsKeys tls) throws Exception {
+    for (ServerConnector c : List.of(device, admin)) {
+      c.getConnectionFactory(SslConnectionFactory.class)
+          .getSslContextFactory()
+          .reload(
+              f -> {
+                f.setKeyStore(tls.keyStore());
+                f.setKeyStorePassword(new String(tls.password()));
+                f.setKeyManagerPassword(new String(tls.password()));
+                f.setCertAlias(tls.alias());
+              });
+    }
+  }
+
   /** The JSSE provider the device port's TLS really runs on (e.g. "SunJSSE", "Conscrypt"). */
   public String tlsProviderName() {
     var ssl = device.getConnectionFactory(SslConnectionFactory.class).getSslContextFactory();

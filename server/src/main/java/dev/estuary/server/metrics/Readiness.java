@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -36,17 +37,17 @@ public final class Readiness {
   public record State(boolean ready, String reason, Instant checkedAt) {}
 
   private final DataSource database;
-  private final Map<String, IssuingCa> cas;
+  private final Supplier<Map<String, IssuingCa>> cas;
   private final Clock clock;
   private State last;
   private CompletableFuture<State> running;
 
   /**
-   * @param cas the issuing CA of each label, by label name
+   * @param cas the issuing CA of each label in force now, by label name
    */
-  public Readiness(DataSource database, Map<String, IssuingCa> cas, Clock clock) {
+  public Readiness(DataSource database, Supplier<Map<String, IssuingCa>> cas, Clock clock) {
     this.database = database;
-    this.cas = Map.copyOf(cas);
+    this.cas = cas;
     this.clock = clock;
   }
 
@@ -94,7 +95,7 @@ public final class Readiness {
     } catch (SQLException | RuntimeException e) {
       return new State(false, "database unreachable: " + oneLine(e), clock.instant());
     }
-    for (var e : cas.entrySet()) {
+    for (var e : cas.get().entrySet()) {
       try {
         signs(e.getValue());
       } catch (GeneralSecurityException | RuntimeException x) {

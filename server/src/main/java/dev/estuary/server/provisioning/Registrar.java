@@ -11,6 +11,7 @@ import dev.estuary.server.issuance.Issued;
 import dev.estuary.server.policy.Denial;
 import dev.estuary.server.policy.IssuancePolicy;
 import dev.estuary.server.policy.Label;
+import dev.estuary.server.policy.LiveLabels;
 import dev.estuary.server.store.CaCertificateRecord;
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.CertificateStore;
@@ -52,7 +53,7 @@ public final class Registrar {
   private final RegistrationStore registrations;
   private final CertificateStore certificates;
   private final IssuanceService issuance;
-  private final Map<String, Label> labels;
+  private final LiveLabels labels;
   private final Clock clock;
   private Predicate<String> deviceDisabled = id -> false;
 
@@ -73,14 +74,14 @@ public final class Registrar {
       RegistrationStore registrations,
       CertificateStore certificates,
       IssuanceService issuance,
-      Map<String, Label> labels,
+      LiveLabels labels,
       Clock clock) {
     this.idScope = idScope;
     this.enrollments = enrollments;
     this.registrations = registrations;
     this.certificates = certificates;
     this.issuance = issuance;
-    this.labels = Map.copyOf(labels);
+    this.labels = labels;
     this.clock = clock;
   }
 
@@ -261,7 +262,7 @@ public final class Registrar {
         enrollments.findEnrollment(EnrollmentRecord.Kind.INDIVIDUAL, registrationId).orElse(null),
         enrollments.listEnrollments(EnrollmentRecord.Kind.GROUP),
         cas,
-        CaFamilies.of(labels.values())::generationsOf,
+        CaFamilies.of(labels.now().values())::generationsOf,
         now);
   }
 
@@ -323,7 +324,9 @@ public final class Registrar {
       String registrationId)
       throws ProvisioningRefusal {
     Label label =
-        enrollment.certificateLabel() == null ? null : labels.get(enrollment.certificateLabel());
+        enrollment.certificateLabel() == null
+            ? null
+            : labels.now().get(enrollment.certificateLabel());
     if (label == null) {
       throw new ProvisioningRefusal(
           ErrorCode.INVALID_REQUEST,

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,7 @@ public final class CrlPublisher implements AutoCloseable {
   /** A CRL as served. */
   public record Published(byte[] der, BigInteger number, Instant thisUpdate, Instant nextUpdate) {}
 
-  private final Map<String, PublishedCa> cas;
+  private volatile Map<String, PublishedCa> cas;
   private final RevocationStore store;
   private final Clock clock;
   private final Duration validity;
@@ -62,11 +63,7 @@ public final class CrlPublisher implements AutoCloseable {
    */
   public CrlPublisher(
       Collection<PublishedCa> cas, RevocationStore store, Clock clock, Duration validity) {
-    Map<String, PublishedCa> byId = new LinkedHashMap<>();
-    for (PublishedCa ca : cas) {
-      byId.putIfAbsent(ca.id(), ca);
-    }
-    this.cas = Map.copyOf(byId);
+    this.cas = byId(cas);
     this.store = store;
     this.clock = clock;
     this.validity = validity;
@@ -103,8 +100,28 @@ public final class CrlPublisher implements AutoCloseable {
     }
   }
 
+  private static Map<String, PublishedCa> byId(Collection<PublishedCa> cas) {
+    Map<String, PublishedCa> byId = new LinkedHashMap<>();
+    for (PublishedCa ca : cas) {
+      byId.putIfAbsent(ca.id(), ca);
+    }
+    return Collections.unmodifiableMap(byId);
+  }
+
+  /** The CAs whose CRLs are published now, by id. */
   public Map<String, PublishedCa> cas() {
     return cas;
+  }
+
+  /**
+   * Publishes for {@code next} from now on (a CA rollover, taken up without a restart): a CA new
+   * among them gets its CRL at its first request or check; one no longer among them (expired,
+   * retired) is no longer served.
+   */
+  public synchronized void replaceCas(Collection<PublishedCa> next) {
+    Map<String, PublishedCa> m = byId(next);
+    cas = m;
+    current.keySet().retainAll(m.keySet());
   }
 
   /**

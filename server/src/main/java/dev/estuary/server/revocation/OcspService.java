@@ -24,9 +24,11 @@ public final class OcspService {
   /** How many distinct nonce-less answers are kept. */
   static final int CACHE_ENTRIES = 4096;
 
-  private final OcspResponder responder;
+  private volatile OcspResponder responder;
   private final CrlPublisher publisher;
+  private final CertificateStore certificates;
   private final Clock clock;
+  private final Duration validity;
   private final Map<Key, Cached> cache =
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -60,7 +62,18 @@ public final class OcspService {
       Clock clock,
       Duration validity) {
     this.publisher = publisher;
+    this.certificates = certificates;
     this.clock = clock;
+    this.validity = validity;
+    replaceSigners(signers);
+  }
+
+  /**
+   * Answers for the publisher's CAs as they are now, with these signers (after a CA rollover, taken
+   * up without a restart). Answers already cached stay right: a certificate's status does not
+   * depend on which CAs are published.
+   */
+  public void replaceSigners(Map<String, OcspResponder.Signer> signers) {
     this.responder =
         new OcspResponder(
             publisher.cas(),
