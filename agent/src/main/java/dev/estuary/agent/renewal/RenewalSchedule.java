@@ -16,9 +16,11 @@ import java.util.Optional;
  *   <li>A valid certificate: try at its {@linkplain #renewalTime renewal time}, the policy's
  *       threshold moved by the jitter.
  *   <li>After a failure while the certificate is valid: wait the policy's retry period, or the
- *       server's {@code Retry-After} if that is longer; but never past {@code notAfter}: if the
- *       wait would cross it, the next attempt is {@link #LAST_CHANCE_MARGIN} before it, so a long
- *       {@code Retry-After} or retry setting cannot make the device skip its last chance.
+ *       server's {@code Retry-After} if that is longer; but never more than half the time the
+ *       certificate has left (at least {@link RenewalPolicy#MIN_RETRY_PERIOD}), so a long {@code
+ *       Retry-After} or retry setting near the end leaves several attempts instead of one, closer
+ *       and closer to {@code notAfter}; and never past it: if the wait would cross it, the next
+ *       attempt is {@link #LAST_CHANCE_MARGIN} before it.
  *   <li>After a failure with no valid certificate (none yet, or expired): the device is without
  *       this identity, so the wait is the retry period capped at {@link
  *       #RETRY_CEILING_WITHOUT_VALID_CERTIFICATE} (a 4% retry of a one-year certificate would
@@ -74,6 +76,13 @@ public record RenewalSchedule(RenewalPolicy policy, Jitter jitter) {
         valid.isPresent() ? policy.retryPeriod(valid.get()) : retryWithoutValidCertificate(current);
     if (retryAfter.isPresent() && retryAfter.get().compareTo(wait) > 0) {
       wait = retryAfter.get();
+    }
+    if (valid.isPresent()) {
+      Duration half =
+          RenewalPolicy.atLeastMinimum(Duration.between(now, valid.get().notAfter()).dividedBy(2));
+      if (wait.compareTo(half) > 0) {
+        wait = half;
+      }
     }
     Instant next = now.plus(wait);
     if (valid.isPresent()) {

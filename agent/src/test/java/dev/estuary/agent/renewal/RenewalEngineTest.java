@@ -146,22 +146,34 @@ class RenewalEngineTest {
             .failingFromThenOn(FailureKind.SERVER_ERROR, "503");
     RenewalEngine engine = engineFor(credential);
 
-    runUntil(engine, at(120));
+    runUntil(engine, at(119.5));
 
+    // Every 4.8 s (4% of two minutes), then never more than half the time left, then the last
+    // chance a second before expiry.
     assertThat(credential.attemptTimes())
-        .containsExactly(at(96), at(100.8), at(105.6), at(110.4), at(115.2), at(119));
+        .containsExactly(
+            at(96), at(100.8), at(105.6), at(110.4), at(115.2), at(117.6), at(118.8), at(119));
     assertThat(credential.attempts()).noneMatch(RenewalAttempt::expired);
   }
 
   @Test
-  void longRetryAfterIsCutShortForALastAttemptBeforeExpiry() {
+  void longRetryAfterIsCutToHalfTheTimeLeftSoSeveralAttemptsRemainBeforeExpiry() {
     ScriptedCredential credential =
-        ScriptedCredential.holding("device-id", T0, TWO_MINUTES).thenRateLimit(Duration.ofHours(1));
+        ScriptedCredential.holding("device-id", T0, TWO_MINUTES)
+            .thenRateLimit(Duration.ofHours(1))
+            .thenRateLimit(Duration.ofHours(1))
+            .thenRateLimit(Duration.ofHours(1))
+            .thenRateLimit(Duration.ofHours(1))
+            .thenRateLimit(Duration.ofHours(1))
+            .thenRateLimit(Duration.ofHours(1));
     RenewalEngine engine = engineFor(credential);
 
-    engine.runDue(at(96));
+    runUntil(engine, at(119.5));
 
-    assertThat(engine.nextWakeUp()).contains(at(119));
+    // 24 s left at 96: 12 s, then 6, 3, 1.5, then the 1 s minimum, cut to the last chance at 119.
+    assertThat(credential.attemptTimes())
+        .containsExactly(at(96), at(108), at(114), at(117), at(118.5), at(119));
+    assertThat(credential.attempts()).noneMatch(RenewalAttempt::expired);
   }
 
   @Test
