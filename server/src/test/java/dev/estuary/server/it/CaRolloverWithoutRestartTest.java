@@ -86,20 +86,10 @@ class CaRolloverWithoutRestartTest {
       assertThat(cacerts(basic, est, "device-id"))
           .as("cacerts carries both generations during the overlap")
           .contains(gen1);
-      X509Certificate fromGen2 =
-          Est.enroll(
-                  withIdevid,
-                  est + "/device-id/simpleenroll",
-                  TestPki.csr(TestPki.key("ec-p256"), "CN=rolling-device"))
-              .leaf();
+      X509Certificate fromGen2 = deviceId(withIdevid, est, "simpleenroll");
       assertThat(fromGen2.getIssuerX500Principal().getName()).contains("G2");
       HttpClient withGen1 = Est.client(root, chain(gen1Cert, gen1), deviceKey.getPrivate());
-      X509Certificate renewed =
-          Est.enroll(
-                  withGen1,
-                  est + "/device-id/simplereenroll",
-                  TestPki.csr(TestPki.key("ec-p256"), "CN=rolling-device"))
-              .leaf();
+      X509Certificate renewed = deviceId(withGen1, est, "simplereenroll");
       assertThat(renewed.getIssuerX500Principal().getName())
           .as("a certificate of the old generation renews, from the new one")
           .contains("G2");
@@ -115,12 +105,7 @@ class CaRolloverWithoutRestartTest {
       byte[] good = Files.readAllBytes(keystore);
       AtomicFiles.write(keystore, "not a keystore".getBytes(), "rw-------");
       Thread.sleep(2 * 1000 + 500); // two looks at the file
-      X509Certificate stillGen2 =
-          Est.enroll(
-                  withIdevid,
-                  est + "/device-id/simpleenroll",
-                  TestPki.csr(TestPki.key("ec-p256"), "CN=rolling-device"))
-              .leaf();
+      X509Certificate stillGen2 = deviceId(withIdevid, est, "simpleenroll");
       assertThat(stillGen2.getIssuerX500Principal()).isEqualTo(fromGen2.getIssuerX500Principal());
       AtomicFiles.write(keystore, good, "rw-------");
 
@@ -145,14 +130,19 @@ class CaRolloverWithoutRestartTest {
       assertThat(tlsAfter.getIssuerX500Principal())
           .as("the TLS certificate now comes from the TLS CA under the new root")
           .isNotEqualTo(tlsBefore.getIssuerX500Principal());
-      X509Certificate underNewRoot =
-          Est.enroll(
-                  withIdevid,
-                  est + "/device-id/simpleenroll",
-                  TestPki.csr(TestPki.key("ec-p256"), "CN=rolling-device"))
-              .leaf();
+      X509Certificate underNewRoot = deviceId(withIdevid, est, "simpleenroll");
       assertThat(underNewRoot.getIssuerX500Principal().getName()).contains("G3");
     }
+  }
+
+  /** A device-id certificate for a new key, through {@code client}'s credentials. */
+  private static X509Certificate deviceId(HttpClient client, String est, String operation)
+      throws Exception {
+    return Est.enroll(
+            client,
+            est + "/device-id/" + operation,
+            TestPki.csr(TestPki.key("ec-p256"), "CN=rolling-device"))
+        .leaf();
   }
 
   private static CaMaintenance maintenance(QuickstartServer s) throws Exception {
