@@ -17,7 +17,8 @@ import java.util.function.DoubleSupplier;
  * only requests that start inside the measured window count. The window opens when the warm-up has
  * passed AND every worker has had its first answer (ok or not, at most {@code maxExtension} more):
  * a cold or starved server's first handshakes and password checks are warm-up, not a result, and a
- * window that opened while every client still waited for its first answer would count nothing.
+ * window that opened while every client still waited for its first answer would count nothing. With
+ * no warm-up the window opens at the start and every request counts.
  */
 final class MeasuredWindow {
   /** One client, as the window sees it. */
@@ -57,8 +58,10 @@ final class MeasuredWindow {
       DoubleSupplier cpu)
       throws InterruptedException {
     long start = System.nanoTime();
-    AtomicLong measureFromRef = new AtomicLong(Long.MAX_VALUE); // "never" until it opens
-    AtomicLong untilRef = new AtomicLong(Long.MAX_VALUE);
+    // "never" until it opens; at once without a warm-up
+    AtomicLong measureFromRef = new AtomicLong(warm.isZero() ? start : Long.MAX_VALUE);
+    AtomicLong untilRef =
+        new AtomicLong(warm.isZero() ? start + measured.toNanos() : Long.MAX_VALUE);
     CountDownLatch firstAnswers = new CountDownLatch(workers.size());
     CountDownLatch done = new CountDownLatch(workers.size());
     LongAdder ok = new LongAdder();
@@ -115,13 +118,13 @@ final class MeasuredWindow {
               });
     }
     Thread.sleep(Math.max(0, (start + warm.toNanos() - System.nanoTime()) / 1_000_000));
-    if (!firstAnswers.await(maxExtension.toMillis(), TimeUnit.MILLISECONDS)) {
+    if (!warm.isZero() && !firstAnswers.await(maxExtension.toMillis(), TimeUnit.MILLISECONDS)) {
       System.err.printf(
           "estuary bench: %d client(s) still wait for their first answer %.1f s after the"
               + " warm-up; measuring anyway%n",
           firstAnswers.getCount(), maxExtension.toMillis() / 1e3);
     }
-    long measureFrom = System.nanoTime();
+    long measureFrom = warm.isZero() ? start : System.nanoTime();
     long until = measureFrom + measured.toNanos();
     untilRef.set(until);
     measureFromRef.set(measureFrom);

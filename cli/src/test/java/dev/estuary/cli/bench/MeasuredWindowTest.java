@@ -114,4 +114,22 @@ class MeasuredWindowTest {
     assertThat(span.errorKinds()).containsExactly(Map.entry("HTTP 503", 20L));
     assertThat(span.seconds()).isLessThan(10);
   }
+
+  @Test
+  void withoutAWarmUpEveryRequestCountsTheFirstOnesIncluded() throws Exception {
+    Timed slow = new Timed(300, 10);
+    MeasuredWindow.Span span =
+        MeasuredWindow.run(
+            List.of(slow),
+            Duration.ZERO,
+            Duration.ofSeconds(30),
+            5L,
+            Duration.ofSeconds(30),
+            () -> Double.NaN);
+
+    assertThat(slow.requests.get()).isEqualTo(5);
+    assertThat(slow.measured.get()).isEqualTo(5);
+    assertThat(span.ok()).isEqualTo(5);
+    assertThat(span.warmupNanos()).isZero();
+  }
 }
