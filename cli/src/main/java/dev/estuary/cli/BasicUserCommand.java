@@ -74,14 +74,16 @@ final class BasicUserCommand {
     @Override
     public Integer call() throws Exception {
       JsonNode list = admin.call("GET", "basic-users", null);
-      System.out.printf("%-24s %-16s %s%n", "USERNAME", "LABEL", "STATE");
-      for (JsonNode u : list) {
-        System.out.printf(
-            "%-24s %-16s %s%n",
-            u.get("username").asText(),
-            u.get("label").asText(),
-            u.get("disabled").asBoolean() ? "disabled" : "active");
-      }
+      ListTable.print(
+          "%-24s %-16s %s%n",
+          new String[] {"USERNAME", "LABEL", "STATE"},
+          list,
+          u ->
+              new Object[] {
+                u.get("username").asText(),
+                u.get("label").asText(),
+                u.get("disabled").asBoolean() ? "disabled" : "active"
+              });
       return 0;
     }
   }

@@ -40,12 +40,7 @@ final class ConsoleUserCommand {
   static final class Create implements Callable<Integer> {
     @Mixin AdminConnection admin;
 
-    @Option(
-        names = "--role",
-        required = true,
-        paramLabel = "ROLE",
-        description = "admin, operator or auditor.")
-    String role;
+    @Mixin RoleOption role;
 
     @Option(
         names = "--password-file",
@@ -77,7 +72,7 @@ final class ConsoleUserCommand {
         password = line == null ? "" : line;
       }
       ObjectNode body =
-          AdminConnection.json().createObjectNode().put("username", name).put("role", role);
+          AdminConnection.json().createObjectNode().put("username", name).put("role", role.role);
       if (password != null) {
         body.put("password", password);
       }
@@ -113,15 +108,17 @@ final class ConsoleUserCommand {
     @Override
     public Integer call() throws Exception {
       JsonNode list = admin.call("GET", "console-users", null);
-      System.out.printf("%-24s %-9s %-9s %s%n", "NAME", "ROLE", "STATE", "CREATED BY");
-      for (JsonNode u : list) {
-        System.out.printf(
-            "%-24s %-9s %-9s %s%n",
-            u.get("username").asText(),
-            u.get("role").asText(),
-            u.get("disabledAt").isNull() ? "enabled" : "disabled",
-            u.get("createdBy").asText());
-      }
+      ListTable.print(
+          "%-24s %-9s %-9s %s%n",
+          new String[] {"NAME", "ROLE", "STATE", "CREATED BY"},
+          list,
+          u ->
+              new Object[] {
+                u.get("username").asText(),
+                u.get("role").asText(),
+                u.get("disabledAt").isNull() ? "enabled" : "disabled",
+                u.get("createdBy").asText()
+              });
       return 0;
     }
   }

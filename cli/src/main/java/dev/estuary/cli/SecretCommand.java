@@ -87,16 +87,18 @@ final class SecretCommand {
     @Override
     public Integer call() throws Exception {
       JsonNode list = admin.call("GET", "secrets" + (label == null ? "" : "?label=" + label), null);
-      System.out.printf("%-12s %-16s %-9s %-9s %s%n", "ID", "LABEL", "STATE", "USES", "EXPIRES");
-      for (JsonNode s : list) {
-        System.out.printf(
-            "%-12s %-16s %-9s %-9s %s%n",
-            s.get("id").asText(),
-            s.get("label").asText(),
-            s.get("state").asText(),
-            s.get("usesRemaining").isNull() ? "unlimited" : s.get("usesRemaining").asText(),
-            s.get("expiresAt").isNull() ? "never" : s.get("expiresAt").asText());
-      }
+      ListTable.print(
+          "%-12s %-16s %-9s %-9s %s%n",
+          new String[] {"ID", "LABEL", "STATE", "USES", "EXPIRES"},
+          list,
+          s ->
+              new Object[] {
+                s.get("id").asText(),
+                s.get("label").asText(),
+                s.get("state").asText(),
+                s.get("usesRemaining").isNull() ? "unlimited" : s.get("usesRemaining").asText(),
+                s.get("expiresAt").isNull() ? "never" : s.get("expiresAt").asText()
+              });
       return 0;
     }
   }

@@ -30,12 +30,7 @@ final class TokenCommand {
   static final class Create implements Callable<Integer> {
     @Mixin AdminConnection admin;
 
-    @Option(
-        names = "--role",
-        required = true,
-        paramLabel = "ROLE",
-        description = "admin, operator or auditor.")
-    String role;
+    @Mixin RoleOption role;
 
     @Option(
         names = "--expires",
@@ -51,7 +46,7 @@ final class TokenCommand {
 
     @Override
     public Integer call() throws Exception {
-      ObjectNode body = AdminConnection.json().createObjectNode().put("role", role);
+      ObjectNode body = AdminConnection.json().createObjectNode().put("role", role.role);
       if (expires != null) {
         body.put("expires", expires);
       }
@@ -83,16 +78,18 @@ final class TokenCommand {
     @Override
     public Integer call() throws Exception {
       JsonNode list = admin.call("GET", "tokens", null);
-      System.out.printf("%-12s %-9s %-8s %-28s %s%n", "ID", "ROLE", "STATE", "EXPIRES", "NAME");
-      for (JsonNode t : list) {
-        System.out.printf(
-            "%-12s %-9s %-8s %-28s %s%n",
-            t.get("id").asText(),
-            t.get("role").asText(),
-            t.get("state").asText(),
-            t.get("expiresAt").isNull() ? "never" : t.get("expiresAt").asText(),
-            t.get("name").asText());
-      }
+      ListTable.print(
+          "%-12s %-9s %-8s %-28s %s%n",
+          new String[] {"ID", "ROLE", "STATE", "EXPIRES", "NAME"},
+          list,
+          t ->
+              new Object[] {
+                t.get("id").asText(),
+                t.get("role").asText(),
+                t.get("state").asText(),
+                t.get("expiresAt").isNull() ? "never" : t.get("expiresAt").asText(),
+                t.get("name").asText()
+              });
       return 0;
     }
   }
