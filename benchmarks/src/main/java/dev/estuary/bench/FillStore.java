@@ -4,6 +4,7 @@ import dev.estuary.pki.Serials;
 import dev.estuary.server.config.ServerConfig;
 import dev.estuary.server.config.ServerConfigParser;
 import dev.estuary.server.store.Database;
+import dev.estuary.server.store.ExpiryHours;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -13,7 +14,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Fills a (stopped) server's certificate table with synthetic rows, for the scale target of
@@ -40,6 +46,7 @@ public final class FillStore {
     byte[] der = new byte[480];
     random.nextBytes(der);
     long start = System.nanoTime();
+    Map<String, Map<Long, Long>> hours = new TreeMap<>();
     try (Database db =
         Database.open(cfg.database().url(), cfg.database().user(), cfg.database().password(), 2)) {
       try (var c = db.dataSource().getConnection()) {
@@ -49,7 +56,7 @@ public final class FillStore {
                 "INSERT INTO certificate (serial, subject, issuer, not_before, not_after, label, key_algorithm, sha256, gate,"
                     + " requester, issued_at, der) VALUES (?, ?, 'CN=Estuary Quickstart device-id CA,O=Estuary', ?, ?, ?,"
                     + " 'EC P-256', ?, 'mtls', 'fill', ?, ?)");
-        Instant now = Instant.now();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         for (long i = 0; i < rows; i++) {
           byte[] sha = new byte[32];
           random.nextBytes(sha);
@@ -58,8 +65,13 @@ public final class FillStore {
           ps.setBigDecimal(1, new BigDecimal(serial));
           ps.setString(2, "CN=fill-" + i);
           ps.setTimestamp(3, Timestamp.from(issued));
-          ps.setTimestamp(4, Timestamp.from(issued.plus(Duration.ofDays(7))));
-          ps.setString(5, labels[(int) (i % labels.length)]);
+          Instant notAfter = issued.plus(Duration.ofDays(7));
+          String label = labels[(int) (i % labels.length)];
+          ps.setTimestamp(4, Timestamp.from(notAfter));
+          ps.setString(5, label);
+          hours
+              .computeIfAbsent(label, l -> new TreeMap<>())
+              .merge(ExpiryHours.of(notAfter), 1L, Long::sum);
           ps.setString(6, hex.formatHex(sha));
           ps.setTimestamp(7, Timestamp.from(issued));
           ps.setBytes(8, der);
@@ -75,6 +87,13 @@ public final class FillStore {
         ps.executeBatch();
         c.commit();
       }
+      // The expiry hours the overview sums (schema V11), as issuance keeps them; no renewals to
+      // record: every subject is new.
+      List<ExpiryHours.Delta> deltas = new ArrayList<>();
+      hours.forEach(
+          (label, byHour) ->
+              byHour.forEach((h, n) -> deltas.add(new ExpiryHours.Delta(label, h, n, 0))));
+      db.jdbi().useTransaction(h -> ExpiryHours.add(h, deltas));
     }
     System.err.printf("filled %d rows in %.0f s%n", rows, (System.nanoTime() - start) / 1e9);
   }

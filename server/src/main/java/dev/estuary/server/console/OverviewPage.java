@@ -5,70 +5,55 @@ import dev.estuary.server.app.Permission;
 import dev.estuary.server.store.CertificateCensus;
 import dev.estuary.server.store.CertificateRecord;
 import dev.estuary.server.store.FleetStatistics;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Optional;
 
 /**
  * The overview: certificates by label and status (the census), certificates issued per hour over
  * the last day, the expiry chart of the next 30 days, and the certificates that expired in the last
- * day without a successor. The figures (index range counts, docs/console.md) are computed again in
- * the background when older than {@code statistics_max_age}, and shown with the time they are of.
+ * day without a successor. The figures ({@link FleetStatistics}, docs/console.md) are computed in
+ * the background ({@link LatestFigures}): again when older than {@code statistics_max_age}, shown
+ * with the time they are of; a view waits at most {@link #FIRST_WAIT} for them, and only when there
+ * are none yet.
  */
 final class OverviewPage {
-  private final ConsolePages pages;
-  private static final Logger LOG = LoggerFactory.getLogger(OverviewPage.class);
+  /**
+   * The longest a view waits for the figures: only the first after a start does, when there are
+   * none yet; past this it shows that they are being computed.
+   */
+  static final Duration FIRST_WAIT = Duration.ofMillis(500);
 
-  private volatile FleetStatistics.Snapshot latest;
-  private final AtomicBoolean refreshing = new AtomicBoolean();
+  private final ConsolePages pages;
+  private final LatestFigures figures;
 
   OverviewPage(ConsolePages pages) {
     this.pages = pages;
+    this.figures = new LatestFigures(pages.statisticsMaxAge(), FIRST_WAIT);
   }
 
   void addTo(ConsoleRoutes routes) {
     routes.get("/console/", this::overview);
   }
 
-  /**
-   * The latest figures. The first view computes them; after that a view older than the max age
-   * starts one computation in the background (one at a time) and is answered with the figures at
-   * hand, so no page waits for the counts over a large store (docs/benchmarks.md).
-   */
-  private FleetStatistics.Snapshot snapshot(Call c) throws NotPermitted {
-    Permission.READ_CERTIFICATES.check(c.actor());
-    FleetStatistics.Snapshot s = latest;
-    if (s == null) {
-      synchronized (this) {
-        if (latest == null) {
-          latest = pages.certificates().statistics(c.actor(), c.now());
-        }
-        return latest;
-      }
-    }
-    if (!c.now().isBefore(s.at().plus(pages.statisticsMaxAge()))
-        && refreshing.compareAndSet(false, true)) {
-      Thread.ofVirtual()
-          .name("console-statistics")
-          .start(
-              () -> {
-                try {
-                  latest = pages.certificates().statistics(c.actor(), Instant.now());
-                } catch (NotPermitted | RuntimeException e) {
-                  LOG.warn("console: the overview's figures were not computed: {}", e.toString());
-                } finally {
-                  refreshing.set(false);
-                }
-              });
-    }
-    return s;
-  }
-
   private Reply overview(Call c) throws NotPermitted {
-    FleetStatistics.Snapshot s = snapshot(c);
+    Permission.READ_CERTIFICATES.check(c.actor());
+    Optional<FleetStatistics.Snapshot> at =
+        figures.at(c.now(), now -> pages.certificates().statistics(c.actor(), now));
     Html h = new Html();
+    if (at.isEmpty()) {
+      h.open("p", "class", "note", "id", "figures-pending")
+          .text(
+              "The figures are being computed (it has taken more than "
+                  + FIRST_WAIT.toMillis()
+                  + " ms so far); ")
+          .a("/console/", "reload this page")
+          .text(" in a moment to see them.")
+          .close("p");
+      return new Reply.Page("Overview", "overview", h);
+    }
+    FleetStatistics.Snapshot s = at.get();
     h.open("p", "class", "note")
         .text(
             "Figures as of "

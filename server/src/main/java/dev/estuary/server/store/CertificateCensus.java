@@ -4,20 +4,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * How many certificates each label has, by status and by how soon they expire. Counted over the
- * {@code certificate_label_expiry_idx} index (label, not_after, revoked_at) alone, never from the
- * rows: the labels by seeking from one to the next in it, then per label one count per range of
- * notAfter between the instants asked about, so each index entry is read once, and the console's
- * {@link FleetStatistics} gets its per-day expiry counts from the same pass (docs/benchmarks.md,
- * "The console with 1,000,000 certificates"). For the metrics, run on a schedule, never per scrape.
+ * How many certificates each label has, by status and by how soon they expire. Summed from the
+ * expiry hours ({@link ExpiryHours}: per label and hour, how many certificates expire in it and how
+ * many of those are revoked, kept by issuance and revocation; schema V11), never from the rows but
+ * for the part of an hour before an instant that is not an hour's end, counted over the {@code
+ * certificate_label_expiry_idx} index (label, not_after, revoked_at, renewed_at) alone: a few
+ * hundred rows and at most an hour's expiries per instant, however many certificates there are
+ * (docs/benchmarks.md, "The console with 1,000,000 certificates"). The console's {@link
+ * FleetStatistics} gets its per-day expiry counts from the same sums. For the metrics, run on a
+ * schedule, never per scrape.
  */
 public final class CertificateCensus {
   /**
@@ -106,65 +110,88 @@ public final class CertificateCensus {
   }
 
   /**
-   * Every label's certificates counted by the notAfter ranges between {@code bounds}, by label: per
-   * label one count of a range of the (label, not_after, revoked_at) index per range, each reading
-   * only the index.
+   * Every label's certificates counted by the notAfter ranges between {@code bounds}, by label,
+   * from the expiry hours ({@link ExpiryHours}, schema V11) rather than from the certificates: per
+   * label, one sum over its hours up to the first bound, the hours up to the last bound one by one,
+   * and for each bound that is not an hour's end, a count of the label index over the part of its
+   * hour up to it (at most an hour's expiries).
    */
   static List<Ranges> ranges(Handle h, NavigableSet<Instant> bounds) {
     List<Instant> b = List.copyOf(bounds);
     List<Ranges> out = new ArrayList<>();
+    if (b.isEmpty()) {
+      throw new IllegalArgumentException("no bounds");
+    }
+    // The hours that end at or before each bound; the first bound's and all before it are summed.
+    long first = fullHoursUpTo(b.getFirst());
+    long last = fullHoursUpTo(b.getLast());
     for (String label : labels(h)) {
-      long[] notRevoked = new long[b.size() + 1];
-      long revoked = 0;
-      for (int i = 0; i <= b.size(); i++) {
-        var q =
-            h.createQuery(
-                    "SELECT COUNT(*) AS n, COUNT(revoked_at) AS revoked FROM certificate"
-                        + " WHERE label = :label"
-                        + (i > 0 ? " AND not_after > :lo" : "")
-                        + (i < b.size() ? " AND not_after <= :hi" : ""))
-                .bind("label", label);
-        if (i > 0) {
-          q.bind("lo", b.get(i - 1));
+      long[] sums =
+          h.createQuery(
+                  "SELECT COALESCE(SUM(certificates), 0) AS n, COALESCE(SUM(revoked), 0) AS revoked,"
+                      + " COALESCE(SUM(CASE WHEN expiry_hour <= :first"
+                      + " THEN certificates - revoked ELSE 0 END), 0) AS before"
+                      + " FROM certificate_expiry WHERE label = :label")
+              .bind("label", label)
+              .bind("first", first)
+              .map(
+                  (rs, ctx) ->
+                      new long[] {rs.getLong("n"), rs.getLong("revoked"), rs.getLong("before")})
+              .one();
+      TreeMap<Long, Long> hours = new TreeMap<>();
+      h.createQuery(
+              "SELECT expiry_hour, certificates - revoked AS n FROM certificate_expiry"
+                  + " WHERE label = :label AND expiry_hour > :first AND expiry_hour <= :last")
+          .bind("label", label)
+          .bind("first", first)
+          .bind("last", last)
+          .map((rs, ctx) -> Map.entry(rs.getLong("expiry_hour"), rs.getLong("n")))
+          .forEach(e -> hours.put(e.getKey(), e.getValue()));
+      // Not revoked with notAfter at or before each bound.
+      long[] upTo = new long[b.size()];
+      for (int i = 0; i < b.size(); i++) {
+        Instant bound = b.get(i);
+        long full = fullHoursUpTo(bound);
+        long n = sums[2];
+        for (long v : hours.headMap(full, true).values()) {
+          n += v;
         }
-        if (i < b.size()) {
-          q.bind("hi", b.get(i));
+        if (!ExpiryHours.isHourEnd(bound)) {
+          n +=
+              h.createQuery(
+                      "SELECT COUNT(*) - COUNT(revoked_at) FROM certificate WHERE label = :label"
+                          + " AND not_after > :lo AND not_after <= :hi")
+                  .bind("label", label)
+                  .bind("lo", ExpiryHours.end(full))
+                  .bind("hi", bound)
+                  .mapTo(Long.class)
+                  .one();
         }
-        long[] counts =
-            q.map((rs, ctx) -> new long[] {rs.getLong("n"), rs.getLong("revoked")}).one();
-        notRevoked[i] = counts[0] - counts[1];
-        revoked += counts[1];
+        upTo[i] = n;
       }
-      out.add(new Ranges(label, b, notRevoked, revoked));
+      long[] notRevoked = new long[b.size() + 1];
+      for (int i = 0; i <= b.size(); i++) {
+        long to = i < b.size() ? upTo[i] : sums[0] - sums[1];
+        notRevoked[i] = to - (i > 0 ? upTo[i - 1] : 0);
+      }
+      out.add(new Ranges(label, b, notRevoked, sums[1]));
     }
     return out;
   }
 
+  /** The last hour that ends at or before {@code t}. */
+  private static long fullHoursUpTo(Instant t) {
+    long hour = ExpiryHours.of(t);
+    return ExpiryHours.isHourEnd(t) ? hour : hour - 1;
+  }
+
   /**
-   * The labels that have certificates, in the database's order: each the first entry of the label
-   * index after the previous label (an index seek each, however many certificates a label has). H2
-   * seeks to {@code >= label || NUL} (for {@code > label} it reads every entry of the previous
-   * label first); PostgreSQL strings cannot hold NUL, and it seeks to {@code > label} itself.
+   * The labels that have certificates, in the database's order: those of the expiry hours (every
+   * recorded certificate is counted in one, and no row is ever deleted).
    */
   static List<String> labels(Handle h) {
-    boolean postgres = Database.isPostgres(h);
-    List<String> labels = new ArrayList<>();
-    Optional<String> next =
-        h.createQuery("SELECT label FROM certificate ORDER BY label LIMIT 1")
-            .mapTo(String.class)
-            .findOne();
-    while (next.isPresent()) {
-      String label = next.get();
-      labels.add(label);
-      next =
-          h.createQuery(
-                  "SELECT label FROM certificate WHERE label "
-                      + (postgres ? "> :after" : ">= :after")
-                      + " ORDER BY label LIMIT 1")
-              .bind("after", postgres ? label : label + '\0')
-              .mapTo(String.class)
-              .findOne();
-    }
-    return labels;
+    return h.createQuery("SELECT DISTINCT label FROM certificate_expiry ORDER BY label")
+        .mapTo(String.class)
+        .list();
   }
 }

@@ -1,6 +1,5 @@
 package dev.estuary.server.store;
 
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -16,16 +15,18 @@ import java.util.TreeMap;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * What the console's overview shows of the whole fleet, each from an index range (docs/console.md,
- * "Overview"): the {@link CertificateCensus}; valid certificates by the UTC date they expire on
- * over the next {@link #CHART_DAYS} days, per label; certificates issued per hour over the last 24
- * hours; and the certificates that expired in the last 24 hours without a successor.
+ * What the console's overview shows of the whole fleet (docs/console.md, "Overview"): the {@link
+ * CertificateCensus}; valid certificates by the UTC date they expire on over the next {@link
+ * #CHART_DAYS} days, per label; certificates issued per hour over the last 24 hours; and the
+ * certificates that expired in the last 24 hours without a successor.
  *
- * <p>The census and the chart come from one set of counts: per label, one count per range of
- * notAfter between now, a day and a week from now and the chart's midnights, over the (label,
- * not_after, revoked_at) index alone ({@link CertificateCensus#ranges}), so each index entry is
- * read once; the unrenewed ones are counted and listed by one query per label (each candidate's
- * successor looked up once, not twice). Timings at 1,000,000 certificates: docs/benchmarks.md.
+ * <p>The census and the chart come from one set of counts per label ({@link
+ * CertificateCensus#ranges}): sums of the expiry hours that issuance and revocation keep ({@link
+ * ExpiryHours}), plus an index count over the part of an hour before now, a day and a week ahead.
+ * The unrenewed ones are one range of the (label, not_after, revoked_at, renewed_at) index, since
+ * the issuance of a successor records it on its predecessor ({@code renewed_at}). Nothing here
+ * reads more than a day's expiries, however many certificates there are. Timings at 1,000,000
+ * certificates: docs/benchmarks.md.
  */
 public final class FleetStatistics {
   /** Days the expiry chart covers: today (UTC) and the 29 after it. */
@@ -36,13 +37,24 @@ public final class FleetStatistics {
 
   /**
    * A certificate that expired within the last 24 hours, not revoked, with no certificate issued
-   * after it for the same subject in the same label: a device that did not renew in time.
+   * after it for the same subject in the same label: a device that did not renew in time. The
+   * definition, with the successor looked up for each candidate ({@code FleetStatisticsTest}
+   * compares {@link #UNRENEWED_RECORDED} with it).
    */
   static final String UNRENEWED =
       " FROM certificate c WHERE c.label = :label AND c.not_after > :dayAgo"
           + " AND c.not_after <= :now AND c.revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM"
           + " certificate s WHERE s.subject = c.subject AND s.label = c.label"
           + " AND s.issued_at > c.issued_at)";
+
+  /**
+   * The same, as it is counted: the successor recorded when it was issued ({@code renewed_at},
+   * schema V11), so that the candidates are one range of {@code certificate_label_expiry_idx}
+   * (label, not_after, revoked_at, renewed_at), read from the index alone.
+   */
+  static final String UNRENEWED_RECORDED =
+      " FROM certificate c WHERE c.label = :label AND c.not_after > :dayAgo"
+          + " AND c.not_after <= :now AND c.revoked_at IS NULL AND c.renewed_at IS NULL";
 
   /**
    * The overview at {@code at}.
@@ -98,31 +110,34 @@ public final class FleetStatistics {
               days[d] = r.notRevoked(from, to);
             }
             expiring.put(r.label(), days);
-            // The count and the latest of them in one pass (each candidate's successor looked
-            // up once): the serials first, then those rows.
-            List<Listed> latest =
-                h.createQuery(
-                        "SELECT c.serial AS serial, COUNT(*) OVER () AS n"
-                            + UNRENEWED
-                            + " ORDER BY c.not_after DESC, c.serial LIMIT "
-                            + MAX_UNRENEWED_LISTED)
+            // The count, then the latest of them: their notAfter from the index (the 50th is
+            // the oldest listed), then the rows from it on (ties included), sorted here.
+            long n =
+                h.createQuery("SELECT COUNT(*)" + UNRENEWED_RECORDED)
                     .bind("label", r.label())
                     .bind("dayAgo", dayAgo)
                     .bind("now", now)
-                    .map(
-                        (rs, ctx) ->
-                            new Listed(
-                                rs.getBigDecimal("serial").toBigIntegerExact(), rs.getLong("n")))
-                    .list();
-            List<BigInteger> serials = latest.stream().map(Listed::serial).toList();
-            unrenewedCount[0] += latest.isEmpty() ? 0 : latest.getFirst().of();
-            if (!serials.isEmpty()) {
-              unrenewed.addAll(
+                    .mapTo(Long.class)
+                    .one();
+            unrenewedCount[0] += n;
+            if (n > 0) {
+              List<Instant> latest =
                   h.createQuery(
-                          "SELECT "
-                              + JdbiCertificateStore.COLUMNS
-                              + " FROM certificate WHERE serial IN (<serials>)")
-                      .bindList("serials", serials)
+                          "SELECT c.not_after"
+                              + UNRENEWED_RECORDED
+                              + " ORDER BY c.not_after DESC LIMIT "
+                              + MAX_UNRENEWED_LISTED)
+                      .bind("label", r.label())
+                      .bind("dayAgo", dayAgo)
+                      .bind("now", now)
+                      .mapTo(Instant.class)
+                      .list();
+              unrenewed.addAll(
+                  h.createQuery("SELECT " + JdbiCertificateStore.COLUMNS + UNRENEWED_RECORDED)
+                      .bind("label", r.label())
+                      // from the oldest listed on (it is later than a day ago)
+                      .bind("dayAgo", latest.getLast().minusNanos(1000))
+                      .bind("now", now)
                       .map((rs, ctx) -> JdbiCertificateStore.mapRow(rs))
                       .list());
             }
@@ -155,7 +170,4 @@ public final class FleetStatistics {
         listed,
         Duration.ofNanos(System.nanoTime() - started));
   }
-
-  /** One listed unrenewed certificate, and how many there are of its label. */
-  private record Listed(BigInteger serial, long of) {}
 }

@@ -74,6 +74,7 @@ public final class JdbiRevocationStore implements RevocationStore {
           Optional<CertificateRecord> r =
               query.map((rs, ctx) -> JdbiCertificateStore.mapRow(rs)).findOne();
           if (changed > 0 && r.isPresent()) {
+            ExpiryHours.revoked(handle, r.get());
             Map<String, String> details = new LinkedHashMap<>();
             details.put("reason", reason);
             details.put("issuer", r.get().issuer());

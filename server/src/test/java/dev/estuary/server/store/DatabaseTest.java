@@ -33,7 +33,7 @@ class DatabaseTest extends BackendTestCase {
     assertThat(new JdbiCredentialStore(db.jdbi()).findBasicUser("kept")).isPresent();
     assertThat(appliedMigrations())
         .as("each migration applied once")
-        .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+        .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
   }
 
   @Test
