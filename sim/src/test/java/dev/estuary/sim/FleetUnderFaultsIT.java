@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,12 @@ class FleetUnderFaultsIT {
                 "--json",
                 "--chart",
                 chart.toString()));
+    // A fresh work directory each run: the simulator refuses a database that already exists.
+    if (Files.exists(work)) {
+      try (var files = Files.walk(work)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
     Files.createDirectories(work);
     Path out = work.resolve("report.json");
     Path err = work.resolve("sim.log");
