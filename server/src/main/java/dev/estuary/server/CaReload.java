@@ -140,16 +140,20 @@ final class CaReload implements AutoCloseable {
   }
 
   /**
-   * Builds again when the keystore file changed or {@link #REBUILD} has passed, and puts in force
-   * what differs from what is.
+   * Builds again when the keystore file changed or {@link #REBUILD} has passed (a keystore only,
+   * never a PKCS#11 token), and puts in force what differs from what is.
    *
    * @return true when something new was put in force
    */
   synchronized boolean check() throws Exception {
     Path file = keystore();
+    if (file == null) {
+      return false; // a PKCS#11 token: not watched (opening it again would add a provider each
+      // time)
+    }
     Object now = stamp(file);
     Instant at = clock.instant();
-    boolean changed = file != null && !Objects.equals(now, stamp);
+    boolean changed = !Objects.equals(now, stamp);
     if (!changed && at.isBefore(builtAt.plus(REBUILD))) {
       return false;
     }
