@@ -82,19 +82,22 @@ final class LatestFigures {
         .name("console-statistics")
         .start(
             () -> {
+              // Over before its waiters hear of it: a view that follows may start the next one.
               try {
                 FleetStatistics.Snapshot s = computation.at(now);
                 latest = s;
+                done();
                 f.complete(s);
               } catch (NotPermitted | RuntimeException | Error e) {
                 LOG.warn("console: the overview's figures were not computed: {}", e.toString());
+                done();
                 f.completeExceptionally(e);
-              } finally {
-                synchronized (this) {
-                  computing = null;
-                }
               }
             });
     return f;
+  }
+
+  private synchronized void done() {
+    computing = null;
   }
 }
