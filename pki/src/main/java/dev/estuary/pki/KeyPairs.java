@@ -1,6 +1,5 @@
 package dev.estuary.pki;
 
-import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -12,15 +11,11 @@ import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPublicKeySpec;
-import java.security.spec.EllipticCurve;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.util.Locale;
-import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECPoint;
-import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /** Generates key pairs in software by configuration name: ec-p256, ec-p384, rsa-2048, ed25519. */
 public final class KeyPairs {
@@ -59,23 +54,11 @@ public final class KeyPairs {
       if (key instanceof ECPrivateKey ec
           && ec.getParams().getCurve().getField() instanceof ECFieldFp field) {
         // Q = s·G, with Bouncy Castle's lightweight arithmetic (no JCA provider needed for it).
-        ECParameterSpec params = ec.getParams();
-        EllipticCurve c = params.getCurve();
-        ECCurve curve =
-            new ECCurve.Fp(
-                field.getP(),
-                c.getA(),
-                c.getB(),
-                params.getOrder(),
-                BigInteger.valueOf(params.getCofactor()));
-        ECPoint g =
-            curve.createPoint(
-                params.getGenerator().getAffineX(), params.getGenerator().getAffineY());
-        ECPoint q = new FixedPointCombMultiplier().multiply(g, ec.getS()).normalize();
+        ECPoint q = NamedCurves.multiplyGenerator(ec.getParams(), field, ec.getS()).normalize();
         java.security.spec.ECPoint w =
             new java.security.spec.ECPoint(
                 q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
-        return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, params));
+        return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, ec.getParams()));
       }
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new PkiException(

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +51,16 @@ class KeyPairsTest {
     verifier.initVerify(derived);
     verifier.update(new byte[] {1, 2, 3});
     assertThat(verifier.verify(signer.sign())).isTrue();
+  }
+
+  @Test
+  void theP521PublicHalfIsDerivedToo() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp521r1"), RANDOM);
+    KeyPair pair = generator.generateKeyPair();
+
+    assertThat(KeyPairs.publicKeyOf(pair.getPrivate()).getEncoded())
+        .isEqualTo(pair.getPublic().getEncoded());
   }
 
   @Test
