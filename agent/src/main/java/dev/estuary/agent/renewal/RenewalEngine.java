@@ -231,7 +231,8 @@ public final class RenewalEngine {
     } else if (outcome instanceof RenewalOutcome.Failed failed) {
       slot.consecutiveFailures++;
       slot.lastError = failed.kind().description() + ": " + failed.reason();
-      slot.nextAttempt = schedule.afterFailure(before, failed.retryAfter(), finished);
+      slot.nextAttempt =
+          schedule.afterFailure(before, failed.retryAfter(), finished, slot.consecutiveFailures);
       log.warn(
           "{}: renewal attempt {} failed, {}{}; {}; next attempt at {}",
           managed.id(),
@@ -292,7 +293,11 @@ public final class RenewalEngine {
         t.followed
             .managed
             .schedule()
-            .afterFailure(task.inForce() ? basis : Optional.empty(), f.retryAfter(), finished);
+            .afterFailure(
+                task.inForce() ? basis : Optional.empty(),
+                f.retryAfter(),
+                finished,
+                t.consecutiveFailures);
     log.warn(
         "{} attempt {} failed, {}{}; {}; next attempt at {}",
         task.name(),

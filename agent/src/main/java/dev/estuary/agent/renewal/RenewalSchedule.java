@@ -24,8 +24,11 @@ import java.util.Optional;
  *   <li>After a failure with no valid certificate (none yet, or expired): the device is without
  *       this identity, so the wait is the retry period capped at {@link
  *       #RETRY_CEILING_WITHOUT_VALID_CERTIFICATE} (a 4% retry of a one-year certificate would
- *       otherwise be two weeks), or {@code Retry-After} if the server asked for longer. It never
- *       gives up.
+ *       otherwise be two weeks), and shorter after the first failures: {@link
+ *       RenewalPolicy#MIN_RETRY_PERIOD} doubled with each consecutive failure (1, 2, 4, 8 … s)
+ *       until it reaches that, so a blip at a device's first start costs it a second, not a minute,
+ *       and a long outage is still retried once a minute; or {@code Retry-After} if the server
+ *       asked for longer. It never gives up.
  *   <li>After a success: the new certificate's renewal time; if that is already past (a server
  *       issuing certificates shorter than the threshold allows, or a skewed clock), one retry
  *       period from now instead of at once, so a misconfiguration cannot become a tight loop.
@@ -68,12 +71,15 @@ public record RenewalSchedule(RenewalPolicy policy, Jitter jitter) {
    * The next attempt after one failed at {@code now}, while {@code current} (if any) was in force.
    *
    * @param retryAfter the server's {@code Retry-After}, if any
+   * @param failures consecutive failures, this one included (at least 1)
    */
   public Instant afterFailure(
-      Optional<CertificateInfo> current, Optional<Duration> retryAfter, Instant now) {
+      Optional<CertificateInfo> current, Optional<Duration> retryAfter, Instant now, int failures) {
     Optional<CertificateInfo> valid = current.filter(c -> !c.isExpiredAt(now));
     Duration wait =
-        valid.isPresent() ? policy.retryPeriod(valid.get()) : retryWithoutValidCertificate(current);
+        valid.isPresent()
+            ? policy.retryPeriod(valid.get())
+            : shorterOf(retryWithoutValidCertificate(current), backoff(failures));
     if (retryAfter.isPresent() && retryAfter.get().compareTo(wait) > 0) {
       wait = retryAfter.get();
     }
@@ -92,6 +98,16 @@ public record RenewalSchedule(RenewalPolicy policy, Jitter jitter) {
       }
     }
     return next;
+  }
+
+  /** {@link RenewalPolicy#MIN_RETRY_PERIOD} doubled for each failure after the first. */
+  private static Duration backoff(int failures) {
+    int doublings = Math.min(Math.max(failures, 1) - 1, 20);
+    return RenewalPolicy.MIN_RETRY_PERIOD.multipliedBy(1L << doublings);
+  }
+
+  private static Duration shorterOf(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private Duration retryWithoutValidCertificate(Optional<CertificateInfo> expired) {

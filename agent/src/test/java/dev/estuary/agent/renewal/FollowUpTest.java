@@ -176,7 +176,7 @@ class FollowUpTest {
   }
 
   @Test
-  void withNothingInForceRetriesAreAtMostAMinuteApartAndNeverStop() {
+  void withNothingInForceRetriesBackOffToAMinuteApartAndNeverStop() {
     Duration year = Duration.ofDays(365);
     ScriptedCredential device = ScriptedCredential.holding("device-id", T0, year);
     ScriptedTask register =
@@ -184,13 +184,24 @@ class FollowUpTest {
             .thenFail(30, RenewalOutcome.Failed.of(FailureKind.UNREACHABLE, "refused"));
     RenewalEngine engine = engine(device, register);
 
-    runUntil(engine, T0.plus(Duration.ofMinutes(31)));
+    runUntil(engine, T0.plus(Duration.ofMinutes(26)));
 
     assertThat(register.runs).hasSize(31);
+    List<Duration> waits = new ArrayList<>();
     for (int i = 1; i < register.runs.size(); i++) {
-      assertThat(Duration.between(register.times().get(i - 1), register.times().get(i)))
-          .isEqualTo(RenewalSchedule.RETRY_CEILING_WITHOUT_VALID_CERTIFICATE);
+      waits.add(Duration.between(register.times().get(i - 1), register.times().get(i)));
     }
+    // 1, 2, 4, 8, 16, 32 s, then the ceiling
+    assertThat(waits.subList(0, 6))
+        .containsExactly(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(4),
+            Duration.ofSeconds(8),
+            Duration.ofSeconds(16),
+            Duration.ofSeconds(32));
+    assertThat(waits.subList(6, waits.size()))
+        .containsOnly(RenewalSchedule.RETRY_CEILING_WITHOUT_VALID_CERTIFICATE);
     assertThat(register.runs.get(29).attempt()).isEqualTo(30);
     assertThat(statusOf(engine).nextAttempt()).isEmpty();
   }

@@ -205,29 +205,50 @@ class RenewalEngineTest {
   }
 
   @Test
-  void withoutAValidCertificateRetriesAtLeastEveryMinute() {
-    // 4% of a year is two weeks: too long to leave a device without its identity.
+  void withoutAValidCertificateRetriesBackOffFromOneSecondToEveryMinute() {
+    // 4% of a year is two weeks: too long to leave a device without its identity. The waits
+    // double from 1 s until they reach the minute.
     Duration year = Duration.ofDays(365);
     ScriptedCredential credential =
         ScriptedCredential.holding("est-id", T0.minus(year).minusSeconds(1), year)
-            .thenFail(FailureKind.REFUSED, "401 Unauthorized");
+            .failingFromThenOn(FailureKind.REFUSED, "401 Unauthorized");
     RenewalEngine engine = engineFor(credential);
 
-    engine.runDue(T0);
+    runUntil(engine, at(63 + 60 + 60));
 
-    assertThat(engine.nextWakeUp()).contains(T0.plusSeconds(60));
+    assertThat(credential.attempts())
+        .extracting(RenewalAttempt::at)
+        .containsExactly(
+            T0, at(1), at(3), at(7), at(15), at(31), at(63), at(63 + 60), at(63 + 60 + 60));
   }
 
   @Test
-  void missingCredentialRetriesEveryMinuteWhenTheRetryIsAPercentage() {
+  void aMissingCredentialBacksOffTheSameWayWhenTheRetryIsAPercentage() {
     ScriptedCredential credential =
         ScriptedCredential.empty("device-id", TWO_MINUTES)
-            .thenFail(FailureKind.UNREACHABLE, "timeout");
+            .failingFromThenOn(FailureKind.UNREACHABLE, "timeout");
     RenewalEngine engine = engineFor(credential);
 
-    engine.runDue(T0);
+    runUntil(engine, at(200));
 
-    assertThat(engine.nextWakeUp()).contains(T0.plusSeconds(60));
+    assertThat(credential.attempts())
+        .extracting(RenewalAttempt::at)
+        .containsExactly(T0, at(1), at(3), at(7), at(15), at(31), at(63), at(123), at(183));
+  }
+
+  @Test
+  void anExpiredCertificateIsRetriedAtMostItsRetryPeriodApart() {
+    // 4% of two minutes is 4.8 s: the backoff's 1, 2 and 4 s, then 4.8 s.
+    ScriptedCredential credential =
+        ScriptedCredential.holding("device-id", T0.minus(TWO_MINUTES).minusSeconds(1), TWO_MINUTES)
+            .failingFromThenOn(FailureKind.UNREACHABLE, "timeout");
+    RenewalEngine engine = engineFor(credential);
+
+    runUntil(engine, at(13));
+
+    assertThat(credential.attempts())
+        .extracting(RenewalAttempt::at)
+        .containsExactly(T0, at(1), at(3), at(7), at(11.8));
   }
 
   @Test
