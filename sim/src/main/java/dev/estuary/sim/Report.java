@@ -80,6 +80,7 @@ record Report(Map<String, Object> fields) {
     f.put("renewals_retried", stats.failed.sum());
     f.put("registrations", stats.registrations.sum());
     f.put("server_errors", stats.errors());
+    f.put("step_real_seconds", stats.stepSeconds());
     f.put("certificates_received", stats.received.size());
     f.put("lost_certificates", lost.size());
     f.put("lost", lost.subList(0, Math.min(20, lost.size())));
@@ -151,6 +152,7 @@ record Report(Map<String, Object> fields) {
       out.printf("%-44s %s%n", r[0], v);
     }
     out.printf("%-44s %s%n", "server errors by kind", fields.get("server_errors"));
+    out.printf("%-44s %s%n", "a device's step, real seconds", fields.get("step_real_seconds"));
     @SuppressWarnings("unchecked")
     List<EventRecord> ev = (List<EventRecord>) fields.get("events");
     for (EventRecord e : ev) {

@@ -2,6 +2,10 @@ package dev.estuary.sim;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
 import dev.estuary.config.Durations;
 import java.io.PrintStream;
 import java.net.URI;
@@ -134,6 +138,7 @@ public final class SimCommand implements Callable<Integer> {
       log.println("estuary sim: " + e.getMessage());
       return 2;
     }
+    agentLog(options.work().resolve("agents.log"));
     Simulation sim = new Simulation(options, log);
     Report report;
     try {
@@ -154,6 +159,29 @@ public final class SimCommand implements Callable<Integer> {
     }
     log.println("sim: devices, server data and logs kept in " + options.work());
     return report.promiseHeld() ? 0 : 3;
+  }
+
+  /**
+   * The agents' own warnings (each failed attempt, with its reason and next attempt) in one file,
+   * each line with its device ({@code device} in the logging context, set by {@link SimDevice}):
+   * what a lapse's device went through is there. Everything else the agents log is left out.
+   */
+  private static void agentLog(Path file) {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%d{HH:mm:ss.SSS} %X{device} %-5level %logger{0} - %msg%n");
+    encoder.start();
+    FileAppender<ILoggingEvent> appender = new FileAppender<>();
+    appender.setContext(context);
+    appender.setName("agents");
+    appender.setFile(file.toString());
+    appender.setEncoder(encoder);
+    appender.start();
+    Logger agent = context.getLogger("dev.estuary.agent");
+    agent.setLevel(Level.WARN);
+    agent.addAppender(appender);
+    agent.setAdditive(false); // not also on the console: stdout carries the report
   }
 
   private Simulation.Options options() throws Exception {

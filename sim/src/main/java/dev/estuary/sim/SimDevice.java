@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.MDC;
 
 /**
  * The simulator's book on one device: its agent, its clock, the certificates it holds (read from
@@ -47,6 +48,12 @@ final class SimDevice {
 
   /** One step of the device's agent, then what it holds; returns when it wants the next one. */
   Instant step(Stats stats, Trust trust) throws IOException {
+    try (MDC.MDCCloseable device = MDC.putCloseable("device", id)) {
+      return stepAs(stats, trust);
+    }
+  }
+
+  private Instant stepAs(Stats stats, Trust trust) throws IOException {
     SimAgent a = agent();
     List<SimAgent.Attempt> attempts = a.step();
     Instant now = Instant.now();
@@ -65,7 +72,7 @@ final class SimDevice {
                 }
               }
             });
-    sample(Instant.now(), trust);
+    sample(Instant.now(), trust, stats);
     return a.nextWakeUp();
   }
 
@@ -87,11 +94,36 @@ final class SimDevice {
   /**
    * Whether the device holds a valid certificate for every credential it has obtained so far, at
    * real time {@code now}, and the book of time without one. A certificate the scenario revoked is
-   * excused until it is replaced.
+   * excused until it is replaced. What looks invalid is read again from the device's disk first: a
+   * step still under way (its registration's polls) may have written the renewed certificate
+   * already, and the device holds it from that moment, not from the step's end.
    */
-  synchronized boolean sample(Instant now, Trust trust) {
-    boolean valid = true;
-    String why = "";
+  synchronized boolean sample(Instant now, Trust trust, Stats stats) {
+    String why = invalidity(now, trust);
+    if (why != null && agent != null) {
+      try {
+        observe(agent, stats);
+        why = invalidity(now, trust);
+      } catch (IOException e) {
+        // a file being replaced: judged on what was read before
+      }
+    }
+    if (why != null && invalidSince == null) {
+      invalidSince = now;
+      everInvalid = true;
+      reason = why;
+    } else if (why == null && invalidSince != null) {
+      invalidTotal = invalidTotal.plus(Duration.between(invalidSince, now));
+      invalidSince = null;
+    }
+    return why == null;
+  }
+
+  /**
+   * Why the device holds no valid certificate for some credential at {@code now}; null: it does.
+   */
+  private String invalidity(Instant now, Trust trust) {
+    String why = null;
     for (Map.Entry<String, Held> e : held.entrySet()) {
       Held h = e.getValue();
       if (revokedOnPurpose.contains(h.sha256())) {
@@ -99,10 +131,8 @@ final class SimDevice {
       }
       Optional<Trust.Window> w = trust.window(h.chain());
       if (w.isEmpty()) {
-        valid = false;
         why = e.getKey() + " does not chain to a current root";
       } else if (!w.get().contains(now)) {
-        valid = false;
         why =
             e.getKey()
                 + (now.isBefore(w.get().from()) ? " not yet valid" : " expired")
@@ -113,15 +143,7 @@ final class SimDevice {
                 + ")";
       }
     }
-    if (!valid && invalidSince == null) {
-      invalidSince = now;
-      everInvalid = true;
-      reason = why;
-    } else if (valid && invalidSince != null) {
-      invalidTotal = invalidTotal.plus(Duration.between(invalidSince, now));
-      invalidSince = null;
-    }
-    return valid;
+    return why;
   }
 
   synchronized boolean enrolled() {

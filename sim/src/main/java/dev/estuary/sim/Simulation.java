@@ -207,8 +207,10 @@ final class Simulation {
       Thread.startVirtualThread(
           () -> {
             Instant next;
+            Instant began = Instant.now();
             try {
               next = d.device().step(stats, trust);
+              stats.stepTook(Duration.between(began, Instant.now()));
             } catch (IOException | RuntimeException e) {
               stats.stepErrors.increment();
               stats
@@ -234,8 +236,14 @@ final class Simulation {
     } else if (every.compareTo(Duration.ofSeconds(1)) > 0) {
       every = Duration.ofSeconds(1);
     }
+    long minute = 0;
     while (Instant.now().isBefore(end)) {
-      sampleAll(Instant.now());
+      Instant now = Instant.now();
+      sampleAll(now);
+      if (stats.simulatedSince(now).toMinutes() > minute) {
+        minute = stats.simulatedSince(now).toMinutes();
+        progress(minute);
+      }
       try {
         Thread.sleep(every.toMillis());
       } catch (InterruptedException e) {
@@ -244,11 +252,29 @@ final class Simulation {
     }
   }
 
+  /** One line a simulated minute on stderr, so a run that goes wrong shows it while it runs. */
+  private void progress(long minute) {
+    Stats.Sample last = stats.samples.getLast();
+    log.println(
+        "sim: minute "
+            + minute
+            + ": "
+            + last.enrolled()
+            + " enrolled, "
+            + last.devicesWithoutValid()
+            + " without a valid certificate; so far "
+            + stats.renewed.sum()
+            + " renewals, "
+            + stats.failed.sum()
+            + " failed attempts "
+            + stats.errors());
+  }
+
   private void sampleAll(Instant now) {
     int invalid = 0;
     int enrolled = 0;
     for (SimDevice d : devices) {
-      if (!d.sample(now, trust)) {
+      if (!d.sample(now, trust, stats)) {
         invalid++;
       }
       if (d.enrolled()) {

@@ -3,6 +3,7 @@ package dev.estuary.sim;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,6 +38,10 @@ final class Stats {
   final Map<Long, LongAdder> renewalsPerMinute = new ConcurrentSkipListMap<>();
 
   final List<Sample> samples = new CopyOnWriteArrayList<>();
+
+  /** How long each device step took in real time, in milliseconds (one entry per step). */
+  private final List<Long> stepMillis = new CopyOnWriteArrayList<>();
+
   final AtomicLong maxWithoutValid = new AtomicLong();
 
   private final Instant start;
@@ -85,6 +90,28 @@ final class Stats {
   void sample(Instant now, int withoutValid, int enrolled) {
     samples.add(new Sample(simulatedSince(now), withoutValid, enrolled));
     maxWithoutValid.accumulateAndGet(withoutValid, Math::max);
+  }
+
+  void stepTook(Duration real) {
+    stepMillis.add(real.toMillis());
+  }
+
+  /**
+   * The steps' real durations in seconds: median, 90th and 99th percentile, the longest (a step is
+   * a device's due renewals and registration, each a TLS connection or several, with the DPS polls'
+   * waits).
+   */
+  Map<String, Double> stepSeconds() {
+    long[] sorted = stepMillis.stream().mapToLong(Long::longValue).sorted().toArray();
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (sorted.length == 0) {
+      return out;
+    }
+    out.put("median", sorted[(sorted.length - 1) / 2] / 1000.0);
+    out.put("p90", sorted[(int) Math.ceil(sorted.length * 0.9) - 1] / 1000.0);
+    out.put("p99", sorted[(int) Math.ceil(sorted.length * 0.99) - 1] / 1000.0);
+    out.put("max", sorted[sorted.length - 1] / 1000.0);
+    return out;
   }
 
   Map<String, Long> errors() {
