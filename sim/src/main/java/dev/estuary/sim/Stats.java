@@ -6,8 +6,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +42,7 @@ final class Stats {
   final List<Sample> samples = new CopyOnWriteArrayList<>();
 
   /** How long each device step took in real time, in milliseconds (one entry per step). */
-  private final List<Long> stepMillis = new CopyOnWriteArrayList<>();
+  private final Queue<Long> stepMillis = new ConcurrentLinkedQueue<>();
 
   final AtomicLong maxWithoutValid = new AtomicLong();
 
