@@ -27,8 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import javax.net.ssl.SSLContext;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import picocli.CommandLine.Command;
@@ -293,7 +296,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<Csr> pool =
         scenario == Scenario.cacerts || scenario == Scenario.register
             ? List.of()
-            : makeCsrs(csrPool, "bench-");
+            : makeCsrs(csrPool, csrName());
     List<Client> clients = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
       clients.add(new Client(i, pool));
@@ -372,14 +375,34 @@ public final class BenchCommand implements Callable<Integer> {
 
   private record Csr(byte[] body, KeyPair key) {}
 
-  private List<Csr> makeCsrs(int count, String cnPrefix) throws Exception {
+  /**
+   * The CN of the i-th CSR: {@code bench-i}, or with --client-cert the certificate's own CN for
+   * every CSR. A label that binds names gives one identity one name (the trust issue), so an IDevID
+   * enrolling (and its LDevIDs renewing) asks for its own name, as a device does; with {@code
+   * bench-i} every request after the first was refused with 403.
+   */
+  private IntFunction<String> csrName() throws Exception {
+    if (clientCert == null) {
+      return i -> "bench-" + i;
+    }
+    X509Certificate own = Pem.certificates(Files.readString(clientCert)).getFirst();
+    RDN[] cns =
+        X500Name.getInstance(own.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
+    if (cns.length == 0) {
+      throw new IllegalArgumentException(clientCert + ": the client certificate has no CN");
+    }
+    String cn = cns[0].getFirst().getValue().toString();
+    return i -> cn;
+  }
+
+  private List<Csr> makeCsrs(int count, IntFunction<String> name) throws Exception {
     int n = Math.max(1, count);
     System.err.printf(
         "estuary bench: making %d %s keys and CSRs before the clock starts ...%n", n, keyType);
     SecureRandom random = new SecureRandom();
     List<Csr> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(makeCsr(cnPrefix + i, random));
+      out.add(makeCsr(name.apply(i), random));
     }
     return out;
   }
@@ -405,7 +428,7 @@ public final class BenchCommand implements Callable<Integer> {
     byte[] run = new byte[4];
     random.nextBytes(run);
     registrationPrefix = "bench-" + HexFormat.of().formatHex(run) + "-";
-    List<Csr> csrs = makeCsrs(devices, registrationPrefix);
+    List<Csr> csrs = makeCsrs(devices, i -> registrationPrefix + i);
     Endpoint label = Endpoint.of(deviceLabelUrl);
     // A label with name binding gives one name per identity: each device gets an identity (an
     // IDevID) of its own at --url first, as a real device has.
