@@ -240,8 +240,9 @@ final class Simulation {
     while (Instant.now().isBefore(end)) {
       Instant now = Instant.now();
       sampleAll(now);
-      if (stats.simulatedSince(now).toMinutes() > minute) {
-        minute = stats.simulatedSince(now).toMinutes();
+      long simulatedMinute = stats.simulatedSince(now).toMinutes();
+      if (simulatedMinute > minute) {
+        minute = simulatedMinute;
         progress(minute);
       }
       try {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.config.Durations;
 import dev.estuary.pki.CertsOnlyPkcs7;
 import dev.estuary.pki.ClientTls;
+import dev.estuary.pki.Csr;
 import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
@@ -29,9 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import javax.net.ssl.SSLContext;
-import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import picocli.CommandLine.Command;
@@ -293,7 +292,7 @@ public final class BenchCommand implements Callable<Integer> {
     trust = Pem.certificates(Files.readString(cacert)).toArray(X509Certificate[]::new);
     anonymousTls = tls(null, null);
 
-    List<Csr> pool =
+    List<PreparedCsr> pool =
         scenario == Scenario.cacerts || scenario == Scenario.register
             ? List.of()
             : makeCsrs(csrPool, csrName());
@@ -373,7 +372,7 @@ public final class BenchCommand implements Callable<Integer> {
     return null;
   }
 
-  private record Csr(byte[] body, KeyPair key) {}
+  private record PreparedCsr(byte[] body, KeyPair key) {}
 
   /**
    * The CN of the i-th CSR: {@code bench-i}, or with --client-cert the certificate's own CN for
@@ -386,34 +385,32 @@ public final class BenchCommand implements Callable<Integer> {
       return i -> "bench-" + i;
     }
     X509Certificate own = Pem.certificates(Files.readString(clientCert)).getFirst();
-    RDN[] cns =
-        X500Name.getInstance(own.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
-    if (cns.length == 0) {
+    String cn = Csr.commonName(X500Name.getInstance(own.getSubjectX500Principal().getEncoded()));
+    if (cn.isEmpty()) {
       throw new IllegalArgumentException(clientCert + ": the client certificate has no CN");
     }
-    String cn = cns[0].getFirst().getValue().toString();
     return i -> cn;
   }
 
-  private List<Csr> makeCsrs(int count, IntFunction<String> name) throws Exception {
+  private List<PreparedCsr> makeCsrs(int count, IntFunction<String> name) throws Exception {
     int n = Math.max(1, count);
     System.err.printf(
         "estuary bench: making %d %s keys and CSRs before the clock starts ...%n", n, keyType);
     SecureRandom random = new SecureRandom();
-    List<Csr> out = new ArrayList<>(n);
+    List<PreparedCsr> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(makeCsr(name.apply(i), random));
     }
     return out;
   }
 
-  private Csr makeCsr(String cn, SecureRandom random) throws Exception {
+  private PreparedCsr makeCsr(String cn, SecureRandom random) throws Exception {
     KeyPair kp = KeyPairs.generate(keyType, random);
     var b = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + cn), kp.getPublic());
     var signer =
         new JcaContentSignerBuilder(IssuingCa.signatureAlgorithm(kp.getPublic()))
             .build(kp.getPrivate());
-    return new Csr(EstBase64.encode(b.build(signer).getEncoded()), kp);
+    return new PreparedCsr(EstBase64.encode(b.build(signer).getEncoded()), kp);
   }
 
   /**
@@ -428,7 +425,7 @@ public final class BenchCommand implements Callable<Integer> {
     byte[] run = new byte[4];
     random.nextBytes(run);
     registrationPrefix = "bench-" + HexFormat.of().formatHex(run) + "-";
-    List<Csr> csrs = makeCsrs(devices, i -> registrationPrefix + i);
+    List<PreparedCsr> csrs = makeCsrs(devices, i -> registrationPrefix + i);
     Endpoint label = Endpoint.of(deviceLabelUrl);
     // A label with name binding gives one name per identity: each device gets an identity (an
     // IDevID) of its own at --url first, as a real device has.
@@ -451,12 +448,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         enroller = new Client(0, List.of());
         if (identityPerDevice) {
-          Csr identity = makeCsr(registrationPrefix + i + "-idevid", random);
+          PreparedCsr identity = makeCsr(registrationPrefix + i + "-idevid", random);
           enroller.become(enroller.enroll(identity), identity.key().getPrivate());
         }
         enroller.at = label;
       }
-      Csr csr = csrs.get(i);
+      PreparedCsr csr = csrs.get(i);
       SSLContext device = tls(enroller.enroll(csr), csr.key().getPrivate());
       clients
           .get(i % clients.size())
@@ -480,7 +477,7 @@ public final class BenchCommand implements Callable<Integer> {
    */
   private final class Client implements MeasuredWindow.Worker {
     final int id;
-    final List<Csr> pool;
+    final List<PreparedCsr> pool;
     final int urlIndex;
     Endpoint at;
     long ok;
@@ -491,7 +488,7 @@ public final class BenchCommand implements Callable<Integer> {
     Registrant registrant;
     final LatencyStats latencies = new LatencyStats();
 
-    Client(int id, List<Csr> pool) throws Exception {
+    Client(int id, List<PreparedCsr> pool) throws Exception {
       this.id = id;
       this.pool = pool;
       this.urlIndex = spread(id, ests.size());
@@ -535,7 +532,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** For reenroll: a certificate of its own (enrolled with --auth), then mTLS with it. */
     void enrollIdentity() throws Exception {
-      Csr csr = pool.get(next);
+      PreparedCsr csr = pool.get(next);
       become(enroll(csr), csr.key().getPrivate());
     }
 
@@ -543,7 +540,7 @@ public final class BenchCommand implements Callable<Integer> {
      * A certificate for the CSR, from the label at {@link #at}, with this client's identity, and
      * its CA chain (leaf first).
      */
-    List<X509Certificate> enroll(Csr csr) throws Exception {
+    List<X509Certificate> enroll(PreparedCsr csr) throws Exception {
       HttpsConnection.Response r =
           link.once(
               c -> c.post(at.path() + "simpleenroll", "application/pkcs10", csr.body(), headers));
@@ -605,7 +602,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private byte[] nextCsr() {
-      Csr c = pool.get(next);
+      PreparedCsr c = pool.get(next);
       next = (next + 1) % pool.size();
       return c.body();
     }
