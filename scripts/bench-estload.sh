@@ -8,7 +8,9 @@
 #   scripts/bench-estload.sh [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
 #                            [--tls jdk|conscrypt] [--java-bench] [--no-first-seconds]
 #                            [--jvm-opts "..."]   (the server's JVM flags; the launcher's by default)
-# --java-bench also runs `estuary bench` (the Java client) with the same concurrency, interleaved.
+# --java-bench also runs `estuary bench` (the Java client) with the same concurrency, interleaved:
+# kept-alive, new connection with a full handshake, and new connection resuming its TLS session
+# (--resume; estload has no resumption). Server CPU per enrollment from /proc for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=5; seconds=10; warmup=40; concurrency=16; tls=jdk; javabench=; first=yes; jvm="-Xmx256m -XX:TrimNativeHeapInterval=5000"
@@ -66,14 +68,17 @@ for i in $(seq 1 "$runs"); do
     echo "estload $mode run=$i server_cpu_ms_per_op=$(echo "scale=3; 1000 * ($c1 - $c0) / ($ok + 0.0001)" | bc) $line"
   done
   if [ -n "$javabench" ]; then
-    for mode in keepalive newconn; do
-      flags=; [ "$mode" = newconn ] && flags=--new-connection
+    for mode in keepalive newconn resumed; do
+      case $mode in keepalive) flags=;; newconn) flags=--new-connection;; resumed) flags="--new-connection --resume";; esac
+      c0=$(cpu_s)
       "$java" -Xmx512m -jar "$jar" bench --quickstart "$data/qs" --scenario enroll --auth basic $flags \
         --concurrency "$concurrency" --duration "${seconds}s" --warmup 1s --json "$data/jb.json" > /dev/null 2>&1 || true
-      python3 - "$data/jb.json" "$mode" "$i" <<'PY' || true
+      c1=$(cpu_s)
+      python3 - "$data/jb.json" "$mode" "$i" "$c0" "$c1" <<'PY' || true
 import json, sys
 r = json.load(open(sys.argv[1]))
-print(f"java-bench {sys.argv[2]} run={sys.argv[3]} rps={r['throughput']:.1f} p50_ms={r['p50_ms']:.2f} p99_ms={r['p99_ms']:.2f} err={r['errors']}")
+cpu = 1000 * (float(sys.argv[5]) - float(sys.argv[4])) / max(r['ok'], 1)  # includes the 1 s warm-up
+print(f"java-bench {sys.argv[2]} run={sys.argv[3]} server_cpu_ms_per_op={cpu:.3f} rps={r['throughput']:.1f} p50_ms={r['p50_ms']:.2f} p99_ms={r['p99_ms']:.2f} err={r['errors']}")
 PY
     done
   fi
@@ -88,11 +93,14 @@ printf '  %-26s %9s %8s %8s %8s %12s\n' client/mode "req/s" "p50 ms" "p99 ms" er
 for mode in keepalive newconn; do
   printf '  %-26s %9s %8s %8s %8s %12s\n' "estload $mode" "$(col estload $mode rps)" "$(col estload $mode p50_ms)" \
     "$(col estload $mode p99_ms)" "$(col estload $mode err)" "$(col estload $mode server_cpu_ms_per_op)"
-  if [ -n "$javabench" ]; then
-    printf '  %-26s %9s %8s %8s %8s %12s\n' "estuary bench $mode" "$(col java-bench $mode rps)" \
-      "$(col java-bench $mode p50_ms)" "$(col java-bench $mode p99_ms)" "$(col java-bench $mode err)" "-"
-  fi
 done
+if [ -n "$javabench" ]; then
+  for mode in keepalive newconn resumed; do
+    printf '  %-26s %9s %8s %8s %8s %12s\n' "estuary bench $mode" "$(col java-bench $mode rps)" \
+      "$(col java-bench $mode p50_ms)" "$(col java-bench $mode p99_ms)" "$(col java-bench $mode err)" \
+      "$(col java-bench $mode server_cpu_ms_per_op)"
+  done
+fi
 echo "  server peak RSS: $((rss / 1024)) MiB (VmHWM; JVM flags: $jvm)"
 kill $server; wait $server 2>/dev/null || true
 

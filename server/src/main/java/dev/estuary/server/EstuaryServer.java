@@ -24,6 +24,7 @@ import dev.estuary.server.console.ConsolePages;
 import dev.estuary.server.est.EstHandler;
 import dev.estuary.server.http.HttpsServer;
 import dev.estuary.server.http.SlowClientGuard;
+import dev.estuary.server.http.StoreWorkers;
 import dev.estuary.server.issuance.IssuanceService;
 import dev.estuary.server.metrics.Endpoints;
 import dev.estuary.server.metrics.HealthHandler;
@@ -69,6 +70,7 @@ import java.security.cert.CertificateEncodingException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -88,6 +90,12 @@ import org.slf4j.LoggerFactory;
 public final class EstuaryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EstuaryServer.class);
 
+  /**
+   * The longest an enrollment or registration waits for a store worker before it is answered busy:
+   * well within the seed's clients' timeouts (the agent waits 30 s).
+   */
+  static final Duration STORE_WAIT = Duration.ofSeconds(10);
+
   private final Database database;
   private final JdbiCertificateStore certificates;
   private final CredentialStore credentials;
@@ -105,6 +113,7 @@ public final class EstuaryServer implements AutoCloseable {
   private final RevocationService revocation;
   private final ServerMetrics metrics;
   private final ChangeFeed changes;
+  private final StoreWorkers workers;
 
   private EstuaryServer(
       Database database,
@@ -123,7 +132,9 @@ public final class EstuaryServer implements AutoCloseable {
       CrlPublisher crls,
       RevocationService revocation,
       ServerMetrics metrics,
-      ChangeFeed changes) {
+      ChangeFeed changes,
+      StoreWorkers workers) {
+    this.workers = workers;
     this.metrics = metrics;
     this.changes = changes;
     this.audit = audit;
@@ -155,6 +166,7 @@ public final class EstuaryServer implements AutoCloseable {
     CrlPublisher crls = null;
     // what other replicas change, so this one's caches follow within a second
     ChangeFeed changes = ChangeFeed.start(database);
+    StoreWorkers workers = StoreWorkers.forPool(config.database().poolSize(), STORE_WAIT);
     AuditLog audit = new AuditLog(database.jdbi(), clock);
     JdbiCertificateStore certificates = new JdbiCertificateStore(database.jdbi(), audit);
     JdbiRegistrationStore registrations = new JdbiRegistrationStore(database.jdbi(), audit);
@@ -201,6 +213,7 @@ public final class EstuaryServer implements AutoCloseable {
       RevocationService revocation = new RevocationService(revocations, crls, clock);
       ServerMetrics metrics = new ServerMetrics();
       database.bindMetrics(metrics.registry());
+      metrics.watchStoreWorkers(workers);
       JdbiBindingStore bindings = new JdbiBindingStore(database.jdbi(), audit);
       IssuanceService issuance =
           new IssuanceService(
@@ -214,7 +227,8 @@ public final class EstuaryServer implements AutoCloseable {
               config.maxBodyBytes(),
               new FailedAuthLimiter(clock, config.authFailuresPerMinute(), Duration.ofMinutes(1)),
               metrics.registry(),
-              authFailures);
+              authFailures,
+              workers);
       EnrollmentStore enrollments =
           new CachingEnrollmentStore(new JdbiEnrollmentStore(database.jdbi(), audit))
               .following(changes);
@@ -223,7 +237,8 @@ public final class EstuaryServer implements AutoCloseable {
                   config.idScope(), enrollments, registrations, certificates, issuance, live, clock)
               .refusingDisabled(id -> revocations.findDisabled(id).isPresent());
       ProvisioningHandler provisioning =
-          new ProvisioningHandler(registrar, config.maxBodyBytes(), clock, metrics.registry());
+          new ProvisioningHandler(
+              registrar, config.maxBodyBytes(), clock, metrics.registry(), workers);
       TokenService tokens =
           new TokenService(
               new JdbiAdminTokenStore(database.jdbi()),
@@ -320,6 +335,9 @@ public final class EstuaryServer implements AutoCloseable {
       https.start();
       metrics.watchConnections(HttpsServer.DEVICE, () -> https.openConnections(HttpsServer.DEVICE));
       metrics.watchConnections(HttpsServer.ADMIN, () -> https.openConnections(HttpsServer.ADMIN));
+      for (String listener : List.of(HttpsServer.DEVICE, HttpsServer.ADMIN)) {
+        metrics.watchHandshakes(listener, resumed -> https.handshakes(listener, resumed));
+      }
       metrics.watchCertificates(
           new CertificateCensus(database.jdbi()), clock, ServerMetrics.CENSUS_INTERVAL);
       CaReload caReload =
@@ -344,7 +362,8 @@ public final class EstuaryServer implements AutoCloseable {
               crls,
               revocation,
               metrics,
-              changes);
+              changes,
+              workers);
       LOG.info(
           "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
           config.est().host(),
@@ -358,6 +377,7 @@ public final class EstuaryServer implements AutoCloseable {
       return server;
     } catch (Exception | Error e) {
       auditFlush.shutdownNow();
+      workers.close();
       changes.close();
       if (crls != null) {
         crls.close();
@@ -473,6 +493,11 @@ public final class EstuaryServer implements AutoCloseable {
   }
 
   /** Revoke certificates, disable and enable devices. */
+  /** The HTTPS listeners (their connection and handshake counts). */
+  public HttpsServer https() {
+    return https;
+  }
+
   public RevocationService revocation() {
     return revocation;
   }
@@ -521,6 +546,7 @@ public final class EstuaryServer implements AutoCloseable {
       crls.close();
       https.close();
     } finally {
+      workers.close();
       changes.close();
       try {
         auditFlush.shutdownNow();

@@ -11,6 +11,7 @@ import dev.estuary.agent.config.X509Credential;
 import dev.estuary.agent.credential.EstCredential;
 import dev.estuary.agent.credential.Identities;
 import dev.estuary.agent.est.EstClient;
+import dev.estuary.agent.net.TlsContexts;
 import dev.estuary.agent.provisioning.DpsClient;
 import dev.estuary.agent.provisioning.Provisioner;
 import dev.estuary.agent.renewal.CredentialStatus;
@@ -134,7 +135,10 @@ public final class Agent implements AutoCloseable {
           TrustStore.open(
               stateDir,
               TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore()));
-      EstClient est = new EstClient(trust::all, EST_TIMEOUT, clock);
+      // One TLS context per identity for EST and provisioning alike: a renewal's requests after the
+      // first with an identity resume its TLS session (TlsContexts).
+      TlsContexts tls = new TlsContexts();
+      EstClient est = new EstClient(trust::all, EST_TIMEOUT, clock, tls);
       Identities identities = new Identities(new ConfiguredKeys(pkcs11.map(Pkcs11Module::opener)));
 
       Map<String, EstCredential> credentials = new LinkedHashMap<>();
@@ -203,7 +207,7 @@ public final class Agent implements AutoCloseable {
                   new Provisioner(
                       dps,
                       credentials.get(EstCertificate.DEVICE_ID)::readablePair,
-                      new DpsClient(trust::all, EST_TIMEOUT, clock),
+                      new DpsClient(trust::all, EST_TIMEOUT, clock, tls),
                       state.provisioning(),
                       clock))
               : Optional.empty();

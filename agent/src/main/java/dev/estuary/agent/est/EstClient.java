@@ -1,9 +1,9 @@
 package dev.estuary.agent.est;
 
 import dev.estuary.agent.net.Https;
+import dev.estuary.agent.net.TlsContexts;
 import dev.estuary.agent.text.Printable;
 import dev.estuary.pki.CertsOnlyPkcs7;
-import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.PkiException;
 import java.net.URI;
@@ -47,6 +47,7 @@ public final class EstClient {
   private final Supplier<List<X509Certificate>> trust;
   private final Duration timeout;
   private final Clock clock;
+  private final TlsContexts tls;
 
   /**
    * @param trust the roots the EST server's TLS certificate must chain to
@@ -62,6 +63,16 @@ public final class EstClient {
    *     {@code TrustStore})
    */
   public EstClient(Supplier<List<X509Certificate>> trust, Duration timeout, Clock clock) {
+    this(trust, timeout, clock, new TlsContexts());
+  }
+
+  /**
+   * @param tls the agent's TLS contexts, shared with its provisioning client: a connection with an
+   *     identity used before resumes that identity's TLS session
+   */
+  public EstClient(
+      Supplier<List<X509Certificate>> trust, Duration timeout, Clock clock, TlsContexts tls) {
+    this.tls = Objects.requireNonNull(tls, "tls");
     this.trust = Objects.requireNonNull(trust, "trust");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -143,9 +154,9 @@ public final class EstClient {
   private Answer send(URI uri, EstIdentity who, byte[] csrDer, String secretValue)
       throws EstException {
     String what = (csrDer == null ? "GET " : "POST ") + uri;
-    SSLContext tls;
+    SSLContext context;
     try {
-      tls = ClientTls.context(trust.get(), who.hasCertificate() ? who.chain() : null, who.key());
+      context = tls.context(trust.get(), who.hasCertificate() ? who.chain() : null, who.key());
     } catch (GeneralSecurityException e) {
       throw new EstException(
           EstException.Kind.UNREACHABLE,
@@ -176,7 +187,7 @@ public final class EstClient {
           .POST(HttpRequest.BodyPublishers.ofByteArray(EstBase64.encode(csrDer)));
     }
     try {
-      return check(what, Https.send(tls, timeout, request.build(), MAX_ANSWER_BYTES));
+      return check(what, Https.send(context, timeout, request.build(), MAX_ANSWER_BYTES));
     } catch (Https.NoAnswer e) {
       throw new EstException(
           EstException.Kind.UNREACHABLE, 0, what + ": " + e.getMessage(), null, e);

@@ -5,8 +5,8 @@ import dev.estuary.agent.est.RetryAfter;
 import dev.estuary.agent.json.JsonException;
 import dev.estuary.agent.json.JsonObject;
 import dev.estuary.agent.net.Https;
+import dev.estuary.agent.net.TlsContexts;
 import dev.estuary.agent.text.Printable;
-import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.Thumbprints;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -49,6 +49,7 @@ public final class DpsClient {
   private final Duration timeout;
   private final Clock clock;
   private final Sleeper sleeper;
+  private final TlsContexts tls;
 
   /** Waits between polls. */
   @FunctionalInterface
@@ -58,11 +59,25 @@ public final class DpsClient {
 
   /** With the roots trusted at each request (a root key update may add one). */
   public DpsClient(Supplier<List<X509Certificate>> trust, Duration timeout, Clock clock) {
-    this(trust, timeout, clock, d -> Thread.sleep(d.toMillis()));
+    this(trust, timeout, clock, new TlsContexts());
+  }
+
+  /**
+   * @param tls the agent's TLS contexts, shared with its EST client: the PUT and the polls resume
+   *     the TLS session of the device identity's last connection
+   */
+  public DpsClient(
+      Supplier<List<X509Certificate>> trust, Duration timeout, Clock clock, TlsContexts tls) {
+    this(trust, timeout, clock, d -> Thread.sleep(d.toMillis()), tls);
   }
 
   private DpsClient(
-      Supplier<List<X509Certificate>> trust, Duration timeout, Clock clock, Sleeper sleeper) {
+      Supplier<List<X509Certificate>> trust,
+      Duration timeout,
+      Clock clock,
+      Sleeper sleeper,
+      TlsContexts tls) {
+    this.tls = Objects.requireNonNull(tls, "tls");
     this.trust = Objects.requireNonNull(trust, "trust");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -144,7 +159,7 @@ public final class DpsClient {
       throw new IllegalArgumentException("X.509 attestation needs the device identity certificate");
     }
     try {
-      return ClientTls.context(trust.get(), device.chain(), device.key());
+      return tls.context(trust.get(), device.chain(), device.key());
     } catch (GeneralSecurityException e) {
       throw new DpsException("cannot set up TLS: " + e.getMessage(), false, 0, null, e);
     }

@@ -156,7 +156,8 @@ public final class ScriptedEstServer implements AutoCloseable {
               exchange.getRequestURI(),
               copy(exchange.getRequestHeaders()),
               exchange.getRequestBody().readAllBytes(),
-              clientCertificate((HttpsExchange) exchange));
+              clientCertificate((HttpsExchange) exchange),
+              ((HttpsExchange) exchange).getSSLSession().getCreationTime());
       requests.add(request);
       Answer answer = script.poll();
       Response response;
@@ -217,13 +218,16 @@ public final class ScriptedEstServer implements AutoCloseable {
    *
    * @param headers the request headers (names are case-insensitive)
    * @param clientCertificate the TLS client certificate presented, if any
+   * @param tlsSessionCreated when the TLS session of the request's connection was made (epoch
+   *     milliseconds): a connection that resumed a session carries that session's time
    */
   public record Request(
       String method,
       URI uri,
       Headers headers,
       byte[] body,
-      Optional<X509Certificate> clientCertificate) {
+      Optional<X509Certificate> clientCertificate,
+      long tlsSessionCreated) {
 
     /** The first value of header {@code name}, if sent. */
     public Optional<String> header(String name) {

@@ -136,6 +136,13 @@ public final class BenchCommand implements Callable<Integer> {
   boolean newConnection;
 
   @Option(
+      names = "--resume",
+      description =
+          "With --new-connection: every new connection resumes the client's TLS session (a TLS 1.3"
+              + " ticket), as a renewing agent's connections after its first do.")
+  boolean resume;
+
+  @Option(
       names = "--keep-alive",
       description = "One kept-alive connection per client (the default).")
   boolean keepAlive;
@@ -258,6 +265,12 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (newConnection && keepAlive) {
       System.err.println("estuary bench: --new-connection and --keep-alive exclude each other");
+      return 2;
+    }
+    if (resume && !newConnection) {
+      System.err.println(
+          "estuary bench: --resume is for --new-connection (kept-alive connections do not"
+              + " handshake again)");
       return 2;
     }
     url = urls == null || urls.isEmpty() ? null : urls.getFirst();
@@ -460,7 +473,8 @@ public final class BenchCommand implements Callable<Integer> {
           .registrant
           .add(
               new Registrant.Device(
-                  registrationPrefix + i, new Link(device, dps.host(), dps.port(), newConnection)));
+                  registrationPrefix + i,
+                  new Link(device, dps.host(), dps.port(), newConnection, resume)));
     }
     if (enroller != null) {
       enroller.link.close();
@@ -506,7 +520,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Pem.certificates(Files.readString(clientCert)),
                 Pem.privateKey(Files.readString(clientKey)));
       }
-      link = new Link(tls, at.host(), at.port(), newConnection);
+      link = new Link(tls, at.host(), at.port(), newConnection, resume);
     }
 
     private String[] authHeaders() {
@@ -575,7 +589,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** From now on mTLS with this certificate, and no other credentials. */
     void become(List<X509Certificate> chain, PrivateKey key) throws Exception {
       link.close();
-      link = new Link(tls(chain, key), at.host(), at.port(), newConnection);
+      link = new Link(tls(chain, key), at.host(), at.port(), newConnection, resume);
       headers = new String[0];
     }
 
@@ -644,12 +658,21 @@ public final class BenchCommand implements Callable<Integer> {
   private record Registrations(
       LatencyStats.Summary put, LatencyStats.Summary poll, long assigningPolls) {}
 
+  /** How the clients connect, in words. */
+  private String connections() {
+    return !newConnection
+        ? "kept-alive connections"
+        : resume
+            ? "new TLS connection per request, session resumed"
+            : "new TLS connection per request, full handshake";
+  }
+
   private Result run(List<Client> clients, Duration warm, Duration measured)
       throws InterruptedException {
     System.err.printf(
         "estuary bench: %s, %s, %d client(s), %s warm-up + %s measured ...%n",
         scenario,
-        newConnection ? "new connection per request" : "kept-alive connections",
+        connections(),
         clients.size(),
         Durations.format(warm.isZero() ? Duration.ofSeconds(0) : warm),
         Durations.format(measured));
@@ -719,11 +742,7 @@ public final class BenchCommand implements Callable<Integer> {
     double throughput = r.ok / r.seconds;
     LatencyStats.Summary l = r.latency;
     System.out.printf(
-        "scenario    %s (%s, concurrency %d, %s)%n",
-        scenario,
-        newConnection ? "new TLS connection per request" : "kept-alive connections",
-        concurrency,
-        auth);
+        "scenario    %s (%s, concurrency %d, %s)%n", scenario, connections(), concurrency, auth);
     System.out.printf(
         "requests    %d ok, %d errors in %.1f s%s%n",
         r.ok, r.errors, r.seconds, r.errorKinds.isEmpty() ? "" : " " + r.errorKinds);
@@ -753,7 +772,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (json != null) {
       ObjectNode o = JSON.createObjectNode();
       o.put("scenario", scenario.name())
-          .put("mode", newConnection ? "new-connection" : "keep-alive")
+          .put(
+              "mode",
+              !newConnection ? "keep-alive" : resume ? "new-connection-resumed" : "new-connection")
           .put("concurrency", concurrency)
           .put("auth", auth.name())
           .put("url", url)

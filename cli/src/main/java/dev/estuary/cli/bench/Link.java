@@ -4,20 +4,23 @@ import javax.net.ssl.SSLContext;
 
 /**
  * One client identity talking to one server: opens its connection when it needs one, and keeps it
- * alive or closes it after every request (a full handshake each, no resumption).
+ * alive or closes it after every request (a full handshake each, or with {@code resume} a resumed
+ * TLS session each).
  */
 final class Link {
   private final SSLContext tls;
   private final String host;
   private final int port;
   private final boolean newConnection;
+  private final boolean resume;
   private HttpsConnection connection;
 
-  Link(SSLContext tls, String host, int port, boolean newConnection) {
+  Link(SSLContext tls, String host, int port, boolean newConnection, boolean resume) {
     this.tls = tls;
     this.host = host;
     this.port = port;
     this.newConnection = newConnection;
+    this.resume = resume;
   }
 
   @FunctionalInterface
@@ -43,7 +46,9 @@ final class Link {
 
   void close() {
     if (connection != null) {
-      connection.forgetSession();
+      if (!resume) {
+        connection.forgetSession();
+      }
       connection.close();
       connection = null;
     }

@@ -13,6 +13,7 @@ import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Refusal;
 import dev.estuary.server.http.Replies;
+import dev.estuary.server.http.StoreWorkers;
 import dev.estuary.server.http.Unavailable;
 import dev.estuary.server.http.Unreadable;
 import dev.estuary.server.issuance.IssuanceService;
@@ -33,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -83,6 +85,7 @@ public final class EstHandler extends Handler.Abstract {
   private final FailedAuthLimiter authLimiter;
   private final FailedAuthLimiter addressLimiter;
   private final AuthFailureTally failures;
+  private final StoreWorkers workers;
 
   public EstHandler(
       Map<String, Label> labels,
@@ -91,12 +94,21 @@ public final class EstHandler extends Handler.Abstract {
       int maxBodyBytes,
       FailedAuthLimiter authLimiter,
       MeterRegistry meters) {
-    this(new LiveLabels(labels), defaultLabel, issuance, maxBodyBytes, authLimiter, meters, null);
+    this(
+        new LiveLabels(labels),
+        defaultLabel,
+        issuance,
+        maxBodyBytes,
+        authLimiter,
+        meters,
+        null,
+        StoreWorkers.inline());
   }
 
   /**
    * @param failures counts failed authentications for the audit log (per address and minute), or
    *     null
+   * @param workers where enrollments authenticate and issue (the store's threads)
    */
   public EstHandler(
       LiveLabels labels,
@@ -105,8 +117,10 @@ public final class EstHandler extends Handler.Abstract {
       int maxBodyBytes,
       FailedAuthLimiter authLimiter,
       MeterRegistry meters,
-      AuthFailureTally failures) {
+      AuthFailureTally failures,
+      StoreWorkers workers) {
     this.failures = failures;
+    this.workers = Objects.requireNonNull(workers, "workers");
     this.meters = meters;
     this.authLimiter = authLimiter;
     this.addressLimiter = authLimiter.times(10);
@@ -132,11 +146,28 @@ public final class EstHandler extends Handler.Abstract {
     if (parsed == null) {
       return false;
     }
+    answer(
+        request,
+        response,
+        callback,
+        () -> {
+          if (parsed.error() != null) {
+            throw new Refusal(404, parsed.error());
+          }
+          serve(parsed.path(), request, response, callback);
+        });
+    return true;
+  }
+
+  /** A part of serving a request; what it throws is answered by {@link #answer}. */
+  private interface Step {
+    void run() throws Refusal, IOException;
+  }
+
+  /** Runs {@code step}, and answers a refusal, an unreadable request or a failure it throws. */
+  private void answer(Request request, Response response, Callback callback, Step step) {
     try {
-      if (parsed.error() != null) {
-        throw new Refusal(404, parsed.error());
-      }
-      serve(parsed.path(), request, response, callback);
+      step.run();
     } catch (Refusal r) {
       refuse(request, response, callback, r);
     } catch (IOException e) {
@@ -145,7 +176,7 @@ public final class EstHandler extends Handler.Abstract {
       if (StoreUnavailable.isCause(e)) {
         Unavailable.answer("EST", request, e);
         Replies.text(response, callback, 503, Unavailable.MESSAGE, Unavailable.RETRY_AFTER);
-        return true;
+        return;
       }
       String incident = UUID.randomUUID().toString();
       LOG.error(
@@ -156,7 +187,6 @@ public final class EstHandler extends Handler.Abstract {
           e);
       Replies.text(response, callback, 500, "internal server error (incident " + incident + ")");
     }
-    return true;
   }
 
   private void serve(EstPath path, Request request, Response response, Callback callback)
@@ -237,51 +267,77 @@ public final class EstHandler extends Handler.Abstract {
               "too many failed authentications from " + address + "; retry in " + seconds + " s",
               new HttpField(HttpHeader.RETRY_AFTER, Long.toString(seconds)));
         }
-        Caller caller;
-        try {
-          caller = label.authenticate(credentials(request));
-        } catch (AuthenticationFailed f) {
-          if (failures != null) {
-            failures.failed("est", address, f.reason());
-          }
-          // Only a wrong secret or password counts: a right one that is used up (the losers of a
-          // race for its last use), expired or disabled is no guess.
-          if (f.wrongCredentials()) {
-            authLimiter.failed(credentialKey);
-            addressLimiter.failed(address);
-          }
-          request.setAttribute(
-              REASON_ATTRIBUTE, f.wrongCredentials() ? "WRONG_CREDENTIALS" : "UNAUTHENTICATED");
-          throw Refusal.unauthorized(f.reason());
-        }
+        // Read here, on the request's own thread: a client sending its body slowly holds no
+        // store worker.
         byte[] body = readBody(request);
-        Csr csr;
-        try {
-          // The key is checked against the label's policy before the signature is verified.
-          csr = Csr.parse(EstBase64.decode(body), label.keyPolicy());
-        } catch (PkiException e) {
-          request.setAttribute(REASON_ATTRIBUTE, Denial.Reason.BAD_CSR.name());
-          throw Refusal.badRequest(e.getMessage());
-        }
-        Issued issued;
-        try {
-          issued = issuance.enroll(label, caller, csr, op);
-        } catch (Denial d) {
-          request.setAttribute(REASON_ATTRIBUTE, d.reason().name());
-          throw new Refusal(statusOf(d.reason()), d.getMessage());
-        }
-        Replies.send(
-            response,
-            callback,
-            200,
-            PKCS7_CERTS_ONLY,
-            EstBase64.encode(issued.pkcs7()),
-            CTE_BASE64);
+        workers.execute(
+            () ->
+                answer(
+                    request,
+                    response,
+                    callback,
+                    () ->
+                        enroll(
+                            label, op, address, credentialKey, body, request, response, callback)),
+            () -> {
+              Unavailable.busy("EST", request, workers.waiting());
+              Replies.text(response, callback, 503, Unavailable.BUSY, Unavailable.RETRY_AFTER);
+            });
       }
       default ->
           throw new Refusal(
               501, "EST operation '" + path.operation() + "' is not offered by this server");
     }
+  }
+
+  /**
+   * An enrollment after the cheap checks, with its body read: authenticates the caller, parses the
+   * CSR and issues (on a store worker).
+   */
+  private void enroll(
+      Label label,
+      IssuancePolicy.Operation op,
+      String address,
+      String credentialKey,
+      byte[] body,
+      Request request,
+      Response response,
+      Callback callback)
+      throws Refusal {
+    Caller caller;
+    try {
+      caller = label.authenticate(credentials(request));
+    } catch (AuthenticationFailed f) {
+      if (failures != null) {
+        failures.failed("est", address, f.reason());
+      }
+      // Only a wrong secret or password counts: a right one that is used up (the losers of a
+      // race for its last use), expired or disabled is no guess.
+      if (f.wrongCredentials()) {
+        authLimiter.failed(credentialKey);
+        addressLimiter.failed(address);
+      }
+      request.setAttribute(
+          REASON_ATTRIBUTE, f.wrongCredentials() ? "WRONG_CREDENTIALS" : "UNAUTHENTICATED");
+      throw Refusal.unauthorized(f.reason());
+    }
+    Csr csr;
+    try {
+      // The key is checked against the label's policy before the signature is verified.
+      csr = Csr.parse(EstBase64.decode(body), label.keyPolicy());
+    } catch (PkiException e) {
+      request.setAttribute(REASON_ATTRIBUTE, Denial.Reason.BAD_CSR.name());
+      throw Refusal.badRequest(e.getMessage());
+    }
+    Issued issued;
+    try {
+      issued = issuance.enroll(label, caller, csr, op);
+    } catch (Denial d) {
+      request.setAttribute(REASON_ATTRIBUTE, d.reason().name());
+      throw new Refusal(statusOf(d.reason()), d.getMessage());
+    }
+    Replies.send(
+        response, callback, 200, PKCS7_CERTS_ONLY, EstBase64.encode(issued.pkcs7()), CTE_BASE64);
   }
 
   /** The EST answer to each of the policy's reasons. */

@@ -27,6 +27,12 @@ public final class Unavailable {
           + RETRY_AFTER_SECONDS
           + " s";
 
+  /** The answer to a request no store worker took in time ({@link StoreWorkers}). */
+  public static final String BUSY =
+      "the server is busy; nothing was issued or changed, try again in "
+          + RETRY_AFTER_SECONDS
+          + " s";
+
   private static final long LOG_EVERY_NANOS = 10_000_000_000L;
   private static final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
   private static final AtomicLong unlogged = new AtomicLong();
@@ -35,6 +41,26 @@ public final class Unavailable {
 
   /** Logs (at most one line per 10 s) that {@code request} was answered 503 for {@code cause}. */
   public static void answer(String service, Request request, Throwable cause) {
+    log(
+        service,
+        request,
+        "the database cannot be reached (" + rootMessage(cause) + ")",
+        RETRY_AFTER_SECONDS);
+  }
+
+  /**
+   * Logs (at most one line per 10 s, shared with {@link #answer}) that {@code request} was answered
+   * 503 busy: no store worker took it in time ({@link StoreWorkers}).
+   */
+  public static void busy(String service, Request request, int waiting) {
+    log(
+        service,
+        request,
+        "no store worker was free in time (" + waiting + " requests waiting)",
+        RETRY_AFTER_SECONDS);
+  }
+
+  private static void log(String service, Request request, String why, int retryAfter) {
     long now = System.nanoTime();
     long last = lastLogged.get();
     if (now - last < LOG_EVERY_NANOS || !lastLogged.compareAndSet(last, now)) {
@@ -43,12 +69,12 @@ public final class Unavailable {
     }
     long more = unlogged.getAndSet(0);
     LOG.warn(
-        "{} {} {}: the database cannot be reached ({}); answered 503 Retry-After {}{}",
+        "{} {} {}: {}; answered 503 Retry-After {}{}",
         service,
         request.getMethod(),
         LogSafe.escape(request.getHttpURI().getPath()),
-        LogSafe.escape(rootMessage(cause)),
-        RETRY_AFTER_SECONDS,
+        LogSafe.escape(why),
+        retryAfter,
         more == 0 ? "" : " (and " + more + " more requests since the last such line)");
   }
 

@@ -1,6 +1,7 @@
 package dev.estuary.server.metrics;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.estuary.server.http.StoreWorkers;
 import dev.estuary.server.store.CertificateCensus;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,6 +155,34 @@ public final class ServerMetrics implements AutoCloseable {
         .tag("listener", listener)
         .description("TLS connections open on the listener")
         .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * {@code estuary_tls_handshakes_total{listener, resumed}}: TLS handshakes completed, full ({@code
+   * resumed="false"}) or resuming a session from a ticket ({@code "true"}).
+   */
+  public void watchHandshakes(String listener, ToLongFunction<Boolean> handshakes) {
+    for (boolean resumed : new boolean[] {false, true}) {
+      FunctionCounter.builder("estuary.tls.handshakes", handshakes, h -> h.applyAsLong(resumed))
+          .tags("listener", listener, "resumed", Boolean.toString(resumed))
+          .description("TLS handshakes completed, full or resuming a session")
+          .register(registry);
+    }
+  }
+
+  /**
+   * {@code estuary_store_requests_waiting}: enrollments and registrations waiting for a store
+   * worker; {@code estuary_store_requests_busy_total}: those answered busy (503) because none took
+   * them in time ({@link StoreWorkers}).
+   */
+  public void watchStoreWorkers(StoreWorkers workers) {
+    Gauge.builder("estuary.store.requests.waiting", workers, StoreWorkers::waiting)
+        .description("Enrollments and registrations waiting for a store worker")
+        .strongReference(true)
+        .register(registry);
+    FunctionCounter.builder("estuary.store.requests.busy", workers, StoreWorkers::busyAnswers)
+        .description("Enrollments and registrations answered busy (503): no store worker in time")
         .register(registry);
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Replies;
+import dev.estuary.server.http.StoreWorkers;
 import dev.estuary.server.http.Unavailable;
 import dev.estuary.server.http.Unreadable;
 import dev.estuary.server.store.EnrollmentRecord;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -48,31 +50,72 @@ public final class ProvisioningHandler extends Handler.Abstract {
   private final int maxBodyBytes;
   private final Clock clock;
   private final MeterRegistry meters;
+  private final StoreWorkers workers;
 
   /**
    * @param meters where refusals are counted
    */
   public ProvisioningHandler(
       Registrar registrar, int maxBodyBytes, Clock clock, MeterRegistry meters) {
+    this(registrar, maxBodyBytes, clock, meters, StoreWorkers.inline());
+  }
+
+  /**
+   * @param workers where registrations and their polls are served (the store's threads)
+   */
+  public ProvisioningHandler(
+      Registrar registrar,
+      int maxBodyBytes,
+      Clock clock,
+      MeterRegistry meters,
+      StoreWorkers workers) {
     this.registrar = registrar;
     this.maxBodyBytes = maxBodyBytes;
     this.clock = clock;
     this.meters = meters;
+    this.workers = Objects.requireNonNull(workers, "workers");
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
-    String target = request.getHttpURI().getPath();
+    ProvisioningPath path;
+    byte[] body;
     try {
-      ProvisioningPath path = ProvisioningPath.parse(target);
+      path = ProvisioningPath.parse(request.getHttpURI().getPath());
       if (path == null) {
         return false;
       }
-      serve(path, request, response, callback);
+      // Read here, on the request's own thread: a client sending its body slowly holds no store
+      // worker.
+      body = readBody(request, response);
     } catch (ProvisioningRefusal r) {
       refuse(request, response, callback, r);
+      return true;
     } catch (IOException e) {
       Unreadable.abandon("provisioning", request, callback, e);
+      return true;
+    }
+    workers.execute(
+        () -> answer(request, response, callback, path, body),
+        () -> {
+          Unavailable.busy("provisioning", request, workers.waiting());
+          refuse(
+              request,
+              response,
+              callback,
+              new ProvisioningRefusal(ErrorCode.UNAVAILABLE, Unavailable.BUSY));
+        });
+    return true;
+  }
+
+  /** Serves the request, and answers a refusal or a failure. */
+  private void answer(
+      Request request, Response response, Callback callback, ProvisioningPath path, byte[] body) {
+    String target = request.getHttpURI().getPath();
+    try {
+      serve(path, body, request, response, callback);
+    } catch (ProvisioningRefusal r) {
+      refuse(request, response, callback, r);
     } catch (Exception | Error e) {
       if (StoreUnavailable.isCause(e)) {
         Unavailable.answer("provisioning", request, e);
@@ -81,7 +124,7 @@ public final class ProvisioningHandler extends Handler.Abstract {
             response,
             callback,
             new ProvisioningRefusal(ErrorCode.UNAVAILABLE, Unavailable.MESSAGE));
-        return true;
+        return;
       }
       String incident = UUID.randomUUID().toString();
       LOG.error(
@@ -97,12 +140,11 @@ public final class ProvisioningHandler extends Handler.Abstract {
           new ProvisioningRefusal(
               ErrorCode.INTERNAL, "internal server error (incident " + incident + ")"));
     }
-    return true;
   }
 
-  private void serve(ProvisioningPath path, Request request, Response response, Callback callback)
-      throws ProvisioningRefusal, IOException {
-    byte[] body = readBody(request, response);
+  private void serve(
+      ProvisioningPath path, byte[] body, Request request, Response response, Callback callback)
+      throws ProvisioningRefusal {
     if (!request.getMethod().equals(path.kind().method())) {
       throw new ProvisioningRefusal(
           ErrorCode.METHOD_NOT_ALLOWED,
