@@ -70,7 +70,6 @@ import java.security.cert.CertificateEncodingException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -335,9 +334,6 @@ public final class EstuaryServer implements AutoCloseable {
       https.start();
       metrics.watchConnections(HttpsServer.DEVICE, () -> https.openConnections(HttpsServer.DEVICE));
       metrics.watchConnections(HttpsServer.ADMIN, () -> https.openConnections(HttpsServer.ADMIN));
-      for (String listener : List.of(HttpsServer.DEVICE, HttpsServer.ADMIN)) {
-        metrics.watchHandshakes(listener, resumed -> https.handshakes(listener, resumed));
-      }
       metrics.watchCertificates(
           new CertificateCensus(database.jdbi()), clock, ServerMetrics.CENSUS_INTERVAL);
       CaReload caReload =
@@ -493,11 +489,6 @@ public final class EstuaryServer implements AutoCloseable {
   }
 
   /** Revoke certificates, disable and enable devices. */
-  /** The HTTPS listeners (their connection and handshake counts). */
-  public HttpsServer https() {
-    return https;
-  }
-
   public RevocationService revocation() {
     return revocation;
   }

@@ -190,14 +190,6 @@ public final class HttpsServer implements AutoCloseable {
     return (ADMIN.equals(listener) ? adminConnections : deviceConnections).open();
   }
 
-  /**
-   * TLS handshakes completed on the listener named {@link #DEVICE} or {@link #ADMIN}: those that
-   * resumed a session ({@code resumed}), or full ones.
-   */
-  public long handshakes(String listener, boolean resumed) {
-    return (ADMIN.equals(listener) ? adminConnections : deviceConnections).handshakes(resumed);
-  }
-
   public int adminPort() {
     return admin.getLocalPort();
   }

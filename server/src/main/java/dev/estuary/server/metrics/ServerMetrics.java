@@ -24,7 +24,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
-import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,19 +155,6 @@ public final class ServerMetrics implements AutoCloseable {
         .description("TLS connections open on the listener")
         .strongReference(true)
         .register(registry);
-  }
-
-  /**
-   * {@code estuary_tls_handshakes_total{listener, resumed}}: TLS handshakes completed, full ({@code
-   * resumed="false"}) or resuming a session from a ticket ({@code "true"}).
-   */
-  public void watchHandshakes(String listener, ToLongFunction<Boolean> handshakes) {
-    for (boolean resumed : new boolean[] {false, true}) {
-      FunctionCounter.builder("estuary.tls.handshakes", handshakes, h -> h.applyAsLong(resumed))
-          .tags("listener", listener, "resumed", Boolean.toString(resumed))
-          .description("TLS handshakes completed, full or resuming a session")
-          .register(registry);
-    }
   }
 
   /**
