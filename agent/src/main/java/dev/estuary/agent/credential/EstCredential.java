@@ -333,7 +333,31 @@ public final class EstCredential implements Renewable {
         throw new UnusableAnswer(e.getMessage());
       }
     }
-    List<X509Certificate> caCerts = est.caCerts(request.url(), who);
+    try {
+      return withCaCerts(check, answer, est.caCerts(request.url(), who), expected, now);
+    } catch (IssuedCertificateCheck.Unacceptable e) {
+      if (!e.unchained()) {
+        throw new UnusableAnswer(e.getMessage());
+      }
+    }
+    // The CA that issued it is not in cacerts yet: it was rolled a moment ago, and the cacerts
+    // answer came from a replica that has not taken the roll up (replicas take it up within
+    // seconds of each other). Once more, over a new connection, before the answer is refused.
+    try {
+      return withCaCerts(check, answer, est.caCerts(request.url(), who), expected, now);
+    } catch (IssuedCertificateCheck.Unacceptable e) {
+      throw new UnusableAnswer(e.getMessage());
+    }
+  }
+
+  /** {@code answer} checked with the chain {@code caCerts} completes. */
+  private static List<X509Certificate> withCaCerts(
+      IssuedCertificateCheck check,
+      List<X509Certificate> answer,
+      List<X509Certificate> caCerts,
+      IssuedCertificateCheck.Expected expected,
+      Instant now)
+      throws IssuedCertificateCheck.Unacceptable {
     List<X509Certificate> direct = RootLinks.withoutLinks(caCerts);
     if (direct.size() < caCerts.size()) {
       // A root rollover: prefer the path to the root that issued the CA over one across a link.
@@ -341,15 +365,11 @@ public final class EstCredential implements Renewable {
         return check.check(answer, direct, expected, now);
       } catch (IssuedCertificateCheck.Unacceptable e) {
         if (!e.unchained()) {
-          throw new UnusableAnswer(e.getMessage());
+          throw e;
         }
       }
     }
-    try {
-      return check.check(answer, caCerts, expected, now);
-    } catch (IssuedCertificateCheck.Unacceptable e) {
-      throw new UnusableAnswer(e.getMessage());
-    }
+    return check.check(answer, caCerts, expected, now);
   }
 
   private RenewalOutcome.Failed failure(Exception e) {

@@ -365,6 +365,43 @@ class EstCredentialTest {
   }
 
   @Test
+  void aCertificateFromACaRolledAMomentAgoIsCheckedAgainstCacertsOnceMore() throws Exception {
+    TestCa rolled = ca.subordinate("Device Issuing CA G2", 0);
+    server
+        .then(ScriptedEstServer.enrolling(spki -> rolled.client(CN, spki))) // the new generation
+        .then(Answer.with(Response.certs(ca.certificate()))) // a replica not yet rolled
+        .then(Answer.with(Response.certs(ca.certificate(), rolled.certificate())));
+    EstCredential credential = credential(CsrBuilder.Kind.CLIENT_IDENTITY);
+
+    assertThat(credential.renew(attempt(true))).isInstanceOf(RenewalOutcome.Renewed.class);
+
+    assertThat(server.requests())
+        .extracting(r -> r.uri().getPath())
+        .containsExactly(
+            "/.well-known/est/" + ID + "/simpleenroll",
+            "/.well-known/est/" + ID + "/cacerts",
+            "/.well-known/est/" + ID + "/cacerts");
+    assertThat(credential.pair().orElseThrow().chain()).last().isEqualTo(rolled.certificate());
+  }
+
+  @Test
+  void aCertificateNoCacertsAnswerChainsIsRefusedAfterTheSecondAndNothingIsStored()
+      throws Exception {
+    TestCa stranger = new TestCa("Not Our CA");
+    server
+        .then(ScriptedEstServer.enrolling(spki -> stranger.client(CN, spki)))
+        .always(Answer.with(Response.certs(ca.certificate())));
+    EstCredential credential = credential(CsrBuilder.Kind.CLIENT_IDENTITY);
+
+    RenewalOutcome outcome = credential.renew(attempt(true));
+
+    assertThat(outcome).isInstanceOf(RenewalOutcome.Failed.class);
+    assertThat(((RenewalOutcome.Failed) outcome).reason()).contains("does not chain");
+    assertThat(server.requests()).hasSize(3); // the enrollment and two cacerts, no more
+    assertThat(credential.pair()).isEmpty();
+  }
+
+  @Test
   void anIssuedCertificateWithItsChainNeedsNoCacerts() throws Exception {
     TestCa issuing = ca.subordinate("Device Issuing CA", 0);
     server.then(

@@ -41,11 +41,7 @@ public final class Unavailable {
 
   /** Logs (at most one line per 10 s) that {@code request} was answered 503 for {@code cause}. */
   public static void answer(String service, Request request, Throwable cause) {
-    log(
-        service,
-        request,
-        "the database cannot be reached (" + rootMessage(cause) + ")",
-        RETRY_AFTER_SECONDS);
+    log(service, request, "the database cannot be reached (" + rootMessage(cause) + ")");
   }
 
   /**
@@ -53,14 +49,10 @@ public final class Unavailable {
    * 503 busy: no store worker took it in time ({@link StoreWorkers}).
    */
   public static void busy(String service, Request request, int waiting) {
-    log(
-        service,
-        request,
-        "no store worker was free in time (" + waiting + " requests waiting)",
-        RETRY_AFTER_SECONDS);
+    log(service, request, "no store worker was free in time (" + waiting + " requests waiting)");
   }
 
-  private static void log(String service, Request request, String why, int retryAfter) {
+  private static void log(String service, Request request, String why) {
     long now = System.nanoTime();
     long last = lastLogged.get();
     if (now - last < LOG_EVERY_NANOS || !lastLogged.compareAndSet(last, now)) {
@@ -74,7 +66,7 @@ public final class Unavailable {
         request.getMethod(),
         LogSafe.escape(request.getHttpURI().getPath()),
         LogSafe.escape(why),
-        retryAfter,
+        RETRY_AFTER_SECONDS,
         more == 0 ? "" : " (and " + more + " more requests since the last such line)");
   }
 
