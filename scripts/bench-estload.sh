@@ -27,11 +27,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
-estload=${ESTLOAD:-}
-if [ -z "$estload" ]; then
-  estload=$(mktemp /tmp/estload.XXXXXX)
-  gcc -O2 -o "$estload" "$root/../shared/tools/estload/estload.c" -lssl -lcrypto -lpthread
-fi
+. "$root/scripts/lib-estload.sh"
 "$root/estuary" --version >/dev/null   # builds the jar (and its AOT cache) if needed
 . "$root/.mvn/select-jdk.sh" && estuary_select_jdk >/dev/null
 java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}

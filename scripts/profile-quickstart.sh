@@ -24,11 +24,7 @@ done
 mkdir -p "$out"
 work=$(mktemp -d /tmp/estuary-profile.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-estload=${ESTLOAD:-}
-if [ -z "$estload" ]; then
-  estload=$work/estload
-  gcc -O2 -o "$estload" "$root/../shared/tools/estload/estload.c" -lssl -lcrypto -lpthread
-fi
+. "$root/scripts/lib-estload.sh"
 version=4.2
 for a in async-profiler jfr-converter; do
   "$root/mvnw" -q dependency:get -Dartifact=tools.profiler:$a:$version -Dtransitive=false
