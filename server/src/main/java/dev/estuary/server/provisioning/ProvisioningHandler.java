@@ -79,43 +79,64 @@ public final class ProvisioningHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     ProvisioningPath path;
-    byte[] body;
     try {
       path = ProvisioningPath.parse(request.getHttpURI().getPath());
-      if (path == null) {
-        return false;
-      }
-      // Read here, on the request's own thread: a client sending its body slowly holds no store
-      // worker.
-      body = readBody(request, response);
     } catch (ProvisioningRefusal r) {
       refuse(request, response, callback, r);
       return true;
-    } catch (IOException e) {
-      Unreadable.abandon("provisioning", request, callback, e);
+    } catch (RuntimeException e) {
+      answer(
+          request,
+          response,
+          callback,
+          () -> {
+            throw e; // a failure: answered with an incident id like any other
+          });
       return true;
     }
-    workers.execute(
-        () -> answer(request, response, callback, path, body),
+    if (path == null) {
+      return false;
+    }
+    answer(
+        request,
+        response,
+        callback,
         () -> {
-          Unavailable.busy("provisioning", request, workers.waiting());
-          refuse(
-              request,
-              response,
-              callback,
-              new ProvisioningRefusal(ErrorCode.UNAVAILABLE, Unavailable.BUSY));
+          // Read here, on the request's own thread: a client sending its body slowly holds no
+          // store worker.
+          byte[] body = readBody(request, response);
+          workers.execute(
+              () ->
+                  answer(
+                      request,
+                      response,
+                      callback,
+                      () -> serve(path, body, request, response, callback)),
+              () -> {
+                Unavailable.busy("provisioning", request, workers.waiting());
+                refuse(
+                    request,
+                    response,
+                    callback,
+                    new ProvisioningRefusal(ErrorCode.UNAVAILABLE, Unavailable.BUSY));
+              });
         });
     return true;
   }
 
-  /** Serves the request, and answers a refusal or a failure. */
-  private void answer(
-      Request request, Response response, Callback callback, ProvisioningPath path, byte[] body) {
-    String target = request.getHttpURI().getPath();
+  /** A part of serving a request; what it throws is answered by {@link #answer}. */
+  private interface Step {
+    void run() throws ProvisioningRefusal, IOException;
+  }
+
+  /** Runs {@code step}, and answers a refusal, an unreadable request or a failure it throws. */
+  private void answer(Request request, Response response, Callback callback, Step step) {
     try {
-      serve(path, body, request, response, callback);
+      step.run();
     } catch (ProvisioningRefusal r) {
       refuse(request, response, callback, r);
+    } catch (IOException e) {
+      Unreadable.abandon("provisioning", request, callback, e);
     } catch (Exception | Error e) {
       if (StoreUnavailable.isCause(e)) {
         Unavailable.answer("provisioning", request, e);
@@ -130,7 +151,7 @@ public final class ProvisioningHandler extends Handler.Abstract {
       LOG.error(
           "provisioning {} {} failed (incident {})",
           request.getMethod(),
-          LogSafe.escape(target),
+          LogSafe.escape(request.getHttpURI().getPath()),
           incident,
           e);
       refuse(
