@@ -49,6 +49,22 @@ public final class ChainValidator {
   }
 
   /**
+   * The chain does not lead to a trusted issuer: not issued by one, or a signature that does not
+   * verify. What anyone can make without holding a genuine certificate, so what a failed-
+   * authentication limit counts; a genuine certificate refused for its time, its usage or its shape
+   * is a plain {@link PkiException}.
+   */
+  public static final class Untrusted extends PkiException {
+    Untrusted(String reason) {
+      super(reason);
+    }
+
+    Untrusted(String reason, Throwable cause) {
+      super(reason, cause);
+    }
+  }
+
+  /**
    * A validated client chain: the path from the leaf up to (without) the anchor, and the anchor.
    */
   public record Validated(List<X509Certificate> path, X509Certificate anchor) {
@@ -88,7 +104,7 @@ public final class ChainValidator {
             .anyMatch(a -> a.getSubjectX500Principal().equals(leaf.getIssuerX500Principal()));
     if (!directAnchor && !anchorCerts.contains(leaf) && !anchors.isEmpty()) {
       String who = "client certificate '" + leaf.getSubjectX500Principal().getName() + "'";
-      throw new PkiException(
+      throw new Untrusted(
           who
               + " is not issued by a CA trusted here (its issuer is '"
               + leaf.getIssuerX500Principal().getName()
@@ -135,7 +151,10 @@ public final class ChainValidator {
               CertPathValidator.getInstance("PKIX").validate(certPath, params);
       return new Validated(path, result.getTrustAnchor().getTrustedCert());
     } catch (CertPathValidatorException e) {
-      throw new PkiException(who + " " + explain(e, path), e);
+      String why = who + " " + explain(e, path);
+      throw e.getReason() == BasicReason.EXPIRED || e.getReason() == BasicReason.NOT_YET_VALID
+          ? new PkiException(why, e)
+          : new Untrusted(why, e);
     } catch (CertificateException
         | NoSuchAlgorithmException
         | InvalidAlgorithmParameterException e) {

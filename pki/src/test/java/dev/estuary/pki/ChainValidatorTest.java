@@ -78,14 +78,14 @@ class ChainValidatorTest {
   @Test
   void refusesAChainFromAnUnknownCa() {
     assertThatThrownBy(() -> trusting(root).validateClient(List.of(strangerLeaf, strangerRoot), AT))
-        .isInstanceOf(PkiException.class)
+        .isInstanceOf(ChainValidator.Untrusted.class)
         .hasMessageContaining("not issued by a CA trusted here");
   }
 
   @Test
   void refusesALeafWhoseIntermediateIsMissing() {
     assertThatThrownBy(() -> trusting(root).validateClient(List.of(leaf), AT))
-        .isInstanceOf(PkiException.class)
+        .isInstanceOf(ChainValidator.Untrusted.class)
         .hasMessageContaining("not issued by a CA trusted here")
         .hasMessageContaining("Validator Issuing");
   }
@@ -97,6 +97,7 @@ class ChainValidatorTest {
     assertThatThrownBy(
             () -> trusting(root).validateClient(List.of(leaf, intermediate), afterExpiry))
         .isInstanceOf(PkiException.class)
+        .isNotInstanceOf(ChainValidator.Untrusted.class)
         .hasMessageContaining("expired");
   }
 
@@ -107,6 +108,7 @@ class ChainValidatorTest {
     assertThatThrownBy(
             () -> trusting(root).validateClient(List.of(leaf, intermediate), beforeStart))
         .isInstanceOf(PkiException.class)
+        .isNotInstanceOf(ChainValidator.Untrusted.class)
         .hasMessageContaining("not valid before");
   }
 
@@ -114,6 +116,7 @@ class ChainValidatorTest {
   void refusesALeafWithoutClientAuthEku() {
     assertThatThrownBy(() -> trusting(root).validateClient(List.of(serverLeaf, intermediate), AT))
         .isInstanceOf(PkiException.class)
+        .isNotInstanceOf(ChainValidator.Untrusted.class)
         .hasMessageContaining("no clientAuth EKU");
   }
 
@@ -158,7 +161,7 @@ class ChainValidatorTest {
             impostor, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
 
     assertThatThrownBy(() -> trusting(root).validateClient(List.of(forged), AT))
-        .isInstanceOf(PkiException.class);
+        .isInstanceOf(ChainValidator.Untrusted.class);
   }
 
   @Test
@@ -180,7 +183,7 @@ class ChainValidatorTest {
   void directValidationRefusesALeafBehindAnIntermediateEvenWhenTheRootIsTrusted() {
     // The shape of a leaf minted with a device's Edge CA: leaf -> Edge CA -> trusted CA.
     assertThatThrownBy(() -> trusting(root).validateDirect(List.of(leaf, intermediate), AT))
-        .isInstanceOf(PkiException.class)
+        .isInstanceOf(ChainValidator.Untrusted.class)
         .hasMessageContaining("signed directly by one of the label's issuers")
         .hasMessageContaining("Validator Issuing");
   }
@@ -193,7 +196,7 @@ class ChainValidatorTest {
             impostor, "CN=device-1", CertificateProfile.clientIdentity(Duration.ofDays(7)), null);
 
     assertThatThrownBy(() -> trusting(intermediate).validateDirect(List.of(forged), AT))
-        .isInstanceOf(PkiException.class);
+        .isInstanceOf(ChainValidator.Untrusted.class);
   }
 
   @Test

@@ -15,6 +15,7 @@ import dev.estuary.server.audit.Actors;
 import dev.estuary.server.audit.AuditEvent;
 import dev.estuary.server.audit.AuditLog;
 import dev.estuary.server.audit.AuthFailureTally;
+import dev.estuary.server.auth.AuthLimits;
 import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.auth.SecretMinter;
 import dev.estuary.server.ca.CaKeys;
@@ -218,13 +219,17 @@ public final class EstuaryServer implements AutoCloseable {
           new IssuanceService(
               certificates, bindings, new Serials(random, clock), clock, metrics.registry(), audit);
       SecretMinter minter = new SecretMinter(credentials, random, clock);
+      // One set of failed-authentication limits for both device protocols.
+      AuthLimits authLimits =
+          new AuthLimits(
+              new FailedAuthLimiter(clock, config.authFailuresPerMinute(), Duration.ofMinutes(1)));
       EstHandler est =
           new EstHandler(
               live,
               config.defaultLabel(),
               issuance,
               config.maxBodyBytes(),
-              new FailedAuthLimiter(clock, config.authFailuresPerMinute(), Duration.ofMinutes(1)),
+              authLimits,
               metrics.registry(),
               authFailures,
               workers);
@@ -237,7 +242,7 @@ public final class EstuaryServer implements AutoCloseable {
               .refusingDisabled(id -> revocations.findDisabled(id).isPresent());
       ProvisioningHandler provisioning =
           new ProvisioningHandler(
-              registrar, config.maxBodyBytes(), clock, metrics.registry(), workers);
+              registrar, config.maxBodyBytes(), clock, metrics.registry(), workers, authLimits);
       TokenService tokens =
           new TokenService(
               new JdbiAdminTokenStore(database.jdbi()),

@@ -18,10 +18,11 @@ public final class AuthenticationFailed extends Exception {
   }
 
   /**
-   * The presented secret or password is wrong (or names no credential): what a guesser gets, and
-   * what the failed-auth limiter counts. A right secret that is used up, expired, disabled or for
-   * another label is refused with a plain {@link #AuthenticationFailed(String)}: not a guess, not
-   * counted (so the losers of a legitimate race for a secret's last use lock nobody out).
+   * The presented secret or password is wrong (or names no credential), or the client certificate
+   * does not lead to a trusted issuer: what a guesser or a forger gets, and what the failed-auth
+   * limiter counts. A right secret that is used up, expired, disabled or for another label is
+   * refused with a plain {@link #AuthenticationFailed(String)}: not a guess, not counted (so the
+   * losers of a legitimate race for a secret's last use lock nobody out).
    */
   public static AuthenticationFailed wrongCredentials(String reason) {
     return new AuthenticationFailed(reason, true);

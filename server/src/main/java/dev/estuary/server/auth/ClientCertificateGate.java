@@ -74,6 +74,9 @@ public final class ClientCertificateGate implements Gate {
     ChainValidator.Validated validated;
     try {
       validated = validator.validateDirect(credentials.clientChain(), clock.instant());
+    } catch (ChainValidator.Untrusted e) {
+      // Anyone can make such a certificate: counted like a wrong password.
+      throw AuthenticationFailed.wrongCredentials(e.getMessage());
     } catch (PkiException e) {
       throw new AuthenticationFailed(e.getMessage());
     }

@@ -5,6 +5,7 @@ import dev.estuary.pki.Csr;
 import dev.estuary.pki.EstBase64;
 import dev.estuary.pki.PkiException;
 import dev.estuary.server.audit.AuthFailureTally;
+import dev.estuary.server.auth.AuthLimits;
 import dev.estuary.server.auth.AuthenticationFailed;
 import dev.estuary.server.auth.Caller;
 import dev.estuary.server.auth.Credentials;
@@ -82,8 +83,7 @@ public final class EstHandler extends Handler.Abstract {
   private final int maxBodyBytes;
 
   private final MeterRegistry meters;
-  private final FailedAuthLimiter authLimiter;
-  private final FailedAuthLimiter addressLimiter;
+  private final AuthLimits authLimits;
   private final AuthFailureTally failures;
   private final StoreWorkers workers;
 
@@ -99,13 +99,14 @@ public final class EstHandler extends Handler.Abstract {
         defaultLabel,
         issuance,
         maxBodyBytes,
-        authLimiter,
+        new AuthLimits(authLimiter),
         meters,
         null,
         StoreWorkers.inline());
   }
 
   /**
+   * @param authLimits the failed-authentication limits (shared with the DPS handler)
    * @param failures counts failed authentications for the audit log (per address and minute), or
    *     null
    * @param workers where enrollments authenticate and issue (the store's threads)
@@ -115,15 +116,14 @@ public final class EstHandler extends Handler.Abstract {
       String defaultLabel,
       IssuanceService issuance,
       int maxBodyBytes,
-      FailedAuthLimiter authLimiter,
+      AuthLimits authLimits,
       MeterRegistry meters,
       AuthFailureTally failures,
       StoreWorkers workers) {
     this.failures = failures;
     this.workers = Objects.requireNonNull(workers, "workers");
     this.meters = meters;
-    this.authLimiter = authLimiter;
-    this.addressLimiter = authLimiter.times(10);
+    this.authLimits = Objects.requireNonNull(authLimits, "authLimits");
     this.defaultLabel = defaultLabel;
     this.issuance = issuance;
     this.maxBodyBytes = maxBodyBytes;
@@ -251,17 +251,12 @@ public final class EstHandler extends Handler.Abstract {
                   + maxBodyBytes
                   + " are accepted");
         }
-        // Keyed on address + credential id: devices behind one NAT do not lock each other out;
-        // the address alone has a limit ten times higher, against guessing over many ids.
+        // Before the body is read or a store worker is taken: the failed-authentication limits.
         String address = Request.getRemoteAddr(request);
-        String credentialKey = address + " " + credentialId(request);
-        Duration wait = authLimiter.waitFor(credentialKey);
-        Duration addressWait = addressLimiter.waitFor(address);
-        if (addressWait.compareTo(wait) > 0) {
-          wait = addressWait;
-        }
+        String credentialId = credentialId(request);
+        Duration wait = authLimits.waitFor(address, credentialId);
         if (!wait.isZero()) {
-          long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+          long seconds = AuthLimits.retryAfterSeconds(wait);
           throw new HeaderRefusal(
               429,
               "too many failed authentications from " + address + "; retry in " + seconds + " s",
@@ -278,7 +273,7 @@ public final class EstHandler extends Handler.Abstract {
                     callback,
                     () ->
                         enroll(
-                            label, op, address, credentialKey, body, request, response, callback)),
+                            label, op, address, credentialId, body, request, response, callback)),
             () -> {
               Unavailable.busy("EST", request, workers.waiting());
               Replies.text(response, callback, 503, Unavailable.BUSY, Unavailable.RETRY_AFTER);
@@ -298,7 +293,7 @@ public final class EstHandler extends Handler.Abstract {
       Label label,
       IssuancePolicy.Operation op,
       String address,
-      String credentialKey,
+      String credentialId,
       byte[] body,
       Request request,
       Response response,
@@ -311,11 +306,11 @@ public final class EstHandler extends Handler.Abstract {
       if (failures != null) {
         failures.failed("est", address, f.reason());
       }
-      // Only a wrong secret or password counts: a right one that is used up (the losers of a
-      // race for its last use), expired or disabled is no guess.
+      // Only a wrong secret or password or a certificate from no trusted issuer counts: a right
+      // one that is used up (the losers of a race for its last use), expired or disabled is no
+      // guess.
       if (f.wrongCredentials()) {
-        authLimiter.failed(credentialKey);
-        addressLimiter.failed(address);
+        authLimits.failed(address, credentialId);
       }
       request.setAttribute(
           REASON_ATTRIBUTE, f.wrongCredentials() ? "WRONG_CREDENTIALS" : "UNAUTHENTICATED");
@@ -446,7 +441,10 @@ public final class EstHandler extends Handler.Abstract {
     }
   }
 
-  /** Which credential a request names (not its secret part): the Basic user or the secret id. */
+  /**
+   * Which credential a request names (not its secret part): the secret id, the Basic user, or the
+   * client certificate.
+   */
   private static String credentialId(Request request) {
     String secret = request.getHeaders().get("Secret-Value");
     if (secret != null) {
@@ -466,7 +464,7 @@ public final class EstHandler extends Handler.Abstract {
         return "basic:?";
       }
     }
-    return "none";
+    return AuthLimits.certificateId(PeerCertificates.of(request));
   }
 
   private static boolean presentedCredentials(Request request) {

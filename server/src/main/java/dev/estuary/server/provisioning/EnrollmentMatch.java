@@ -94,17 +94,29 @@ public final class EnrollmentMatch {
       try {
         path = validator(ca, generations).validate(chain, now).path();
       } catch (PkiException e) {
-        throw unauthorized(
-            e.getMessage() + " (" + what + " trusts CA certificate '" + ca.name() + "')");
+        String message =
+            e.getMessage() + " (" + what + " trusts CA certificate '" + ca.name() + "')";
+        throw e instanceof ChainValidator.Untrusted
+            ? ProvisioningRefusal.wrongCredentials(message)
+            : unauthorized(message);
       }
       checkIssuedHere(path, issuedHere);
       return admit(individual, what, ca, path);
     }
     ProvisioningRefusal first = null;
+    boolean genuine = false; // a chain to some group's CA, refused for its time or shape
     for (EnrollmentRecord group : groups) {
       CaCertificateRecord ca = cas.get(group.caCertificate());
-      List<X509Certificate> path = ca == null ? null : pathTo(chain, ca, generations, now);
-      if (path == null) {
+      if (ca == null) {
+        continue;
+      }
+      List<X509Certificate> path;
+      try {
+        path = validator(ca, generations).validate(chain, now).path();
+      } catch (ChainValidator.Untrusted e) {
+        continue;
+      } catch (PkiException e) {
+        genuine = true;
         continue;
       }
       try {
@@ -119,10 +131,11 @@ public final class EnrollmentMatch {
     if (first != null) {
       throw first;
     }
-    throw unauthorized(
+    String message =
         "the client certificate's chain (issuer '"
             + chain.getLast().getIssuerX500Principal().getName()
-            + "') leads to the CA certificate of no enrollment group");
+            + "') leads to the CA certificate of no enrollment group";
+    throw genuine ? unauthorized(message) : ProvisioningRefusal.wrongCredentials(message);
   }
 
   /**
@@ -167,21 +180,6 @@ public final class EnrollmentMatch {
           .in(enrollment);
     }
     return new Attested(enrollment, chain);
-  }
-
-  /**
-   * The validated path (leaf first, without the CA) when the chain leads to {@code ca}, else null.
-   */
-  private static List<X509Certificate> pathTo(
-      List<X509Certificate> chain,
-      CaCertificateRecord ca,
-      Function<X509Certificate, List<X509Certificate>> generations,
-      Instant now) {
-    try {
-      return validator(ca, generations).validate(chain, now).path();
-    } catch (PkiException e) {
-      return null;
-    }
   }
 
   /**

@@ -45,6 +45,11 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(405, 405001),
   /** The request body is larger than the server accepts (Estuary's code). */
   BODY_TOO_LARGE(413, 413001),
+  /**
+   * Too many failed authentications from this address (certificates from no enrolled CA); try again
+   * after Retry-After. IoT Hub's common code for throttling ("ThrottlingException").
+   */
+  THROTTLED(429, 429001),
   /** A bug; the message names an incident id that is in the server log (Estuary's code). */
   INTERNAL(500, 500001),
   /**

@@ -1,6 +1,8 @@
 package dev.estuary.server.provisioning;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.estuary.server.auth.AuthLimits;
+import dev.estuary.server.auth.FailedAuthLimiter;
 import dev.estuary.server.http.LogSafe;
 import dev.estuary.server.http.PeerCertificates;
 import dev.estuary.server.http.Replies;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -31,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * on the {@link Registrar} and its answers and refusals into exactly what DPS clients read (202
  * with {@code Retry-After} and {@code Location} for a registration, JSON error bodies with a
  * six-digit {@code errorCode} and the {@code x-ms-error-code} header). Any {@code api-version} is
- * accepted. Authentication is the TLS client certificate alone.
+ * accepted. Authentication is the TLS client certificate alone; a certificate that leads to no
+ * trusted CA counts against the failed-authentication limits, checked before a request is queued
+ * for a store worker (429 429001 with Retry-After past them).
  *
  * <p>Every refusal is counted in {@code estuary.provisioning.refusals} by the matched enrollment's
  * kind and certificate label ({@code none} before a device matched one) and the {@link ErrorCode}.
@@ -51,29 +56,39 @@ public final class ProvisioningHandler extends Handler.Abstract {
   private final Clock clock;
   private final MeterRegistry meters;
   private final StoreWorkers workers;
+  private final AuthLimits authLimits;
 
   /**
    * @param meters where refusals are counted
    */
   public ProvisioningHandler(
       Registrar registrar, int maxBodyBytes, Clock clock, MeterRegistry meters) {
-    this(registrar, maxBodyBytes, clock, meters, StoreWorkers.inline());
+    this(
+        registrar,
+        maxBodyBytes,
+        clock,
+        meters,
+        StoreWorkers.inline(),
+        new AuthLimits(new FailedAuthLimiter(clock, 0, Duration.ofMinutes(1))));
   }
 
   /**
    * @param workers where registrations and their polls are served (the store's threads)
+   * @param authLimits the failed-authentication limits (shared with the EST handler)
    */
   public ProvisioningHandler(
       Registrar registrar,
       int maxBodyBytes,
       Clock clock,
       MeterRegistry meters,
-      StoreWorkers workers) {
+      StoreWorkers workers,
+      AuthLimits authLimits) {
     this.registrar = registrar;
     this.maxBodyBytes = maxBodyBytes;
     this.clock = clock;
     this.meters = meters;
     this.workers = Objects.requireNonNull(workers, "workers");
+    this.authLimits = Objects.requireNonNull(authLimits, "authLimits");
   }
 
   @Override
@@ -102,6 +117,15 @@ public final class ProvisioningHandler extends Handler.Abstract {
         response,
         callback,
         () -> {
+          // Before the body is read or a store worker is taken: the failed-authentication limits.
+          String address = Request.getRemoteAddr(request);
+          Duration wait =
+              authLimits.waitFor(address, AuthLimits.certificateId(PeerCertificates.of(request)));
+          if (!wait.isZero()) {
+            throw ProvisioningRefusal.throttled(
+                "too many failed authentications from " + address,
+                AuthLimits.retryAfterSeconds(wait));
+          }
           // Read here, on the request's own thread: a client sending its body slowly holds no
           // store worker.
           byte[] body = readBody(request, response);
@@ -134,6 +158,10 @@ public final class ProvisioningHandler extends Handler.Abstract {
     try {
       step.run();
     } catch (ProvisioningRefusal r) {
+      if (r.wrongCredentials()) {
+        authLimits.failed(
+            Request.getRemoteAddr(request), AuthLimits.certificateId(PeerCertificates.of(request)));
+      }
       refuse(request, response, callback, r);
     } catch (IOException e) {
       Unreadable.abandon("provisioning", request, callback, e);
@@ -262,6 +290,14 @@ public final class ProvisioningHandler extends Handler.Abstract {
           new HttpField(HttpHeader.ALLOW, allowedMethod(request)));
     } else if (error == ErrorCode.UNAVAILABLE) {
       json(response, callback, error.status(), body.toString(), code, Unavailable.RETRY_AFTER);
+    } else if (error == ErrorCode.THROTTLED) {
+      json(
+          response,
+          callback,
+          error.status(),
+          body.toString(),
+          code,
+          new HttpField(HttpHeader.RETRY_AFTER, Long.toString(r.retryAfterSeconds())));
     } else {
       json(response, callback, error.status(), body.toString(), code);
     }
