@@ -280,26 +280,18 @@ public final class ProvisioningHandler extends Handler.Abstract {
             .put("message", r.getMessage())
             .put("timestampUtc", clock.instant().toString());
     HttpField code = new HttpField("x-ms-error-code", Integer.toString(error.code()));
-    if (error == ErrorCode.METHOD_NOT_ALLOWED) {
-      json(
-          response,
-          callback,
-          error.status(),
-          body.toString(),
-          code,
-          new HttpField(HttpHeader.ALLOW, allowedMethod(request)));
-    } else if (error == ErrorCode.UNAVAILABLE) {
-      json(response, callback, error.status(), body.toString(), code, Unavailable.RETRY_AFTER);
-    } else if (error == ErrorCode.THROTTLED) {
-      json(
-          response,
-          callback,
-          error.status(),
-          body.toString(),
-          code,
-          new HttpField(HttpHeader.RETRY_AFTER, Long.toString(r.retryAfterSeconds())));
-    } else {
+    HttpField extra =
+        switch (error) {
+          case METHOD_NOT_ALLOWED -> new HttpField(HttpHeader.ALLOW, allowedMethod(request));
+          case UNAVAILABLE -> Unavailable.RETRY_AFTER;
+          case THROTTLED ->
+              new HttpField(HttpHeader.RETRY_AFTER, Long.toString(r.retryAfterSeconds()));
+          default -> null;
+        };
+    if (extra == null) {
       json(response, callback, error.status(), body.toString(), code);
+    } else {
+      json(response, callback, error.status(), body.toString(), code, extra);
     }
   }
 
