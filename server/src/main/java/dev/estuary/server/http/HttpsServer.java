@@ -2,13 +2,9 @@ package dev.estuary.server.http;
 
 import dev.estuary.server.ca.CaKeys;
 import java.io.IOException;
-import java.security.KeyStore;
 import java.security.Provider;
-import java.security.cert.CRL;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Executors;
-import javax.net.ssl.TrustManager;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
@@ -100,16 +96,7 @@ public final class HttpsServer implements AutoCloseable {
       String host,
       int port,
       String name) {
-    SslContextFactory.Server ssl =
-        wantClientCert
-            ? new SslContextFactory.Server() {
-              @Override
-              protected TrustManager[] getTrustManagers(
-                  KeyStore trustStore, Collection<? extends CRL> crls) {
-                return new TrustManager[] {new AnyClientCertificate()};
-              }
-            }
-            : new SslContextFactory.Server();
+    SslContextFactory.Server ssl = new TlsContextFactory(wantClientCert);
     ssl.setKeyStore(tls.keyStore());
     ssl.setKeyStorePassword(new String(tls.password()));
     ssl.setKeyManagerPassword(new String(tls.password()));
@@ -119,10 +106,6 @@ public final class HttpsServer implements AutoCloseable {
       ssl.setProvider(provider);
     }
     ssl.setSniRequired(false);
-    if (wantClientCert) {
-      ssl.setWantClientAuth(true);
-      ssl.setEndpointIdentificationAlgorithm(null);
-    }
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendDateHeader(true);

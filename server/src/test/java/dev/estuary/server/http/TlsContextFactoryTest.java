@@ -1,0 +1,29 @@
+package dev.estuary.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.cert.CertificateFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client's chain is parsed by the JDK's X.509 factory whatever provider runs TLS: Jetty's own
+ * choice would be the TLS provider's factory, and Conscrypt's certificates re-verify their
+ * signature at every request (docs/benchmarks.md, "Conscrypt, profiled").
+ */
+class TlsContextFactoryTest {
+  @Test
+  void clientChainsAreParsedByTheJdkFactoryEvenOnConscrypt() throws Exception {
+    String conscrypt = JsseProviders.named("conscrypt").getName();
+    TlsContextFactory factory = new TlsContextFactory(true);
+    factory.setProvider(conscrypt);
+
+    CertificateFactory used = factory.getCertificateFactoryInstance("X.509");
+
+    assertThat(CertificateFactory.getInstance("X.509", conscrypt).getProvider().getName())
+        .as("Conscrypt has an X.509 factory of its own, the one Jetty would pick")
+        .isEqualTo("Conscrypt");
+    assertThat(used.getProvider().getName())
+        .isEqualTo(CertificateFactory.getInstance("X.509").getProvider().getName())
+        .isNotEqualTo(conscrypt);
+  }
+}
