@@ -4,16 +4,22 @@
 # alternates short runs between them, so both see the same machine. Prints the medians and the
 # servers' CPU per enrollment. Loopback only; every run is bounded.
 #   scripts/bench-ab.sh A.jar B.jar [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
+#                       [--tls jdk|conscrypt] [--mtls]
+# --tls: both servers run on that TLS provider. --mtls adds two modes estload cannot make (it has no
+# client certificate), with `estuary bench` (B's jar, the same client for both): an IDevID's
+# enrollment on device-id kept-alive, and over new connections that resume the client's session.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar_a=$1; jar_b=$2; shift 2
-runs=5; seconds=10; warmup=40; concurrency=16
+runs=5; seconds=10; warmup=40; concurrency=16; tls=jdk; mtls=
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
     --seconds) seconds=$2; shift 2;;
     --warmup) warmup=$2; shift 2;;
     --concurrency) concurrency=$2; shift 2;;
+    --tls) tls=$2; shift 2;;
+    --mtls) mtls=yes; shift;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -23,28 +29,70 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}
 data=$(mktemp -d /tmp/estuary-ab.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 declare -A pid port pw
+serve() { # v jar: a quickstart in $data/$v, serving when this returns
+  : > "$data/$1.log"
+  "$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 -jar "$2" server --quickstart --data-dir "$data/$1" \
+    --est-port 0 --admin-port 0 > "$data/$1.log" 2>&1 &
+  pid[$1]=$!
+  for _ in $(seq 1 240); do grep -q "serving EST" "$data/$1.log" && break; sleep 0.5; done
+}
 for v in a b; do
   jar=$jar_a; [ $v = b ] && jar=$jar_b
-  "$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 -jar "$jar" server --quickstart --data-dir "$data/$v" \
-    --est-port 0 --admin-port 0 > "$data/$v.log" 2>&1 &
-  pid[$v]=$!
-  for _ in $(seq 1 240); do grep -q "serving EST" "$data/$v.log" && break; sleep 0.5; done
+  serve $v "$jar"
+  if [ "$tls" != jdk ]; then # the quickstart wrote its server.toml: name the provider, start again
+    kill "${pid[$v]}"; wait "${pid[$v]}" 2>/dev/null || true
+    sed -i "s|^alias = \"tls\".*|alias = \"tls\"\nprovider = \"$tls\"|" "$data/$v/server.toml"
+    serve $v "$jar"
+  fi
   port[$v]=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/$v.log" | head -n 1)
   pw[$v]=$(sed -n 's/.*"basic_password" : "\(.*\)".*/\1/p' "$data/$v/quickstart.json")
+  if [ -n "$mtls" ]; then # an IDevID, enrolled with the factory secret like a factory line
+    field() { sed -n "s/.*\"$1\" : \"\(.*\)\".*/\1/p" "$data/$v/quickstart.json"; }
+    openssl req -nodes -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=ab-idevid \
+      -keyout "$data/$v/idevid.key" -out "$data/$v/idevid.csr" 2>/dev/null
+    curl -sS --cacert "$data/$v/root-ca.pem" -X POST --data-binary @"$data/$v/idevid.csr" \
+      -H "Secret-Value: $(field factory_secret)" -H "Content-Type: application/pkcs10" "$(field est_url)/simpleenroll" \
+      | openssl base64 -d | openssl pkcs7 -inform DER -print_certs | openssl x509 -out "$data/$v/idevid.pem"
+  fi
 done
 load() { local v=$1; shift
   "$estload" -H 127.0.0.1 -p "${port[$v]}" -C "$data/$v/root-ca.pem" -u "estuary:${pw[$v]}" -c "$concurrency" -n 10000000 -K 512 -q "$@"; }
+mtls_load() { local v=$1 json=$2; shift 2
+  "$java" -Xmx512m -jar "$jar_b" bench --quickstart "$data/$v" --scenario enroll --auth mtls \
+    --client-cert "$data/$v/idevid.pem" --client-key "$data/$v/idevid.key" \
+    --url "$(sed -n 's/.*"est_url" : "\(.*\)".*/\1/p' "$data/$v/quickstart.json")/device-id" \
+    --concurrency "$concurrency" --warmup 1s --json "$json" "$@" > /dev/null 2>&1 || true; }
+bench_line() { # estload's fields from an `estuary bench --json` report
+  python3 - "$1" <<'PY'
+import json, os, sys
+if not os.path.exists(sys.argv[1]):
+    sys.exit(print("ok=0 rps=0 p50_ms=0 p99_ms=0 err=no-report"))
+r = json.load(open(sys.argv[1]))
+print(f"ok={r['ok']} rps={r['throughput']:.1f} p50_ms={r['p50_ms']:.2f} p99_ms={r['p99_ms']:.2f} err={r['errors']}")
+PY
+}
+modes="keepalive newconn"; [ -n "$mtls" ] && modes="$modes mtls-keepalive mtls-resumed"
 cpu_s() { awk '{print ($14 + $15) / 100}' "/proc/${pid[$1]}/stat"; }
 for v in a b; do
   echo "warming $v: ${warmup}s kept-alive, $((warmup / 2))s new-connection" >&2
   load $v -k -d "$warmup" > /dev/null; load $v -d "$((warmup / 2))" > /dev/null
+  [ -z "$mtls" ] || mtls_load $v "$data/warm.json" --duration "$((warmup / 2))s"
 done
 for i in $(seq 1 "$runs"); do
-  for mode in keepalive newconn; do
+  for mode in $modes; do
     for v in a b; do
-      flags=; [ "$mode" = keepalive ] && flags=-k
-      c0=$(cpu_s $v); line=$(load $v $flags -d "$seconds"); c1=$(cpu_s $v)
-      ok=$(echo "$line" | sed 's/.* ok=\([0-9]*\).*/\1/')
+      c0=$(cpu_s $v)
+      case $mode in
+        keepalive) line=$(load $v -k -d "$seconds");;
+        newconn) line=$(load $v -d "$seconds");;
+        mtls-*)
+          flags=; [ $mode = mtls-resumed ] && flags="--new-connection --resume"
+          # shellcheck disable=SC2086
+          rm -f "$data/jb.json"; mtls_load $v "$data/jb.json" --duration "${seconds}s" $flags
+          line=$(bench_line "$data/jb.json");;
+      esac
+      c1=$(cpu_s $v)
+      ok=$(echo "$line" | sed 's/.*ok=\([0-9]*\).*/\1/')
       echo "$v $mode run=$i server_cpu_ms_per_op=$(echo "scale=3; 1000 * ($c1 - $c0) / ($ok + 0.0001)" | bc) $line"
     done
   done
@@ -52,11 +100,11 @@ done | tee "$data/results"
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
 col() { grep "^$1 $2 " "$data/results" | sed -n "s/.* $3=\([0-9.]*\).*/\1/p" | median; }
 echo
-echo "medians of $runs alternating runs of ${seconds}s, concurrency $concurrency, H2, JDK TLS (A: $jar_a, B: $jar_b):"
-printf '  %-14s %9s %8s %8s %13s\n' build/mode "req/s" "p50 ms" "p99 ms" "srv cpu ms/op"
-for mode in keepalive newconn; do
+echo "medians of $runs alternating runs of ${seconds}s, concurrency $concurrency, H2, TLS $tls (A: $jar_a, B: $jar_b):"
+printf '  %-17s %9s %8s %8s %13s\n' build/mode "req/s" "p50 ms" "p99 ms" "srv cpu ms/op"
+for mode in $modes; do
   for v in a b; do
-    printf '  %-14s %9s %8s %8s %13s\n' "$v $mode" "$(col $v $mode rps)" "$(col $v $mode p50_ms)" \
+    printf '  %-17s %9s %8s %8s %13s\n' "$v $mode" "$(col $v $mode rps)" "$(col $v $mode p50_ms)" \
       "$(col $v $mode p99_ms)" "$(col $v $mode server_cpu_ms_per_op)"
   done
 done
