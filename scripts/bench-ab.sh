@@ -4,8 +4,9 @@
 # alternates short runs between them, so both see the same machine. Prints the medians and the
 # servers' CPU per enrollment. Loopback only; every run is bounded.
 #   scripts/bench-ab.sh A.jar B.jar [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
-#                       [--tls jdk|conscrypt] [--mtls]
-# --tls: both servers run on that TLS provider. --mtls adds two modes estload cannot make (it has no
+#                       [--tls jdk|conscrypt|A_TLS,B_TLS] [--mtls]
+# --tls: both servers run on that TLS provider, or A on the first and B on the second (one jar given
+# twice compares the providers). --mtls adds two modes estload cannot make (it has no
 # client certificate), with `estuary bench` (B's jar, the same client for both): an IDevID's
 # enrollment on device-id kept-alive, and over new connections that resume the client's session.
 set -euo pipefail
@@ -36,12 +37,13 @@ serve() { # v jar: a quickstart in $data/$v, serving when this returns
   pid[$1]=$!
   for _ in $(seq 1 240); do grep -q "serving EST" "$data/$1.log" && break; sleep 0.5; done
 }
+declare -A provider=([a]=${tls%,*} [b]=${tls#*,})
 for v in a b; do
   jar=$jar_a; [ $v = b ] && jar=$jar_b
   serve $v "$jar"
-  if [ "$tls" != jdk ]; then # the quickstart wrote its server.toml: name the provider, start again
+  if [ "${provider[$v]}" != jdk ]; then # the quickstart wrote its server.toml: name the provider, start again
     kill "${pid[$v]}"; wait "${pid[$v]}" 2>/dev/null || true
-    sed -i "s|^alias = \"tls\".*|alias = \"tls\"\nprovider = \"$tls\"|" "$data/$v/server.toml"
+    sed -i "s|^alias = \"tls\".*|alias = \"tls\"\nprovider = \"${provider[$v]}\"|" "$data/$v/server.toml"
     serve $v "$jar"
   fi
   port[$v]=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/$v.log" | head -n 1)
