@@ -19,7 +19,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  *   <li>The client's chain reaches the request as the JDK's own X.509 objects, whatever provider
  *       runs TLS. Jetty would parse it with the TLS provider's factory; Conscrypt's certificates do
  *       not remember a verified signature, so every request of a kept-alive connection paid a P-256
- *       verify again in the label's chain check (docs/benchmarks.md, "Conscrypt, profiled").
+ *       verify again in the label's chain check (docs/benchmarks.md, "Conscrypt, fixed").
  *   <li>Conscrypt engines issue TLS session tickets (Conscrypt leaves them off by default; the JDK
  *       issues them): a renewing device resumes instead of paying a full handshake.
  * </ul>

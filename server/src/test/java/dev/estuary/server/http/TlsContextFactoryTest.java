@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The client's chain is parsed by the JDK's X.509 factory whatever provider runs TLS: Jetty's own
  * choice would be the TLS provider's factory, and Conscrypt's certificates re-verify their
- * signature at every request (docs/benchmarks.md, "Conscrypt, profiled").
+ * signature at every request (docs/benchmarks.md, "Conscrypt, fixed").
  */
 class TlsContextFactoryTest {
   @Test

@@ -25,10 +25,7 @@ class ConscryptProviderTest {
   @BeforeAll
   @Timeout(120)
   static void start() throws Exception {
-    server =
-        QuickstartServer.start(
-            tmp.resolve("data"),
-            t -> t.replace("alias = \"tls\"", "alias = \"tls\"\nprovider = \"conscrypt\""));
+    server = QuickstartServer.start(tmp.resolve("data"), QuickstartServer.tlsProvider("conscrypt"));
     work = Files.createDirectories(tmp.resolve("work"));
     SeedFlow.run(work, server.estUrl(), server.rootPem(), server.factorySecret());
   }

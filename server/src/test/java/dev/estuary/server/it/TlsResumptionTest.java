@@ -65,10 +65,7 @@ class TlsResumptionTest {
   void aSecondConnectionResumesAndTheServerStillAuthenticatesItsCertificate(String provider)
       throws Exception {
     try (QuickstartServer server =
-        QuickstartServer.start(
-            tmp.resolve("data"),
-            t ->
-                t.replace("alias = \"tls\"", "alias = \"tls\"\nprovider = \"" + provider + "\""))) {
+        QuickstartServer.start(tmp.resolve("data"), QuickstartServer.tlsProvider(provider))) {
       assertThat(server.server().tlsProviderName())
           .isEqualTo(provider.equals("jdk") ? "SunJSSE" : "Conscrypt");
       resumesAndStillAuthenticates(server);

@@ -88,6 +88,11 @@ public final class QuickstartServer implements AutoCloseable {
     return s;
   }
 
+  /** A server.toml edit for {@link #start(Path, UnaryOperator)}: TLS on {@code provider}. */
+  public static UnaryOperator<String> tlsProvider(String provider) {
+    return t -> t.replace("alias = \"tls\"", "alias = \"tls\"\nprovider = \"" + provider + "\"");
+  }
+
   private void boot() throws Exception {
     boot(0, 0);
   }
