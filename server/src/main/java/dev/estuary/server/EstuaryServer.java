@@ -24,6 +24,7 @@ import dev.estuary.server.console.ConsoleHandler;
 import dev.estuary.server.console.ConsolePages;
 import dev.estuary.server.est.EstHandler;
 import dev.estuary.server.http.HttpsServer;
+import dev.estuary.server.http.JsseProviders;
 import dev.estuary.server.http.SlowClientGuard;
 import dev.estuary.server.http.StoreWorkers;
 import dev.estuary.server.issuance.IssuanceService;
@@ -314,7 +315,7 @@ public final class EstuaryServer implements AutoCloseable {
       HttpsServer https =
           new HttpsServer(
               built.tls(),
-              config.tlsProvider(),
+              JsseProviders.resolve(config.tlsProvider(), config.keys().type().equals("pkcs11")),
               host(config.est()),
               config.est().port(),
               new RequestTimer(
@@ -366,7 +367,7 @@ public final class EstuaryServer implements AutoCloseable {
               changes,
               workers);
       LOG.info(
-          "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}",
+          "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}; TLS on {} ([tls] provider = \"{}\")",
           config.est().host(),
           https.devicePort(),
           String.join(", ", config.labelNames()),
@@ -374,7 +375,9 @@ public final class EstuaryServer implements AutoCloseable {
           config.idScope() == null ? "none" : config.idScope(),
           config.admin().host(),
           https.adminPort(),
-          config.database().url());
+          config.database().url(),
+          https.tlsProviderName(),
+          config.tlsProvider());
       return server;
     } catch (Exception | Error e) {
       auditFlush.shutdownNow();

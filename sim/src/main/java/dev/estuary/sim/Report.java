@@ -23,8 +23,12 @@ import java.util.TreeSet;
 record Report(Map<String, Object> fields) {
   record EventRecord(long atSimulatedSeconds, String event, String outcome, long realMillis) {}
 
-  /** One device that went without a valid certificate. */
-  record Lapse(String device, double simulatedSeconds, String firstReason) {}
+  /**
+   * One device that went without a valid certificate: for how long in all, from when (simulated
+   * seconds since the start) the first time, and why then.
+   */
+  record Lapse(
+      String device, double simulatedSeconds, long firstAtSimulatedSeconds, String firstReason) {}
 
   static Report of(
       Simulation.Options o,
@@ -58,6 +62,7 @@ record Report(Map<String, Object> fields) {
             new Lapse(
                 d.id,
                 o.speed().simulated(d.invalidTotal(finished)).toMillis() / 1000.0,
+                stats.simulatedSince(d.firstInvalidAt()).toSeconds(),
                 d.firstInvalidReason()));
       }
     }
@@ -81,6 +86,8 @@ record Report(Map<String, Object> fields) {
     f.put("registrations", stats.registrations.sum());
     f.put("server_errors", stats.errors());
     f.put("step_real_seconds", stats.stepSeconds());
+    f.put("slowest_steps", stats.slowestSteps());
+    f.put("closest_call", stats.closestCall());
     f.put("certificates_received", stats.received.size());
     f.put("lost_certificates", lost.size());
     f.put("lost", lost.subList(0, Math.min(20, lost.size())));
@@ -153,6 +160,14 @@ record Report(Map<String, Object> fields) {
     }
     out.printf("%-44s %s%n", "server errors by kind", fields.get("server_errors"));
     out.printf("%-44s %s%n", "a device's step, real seconds", fields.get("step_real_seconds"));
+    if (fields.get("closest_call") instanceof Stats.ClosestCall c) {
+      out.printf(
+          "%-44s %.1f (%s, %s)%n",
+          "closest call: time left at a renewal (sim s)",
+          c.simulatedSecondsLeft(),
+          c.device(),
+          c.credential());
+    }
     @SuppressWarnings("unchecked")
     List<EventRecord> ev = (List<EventRecord>) fields.get("events");
     for (EventRecord e : ev) {

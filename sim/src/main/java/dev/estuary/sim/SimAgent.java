@@ -11,6 +11,7 @@ import dev.estuary.agent.renewal.RenewalOutcome;
 import dev.estuary.agent.state.ProvisioningState;
 import dev.estuary.agent.store.CertificateFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -34,6 +35,9 @@ import java.util.stream.Collectors;
 final class SimAgent implements AutoCloseable {
   /** The credentials a device renews (the seed's config.toml): its identity and its Edge CA. */
   static final List<String> RENEWED = List.of(EstCertificate.DEVICE_ID, EstCertificate.EDGE_CA);
+
+  /** The name of a registration with the provisioning service in a step's attempts. */
+  static final String REGISTRATION = "registration";
 
   /** What one attempt of the renewal engine came to. */
   record Attempt(String credential, boolean renewed, String failureKind, String reason) {}
@@ -76,10 +80,15 @@ final class SimAgent implements AutoCloseable {
     return new SimAgent(agent, stateDir, clock);
   }
 
-  /** One pass of the daemon: due renewals, then the registration; what was attempted. */
+  /**
+   * One pass of the daemon: due renewals, then the registration; what was attempted (the
+   * registration as {@link #REGISTRATION}, when the step made an attempt).
+   */
   List<Attempt> step() throws IOException {
     List<Attempt> out = new ArrayList<>();
-    for (CredentialStatus s : daemon.step()) {
+    Optional<Instant> registeredBefore = lastRegistrationAttempt();
+    List<CredentialStatus> attempted = daemon.step();
+    for (CredentialStatus s : attempted) {
       RenewalOutcome o = s.lastOutcome().orElse(null);
       if (o instanceof RenewalOutcome.Renewed) {
         out.add(new Attempt(s.id(), true, "", ""));
@@ -89,7 +98,21 @@ final class SimAgent implements AutoCloseable {
         out.add(new Attempt(s.id(), false, "suspended", p.reason()));
       }
     }
+    if (!lastRegistrationAttempt().equals(registeredBefore)) {
+      Optional<Registration> r = registration();
+      boolean assigned = r.map(Registration::assigned).orElse(false);
+      out.add(
+          new Attempt(
+              REGISTRATION,
+              assigned,
+              assigned ? "" : "registration",
+              r.map(Registration::lastError).orElse("")));
+    }
     return out;
+  }
+
+  private Optional<Instant> lastRegistrationAttempt() {
+    return agent.provisioning().flatMap(ProvisioningState::lastAttempt);
   }
 
   /**
@@ -109,6 +132,11 @@ final class SimAgent implements AutoCloseable {
       certs.read(id).filter(c -> !c.isEmpty()).ifPresent(c -> out.put(id, c));
     }
     return out;
+  }
+
+  /** When the agent last wrote credential {@code id}'s certificate file (its modification time). */
+  Instant writtenAt(String id) throws IOException {
+    return Files.getLastModifiedTime(certs.path(id)).toInstant();
   }
 
   /** The registration as the agent's state says, if the device ever tried. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.MDC;
 
 /**
@@ -31,6 +32,7 @@ final class SimDevice {
   private Instant invalidSince;
   private Duration invalidTotal = Duration.ZERO;
   private boolean everInvalid;
+  private Instant firstInvalidAt;
   private String lastRegisteredAt = "";
   private String reason = "";
 
@@ -46,19 +48,34 @@ final class SimDevice {
     return agent;
   }
 
-  /** One step of the device's agent, then what it holds; returns when it wants the next one. */
-  Instant step(Stats stats, Trust trust) throws IOException {
+  /** What a step did (its attempts, in order) and when the device wants its next one. */
+  record Stepped(Instant next, List<SimAgent.Attempt> attempts) {
+    /** The attempts in a few words: "device-id renewed, registration failed: …". */
+    String summary() {
+      return attempts.stream()
+          .map(
+              a ->
+                  a.credential()
+                      + (a.renewed() ? " done" : " failed: " + a.failureKind() + " " + a.reason()))
+          .collect(Collectors.joining(", "));
+    }
+  }
+
+  /** One step of the device's agent, then what it holds. */
+  Stepped step(Stats stats, Trust trust) throws IOException {
     try (MDC.MDCCloseable device = MDC.putCloseable("device", id)) {
       return stepAs(stats, trust);
     }
   }
 
-  private Instant stepAs(Stats stats, Trust trust) throws IOException {
+  private Stepped stepAs(Stats stats, Trust trust) throws IOException {
     SimAgent a = agent();
     List<SimAgent.Attempt> attempts = a.step();
     Instant now = Instant.now();
     for (SimAgent.Attempt at : attempts) {
-      stats.attempt(at, now);
+      if (!at.credential().equals(SimAgent.REGISTRATION)) {
+        stats.attempt(at, now);
+      }
     }
     observe(a, stats);
     a.registration()
@@ -73,7 +90,7 @@ final class SimDevice {
               }
             });
     sample(Instant.now(), trust, stats);
-    return a.nextWakeUp();
+    return new Stepped(a.nextWakeUp(), attempts);
   }
 
   private void observe(SimAgent a, Stats stats) throws IOException {
@@ -86,6 +103,10 @@ final class SimDevice {
           String sha = Thumbprints.sha256(leaf);
           held.put(e.getKey(), new Held(leaf, e.getValue(), sha));
           stats.receivedCertificate(leaf, sha, id, e.getKey());
+          if (before != null && !revokedOnPurpose.contains(before.sha256())) {
+            stats.replaced(
+                id, e.getKey(), before.leaf().getNotAfter().toInstant(), a.writtenAt(e.getKey()));
+          }
         }
       }
     }
@@ -110,6 +131,9 @@ final class SimDevice {
     }
     if (why != null && invalidSince == null) {
       invalidSince = now;
+      if (!everInvalid) {
+        firstInvalidAt = now;
+      }
       everInvalid = true;
       reason = why;
     } else if (why == null && invalidSince != null) {
@@ -156,6 +180,11 @@ final class SimDevice {
 
   synchronized String firstInvalidReason() {
     return reason;
+  }
+
+  /** When (real time) the device first went without a valid certificate; null: never. */
+  synchronized Instant firstInvalidAt() {
+    return firstInvalidAt;
   }
 
   /** Real time without a valid certificate, up to {@code now}. */

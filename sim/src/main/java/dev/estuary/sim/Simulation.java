@@ -209,8 +209,9 @@ final class Simulation {
             Instant next;
             Instant began = Instant.now();
             try {
-              next = d.device().step(stats, trust);
-              stats.stepTook(Duration.between(began, Instant.now()));
+              SimDevice.Stepped stepped = d.device().step(stats, trust);
+              next = stepped.next();
+              stats.stepTook(d.device().id, began, Duration.between(began, Instant.now()), stepped);
             } catch (IOException | RuntimeException e) {
               stats.stepErrors.increment();
               stats

@@ -3,9 +3,11 @@ package dev.estuary.sim;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +47,16 @@ final class Stats {
   private final Queue<Long> stepMillis = new ConcurrentLinkedQueue<>();
 
   final AtomicLong maxWithoutValid = new AtomicLong();
+
+  /** A step among the slowest: which device, when it began (simulated), how long, what it did. */
+  record SlowStep(String device, long atSimulatedSeconds, long realMillis, String did) {}
+
+  /** How many of the slowest steps the report shows. */
+  static final int SLOWEST = 10;
+
+  /** The slowest steps so far, the quickest of them at the head. */
+  private final PriorityQueue<SlowStep> slowest =
+      new PriorityQueue<>(Comparator.comparingLong(SlowStep::realMillis));
 
   private final Instant start;
   private final Speed speed;
@@ -94,8 +106,53 @@ final class Stats {
     maxWithoutValid.accumulateAndGet(withoutValid, Math::max);
   }
 
-  void stepTook(Duration real) {
+  /**
+   * Books one device step: its real duration, and the step itself when it is among the {@link
+   * #SLOWEST} slowest so far.
+   */
+  void stepTook(String device, Instant began, Duration real, SimDevice.Stepped stepped) {
     stepMillis.add(real.toMillis());
+    synchronized (slowest) {
+      if (slowest.size() < SLOWEST || real.toMillis() > slowest.peek().realMillis()) {
+        slowest.add(
+            new SlowStep(
+                device, simulatedSince(began).toSeconds(), real.toMillis(), stepped.summary()));
+        if (slowest.size() > SLOWEST) {
+          slowest.poll();
+        }
+      }
+    }
+  }
+
+  /**
+   * The closest call of the run: the certificate replaced with the least time left before it
+   * expired (simulated seconds; negative: replaced after it expired), from when the agent wrote the
+   * new certificate's file (its modification time).
+   */
+  record ClosestCall(String device, String credential, double simulatedSecondsLeft) {}
+
+  private ClosestCall closest;
+
+  /** Books a certificate, valid until {@code notAfter}, that {@code device} replaced {@code at}. */
+  synchronized void replaced(String device, String credential, Instant notAfter, Instant at) {
+    double left = speed.simulated(Duration.between(at, notAfter)).toMillis() / 1000.0;
+    if (closest == null || left < closest.simulatedSecondsLeft()) {
+      closest = new ClosestCall(device, credential, left);
+    }
+  }
+
+  /** The closest call so far; null when no certificate was replaced. */
+  synchronized ClosestCall closestCall() {
+    return closest;
+  }
+
+  /** The slowest steps, slowest first. */
+  List<SlowStep> slowestSteps() {
+    synchronized (slowest) {
+      return slowest.stream()
+          .sorted(Comparator.comparingLong(SlowStep::realMillis).reversed())
+          .toList();
+    }
   }
 
   /**

@@ -214,6 +214,7 @@ public final class RenewalEngine {
     Instant finished = time.get();
     slot.lastAttemptAt = started;
     slot.lastOutcome = outcome;
+    slot.took.record(outcome instanceof RenewalOutcome.Renewed, started, finished);
     RenewalSchedule schedule = managed.schedule();
     if (outcome instanceof RenewalOutcome.Renewed renewed) {
       slot.current = Optional.of(renewed.certificate());
@@ -232,7 +233,8 @@ public final class RenewalEngine {
       slot.consecutiveFailures++;
       slot.lastError = failed.kind().description() + ": " + failed.reason();
       slot.nextAttempt =
-          schedule.afterFailure(before, failed.retryAfter(), finished, slot.consecutiveFailures);
+          schedule.afterFailure(
+              before, failed.retryAfter(), finished, slot.consecutiveFailures, slot.took.longest());
       log.warn(
           "{}: renewal attempt {} failed, {}{}; {}; next attempt at {}",
           managed.id(),
@@ -280,6 +282,7 @@ public final class RenewalEngine {
     Instant finished = time.get();
     t.lastAttemptAt = started;
     t.runs++;
+    t.took.record(failed.isEmpty(), started, finished);
     if (failed.isEmpty()) {
       t.consecutiveFailures = 0;
       t.lastError = null;
@@ -297,7 +300,8 @@ public final class RenewalEngine {
                 task.inForce() ? basis : Optional.empty(),
                 f.retryAfter(),
                 finished,
-                t.consecutiveFailures);
+                t.consecutiveFailures,
+                t.took.longest());
     log.warn(
         "{} attempt {} failed, {}{}; {}; next attempt at {}",
         task.name(),
@@ -327,10 +331,34 @@ public final class RenewalEngine {
     publishedTasks = tasks.stream().map(TaskSlot::status).toList();
   }
 
+  /**
+   * How long the latest successful and the latest failed attempt took: the time an attempt takes
+   * here, for the last chance before expiry ({@link RenewalSchedule#afterFailure}).
+   */
+  private static final class Durations {
+    private Duration succeeded = Duration.ZERO;
+    private Duration failed = Duration.ZERO;
+
+    void record(boolean success, Instant started, Instant finished) {
+      Duration d = Duration.between(started, finished);
+      d = d.isNegative() ? Duration.ZERO : d;
+      if (success) {
+        succeeded = d;
+      } else {
+        failed = d;
+      }
+    }
+
+    Duration longest() {
+      return succeeded.compareTo(failed) >= 0 ? succeeded : failed;
+    }
+  }
+
   /** One task's mutable schedule; touched only by the driving thread. */
   private static final class TaskSlot {
     final FollowUp task;
     final Slot followed;
+    final Durations took = new Durations();
     Instant nextAttempt;
     Instant lastAttemptAt;
     String lastError;
@@ -356,6 +384,7 @@ public final class RenewalEngine {
   /** One credential's mutable schedule; touched only by the driving thread. */
   private static final class Slot {
     final ManagedCredential managed;
+    final Durations took = new Durations();
     Optional<CertificateInfo> current;
     Instant nextAttempt;
     Instant lastAttemptAt;

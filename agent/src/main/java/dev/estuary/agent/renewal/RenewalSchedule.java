@@ -20,7 +20,10 @@ import java.util.Optional;
  *       certificate has left (at least {@link RenewalPolicy#MIN_RETRY_PERIOD}), so a long {@code
  *       Retry-After} or retry setting near the end leaves several attempts instead of one, closer
  *       and closer to {@code notAfter}; and never past it: if the wait would cross it, the next
- *       attempt is {@link #LAST_CHANCE_MARGIN} before it.
+ *       attempt is the <em>last chance</em>, early enough to finish before {@code notAfter}: twice
+ *       the time an attempt takes here before it (the longer of the credential's latest successful
+ *       and latest failed attempt: a slow link or a loaded server moves it earlier), and at least
+ *       {@link #LAST_CHANCE_MARGIN}.
  *   <li>After a failure with no valid certificate (none yet, or expired): the device is without
  *       this identity, so the wait is the retry period capped at {@link
  *       #RETRY_CEILING_WITHOUT_VALID_CERTIFICATE} (a 4% retry of a one-year certificate would
@@ -42,7 +45,10 @@ public record RenewalSchedule(RenewalPolicy policy, Jitter jitter) {
   /** Longest wait between attempts while the credential has no valid certificate. */
   public static final Duration RETRY_CEILING_WITHOUT_VALID_CERTIFICATE = Duration.ofMinutes(1);
 
-  /** How long before {@code notAfter} the last attempt with a still-valid certificate happens. */
+  /**
+   * The least time before {@code notAfter} of the last attempt with a still-valid certificate (more
+   * when attempts take longer: twice their duration).
+   */
   public static final Duration LAST_CHANCE_MARGIN = Duration.ofSeconds(1);
 
   public RenewalSchedule {
@@ -72,9 +78,14 @@ public record RenewalSchedule(RenewalPolicy policy, Jitter jitter) {
    *
    * @param retryAfter the server's {@code Retry-After}, if any
    * @param failures consecutive failures, this one included (at least 1)
+   * @param attemptTakes how long an attempt takes here (zero when not known yet)
    */
   public Instant afterFailure(
-      Optional<CertificateInfo> current, Optional<Duration> retryAfter, Instant now, int failures) {
+      Optional<CertificateInfo> current,
+      Optional<Duration> retryAfter,
+      Instant now,
+      int failures,
+      Duration attemptTakes) {
     Optional<CertificateInfo> valid = current.filter(c -> !c.isExpiredAt(now));
     Duration wait =
         valid.isPresent()
@@ -92,12 +103,18 @@ public record RenewalSchedule(RenewalPolicy policy, Jitter jitter) {
     }
     Instant next = now.plus(wait);
     if (valid.isPresent()) {
-      Instant lastChance = valid.get().notAfter().minus(LAST_CHANCE_MARGIN);
+      Instant lastChance = valid.get().notAfter().minus(lastChanceMargin(attemptTakes));
       if (next.isAfter(lastChance) && lastChance.isAfter(now)) {
         return lastChance;
       }
     }
     return next;
+  }
+
+  /** Twice {@code attemptTakes}, at least {@link #LAST_CHANCE_MARGIN}. */
+  static Duration lastChanceMargin(Duration attemptTakes) {
+    Duration twice = attemptTakes.multipliedBy(2);
+    return twice.compareTo(LAST_CHANCE_MARGIN) > 0 ? twice : LAST_CHANCE_MARGIN;
   }
 
   /** {@link RenewalPolicy#MIN_RETRY_PERIOD} doubled for each failure after the first. */

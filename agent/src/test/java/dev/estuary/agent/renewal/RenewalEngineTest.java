@@ -157,6 +157,23 @@ class RenewalEngineTest {
   }
 
   @Test
+  void lastChanceLeavesTwiceTheTimeAnAttemptTakesToFinishBeforeExpiry() {
+    ScriptedCredential credential =
+        ScriptedCredential.holding("device-id", T0, TWO_MINUTES)
+            .eachAttemptTaking(clock, Duration.ofMillis(1500))
+            .failingFromThenOn(FailureKind.SERVER_ERROR, "503");
+    RenewalEngine engine = engineFor(credential);
+
+    runUntil(engine, at(119.6));
+
+    // Each attempt ends 1.5 s after it starts and waits 4.8 s (4% of two minutes), then half the
+    // time left; the last chance is 3 s before expiry (twice 1.5 s), not 1 s, so it can finish.
+    // With 1.5 s left after it, the 1 s minimum.
+    assertThat(credential.attemptTimes())
+        .containsExactly(at(96), at(102.3), at(108.6), at(114.9), at(117), at(119.5));
+  }
+
+  @Test
   void longRetryAfterIsCutToHalfTheTimeLeftSoSeveralAttemptsRemainBeforeExpiry() {
     ScriptedCredential credential =
         ScriptedCredential.holding("device-id", T0, TWO_MINUTES)

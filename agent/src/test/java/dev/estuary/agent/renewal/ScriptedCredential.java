@@ -21,6 +21,8 @@ final class ScriptedCredential implements Renewable {
   private final List<RenewalAttempt> attempts = new ArrayList<>();
   private Function<RenewalAttempt, RenewalOutcome> standing = this::issue;
   private Optional<CertificateInfo> current;
+  private MutableClock clock;
+  private Duration attemptTakes = Duration.ZERO;
 
   ScriptedCredential(String id, Optional<CertificateInfo> current, Duration lifetime) {
     this.id = id;
@@ -50,6 +52,13 @@ final class ScriptedCredential implements Renewable {
     return this;
   }
 
+  /** Every attempt from now on takes {@code duration} of {@code clock}'s time. */
+  ScriptedCredential eachAttemptTaking(MutableClock clock, Duration duration) {
+    this.clock = clock;
+    this.attemptTakes = duration;
+    return this;
+  }
+
   ScriptedCredential thenRateLimit(Duration retryAfter) {
     script.add(
         a ->
@@ -76,6 +85,9 @@ final class ScriptedCredential implements Renewable {
   @Override
   public RenewalOutcome renew(RenewalAttempt attempt) {
     attempts.add(attempt);
+    if (clock != null) {
+      clock.advance(attemptTakes);
+    }
     RenewalOutcome outcome = (script.isEmpty() ? standing : script.poll()).apply(attempt);
     if (outcome instanceof RenewalOutcome.Renewed renewed) {
       current = Optional.of(renewed.certificate());

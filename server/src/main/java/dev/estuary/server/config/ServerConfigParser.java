@@ -140,13 +140,16 @@ public final class ServerConfigParser {
 
   private static final Set<String> TLS = Set.of("alias", "provider");
 
+  /** {@code [tls] provider} when it is not set. */
+  public static final String DEFAULT_TLS_PROVIDER = "jdk";
+
   private record Tls(String alias, String provider) {}
 
   private Tls tls(Section root) {
     Section s = root.section("tls", TLS);
     return new Tls(
         s.string("alias").orElse("tls"),
-        s.oneOf("provider", List.of("jdk", "conscrypt")).orElse("jdk"));
+        s.oneOf("provider", List.of("jdk", "conscrypt", "auto")).orElse(DEFAULT_TLS_PROVIDER));
   }
 
   // [database] ------------------------------------------------------------------------------

@@ -213,6 +213,7 @@ class ServerConfigParserTest {
     assertThat(parse(MINIMAL).tlsProvider()).isEqualTo("jdk");
     assertThat(parse("[tls]\nprovider = \"conscrypt\"\n" + MINIMAL).tlsProvider())
         .isEqualTo("conscrypt");
+    assertThat(parse("[tls]\nprovider = \"auto\"\n" + MINIMAL).tlsProvider()).isEqualTo("auto");
   }
 
   @Test
