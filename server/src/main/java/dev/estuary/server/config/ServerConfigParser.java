@@ -141,7 +141,7 @@ public final class ServerConfigParser {
   private static final Set<String> TLS = Set.of("alias", "provider");
 
   /** {@code [tls] provider} when it is not set. */
-  public static final String DEFAULT_TLS_PROVIDER = "jdk";
+  public static final String DEFAULT_TLS_PROVIDER = "auto";
 
   private record Tls(String alias, String provider) {}
 

@@ -209,8 +209,9 @@ class ServerConfigParserTest {
   }
 
   @Test
-  void readsTheTlsProviderAndDefaultsToTheJdks() throws Exception {
-    assertThat(parse(MINIMAL).tlsProvider()).isEqualTo("jdk");
+  void readsTheTlsProviderAndDefaultsToAuto() throws Exception {
+    assertThat(parse(MINIMAL).tlsProvider()).isEqualTo("auto");
+    assertThat(parse("[tls]\nprovider = \"jdk\"\n" + MINIMAL).tlsProvider()).isEqualTo("jdk");
     assertThat(parse("[tls]\nprovider = \"conscrypt\"\n" + MINIMAL).tlsProvider())
         .isEqualTo("conscrypt");
     assertThat(parse("[tls]\nprovider = \"auto\"\n" + MINIMAL).tlsProvider()).isEqualTo("auto");

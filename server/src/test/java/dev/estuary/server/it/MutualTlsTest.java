@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.conscrypt.Conscrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,8 +96,9 @@ class MutualTlsTest {
   }
 
   @Test
-  void theDefaultTlsProviderIsTheJdks() {
-    assertThat(server.server().tlsProviderName()).isEqualTo("SunJSSE");
+  void theDefaultTlsProviderIsConscryptWhereItsLibraryLoadsAndTheJdksElsewhere() {
+    assertThat(server.server().tlsProviderName())
+        .isEqualTo(Conscrypt.isAvailable() ? "Conscrypt" : "SunJSSE");
   }
 
   @Test
