@@ -4,7 +4,7 @@
 # alternates short runs between them, so both see the same machine. Prints the medians and the
 # servers' CPU per enrollment. Loopback only; every run is bounded.
 #   scripts/bench-ab.sh A.jar B.jar [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
-#                       [--tls jdk|conscrypt|A_TLS,B_TLS] [--mtls]
+#                       [--tls auto|jdk|conscrypt|A_TLS,B_TLS] [--mtls]
 # --tls: both servers run on that TLS provider, or A on the first and B on the second (one jar given
 # twice compares the providers). --mtls adds two modes estload cannot make (it has no
 # client certificate), with `estuary bench` (B's jar, the same client for both): an IDevID's
@@ -12,7 +12,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar_a=$1; jar_b=$2; shift 2
-runs=5; seconds=10; warmup=40; concurrency=16; tls=jdk; mtls=
+runs=5; seconds=10; warmup=40; concurrency=16; tls=auto; mtls=
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 . "$root/scripts/lib-estload.sh"
+. "$root/scripts/lib-tls.sh"
 . "$root/.mvn/select-jdk.sh" && estuary_select_jdk >/dev/null
 java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}
 data=$(mktemp -d /tmp/estuary-ab.XXXXXX)
@@ -41,9 +42,9 @@ declare -A provider=([a]=${tls%,*} [b]=${tls#*,})
 for v in a b; do
   jar=$jar_a; [ $v = b ] && jar=$jar_b
   serve $v "$jar"
-  if [ "${provider[$v]}" != jdk ]; then # the quickstart wrote its server.toml: name the provider, start again
+  if [ "${provider[$v]}" != auto ]; then # the quickstart wrote its server.toml: name the provider, start again
     kill "${pid[$v]}"; wait "${pid[$v]}" 2>/dev/null || true
-    sed -i "s|^alias = \"tls\".*|alias = \"tls\"\nprovider = \"${provider[$v]}\"|" "$data/$v/server.toml"
+    tls_provider "$data/$v/server.toml" "${provider[$v]}"
     serve $v "$jar"
   fi
   port[$v]=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/$v.log" | head -n 1)

@@ -6,14 +6,14 @@
 # after a start (scripts/bench-first-seconds.sh, with and without the AOT cache) in both modes.
 # Loopback only; every run is bounded.
 #   scripts/bench-estload.sh [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
-#                            [--tls jdk|conscrypt] [--java-bench] [--no-first-seconds]
+#                            [--tls auto|jdk|conscrypt] [--java-bench] [--no-first-seconds]
 #                            [--jvm-opts "..."]   (the server's JVM flags; the launcher's by default)
 # --java-bench also runs `estuary bench` (the Java client) with the same concurrency, interleaved:
 # kept-alive, new connection with a full handshake, and new connection resuming its TLS session
 # (--resume; estload has no resumption). Server CPU per enrollment from /proc for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-runs=5; seconds=10; warmup=40; concurrency=16; tls=jdk; javabench=; first=yes; jvm="-Xmx256m -XX:TrimNativeHeapInterval=5000"
+runs=5; seconds=10; warmup=40; concurrency=16; tls=auto; javabench=; first=yes; jvm="-Xmx256m -XX:TrimNativeHeapInterval=5000"
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
@@ -28,6 +28,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 . "$root/scripts/lib-estload.sh"
+. "$root/scripts/lib-tls.sh"
 "$root/estuary" --version >/dev/null   # builds the jar (and its AOT cache) if needed
 . "$root/.mvn/select-jdk.sh" && estuary_select_jdk >/dev/null
 java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}
@@ -38,9 +39,9 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 "$java" $jvm -jar "$jar" server --quickstart --data-dir "$data/qs" --est-port 0 --admin-port 0 > "$data/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 240); do grep -q "serving EST" "$data/server.log" && break; sleep 0.5; done
-if [ "$tls" != jdk ]; then
+if [ "$tls" != auto ]; then
   kill $server; wait $server 2>/dev/null || true
-  sed -i "s|^alias = \"tls\".*|alias = \"tls\"\nprovider = \"$tls\"|" "$data/qs/server.toml"
+  tls_provider "$data/qs/server.toml" "$tls"
   : > "$data/server.log"
   "$java" $jvm -jar "$jar" server --quickstart --data-dir "$data/qs" --est-port 0 --admin-port 0 > "$data/server.log" 2>&1 &
   server=$!

@@ -2,10 +2,10 @@
 # Reproduces the server figures of docs/benchmarks.md: starts a fresh quickstart server (H2, or
 # PostgreSQL with --postgres URL), warms it up, then runs each scenario RUNS times and prints the
 # median of each figure. Loopback only; every run is bounded by --duration.
-#   scripts/bench-quickstart.sh [--runs 3] [--duration 20s] [--concurrency 32] [--postgres JDBC_URL] [--tls jdk|conscrypt]
+#   scripts/bench-quickstart.sh [--runs 3] [--duration 20s] [--concurrency 32] [--postgres JDBC_URL] [--tls auto|jdk|conscrypt]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-runs=3; duration=20s; concurrency=32; postgres=; tls=jdk
+runs=3; duration=20s; concurrency=32; postgres=; tls=auto
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
@@ -16,6 +16,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
+. "$root/scripts/lib-tls.sh"
 data=$(mktemp -d /tmp/estuary-bench.XXXXXX)
 out=$data/results; mkdir -p "$out"
 "$root/estuary" --version >/dev/null   # builds the jar if needed
@@ -24,10 +25,10 @@ export ESTUARY_JAR=$root/cli/target/estuary-all.jar
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do grep -q est_url "$data/qs/quickstart.json" 2>/dev/null && break; sleep 0.5; done
-if [ -n "$postgres" ] || [ "$tls" != jdk ]; then
+if [ -n "$postgres" ] || [ "$tls" != auto ]; then
   kill $server; wait $server 2>/dev/null || true
   [ -z "$postgres" ] || sed -i "s|^url = \"jdbc:h2:.*\"|url = \"$postgres\"|" "$data/qs/server.toml"
-  sed -i "s|^alias = \"tls\".*|alias = \"tls\"\nprovider = \"$tls\"|" "$data/qs/server.toml"
+  tls_provider "$data/qs/server.toml" "$tls"
   : > "$data/server.log"
   "$root/estuary" server --quickstart --data-dir "$data/qs" --est-port 0 --admin-port 0 > "$data/server.log" 2>&1 &
   server=$!

@@ -6,10 +6,10 @@
 # profiled (the JIT compiles the hot paths then). Writes OUT/<mode>-<tls>.html, a flame graph,
 # and OUT/<mode>-<tls>.txt, the CPU by category (scripts/profile-categories.awk).
 # CPU time, so the shares hold on a busy machine too. Loopback only.
-#   scripts/profile-quickstart.sh [--out docs/profiles] [--mode keepalive|newconn|both] [--warmup 40] [--seconds 30] [--tls jdk|conscrypt] [--concurrency 16]
+#   scripts/profile-quickstart.sh [--out docs/profiles] [--mode keepalive|newconn|both] [--warmup 40] [--seconds 30] [--tls auto|jdk|conscrypt] [--concurrency 16]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/docs/profiles; modes="keepalive newconn"; warmup=40; seconds=30; tls=jdk; concurrency=16
+out=$root/docs/profiles; modes="keepalive newconn"; warmup=40; seconds=30; tls=auto; concurrency=16
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2;;
@@ -25,6 +25,7 @@ mkdir -p "$out"
 work=$(mktemp -d /tmp/estuary-profile.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 . "$root/scripts/lib-estload.sh"
+. "$root/scripts/lib-tls.sh"
 version=4.2
 for a in async-profiler jfr-converter; do
   "$root/mvnw" -q dependency:get -Dartifact=tools.profiler:$a:$version -Dtransitive=false
@@ -42,9 +43,9 @@ for mode in $modes; do
     -jar "$jar" server --quickstart --data-dir "$work/qs" --est-port 0 --admin-port 0 > "$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 240); do grep -q "serving EST" "$work/server.log" && break; sleep 0.5; done
-  if [ "$tls" != jdk ]; then # restart on the other provider (the quickstart made its keys already)
+  if [ "$tls" != auto ]; then # restart on the other provider (the quickstart made its keys already)
     kill $server; wait $server 2>/dev/null || true
-    sed -i "s|^alias = \"tls\".*|alias = \"tls\"\nprovider = \"$tls\"|" "$work/qs/server.toml"
+    tls_provider "$work/qs/server.toml" "$tls"
     rm -f "$work"/window-*; : > "$work/server.log"
     "$JAVA_HOME/bin/java" -Xmx256m -XX:TrimNativeHeapInterval=5000 \
       "-agentpath:$lib=start,event=cpu,interval=1ms,loop=${seconds}s,collapsed,file=$work/window-%n{1000}.collapsed" \
