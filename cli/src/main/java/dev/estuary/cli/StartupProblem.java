@@ -20,7 +20,7 @@ final class StartupProblem {
         ServerConfig.KeySource keys = cfg.keys();
         if (keys != null && same(file, keys.passphraseFile())) {
           return "the "
-              + (keys.type().equals("pkcs11") ? "PKCS#11 PIN" : "keystore passphrase")
+              + (keys.onToken() ? "PKCS#11 PIN" : "keystore passphrase")
               + " file "
               + abs(file)
               + " ([keys] passphrase_file in "

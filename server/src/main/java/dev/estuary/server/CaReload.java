@@ -125,7 +125,7 @@ final class CaReload implements AutoCloseable {
   }
 
   private Path keystore() {
-    return keySource.type().equals("keystore") ? keySource.keystore() : null;
+    return keySource.onToken() ? null : keySource.keystore();
   }
 
   private void checkQuietly() {

@@ -315,7 +315,7 @@ public final class EstuaryServer implements AutoCloseable {
       HttpsServer https =
           new HttpsServer(
               built.tls(),
-              JsseProviders.resolve(config.tlsProvider(), config.keys().type().equals("pkcs11")),
+              JsseProviders.resolve(config.tlsProvider(), config.keys().onToken()),
               host(config.est()),
               config.est().port(),
               new RequestTimer(

@@ -40,7 +40,7 @@ public final class CaKeys {
   public static CaKeys open(ServerConfig.KeySource cfg)
       throws IOException, GeneralSecurityException {
     char[] secret = Files.readString(cfg.passphraseFile()).strip().toCharArray();
-    if (cfg.type().equals("pkcs11")) {
+    if (cfg.onToken()) {
       StringBuilder conf =
           new StringBuilder("--name=estuary\nlibrary=").append(cfg.pkcs11Library()).append('\n');
       if (cfg.pkcs11Slot() >= 0) {

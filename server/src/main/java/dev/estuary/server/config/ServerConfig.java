@@ -181,7 +181,12 @@ public record ServerConfig(
       Path passphraseFile,
       Path pkcs11Library,
       int pkcs11Slot,
-      String pkcs11TokenLabel) {}
+      String pkcs11TokenLabel) {
+    /** Whether the keys are on a PKCS#11 token (none of them leaves it). */
+    public boolean onToken() {
+      return type.equals("pkcs11");
+    }
+  }
 
   public Path resolve(String path) {
     return baseDir.resolve(path);

@@ -68,7 +68,7 @@ public final class ServerConfigParser {
     Tls tls = tls(root);
     ServerConfig.Database database = database(root);
     ServerConfig.KeySource keys = keys(root);
-    if (tls.provider().equals("conscrypt") && keys != null && keys.type().equals("pkcs11")) {
+    if (tls.provider().equals("conscrypt") && keys != null && keys.onToken()) {
       problems.error(
           "tls.provider",
           "conscrypt cannot sign with a PKCS#11 key; use provider = \"jdk\" with keys.source = \"pkcs11\"");

@@ -64,7 +64,7 @@ public final class CaMaintenance {
       throw new IllegalArgumentException(dataDir + " has no server.toml: not a data directory");
     }
     ServerConfig config = ServerConfigParser.parse(toml);
-    if (!config.keys().type().equals("keystore")) {
+    if (config.keys().onToken()) {
       throw new IllegalArgumentException(
           "estuary server ca works on a PKCS#12 keystore; with a PKCS#11 token make the new key in"
               + " the token with its own tools (docs/operations.md, CA rollover)");
