@@ -31,7 +31,6 @@ final class SimDevice {
   private final Set<String> revokedOnPurpose = new HashSet<>();
   private Instant invalidSince;
   private Duration invalidTotal = Duration.ZERO;
-  private boolean everInvalid;
   private Instant firstInvalidAt;
   private String lastRegisteredAt = "";
   private String reason = "";
@@ -50,7 +49,7 @@ final class SimDevice {
 
   /** What a step did (its attempts, in order) and when the device wants its next one. */
   record Stepped(Instant next, List<SimAgent.Attempt> attempts) {
-    /** The attempts in a few words: "device-id renewed, registration failed: …". */
+    /** The attempts in a few words: "device-id done, registration failed: …". */
     String summary() {
       return attempts.stream()
           .map(
@@ -131,10 +130,9 @@ final class SimDevice {
     }
     if (why != null && invalidSince == null) {
       invalidSince = now;
-      if (!everInvalid) {
+      if (firstInvalidAt == null) {
         firstInvalidAt = now;
       }
-      everInvalid = true;
       reason = why;
     } else if (why == null && invalidSince != null) {
       invalidTotal = invalidTotal.plus(Duration.between(invalidSince, now));
@@ -175,7 +173,7 @@ final class SimDevice {
   }
 
   synchronized boolean everInvalid() {
-    return everInvalid;
+    return firstInvalidAt != null;
   }
 
   synchronized String firstInvalidReason() {

@@ -54,9 +54,11 @@ final class Stats {
   /** How many of the slowest steps the report shows. */
   static final int SLOWEST = 10;
 
+  private static final Comparator<SlowStep> QUICKER_FIRST =
+      Comparator.comparingLong(SlowStep::realMillis);
+
   /** The slowest steps so far, the quickest of them at the head. */
-  private final PriorityQueue<SlowStep> slowest =
-      new PriorityQueue<>(Comparator.comparingLong(SlowStep::realMillis));
+  private final PriorityQueue<SlowStep> slowest = new PriorityQueue<>(QUICKER_FIRST);
 
   private final Instant start;
   private final Speed speed;
@@ -149,9 +151,7 @@ final class Stats {
   /** The slowest steps, slowest first. */
   List<SlowStep> slowestSteps() {
     synchronized (slowest) {
-      return slowest.stream()
-          .sorted(Comparator.comparingLong(SlowStep::realMillis).reversed())
-          .toList();
+      return slowest.stream().sorted(QUICKER_FIRST.reversed()).toList();
     }
   }
 
