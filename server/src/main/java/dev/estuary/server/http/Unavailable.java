@@ -1,5 +1,6 @@
 package dev.estuary.server.http;
 
+import dev.estuary.server.store.StoreUnavailable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -41,7 +42,10 @@ public final class Unavailable {
 
   /** Logs (at most one line per 10 s) that {@code request} was answered 503 for {@code cause}. */
   public static void answer(String service, Request request, Throwable cause) {
-    log(service, request, "the database cannot be reached (" + rootMessage(cause) + ")");
+    log(
+        service,
+        request,
+        "the database cannot be reached (" + StoreUnavailable.describe(cause) + ")");
   }
 
   /**
@@ -68,13 +72,5 @@ public final class Unavailable {
         LogSafe.escape(why),
         RETRY_AFTER_SECONDS,
         more == 0 ? "" : " (and " + more + " more requests since the last such line)");
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 }

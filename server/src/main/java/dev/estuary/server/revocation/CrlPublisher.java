@@ -2,6 +2,7 @@ package dev.estuary.server.revocation;
 
 import dev.estuary.server.store.ChangeFeed;
 import dev.estuary.server.store.RevocationStore;
+import dev.estuary.server.store.StoreUnavailable;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Clock;
@@ -181,7 +182,16 @@ public final class CrlPublisher implements AutoCloseable {
     try {
       check();
     } catch (Exception e) {
-      LOG.warn("CRL check failed (the current CRLs stay served; retried in {})", CHECK_INTERVAL, e);
+      if (StoreUnavailable.isCause(e)) { // expected while the database is away: no stack trace
+        LOG.warn(
+            "CRL check failed: the database cannot be reached ({}); the current CRLs stay served,"
+                + " retried in {}",
+            StoreUnavailable.describe(e),
+            CHECK_INTERVAL);
+      } else {
+        LOG.warn(
+            "CRL check failed (the current CRLs stay served; retried in {})", CHECK_INTERVAL, e);
+      }
     }
   }
 

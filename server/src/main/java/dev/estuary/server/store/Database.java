@@ -3,6 +3,8 @@ package dev.estuary.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -49,14 +51,21 @@ public final class Database implements AutoCloseable {
   static final int H2_PAGE_SIZE = 4096;
 
   private final HikariDataSource dataSource;
+  private final FailFastDataSource failFast;
   private final Jdbi jdbi;
   private final String jdbcUrl;
   private final String user;
   private final String password;
 
   private Database(
-      HikariDataSource dataSource, Jdbi jdbi, String jdbcUrl, String user, String password) {
+      HikariDataSource dataSource,
+      FailFastDataSource failFast,
+      Jdbi jdbi,
+      String jdbcUrl,
+      String user,
+      String password) {
     this.dataSource = dataSource;
+    this.failFast = failFast;
     this.jdbi = jdbi;
     this.jdbcUrl = jdbcUrl;
     this.user = user;
@@ -108,9 +117,10 @@ public final class Database implements AutoCloseable {
       dataSource.close();
       throw e;
     }
-    Jdbi jdbi = Jdbi.create(dataSource);
+    FailFastDataSource failFast = new FailFastDataSource(dataSource);
+    Jdbi jdbi = Jdbi.create(failFast);
     StoreColumnTypes.register(jdbi);
-    return new Database(dataSource, jdbi, jdbcUrl, user, password);
+    return new Database(dataSource, failFast, jdbi, jdbcUrl, user, password);
   }
 
   /**
@@ -167,14 +177,15 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Jdbi over the pool; binds and maps {@link java.time.Instant} (UTC) and {@link
+   * Jdbi over the pool (through {@link FailFastDataSource}: while the database is unreachable its
+   * connection requests fail at once); binds and maps {@link java.time.Instant} (UTC) and {@link
    * java.math.BigInteger}.
    */
   public Jdbi jdbi() {
     return jdbi;
   }
 
-  /** The pool itself, e.g. for health checks. */
+  /** The pool itself, without failing fast, e.g. for health checks. */
   public DataSource dataSource() {
     return dataSource;
   }
@@ -182,10 +193,20 @@ public final class Database implements AutoCloseable {
   /**
    * Publishes the pool's HikariCP meters ({@code hikaricp_connections_active}, {@code _idle},
    * {@code _pending}, {@code _max}, {@code _timeout_total}, acquire and usage times, tagged {@code
-   * pool="estuary-db"}) in {@code registry}. Once per pool.
+   * pool="estuary-db"}) in {@code registry}, and {@code estuary_store_unreachable} (1 while
+   * connection requests fail fast, {@link FailFastDataSource}) and {@code
+   * estuary_store_connections_refused_total} (those refused without trying). Once per pool.
    */
   public void bindMetrics(MeterRegistry registry) {
     dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+    Gauge.builder("estuary.store.unreachable", failFast, f -> f.unreachable() ? 1 : 0)
+        .description("1 while the database is taken as unreachable: connection requests fail fast")
+        .strongReference(true)
+        .register(registry);
+    FunctionCounter.builder(
+            "estuary.store.connections.refused", failFast, FailFastDataSource::refusedWithoutTrying)
+        .description("Connection requests refused at once while the database was unreachable")
+        .register(registry);
   }
 
   /** True for PostgreSQL (LISTEN/NOTIFY), false for H2. */

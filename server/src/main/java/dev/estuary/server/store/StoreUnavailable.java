@@ -31,6 +31,15 @@ public final class StoreUnavailable {
     return false;
   }
 
+  /** The root cause of {@code e} in a few words: its class's simple name and its message. */
+  public static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+
   private static boolean unreachable(String state) {
     return state != null
         && (state.startsWith("08")

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +73,18 @@ class DatabaseOutageTest {
       assertThat(dpsDown.status()).as("%s", dpsDown).isEqualTo(503);
       assertThat(dpsDown.header("Retry-After")).isEqualTo("10");
       assertThat(dpsDown.json().get("errorCode").asInt()).isEqualTo(503001);
+      // Requests at once while it is down: one at a time tries the database, the others are
+      // answered 503 without waiting for the pool (store.FailFastDataSource).
+      List<CompletableFuture<Est.Reply>> burst = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        String cn = "outage-burst-" + i;
+        burst.add(CompletableFuture.supplyAsync(() -> enrollUnchecked(s, est, secret, cn)));
+      }
+      for (CompletableFuture<Est.Reply> r : burst) {
+        Est.Reply reply = r.get(60, TimeUnit.SECONDS);
+        assertThat(reply.status()).as(reply.text()).isEqualTo(503);
+        assertThat(reply.headers().firstValue("Retry-After")).contains("10");
+      }
 
       pg.resume(); // back, same data, same port
 
@@ -87,6 +101,11 @@ class DatabaseOutageTest {
       assertThat(dpsAgain.status()).as("%s", dpsAgain).isNotEqualTo(503).isLessThan(500);
 
       assertThat(serialsIn(pg.running())).isEqualTo(new TreeSet<>(received));
+      String metrics = dps.admin("GET", "/metrics", null).body();
+      assertThat(metric(metrics, "estuary_store_connections_refused_total"))
+          .as("requests answered 503 without waiting for the pool")
+          .isGreaterThanOrEqualTo(3);
+      assertThat(metric(metrics, "estuary_store_unreachable")).isZero();
     }
   }
 
@@ -98,6 +117,24 @@ class DatabaseOutageTest {
         TestPki.csr(TestPki.key("ec-p256"), "CN=" + cn),
         "Secret-Value",
         secret);
+  }
+
+  private static Est.Reply enrollUnchecked(
+      QuickstartServer s, HttpClient est, String secret, String cn) {
+    try {
+      return enroll(s, est, secret, cn);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The value of an unlabelled metric in Prometheus text. */
+  private static double metric(String text, String name) {
+    return text.lines()
+        .filter(l -> l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1).trim()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(name + " not in /metrics:\n" + text));
   }
 
   private static X509Certificate enrolled(
