@@ -151,7 +151,7 @@ final class SimDevice {
       if (revokedOnPurpose.contains(h.sha256())) {
         continue;
       }
-      Optional<Trust.Window> w = trust.window(h.chain());
+      Optional<Trust.Window> w = trust.window(h.sha256(), h.chain());
       if (w.isEmpty()) {
         why = e.getKey() + " does not chain to a current root";
       } else if (!w.get().contains(now)) {

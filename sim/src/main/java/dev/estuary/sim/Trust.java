@@ -1,6 +1,5 @@
 package dev.estuary.sim;
 
-import dev.estuary.pki.Thumbprints;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -51,10 +50,12 @@ final class Trust {
     return roots;
   }
 
-  /** The window in which {@code chain} (leaf first) is valid under a current root; empty: none. */
-  Optional<Window> window(List<X509Certificate> chain) {
-    X509Certificate leaf = chain.getFirst();
-    return paths.computeIfAbsent(Thumbprints.sha256(leaf), k -> path(chain));
+  /**
+   * The window in which {@code chain} (leaf first, whose SHA-256 is {@code leafSha256}) is valid
+   * under a current root; empty: none.
+   */
+  Optional<Window> window(String leafSha256, List<X509Certificate> chain) {
+    return paths.computeIfAbsent(leafSha256, k -> path(chain));
   }
 
   private Optional<Window> path(List<X509Certificate> chain) {
