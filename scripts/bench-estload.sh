@@ -103,6 +103,6 @@ kill $server; wait $server 2>/dev/null || true
 
 if [ -n "$first" ]; then
   echo
-  ESTLOAD=$estload "$root/scripts/bench-first-seconds.sh" --runs 3 --seconds 15 --concurrency "$concurrency" --mode newconn
-  ESTLOAD=$estload "$root/scripts/bench-first-seconds.sh" --runs 3 --seconds 15 --concurrency "$concurrency" --mode keepalive
+  ESTLOAD=$estload "$root/scripts/bench-first-seconds.sh" --runs 3 --seconds 15 --concurrency "$concurrency" --mode newconn --tls "$tls"
+  ESTLOAD=$estload "$root/scripts/bench-first-seconds.sh" --runs 3 --seconds 15 --concurrency "$concurrency" --mode keepalive --tls "$tls"
 fi

@@ -3,12 +3,14 @@
 # on a copy of one quickstart data directory, and the moment it serves, runs the C load generator
 # (../shared/tools/estload, or ESTLOAD=path) for SECONDS; once per variant, the variants alternating,
 # RUNS times; prints the median requests/s of each. Loopback only.
-#   scripts/bench-first-seconds.sh [--runs 3] [--seconds 15] [--concurrency 16] [--mode newconn|keepalive] [--variants "plain aot"]
+#   scripts/bench-first-seconds.sh [--runs 3] [--seconds 15] [--concurrency 16] [--mode newconn|keepalive]
+#                                  [--variants "plain aot"] [--tls auto|jdk|conscrypt]
 # Variants: plain = java -Xmx256m -XX:TrimNativeHeapInterval=5000 -jar; aot = the same with -XX:AOTCache=<the launcher's cache>
-# (JDK 25; the launcher trains it when it builds the jar: ./estuary aot).
+# (JDK 25; the launcher trains it when it builds the jar: ./estuary aot). A variant may name its TLS
+# provider after a dash (plain-jdk, aot-conscrypt, ...); one without runs on --tls (default auto).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-runs=3; seconds=15; concurrency=16; mode=newconn; variants="plain aot"
+runs=3; seconds=15; concurrency=16; mode=newconn; variants="plain aot"; tls=auto
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
@@ -16,10 +18,12 @@ while [ $# -gt 0 ]; do
     --concurrency) concurrency=$2; shift 2;;
     --mode) mode=$2; shift 2;;
     --variants) variants=$2; shift 2;;
+    --tls) tls=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
 . "$root/scripts/lib-estload.sh"
+. "$root/scripts/lib-tls.sh"
 "$root/estuary" --version >/dev/null   # builds the jar (and its AOT cache) if needed
 . "$root/.mvn/select-jdk.sh" && estuary_select_jdk >/dev/null
 java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}
@@ -37,7 +41,9 @@ flags=-q; [ "$mode" = keepalive ] && flags="-q -k"
 for i in $(seq 1 "$runs"); do
   for v in $variants; do
     rm -rf "$data/run"; cp -a "$data/template" "$data/run"
-    opts=; [ "$v" = aot ] && opts="-XX:AOTCache=$aot"
+    case "$v" in *-*) provider=${v#*-};; *) provider=$tls;; esac
+    tls_provider "$data/run/server.toml" "$provider"
+    opts=; [ "${v%%-*}" = aot ] && opts="-XX:AOTCache=$aot"
     start=$(date +%s.%N)
     "$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 $opts -jar "$jar" server --quickstart --data-dir "$data/run" --est-port 0 --admin-port 0 > "$data/run.log" 2>&1 &
     p=$!
@@ -46,7 +52,7 @@ for i in $(seq 1 "$runs"); do
     port=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/run.log" | head -n 1)
     line=$("$estload" -H 127.0.0.1 -p "$port" -C "$data/run/root-ca.pem" -u "estuary:$pw" -c "$concurrency" -d "$seconds" -n 1000000 -K 512 $flags)
     kill $p; wait $p 2>/dev/null || true
-    echo "$v run=$i start_s=$(echo "$ready - $start" | bc) $line"
+    echo "$v run=$i provider=$(sed -n 's/.*TLS on \([A-Za-z]*\).*/\1/p' "$data/run.log" | head -n 1) start_s=$(echo "$ready - $start" | bc) $line"
   done
 done | tee "$data/results"
 echo "median requests/s over the first ${seconds}s ($mode, concurrency $concurrency):"

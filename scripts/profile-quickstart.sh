@@ -4,12 +4,13 @@
 # samples the server's CPU time every millisecond while the C load generator
 # (../shared/tools/estload, or ESTLOAD=path) enrolls; the first WARMUP seconds of load are not
 # profiled (the JIT compiles the hot paths then). Writes OUT/<mode>-<tls>.html, a flame graph,
-# and OUT/<mode>-<tls>.txt, the CPU by category (scripts/profile-categories.awk).
+# and OUT/<mode>-<tls>.txt, the CPU by category (scripts/profile-categories.awk); with --collapsed
+# also OUT/<mode>-<tls>.collapsed, the stacks themselves (one line per stack, for grep and awk).
 # CPU time, so the shares hold on a busy machine too. Loopback only.
-#   scripts/profile-quickstart.sh [--out docs/profiles] [--mode keepalive|newconn|both] [--warmup 40] [--seconds 30] [--tls auto|jdk|conscrypt] [--concurrency 16]
+#   scripts/profile-quickstart.sh [--out docs/profiles] [--mode keepalive|newconn|both] [--warmup 40] [--seconds 30] [--tls auto|jdk|conscrypt] [--concurrency 16] [--collapsed]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/docs/profiles; modes="keepalive newconn"; warmup=40; seconds=30; tls=auto; concurrency=16
+out=$root/docs/profiles; modes="keepalive newconn"; warmup=40; seconds=30; tls=auto; concurrency=16; collapsed=
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2;;
@@ -18,6 +19,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2;;
     --tls) tls=$2; shift 2;;
     --concurrency) concurrency=$2; shift 2;;
+    --collapsed) collapsed=yes; shift;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -71,6 +73,7 @@ for mode in $modes; do
   "$JAVA_HOME/bin/java" -jar "$HOME/.m2/repository/tools/profiler/jfr-converter/$version/jfr-converter-$version.jar" \
     --norm --minwidth 0.1 --title "Estuary server, enroll $mode ($tls TLS), CPU" "$keep" "$out/$mode-$tls.html" > /dev/null
   awk -f "$root/scripts/profile-categories.awk" "$keep" > "$out/$mode-$tls.txt"
+  [ -z "$collapsed" ] || cp "$keep" "$out/$mode-$tls.collapsed"
   echo "$mode ($tls), the load generator's lines:"; sed 's/^/  /' "$work/load.txt"
   echo "  flame graph: $out/$mode-$tls.html; where the CPU went ($out/$mode-$tls.txt):"
   sed 's/^/  /' "$out/$mode-$tls.txt"
