@@ -13,10 +13,12 @@ import dev.estuary.agent.store.CertificateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +134,20 @@ final class SimAgent implements AutoCloseable {
       certs.read(id).filter(c -> !c.isEmpty()).ifPresent(c -> out.put(id, c));
     }
     return out;
+  }
+
+  /**
+   * Which file credential {@code id}'s certificate is in now: its file key (the inode: the agent
+   * replaces the file by renaming a new one over it) and modification time; empty when there is
+   * none. Equal versions are the same file, so it need not be read again.
+   */
+  Optional<List<Object>> fileVersion(String id) {
+    try {
+      BasicFileAttributes a = Files.readAttributes(certs.path(id), BasicFileAttributes.class);
+      return Optional.of(Arrays.asList(a.fileKey(), a.lastModifiedTime()));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   /** When the agent last wrote credential {@code id}'s certificate file (its modification time). */

@@ -28,6 +28,10 @@ final class SimDevice {
   final SimClock clock = new SimClock();
   private SimAgent agent;
   private final Map<String, Held> held = new HashMap<>();
+
+  /** The certificate files as they were when last read ({@link SimAgent#fileVersion}). */
+  private final Map<String, Optional<List<Object>>> read = new HashMap<>();
+
   private final Set<String> revokedOnPurpose = new HashSet<>();
   private Instant invalidSince;
   private Duration invalidTotal = Duration.ZERO;
@@ -92,20 +96,23 @@ final class SimDevice {
     return new Stepped(a.nextWakeUp(), attempts);
   }
 
-  private void observe(SimAgent a, Stats stats) throws IOException {
-    Map<String, List<X509Certificate>> now = a.certificates();
-    synchronized (this) {
-      for (Map.Entry<String, List<X509Certificate>> e : now.entrySet()) {
-        X509Certificate leaf = e.getValue().getFirst();
-        Held before = held.get(e.getKey());
-        if (before == null || !before.leaf().equals(leaf)) {
-          String sha = Thumbprints.sha256(leaf);
-          held.put(e.getKey(), new Held(leaf, e.getValue(), sha));
-          stats.receivedCertificate(leaf, sha, id, e.getKey());
-          if (before != null && !revokedOnPurpose.contains(before.sha256())) {
-            stats.replaced(
-                id, e.getKey(), before.leaf().getNotAfter().toInstant(), a.writtenAt(e.getKey()));
-          }
+  /**
+   * Reads the device's certificate files and books what changed. Under the device's lock, reads
+   * included: the step's thread and the sampler may both observe, and the later read must be the
+   * one booked last.
+   */
+  private synchronized void observe(SimAgent a, Stats stats) throws IOException {
+    read.putAll(versions(a)); // before reading: a file replaced meanwhile is read again next time
+    for (Map.Entry<String, List<X509Certificate>> e : a.certificates().entrySet()) {
+      X509Certificate leaf = e.getValue().getFirst();
+      Held before = held.get(e.getKey());
+      if (before == null || !before.leaf().equals(leaf)) {
+        String sha = Thumbprints.sha256(leaf);
+        held.put(e.getKey(), new Held(leaf, e.getValue(), sha));
+        stats.receivedCertificate(leaf, sha, id, e.getKey());
+        if (before != null && !revokedOnPurpose.contains(before.sha256())) {
+          stats.replaced(
+              id, e.getKey(), before.leaf().getNotAfter().toInstant(), a.writtenAt(e.getKey()));
         }
       }
     }
@@ -114,13 +121,16 @@ final class SimDevice {
   /**
    * Whether the device holds a valid certificate for every credential it has obtained so far, at
    * real time {@code now}, and the book of time without one. A certificate the scenario revoked is
-   * excused until it is replaced. What looks invalid is read again from the device's disk first: a
-   * step still under way (its registration's polls) may have written the renewed certificate
-   * already, and the device holds it from that moment, not from the step's end.
+   * excused until it is replaced. What looks invalid is read again from the device's disk first, if
+   * a certificate file was replaced since it was last read: a step still under way (its
+   * registration's polls) may have written the renewed certificate already, and the device holds it
+   * from that moment, not from the step's end. (Only then: with thousands of devices without a
+   * certificate, reading and parsing all their files at every sample would take the CPU the agents
+   * need to catch up.)
    */
   synchronized boolean sample(Instant now, Trust trust, Stats stats) {
     String why = invalidity(now, trust);
-    if (why != null && agent != null) {
+    if (why != null && agent != null && !versions(agent).equals(read)) {
       try {
         observe(agent, stats);
         why = invalidity(now, trust);
@@ -139,6 +149,14 @@ final class SimDevice {
       invalidSince = null;
     }
     return why == null;
+  }
+
+  private static Map<String, Optional<List<Object>>> versions(SimAgent a) {
+    Map<String, Optional<List<Object>>> out = new HashMap<>();
+    for (String id : SimAgent.RENEWED) {
+      out.put(id, a.fileVersion(id));
+    }
+    return out;
   }
 
   /**
