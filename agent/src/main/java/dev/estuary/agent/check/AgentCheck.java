@@ -200,6 +200,24 @@ public final class AgentCheck {
     for (EstCertificate c : config.estCertificates()) {
       urls.putIfAbsent(c.url(), c.auth());
     }
+    boolean clockChecked;
+    try {
+      clockChecked = probeEach(est, identities, urls, trust);
+    } finally {
+      est.closeConnections();
+    }
+    if (!clockChecked) {
+      results.add(
+          CheckResult.warning(
+              "clock",
+              "not compared: no EST server answered with a Date header",
+              "make sure the device's clock is set (NTP): certificates are checked against it"));
+    }
+  }
+
+  /** Probes each EST URL (results added as it goes); whether the clock was checked against one. */
+  private boolean probeEach(
+      EstClient est, Identities identities, Map<URI, EstAuth> urls, List<X509Certificate> trust) {
     boolean clockChecked = false;
     for (Map.Entry<URI, EstAuth> e : urls.entrySet()) {
       String name = "EST " + e.getKey();
@@ -236,13 +254,7 @@ public final class AgentCheck {
                 "check identity_cert/identity_pk (or bootstrap_*) in the auth table"));
       }
     }
-    if (!clockChecked) {
-      results.add(
-          CheckResult.warning(
-              "clock",
-              "not compared: no EST server answered with a Date header",
-              "make sure the device's clock is set (NTP): certificates are checked against it"));
-    }
+    return clockChecked;
   }
 
   /**

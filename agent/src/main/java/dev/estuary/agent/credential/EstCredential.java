@@ -343,6 +343,7 @@ public final class EstCredential implements Renewable {
     // The CA that issued it is not in cacerts yet: it was rolled a moment ago, and the cacerts
     // answer came from a replica that has not taken the roll up (replicas take it up within
     // seconds of each other). Once more, over a new connection, before the answer is refused.
+    est.closeConnections();
     try {
       return withCaCerts(check, answer, est.caCerts(request.url(), who), expected, now);
     } catch (IssuedCertificateCheck.Unacceptable e) {

@@ -79,6 +79,7 @@ public final class Agent implements AutoCloseable {
   private final RenewalEngine engine;
   private final Optional<Provisioner> provisioner;
   private final Optional<Pkcs11Module> pkcs11;
+  private final TlsContexts tls;
 
   private Agent(
       AgentConfig config,
@@ -89,7 +90,8 @@ public final class Agent implements AutoCloseable {
       TrustStore trust,
       RenewalEngine engine,
       Optional<Provisioner> provisioner,
-      Optional<Pkcs11Module> pkcs11) {
+      Optional<Pkcs11Module> pkcs11,
+      TlsContexts tls) {
     this.config = config;
     this.clock = clock;
     this.state = state;
@@ -99,6 +101,7 @@ public final class Agent implements AutoCloseable {
     this.engine = engine;
     this.provisioner = provisioner;
     this.pkcs11 = pkcs11;
+    this.tls = tls;
   }
 
   /**
@@ -135,8 +138,9 @@ public final class Agent implements AutoCloseable {
           TrustStore.open(
               stateDir,
               TrustAnchors.load(config.est().trustedCerts(), config.agent().systemTrustStore()));
-      // One TLS context per identity for EST and provisioning alike: a renewal's requests after the
-      // first with an identity resume its TLS session (TlsContexts).
+      // One TLS context per identity for EST and provisioning alike: a pass's requests with an
+      // identity share a kept-alive connection, and a later pass resumes its TLS session
+      // (TlsContexts).
       TlsContexts tls = new TlsContexts();
       EstClient est = new EstClient(trust::all, EST_TIMEOUT, clock, tls);
       Identities identities = new Identities(new ConfiguredKeys(pkcs11.map(Pkcs11Module::opener)));
@@ -224,7 +228,8 @@ public final class Agent implements AutoCloseable {
               trust,
               engine,
               provisioner,
-              pkcs11);
+              pkcs11,
+              tls);
       agent.publish();
       return agent;
     } catch (IOException | RuntimeException e) {
@@ -304,7 +309,12 @@ public final class Agent implements AutoCloseable {
    * @return the credentials attempted
    */
   public List<CredentialStatus> tick() throws IOException {
-    List<CredentialStatus> attempted = engine.tick();
+    List<CredentialStatus> attempted;
+    try {
+      attempted = engine.tick();
+    } finally {
+      tls.closeConnections(); // kept within the pass (TlsContexts), none while the agent sleeps
+    }
     publish();
     return attempted;
   }
@@ -409,6 +419,7 @@ public final class Agent implements AutoCloseable {
 
   @Override
   public void close() {
+    tls.closeConnections();
     pkcs11.ifPresent(Pkcs11Module::close);
   }
 

@@ -94,6 +94,15 @@ public final class EstClient {
     return trust.get();
   }
 
+  /**
+   * Closes the connections the requests so far left open (they are kept for the next request with
+   * the same identity: {@link TlsContexts}); the next request opens a new one, and behind a load
+   * balancer may reach another replica.
+   */
+  public void closeConnections() {
+    tls.closeConnections();
+  }
+
   /** {@code GET {base}/cacerts}: the CA certificates of the label, in the server's order. */
   public List<X509Certificate> caCerts(URI base, EstIdentity who) throws EstException {
     return certificates(send(operation(base, "cacerts"), who, null));
@@ -187,7 +196,7 @@ public final class EstClient {
           .POST(HttpRequest.BodyPublishers.ofByteArray(EstBase64.encode(csrDer)));
     }
     try {
-      return check(what, Https.send(context, timeout, request.build(), MAX_ANSWER_BYTES));
+      return check(what, Https.send(tls, context, timeout, request.build(), MAX_ANSWER_BYTES));
     } catch (Https.NoAnswer e) {
       throw new EstException(
           EstException.Kind.UNREACHABLE, 0, what + ": " + e.getMessage(), null, e);

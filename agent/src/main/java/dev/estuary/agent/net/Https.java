@@ -49,34 +49,28 @@ public final class Https {
     }
   }
 
-  /** Sends {@code request} over a new client with {@code tls}; the body comes back as bytes. */
+  /**
+   * Sends {@code request} with {@code tls} over this pass's client for it ({@link
+   * TlsContexts#client}: a connection an earlier request of the pass left open is used again); the
+   * body comes back as bytes. A request that gets no answer in time shuts that client down.
+   */
   public static HttpResponse<byte[]> send(
-      SSLContext tls, Duration timeout, HttpRequest request, int maxBytes)
+      TlsContexts clients, SSLContext tls, Duration timeout, HttpRequest request, int maxBytes)
       throws NoAnswer, TooLarge {
-    HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .sslContext(tls)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    HttpClient client = clients.client(tls, timeout);
     CompletableFuture<HttpResponse<byte[]>> pending =
         client.sendAsync(request, info -> new BoundedBody(maxBytes));
     try {
-      HttpResponse<byte[]> response =
-          pending.get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
-      close(client);
-      return response;
+      return pending.get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      abandon(client, pending);
+      abandon(clients, client, pending);
       throw new NoAnswer(
           "no complete answer within " + timeout.multipliedBy(2).toSeconds() + " s", e);
     } catch (InterruptedException e) {
-      abandon(client, pending); // closing the client would otherwise wait for the exchange
+      abandon(clients, client, pending); // closing would otherwise wait for the exchange
       Thread.currentThread().interrupt();
       throw new NoAnswer("interrupted", e);
     } catch (ExecutionException e) {
-      close(client);
       Throwable cause = e.getCause();
       if (cause instanceof AnswerTooLarge) {
         throw new TooLarge(maxBytes);
@@ -94,7 +88,9 @@ public final class Https {
     }
   }
 
-  private static void abandon(HttpClient client, CompletableFuture<?> pending) {
+  private static void abandon(
+      TlsContexts clients, HttpClient client, CompletableFuture<?> pending) {
+    clients.discard(client);
     pending.cancel(true);
     try {
       // Java 21+: stop the client's threads and connections now; on 17 they end with the client.

@@ -1,9 +1,12 @@
 package dev.estuary.agent.net;
 
 import dev.estuary.pki.ClientTls;
+import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +29,13 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Bounded: the least recently used contexts beyond {@link #CAPACITY} are dropped (an agent uses
  * a few identities at a time: bootstrap, the device identity before and after its renewal, none).
+ *
+ * <p>It also keeps the HTTP clients of one pass of the agent ({@link #client}), one per context:
+ * the requests a pass makes with one identity (a renewal's {@code cacerts} and enrollment, the
+ * provisioning service's PUT and its polls) go over one kept-alive connection instead of one
+ * connection each, so the server makes one handshake for them, resumed or not. {@link
+ * #closeConnections()} ends them at the end of the pass: an agent holds no connection and no client
+ * thread while it sleeps until its next renewal.
  */
 public final class TlsContexts {
   /** How many identities' contexts are kept. */
@@ -41,6 +51,45 @@ public final class TlsContexts {
           return size() > CAPACITY;
         }
       };
+
+  private record ClientKey(SSLContext context, Duration connectTimeout) {}
+
+  private final Map<ClientKey, HttpClient> clients = new HashMap<>();
+
+  /**
+   * The HTTP client of this pass for {@code context} (HTTP/1.1, no redirects, connections within
+   * {@code connectTimeout}), made the first time: its connections stay open for the next request
+   * until {@link #closeConnections()} or {@link #discard}.
+   */
+  public synchronized HttpClient client(SSLContext context, Duration connectTimeout) {
+    return clients.computeIfAbsent(
+        new ClientKey(context, connectTimeout),
+        k ->
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .sslContext(context)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build());
+  }
+
+  /** Forgets {@code client} (it was shut down): the next request makes a new one. */
+  public synchronized void discard(HttpClient client) {
+    clients.values().removeIf(c -> c == client);
+  }
+
+  /**
+   * Closes the clients of this pass and their connections: the next request opens a new connection
+   * (resuming the identity's TLS session where the server allows).
+   */
+  public void closeConnections() {
+    List<HttpClient> open;
+    synchronized (this) {
+      open = List.copyOf(clients.values());
+      clients.clear();
+    }
+    open.forEach(Https::close);
+  }
 
   /**
    * The context for {@code trust} and the client identity {@code chain} (leaf first) with {@code

@@ -165,7 +165,7 @@ public final class DpsClient {
     }
   }
 
-  private HttpResponse<byte[]> exchange(SSLContext tls, String method, URI uri, JsonObject body)
+  private HttpResponse<byte[]> exchange(SSLContext context, String method, URI uri, JsonObject body)
       throws DpsException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
@@ -178,7 +178,7 @@ public final class DpsClient {
           body == null
               ? HttpRequest.BodyPublishers.noBody()
               : HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
-      return Https.send(tls, timeout, request.build(), MAX_ANSWER_BYTES);
+      return Https.send(tls, context, timeout, request.build(), MAX_ANSWER_BYTES);
     } catch (Https.NoAnswer e) {
       throw new DpsException(method + " " + uri + ": " + e.getMessage(), false, 0, null, e);
     } catch (Https.TooLarge e) {

@@ -381,6 +381,13 @@ class EstCredentialTest {
             "/.well-known/est/" + ID + "/simpleenroll",
             "/.well-known/est/" + ID + "/cacerts",
             "/.well-known/est/" + ID + "/cacerts");
+    List<ScriptedEstServer.Request> requests = server.requests();
+    assertThat(requests.get(1).clientPort())
+        .as("the first cacerts over the enrollment's kept-alive connection")
+        .isEqualTo(requests.get(0).clientPort());
+    assertThat(requests.get(2).clientPort())
+        .as("the second over a new connection (behind a load balancer: perhaps another replica)")
+        .isNotEqualTo(requests.get(1).clientPort());
     assertThat(credential.pair().orElseThrow().chain()).last().isEqualTo(rolled.certificate());
   }
 

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link TlsContexts}: one context per identity, and through it the next connection with an
- * identity resumes its TLS session (seen from the server: the session of the second connection is
- * the one the first made), with the client certificate still presented to the server.
+ * {@link TlsContexts}: one context per identity; the requests of a pass with an identity share one
+ * kept-alive connection (seen from the server: the same client port); and the next connection with
+ * an identity resumes its TLS session (seen from the server: the session of the second connection
+ * is the one the first made), with the client certificate still presented to the server.
  */
 class TlsContextsTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -101,16 +102,39 @@ class TlsContextsTest {
   }
 
   @Test
+  void theRequestsOfAPassWithAnIdentityShareOneConnectionUntilItsConnectionsAreClosed()
+      throws Exception {
+    TlsContexts tls = new TlsContexts();
+    EstClient est = client(tls);
+    est.caCerts(server.base(), device(deviceCert, deviceKey));
+    est.caCerts(server.base(), device(deviceCert, deviceKey));
+    tls.closeConnections(); // the pass ends
+    est.caCerts(server.base(), device(deviceCert, deviceKey));
+
+    List<Request> requests = server.requests();
+    assertThat(requests).hasSize(3);
+    assertThat(requests.get(1).clientPort())
+        .as("the second request went over the first one's connection")
+        .isEqualTo(requests.get(0).clientPort());
+    assertThat(requests.get(2).clientPort())
+        .as("after the connections were closed, a new one")
+        .isNotEqualTo(requests.get(0).clientPort());
+    assertThat(requests).allSatisfy(r -> assertThat(r.clientCertificate()).contains(deviceCert));
+  }
+
+  @Test
   void theNextConnectionWithAnIdentityResumesItsSessionAndStillPresentsTheCertificate()
       throws Exception {
     TlsContexts tls = new TlsContexts();
     EstClient est = client(tls);
     est.caCerts(server.base(), device(deviceCert, deviceKey));
+    tls.closeConnections();
     Thread.sleep(20); // a new session would be made at a later millisecond
     est.caCerts(server.base(), device(deviceCert, deviceKey));
 
     List<Request> requests = server.requests();
     assertThat(requests).hasSize(2);
+    assertThat(requests.get(1).clientPort()).isNotEqualTo(requests.get(0).clientPort());
     assertThat(requests.get(1).tlsSessionCreated())
         .as("the second connection resumed the first one's session")
         .isEqualTo(requests.get(0).tlsSessionCreated());

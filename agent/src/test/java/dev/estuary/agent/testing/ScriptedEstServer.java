@@ -157,7 +157,8 @@ public final class ScriptedEstServer implements AutoCloseable {
               copy(exchange.getRequestHeaders()),
               exchange.getRequestBody().readAllBytes(),
               clientCertificate((HttpsExchange) exchange),
-              ((HttpsExchange) exchange).getSSLSession().getCreationTime());
+              ((HttpsExchange) exchange).getSSLSession().getCreationTime(),
+              exchange.getRemoteAddress().getPort());
       requests.add(request);
       Answer answer = script.poll();
       Response response;
@@ -220,6 +221,7 @@ public final class ScriptedEstServer implements AutoCloseable {
    * @param clientCertificate the TLS client certificate presented, if any
    * @param tlsSessionCreated when the TLS session of the request's connection was made (epoch
    *     milliseconds): a connection that resumed a session carries that session's time
+   * @param clientPort the client's port: requests over one connection share it
    */
   public record Request(
       String method,
@@ -227,7 +229,8 @@ public final class ScriptedEstServer implements AutoCloseable {
       Headers headers,
       byte[] body,
       Optional<X509Certificate> clientCertificate,
-      long tlsSessionCreated) {
+      long tlsSessionCreated,
+      int clientPort) {
 
     /** The first value of header {@code name}, if sent. */
     public Optional<String> header(String name) {
