@@ -26,8 +26,8 @@ import javax.sql.DataSource;
  * (docs/reliability.md).
  *
  * <p>How: the first connection request that fails for a reason {@link StoreUnavailable} recognizes
- * marks the database unreachable. From then on, one request at a time (the <em> probe</em>), and
- * none within {@link #PAUSE} of the last failure, goes to the pool and waits as before; every other
+ * marks the database unreachable. From then on, one request at a time (the probe), and none
+ * within {@link #PAUSE} of the last failure, goes to the pool and waits as before; every other
  * fails at once with a {@link SQLTransientConnectionException} (SQLSTATE 08001, so it is answered
  * 503 like the pool's own timeout) naming the failure seen. The first probe that gets a connection
  * marks the database reachable again. So while requests keep coming, a returning database is
@@ -38,11 +38,10 @@ import javax.sql.DataSource;
  * do not mark it: the pool discards that connection, and the next connection request tells.
  */
 public final class FailFastDataSource implements DataSource {
-  private final DataSource pool;
-
   /** After a connection request found the database unreachable, the pause before the next try. */
   static final Duration PAUSE = Duration.ofSeconds(1);
 
+  private final DataSource pool;
   private final LongSupplier nanoTime;
   private final AtomicReference<Unreachable> unreachable = new AtomicReference<>();
   private final AtomicBoolean probing = new AtomicBoolean();
