@@ -26,13 +26,13 @@ import javax.sql.DataSource;
  * (docs/reliability.md).
  *
  * <p>How: the first connection request that fails for a reason {@link StoreUnavailable} recognizes
- * marks the database unreachable. From then on, one request at a time (the probe), and none
- * within {@link #PAUSE} of the last failure, goes to the pool and waits as before; every other
- * fails at once with a {@link SQLTransientConnectionException} (SQLSTATE 08001, so it is answered
- * 503 like the pool's own timeout) naming the failure seen. The first probe that gets a connection
- * marks the database reachable again. So while requests keep coming, a returning database is
- * noticed within the pause and one connection timeout (4 s); and a probe is a request like any
- * other, so nothing is tried in the background when nobody asks.
+ * marks the database unreachable. From then on, one request at a time (the probe), and none within
+ * {@link #PAUSE} of the last failure, goes to the pool and waits as before; every other fails at
+ * once with a {@link SQLTransientConnectionException} (SQLSTATE 08001, so it is answered 503 like
+ * the pool's own timeout) naming the failure seen. The first probe that gets a connection marks the
+ * database reachable again. So while requests keep coming, a returning database is noticed within
+ * the pause and one connection timeout (4 s); and a probe is a request like any other, so nothing
+ * is tried in the background when nobody asks.
  *
  * <p>Failures after a connection was handed out (a statement on a connection the database closed)
  * do not mark it: the pool discards that connection, and the next connection request tells.
