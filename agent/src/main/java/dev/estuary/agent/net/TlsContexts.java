@@ -10,6 +10,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -36,6 +39,12 @@ import javax.net.ssl.SSLContext;
  * connection each, so the server makes one handshake for them, resumed or not. {@link
  * #closeConnections()} ends them at the end of the pass: an agent holds no connection and no client
  * thread while it sleeps until its next renewal.
+ *
+ * <p>On Java 21 and later the clients run their work on virtual threads ({@link #WORKERS}, shared
+ * by every client of the process) instead of each client's own pool of platform threads: a process
+ * that runs many agents (the fleet simulator runs thousands) otherwise holds a pool per pass in
+ * flight, thousands of threads for the scheduler and the garbage collector to go through. On 17 the
+ * JDK's own pool per client stays (a device runs one agent).
  */
 public final class TlsContexts {
   /** How many identities' contexts are kept. */
@@ -57,6 +66,21 @@ public final class TlsContexts {
   private final Map<ClientKey, HttpClient> clients = new HashMap<>();
 
   /**
+   * What the clients run their asynchronous work on: a virtual thread per task on Java 21+ (looked
+   * up, as the device side is compiled for 17), none on 17 (each client's own pool).
+   */
+  static final Optional<Executor> WORKERS = virtualThreads();
+
+  private static Optional<Executor> virtualThreads() {
+    try {
+      return Optional.of(
+          (Executor) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null));
+    } catch (ReflectiveOperationException e) {
+      return Optional.empty(); // Java 17
+    }
+  }
+
+  /**
    * The HTTP client of this pass for {@code context} (HTTP/1.1, no redirects, connections within
    * {@code connectTimeout}), made the first time: its connections stay open for the next request
    * until {@link #closeConnections()} or {@link #discard}.
@@ -64,13 +88,16 @@ public final class TlsContexts {
   public synchronized HttpClient client(SSLContext context, Duration connectTimeout) {
     return clients.computeIfAbsent(
         new ClientKey(context, connectTimeout),
-        k ->
-            HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .sslContext(context)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build());
+        k -> {
+          HttpClient.Builder b =
+              HttpClient.newBuilder()
+                  .version(HttpClient.Version.HTTP_1_1)
+                  .connectTimeout(connectTimeout)
+                  .sslContext(context)
+                  .followRedirects(HttpClient.Redirect.NEVER);
+          WORKERS.ifPresent(b::executor);
+          return b.build();
+        });
   }
 
   /** Forgets {@code client} (it was shut down): the next request makes a new one. */

@@ -9,12 +9,17 @@ import dev.estuary.agent.testing.ScriptedEstServer.Answer;
 import dev.estuary.agent.testing.ScriptedEstServer.Request;
 import dev.estuary.agent.testing.ScriptedEstServer.Response;
 import dev.estuary.agent.testing.TestCa;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -155,5 +160,33 @@ class TlsContextsTest {
     List<Request> requests = server.requests();
     assertThat(requests).extracting(Request::tlsSessionCreated).doesNotHaveDuplicates();
     assertThat(requests.get(1).clientCertificate()).contains(renewed);
+  }
+
+  @Test
+  void onJava21AndLaterTheClientsWorkOnVirtualThreadsNotAPoolOfTheirOwn() throws Exception {
+    TlsContexts tls = new TlsContexts();
+    SSLContext context = tls.context(List.of(ca.certificate()), null, null);
+    HttpClient client = tls.client(context, TIMEOUT);
+    AtomicReference<Thread> handledOn = new AtomicReference<>();
+    HttpResponse<byte[]> answer =
+        client.send(
+            HttpRequest.newBuilder(URI.create(server.base() + "/cacerts")).build(),
+            info -> {
+              handledOn.set(Thread.currentThread());
+              return HttpResponse.BodySubscribers.ofByteArray();
+            });
+    tls.closeConnections();
+
+    assertThat(answer.statusCode()).isEqualTo(200);
+    Thread t = handledOn.get();
+    if (Runtime.version().feature() >= 21) {
+      assertThat(client.executor()).isEqualTo(TlsContexts.WORKERS);
+      assertThat((Boolean) Thread.class.getMethod("isVirtual").invoke(t))
+          .as("the answer was handled on %s", t)
+          .isTrue();
+    } else {
+      assertThat(TlsContexts.WORKERS).isEmpty();
+      assertThat(client.executor()).isEmpty();
+    }
   }
 }
