@@ -103,15 +103,21 @@ public final class EstCredential implements Renewable {
   /**
    * Fetches {@code cacerts} and adds the new roots it vouches for with a link certificate (RFC 7030
    * §4.1.3) to the trust store; a failure is one log line, the renewal goes on.
+   *
+   * @return the {@code cacerts} answer, to complete the chain of the certificate this renewal gets;
+   *     empty when not fetched
    */
-  private void followRootUpdate(EstIdentity who, Instant now) {
+  private Optional<List<X509Certificate>> followRootUpdate(EstIdentity who, Instant now) {
     if (trust == null) {
-      return;
+      return Optional.empty();
     }
     try {
-      trust.learn(est.caCerts(request.url(), who), now);
+      List<X509Certificate> caCerts = est.caCerts(request.url(), who);
+      trust.learn(caCerts, now);
+      return Optional.of(caCerts);
     } catch (EstException | IOException e) {
       log.info("{}: cacerts not checked for a new root: {}", id(), Printable.of(e.getMessage()));
+      return Optional.empty();
     }
   }
 
@@ -224,12 +230,12 @@ public final class EstCredential implements Renewable {
         return new RenewalOutcome.Suspended(foreign.get());
       }
       EstIdentity who = identity.identityAt(attempt.at());
-      followRootUpdate(who, attempt.at());
+      Optional<List<X509Certificate>> caCerts = followRootUpdate(who, attempt.at());
       Optional<Pair> inForce = pair();
       List<X509Certificate> chain;
       if (attempt.rotateKey() || inForce.isEmpty()) {
         KeyRotation.Result<List<X509Certificate>> result =
-            rotation.rotate(id(), id(), keyId -> enroll(keyId, who, attempt.at()));
+            rotation.rotate(id(), id(), keyId -> enroll(keyId, who, attempt.at(), caCerts));
         if (result instanceof KeyRotation.Result.Rotated<List<X509Certificate>> rotated) {
           chain = rotated.certificate();
         } else if (result instanceof KeyRotation.Result.KeptOld<List<X509Certificate>> kept) {
@@ -247,7 +253,7 @@ public final class EstCredential implements Renewable {
           throw new IllegalStateException("unknown rotation result " + result);
         }
       } else {
-        chain = enroll(id(), who, attempt.at());
+        chain = enroll(id(), who, attempt.at(), caCerts);
         store.writeCertificate(id(), chain);
       }
       ledger.committed(id(), CertificateFiles.fingerprintOf(chain));
@@ -276,7 +282,12 @@ public final class EstCredential implements Renewable {
             + "…); it is left as it is");
   }
 
-  private List<X509Certificate> enroll(String keyId, EstIdentity who, Instant now)
+  /**
+   * Enrolls the key {@code keyId} as {@code who}; {@code caCerts}, the label's {@code cacerts} as
+   * fetched earlier in this renewal, if it was, completes the chain of an answer without one.
+   */
+  private List<X509Certificate> enroll(
+      String keyId, EstIdentity who, Instant now, Optional<List<X509Certificate>> caCerts)
       throws IOException, EstException, PkiException, UnusableAnswer {
     KeyHandle key =
         store
@@ -305,7 +316,7 @@ public final class EstCredential implements Renewable {
       as = instead.get();
       answer = est.simpleEnroll(request.url(), csr, as);
     }
-    List<X509Certificate> chain = checked(answer, as, key, now);
+    List<X509Certificate> chain = checked(answer, as, key, now, caCerts);
     ledger.pending(id(), CertificateFiles.fingerprintOf(chain));
     return chain;
   }
@@ -318,10 +329,15 @@ public final class EstCredential implements Renewable {
   /**
    * The chain to store for {@code answer}, after {@link IssuedCertificateCheck}: with the chain the
    * answer carries, or else with the label's {@code cacerts} (a server that answers with the issued
-   * certificate alone, as RFC 7030 §4.2.3 says).
+   * certificate alone, as RFC 7030 §4.2.3 says): the one fetched earlier in this renewal ({@code
+   * fetched}, over the same connection), else fetched now.
    */
   private List<X509Certificate> checked(
-      List<X509Certificate> answer, EstIdentity who, KeyHandle key, Instant now)
+      List<X509Certificate> answer,
+      EstIdentity who,
+      KeyHandle key,
+      Instant now,
+      Optional<List<X509Certificate>> fetched)
       throws EstException, UnusableAnswer {
     IssuedCertificateCheck.Expected expected =
         new IssuedCertificateCheck.Expected(key.publicKey(), request.commonName(), request.kind());
@@ -333,6 +349,19 @@ public final class EstCredential implements Renewable {
         throw new UnusableAnswer(e.getMessage());
       }
     }
+    if (fetched.isPresent()) {
+      try {
+        return withCaCerts(check, answer, fetched.get(), expected, now);
+      } catch (IssuedCertificateCheck.Unacceptable e) {
+        if (!e.unchained()) {
+          throw new UnusableAnswer(e.getMessage());
+        }
+      }
+    }
+    // The CA that issued it is not in cacerts yet: it was rolled a moment ago. Asked again over
+    // the enrollment's connection (the replica that issued it knows it), and once more over a new
+    // connection (a replica that has not taken the roll up answered: replicas take it up within
+    // seconds of each other) before the answer is refused.
     try {
       return withCaCerts(check, answer, est.caCerts(request.url(), who), expected, now);
     } catch (IssuedCertificateCheck.Unacceptable e) {
@@ -340,9 +369,6 @@ public final class EstCredential implements Renewable {
         throw new UnusableAnswer(e.getMessage());
       }
     }
-    // The CA that issued it is not in cacerts yet: it was rolled a moment ago, and the cacerts
-    // answer came from a replica that has not taken the roll up (replicas take it up within
-    // seconds of each other). Once more, over a new connection, before the answer is refused.
     est.closeConnections();
     try {
       return withCaCerts(check, answer, est.caCerts(request.url(), who), expected, now);

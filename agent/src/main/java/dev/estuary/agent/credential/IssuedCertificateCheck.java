@@ -26,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
 import org.bouncycastle.asn1.x500.RDN;
@@ -208,6 +209,16 @@ public final class IssuedCertificateCheck {
           "the certificate returned (issuer '" + issuer + "') cannot be checked: no trusted_certs",
           true);
     }
+    if (!issuerAmong(leaf, candidates)) {
+      // Path building would look for the issuer by name and find none: say so without it.
+      throw new Unacceptable(
+          "the certificate returned (issuer '"
+              + issuer
+              + "') does not chain to trusted_certs at "
+              + at
+              + " (neither trusted_certs nor the chain offered holds its issuer)",
+          true);
+    }
     try {
       Set<X509Certificate> all = new LinkedHashSet<>(candidates);
       all.add(leaf);
@@ -248,6 +259,22 @@ public final class IssuedCertificateCheck {
     } catch (InvalidAlgorithmParameterException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("PKIX is not available: " + e.getMessage(), e);
     }
+  }
+
+  /** Whether a trust anchor or one of {@code candidates} is named as {@code leaf}'s issuer. */
+  private boolean issuerAmong(X509Certificate leaf, List<X509Certificate> candidates) {
+    X500Principal issuer = leaf.getIssuerX500Principal();
+    for (TrustAnchor a : anchors) {
+      if (a.getTrustedCert().getSubjectX500Principal().equals(issuer)) {
+        return true;
+      }
+    }
+    for (X509Certificate c : candidates) {
+      if (c.getSubjectX500Principal().equals(issuer)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void checkNames(X509Certificate leaf, String commonName) throws Unacceptable {

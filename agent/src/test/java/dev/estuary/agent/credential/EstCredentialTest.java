@@ -12,6 +12,7 @@ import dev.estuary.agent.state.StateFile;
 import dev.estuary.agent.store.CertificateFiles;
 import dev.estuary.agent.store.CredentialStore;
 import dev.estuary.agent.store.FileKeys;
+import dev.estuary.agent.store.TrustStore;
 import dev.estuary.agent.testing.ScriptedEstServer;
 import dev.estuary.agent.testing.ScriptedEstServer.Answer;
 import dev.estuary.agent.testing.ScriptedEstServer.Response;
@@ -392,6 +393,53 @@ class EstCredentialTest {
   }
 
   @Test
+  void aRenewalCompletesTheChainWithTheCacertsItFetchedForARootKeyUpdateWithoutAskingAgain()
+      throws Exception {
+    TestCa issuing = ca.subordinate("Device Issuing CA", 0);
+    server
+        .then(Answer.with(Response.certs(ca.certificate(), issuing.certificate()))) // cacerts
+        .then(ScriptedEstServer.enrolling(spki -> issuing.client(CN, spki))); // the leaf alone
+    EstCredential credential = followingRootUpdates(CsrBuilder.Kind.CLIENT_IDENTITY);
+
+    assertThat(credential.renew(attempt(true))).isInstanceOf(RenewalOutcome.Renewed.class);
+
+    assertThat(server.requests())
+        .extracting(r -> r.uri().getPath())
+        .containsExactly(
+            "/.well-known/est/" + ID + "/cacerts", "/.well-known/est/" + ID + "/simpleenroll");
+    assertThat(credential.pair().orElseThrow().chain())
+        .as("completed from the cacerts of the root key update")
+        .hasSize(2)
+        .last()
+        .isEqualTo(issuing.certificate());
+  }
+
+  @Test
+  void aCertificateFromACaRolledAfterTheRenewalsCacertsIsCheckedAgainstAFreshOne()
+      throws Exception {
+    TestCa rolled = ca.subordinate("Device Issuing CA G2", 0);
+    server
+        .then(Answer.with(Response.certs(ca.certificate()))) // before the roll
+        .then(ScriptedEstServer.enrolling(spki -> rolled.client(CN, spki))) // after it
+        .then(Answer.with(Response.certs(ca.certificate(), rolled.certificate())));
+    EstCredential credential = followingRootUpdates(CsrBuilder.Kind.CLIENT_IDENTITY);
+
+    assertThat(credential.renew(attempt(true))).isInstanceOf(RenewalOutcome.Renewed.class);
+
+    List<ScriptedEstServer.Request> requests = server.requests();
+    assertThat(requests)
+        .extracting(r -> r.uri().getPath())
+        .containsExactly(
+            "/.well-known/est/" + ID + "/cacerts",
+            "/.well-known/est/" + ID + "/simpleenroll",
+            "/.well-known/est/" + ID + "/cacerts");
+    assertThat(requests.get(2).clientPort())
+        .as("asked again over the enrollment's connection")
+        .isEqualTo(requests.get(1).clientPort());
+    assertThat(credential.pair().orElseThrow().chain()).last().isEqualTo(rolled.certificate());
+  }
+
+  @Test
   void aCertificateNoCacertsAnswerChainsIsRefusedAfterTheSecondAndNothingIsStored()
       throws Exception {
     TestCa stranger = new TestCa("Not Our CA");
@@ -564,6 +612,18 @@ class EstCredentialTest {
         state,
         Clock.systemUTC(),
         null);
+  }
+
+  /** A credential that follows root key updates, as the agent's are: {@code cacerts} first. */
+  private EstCredential followingRootUpdates(CsrBuilder.Kind kind) throws Exception {
+    return new EstCredential(
+        new EstCredential.Request(ID, CN, kind, server.base(ID)),
+        store,
+        est,
+        now -> ANONYMOUS,
+        state,
+        Clock.systemUTC(),
+        TrustStore.open(dir, List.of(ca.certificate())));
   }
 
   private byte[] writeCertificateByHand(X509Certificate cert) throws Exception {

@@ -66,7 +66,8 @@ class IssuedCertificateCheckTest {
 
     assertThatThrownBy(() -> CHECK.check(List.of(leaf), List.of(), client(), now))
         .isInstanceOfSatisfying(Unacceptable.class, e -> assertThat(e.unchained()).isTrue())
-        .hasMessageContaining("does not chain to trusted_certs");
+        .hasMessageContaining("does not chain to trusted_certs")
+        .hasMessageContaining("neither trusted_certs nor the chain offered holds its issuer");
     // cacerts as the Estuary server orders it: the root first.
     List<X509Certificate> stored =
         CHECK.check(
