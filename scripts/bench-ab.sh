@@ -4,15 +4,17 @@
 # alternates short runs between them, so both see the same machine. Prints the medians and the
 # servers' CPU per enrollment. Loopback only; every run is bounded.
 #   scripts/bench-ab.sh A.jar B.jar [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
-#                       [--tls auto|jdk|conscrypt|A_TLS,B_TLS] [--mtls]
+#                       [--tls auto|jdk|conscrypt|A_TLS,B_TLS]
+#                       [--signatures auto|bouncycastle|conscrypt|A_SIG,B_SIG] [--mtls]
 # --tls: both servers run on that TLS provider, or A on the first and B on the second (one jar given
-# twice compares the providers). --mtls adds two modes estload cannot make (it has no
+# twice compares the providers). --signatures likewise for [keys] signatures (who verifies CSRs and
+# signs with the CA keys). --mtls adds two modes estload cannot make (it has no
 # client certificate), with `estuary bench` (B's jar, the same client for both): an IDevID's
 # enrollment on device-id kept-alive, and over new connections that resume the client's session.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar_a=$1; jar_b=$2; shift 2
-runs=5; seconds=10; warmup=40; concurrency=16; tls=auto; mtls=
+runs=5; seconds=10; warmup=40; concurrency=16; tls=auto; signatures=auto; mtls=
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
@@ -20,6 +22,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift 2;;
     --concurrency) concurrency=$2; shift 2;;
     --tls) tls=$2; shift 2;;
+    --signatures) signatures=$2; shift 2;;
     --mtls) mtls=yes; shift;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
@@ -39,12 +42,15 @@ serve() { # v jar: a quickstart in $data/$v, serving when this returns
   for _ in $(seq 1 240); do grep -q "serving EST" "$data/$1.log" && break; sleep 0.5; done
 }
 declare -A provider=([a]=${tls%,*} [b]=${tls#*,})
+declare -A engine=([a]=${signatures%,*} [b]=${signatures#*,})
 for v in a b; do
   jar=$jar_a; [ $v = b ] && jar=$jar_b
   serve $v "$jar"
-  if [ "${provider[$v]}" != auto ]; then # the quickstart wrote its server.toml: name the provider, start again
+  if [ "${provider[$v]}" != auto ] || [ "${engine[$v]}" != auto ]; then
+    # the quickstart wrote its server.toml: name the provider and the engine, start again
     kill "${pid[$v]}"; wait "${pid[$v]}" 2>/dev/null || true
     tls_provider "$data/$v/server.toml" "${provider[$v]}"
+    signature_engine "$data/$v/server.toml" "${engine[$v]}"
     serve $v "$jar"
   fi
   port[$v]=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/$v.log" | head -n 1)
@@ -103,7 +109,7 @@ done | tee "$data/results"
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
 col() { grep "^$1 $2 " "$data/results" | sed -n "s/.* $3=\([0-9.]*\).*/\1/p" | median; }
 echo
-echo "medians of $runs alternating runs of ${seconds}s, concurrency $concurrency, H2, TLS $tls (A: $jar_a, B: $jar_b):"
+echo "medians of $runs alternating runs of ${seconds}s, concurrency $concurrency, H2, TLS $tls, signatures $signatures (A: $jar_a, B: $jar_b):"
 printf '  %-17s %9s %8s %8s %13s\n' build/mode "req/s" "p50 ms" "p99 ms" "srv cpu ms/op"
 for mode in $modes; do
   for v in a b; do

@@ -8,6 +8,7 @@
 # Variants: plain = java -Xmx256m -XX:TrimNativeHeapInterval=5000 -jar; aot = the same with -XX:AOTCache=<the launcher's cache>
 # (JDK 25; the launcher trains it when it builds the jar: ./estuary aot). A variant may name its TLS
 # provider after a dash (plain-jdk, aot-conscrypt, ...); one without runs on --tls (default auto).
+# A second dash names [keys] signatures (aot-auto-bouncycastle, aot-auto-conscrypt); without: auto.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=3; seconds=15; concurrency=16; mode=newconn; variants="plain aot"; tls=auto
@@ -41,8 +42,9 @@ flags=-q; [ "$mode" = keepalive ] && flags="-q -k"
 for i in $(seq 1 "$runs"); do
   for v in $variants; do
     rm -rf "$data/run"; cp -a "$data/template" "$data/run"
-    case "$v" in *-*) provider=${v#*-};; *) provider=$tls;; esac
-    tls_provider "$data/run/server.toml" "$provider"
+    IFS=- read -r _ provider signatures <<< "$v"
+    tls_provider "$data/run/server.toml" "${provider:-$tls}"
+    signature_engine "$data/run/server.toml" "${signatures:-auto}"
     opts=; [ "${v%%-*}" = aot ] && opts="-XX:AOTCache=$aot"
     start=$(date +%s.%N)
     "$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 $opts -jar "$jar" server --quickstart --data-dir "$data/run" --est-port 0 --admin-port 0 > "$data/run.log" 2>&1 &
@@ -57,7 +59,7 @@ for i in $(seq 1 "$runs"); do
 done | tee "$data/results"
 echo "median requests/s over the first ${seconds}s ($mode, concurrency $concurrency):"
 for v in $variants; do
-  printf '  %-6s start %5ss  %8s/s\n' "$v" \
+  printf '  %-24s start %5ss  %8s/s\n' "$v" \
     "$(grep "^$v " "$data/results" | sed 's/.*start_s=\([0-9.]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
     "$(grep "^$v " "$data/results" | sed 's/.*rps=\([0-9.]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
 done

@@ -1,6 +1,7 @@
 package dev.estuary.bench;
 
 import dev.estuary.pki.Bc;
+import dev.estuary.server.crypto.NativeCrypto;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -44,7 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * {@code provider}: {@code BC} is Bouncy Castle (what the pki core uses); {@code JDK} is the JDK's
- * own provider: SunEC for ECDSA and EC keys, SUN for SHA-256.
+ * own provider: SunEC for ECDSA and EC keys, SUN for SHA-256; {@code Conscrypt} is BoringSSL, what
+ * the server's {@code [keys] signatures = "auto"} picks where it loads.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -60,8 +62,8 @@ public class CryptoCeilingBench {
 
   @State(Scope.Thread)
   public static class Crypto {
-    /** BC (Bouncy Castle) or JDK (SunEC for ECDSA, SUN for SHA-256). */
-    @Param({"BC", "JDK"})
+    /** BC (Bouncy Castle), JDK (SunEC for ECDSA, SUN for SHA-256) or Conscrypt (BoringSSL). */
+    @Param({"BC", "JDK", "Conscrypt"})
     public String provider;
 
     byte[] message;
@@ -79,9 +81,12 @@ public class CryptoCeilingBench {
           switch (provider) {
             case "BC" -> Bc.provider();
             case "JDK" -> Security.getProvider("SunEC");
-            default -> throw new IllegalArgumentException("provider is BC or JDK, not " + provider);
+            case "Conscrypt" -> NativeCrypto.provider();
+            default ->
+                throw new IllegalArgumentException(
+                    "provider is BC, JDK or Conscrypt, not " + provider);
           };
-      Provider digests = provider.equals("BC") ? Bc.provider() : Security.getProvider("SUN");
+      Provider digests = provider.equals("JDK") ? Security.getProvider("SUN") : ec;
       message = new byte[MESSAGE_BYTES];
       Material.RANDOM.nextBytes(message);
       sha256 = MessageDigest.getInstance("SHA-256", digests);

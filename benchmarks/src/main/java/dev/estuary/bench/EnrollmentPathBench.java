@@ -8,9 +8,12 @@ import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.PkiException;
 import dev.estuary.pki.Serials;
+import dev.estuary.pki.SignatureEngine;
 import dev.estuary.pki.SignedCertificate;
 import dev.estuary.pki.Thumbprints;
+import dev.estuary.server.crypto.SignatureEngines;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -39,7 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code path}: {@code issue} is the server's way ({@link IssuingCa#issue}, fields and DER from
  * the {@link SignedCertificate}); {@code x509} the way before it ({@link IssuingCa#sign}, fields
- * read back from the parsed {@link X509Certificate}), kept to compare the two side by side.
+ * read back from the parsed {@link X509Certificate}), kept to compare the two side by side. {@code
+ * engine}: the server's {@code [keys] signatures}, Bouncy Castle or Conscrypt (BoringSSL).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -60,6 +64,12 @@ public class EnrollmentPathBench {
     @Param({"issue", "x509"})
     public String path;
 
+    /** Who verifies the CSR and signs ({@code [keys] signatures}): bouncycastle or conscrypt. */
+    @Param({"bouncycastle", "conscrypt"})
+    public String engine;
+
+    SignatureEngine signatures;
+
     byte[][] bodies;
     IssuingCa ca;
 
@@ -69,7 +79,13 @@ public class EnrollmentPathBench {
     @Setup(Level.Trial)
     public void make() throws PkiException {
       bodies = Material.csrBodies(csrKey);
-      ca = Material.issuingCa("ec-p256");
+      signatures = SignatureEngines.of(engine);
+      IssuingCa made = Material.issuingCa("ec-p256");
+      try {
+        ca = signatures.issuingCa(made.name(), made.chain(), made.key());
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
       enroll(this, 0); // the path must succeed, or we would measure the failure path
     }
   }
@@ -80,7 +96,7 @@ public class EnrollmentPathBench {
   }
 
   static byte[] enroll(Server server, int i) throws PkiException {
-    Csr csr = Csr.parse(EstBase64.decode(server.bodies[i]));
+    Csr csr = Csr.parse(EstBase64.decode(server.bodies[i]), null, server.signatures);
     IssueOrder order =
         Material.clientIdentityOrder(
             csr.subject(),

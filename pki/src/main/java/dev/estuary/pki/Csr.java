@@ -21,7 +21,6 @@ import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -68,6 +67,17 @@ public record Csr(
    * @throws PkiException with a reason naming what is wrong
    */
   public static Csr parse(byte[] der, KeyPolicy policy) throws PkiException {
+    return parse(der, policy, SignatureEngine.BOUNCY_CASTLE);
+  }
+
+  /**
+   * As {@link #parse(byte[], KeyPolicy)}, the signature verified by {@code engine}.
+   *
+   * @param engine the provider that verifies (a server's choice; devices use Bouncy Castle)
+   * @throws PkiException with a reason naming what is wrong
+   */
+  public static Csr parse(byte[] der, KeyPolicy policy, SignatureEngine engine)
+      throws PkiException {
     PKCS10CertificationRequest req;
     try {
       req = new PKCS10CertificationRequest(der);
@@ -81,7 +91,7 @@ public record Csr(
       throw new PkiException("the CSR's subjectPublicKeyInfo is malformed", e);
     }
     KeyDescription key = policy == null ? KeyDescription.of(spki) : policy.check(spki);
-    if (!signatureVerifies(req, spki, key)) {
+    if (!signatureVerifies(req, spki, key, engine)) {
       throw new PkiException(
           "the CSR signature does not verify with the CSR's own public key (proof of possession failed)");
     }
@@ -100,15 +110,17 @@ public record Csr(
    * (RSASSA-PSS with parameters, ...) goes through that verifier.
    */
   private static boolean signatureVerifies(
-      PKCS10CertificationRequest req, SubjectPublicKeyInfo spki, KeyDescription key)
+      PKCS10CertificationRequest req,
+      SubjectPublicKeyInfo spki,
+      KeyDescription key,
+      SignatureEngine engine)
       throws PkiException {
     var algorithm = req.getSignatureAlgorithm();
     String name = PLAIN_SIGNATURES.get(algorithm.getAlgorithm().getId());
     try {
       if (name != null
           && (algorithm.getParameters() == null || algorithm.getParameters() instanceof ASN1Null)) {
-        Signature signature = Signature.getInstance(name, Bc.provider());
-        signature.initVerify(BouncyCastleProvider.getPublicKey(spki));
+        Signature signature = engine.verifier(name, spki);
         signature.update(
             req.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
         return signature.verify(req.getSignature());

@@ -218,7 +218,13 @@ public final class EstuaryServer implements AutoCloseable {
       JdbiBindingStore bindings = new JdbiBindingStore(database.jdbi(), audit);
       IssuanceService issuance =
           new IssuanceService(
-              certificates, bindings, new Serials(random, clock), clock, metrics.registry(), audit);
+              certificates,
+              bindings,
+              new Serials(random, clock),
+              clock,
+              metrics.registry(),
+              audit,
+              keys.signatures());
       SecretMinter minter = new SecretMinter(credentials, random, clock);
       // One set of failed-authentication limits for both device protocols.
       AuthLimits authLimits =
@@ -367,7 +373,7 @@ public final class EstuaryServer implements AutoCloseable {
               changes,
               workers);
       LOG.info(
-          "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}; TLS on {} ([tls] provider = \"{}\")",
+          "Estuary serving EST on {}:{} (labels: {}; default: {}), provisioning for ID scope {}, and the admin API on {}:{}; database {}; TLS on {} ([tls] provider = \"{}\"); signatures on {} ([keys] signatures = \"{}\")",
           config.est().host(),
           https.devicePort(),
           String.join(", ", config.labelNames()),
@@ -377,7 +383,9 @@ public final class EstuaryServer implements AutoCloseable {
           https.adminPort(),
           config.database().url(),
           https.tlsProviderName(),
-          config.tlsProvider());
+          config.tlsProvider(),
+          keys.signatures().name(),
+          config.keys().signatures());
       return server;
     } catch (Exception | Error e) {
       auditFlush.shutdownNow();

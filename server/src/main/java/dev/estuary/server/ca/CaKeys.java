@@ -2,22 +2,21 @@ package dev.estuary.server.ca;
 
 import dev.estuary.pkcs11.TokenInfo;
 import dev.estuary.pkcs11.TokenSlots;
-import dev.estuary.pki.Bc;
 import dev.estuary.pki.IssuingCa;
+import dev.estuary.pki.SignatureEngine;
 import dev.estuary.server.config.ServerConfig;
+import dev.estuary.server.crypto.SignatureEngines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.Security;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,16 +29,27 @@ public final class CaKeys {
   private final KeyStore store;
   private final char[] pin;
   private final Provider tokenProvider; // null for a software keystore
+  private final SignatureEngine signatures;
 
-  private CaKeys(KeyStore store, char[] pin, Provider tokenProvider) {
+  private CaKeys(KeyStore store, char[] pin, Provider tokenProvider, SignatureEngine signatures) {
     this.store = store;
     this.pin = pin;
     this.tokenProvider = tokenProvider;
+    this.signatures = signatures;
+  }
+
+  /**
+   * Who signs with the software CA keys and verifies CSR signatures ({@code [keys] signatures}): a
+   * key on a token signs there whatever this says.
+   */
+  public SignatureEngine signatures() {
+    return signatures;
   }
 
   public static CaKeys open(ServerConfig.KeySource cfg)
       throws IOException, GeneralSecurityException {
     char[] secret = Files.readString(cfg.passphraseFile()).strip().toCharArray();
+    SignatureEngine signatures = SignatureEngines.of(cfg.signatures());
     if (cfg.onToken()) {
       StringBuilder conf =
           new StringBuilder("--name=estuary\nlibrary=").append(cfg.pkcs11Library()).append('\n');
@@ -55,18 +65,18 @@ public final class CaKeys {
       Security.addProvider(p);
       KeyStore ks = KeyStore.getInstance("PKCS11", p);
       ks.load(null, secret);
-      return new CaKeys(ks, secret, p);
+      return new CaKeys(ks, secret, p, signatures);
     }
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(cfg.keystore())) {
       ks.load(in, secret);
     }
-    return new CaKeys(ks, secret, null);
+    return new CaKeys(ks, secret, null, signatures);
   }
 
-  /** Wraps an already loaded software keystore (tests, quickstart). */
+  /** Wraps an already loaded software keystore (tests, quickstart); Bouncy Castle signs. */
   public static CaKeys of(KeyStore store, char[] passphrase) {
-    return new CaKeys(store, passphrase, null);
+    return new CaKeys(store, passphrase, null, SignatureEngine.BOUNCY_CASTLE);
   }
 
   public List<String> aliases() throws GeneralSecurityException {
@@ -95,20 +105,22 @@ public final class CaKeys {
     return out;
   }
 
-  public PrivateKey privateKey(String alias) throws GeneralSecurityException {
+  private PrivateKey privateKey(String alias) throws GeneralSecurityException {
     PrivateKey key = (PrivateKey) store.getKey(alias, pin);
     if (key == null) {
       throw new GeneralSecurityException("no private key '" + alias + "' in the key source");
     }
-    if (tokenProvider == null) {
-      // Software key: hold it as a Bouncy Castle key so signing needs no conversion per call.
-      return KeyFactory.getInstance(key.getAlgorithm(), Bc.provider())
-          .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
-    }
     return key;
   }
 
+  /**
+   * The CA {@code alias} names. A software key is held in the form {@link #signatures()} signs with
+   * (converted once, here, not per signature); a token's key stays on its token.
+   */
   public IssuingCa issuingCa(String alias) throws GeneralSecurityException {
+    if (tokenProvider == null) {
+      return signatures.issuingCa(alias, chain(alias), privateKey(alias));
+    }
     return new IssuingCa(alias, chain(alias), privateKey(alias), tokenProvider);
   }
 

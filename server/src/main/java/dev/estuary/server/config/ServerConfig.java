@@ -174,6 +174,8 @@ public record ServerConfig(
    * @param pkcs11Library the PKCS#11 module (pkcs11)
    * @param pkcs11Slot slot index, or -1 to use the token label
    * @param pkcs11TokenLabel token label (pkcs11)
+   * @param signatures who signs with software CA keys and verifies CSR signatures: {@code auto},
+   *     {@code bouncycastle} or {@code conscrypt}
    */
   public record KeySource(
       String type,
@@ -181,7 +183,19 @@ public record ServerConfig(
       Path passphraseFile,
       Path pkcs11Library,
       int pkcs11Slot,
-      String pkcs11TokenLabel) {
+      String pkcs11TokenLabel,
+      String signatures) {
+    /** A key source with the default signature engine ({@code auto}). */
+    public KeySource(
+        String type,
+        Path keystore,
+        Path passphraseFile,
+        Path pkcs11Library,
+        int pkcs11Slot,
+        String pkcs11TokenLabel) {
+      this(type, keystore, passphraseFile, pkcs11Library, pkcs11Slot, pkcs11TokenLabel, "auto");
+    }
+
     /** Whether the keys are on a PKCS#11 token (none of them leaves it). */
     public boolean onToken() {
       return type.equals("pkcs11");

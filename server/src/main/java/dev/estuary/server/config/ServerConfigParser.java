@@ -196,7 +196,15 @@ public final class ServerConfigParser {
   // [keys] ----------------------------------------------------------------------------------
 
   private static final Set<String> KEYS =
-      Set.of("source", "keystore", "passphrase_file", "pin_file", "library", "slot", "token_label");
+      Set.of(
+          "source",
+          "keystore",
+          "passphrase_file",
+          "pin_file",
+          "library",
+          "slot",
+          "token_label",
+          "signatures");
 
   /** Where the CA and TLS keys live; null when {@code source} is unusable (reported). */
   private ServerConfig.KeySource keys(Section root) {
@@ -205,6 +213,8 @@ public final class ServerConfigParser {
     if (source.isEmpty() && s.has("source")) {
       return null;
     }
+    String signatures =
+        s.oneOf("signatures", List.of("auto", "bouncycastle", "conscrypt")).orElse("auto");
     if (source.orElse("keystore").equals("keystore")) {
       Optional<String> ks = s.string("keystore");
       Optional<String> pf = s.string("passphrase_file");
@@ -220,7 +230,8 @@ public final class ServerConfigParser {
           pf.map(dir::resolve).orElse(null),
           null,
           -1,
-          null);
+          null,
+          signatures);
     }
     Optional<String> lib = s.string("library");
     Optional<String> pin = s.string("pin_file");
@@ -242,7 +253,8 @@ public final class ServerConfigParser {
         pin.map(dir::resolve).orElse(null),
         lib.map(Path::of).orElse(null),
         slot,
-        token);
+        token,
+        signatures);
   }
 
   // [labels.NAME] ---------------------------------------------------------------------------

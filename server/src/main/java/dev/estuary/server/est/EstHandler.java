@@ -319,7 +319,7 @@ public final class EstHandler extends Handler.Abstract {
     Csr csr;
     try {
       // The key is checked against the label's policy before the signature is verified.
-      csr = Csr.parse(EstBase64.decode(body), label.keyPolicy());
+      csr = Csr.parse(EstBase64.decode(body), label.keyPolicy(), issuance.signatures());
     } catch (PkiException e) {
       request.setAttribute(REASON_ATTRIBUTE, Denial.Reason.BAD_CSR.name());
       throw Refusal.badRequest(e.getMessage());

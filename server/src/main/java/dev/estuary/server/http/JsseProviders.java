@@ -1,8 +1,7 @@
 package dev.estuary.server.http;
 
+import dev.estuary.server.crypto.NativeCrypto;
 import java.security.Provider;
-import java.security.Security;
-import org.conscrypt.Conscrypt;
 
 /**
  * The TLS implementations Estuary can run on: the JDK's own (SunJSSE) or Conscrypt's (BoringSSL
@@ -23,24 +22,17 @@ public final class JsseProviders {
     if (!configured.equals("auto")) {
       return configured;
     }
-    return !tlsKeyOnToken && Conscrypt.isAvailable() ? "conscrypt" : "jdk";
+    return !tlsKeyOnToken && NativeCrypto.available() ? "conscrypt" : "jdk";
   }
 
   /**
    * @param name "jdk" or "conscrypt" (resolve "auto" first)
    * @return the provider to ask for by name, or null for the JDK's default
    */
-  public static synchronized Provider named(String name) {
+  public static Provider named(String name) {
     return switch (name) {
       case "jdk" -> null;
-      case "conscrypt" -> {
-        Provider p = Security.getProvider("Conscrypt");
-        if (p == null) {
-          p = Conscrypt.newProvider();
-          Security.addProvider(p);
-        }
-        yield p;
-      }
+      case "conscrypt" -> NativeCrypto.provider();
       default ->
           throw new IllegalArgumentException(
               "unknown TLS provider '" + name + "' (known: jdk, conscrypt)");

@@ -3,6 +3,7 @@ package dev.estuary.server.issuance;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.IssueOrder;
 import dev.estuary.pki.Serials;
+import dev.estuary.pki.SignatureEngine;
 import dev.estuary.pki.SignedCertificate;
 import dev.estuary.server.audit.Actors;
 import dev.estuary.server.audit.AuditEvent;
@@ -40,6 +41,7 @@ public final class IssuanceService {
   private static final int SERIAL_ATTEMPTS = 3;
 
   private final CertificateStore store;
+  private final SignatureEngine signatures;
   private final BindingStore bindings;
   private final NameBindings bindingView;
   private final Serials serials;
@@ -68,6 +70,24 @@ public final class IssuanceService {
       Clock clock,
       MeterRegistry meters,
       AuditLog audit) {
+    this(store, bindings, serials, clock, meters, audit, SignatureEngine.BOUNCY_CASTLE);
+  }
+
+  /**
+   * @param audit where refusals of authenticated callers are recorded (issuances are recorded by
+   *     the store, in the certificate's transaction)
+   * @param signatures who verifies the CSRs' signatures ({@code [keys] signatures}; the CAs' keys
+   *     were made for it by {@code CaKeys})
+   */
+  public IssuanceService(
+      CertificateStore store,
+      BindingStore bindings,
+      Serials serials,
+      Clock clock,
+      MeterRegistry meters,
+      AuditLog audit,
+      SignatureEngine signatures) {
+    this.signatures = signatures;
     this.audit = audit;
     this.store = store;
     this.bindings = bindings;
@@ -88,6 +108,11 @@ public final class IssuanceService {
     this.serials = serials;
     this.clock = clock;
     this.meters = meters;
+  }
+
+  /** Who verifies the CSRs' proof of possession: the server's {@code [keys] signatures}. */
+  public SignatureEngine signatures() {
+    return signatures;
   }
 
   /**

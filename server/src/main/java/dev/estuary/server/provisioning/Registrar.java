@@ -356,7 +356,7 @@ public final class Registrar {
       return issuance.enroll(
           label,
           caller,
-          request.csr(label.keyPolicy(), registrationId),
+          request.csr(label.keyPolicy(), issuance.signatures(), registrationId),
           IssuancePolicy.Operation.ENROLL);
     } catch (Denial d) {
       ErrorCode code =

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.estuary.pki.Csr;
 import dev.estuary.pki.KeyPolicy;
 import dev.estuary.pki.PkiException;
+import dev.estuary.pki.SignatureEngine;
 import java.io.IOException;
 import java.util.Base64;
 
@@ -65,15 +66,16 @@ public record RegistrationRequest(JsonNode payload, byte[] csrDer) {
   }
 
   /**
-   * The CSR, parsed: its key checked against {@code policy} before its signature is verified, its
-   * commonName the registration id.
+   * The CSR, parsed: its key checked against {@code policy} before {@code signatures} verifies its
+   * signature, its commonName the registration id.
    *
    * @throws ProvisioningRefusal (400004) naming what is wrong
    */
-  public Csr csr(KeyPolicy policy, String registrationId) throws ProvisioningRefusal {
+  public Csr csr(KeyPolicy policy, SignatureEngine signatures, String registrationId)
+      throws ProvisioningRefusal {
     Csr csr;
     try {
-      csr = Csr.parse(csrDer, policy);
+      csr = Csr.parse(csrDer, policy, signatures);
     } catch (PkiException e) {
       throw invalid("'csr': " + e.getMessage());
     }

@@ -218,6 +218,27 @@ class ServerConfigParserTest {
   }
 
   @Test
+  void readsTheSignatureEngineAndDefaultsToAuto() throws Exception {
+    assertThat(parse(MINIMAL).keys().signatures()).isEqualTo("auto");
+    String[] named = {"auto", "bouncycastle", "conscrypt"};
+    for (String engine : named) {
+      String toml = MINIMAL.replace("[keys]\n", "[keys]\nsignatures = \"" + engine + "\"\n");
+      assertThat(parse(toml).keys().signatures()).isEqualTo(engine);
+    }
+  }
+
+  @Test
+  void anUnknownSignatureEngineIsRefusedNamingTheSetting() throws Exception {
+    Path file = dir.resolve("server.toml");
+    Files.writeString(file, MINIMAL.replace("[keys]\n", "[keys]\nsignatures = \"openssl\"\n"));
+
+    assertThatThrownBy(() -> ServerConfigParser.parse(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("keys.signatures")
+        .hasMessageContaining("bouncycastle");
+  }
+
+  @Test
   void readsABracketedIpv6Listen() throws Exception {
     ServerConfig config = parse("[est]\nlisten = \"[::1]:8443\"\n" + MINIMAL);
 

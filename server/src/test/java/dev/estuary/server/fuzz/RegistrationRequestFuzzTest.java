@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.estuary.pki.KeyPolicy;
+import dev.estuary.pki.SignatureEngine;
 import dev.estuary.server.provisioning.ErrorCode;
 import dev.estuary.server.provisioning.ProvisioningRefusal;
 import dev.estuary.server.provisioning.RegistrationRequest;
@@ -19,7 +20,11 @@ class RegistrationRequestFuzzTest {
     try {
       RegistrationRequest request = RegistrationRequest.parse(body, "device-1");
       if (request.hasCsr()) {
-        assertThat(request.csr(KeyPolicy.DEFAULT, "device-1").commonName()).isEqualTo("device-1");
+        assertThat(
+                request
+                    .csr(KeyPolicy.DEFAULT, SignatureEngine.BOUNCY_CASTLE, "device-1")
+                    .commonName())
+            .isEqualTo("device-1");
       }
     } catch (ProvisioningRefusal r) {
       assertThat(r.error()).isEqualTo(ErrorCode.INVALID_REQUEST);
