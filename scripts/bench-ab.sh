@@ -6,15 +6,20 @@
 #   scripts/bench-ab.sh A.jar B.jar [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
 #                       [--tls auto|jdk|conscrypt|A_TLS,B_TLS]
 #                       [--signatures auto|bouncycastle|conscrypt|A_SIG,B_SIG] [--mtls]
+#                       [--opts-a "JVM options"] [--opts-b "JVM options"] [--modes "keepalive ..."]
+#                       [--h2-a ";SETTING=V"] [--h2-b ";SETTING=V"]
 # --tls: both servers run on that TLS provider, or A on the first and B on the second (one jar given
 # twice compares the providers). --signatures likewise for [keys] signatures (who verifies CSRs and
-# signs with the CA keys). --mtls adds two modes estload cannot make (it has no
+# signs with the CA keys). --opts-a/--opts-b: JVM options added to A's or B's command line (one jar
+# given twice compares them, e.g. a garbage collector). --modes: which of keepalive, newconn (estload)
+# and, with --mtls, mtls-keepalive, mtls-newconn (a full handshake each), mtls-resumed to run
+# (default: all but mtls-newconn). --h2-a/--h2-b: settings appended to A's or B's H2 URL. --mtls adds two modes estload cannot make (it has no
 # client certificate), with `estuary bench` (B's jar, the same client for both): an IDevID's
 # enrollment on device-id kept-alive, and over new connections that resume the client's session.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar_a=$1; jar_b=$2; shift 2
-runs=5; seconds=10; warmup=40; concurrency=16; tls=auto; signatures=auto; mtls=
+runs=5; seconds=10; warmup=40; concurrency=16; tls=auto; signatures=auto; mtls=; opts_a=; opts_b=; modes=; h2_a=; h2_b=
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
@@ -23,6 +28,11 @@ while [ $# -gt 0 ]; do
     --concurrency) concurrency=$2; shift 2;;
     --tls) tls=$2; shift 2;;
     --signatures) signatures=$2; shift 2;;
+    --opts-a) opts_a=$2; shift 2;;
+    --opts-b) opts_b=$2; shift 2;;
+    --modes) modes=$2; shift 2;;
+    --h2-a) h2_a=$2; shift 2;;
+    --h2-b) h2_b=$2; shift 2;;
     --mtls) mtls=yes; shift;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
@@ -34,23 +44,27 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}
 data=$(mktemp -d /tmp/estuary-ab.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 declare -A pid port pw
+declare -A opts=([a]=$opts_a [b]=$opts_b)
 serve() { # v jar: a quickstart in $data/$v, serving when this returns
   : > "$data/$1.log"
-  "$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 -jar "$2" server --quickstart --data-dir "$data/$1" \
+  # shellcheck disable=SC2086
+  "$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 ${opts[$1]} -jar "$2" server --quickstart --data-dir "$data/$1" \
     --est-port 0 --admin-port 0 > "$data/$1.log" 2>&1 &
   pid[$1]=$!
   for _ in $(seq 1 240); do grep -q "serving EST" "$data/$1.log" && break; sleep 0.5; done
 }
 declare -A provider=([a]=${tls%,*} [b]=${tls#*,})
 declare -A engine=([a]=${signatures%,*} [b]=${signatures#*,})
+declare -A h2=([a]=$h2_a [b]=$h2_b)
 for v in a b; do
   jar=$jar_a; [ $v = b ] && jar=$jar_b
   serve $v "$jar"
-  if [ "${provider[$v]}" != auto ] || [ "${engine[$v]}" != auto ]; then
+  if [ "${provider[$v]}" != auto ] || [ "${engine[$v]}" != auto ] || [ -n "${h2[$v]}" ]; then
     # the quickstart wrote its server.toml: name the provider and the engine, start again
     kill "${pid[$v]}"; wait "${pid[$v]}" 2>/dev/null || true
     tls_provider "$data/$v/server.toml" "${provider[$v]}"
     signature_engine "$data/$v/server.toml" "${engine[$v]}"
+    [ -z "${h2[$v]}" ] || sed -i "s|^url = \"jdbc:h2:\(.*\)\"|url = \"jdbc:h2:\1${h2[$v]}\"|" "$data/$v/server.toml"
     serve $v "$jar"
   fi
   port[$v]=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/$v.log" | head -n 1)
@@ -80,7 +94,9 @@ r = json.load(open(sys.argv[1]))
 print(f"ok={r['ok']} rps={r['throughput']:.1f} p50_ms={r['p50_ms']:.2f} p99_ms={r['p99_ms']:.2f} err={r['errors']}")
 PY
 }
-modes="keepalive newconn"; [ -n "$mtls" ] && modes="$modes mtls-keepalive mtls-resumed"
+if [ -z "$modes" ]; then
+  modes="keepalive newconn"; [ -n "$mtls" ] && modes="$modes mtls-keepalive mtls-resumed"
+fi
 cpu_s() { awk '{print ($14 + $15) / 100}' "/proc/${pid[$1]}/stat"; }
 for v in a b; do
   echo "warming $v: ${warmup}s kept-alive, $((warmup / 2))s new-connection" >&2
@@ -96,6 +112,7 @@ for i in $(seq 1 "$runs"); do
         newconn) line=$(load $v -d "$seconds");;
         mtls-*)
           flags=; [ $mode = mtls-resumed ] && flags="--new-connection --resume"
+          [ $mode = mtls-newconn ] && flags="--new-connection"
           # shellcheck disable=SC2086
           rm -f "$data/jb.json"; mtls_load $v "$data/jb.json" --duration "${seconds}s" $flags
           line=$(bench_line "$data/jb.json");;
@@ -109,7 +126,7 @@ done | tee "$data/results"
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
 col() { grep "^$1 $2 " "$data/results" | sed -n "s/.* $3=\([0-9.]*\).*/\1/p" | median; }
 echo
-echo "medians of $runs alternating runs of ${seconds}s, concurrency $concurrency, H2, TLS $tls, signatures $signatures (A: $jar_a, B: $jar_b):"
+echo "medians of $runs alternating runs of ${seconds}s, concurrency $concurrency, H2, TLS $tls, signatures $signatures (A: $jar_a $opts_a $h2_a, B: $jar_b $opts_b $h2_b):"
 printf '  %-17s %9s %8s %8s %13s\n' build/mode "req/s" "p50 ms" "p99 ms" "srv cpu ms/op"
 for mode in $modes; do
   for v in a b; do

@@ -147,7 +147,7 @@ class SignatureEnginesTest {
         SubjectPublicKeyInfo.getInstance(TestPki.key("ec-p256").getPublic().getEncoded()),
         CertificateProfile.clientIdentity(Duration.ofDays(1)),
         new Serials(new SecureRandom()).next(),
-        NOW,
+        NOW.minusSeconds(60),
         NOW.plus(Duration.ofDays(1)));
   }
 
