@@ -604,18 +604,18 @@ class EstCredentialTest {
   }
 
   private EstCredential credential(CsrBuilder.Kind kind) {
-    return new EstCredential(
-        new EstCredential.Request(ID, CN, kind, server.base(ID)),
-        store,
-        est,
-        now -> ANONYMOUS,
-        state,
-        Clock.systemUTC(),
-        null);
+    return credential(kind, null);
   }
 
   /** A credential that follows root key updates, as the agent's are: {@code cacerts} first. */
   private EstCredential followingRootUpdates(CsrBuilder.Kind kind) throws Exception {
+    return credential(kind, TrustStore.open(dir, List.of(ca.certificate())));
+  }
+
+  /**
+   * @param trust the trusted roots whose updates the credential follows, or null for none
+   */
+  private EstCredential credential(CsrBuilder.Kind kind, TrustStore trust) {
     return new EstCredential(
         new EstCredential.Request(ID, CN, kind, server.base(ID)),
         store,
@@ -623,7 +623,7 @@ class EstCredentialTest {
         now -> ANONYMOUS,
         state,
         Clock.systemUTC(),
-        TrustStore.open(dir, List.of(ca.certificate())));
+        trust);
   }
 
   private byte[] writeCertificateByHand(X509Certificate cert) throws Exception {

@@ -49,28 +49,17 @@ public final class IssuanceService {
   private final MeterRegistry meters;
   private final AuditLog audit;
 
-  /** Without an audit log: refusals are only logged (unit tests). */
-  public IssuanceService(
-      CertificateStore store,
-      BindingStore bindings,
-      Serials serials,
-      Clock clock,
-      MeterRegistry meters) {
-    this(store, bindings, serials, clock, meters, null);
-  }
-
   /**
-   * @param audit where refusals of authenticated callers are recorded (issuances are recorded by
-   *     the store, in the certificate's transaction)
+   * Without an audit log (refusals are only logged) and with Bouncy Castle verifying CSRs (unit
+   * tests).
    */
   public IssuanceService(
       CertificateStore store,
       BindingStore bindings,
       Serials serials,
       Clock clock,
-      MeterRegistry meters,
-      AuditLog audit) {
-    this(store, bindings, serials, clock, meters, audit, SignatureEngine.BOUNCY_CASTLE);
+      MeterRegistry meters) {
+    this(store, bindings, serials, clock, meters, null, SignatureEngine.BOUNCY_CASTLE);
   }
 
   /**
