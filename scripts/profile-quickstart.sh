@@ -6,11 +6,13 @@
 # profiled (the JIT compiles the hot paths then). Writes OUT/<mode>-<tls>.html, a flame graph,
 # and OUT/<mode>-<tls>.txt, the CPU by category (scripts/profile-categories.awk); with --collapsed
 # also OUT/<mode>-<tls>.collapsed, the stacks themselves (one line per stack, for grep and awk).
-# CPU time, so the shares hold on a busy machine too. Loopback only.
-#   scripts/profile-quickstart.sh [--out docs/profiles] [--mode keepalive|newconn|both] [--warmup 40] [--seconds 30] [--tls auto|jdk|conscrypt] [--concurrency 16] [--collapsed]
+# CPU time, so the shares hold on a busy machine too. With --event alloc it samples allocations
+# instead (bytes allocated, by stack: what the collector has to clean up) and names its files
+# <mode>-<tls>-alloc.*. Loopback only.
+#   scripts/profile-quickstart.sh [--out docs/profiles] [--mode keepalive|newconn|both] [--warmup 40] [--seconds 30] [--tls auto|jdk|conscrypt] [--concurrency 16] [--collapsed] [--event cpu|alloc]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/docs/profiles; modes="keepalive newconn"; warmup=40; seconds=30; tls=auto; concurrency=16; collapsed=
+out=$root/docs/profiles; modes="keepalive newconn"; warmup=40; seconds=30; tls=auto; concurrency=16; collapsed=; event=cpu
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2;;
@@ -20,9 +22,15 @@ while [ $# -gt 0 ]; do
     --tls) tls=$2; shift 2;;
     --concurrency) concurrency=$2; shift 2;;
     --collapsed) collapsed=yes; shift;;
+    --event) event=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
+case "$event" in
+  cpu) sampling="event=cpu,interval=1ms"; suffix=; what=CPU;;
+  alloc) sampling="event=alloc,total"; suffix=-alloc; what="bytes allocated";;
+  *) echo "--event is cpu or alloc, not $event" >&2; exit 2;;
+esac
 mkdir -p "$out"
 work=$(mktemp -d /tmp/estuary-profile.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -41,7 +49,7 @@ for mode in $modes; do
   rm -rf "$work/qs" "$work"/window-*
   # Profiled in windows of SECONDS from the start; the first window after the warm-up is kept.
   "$JAVA_HOME/bin/java" -Xmx256m -XX:TrimNativeHeapInterval=5000 \
-    "-agentpath:$lib=start,event=cpu,interval=1ms,loop=${seconds}s,collapsed,file=$work/window-%n{1000}.collapsed" \
+    "-agentpath:$lib=start,$sampling,loop=${seconds}s,collapsed,file=$work/window-%n{1000}.collapsed" \
     -jar "$jar" server --quickstart --data-dir "$work/qs" --est-port 0 --admin-port 0 > "$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 240); do grep -q "serving EST" "$work/server.log" && break; sleep 0.5; done
@@ -50,7 +58,7 @@ for mode in $modes; do
     tls_provider "$work/qs/server.toml" "$tls"
     rm -f "$work"/window-*; : > "$work/server.log"
     "$JAVA_HOME/bin/java" -Xmx256m -XX:TrimNativeHeapInterval=5000 \
-      "-agentpath:$lib=start,event=cpu,interval=1ms,loop=${seconds}s,collapsed,file=$work/window-%n{1000}.collapsed" \
+      "-agentpath:$lib=start,$sampling,loop=${seconds}s,collapsed,file=$work/window-%n{1000}.collapsed" \
       -jar "$jar" server --quickstart --data-dir "$work/qs" --est-port 0 --admin-port 0 > "$work/server.log" 2>&1 &
     server=$!
     for _ in $(seq 1 240); do grep -q "serving EST" "$work/server.log" && break; sleep 0.5; done
@@ -71,10 +79,10 @@ for mode in $modes; do
   kill $server; wait $server 2>/dev/null || true
   keep=$work/window-$first.collapsed
   "$JAVA_HOME/bin/java" -jar "$HOME/.m2/repository/tools/profiler/jfr-converter/$version/jfr-converter-$version.jar" \
-    --norm --minwidth 0.1 --title "Estuary server, enroll $mode ($tls TLS), CPU" "$keep" "$out/$mode-$tls.html" > /dev/null
-  awk -f "$root/scripts/profile-categories.awk" "$keep" > "$out/$mode-$tls.txt"
-  [ -z "$collapsed" ] || cp "$keep" "$out/$mode-$tls.collapsed"
+    --norm --minwidth 0.1 --title "Estuary server, enroll $mode ($tls TLS), $what" "$keep" "$out/$mode-$tls$suffix.html" > /dev/null
+  awk -f "$root/scripts/profile-categories.awk" "$keep" > "$out/$mode-$tls$suffix.txt"
+  [ -z "$collapsed" ] || cp "$keep" "$out/$mode-$tls$suffix.collapsed"
   echo "$mode ($tls), the load generator's lines:"; sed 's/^/  /' "$work/load.txt"
-  echo "  flame graph: $out/$mode-$tls.html; where the CPU went ($out/$mode-$tls.txt):"
-  sed 's/^/  /' "$out/$mode-$tls.txt"
+  echo "  flame graph: $out/$mode-$tls$suffix.html; where the $what went ($out/$mode-$tls$suffix.txt):"
+  sed 's/^/  /' "$out/$mode-$tls$suffix.txt"
 done

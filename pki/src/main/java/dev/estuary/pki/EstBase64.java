@@ -1,6 +1,6 @@
 package dev.estuary.pki;
 
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -20,47 +20,73 @@ public final class EstBase64 {
    * @throws PkiException naming what is wrong when the body is empty or not base64
    */
   public static byte[] decode(byte[] body) throws PkiException {
-    StringBuilder b64 = new StringBuilder(body.length);
-    String text = new String(body, StandardCharsets.ISO_8859_1);
-    String[] lines = text.split("\r\n|\n|\r");
-    for (int n = 0; n < lines.length; n++) {
-      String line = lines[n];
-      if (line.strip().startsWith("-----")) {
-        continue; // PEM armour
+    // One pass over the bytes (ISO-8859-1, so a byte is a char): lines end at CRLF, LF or CR.
+    byte[] b64 = new byte[body.length];
+    int length = 0;
+    int line = 1;
+    for (int start = 0; start < body.length; line++) {
+      int end = start;
+      while (end < body.length && body[end] != '\n' && body[end] != '\r') {
+        end++;
       }
-      for (int i = 0; i < line.length(); i++) {
-        char c = line.charAt(i);
-        if (Character.isWhitespace(c)) {
-          continue;
+      if (!armour(body, start, end)) {
+        for (int i = start; i < end; i++) {
+          char c = (char) (body[i] & 0xff);
+          if (Character.isWhitespace(c)) {
+            continue;
+          }
+          if (!isBase64(c)) {
+            throw new PkiException(
+                "the request body is not base64: unexpected character '"
+                    + printable(c)
+                    + "' on line "
+                    + line
+                    + ", column "
+                    + (i - start + 1)
+                    + " (EST bodies are base64 of DER, RFC 7030 / RFC 8951)");
+          }
+          b64[length++] = (byte) c;
         }
-        boolean ok =
-            (c >= 'A' && c <= 'Z')
-                || (c >= 'a' && c <= 'z')
-                || (c >= '0' && c <= '9')
-                || c == '+'
-                || c == '/'
-                || c == '=';
-        if (!ok) {
-          throw new PkiException(
-              "the request body is not base64: unexpected character '"
-                  + printable(c)
-                  + "' on line "
-                  + (n + 1)
-                  + ", column "
-                  + (i + 1)
-                  + " (EST bodies are base64 of DER, RFC 7030 / RFC 8951)");
-        }
-        b64.append(c);
       }
+      start =
+          end < body.length && body[end] == '\r' && end + 1 < body.length && body[end + 1] == '\n'
+              ? end + 2
+              : end + 1;
     }
-    if (b64.isEmpty()) {
+    if (length == 0) {
       throw new PkiException("the request body is empty; expected a base64-encoded PKCS#10 CSR");
     }
     try {
-      return Base64.getDecoder().decode(b64.toString());
+      return Base64.getDecoder().decode(Arrays.copyOf(b64, length));
     } catch (IllegalArgumentException e) {
       throw new PkiException("the request body is not valid base64: " + e.getMessage());
     }
+  }
+
+  /** A PEM armour line: "-----" after any white space. */
+  private static boolean armour(byte[] body, int start, int end) {
+    int i = start;
+    while (i < end && Character.isWhitespace((char) (body[i] & 0xff))) {
+      i++;
+    }
+    if (end - i < 5) {
+      return false;
+    }
+    for (int k = i; k < i + 5; k++) {
+      if (body[k] != '-') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isBase64(char c) {
+    return (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9')
+        || c == '+'
+        || c == '/'
+        || c == '=';
   }
 
   /** Encodes DER as base64 in 64-column lines, each ended by LF. */

@@ -14,7 +14,6 @@ import java.security.interfaces.RSAKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -253,7 +252,12 @@ public record IssuingCa(
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b =
           new X509v3CertificateBuilder(
-              issuer, serial, Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
+              issuer,
+              serial,
+              CertificateTime.of(notBefore),
+              CertificateTime.of(notAfter),
+              subject,
+              subjectKey);
       b.addExtension(
           Extension.basicConstraints,
           true,

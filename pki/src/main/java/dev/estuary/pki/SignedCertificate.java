@@ -68,12 +68,12 @@ public final class SignedCertificate {
 
   /** notBefore as encoded (whole seconds). */
   public Instant notBefore() {
-    return holder.getNotBefore().toInstant();
+    return CertificateTime.instant(holder.toASN1Structure().getStartDate());
   }
 
   /** notAfter as encoded (whole seconds). */
   public Instant notAfter() {
-    return holder.getNotAfter().toInstant();
+    return CertificateTime.instant(holder.toASN1Structure().getEndDate());
   }
 
   /** Lower-case hex SHA-256 of the DER, as {@link Thumbprints#sha256(X509Certificate)} gives it. */

@@ -85,6 +85,27 @@ class EstBase64Test {
   }
 
   @Test
+  void countsCrlfAsOneLineEndAndLoneCrOrLfEachAsOne() {
+    assertThatThrownBy(() -> decode("MIIB\r\nAAAA\r\nAA*A"))
+        .isInstanceOf(PkiException.class)
+        .hasMessageContaining("line 3, column 3");
+    assertThatThrownBy(() -> decode("MIIB\rAA\n\nA*"))
+        .isInstanceOf(PkiException.class)
+        .hasMessageContaining("line 4, column 2");
+  }
+
+  @Test
+  void skipsIndentedArmourLinesButNotBase64StartingWithDashes() throws Exception {
+    assertThat(
+            decode("  -----BEGIN CERTIFICATE REQUEST-----\n" + lines("\n") + "\t-----END X-----\n"))
+        .isEqualTo(DER);
+    assertThatThrownBy(() -> decode("MIIB\n----\n"))
+        .isInstanceOf(PkiException.class)
+        .hasMessageContaining("'-'")
+        .hasMessageContaining("line 2, column 1");
+  }
+
+  @Test
   void namesAnUnprintableCharacterByItsCodePoint() {
     assertThatThrownBy(() -> EstBase64.decode(new byte[] {'M', 'I', 0x01, 'B'}))
         .isInstanceOf(PkiException.class)

@@ -26,7 +26,6 @@ import dev.estuary.server.policy.LiveLabels;
 import dev.estuary.server.store.StoreUnavailable;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -498,10 +497,7 @@ public final class EstHandler extends Handler.Abstract {
   }
 
   private byte[] readBody(Request request) throws IOException, Refusal {
-    // Not closed: closing a partly read stream fails the request content, and refuse() must
-    // still drain the rest of an oversized body.
-    InputStream in = Request.asInputStream(request);
-    byte[] body = in.readNBytes(maxBodyBytes + 1);
+    byte[] body = Replies.body(request, maxBodyBytes);
     if (body.length > maxBodyBytes) {
       throw new Refusal(413, "the request body is larger than " + maxBodyBytes + " bytes");
     }

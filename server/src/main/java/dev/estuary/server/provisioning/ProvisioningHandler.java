@@ -316,10 +316,7 @@ public final class ProvisioningHandler extends Handler.Abstract {
   private byte[] readBody(Request request, Response response)
       throws IOException, ProvisioningRefusal {
     long declared = request.getLength();
-    byte[] body =
-        declared > maxBodyBytes
-            ? null
-            : Request.asInputStream(request).readNBytes(maxBodyBytes + 1);
+    byte[] body = declared > maxBodyBytes ? null : Replies.body(request, maxBodyBytes);
     if (body == null || body.length > maxBodyBytes) {
       response.getHeaders().put(HttpHeader.CONNECTION, "close");
       throw new ProvisioningRefusal(
