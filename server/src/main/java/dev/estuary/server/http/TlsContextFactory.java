@@ -1,12 +1,16 @@
 package dev.estuary.server.http;
 
 import java.security.KeyStore;
+import java.security.Provider;
+import java.security.Security;
 import java.security.cert.CRL;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.conscrypt.Conscrypt;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
@@ -20,6 +24,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  *       runs TLS. Jetty would parse it with the TLS provider's factory; Conscrypt's certificates do
  *       not remember a verified signature, so every request of a kept-alive connection paid a P-256
  *       verify again in the label's chain check (docs/benchmarks.md, "Conscrypt, fixed").
+ *   <li>On Conscrypt the TLS key is Conscrypt's own key object, converted once, not parsed again in
+ *       every handshake ({@link NativeKeyManager}).
  *   <li>Conscrypt engines issue TLS session tickets (Conscrypt leaves them off by default; the JDK
  *       issues them): a renewing device resumes instead of paying a full handshake.
  * </ul>
@@ -45,6 +51,24 @@ final class TlsContextFactory extends SslContextFactory.Server {
     return anyClientCertificate
         ? new TrustManager[] {new AnyClientCertificate()}
         : super.getTrustManagers(trustStore, crls);
+  }
+
+  /** On Conscrypt, the TLS key as Conscrypt's own key object ({@link NativeKeyManager}). */
+  @Override
+  protected KeyManager[] getKeyManagers(KeyStore keyStore) throws Exception {
+    KeyManager[] managers = super.getKeyManagers(keyStore);
+    Provider conscrypt =
+        "Conscrypt".equals(getProvider()) ? Security.getProvider("Conscrypt") : null;
+    if (managers == null || conscrypt == null) {
+      return managers;
+    }
+    KeyManager[] wrapped = managers.clone();
+    for (int i = 0; i < wrapped.length; i++) {
+      if (wrapped[i] instanceof X509ExtendedKeyManager m) {
+        wrapped[i] = new NativeKeyManager(m, conscrypt);
+      }
+    }
+    return wrapped;
   }
 
   @Override

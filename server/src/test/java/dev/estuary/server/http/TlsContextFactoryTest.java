@@ -2,7 +2,18 @@ package dev.estuary.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.estuary.pki.IssuingCa;
+import dev.estuary.pki.Serials;
+import dev.estuary.server.testing.TestPki;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import javax.net.ssl.X509KeyManager;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,5 +36,36 @@ class TlsContextFactoryTest {
     assertThat(used.getProvider().getName())
         .isEqualTo(CertificateFactory.getInstance("X.509").getProvider().getName())
         .isNotEqualTo(conscrypt);
+  }
+
+  @Test
+  void onConscryptTheKeyManagersHandOutConscryptKeysAndOnTheJdkTheKeyStoresOwn() throws Exception {
+    String conscrypt = JsseProviders.named("conscrypt").getName();
+    KeyPair key = TestPki.key("ec-p256");
+    X509Certificate cert =
+        IssuingCa.selfSigned(
+            "tls",
+            key.getPublic(),
+            key.getPrivate(),
+            null,
+            Duration.ofDays(1),
+            Instant.now(),
+            new Serials(new SecureRandom()));
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setKeyEntry("tls", key.getPrivate(), "pw".toCharArray(), new Certificate[] {cert});
+
+    TlsContextFactory onConscrypt = new TlsContextFactory(true);
+    onConscrypt.setProvider(conscrypt);
+    onConscrypt.setKeyManagerPassword("pw");
+    TlsContextFactory onJdk = new TlsContextFactory(true);
+    onJdk.setKeyManagerPassword("pw");
+
+    X509KeyManager conscryptKeys = (X509KeyManager) onConscrypt.getKeyManagers(store)[0];
+    X509KeyManager jdkKeys = (X509KeyManager) onJdk.getKeyManagers(store)[0];
+    assertThat(conscryptKeys.getPrivateKey("tls").getClass().getName())
+        .startsWith("org.conscrypt.");
+    assertThat(jdkKeys.getPrivateKey("tls").getClass().getName())
+        .doesNotStartWith("org.conscrypt.");
   }
 }
