@@ -16,5 +16,5 @@ END {
   printf "%-14s %7s\n", "category", "share"
   for (i = 1; i <= n; i++) printf "%-14s %6.1f%%\n", name[i], 100 * sum[i] / total
   printf "%-14s %6.1f%%\n", "other", 100 * other / total
-  printf "%-14s %7d\n", "samples", total
+  printf "%-14s %7.0f\n", "samples", total
 }

@@ -20,8 +20,27 @@ import org.jdbi.v3.core.statement.StatementException;
  * {@link RevocationStore} in the SQL database (tables certificate, crl_number, device_disabled).
  */
 public final class JdbiRevocationStore implements RevocationStore {
+  /**
+   * "Revoked" as a range of {@code certificate_revoked_idx}, which every revocation time lies in:
+   * for {@code revoked_at IS NOT NULL} H2 reads every entry of the index (the watermark every 5 s:
+   * 67 ms at 78,000 certificates) or the whole table (the revocations of a CRL: 774 ms), where the
+   * range is a seek (1 and 6 ms; docs/benchmarks.md).
+   */
+  static final String REVOKED = "revoked_at >= TIMESTAMP WITH TIME ZONE '0001-01-01 00:00:00+00'";
+
+  /** The statements that read every revocation read {@link #REVOKED} as a range. */
+  static final String WATERMARK =
+      "SELECT COUNT(*) AS n, MAX(revoked_at) AS latest FROM certificate WHERE " + REVOKED;
+
   private static final String REVOKED_COLUMNS =
       "serial, issuer, revoked_at, revocation_reason, invalidity_date, der";
+
+  static final String REVOKED_UNDER =
+      "SELECT "
+          + REVOKED_COLUMNS
+          + " FROM certificate WHERE "
+          + REVOKED
+          + " AND issuer = :issuer AND not_after > :after ORDER BY serial";
 
   private final Jdbi jdbi;
 
@@ -103,11 +122,7 @@ public final class JdbiRevocationStore implements RevocationStore {
     return jdbi.withHandle(
         handle ->
             handle
-                .createQuery(
-                    "SELECT "
-                        + REVOKED_COLUMNS
-                        + " FROM certificate WHERE revoked_at IS NOT NULL AND issuer = :issuer"
-                        + " AND not_after > :after ORDER BY serial")
+                .createQuery(REVOKED_UNDER)
                 .bind("issuer", issuer)
                 .bind("after", expiringAfter)
                 .map((rs, ctx) -> revoked(rs))
@@ -133,9 +148,7 @@ public final class JdbiRevocationStore implements RevocationStore {
     return jdbi.withHandle(
         handle ->
             handle
-                .createQuery(
-                    "SELECT COUNT(*) AS n, MAX(revoked_at) AS latest FROM certificate"
-                        + " WHERE revoked_at IS NOT NULL")
+                .createQuery(WATERMARK)
                 .map((rs, ctx) -> rs.getLong("n") + "/" + StoreColumnTypes.instant(rs, "latest"))
                 .one());
   }
