@@ -6,8 +6,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import org.bouncycastle.asn1.ASN1Encoding;
-import org.bouncycastle.asn1.DERGeneralizedTime;
-import org.bouncycastle.asn1.DERUTCTime;
+import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x509.Time;
 
 /**
@@ -32,22 +31,28 @@ final class CertificateTime {
       throw new IllegalArgumentException(
           "a certificate time must lie in the years 0 to 9999: " + instant);
     }
-    StringBuilder s = new StringBuilder(15);
-    if (year >= 1950 && year <= 2049) {
-      two(s, year % 100);
-    } else {
-      two(s, year / 100);
-      two(s, year % 100);
+    boolean utc = year >= 1950 && year <= 2049;
+    byte[] der = new byte[utc ? 15 : 17];
+    der[0] = (byte) (utc ? UTC_TIME : GENERALIZED_TIME);
+    der[1] = (byte) (der.length - 2);
+    int at = 2;
+    if (!utc) {
+      at = two(der, at, year / 100);
     }
-    two(s, t.getMonthValue());
-    two(s, t.getDayOfMonth());
-    two(s, t.getHour());
-    two(s, t.getMinute());
-    two(s, t.getSecond());
-    s.append('Z');
-    return year >= 1950 && year <= 2049
-        ? new Time(new DERUTCTime(s.toString()))
-        : new Time(new DERGeneralizedTime(s.toString()));
+    at = two(der, at, year % 100);
+    at = two(der, at, t.getMonthValue());
+    at = two(der, at, t.getDayOfMonth());
+    at = two(der, at, t.getHour());
+    at = two(der, at, t.getMinute());
+    at = two(der, at, t.getSecond());
+    der[at] = 'Z';
+    // From the encoding: the String constructors check the text by parsing it with a new
+    // SimpleDateFormat, the cost this class is here to avoid.
+    try {
+      return new Time(ASN1Primitive.fromByteArray(der));
+    } catch (IOException e) {
+      throw new IllegalStateException("a certificate time did not parse: " + instant, e);
+    }
   }
 
   /**
@@ -97,7 +102,9 @@ final class CertificateTime {
     return (der[at] - '0') * 10 + (der[at + 1] - '0');
   }
 
-  private static void two(StringBuilder s, int n) {
-    s.append((char) ('0' + n / 10)).append((char) ('0' + n % 10));
+  private static int two(byte[] der, int at, int n) {
+    der[at] = (byte) ('0' + n / 10);
+    der[at + 1] = (byte) ('0' + n % 10);
+    return at + 2;
   }
 }
