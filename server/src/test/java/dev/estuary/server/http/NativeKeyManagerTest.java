@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.estuary.pki.IssuingCa;
-import dev.estuary.pki.Serials;
 import dev.estuary.server.crypto.NativeCrypto;
 import dev.estuary.server.testing.TestPki;
 import java.net.Socket;
@@ -12,12 +11,8 @@ import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.Signature;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.junit.jupiter.api.Test;
@@ -28,18 +23,7 @@ class NativeKeyManagerTest {
   private static final char[] PASSWORD = "changeit".toCharArray();
 
   private static X509ExtendedKeyManager keyManager(KeyPair key) throws Exception {
-    X509Certificate cert =
-        IssuingCa.selfSigned(
-            "tls",
-            key.getPublic(),
-            key.getPrivate(),
-            null,
-            Duration.ofDays(1),
-            Instant.now(),
-            new Serials(new SecureRandom()));
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    store.load(null, null);
-    store.setKeyEntry("tls", key.getPrivate(), PASSWORD, new Certificate[] {cert});
+    KeyStore store = TestPki.keyStore(key, "tls", PASSWORD);
     KeyManagerFactory f = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     f.init(store, PASSWORD);
     return (X509ExtendedKeyManager) f.getKeyManagers()[0];

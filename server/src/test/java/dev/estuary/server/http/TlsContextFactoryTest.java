@@ -2,17 +2,10 @@ package dev.estuary.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.estuary.pki.IssuingCa;
-import dev.estuary.pki.Serials;
 import dev.estuary.server.testing.TestPki;
 import java.security.KeyPair;
 import java.security.KeyStore;
-import java.security.SecureRandom;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
 import javax.net.ssl.X509KeyManager;
 import org.junit.jupiter.api.Test;
 
@@ -42,18 +35,7 @@ class TlsContextFactoryTest {
   void onConscryptTheKeyManagersHandOutConscryptKeysAndOnTheJdkTheKeyStoresOwn() throws Exception {
     String conscrypt = JsseProviders.named("conscrypt").getName();
     KeyPair key = TestPki.key("ec-p256");
-    X509Certificate cert =
-        IssuingCa.selfSigned(
-            "tls",
-            key.getPublic(),
-            key.getPrivate(),
-            null,
-            Duration.ofDays(1),
-            Instant.now(),
-            new Serials(new SecureRandom()));
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    store.load(null, null);
-    store.setKeyEntry("tls", key.getPrivate(), "pw".toCharArray(), new Certificate[] {cert});
+    KeyStore store = TestPki.keyStore(key, "tls", "pw".toCharArray());
 
     TlsContextFactory onConscrypt = new TlsContextFactory(true);
     onConscrypt.setProvider(conscrypt);

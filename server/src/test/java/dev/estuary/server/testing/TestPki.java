@@ -5,13 +5,18 @@ import dev.estuary.pki.ClientTls;
 import dev.estuary.pki.IssuingCa;
 import dev.estuary.pki.KeyPairs;
 import dev.estuary.pki.Pem;
+import dev.estuary.pki.Serials;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -61,6 +66,30 @@ public final class TestPki {
           b.build(
               new JcaContentSignerBuilder(alg).setProvider(Bc.provider()).build(key.getPrivate()));
       return csr.getEncoded();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A PKCS#12 key store holding {@code key} under {@code alias} with a self-signed certificate (CN
+   * = the alias, a day long), its entry protected by {@code password}: a TLS key as Jetty loads it.
+   */
+  public static KeyStore keyStore(KeyPair key, String alias, char[] password) {
+    try {
+      X509Certificate cert =
+          IssuingCa.selfSigned(
+              alias,
+              key.getPublic(),
+              key.getPrivate(),
+              null,
+              Duration.ofDays(1),
+              Instant.now(),
+              new Serials(RANDOM));
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry(alias, key.getPrivate(), password, new Certificate[] {cert});
+      return store;
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
