@@ -37,12 +37,26 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
       "serial, subject, issuer, not_before, not_after, label, key_algorithm, sha256, gate, requester,"
           + " issued_at, der, revoked_at, revocation_reason, principal";
 
+  private static final String VALUES =
+      ":serial, :subject, :issuer, :notBefore, :notAfter, :label, :keyAlgorithm, :sha256, :gate,"
+          + " :requester, :issuedAt, :der, :revokedAt, :revocationReason, :principal";
+
+  /** The row as every schema since V4 holds it (a migration test writes V10 rows with it). */
+  static final String INSERT_ROW =
+      "INSERT INTO certificate (" + COLUMNS + ") VALUES (" + VALUES + ")";
+
+  /**
+   * The row, and its {@code renewed_at} when a later certificate of its subject and label is
+   * already recorded (recorded out of order: a restore, another replica's clock): the first later
+   * one's issue time, one seek in {@code certificate_subject_idx} ({@link #recordRenewals}).
+   */
   static final String INSERT =
       "INSERT INTO certificate ("
           + COLUMNS
-          + ") VALUES (:serial, :subject, :issuer,"
-          + " :notBefore, :notAfter, :label, :keyAlgorithm, :sha256, :gate, :requester,"
-          + " :issuedAt, :der, :revokedAt, :revocationReason, :principal)";
+          + ", renewed_at) VALUES ("
+          + VALUES
+          + ", (SELECT MIN(s.issued_at) FROM certificate s WHERE s.subject = :subject"
+          + " AND s.label = :label AND s.issued_at > :issuedAt))";
 
   private final Jdbi jdbi;
   private final AuditLog audit;
@@ -156,16 +170,19 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
   /**
    * Sets {@code renewed_at}, the first later certificate's issue time, on the certificate issued
    * last before each of {@code certs} for its subject and label (the ones before that were set when
-   * it was recorded: one index seek each, however long a device's history), and on each of {@code
-   * certs} for which a later one is already recorded (recorded out of order: a restore, another
-   * replica's clock). Two statements per certificate, each a seek in {@code
-   * certificate_subject_idx}, sent as two JDBC batches. The first orders by the index's two columns
-   * (the subject is one value): H2 then walks the index backwards from the certificate and stops at
-   * the first of its label, where {@code ORDER BY issued_at DESC} alone made it read and sort the
-   * subject's every certificate (a device re-enrolling all day long: thousands). Left open: when
-   * two replicas commit certificates of one subject and label at the same moment, neither sees the
-   * other's; if the one issued first commits last, its {@code renewed_at} stays NULL, and it is
-   * counted unrenewed for the day after it expires although its successor exists.
+   * it was recorded: one index seek each, however long a device's history), after {@code certs}
+   * were inserted with {@link #INSERT} (which sets their own {@code renewed_at} when a later one
+   * was already recorded: a batch-mate inserted before it, or one recorded out of order). One
+   * statement per certificate, a seek in {@code certificate_subject_idx}, sent as one JDBC batch; a
+   * second UPDATE per certificate for the out-of-order case cost 3.8 % of a warm enrollment's
+   * server CPU with the first before it moved into the INSERT (docs/benchmarks.md). It orders by
+   * the index's two columns (the subject is one value): H2 then walks the index backwards from the
+   * certificate and stops at the first of its label, where {@code ORDER BY issued_at DESC} alone
+   * made it read and sort the subject's every certificate (a device re-enrolling all day long:
+   * thousands). Left open: when two replicas commit certificates of one subject and label at the
+   * same moment, neither sees the other's; if the one issued first commits last, its {@code
+   * renewed_at} stays NULL, and it is counted unrenewed for the day after it expires although its
+   * successor exists.
    */
   static void recordRenewals(Handle handle, List<CertificateRecord> certs) {
     List<CertificateRecord> byTime =
@@ -177,23 +194,10 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
                 + " AND p.label = :label AND p.issued_at < :at"
                 + " ORDER BY p.subject DESC, p.issued_at DESC LIMIT 1)"
                 + " AND (renewed_at IS NULL OR renewed_at > :at)");
-    PreparedBatch later =
-        handle.prepareBatch(
-            "UPDATE certificate SET renewed_at = (SELECT MIN(s.issued_at) FROM certificate s"
-                + " WHERE s.subject = :subject AND s.label = :label AND s.issued_at > :at)"
-                + " WHERE serial = :serial AND EXISTS (SELECT 1 FROM certificate s"
-                + " WHERE s.subject = :subject AND s.label = :label AND s.issued_at > :at)");
     for (CertificateRecord c : byTime) {
       previous.bind("at", c.issuedAt()).bind("subject", c.subject()).bind("label", c.label()).add();
-      later
-          .bind("at", c.issuedAt())
-          .bind("subject", c.subject())
-          .bind("label", c.label())
-          .bind("serial", c.serial())
-          .add();
     }
     previous.execute();
-    later.execute();
   }
 
   /** Stops the group-commit thread. */

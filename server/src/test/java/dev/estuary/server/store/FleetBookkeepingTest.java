@@ -161,7 +161,8 @@ class FleetBookkeepingTest extends BackendTestCase {
       jdbi.useHandle(
           h -> {
             for (CertificateRecord c : before) {
-              JdbiCertificateStore.bind(h.createUpdate(JdbiCertificateStore.INSERT), c).execute();
+              JdbiCertificateStore.bind(h.createUpdate(JdbiCertificateStore.INSERT_ROW), c)
+                  .execute();
             }
             h.createUpdate("UPDATE certificate SET revoked_at = :at WHERE serial = :serial")
                 .bind("at", NOW)
