@@ -173,16 +173,15 @@ public final class JdbiCertificateStore implements CertificateStore, AutoCloseab
    * it was recorded: one index seek each, however long a device's history), after {@code certs}
    * were inserted with {@link #INSERT} (which sets their own {@code renewed_at} when a later one
    * was already recorded: a batch-mate inserted before it, or one recorded out of order). One
-   * statement per certificate, a seek in {@code certificate_subject_idx}, sent as one JDBC batch; a
-   * second UPDATE per certificate for the out-of-order case cost 3.8 % of a warm enrollment's
-   * server CPU with the first before it moved into the INSERT (docs/benchmarks.md). It orders by
-   * the index's two columns (the subject is one value): H2 then walks the index backwards from the
-   * certificate and stops at the first of its label, where {@code ORDER BY issued_at DESC} alone
-   * made it read and sort the subject's every certificate (a device re-enrolling all day long:
-   * thousands). Left open: when two replicas commit certificates of one subject and label at the
-   * same moment, neither sees the other's; if the one issued first commits last, its {@code
-   * renewed_at} stays NULL, and it is counted unrenewed for the day after it expires although its
-   * successor exists.
+   * statement per certificate, a seek in {@code certificate_subject_idx}, sent as one JDBC batch (a
+   * second UPDATE per certificate for the out-of-order case, now in the INSERT, made the two cost
+   * 3.8 % of a warm enrollment's server CPU: docs/benchmarks.md). It orders by the index's two
+   * columns (the subject is one value): H2 then walks the index backwards from the certificate and
+   * stops at the first of its label, where {@code ORDER BY issued_at DESC} alone made it read and
+   * sort the subject's every certificate (a device re-enrolling all day long: thousands). Left
+   * open: when two replicas commit certificates of one subject and label at the same moment,
+   * neither sees the other's; if the one issued first commits last, its {@code renewed_at} stays
+   * NULL, and it is counted unrenewed for the day after it expires although its successor exists.
    */
   static void recordRenewals(Handle handle, List<CertificateRecord> certs) {
     List<CertificateRecord> byTime =
