@@ -35,17 +35,13 @@ final class NativeKeyManager extends X509ExtendedKeyManager {
     if (alias == null) {
       return null;
     }
-    PrivateKey cached = keys.get(alias);
-    if (cached != null) {
-      return cached;
-    }
-    PrivateKey key = delegate.getPrivateKey(alias);
-    if (key == null) {
-      return null;
-    }
-    PrivateKey converted = converted(key);
-    keys.put(alias, converted);
-    return converted;
+    // An alias without a key maps to nothing (computeIfAbsent keeps no null) and is asked again.
+    return keys.computeIfAbsent(
+        alias,
+        a -> {
+          PrivateKey key = delegate.getPrivateKey(a);
+          return key == null ? null : converted(key);
+        });
   }
 
   private PrivateKey converted(PrivateKey key) {

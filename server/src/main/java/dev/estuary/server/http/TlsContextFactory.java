@@ -1,8 +1,8 @@
 package dev.estuary.server.http;
 
+import dev.estuary.server.crypto.NativeCrypto;
 import java.security.KeyStore;
 import java.security.Provider;
-import java.security.Security;
 import java.security.cert.CRL;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -57,11 +57,10 @@ final class TlsContextFactory extends SslContextFactory.Server {
   @Override
   protected KeyManager[] getKeyManagers(KeyStore keyStore) throws Exception {
     KeyManager[] managers = super.getKeyManagers(keyStore);
-    Provider conscrypt =
-        "Conscrypt".equals(getProvider()) ? Security.getProvider("Conscrypt") : null;
-    if (managers == null || conscrypt == null) {
+    if (managers == null || !"Conscrypt".equals(getProvider())) {
       return managers;
     }
+    Provider conscrypt = NativeCrypto.provider();
     KeyManager[] wrapped = managers.clone();
     for (int i = 0; i < wrapped.length; i++) {
       if (wrapped[i] instanceof X509ExtendedKeyManager m) {
