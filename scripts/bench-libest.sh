@@ -3,7 +3,8 @@
 # generator (../shared/tools/estload, or ESTLOAD=path), the same flags, runs alternating between the
 # two servers in one session, so both see the same machine. Estuary serves a fresh quickstart (H2),
 # warmed first; libest's estserver is started afresh for each run (its example CA keeps an OpenSSL
-# `ca` database that it reads again on every request, so a fresh one is its best case). Prints the
+# `ca` database that grows with every enrollment and is read again on every request: let CMD start
+# it on a fresh copy of the small one createCA.sh made, libest's best case). Prints the
 # medians, each server's CPU per enrollment, and Estuary's rate over libest's. Loopback only; every
 # run is bounded. libest is not part of Estuary: build it yourself (https://github.com/cisco/libest,
 # `./configure && make`, then example/server/createCA.sh) and pass a command that starts its
