@@ -67,8 +67,8 @@ for v in a b; do
     [ -z "${h2[$v]}" ] || sed -i "s|^url = \"jdbc:h2:\(.*\)\"|url = \"jdbc:h2:\1${h2[$v]}\"|" "$data/$v/server.toml"
     serve $v "$jar"
   fi
-  port[$v]=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/$v.log" | head -n 1)
-  pw[$v]=$(sed -n 's/.*"basic_password" : "\(.*\)".*/\1/p' "$data/$v/quickstart.json")
+  port[$v]=$(quickstart_port "$data/$v.log")
+  pw[$v]=$(quickstart_password "$data/$v")
   if [ -n "$mtls" ]; then # an IDevID, enrolled with the factory secret like a factory line
     field() { sed -n "s/.*\"$1\" : \"\(.*\)\".*/\1/p" "$data/$v/quickstart.json"; }
     openssl req -nodes -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=ab-idevid \
@@ -97,7 +97,6 @@ PY
 if [ -z "$modes" ]; then
   modes="keepalive newconn"; [ -n "$mtls" ] && modes="$modes mtls-keepalive mtls-resumed"
 fi
-cpu_s() { awk '{print ($14 + $15) / 100}' "/proc/${pid[$1]}/stat"; }
 for v in a b; do
   echo "warming $v: ${warmup}s kept-alive, $((warmup / 2))s new-connection" >&2
   load $v -k -d "$warmup" > /dev/null; load $v -d "$((warmup / 2))" > /dev/null
@@ -106,7 +105,7 @@ done
 for i in $(seq 1 "$runs"); do
   for mode in $modes; do
     for v in a b; do
-      c0=$(cpu_s $v)
+      c0=$(proc_cpu_s "${pid[$v]}")
       case $mode in
         keepalive) line=$(load $v -k -d "$seconds");;
         newconn) line=$(load $v -d "$seconds");;
@@ -117,14 +116,12 @@ for i in $(seq 1 "$runs"); do
           rm -f "$data/jb.json"; mtls_load $v "$data/jb.json" --duration "${seconds}s" $flags
           line=$(bench_line "$data/jb.json");;
       esac
-      c1=$(cpu_s $v)
+      c1=$(proc_cpu_s "${pid[$v]}")
       ok=$(echo "$line" | sed 's/.*ok=\([0-9]*\).*/\1/')
       echo "$v $mode run=$i server_cpu_ms_per_op=$(echo "scale=3; 1000 * ($c1 - $c0) / ($ok + 0.0001)" | bc) $line"
     done
   done
 done | tee "$data/results"
-median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
-col() { grep "^$1 $2 " "$data/results" | sed -n "s/.* $3=\([0-9.]*\).*/\1/p" | median; }
 echo
 echo "medians of $runs alternating runs of ${seconds}s, concurrency $concurrency, H2, TLS $tls, signatures $signatures (A: $jar_a $opts_a $h2_a, B: $jar_b $opts_b $h2_b):"
 printf '  %-17s %9s %8s %8s %13s\n' build/mode "req/s" "p50 ms" "p99 ms" "srv cpu ms/op"

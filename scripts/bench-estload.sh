@@ -47,10 +47,9 @@ if [ "$tls" != auto ]; then
   server=$!
   for _ in $(seq 1 240); do grep -q "serving EST" "$data/server.log" && break; sleep 0.5; done
 fi
-port=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/server.log" | head -n 1)
-pw=$(sed -n 's/.*"basic_password" : "\(.*\)".*/\1/p' "$data/qs/quickstart.json")
+port=$(quickstart_port "$data/server.log")
+pw=$(quickstart_password "$data/qs")
 load() { "$estload" -H 127.0.0.1 -p "$port" -C "$data/qs/root-ca.pem" -u "estuary:$pw" -c "$concurrency" -n 10000000 -K 512 -q "$@"; }
-cpu_s() { awk '{print ($14 + $15) / 100}' "/proc/$server/stat"; }   # utime + stime, USER_HZ = 100
 
 echo "warming up: ${warmup}s kept-alive, then $((warmup / 2))s new-connection (discarded)" >&2
 load -k -d "$warmup" > /dev/null
@@ -58,19 +57,19 @@ load -d "$((warmup / 2))" > /dev/null
 for i in $(seq 1 "$runs"); do
   for mode in keepalive newconn; do
     flags=; [ "$mode" = keepalive ] && flags=-k
-    c0=$(cpu_s)
+    c0=$(proc_cpu_s "$server")
     line=$(load $flags -d "$seconds")
-    c1=$(cpu_s)
+    c1=$(proc_cpu_s "$server")
     ok=$(echo "$line" | sed 's/.* ok=\([0-9]*\).*/\1/')
     echo "estload $mode run=$i server_cpu_ms_per_op=$(echo "scale=3; 1000 * ($c1 - $c0) / ($ok + 0.0001)" | bc) $line"
   done
   if [ -n "$javabench" ]; then
     for mode in keepalive newconn resumed; do
       case $mode in keepalive) flags=;; newconn) flags=--new-connection;; resumed) flags="--new-connection --resume";; esac
-      c0=$(cpu_s)
+      c0=$(proc_cpu_s "$server")
       "$java" -Xmx512m -jar "$jar" bench --quickstart "$data/qs" --scenario enroll --auth basic $flags \
         --concurrency "$concurrency" --duration "${seconds}s" --warmup 1s --json "$data/jb.json" > /dev/null 2>&1 || true
-      c1=$(cpu_s)
+      c1=$(proc_cpu_s "$server")
       python3 - "$data/jb.json" "$mode" "$i" "$c0" "$c1" <<'PY' || true
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -82,8 +81,6 @@ PY
 done | tee "$data/results"
 rss=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server/status")
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
-col() { grep "^$1 $2 " "$data/results" | sed -n "s/.* $3=\([0-9.]*\).*/\1/p" | median; }
 echo
 echo "medians of $runs runs of ${seconds}s, concurrency $concurrency, TLS $tls, H2, after ${warmup}s of warm-up:"
 printf '  %-26s %9s %8s %8s %8s %12s\n' client/mode "req/s" "p50 ms" "p99 ms" errors "srv cpu ms/op"

@@ -37,7 +37,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 p=$!
 for _ in $(seq 1 240); do grep -q "serving EST" "$data/template.log" && break; sleep 0.5; done
 kill $p; wait $p 2>/dev/null || true
-pw=$(sed -n 's/.*"basic_password" : "\(.*\)".*/\1/p' "$data/template/quickstart.json")
+pw=$(quickstart_password "$data/template")
 flags=-q; [ "$mode" = keepalive ] && flags="-q -k"
 for i in $(seq 1 "$runs"); do
   for v in $variants; do
@@ -51,7 +51,7 @@ for i in $(seq 1 "$runs"); do
     p=$!
     for _ in $(seq 1 2400); do grep -q "serving EST" "$data/run.log" && break; sleep 0.05; done
     ready=$(date +%s.%N)
-    port=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/run.log" | head -n 1)
+    port=$(quickstart_port "$data/run.log")
     line=$("$estload" -H 127.0.0.1 -p "$port" -C "$data/run/root-ca.pem" -u "estuary:$pw" -c "$concurrency" -d "$seconds" -n 1000000 -K 512 $flags)
     kill $p; wait $p 2>/dev/null || true
     echo "$v run=$i provider=$(sed -n 's/.*TLS on \([A-Za-z]*\).*/\1/p' "$data/run.log" | head -n 1) start_s=$(echo "$ready - $start" | bc) $line"
@@ -60,6 +60,6 @@ done | tee "$data/results"
 echo "median requests/s over the first ${seconds}s ($mode, concurrency $concurrency):"
 for v in $variants; do
   printf '  %-24s start %5ss  %8s/s\n' "$v" \
-    "$(grep "^$v " "$data/results" | sed 's/.*start_s=\([0-9.]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
-    "$(grep "^$v " "$data/results" | sed 's/.*rps=\([0-9.]*\).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+    "$(grep "^$v " "$data/results" | sed 's/.*start_s=\([0-9.]*\).*/\1/' | median)" \
+    "$(grep "^$v " "$data/results" | sed 's/.*rps=\([0-9.]*\).*/\1/' | median)"
 done

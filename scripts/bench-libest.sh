@@ -41,8 +41,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
   --data-dir "$data/qs" --est-port 0 --admin-port 0 > "$data/estuary.log" 2>&1 &
 estuary_pid=$!
 for _ in $(seq 1 240); do grep -q "serving EST" "$data/estuary.log" && break; sleep 0.5; done
-estuary_port=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$data/estuary.log" | head -n 1)
-pw=$(sed -n 's/.*"basic_password" : "\(.*\)".*/\1/p' "$data/qs/quickstart.json")
+estuary_port=$(quickstart_port "$data/estuary.log")
+pw=$(quickstart_password "$data/qs")
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 load() { # server flags...
   if [ "$1" = estuary ]; then
@@ -51,7 +51,6 @@ load() { # server flags...
     shift; "$estload" -H 127.0.0.1 -p "$libest_port" -C "$ca" -u "$user" -c "$concurrency" -n 10000000 -K 512 -q "$@"
   fi
 }
-cpu_s() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
 echo "warming estuary: ${warmup}s kept-alive, $((warmup / 2))s new-connection" >&2
 load estuary -k -d "$warmup" > /dev/null; load estuary -d "$((warmup / 2))" > /dev/null
 for i in $(seq 1 "$runs"); do
@@ -72,18 +71,16 @@ for i in $(seq 1 "$runs"); do
           echo "libest's estserver did not start on port $libest_port:" >&2; cat "$data/libest.log" >&2; exit 1
         fi
       fi
-      c0=$(cpu_s $p)
+      c0=$(proc_cpu_s $p)
       # shellcheck disable=SC2086
       line=$(load $server $flags -d "$seconds")
-      c1=$(cpu_s $p)
+      c1=$(proc_cpu_s $p)
       [ $server = estuary ] || { kill $p; wait $p 2>/dev/null || true; }
       ok=$(echo "$line" | sed 's/.*ok=\([0-9]*\).*/\1/')
       echo "$server $mode run=$i server_cpu_ms_per_op=$(echo "scale=3; 1000 * ($c1 - $c0) / ($ok + 0.0001)" | bc) $line"
     done
   done
 done | tee "$data/results"
-median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
-col() { grep "^$1 $2 " "$data/results" | sed -n "s/.* $3=\([0-9.]*\).*/\1/p" | median; }
 echo
 echo "medians of $runs alternating runs of ${seconds}s, concurrency $concurrency (Estuary: quickstart, H2; libest: $estserver):"
 printf '  %-20s %9s %8s %8s %13s %9s\n' server/mode "req/s" "p50 ms" "p99 ms" "srv cpu ms/op" "estuary/libest"

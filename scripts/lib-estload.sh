@@ -5,3 +5,14 @@ if [ -z "$estload" ]; then
   estload=$(mktemp /tmp/estload.XXXXXX)
   gcc -O2 -o "$estload" "$root/../shared/tools/estload/estload.c" -lssl -lcrypto -lpthread
 fi
+
+# What the benchmark scripts read from a quickstart server and report (one definition for all):
+# the port it serves EST on, from its log; its Basic password, from DIR/quickstart.json; the CPU
+# seconds a process has used so far (utime + stime, USER_HZ = 100); the median of the numbers on
+# standard input ("-" when none); and col WHO MODE FIELD, the median of FIELD over the lines of
+# $data/results that start with "WHO MODE ".
+quickstart_port() { sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$1" | head -n 1; }
+quickstart_password() { sed -n 's/.*"basic_password" : "\(.*\)".*/\1/p' "$1/quickstart.json"; }
+proc_cpu_s() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
+col() { grep "^$1 $2 " "$data/results" | sed -n "s/.* $3=\([0-9.]*\).*/\1/p" | median; }

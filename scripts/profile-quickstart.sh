@@ -63,8 +63,8 @@ for mode in $modes; do
     server=$!
     for _ in $(seq 1 240); do grep -q "serving EST" "$work/server.log" && break; sleep 0.5; done
   fi
-  port=$(sed -n 's/.*serving EST on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/server.log" | head -n 1)
-  pw=$(sed -n 's/.*"basic_password" : "\(.*\)".*/\1/p' "$work/qs/quickstart.json")
+  port=$(quickstart_port "$work/server.log")
+  pw=$(quickstart_password "$work/qs")
   flags=-q; [ "$mode" = keepalive ] && flags="-q -k"
   # Load from the start: the warm-up, then whole windows until one lies entirely after it
   # (windows count from the server's start, a little before the load's).
