@@ -7,19 +7,22 @@
 #                       [--tls auto|jdk|conscrypt|A_TLS,B_TLS]
 #                       [--signatures auto|bouncycastle|conscrypt|A_SIG,B_SIG] [--mtls]
 #                       [--opts-a "JVM options"] [--opts-b "JVM options"] [--modes "keepalive ..."]
-#                       [--h2-a ";SETTING=V"] [--h2-b ";SETTING=V"]
+#                       [--h2-a ";SETTING=V"] [--h2-b ";SETTING=V"] [--data-a DIR] [--data-b DIR]
 # --tls: both servers run on that TLS provider, or A on the first and B on the second (one jar given
 # twice compares the providers). --signatures likewise for [keys] signatures (who verifies CSRs and
 # signs with the CA keys). --opts-a/--opts-b: JVM options added to A's or B's command line (one jar
 # given twice compares them, e.g. a garbage collector). --modes: which of keepalive, newconn (estload)
 # and, with --mtls, mtls-keepalive, mtls-newconn (a full handshake each), mtls-resumed to run
-# (default: all but mtls-newconn). --h2-a/--h2-b: settings appended to A's or B's H2 URL. --mtls adds two modes estload cannot make (it has no
+# (default: all but mtls-newconn). --h2-a/--h2-b: settings appended to A's or B's H2 URL.
+# --data-a/--data-b: a quickstart data directory (e.g. one scripts/console-bench.sh filled with
+# 1,000,000 certificates) that A or B serves a copy of, instead of a fresh quickstart. --mtls adds two modes estload cannot make (it has no
 # client certificate), with `estuary bench` (B's jar, the same client for both): an IDevID's
 # enrollment on device-id kept-alive, and over new connections that resume the client's session.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar_a=$1; jar_b=$2; shift 2
 runs=5; seconds=10; warmup=40; concurrency=16; tls=auto; signatures=auto; mtls=; opts_a=; opts_b=; modes=; h2_a=; h2_b=
+declare -A from=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
@@ -33,6 +36,8 @@ while [ $# -gt 0 ]; do
     --modes) modes=$2; shift 2;;
     --h2-a) h2_a=$2; shift 2;;
     --h2-b) h2_b=$2; shift 2;;
+    --data-a) from[a]=$2; shift 2;;
+    --data-b) from[b]=$2; shift 2;;
     --mtls) mtls=yes; shift;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
@@ -48,7 +53,7 @@ declare -A opts=([a]=$opts_a [b]=$opts_b)
 serve() { # v jar: a quickstart in $data/$v, serving when this returns
   : > "$data/$1.log"
   # shellcheck disable=SC2086
-  "$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 ${opts[$1]} -jar "$2" server --quickstart --data-dir "$data/$1" \
+  "$java" $server_jvm ${opts[$1]} -jar "$2" server --quickstart --data-dir "$data/$1" \
     --est-port 0 --admin-port 0 > "$data/$1.log" 2>&1 &
   pid[$1]=$!
   for _ in $(seq 1 240); do grep -q "serving EST" "$data/$1.log" && break; sleep 0.5; done
@@ -58,6 +63,10 @@ declare -A engine=([a]=${signatures%,*} [b]=${signatures#*,})
 declare -A h2=([a]=$h2_a [b]=$h2_b)
 for v in a b; do
   jar=$jar_a; [ $v = b ] && jar=$jar_b
+  if [ -n "${from[$v]:-}" ]; then
+    [ -f "${from[$v]}/quickstart.json" ] || { echo "${from[$v]} is not a quickstart data directory" >&2; exit 2; }
+    cp -a "${from[$v]}" "$data/$v"
+  fi
   serve $v "$jar"
   if [ "${provider[$v]}" != auto ] || [ "${engine[$v]}" != auto ] || [ -n "${h2[$v]}" ]; then
     # the quickstart wrote its server.toml: name the provider and the engine, start again
@@ -123,7 +132,7 @@ for i in $(seq 1 "$runs"); do
   done
 done | tee "$data/results"
 echo
-echo "medians of $runs alternating runs of ${seconds}s, concurrency $concurrency, H2, TLS $tls, signatures $signatures (A: $jar_a $opts_a $h2_a, B: $jar_b $opts_b $h2_b):"
+echo "medians of $runs alternating runs of ${seconds}s, concurrency $concurrency, H2, TLS $tls, signatures $signatures (A: $jar_a $opts_a $h2_a ${from[a]:-}, B: $jar_b $opts_b $h2_b ${from[b]:-}):"
 printf '  %-17s %9s %8s %8s %13s\n' build/mode "req/s" "p50 ms" "p99 ms" "srv cpu ms/op"
 for mode in $modes; do
   for v in a b; do

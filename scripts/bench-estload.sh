@@ -13,7 +13,7 @@
 # (--resume; estload has no resumption). Server CPU per enrollment from /proc for each.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-runs=5; seconds=10; warmup=40; concurrency=16; tls=auto; javabench=; first=yes; jvm="-Xmx256m -XX:TrimNativeHeapInterval=5000"
+runs=5; seconds=10; warmup=40; concurrency=16; tls=auto; javabench=; first=yes; jvm=
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2;;
@@ -28,6 +28,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 . "$root/scripts/lib-estload.sh"
+[ -n "$jvm" ] || jvm=$server_jvm   # the launcher's flags
 . "$root/scripts/lib-tls.sh"
 "$root/estuary" --version >/dev/null   # builds the jar (and its AOT cache) if needed
 . "$root/.mvn/select-jdk.sh" && estuary_select_jdk >/dev/null

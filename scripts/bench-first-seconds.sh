@@ -5,7 +5,7 @@
 # RUNS times; prints the median requests/s of each. Loopback only.
 #   scripts/bench-first-seconds.sh [--runs 3] [--seconds 15] [--concurrency 16] [--mode newconn|keepalive]
 #                                  [--variants "plain aot"] [--tls auto|jdk|conscrypt]
-# Variants: plain = java -Xmx256m -XX:TrimNativeHeapInterval=5000 -jar; aot = the same with -XX:AOTCache=<the launcher's cache>
+# Variants: plain = java with the launcher's flags ($server_jvm, scripts/lib-estload.sh) -jar; aot = the same with -XX:AOTCache=<the launcher's cache>
 # (JDK 25; the launcher trains it when it builds the jar: ./estuary aot). A variant may name its TLS
 # provider after a dash (plain-jdk, aot-conscrypt, ...); one without runs on --tls (default auto).
 # A second dash names [keys] signatures (aot-auto-bouncycastle, aot-auto-conscrypt); without: auto.
@@ -33,7 +33,7 @@ aot=${jar%.jar}.aot
 data=$(mktemp -d /tmp/estuary-first.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 # One quickstart, made once: every run starts from a copy, so no run pays for key generation.
-"$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 -jar "$jar" server --quickstart --data-dir "$data/template" --est-port 0 --admin-port 0 > "$data/template.log" 2>&1 &
+"$java" $server_jvm -jar "$jar" server --quickstart --data-dir "$data/template" --est-port 0 --admin-port 0 > "$data/template.log" 2>&1 &
 p=$!
 for _ in $(seq 1 240); do grep -q "serving EST" "$data/template.log" && break; sleep 0.5; done
 kill $p; wait $p 2>/dev/null || true
@@ -47,7 +47,7 @@ for i in $(seq 1 "$runs"); do
     signature_engine "$data/run/server.toml" "${signatures:-auto}"
     opts=; [ "${v%%-*}" = aot ] && opts="-XX:AOTCache=$aot"
     start=$(date +%s.%N)
-    "$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 $opts -jar "$jar" server --quickstart --data-dir "$data/run" --est-port 0 --admin-port 0 > "$data/run.log" 2>&1 &
+    "$java" $server_jvm $opts -jar "$jar" server --quickstart --data-dir "$data/run" --est-port 0 --admin-port 0 > "$data/run.log" 2>&1 &
     p=$!
     for _ in $(seq 1 2400); do grep -q "serving EST" "$data/run.log" && break; sleep 0.05; done
     ready=$(date +%s.%N)

@@ -37,7 +37,7 @@ fi
 java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}
 data=$(mktemp -d /tmp/estuary-libest.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
-"$java" -Xmx256m -XX:TrimNativeHeapInterval=5000 -jar "$root/cli/target/estuary-all.jar" server --quickstart \
+"$java" $server_jvm -jar "$root/cli/target/estuary-all.jar" server --quickstart \
   --data-dir "$data/qs" --est-port 0 --admin-port 0 > "$data/estuary.log" 2>&1 &
 estuary_pid=$!
 for _ in $(seq 1 240); do grep -q "serving EST" "$data/estuary.log" && break; sleep 0.5; done

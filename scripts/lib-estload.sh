@@ -6,6 +6,11 @@ if [ -z "$estload" ]; then
   gcc -O2 -o "$estload" "$root/../shared/tools/estload/estload.c" -lssl -lcrypto -lpthread
 fi
 
+# The server's JVM flags as the ./estuary launcher starts it (its heap, the native heap trimmed,
+# the group commit's priority where the process may raise it: scripts/lib-jvm.sh).
+. "$root/scripts/lib-jvm.sh"
+server_jvm="-Xmx256m -XX:TrimNativeHeapInterval=5000 $(estuary_priority_flags)"
+
 # What the benchmark scripts read from a quickstart server and report (one definition for all):
 # the port it serves EST on, from its log; its Basic password, from DIR/quickstart.json; the CPU
 # seconds a process has used so far (utime + stime, USER_HZ = 100); the median of the numbers on

@@ -48,7 +48,7 @@ jar=$root/cli/target/estuary-all.jar
 for mode in $modes; do
   rm -rf "$work/qs" "$work"/window-*
   # Profiled in windows of SECONDS from the start; the first window after the warm-up is kept.
-  "$JAVA_HOME/bin/java" -Xmx256m -XX:TrimNativeHeapInterval=5000 \
+  "$JAVA_HOME/bin/java" $server_jvm \
     "-agentpath:$lib=start,$sampling,loop=${seconds}s,collapsed,file=$work/window-%n{1000}.collapsed" \
     -jar "$jar" server --quickstart --data-dir "$work/qs" --est-port 0 --admin-port 0 > "$work/server.log" 2>&1 &
   server=$!
@@ -57,7 +57,7 @@ for mode in $modes; do
     kill $server; wait $server 2>/dev/null || true
     tls_provider "$work/qs/server.toml" "$tls"
     rm -f "$work"/window-*; : > "$work/server.log"
-    "$JAVA_HOME/bin/java" -Xmx256m -XX:TrimNativeHeapInterval=5000 \
+    "$JAVA_HOME/bin/java" $server_jvm \
       "-agentpath:$lib=start,$sampling,loop=${seconds}s,collapsed,file=$work/window-%n{1000}.collapsed" \
       -jar "$jar" server --quickstart --data-dir "$work/qs" --est-port 0 --admin-port 0 > "$work/server.log" 2>&1 &
     server=$!

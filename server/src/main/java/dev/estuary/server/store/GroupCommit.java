@@ -32,6 +32,18 @@ final class GroupCommit<T> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
   private static final int MAX_BATCH = 256;
 
+  /**
+   * The committer's Java priority while it commits a batch, used by no other thread of the server
+   * or the JDK, so that the launcher can map it alone to a higher operating-system priority where
+   * the process may raise one ({@code -XX:ThreadPriorityPolicy=1} and {@code
+   * -XX:JavaPriority7_To_OSPriority}: scripts/lib-jvm.sh). Every issuance waits for this one
+   * thread; on busy cores it should not wait for a core, holding a batch, behind the very requests
+   * that wait for it. It waits for the next batch at the normal priority: woken ahead of the others
+   * it would commit smaller batches, and more of them (docs/benchmarks.md, "Round five"). Without
+   * those flags (the JVM's default on Linux) Java priorities change nothing.
+   */
+  static final int COMMITTER_PRIORITY = 7;
+
   /** How a store writes a batch of its items. */
   interface Batch<T> {
     /**
@@ -104,6 +116,7 @@ final class GroupCommit<T> implements AutoCloseable {
       try {
         pending.add(queue.take());
         queue.drainTo(pending, MAX_BATCH - 1);
+        Thread.currentThread().setPriority(COMMITTER_PRIORITY);
         commit(pending);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -114,6 +127,7 @@ final class GroupCommit<T> implements AutoCloseable {
         }
       } finally {
         pending.clear();
+        Thread.currentThread().setPriority(Thread.NORM_PRIORITY);
       }
     }
   }

@@ -1,0 +1,21 @@
+# Sourced (POSIX sh) by the ./estuary launcher and the benchmark scripts: the JVM flags the server
+# starts with besides its heap, in one place.
+#
+# estuary_priority_flags prints the flags that put the group commit's thread ahead of the requests
+# that wait for it (docs/benchmarks.md, "Round five"), where the process may raise a thread's
+# priority: running as root with CAP_SYS_NICE (not in a container that drops it). They make Java
+# priorities reach the operating system (-XX:ThreadPriorityPolicy=1), keep every thread at nice 0
+# as without them (each Java priority mapped to 0, the JDK's own threads included), but the
+# committer's while it commits a batch (GroupCommit.COMMITTER_PRIORITY, 7), which maps to
+# nice $ESTUARY_COMMITTER_NICE. Elsewhere it prints nothing: an unprivileged JVM ignores the
+# priorities and warns at every start that it does. ESTUARY_COMMITTER_NICE=0 turns it off.
+ESTUARY_COMMITTER_NICE=${ESTUARY_COMMITTER_NICE:--5}
+estuary_priority_flags() {
+  [ "$ESTUARY_COMMITTER_NICE" != 0 ] && [ "$(id -u)" = 0 ] || return 0
+  # CAP_SYS_NICE is bit 23 of the effective set: the high bit of the sixth hex digit from the right.
+  _cap=$(sed -n 's/^CapEff:[[:space:]]*\([0-9a-fA-F]*\)$/\1/p' /proc/self/status 2>/dev/null)
+  case "$_cap" in *[89a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]) ;; *) return 0;; esac
+  printf '%s' "-XX:ThreadPriorityPolicy=1"
+  for _n in 1 2 3 4 5 6 8 9 10; do printf ' %s' "-XX:JavaPriority${_n}_To_OSPriority=0"; done
+  printf ' %s\n' "-XX:JavaPriority7_To_OSPriority=$ESTUARY_COMMITTER_NICE"
+}
