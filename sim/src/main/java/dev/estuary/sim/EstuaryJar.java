@@ -34,7 +34,8 @@ record EstuaryJar(Path jar, Path logDir) {
     // The launcher's defaults (./estuary): the servers run as an operator runs them. Its heap; on
     // JDK 22 and newer the native heap trimmed; on JDK 25 the jar's ahead-of-time cache when the
     // launcher has trained one, so a restarted replica does not spend its first minute compiling
-    // (a cache that does not match this jar and JDK is ignored by the JVM).
+    // (a cache that does not match this jar and JDK is ignored by the JVM). A server also gets the
+    // group commit's priority where the launcher would give it (priorityFlags).
     cmd.add("-Xmx320m");
     int feature = Runtime.version().feature();
     if (feature >= 22) {
@@ -44,11 +45,46 @@ record EstuaryJar(Path jar, Path logDir) {
     if (feature >= 25 && Files.isRegularFile(aot)) {
       cmd.add("-XX:AOTCache=" + aot);
     }
+    if (!args.isEmpty() && args.get(0).equals("server")) {
+      cmd.addAll(priorityFlags());
+    }
     cmd.addAll(jvm);
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.addAll(args);
     return cmd;
+  }
+
+  /**
+   * The flags the launcher adds to a {@code server} command for the group commit's priority, from
+   * the checkout's {@code scripts/lib-jvm.sh} above the jar ({@code cli/target/estuary-all.jar});
+   * none where that file is not found or the process may not raise a thread's priority.
+   */
+  List<String> priorityFlags() {
+    Path lib = null;
+    for (Path d = jar.toAbsolutePath().getParent(); d != null && lib == null; d = d.getParent()) {
+      Path candidate = d.resolve("scripts").resolve("lib-jvm.sh");
+      lib = Files.isRegularFile(candidate) ? candidate : null;
+    }
+    if (lib == null) {
+      return List.of();
+    }
+    try {
+      Process p =
+          new ProcessBuilder("sh", "-c", ". \"$0\" && estuary_priority_flags", lib.toString())
+              .redirectErrorStream(true)
+              .start();
+      String flags = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0 || flags.isEmpty()) {
+        return List.of();
+      }
+      return List.of(flags.split(" +"));
+    } catch (IOException e) {
+      return List.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
   }
 
   /**

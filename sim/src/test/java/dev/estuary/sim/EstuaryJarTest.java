@@ -8,7 +8,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The child JVMs start as the launcher starts a server: its heap, and its AOT cache when there. */
+/**
+ * The child JVMs start as the launcher starts a server: its heap, its AOT cache when there, and its
+ * priority flags.
+ */
 class EstuaryJarTest {
   @TempDir Path dir;
 
@@ -31,5 +34,29 @@ class EstuaryJarTest {
     }
     assertThat(with.subList(with.indexOf("-jar"), with.size()))
         .containsExactly("-jar", jar.toString(), "server");
+  }
+
+  @Test
+  void aServerGetsTheLaunchersPriorityFlagsAndOtherCommandsDoNot() throws Exception {
+    Path scripts = Files.createDirectories(dir.resolve("scripts"));
+    Files.writeString(
+        scripts.resolve("lib-jvm.sh"),
+        "estuary_priority_flags() { printf '%s\\n' '-XX:ThreadPriorityPolicy=1 -XX:Probe=7'; }\n");
+    Path jar =
+        Files.createFile(Files.createDirectories(dir.resolve("cli/target")).resolve("e.jar"));
+    EstuaryJar estuary = new EstuaryJar(jar, dir);
+
+    List<String> server = estuary.command(List.of(), List.of("server", "--config", "x"));
+    List<String> factory = estuary.command(List.of(), List.of("factory"));
+
+    assertThat(server.subList(0, server.indexOf("-jar")))
+        .contains("-XX:ThreadPriorityPolicy=1", "-XX:Probe=7");
+    assertThat(factory).doesNotContain("-XX:ThreadPriorityPolicy=1", "-XX:Probe=7");
+  }
+
+  @Test
+  void noPriorityFlagsWithoutTheLaunchersScript() throws Exception {
+    Path jar = Files.createFile(dir.resolve("alone.jar"));
+    assertThat(new EstuaryJar(jar, dir).priorityFlags()).isEmpty();
   }
 }
