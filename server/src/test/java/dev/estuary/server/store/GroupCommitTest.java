@@ -3,16 +3,23 @@ package dev.estuary.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
-/** The committer's priority: raised while it commits a batch, the normal one while it waits. */
+/**
+ * The committer's priority: raised while it commits a batch, the normal one while it waits; the one
+ * priority the launcher's flags (scripts/lib-jvm.sh) raise.
+ */
 class GroupCommitTest {
   private static final String NAME = "priority-test";
 
@@ -53,6 +60,19 @@ class GroupCommitTest {
       int rows = jdbi.withHandle(h -> h.select("SELECT COUNT(*) FROM t").mapTo(int.class).one());
       assertThat(rows).isEqualTo(2);
     }
+  }
+
+  @Test
+  void theLaunchersFlagsRaiseTheCommittersPriorityAlone() throws Exception {
+    String lib = Files.readString(Path.of("..", "scripts", "lib-jvm.sh"));
+    String priority = Integer.toString(GroupCommit.COMMITTER_PRIORITY);
+    assertThat(lib)
+        .contains("\"-XX:JavaPriority" + priority + "_To_OSPriority=$ESTUARY_COMMITTER_NICE\"");
+    Matcher others = Pattern.compile("for _n in ([0-9 ]+); do").matcher(lib);
+    assertThat(others.find()).as("the loop mapping the other priorities to nice 0").isTrue();
+    assertThat(others.group(1).split(" "))
+        .doesNotContain(priority)
+        .hasSize(9); // Java priorities 1 to 10 but the committer's
   }
 
   private static Optional<Thread> committer() {
