@@ -45,6 +45,7 @@ import dev.estuary.server.revocation.PublishedCa;
 import dev.estuary.server.revocation.RevocationHandler;
 import dev.estuary.server.revocation.RevocationService;
 import dev.estuary.server.store.BindingStore;
+import dev.estuary.server.store.CachingCredentialStore;
 import dev.estuary.server.store.CachingEnrollmentStore;
 import dev.estuary.server.store.CertificateCensus;
 import dev.estuary.server.store.CertificateSearch;
@@ -179,7 +180,9 @@ public final class EstuaryServer implements AutoCloseable {
               return t;
             });
     try {
-      CredentialStore credentials = new JdbiCredentialStore(database.jdbi(), audit);
+      CredentialStore credentials =
+          new CachingCredentialStore(new JdbiCredentialStore(database.jdbi(), audit))
+              .following(changes);
       JdbiRevocationStore revocations = new JdbiRevocationStore(database.jdbi());
       // What the keys decide (labels, published CAs, the TLS certificate): built now, and again
       // without a restart when a CA rollover changes the keystore (CaReload).

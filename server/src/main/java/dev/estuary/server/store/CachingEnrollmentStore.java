@@ -2,9 +2,6 @@ package dev.estuary.server.store;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * What the provisioning path reads on every registration (the individual enrollment of the
@@ -22,15 +19,15 @@ public final class CachingEnrollmentStore implements EnrollmentStore {
   /** The most individual enrollments (or their absence) kept. */
   public static final int MAX_INDIVIDUALS = 10_000;
 
-  private record Entry<T>(T value, long version) {}
+  /** The key of the caches that hold one value. */
+  private static final String ALL = "all";
 
   private final EnrollmentStore store;
-  private final AtomicLong version = new AtomicLong();
-  private final ConcurrentHashMap<String, Entry<Optional<EnrollmentRecord>>> individuals =
-      new ConcurrentHashMap<>();
-  private volatile Entry<List<EnrollmentRecord>> groups;
-  private volatile Entry<List<CaCertificateRecord>> cas;
-  private volatile Entry<List<HubRecord>> hubs;
+  private final CoherentCache<String, Optional<EnrollmentRecord>> individuals =
+      new CoherentCache<>(MAX_INDIVIDUALS);
+  private final CoherentCache<String, List<EnrollmentRecord>> groups = new CoherentCache<>(1);
+  private final CoherentCache<String, List<CaCertificateRecord>> cas = new CoherentCache<>(1);
+  private final CoherentCache<String, List<HubRecord>> hubs = new CoherentCache<>(1);
 
   public CachingEnrollmentStore(EnrollmentStore store) {
     this.store = store;
@@ -46,11 +43,10 @@ public final class CachingEnrollmentStore implements EnrollmentStore {
 
   /** Forgets everything cached. */
   public void invalidate() {
-    version.incrementAndGet();
-    individuals.clear();
-    groups = null;
-    cas = null;
-    hubs = null;
+    individuals.invalidate();
+    groups.invalidate();
+    cas.invalidate();
+    hubs.invalidate();
   }
 
   /** How many individual enrollments (or absences) are cached now. */
@@ -58,36 +54,12 @@ public final class CachingEnrollmentStore implements EnrollmentStore {
     return individuals.size();
   }
 
-  private <T> Entry<T> load(Supplier<T> reader) {
-    long v = version.get();
-    return new Entry<>(reader.get(), v);
-  }
-
-  private boolean current(Entry<?> e) {
-    return e != null && e.version() == version.get();
-  }
-
   @Override
   public Optional<EnrollmentRecord> findEnrollment(EnrollmentRecord.Kind kind, String id) {
     if (kind != EnrollmentRecord.Kind.INDIVIDUAL) {
       return store.findEnrollment(kind, id);
     }
-    Entry<Optional<EnrollmentRecord>> e = individuals.get(id);
-    if (current(e)) {
-      return e.value();
-    }
-    Entry<Optional<EnrollmentRecord>> loaded = load(() -> store.findEnrollment(kind, id));
-    if (current(loaded)) {
-      if (individuals.size() >= MAX_INDIVIDUALS) {
-        individuals.clear();
-      }
-      individuals.put(id, loaded);
-      if (!current(loaded)) {
-        // invalidated while putting: do not leave what may be stale
-        individuals.remove(id, loaded);
-      }
-    }
-    return loaded.value();
+    return individuals.get(id, () -> store.findEnrollment(kind, id));
   }
 
   @Override
@@ -95,51 +67,17 @@ public final class CachingEnrollmentStore implements EnrollmentStore {
     if (kind != EnrollmentRecord.Kind.GROUP) {
       return store.listEnrollments(kind);
     }
-    Entry<List<EnrollmentRecord>> e = groups;
-    if (current(e)) {
-      return e.value();
-    }
-    Entry<List<EnrollmentRecord>> loaded =
-        load(() -> List.copyOf(store.listEnrollments(EnrollmentRecord.Kind.GROUP)));
-    if (current(loaded)) {
-      groups = loaded;
-      if (!current(loaded)) {
-        groups = null;
-      }
-    }
-    return loaded.value();
+    return groups.get(ALL, () -> List.copyOf(store.listEnrollments(EnrollmentRecord.Kind.GROUP)));
   }
 
   @Override
   public List<CaCertificateRecord> listCaCertificates() {
-    Entry<List<CaCertificateRecord>> e = cas;
-    if (current(e)) {
-      return e.value();
-    }
-    Entry<List<CaCertificateRecord>> loaded = load(() -> List.copyOf(store.listCaCertificates()));
-    if (current(loaded)) {
-      cas = loaded;
-      if (!current(loaded)) {
-        cas = null;
-      }
-    }
-    return loaded.value();
+    return cas.get(ALL, () -> List.copyOf(store.listCaCertificates()));
   }
 
   @Override
   public List<HubRecord> listHubs() {
-    Entry<List<HubRecord>> e = hubs;
-    if (current(e)) {
-      return e.value();
-    }
-    Entry<List<HubRecord>> loaded = load(() -> List.copyOf(store.listHubs()));
-    if (current(loaded)) {
-      hubs = loaded;
-      if (!current(loaded)) {
-        hubs = null;
-      }
-    }
-    return loaded.value();
+    return hubs.get(ALL, () -> List.copyOf(store.listHubs()));
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.CertificateFactory;
@@ -27,6 +28,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -168,6 +170,34 @@ class ReplicaCoherenceTest {
   }
 
   @Test
+  void aBasicUserDisabledOnAIsRefusedByBWithinOneSecondThoughBCachedIt() throws Exception {
+    String name = "coh-user-" + NEXT.incrementAndGet();
+    Dps.Reply created =
+        dpsA.admin(
+            "POST", "/api/v1/basic-users", "{\"username\":\"" + name + "\",\"label\":\"idevid\"}");
+    assertThat(created.status()).as(created.body()).isEqualTo(200);
+    String basic =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(
+                    (name + ":" + created.json().get("password").asText())
+                        .getBytes(StandardCharsets.UTF_8));
+    HttpClient onB = Est.client(b.root());
+    // B reads (and caches) the user
+    assertThat(basicEnroll(b, onB, basic).status()).as("before: B takes it").isEqualTo(200);
+    assertThat(basicEnroll(b, onB, basic).status()).isEqualTo(200);
+
+    assertThat(dpsA.admin("POST", "/api/v1/basic-users/" + name + "/disable", null).status())
+        .isEqualTo(200);
+
+    await()
+        .atMost(BOUND)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> basicEnroll(b, onB, basic).status() == 401);
+  }
+
+  @Test
   void anAdminTokenRevokedOnAIsRefusedByBWithinOneSecond() throws Exception {
     Dps.Reply created =
         dpsA.admin("POST", "/api/v1/tokens", "{\"role\":\"admin\",\"name\":\"coherence\"}");
@@ -285,6 +315,16 @@ class ReplicaCoherenceTest {
         TestPki.csr(TestPki.key("ec-p256"), "CN=coh-idevid-" + NEXT.incrementAndGet()),
         "Secret-Value",
         withSecret);
+  }
+
+  static Est.Reply basicEnroll(QuickstartServer s, HttpClient client, String authorization)
+      throws Exception {
+    return Est.enroll(
+        client,
+        s.labelUrl("idevid") + "simpleenroll",
+        TestPki.csr(TestPki.key("ec-p256"), "CN=coh-basic-" + NEXT.incrementAndGet()),
+        "Authorization",
+        authorization);
   }
 
   /** A device-id certificate from replica {@code s}, by way of an IDevID. */
