@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Two builds side by side: the estuary jar of A and of B each serve a fresh quickstart (H2) at the
 # same time; both are warmed, then the C load generator (../shared/tools/estload, or ESTLOAD=path)
-# alternates short runs between them, so both see the same machine. Prints the medians and the
-# servers' CPU per enrollment. Loopback only; every run is bounded.
+# alternates short runs between them, so both see the same machine. Prints the medians, the
+# servers' CPU per enrollment and each server's peak RSS (VmHWM). Loopback only; every run is bounded.
 #   scripts/bench-ab.sh A.jar B.jar [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
 #                       [--tls auto|jdk|conscrypt|A_TLS,B_TLS]
 #                       [--signatures auto|bouncycastle|conscrypt|A_SIG,B_SIG] [--mtls]
@@ -139,4 +139,7 @@ for mode in $modes; do
     printf '  %-17s %9s %8s %8s %13s\n' "$v $mode" "$(col $v $mode rps)" "$(col $v $mode p50_ms)" \
       "$(col $v $mode p99_ms)" "$(col $v $mode server_cpu_ms_per_op)"
   done
+done
+for v in a b; do # what each server's resident memory peaked at over the whole run
+  echo "  $v peak RSS: $(( $(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/${pid[$v]}/status") / 1024 )) MiB (VmHWM)"
 done

@@ -7,7 +7,8 @@
 # Loopback only; every run is bounded.
 #   scripts/bench-estload.sh [--runs 5] [--seconds 10] [--warmup 40] [--concurrency 16]
 #                            [--tls auto|jdk|conscrypt] [--java-bench] [--no-first-seconds]
-#                            [--jvm-opts "..."]   (the server's JVM flags; the launcher's by default)
+#                            [--jvm-opts "..."]   (the server's JVM flags; by default the launcher's,
+#                                                  its AOT cache included when it would use one)
 # --java-bench also runs `estuary bench` (the Java client) with the same concurrency, interleaved:
 # kept-alive, new connection with a full handshake, and new connection resuming its TLS session
 # (--resume; estload has no resumption). Server CPU per enrollment from /proc for each.
@@ -28,12 +29,18 @@ while [ $# -gt 0 ]; do
   esac
 done
 . "$root/scripts/lib-estload.sh"
-[ -n "$jvm" ] || jvm=$server_jvm   # the launcher's flags
 . "$root/scripts/lib-tls.sh"
 "$root/estuary" --version >/dev/null   # builds the jar (and its AOT cache) if needed
 . "$root/.mvn/select-jdk.sh" && estuary_select_jdk >/dev/null
 java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}
 jar=$root/cli/target/estuary-all.jar
+if [ -z "$jvm" ]; then # the launcher's flags: with its AOT cache where it would use one
+  jvm=$server_jvm
+  aot=${jar%.jar}.aot; feature=$(estuary_java_feature "${JAVA_HOME:-/nonexistent}")
+  if [ "$feature" -ge 25 ] && [ -f "$aot" ] && [ "$aot" -nt "$jar" ]; then
+    jvm="$jvm -XX:AOTCache=$aot $(estuary_aot_flags "$feature")"
+  fi
+fi
 data=$(mktemp -d /tmp/estuary-estload.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 

@@ -6,7 +6,9 @@
 #   scripts/bench-first-seconds.sh [--runs 3] [--seconds 15] [--concurrency 16] [--mode newconn|keepalive]
 #                                  [--variants "plain aot"] [--tls auto|jdk|conscrypt]
 # Variants: plain = java with the launcher's flags ($server_jvm, scripts/lib-estload.sh) -jar; aot = the same with -XX:AOTCache=<the launcher's cache>
-# (JDK 25; the launcher trains it when it builds the jar: ./estuary aot). A variant may name its TLS
+# and the flags the launcher adds beside it (estuary_aot_flags, scripts/lib-jvm.sh: on JDK 25 the
+# eager compilation); aotlazy = the cache alone (JDK 25; the launcher trains the cache when it
+# builds the jar: ./estuary aot). A variant may name its TLS
 # provider after a dash (plain-jdk, aot-conscrypt, ...); one without runs on --tls (default auto).
 # A second dash names [keys] signatures (aot-auto-bouncycastle, aot-auto-conscrypt); without: auto.
 set -euo pipefail
@@ -28,6 +30,7 @@ done
 "$root/estuary" --version >/dev/null   # builds the jar (and its AOT cache) if needed
 . "$root/.mvn/select-jdk.sh" && estuary_select_jdk >/dev/null
 java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}
+feature=$(estuary_java_feature "${JAVA_HOME:-/nonexistent}")
 jar=$root/cli/target/estuary-all.jar
 aot=${jar%.jar}.aot
 data=$(mktemp -d /tmp/estuary-first.XXXXXX)
@@ -45,7 +48,11 @@ for i in $(seq 1 "$runs"); do
     IFS=- read -r _ provider signatures <<< "$v"
     tls_provider "$data/run/server.toml" "${provider:-$tls}"
     signature_engine "$data/run/server.toml" "${signatures:-auto}"
-    opts=; [ "${v%%-*}" = aot ] && opts="-XX:AOTCache=$aot"
+    case ${v%%-*} in
+      aot) opts="-XX:AOTCache=$aot $(estuary_aot_flags "$feature")";;
+      aotlazy) opts="-XX:AOTCache=$aot";;
+      *) opts=;;
+    esac
     start=$(date +%s.%N)
     "$java" $server_jvm $opts -jar "$jar" server --quickstart --data-dir "$data/run" --est-port 0 --admin-port 0 > "$data/run.log" 2>&1 &
     p=$!

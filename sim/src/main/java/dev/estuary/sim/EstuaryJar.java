@@ -33,9 +33,10 @@ record EstuaryJar(Path jar, Path logDir) {
     cmd.add(java());
     // The launcher's defaults (./estuary): the servers run as an operator runs them. Its heap; on
     // JDK 22 and newer the native heap trimmed; on JDK 25 the jar's ahead-of-time cache when the
-    // launcher has trained one, so a restarted replica does not spend its first minute compiling
-    // (a cache that does not match this jar and JDK is ignored by the JVM). A server also gets the
-    // group commit's priority where the launcher would give it (priorityFlags).
+    // launcher has trained one, and the flags the launcher adds beside it, so a restarted replica
+    // does not spend its first minute compiling (a cache that does not match this jar and JDK is
+    // ignored by the JVM). A server also gets the group commit's priority where the launcher would
+    // give it. Both sets of flags come from the launcher's own script (launcherFlags).
     cmd.add("-Xmx320m");
     int feature = Runtime.version().feature();
     if (feature >= 22) {
@@ -44,9 +45,10 @@ record EstuaryJar(Path jar, Path logDir) {
     Path aot = aotCache();
     if (feature >= 25 && Files.isRegularFile(aot)) {
       cmd.add("-XX:AOTCache=" + aot);
+      cmd.addAll(launcherFlags("estuary_aot_flags", Integer.toString(feature)));
     }
     if (!args.isEmpty() && args.get(0).equals("server")) {
-      cmd.addAll(priorityFlags());
+      cmd.addAll(launcherFlags("estuary_priority_flags"));
     }
     cmd.addAll(jvm);
     cmd.add("-jar");
@@ -56,11 +58,12 @@ record EstuaryJar(Path jar, Path logDir) {
   }
 
   /**
-   * The flags the launcher adds to a {@code server} command for the group commit's priority, from
-   * the checkout's {@code scripts/lib-jvm.sh} above the jar ({@code cli/target/estuary-all.jar});
-   * none where that file is not found or the process may not raise a thread's priority.
+   * The flags a function of the launcher's {@code scripts/lib-jvm.sh} prints ({@code
+   * estuary_priority_flags}: the group commit's priority; {@code estuary_aot_flags FEATURE}: what
+   * goes beside the AOT cache), from the checkout above the jar ({@code
+   * cli/target/estuary-all.jar}); none where that file is not found or the function prints none.
    */
-  List<String> priorityFlags() {
+  List<String> launcherFlags(String function, String... args) {
     Path lib = null;
     for (Path d = jar.toAbsolutePath().getParent(); d != null && lib == null; d = d.getParent()) {
       Path candidate = d.resolve("scripts").resolve("lib-jvm.sh");
@@ -70,10 +73,10 @@ record EstuaryJar(Path jar, Path logDir) {
       return List.of();
     }
     try {
-      Process p =
-          new ProcessBuilder("sh", "-c", ". \"$0\" && estuary_priority_flags", lib.toString())
-              .redirectErrorStream(true)
-              .start();
+      List<String> sh = new ArrayList<>(List.of("sh", "-c", ". \"$0\" && " + function + " \"$@\""));
+      sh.add(lib.toString());
+      sh.addAll(List.of(args));
+      Process p = new ProcessBuilder(sh).redirectErrorStream(true).start();
       String flags = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0 || flags.isEmpty()) {
         return List.of();

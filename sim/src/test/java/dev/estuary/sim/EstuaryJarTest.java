@@ -55,8 +55,30 @@ class EstuaryJarTest {
   }
 
   @Test
+  void besideTheAotCacheComeTheFlagsTheLaunchersScriptPrintsForThisJdk() throws Exception {
+    Path scripts = Files.createDirectories(dir.resolve("scripts"));
+    Files.writeString(
+        scripts.resolve("lib-jvm.sh"),
+        "estuary_aot_flags() { printf '%s\\n' \"-XX:+Unlock -XX:Probe=$1\"; }\n");
+    Path target = Files.createDirectories(dir.resolve("cli/target"));
+    Path jar = Files.createFile(target.resolve("e.jar"));
+    Files.createFile(target.resolve("e.aot"));
+
+    List<String> server = new EstuaryJar(jar, dir).command(List.of(), List.of("server"));
+
+    int feature = Runtime.version().feature();
+    if (feature >= 25) {
+      assertThat(server.subList(0, server.indexOf("-jar")))
+          .containsSubsequence(
+              "-XX:AOTCache=" + target.resolve("e.aot"), "-XX:+Unlock", "-XX:Probe=" + feature);
+    } else {
+      assertThat(server).noneMatch(a -> a.startsWith("-XX:Probe="));
+    }
+  }
+
+  @Test
   void noPriorityFlagsWithoutTheLaunchersScript() throws Exception {
     Path jar = Files.createFile(dir.resolve("alone.jar"));
-    assertThat(new EstuaryJar(jar, dir).priorityFlags()).isEmpty();
+    assertThat(new EstuaryJar(jar, dir).launcherFlags("estuary_priority_flags")).isEmpty();
   }
 }
