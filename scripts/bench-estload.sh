@@ -37,7 +37,7 @@ jar=$root/cli/target/estuary-all.jar
 if [ -z "$jvm" ]; then # the launcher's flags: with its AOT cache where it would use one
   jvm=$server_jvm
   aot=${jar%.jar}.aot; feature=$(estuary_java_feature "${JAVA_HOME:-/nonexistent}")
-  if [ "$feature" -ge 25 ] && [ -f "$aot" ] && [ "$aot" -nt "$jar" ]; then
+  if estuary_aot_usable "$aot" "$jar" "$feature"; then
     jvm="$jvm -XX:AOTCache=$aot $(estuary_aot_flags "$feature")"
   fi
 fi

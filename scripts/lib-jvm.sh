@@ -8,6 +8,13 @@ estuary_java_feature() {
   printf '%s\n' "${_f:-0}"
 }
 
+# estuary_aot_usable CACHE JAR FEATURE succeeds when a server started from JAR on a JDK of feature
+# release FEATURE uses the ahead-of-time cache CACHE: JDK 25 or newer, and the cache made after the
+# jar (a cache older than its jar was trained on another build).
+estuary_aot_usable() {
+  [ "$3" -ge 25 ] 2>/dev/null && [ -f "$1" ] && [ "$1" -nt "$2" ]
+}
+
 # estuary_aot_flags FEATURE prints the flags the server starts with beside its ahead-of-time cache
 # (-XX:AOTCache=<the cache `estuary aot` made>) on a JDK of feature release FEATURE. On JDK 25:
 # -XX:+AOTCompileEagerly (experimental there): the methods the cache holds profiles of are compiled

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,37 @@ class AotFlagsTest {
     assertThat(run(Map.of(), "estuary_java_feature", System.getProperty("java.home")))
         .containsExactly(Integer.toString(Runtime.version().feature()));
     assertThat(run(Map.of(), "estuary_java_feature", dir.toString())).containsExactly("0");
+  }
+
+  @Test
+  void theCacheIsUsedOnJdk25AndLaterWhenItWasMadeAfterTheJar(@TempDir Path dir) throws Exception {
+    Path jar = Files.createFile(dir.resolve("e.jar"));
+    Path cache = dir.resolve("e.aot");
+    assertThat(usable(cache, jar, "25")).as("no cache").isFalse();
+    Files.createFile(cache);
+    Files.setLastModifiedTime(jar, FileTime.fromMillis(1_000_000_000_000L));
+    Files.setLastModifiedTime(cache, FileTime.fromMillis(1_000_000_060_000L));
+    assertThat(usable(cache, jar, "25")).isTrue();
+    assertThat(usable(cache, jar, "26")).isTrue();
+    assertThat(usable(cache, jar, "21")).as("before JDK 25").isFalse();
+    Files.setLastModifiedTime(jar, FileTime.fromMillis(1_000_000_120_000L));
+    assertThat(usable(cache, jar, "25")).as("the jar rebuilt after it").isFalse();
+  }
+
+  private static boolean usable(Path cache, Path jar, String feature) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "sh",
+                "-c",
+                ". \"$0\" && estuary_aot_usable \"$1\" \"$2\" \"$3\"",
+                CommitterPriorityTest.LIB.toString(),
+                cache.toString(),
+                jar.toString(),
+                feature)
+            .redirectErrorStream(true)
+            .start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return p.exitValue() == 0;
   }
 
   private static List<String> run(Map<String, String> env, String function, String arg)

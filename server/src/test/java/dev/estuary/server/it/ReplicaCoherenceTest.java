@@ -309,22 +309,23 @@ class ReplicaCoherenceTest {
 
   static Est.Reply idevidEnroll(QuickstartServer s, HttpClient client, String withSecret)
       throws Exception {
-    return Est.enroll(
-        client,
-        s.labelUrl("idevid") + "simpleenroll",
-        TestPki.csr(TestPki.key("ec-p256"), "CN=coh-idevid-" + NEXT.incrementAndGet()),
-        "Secret-Value",
-        withSecret);
+    return idevidEnroll(s, client, "Secret-Value", withSecret);
   }
 
   static Est.Reply basicEnroll(QuickstartServer s, HttpClient client, String authorization)
       throws Exception {
+    return idevidEnroll(s, client, "Authorization", authorization);
+  }
+
+  /** An enrollment on replica {@code s}'s idevid label, authenticated by one header. */
+  static Est.Reply idevidEnroll(QuickstartServer s, HttpClient client, String header, String value)
+      throws Exception {
     return Est.enroll(
         client,
         s.labelUrl("idevid") + "simpleenroll",
-        TestPki.csr(TestPki.key("ec-p256"), "CN=coh-basic-" + NEXT.incrementAndGet()),
-        "Authorization",
-        authorization);
+        TestPki.csr(TestPki.key("ec-p256"), "CN=coh-idevid-" + NEXT.incrementAndGet()),
+        header,
+        value);
   }
 
   /** A device-id certificate from replica {@code s}, by way of an IDevID. */
