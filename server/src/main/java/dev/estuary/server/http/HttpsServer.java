@@ -4,7 +4,6 @@ import dev.estuary.server.ca.CaKeys;
 import java.io.IOException;
 import java.security.Provider;
 import java.util.List;
-import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
@@ -18,7 +17,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 /**
  * Jetty with two TLS listeners, the device port (EST and provisioning) and the admin port, handlers
@@ -74,13 +73,13 @@ public final class HttpsServer implements AutoCloseable {
       int adminPort,
       Handler adminHandler,
       SlowClientGuard.Limits limits) {
-    QueuedThreadPool pool = new QueuedThreadPool(200, 4);
+    // Every task of Jetty's (the selectors, accepts, TLS handshakes, requests) runs on a virtual
+    // thread of its own; only the store's work has platform threads (StoreWorkers). With a pool of
+    // platform threads beside the virtual ones, each task handed to the pool woke a parked thread
+    // and parked it again: a virtual pool served new connections 7-13 % faster at 6-14 % less CPU
+    // each, in three side-by-side runs (docs/benchmarks.md, round seven).
+    VirtualThreadPool pool = new VirtualThreadPool();
     pool.setName("estuary-http");
-    // Requests run on virtual threads: pool threads kept parked in reserve for Jetty's
-    // execution strategy only park and wake (3.7 % of a new-connection enrollment's CPU), and
-    // without them three side-by-side runs each served 1-4 % more (docs/benchmarks.md, round six).
-    pool.setReservedThreads(0);
-    pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server = new Server(pool);
     guard = new SlowClientGuard(limits);
     Provider p = JsseProviders.named(tlsProvider);
