@@ -26,8 +26,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 . "$root/scripts/lib-estload.sh"
+build_server   # the jar, and its AOT cache where the launcher would use one
 . "$root/scripts/lib-tls.sh"
-"$root/estuary" --version >/dev/null   # builds the jar (and its AOT cache) if needed
 . "$root/.mvn/select-jdk.sh" && estuary_select_jdk >/dev/null
 java=${JAVA_HOME:+$JAVA_HOME/bin/java}; java=${java:-java}
 feature=$(estuary_java_feature "${JAVA_HOME:-/nonexistent}")

@@ -11,6 +11,19 @@ fi
 . "$root/scripts/lib-jvm.sh"
 server_jvm="-Xmx256m -XX:TrimNativeHeapInterval=5000 $(estuary_priority_flags)"
 
+# build_server builds the jar if needed and, on JDK 25 or newer, trains its AOT cache when the jar
+# is newer than the cache (`./estuary server` would on its first start; `--version` does not), so
+# that a script measures the server as the launcher starts it.
+build_server() {
+  "$root/estuary" --version >/dev/null
+  (
+    . "$root/.mvn/select-jdk.sh" && estuary_select_jdk >/dev/null
+    _feature=$(estuary_java_feature "${JAVA_HOME:-/nonexistent}")
+    _jar=$root/cli/target/estuary-all.jar
+    [ "$_feature" -lt 25 ] || estuary_aot_usable "${_jar%.jar}.aot" "$_jar" "$_feature" || "$root/estuary" aot
+  )
+}
+
 # What the benchmark scripts read from a quickstart server and report (one definition for all):
 # the port it serves EST on, from its log; its Basic password, from DIR/quickstart.json; the CPU
 # seconds a process has used so far (utime + stime, USER_HZ = 100); the median of the numbers on
