@@ -3,14 +3,12 @@ package dev.estuary.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,34 +21,29 @@ class AotFlagsTest {
   @Test
   void onJdk25TheCachedProfilesAreCompiledEagerlyAndTheJvmTakesTheFlagsSilently(@TempDir Path dir)
       throws Exception {
-    List<String> flags = run(Map.of(), "estuary_aot_flags", "25");
+    List<String> flags = LibJvm.words(Map.of(), "estuary_aot_flags", "25");
     assertThat(flags).containsExactly("-XX:+UnlockExperimentalVMOptions", "-XX:+AOTCompileEagerly");
 
     assumeTrue(Runtime.version().feature() == 25, "the flags are checked on the JDK they are for");
-    List<String> command = new ArrayList<>(List.of(EstuaryJar.java()));
-    command.addAll(flags);
-    command.add("-version");
-    Path out = dir.resolve("version.txt");
-    Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String printed = Files.readString(out);
-    assertThat(p.exitValue()).as(printed).isZero();
-    assertThat(printed).doesNotContainIgnoringCase("warning").doesNotContain("Unrecognized");
+    List<String> arguments = new ArrayList<>(flags);
+    arguments.add("-version");
+    assertThat(LibJvm.java(dir, arguments))
+        .doesNotContainIgnoringCase("warning")
+        .doesNotContain("Unrecognized");
   }
 
   @Test
   void otherReleasesAndEagerOffGetTheCacheAlone() throws Exception {
-    assertThat(run(Map.of(), "estuary_aot_flags", "21")).isEmpty();
-    assertThat(run(Map.of(), "estuary_aot_flags", "26")).isEmpty();
-    assertThat(run(Map.of("ESTUARY_AOT_EAGER", "0"), "estuary_aot_flags", "25")).isEmpty();
+    assertThat(LibJvm.words(Map.of(), "estuary_aot_flags", "21")).isEmpty();
+    assertThat(LibJvm.words(Map.of(), "estuary_aot_flags", "26")).isEmpty();
+    assertThat(LibJvm.words(Map.of("ESTUARY_AOT_EAGER", "0"), "estuary_aot_flags", "25")).isEmpty();
   }
 
   @Test
   void theJavaReleaseIsReadFromTheJdksReleaseFile(@TempDir Path dir) throws Exception {
-    assertThat(run(Map.of(), "estuary_java_feature", System.getProperty("java.home")))
+    assertThat(LibJvm.words(Map.of(), "estuary_java_feature", System.getProperty("java.home")))
         .containsExactly(Integer.toString(Runtime.version().feature()));
-    assertThat(run(Map.of(), "estuary_java_feature", dir.toString())).containsExactly("0");
+    assertThat(LibJvm.words(Map.of(), "estuary_java_feature", dir.toString())).containsExactly("0");
   }
 
   @Test
@@ -69,35 +62,6 @@ class AotFlagsTest {
   }
 
   private static boolean usable(Path cache, Path jar, String feature) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                "sh",
-                "-c",
-                ". \"$0\" && estuary_aot_usable \"$1\" \"$2\" \"$3\"",
-                CommitterPriorityTest.LIB.toString(),
-                cache.toString(),
-                jar.toString(),
-                feature)
-            .redirectErrorStream(true)
-            .start();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    return p.exitValue() == 0;
-  }
-
-  private static List<String> run(Map<String, String> env, String function, String arg)
-      throws Exception {
-    ProcessBuilder b =
-        new ProcessBuilder(
-            "sh",
-            "-c",
-            ". \"$0\" && " + function + " \"$1\"",
-            CommitterPriorityTest.LIB.toString(),
-            arg);
-    b.environment().putAll(env);
-    Process p = b.redirectErrorStream(true).start();
-    String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(printed).isZero();
-    return printed.isEmpty() ? List.of() : List.of(printed.split(" +"));
+    return LibJvm.succeeds("estuary_aot_usable", cache.toString(), jar.toString(), feature);
   }
 }

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,23 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
  * other thread, the JDK's own included, at nice 0; {@code ESTUARY_COMMITTER_NICE=0} turns them off.
  */
 class CommitterPriorityTest {
-  static final Path LIB = Path.of("..", "scripts", "lib-jvm.sh");
-
   @Test
   void onlyTheCommittersPriorityIsRaisedAndTheJvmTakesTheFlagsSilently(@TempDir Path dir)
       throws Exception {
     List<String> flags = flags(Map.of());
     assumeTrue(!flags.isEmpty(), "not root with CAP_SYS_NICE here: the launcher adds no flags");
-    List<String> command = new ArrayList<>();
-    command.add(EstuaryJar.java());
-    command.addAll(flags);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-    Path out = dir.resolve("probe.txt");
-    Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String printed = Files.readString(out);
-    assertThat(p.exitValue()).as(printed).isZero();
+    List<String> arguments = new ArrayList<>(flags);
+    arguments.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+    String printed = LibJvm.java(dir, arguments);
     assertThat(printed)
         .contains("priority 7: nice -5", "priority 5: nice 0", "Reference Handl: nice 0")
         .doesNotContain("warning", "Unrecognized");
@@ -48,14 +37,7 @@ class CommitterPriorityTest {
   }
 
   private static List<String> flags(Map<String, String> env) throws Exception {
-    ProcessBuilder b =
-        new ProcessBuilder("sh", "-c", ". \"$0\" && estuary_priority_flags", LIB.toString());
-    b.environment().putAll(env);
-    Process p = b.redirectErrorStream(true).start();
-    String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(printed).isZero();
-    return printed.isEmpty() ? List.of() : List.of(printed.split(" +"));
+    return LibJvm.words(env, "estuary_priority_flags");
   }
 
   /** Prints the nice value of a thread at priority 7, one at 5, and the JDK's reference handler. */
